@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# hanet — quiet unless V=1.  `make`, `make check`, `make install`, `make clean`.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+CLANG ?= clang
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+PKGS := libnl-3.0 libnl-route-3.0 libmnl libteam
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+SYSTEMD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
+SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
+	-Wno-unused-parameter -Wshadow -Wpointer-arith -Wvla
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARNINGS) -Iinclude -I/usr/include/iniparser $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) \
+	-DHANET_VERSION='"$(VERSION)"' -D_GNU_SOURCE -MMD -MP
+ifneq ($(WERROR),)
+CFLAGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+LDLIBS += -liniparser $(PKG_LIBS) $(SYSTEMD_LIBS) -lm
+
+ifeq ($(V),1)
+Q :=
+quiet = 
+else
+Q := @
+quiet = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+BUILD := build
+SRCS := $(sort $(wildcard src/*.c))
+OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+
+all: hanet
+
+hanet: $(OBJS)
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libhanet.a: $(LIB_OBJS)
+	$(call quiet,AR,$@)rm -f $@; ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhanet.a | $(BUILD)/tests
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libhanet.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libhanet.a | $(BUILD)/tests
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libhanet.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD) $(BUILD)/tests:
+	$(Q)mkdir -p $@
+
+tests: hanet $(UNIT_BINS) $(TOOL_BINS)
+
+# Every test: unit (no root), profile fixtures, then the root tests in
+# namespaces (host kernel) and the kernel tests (user-mode Linux when the
+# host kernel lacks bonding/team/8021q).  TESTS=... selects suites.
+check: tests
+	$(Q)./tests/run-tests $(TESTS)
+
+check-unit: tests
+	$(Q)./tests/run-tests unit profiles
+
+# libFuzzer + ASan target for the profile parser (clang).
+FUZZ_SRCS := $(filter-out src/main.c,$(SRCS))
+fuzz: $(BUILD)/fuzz-profile
+$(BUILD)/fuzz-profile: tests/fuzz/fuzz-profile.c $(FUZZ_SRCS) | $(BUILD)
+	$(call quiet,CLANG,$@)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-Iinclude -I/usr/include/iniparser $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) -DHANET_VERSION='"$(VERSION)"' \
+		-o $@ $^ -liniparser $(PKG_LIBS) $(SYSTEMD_LIBS) -lm
+
+install: hanet
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 hanet $(DESTDIR)$(BINDIR)/hanet
+	install -m 0644 doc/hanet.8 $(DESTDIR)$(MANDIR)/man8/hanet.8
+	install -m 0644 doc/hanet.ini.5 $(DESTDIR)$(MANDIR)/man5/hanet.ini.5
+
+clean:
+	rm -rf $(BUILD) hanet
+
+.PHONY: all tests check check-unit fuzz install clean
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One function per subcommand, implemented in src/cmd-NAME.c. */
+#ifndef HANET_COMMANDS_H
+#define HANET_COMMANDS_H
+
+/* Exit codes shared by every command (documented in hanet.8). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,          /* the command ran and the answer is "no": check drift, SLA fail, lint under --strict */
+	EXIT_INVALID = 2,       /* the profile is invalid; nothing was changed */
+	EXIT_USAGE = 64,        /* bad command line (EX_USAGE) */
+	EXIT_RUNTIME = 3,       /* the kernel refused, a rollback happened, or another runtime failure */
+	EXIT_LOCKED = 4,        /* another hanet run holds the lock */
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_validate(int argc, char **argv);
+
+/* The table in main.c, for `hanet help`. */
+extern const struct command commands[];
+
+/* Print "hanet COMMAND: ..." usage help for a command from its text. */
+void usage_print(const char *text);
+
+#endif

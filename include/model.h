@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The model: plain structs shared by the desired state (parsed from a
+ * profile) and the actual state (observed from the kernel).
+ *
+ * Conventions
+ * - A namespace is named by `const char *netns`; NULL means the namespace
+ *   hanet runs in.  The strings are owned by the containing profile or
+ *   state (see strpool in util.h) and compared with netns_eq().
+ * - Every optional scalar has a bit in the object's `set` mask; a field
+ *   whose bit is clear was not declared in the profile and is not
+ *   compared by plan.  Observed objects have every bit they can read set.
+ * - `line` is the line of the section header in the profile (0 when the
+ *   object was observed, not parsed).
+ */
+#ifndef HANET_MODEL_H
+#define HANET_MODEL_H
+
+/* <net/if.h> must come before any <linux/if.h> (libc-compat.h) */
+#include <net/if.h>
+
+#include <linux/if_bonding.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HANET_NAME_MAX 64           /* [vip NAME], [route NAME], ... */
+#define NETNS_NAME_MAX 255          /* a file name under /run/netns */
+#define ETH_ALEN_ 6
+#define BOND_MAX_ARP_TARGETS 16     /* kernel BOND_MAX_ARP_TARGETS */
+#define ROUTE_MAX_NEXTHOPS 32
+
+/* ---- addresses ---------------------------------------------------- */
+
+/* An IPv4/IPv6 address with an optional prefix length.  family is
+ * AF_INET or AF_INET6, or 0 for "unset".  For a plain address (a
+ * gateway) plen is the full length (32/128). */
+struct ipaddr {
+	uint8_t family;
+	uint8_t plen;
+	uint8_t a[16];
+};
+
+/* A list of interface names (bond slaves, team ports, bridge ports). */
+struct namelist {
+	char (*v)[IFNAMSIZ];
+	size_t n;
+};
+
+/* ---- namespaces --------------------------------------------------- */
+
+enum {
+	NETNS_SET_LOOPBACK = 1u << 0,
+	NETNS_SET_FORWARDING = 1u << 1,
+};
+
+struct netns_conf {
+	const char *name;
+	unsigned set;
+	bool loopback_up;           /* default true */
+	bool forwarding;
+	int line;
+};
+
+/* ---- links -------------------------------------------------------- */
+
+enum link_kind {
+	LINK_NIC,                   /* an existing device: managed, never created */
+	LINK_BOND,
+	LINK_TEAM,
+	LINK_VLAN,
+	LINK_VETH,
+	LINK_MACVLAN,
+	LINK_BRIDGE,
+	LINK_OTHER,                 /* observed only: a kind hanet does not manage */
+	_LINK_KIND_MAX,
+};
+
+/* Which of the keys shared by every link section are set. */
+enum {
+	LINK_SET_MTU = 1u << 0,
+	LINK_SET_MAC = 1u << 1,
+	LINK_SET_STATE = 1u << 2,
+	LINK_SET_ALIAS = 1u << 3,
+	LINK_SET_ADDRESSES = 1u << 4,
+};
+
+/* Bond options by the kernel's names.  The table describing each one
+ * (type, range, netlink attribute, valid modes) is in bond.h. */
+enum bond_opt {
+	BOND_OPT_MODE,
+	BOND_OPT_MIIMON,
+	BOND_OPT_UPDELAY,
+	BOND_OPT_DOWNDELAY,
+	BOND_OPT_PEER_NOTIF_DELAY,
+	BOND_OPT_USE_CARRIER,
+	BOND_OPT_ARP_INTERVAL,
+	BOND_OPT_ARP_IP_TARGET,     /* value in bond_conf.arp_ip_target */
+	BOND_OPT_ARP_VALIDATE,
+	BOND_OPT_ARP_ALL_TARGETS,
+	BOND_OPT_ARP_MISSED_MAX,
+	BOND_OPT_PRIMARY,           /* value in bond_conf.primary */
+	BOND_OPT_PRIMARY_RESELECT,
+	BOND_OPT_FAIL_OVER_MAC,
+	BOND_OPT_XMIT_HASH_POLICY,
+	BOND_OPT_RESEND_IGMP,
+	BOND_OPT_NUM_GRAT_ARP,      /* alias num_unsol_na: IFLA_BOND_NUM_PEER_NOTIF */
+	BOND_OPT_ALL_SLAVES_ACTIVE,
+	BOND_OPT_MIN_LINKS,
+	BOND_OPT_LP_INTERVAL,
+	BOND_OPT_PACKETS_PER_SLAVE,
+	BOND_OPT_LACP_RATE,
+	BOND_OPT_AD_SELECT,
+	BOND_OPT_AD_ACTOR_SYS_PRIO,
+	BOND_OPT_AD_USER_PORT_KEY,
+	BOND_OPT_AD_ACTOR_SYSTEM,   /* value in bond_conf.ad_actor_system */
+	BOND_OPT_TLB_DYNAMIC_LB,
+	_BOND_OPT_MAX,
+};
+
+/* Bond modes: BOND_MODE_* from <linux/if_bonding.h> (0 balance-rr .. 6 balance-alb). */
+
+struct bond_conf {
+	uint64_t set;                       /* 1ull << enum bond_opt */
+	uint32_t val[_BOND_OPT_MAX];        /* numeric and enum options; durations in ms as the kernel takes them */
+	char primary[IFNAMSIZ];
+	struct ipaddr arp_ip_target[BOND_MAX_ARP_TARGETS];
+	size_t n_arp_ip_target;
+	uint8_t ad_actor_system[ETH_ALEN_];
+	struct namelist slaves;             /* desired: from `slaves =`; observed: derived from masters */
+	char active_slave[IFNAMSIZ];        /* observed only */
+};
+
+enum team_mode {
+	TEAM_MODE_ROUNDROBIN,
+	TEAM_MODE_ACTIVEBACKUP,
+	TEAM_MODE_LOADBALANCE,
+	TEAM_MODE_BROADCAST,
+	TEAM_MODE_RANDOM,
+	_TEAM_MODE_MAX,
+};
+
+enum {
+	TEAM_SET_MODE = 1u << 0,
+	TEAM_SET_NOTIFY_PEERS_COUNT = 1u << 1,
+	TEAM_SET_NOTIFY_PEERS_INTERVAL = 1u << 2,
+	TEAM_SET_MCAST_REJOIN_COUNT = 1u << 3,
+	TEAM_SET_MCAST_REJOIN_INTERVAL = 1u << 4,
+};
+
+struct team_conf {
+	unsigned set;
+	enum team_mode mode;
+	uint32_t notify_peers_count;
+	uint32_t notify_peers_interval;     /* ms */
+	uint32_t mcast_rejoin_count;
+	uint32_t mcast_rejoin_interval;     /* ms */
+	struct namelist ports;
+	int32_t *port_priority;             /* parallel to ports.v */
+	bool *port_priority_set;            /* parallel to ports.v */
+	char active_port[IFNAMSIZ];         /* observed only */
+};
+
+enum {
+	VLAN_SET_PROTOCOL = 1u << 0,
+};
+
+struct vlan_conf {
+	unsigned set;
+	char link[IFNAMSIZ];
+	uint16_t id;
+	uint16_t protocol;                  /* ETH_P_8021Q (default) or ETH_P_8021AD, host order */
+};
+
+struct veth_conf {
+	char peer[IFNAMSIZ];
+	const char *peer_netns;             /* NULL: the veth's own namespace */
+};
+
+enum {
+	MACVLAN_SET_MODE = 1u << 0,
+};
+
+struct macvlan_conf {
+	unsigned set;
+	char link[IFNAMSIZ];
+	uint32_t mode;                      /* MACVLAN_MODE_* from linux/if_link.h */
+};
+
+enum {
+	BRIDGE_SET_STP = 1u << 0,
+};
+
+struct bridge_conf {
+	unsigned set;
+	struct namelist ports;
+	bool stp;
+};
+
+struct link {
+	char name[IFNAMSIZ];
+	const char *netns;
+	enum link_kind kind;
+	unsigned set;                       /* LINK_SET_* */
+	uint32_t mtu;
+	uint8_t mac[ETH_ALEN_];
+	bool up;                            /* state = up|down, default up */
+	char *alias;
+	struct ipaddr *addrs;               /* addresses = (with plen) */
+	size_t n_addrs;
+	char master[IFNAMSIZ];              /* derived: the bond/team/bridge listing this link */
+	int line;
+
+	/* observed only */
+	int ifindex;
+	int master_ifindex;
+	int link_ifindex;                   /* IFLA_LINK (vlan/macvlan lower, veth peer) */
+	int link_netnsid;                   /* IFLA_LINK_NETNSID or -1 */
+	unsigned flags;                     /* IFF_* */
+	bool carrier;
+	char kind_name[32];                 /* IFLA_INFO_KIND as the kernel says it */
+	char slave_kind[32];                /* IFLA_INFO_SLAVE_KIND */
+
+	union {
+		struct bond_conf bond;
+		struct team_conf team;
+		struct vlan_conf vlan;
+		struct veth_conf veth;
+		struct macvlan_conf macvlan;
+		struct bridge_conf bridge;
+	} u;
+};
+
+/* ---- addresses and VIPs ------------------------------------------- */
+
+/* An address as observed on a link (RTM_NEWADDR). */
+struct addr {
+	struct ipaddr ip;                   /* with plen */
+	const char *netns;
+	char dev[IFNAMSIZ];
+	int ifindex;
+	char label[IFNAMSIZ];
+	uint32_t flags;                     /* IFA_F_* */
+	uint32_t preferred_lft;             /* seconds, UINT32_MAX = forever */
+	uint32_t valid_lft;
+	uint8_t scope;
+	uint8_t protocol;                   /* IFA_PROTO, 0 when the kernel has none */
+};
+
+enum announce_mode {
+	ANNOUNCE_REQUEST,
+	ANNOUNCE_REPLY,
+	ANNOUNCE_BOTH,
+};
+
+enum vip_owner {
+	VIP_OWNER_LOCAL,
+	VIP_OWNER_EXTERNAL,
+};
+
+struct vip {
+	char name[HANET_NAME_MAX];
+	struct ipaddr address;              /* with plen */
+	char dev[IFNAMSIZ];
+	const char *netns;
+	char label[IFNAMSIZ];               /* "" = none */
+	bool preferred_zero;                /* preferred_lft = 0 (deprecated: never a source) */
+	bool noprefixroute;
+	bool nodad;
+	uint32_t announce_count;            /* default 3 */
+	uint32_t announce_interval_us;      /* default 20ms */
+	enum announce_mode announce_mode;   /* default ANNOUNCE_REQUEST */
+	enum vip_owner owner;
+	int line;
+};
+
+/* ---- routes and rules --------------------------------------------- */
+
+enum {
+	ROUTE_SET_VIA = 1u << 0,
+	ROUTE_SET_DEV = 1u << 1,
+	ROUTE_SET_TABLE = 1u << 2,
+	ROUTE_SET_METRIC = 1u << 3,
+	ROUTE_SET_SRC = 1u << 4,
+	ROUTE_SET_SCOPE = 1u << 5,
+	ROUTE_SET_ONLINK = 1u << 6,
+	ROUTE_SET_TYPE = 1u << 7,
+	ROUTE_SET_MTU = 1u << 8,
+	ROUTE_SET_NEXTHOPS = 1u << 9,
+};
+
+struct nexthop {
+	struct ipaddr via;
+	char dev[IFNAMSIZ];
+	uint16_t weight;                    /* 1..256 as iproute2 takes it (rtnh_hops + 1) */
+	bool onlink;
+};
+
+struct route {
+	struct ipaddr dst;                  /* family set; plen 0 = default */
+	struct ipaddr via;
+	struct ipaddr src;
+	char dev[IFNAMSIZ];
+	const char *netns;
+	uint32_t table;                     /* RT_TABLE_MAIN unless set */
+	uint32_t metric;
+	uint32_t mtu;
+	uint16_t set;                       /* ROUTE_SET_* */
+	uint8_t scope;                      /* RT_SCOPE_* */
+	uint8_t type;                       /* RTN_* (unicast default) */
+	uint8_t protocol;                   /* observed; hanet installs with RTPROT_HANET */
+	bool onlink;
+	struct nexthop *nexthops;           /* NULL unless ECMP */
+	uint8_t n_nexthops;
+	const char *name;                   /* [route NAME]; NULL for bulk routes */
+	int line;                           /* section line, or line in the routes file */
+};
+
+/* [routes NAME]: a bulk route table read from a file (see routes-file.h). */
+struct routes_file {
+	char name[HANET_NAME_MAX];
+	char *path;                         /* resolved against the profile's directory */
+	const char *netns;
+	uint32_t table;
+	bool table_set;
+	int line;
+};
+
+enum {
+	RULE_SET_FROM = 1u << 0,
+	RULE_SET_TO = 1u << 1,
+	RULE_SET_TABLE = 1u << 2,
+	RULE_SET_PRIORITY = 1u << 3,
+	RULE_SET_FWMARK = 1u << 4,
+	RULE_SET_IIF = 1u << 5,
+	RULE_SET_OIF = 1u << 6,
+};
+
+struct rule {
+	char name[HANET_NAME_MAX];          /* "" when observed */
+	uint8_t family;
+	unsigned set;                       /* RULE_SET_* */
+	struct ipaddr from;
+	struct ipaddr to;
+	uint32_t table;
+	uint32_t priority;
+	uint32_t fwmark;
+	uint32_t fwmask;                    /* 0xffffffff unless `fwmark = M/MASK` */
+	char iif[IFNAMSIZ];
+	char oif[IFNAMSIZ];
+	uint8_t action;                     /* FR_ACT_*; observed */
+	uint8_t protocol;                   /* observed */
+	const char *netns;
+	int line;
+};
+
+/* ---- measurement -------------------------------------------------- */
+
+struct sla {
+	bool set;
+	uint64_t failover_max_us;
+	double percentile;                  /* default 100 */
+	int line;
+};
+
+enum probe_kind {
+	PROBE_ICMP,
+	PROBE_UDP,
+};
+
+struct probe_conf {
+	char name[HANET_NAME_MAX];
+	const char *from;                   /* namespace */
+	char to[HANET_NAME_MAX];            /* an address, or a vip name */
+	struct ipaddr to_addr;              /* resolved (the vip's address when `to` names a vip) */
+	uint64_t interval_us;               /* default 1000 */
+	enum probe_kind kind;
+	int line;
+};
+
+enum fault_action {
+	FAULT_LINK_DOWN,
+	FAULT_CARRIER_OFF,
+	FAULT_LINK_DELETE,
+	FAULT_VIP_MOVE,
+	FAULT_KILL,
+};
+
+struct fault_conf {
+	char name[HANET_NAME_MAX];
+	enum fault_action action;
+	char dev[IFNAMSIZ];
+	const char *netns;
+	char *pidfile;
+	char to[NETNS_NAME_MAX + 1];        /* vip-move: the target (a namespace or dev, see hanet.ini.5) */
+	bool restore_auto;                  /* restore = auto (default) */
+	uint32_t trials;                    /* default 10 */
+	uint64_t settle_us;
+	char probe[HANET_NAME_MAX];         /* "" = the only probe */
+	int line;
+};
+
+/* ---- the profile -------------------------------------------------- */
+
+struct strpool;
+
+struct profile {
+	char *path;
+	char *name;                         /* [profile] name, default the file's base name */
+	char *description;
+	struct strpool *pool;               /* owns every netns string of the objects below */
+
+	struct netns_conf *netns;
+	size_t n_netns;
+	struct link *links;
+	size_t n_links;
+	struct vip *vips;
+	size_t n_vips;
+	struct route *routes;               /* [route NAME] sections */
+	size_t n_routes;
+	struct routes_file *routes_files;
+	size_t n_routes_files;
+	struct rule *rules;
+	size_t n_rules;
+	struct sla sla;
+	struct probe_conf *probes;
+	size_t n_probes;
+	struct fault_conf *faults;
+	size_t n_faults;
+};
+
+/* ---- helpers (model.c) -------------------------------------------- */
+
+bool netns_eq(const char *a, const char *b);
+const char *netns_str(const char *netns);           /* "" -> "(current)" for messages */
+const char *link_kind_name(enum link_kind kind);    /* "nic", "bond", ... as in section headers */
+int link_kind_from_name(const char *s, enum link_kind *ret);
+
+struct link *profile_find_link(const struct profile *p, const char *netns, const char *name);
+struct link *profile_find_link_any(const struct profile *p, const char *name);
+struct vip *profile_find_vip(const struct profile *p, const char *name);
+
+void link_fini(struct link *l);
+int link_copy(struct link *dst, const struct link *src);    /* deep copy */
+void route_fini(struct route *r);
+int route_copy(struct route *dst, const struct route *src);
+
+void namelist_fini(struct namelist *l);
+int namelist_add(struct namelist *l, const char *name);
+bool namelist_contains(const struct namelist *l, const char *name);
+
+void profile_free(struct profile *p);
+
+#endif

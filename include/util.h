@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers used by every module: parsing of values, addresses,
+ * strings, time, and cleanup attributes. */
+#ifndef HANET_UTIL_H
+#define HANET_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "model.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+/* ---- cleanup helpers (systemd style) ------------------------------ */
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
+static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+
+/* Take ownership out of a cleanup variable. */
+#define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
+#define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })
+
+/* ---- strings ------------------------------------------------------ */
+
+/* Copy with truncation check: -ENAMETOOLONG when src does not fit. */
+int strcpy_checked(char *dst, size_t size, const char *src);
+#define STRCPY(dst, src) strcpy_checked((dst), sizeof(dst), (src))
+bool streq_ptr(const char *a, const char *b);       /* NULL-safe */
+char *strstrip(char *s);                            /* in place, returns s */
+
+/* Split a list "a, b c" (commas and/or spaces) into names; calls cb for
+ * each token; stops on the first negative return. */
+int split_list(const char *s, int (*cb)(const char *tok, void *data), void *data);
+
+/* A string pool: interned, stable strings owned by one object. */
+struct strpool;
+struct strpool *strpool_new(void);
+void strpool_free(struct strpool *p);
+const char *strpool_intern(struct strpool *p, const char *s);   /* NULL on ENOMEM; NULL in -> NULL out */
+
+/* ---- values -------------------------------------------------------- */
+
+/* "500us", "100ms", "2s", "1m"; a bare number is milliseconds. */
+int parse_duration_us(const char *s, uint64_t *ret_us);
+int format_duration(uint64_t us, char *buf, size_t size);       /* "20ms", "1.5s", "500us" */
+int parse_bool(const char *s, bool *ret);                       /* yes|no|true|false|on|off|1|0 */
+int parse_u32(const char *s, uint32_t *ret);                    /* decimal or 0x hex */
+int parse_u64(const char *s, uint64_t *ret);
+int parse_mac(const char *s, uint8_t ret[6]);
+void format_mac(const uint8_t mac[6], char buf[18]);
+
+/* Addresses.  parse_prefix requires "/N" when need_plen, else takes a
+ * plain address (plen = full length) or a CIDR. */
+int parse_ipaddr(const char *s, struct ipaddr *ret);            /* plain address, plen = 32/128 */
+int parse_prefix(const char *s, bool need_plen, struct ipaddr *ret);
+/* "10.0.0.1/24", or without the prefix when with_plen is false */
+const char *format_ipaddr(const struct ipaddr *a, bool with_plen, char *buf, size_t size);
+#define IPADDR_STRLEN 64
+bool ipaddr_eq(const struct ipaddr *a, const struct ipaddr *b);  /* family, plen and bytes */
+bool ipaddr_is_set(const struct ipaddr *a);
+/* the network of a prefix (host bits cleared), and containment */
+void ipaddr_network(const struct ipaddr *a, struct ipaddr *ret);
+bool prefix_contains(const struct ipaddr *net, const struct ipaddr *addr);
+size_t ipaddr_len(int family);                                  /* 4 or 16 */
+
+/* Names.  Interface names: at most 15 bytes of [a-z0-9_.-]; namespace
+ * names: a file name (no '/', not "." or ".."), at most NETNS_NAME_MAX. */
+bool ifname_valid(const char *s);
+bool netns_name_valid(const char *s);
+
+/* Routing table by name: main, local, default, a number, or a name from
+ * /etc/iproute2/rt_tables (and rt_tables.d). */
+int parse_route_table(const char *s, uint32_t *ret);
+int parse_route_scope(const char *s, uint8_t *ret);             /* global|link|host|site|nowhere|N */
+int parse_route_type(const char *s, uint8_t *ret);              /* unicast|blackhole|unreachable|prohibit */
+const char *route_type_name(uint8_t type);
+const char *route_scope_name(uint8_t scope);
+
+/* ---- time ---------------------------------------------------------- */
+uint64_t now_us(void);                                          /* CLOCK_MONOTONIC */
+uint64_t now_ns(void);
+uint64_t realtime_us(void);                                     /* CLOCK_REALTIME */
+void sleep_us(uint64_t us);
+
+/* ---- files ---------------------------------------------------------- */
+/* Write a whole file atomically (temp file in the same directory + rename). */
+int write_file_atomic(const char *path, const char *data, size_t len, int mode);
+int mkdir_p(const char *path, int mode);
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hanet: a table of subcommands, each in src/cmd-NAME.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+const struct command commands[] = {
+	{ "validate", cmd_validate, "check profiles and print what they declare" },
+	{ NULL, NULL, NULL },
+};
+
+static void show_usage(FILE *f) {
+	fprintf(f, "Usage: hanet [--verbose|--quiet] COMMAND [ARGS...]\n\n"
+	           "Configure the network layer of highly-available controllers from\n"
+	           "INI profiles, and measure failover against an SLA.\n\nCommands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nRun `hanet COMMAND --help` for a command's options; see hanet(8)\n"
+	           "and hanet.ini(5).\n");
+}
+
+void usage_print(const char *text) {
+	fputs(text, stdout);
+}
+
+int main(int argc, char **argv) {
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			show_usage(stdout);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("hanet %s\n", HANET_VERSION);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+			log_set_level(LOG_LEVEL_DEBUG);
+		} else if (strcmp(argv[i], "--quiet") == 0 || strcmp(argv[i], "-q") == 0) {
+			log_set_level(LOG_LEVEL_WARNING);
+		} else {
+			fprintf(stderr, "hanet: unknown option %s\n", argv[i]);
+			show_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		show_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		show_usage(stdout);
+		return EXIT_OK;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, argv[i]) == 0)
+			return c->fn(argc - i, argv + i);
+
+	fprintf(stderr, "hanet: unknown command \"%s\"\n", argv[i]);
+	show_usage(stderr);
+	return EXIT_USAGE;
+}

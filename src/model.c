@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "util.h"
+
+bool netns_eq(const char *a, const char *b) {
+	if (!a || !*a)
+		return !b || !*b;
+	return b && strcmp(a, b) == 0;
+}
+
+const char *netns_str(const char *netns) {
+	return netns && *netns ? netns : "(current)";
+}
+
+static const char *const link_kind_names[_LINK_KIND_MAX] = {
+	[LINK_NIC] = "nic",       [LINK_BOND] = "bond",       [LINK_TEAM] = "team",
+	[LINK_VLAN] = "vlan",     [LINK_VETH] = "veth",       [LINK_MACVLAN] = "macvlan",
+	[LINK_BRIDGE] = "bridge", [LINK_OTHER] = "other",
+};
+
+const char *link_kind_name(enum link_kind kind) {
+	return (unsigned)kind < _LINK_KIND_MAX ? link_kind_names[kind] : "?";
+}
+
+int link_kind_from_name(const char *s, enum link_kind *ret) {
+	for (int k = 0; k < LINK_OTHER; k++)
+		if (strcmp(s, link_kind_names[k]) == 0) {
+			*ret = (enum link_kind)k;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+struct link *profile_find_link(const struct profile *p, const char *netns, const char *name) {
+	for (size_t i = 0; i < p->n_links; i++)
+		if (strcmp(p->links[i].name, name) == 0 && netns_eq(p->links[i].netns, netns))
+			return &p->links[i];
+	return NULL;
+}
+
+struct link *profile_find_link_any(const struct profile *p, const char *name) {
+	for (size_t i = 0; i < p->n_links; i++)
+		if (strcmp(p->links[i].name, name) == 0)
+			return &p->links[i];
+	return NULL;
+}
+
+struct vip *profile_find_vip(const struct profile *p, const char *name) {
+	for (size_t i = 0; i < p->n_vips; i++)
+		if (strcmp(p->vips[i].name, name) == 0)
+			return &p->vips[i];
+	return NULL;
+}
+
+void namelist_fini(struct namelist *l) {
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int namelist_add(struct namelist *l, const char *name) {
+	char(*v)[IFNAMSIZ] = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	l->v = v;
+	if (strcpy_checked(l->v[l->n], IFNAMSIZ, name) < 0)
+		return -ENAMETOOLONG;
+	l->n++;
+	return 0;
+}
+
+bool namelist_contains(const struct namelist *l, const char *name) {
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int namelist_copy(struct namelist *dst, const struct namelist *src) {
+	dst->v = NULL;
+	dst->n = 0;
+	if (!src->n)
+		return 0;
+	dst->v = malloc(src->n * sizeof(*dst->v));
+	if (!dst->v)
+		return -ENOMEM;
+	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
+	dst->n = src->n;
+	return 0;
+}
+
+static void *memdup_(const void *p, size_t n) {
+	void *d;
+
+	if (!p || !n)
+		return NULL;
+	d = malloc(n);
+	if (d)
+		memcpy(d, p, n);
+	return d;
+}
+
+void link_fini(struct link *l) {
+	if (!l)
+		return;
+	free(l->alias);
+	free(l->addrs);
+	switch (l->kind) {
+	case LINK_BOND:
+		namelist_fini(&l->u.bond.slaves);
+		break;
+	case LINK_TEAM:
+		namelist_fini(&l->u.team.ports);
+		free(l->u.team.port_priority);
+		free(l->u.team.port_priority_set);
+		break;
+	case LINK_BRIDGE:
+		namelist_fini(&l->u.bridge.ports);
+		break;
+	default:
+		break;
+	}
+	memset(l, 0, sizeof(*l));
+}
+
+int link_copy(struct link *dst, const struct link *src) {
+	*dst = *src;
+	dst->alias = NULL;
+	dst->addrs = NULL;
+	if (src->alias && !(dst->alias = strdup(src->alias)))
+		goto fail;
+	if (src->n_addrs && !(dst->addrs = memdup_(src->addrs, src->n_addrs * sizeof(*src->addrs))))
+		goto fail;
+	switch (src->kind) {
+	case LINK_BOND:
+		if (namelist_copy(&dst->u.bond.slaves, &src->u.bond.slaves) < 0)
+			goto fail;
+		break;
+	case LINK_TEAM:
+		dst->u.team.port_priority = NULL;
+		dst->u.team.port_priority_set = NULL;
+		if (namelist_copy(&dst->u.team.ports, &src->u.team.ports) < 0)
+			goto fail;
+		if (src->u.team.ports.n) {
+			size_t n = src->u.team.ports.n;
+			dst->u.team.port_priority = memdup_(src->u.team.port_priority, n * sizeof(int32_t));
+			dst->u.team.port_priority_set = memdup_(src->u.team.port_priority_set, n * sizeof(bool));
+			if ((src->u.team.port_priority && !dst->u.team.port_priority) ||
+			    (src->u.team.port_priority_set && !dst->u.team.port_priority_set))
+				goto fail;
+		}
+		break;
+	case LINK_BRIDGE:
+		if (namelist_copy(&dst->u.bridge.ports, &src->u.bridge.ports) < 0)
+			goto fail;
+		break;
+	default:
+		break;
+	}
+	return 0;
+fail:
+	link_fini(dst);
+	return -ENOMEM;
+}
+
+void route_fini(struct route *r) {
+	if (!r)
+		return;
+	free(r->nexthops);
+	r->nexthops = NULL;
+	r->n_nexthops = 0;
+}
+
+int route_copy(struct route *dst, const struct route *src) {
+	*dst = *src;
+	dst->nexthops = NULL;
+	if (src->n_nexthops) {
+		dst->nexthops = memdup_(src->nexthops, src->n_nexthops * sizeof(*src->nexthops));
+		if (!dst->nexthops)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void profile_free(struct profile *p) {
+	if (!p)
+		return;
+	free(p->path);
+	free(p->name);
+	free(p->description);
+	free(p->netns);
+	for (size_t i = 0; i < p->n_links; i++)
+		link_fini(&p->links[i]);
+	free(p->links);
+	free(p->vips);
+	for (size_t i = 0; i < p->n_routes; i++)
+		route_fini(&p->routes[i]);
+	free(p->routes);
+	for (size_t i = 0; i < p->n_routes_files; i++)
+		free(p->routes_files[i].path);
+	free(p->routes_files);
+	free(p->rules);
+	free(p->probes);
+	for (size_t i = 0; i < p->n_faults; i++)
+		free(p->faults[i].pidfile);
+	free(p->faults);
+	strpool_free(p->pool);
+	free(p);
+}

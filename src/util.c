@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <linux/rtnetlink.h>
+
+#include "util.h"
+
+/* ---- strings ------------------------------------------------------ */
+
+int strcpy_checked(char *dst, size_t size, const char *src) {
+	size_t n = strlen(src);
+
+	if (n >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+bool streq_ptr(const char *a, const char *b) {
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+char *strstrip(char *s) {
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+int split_list(const char *s, int (*cb)(const char *tok, void *data), void *data) {
+	char tok[256];
+
+	while (*s) {
+		size_t n;
+		int r;
+
+		while (*s == ',' || isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		n = strcspn(s, ", \t\r\n");
+		if (n >= sizeof(tok))
+			return -ENAMETOOLONG;
+		memcpy(tok, s, n);
+		tok[n] = '\0';
+		r = cb(tok, data);
+		if (r < 0)
+			return r;
+		s += n;
+	}
+	return 0;
+}
+
+/* A string pool: a linked list of chunks; interning is a linear search,
+ * fine for the few namespace names a profile has. */
+struct strpool_entry {
+	struct strpool_entry *next;
+	char s[];
+};
+
+struct strpool {
+	struct strpool_entry *head;
+};
+
+struct strpool *strpool_new(void) {
+	return calloc(1, sizeof(struct strpool));
+}
+
+void strpool_free(struct strpool *p) {
+	if (!p)
+		return;
+	for (struct strpool_entry *e = p->head, *n; e; e = n) {
+		n = e->next;
+		free(e);
+	}
+	free(p);
+}
+
+const char *strpool_intern(struct strpool *p, const char *s) {
+	struct strpool_entry *e;
+	size_t n;
+
+	if (!s)
+		return NULL;
+	for (e = p->head; e; e = e->next)
+		if (strcmp(e->s, s) == 0)
+			return e->s;
+	n = strlen(s);
+	e = malloc(sizeof(*e) + n + 1);
+	if (!e)
+		return NULL;
+	memcpy(e->s, s, n + 1);
+	e->next = p->head;
+	p->head = e;
+	return e->s;
+}
+
+/* ---- values -------------------------------------------------------- */
+
+int parse_u64(const char *s, uint64_t *ret) {
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno == ERANGE)
+		return -ERANGE;
+	if (errno || end == s || *end)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *ret) {
+	uint64_t v;
+	int r = parse_u64(s, &v);
+
+	if (r < 0)
+		return r;
+	if (v > UINT32_MAX)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+int parse_duration_us(const char *s, uint64_t *ret_us) {
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {
+		{ "us", 1 }, { "ms", 1000 }, { "s", 1000000 }, { "m", 60000000 },
+	};
+	char num[64];
+	const char *p = s;
+	uint64_t mult = 1000, v;
+	size_t n;
+	int r;
+
+	if (!s || !*s)
+		return -EINVAL;
+	while (isdigit((unsigned char)*p))
+		p++;
+	n = (size_t)(p - s);
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (*p) {
+		size_t i;
+		for (i = 0; i < ARRAY_SIZE(units); i++)
+			if (strcmp(p, units[i].suffix) == 0)
+				break;
+		if (i == ARRAY_SIZE(units))
+			return -EINVAL;
+		mult = units[i].mult;
+	}
+	r = parse_u64(num, &v);
+	if (r < 0)
+		return r;
+	if (v > UINT64_MAX / mult)
+		return -ERANGE;
+	*ret_us = v * mult;
+	return 0;
+}
+
+int format_duration(uint64_t us, char *buf, size_t size) {
+	if (us == 0)
+		return snprintf(buf, size, "0ms");
+	if (us % 1000000 == 0)
+		return snprintf(buf, size, "%llus", (unsigned long long)(us / 1000000));
+	if (us % 1000 == 0)
+		return snprintf(buf, size, "%llums", (unsigned long long)(us / 1000));
+	if (us < 1000)
+		return snprintf(buf, size, "%lluus", (unsigned long long)us);
+	return snprintf(buf, size, "%.3fms", (double)us / 1000.0);
+}
+
+int parse_bool(const char *s, bool *ret) {
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (strcmp(s, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcmp(s, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int parse_mac(const char *s, uint8_t ret[6]) {
+	unsigned v[6];
+	char tail;
+
+	if (strlen(s) != 17)
+		return -EINVAL;
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		if (!isxdigit((unsigned char)s[i * 3]) || !isxdigit((unsigned char)s[i * 3 + 1]))
+			return -EINVAL;
+		ret[i] = (uint8_t)v[i];
+	}
+	return 0;
+}
+
+void format_mac(const uint8_t mac[6], char buf[18]) {
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+/* ---- addresses ------------------------------------------------------ */
+
+size_t ipaddr_len(int family) {
+	return family == AF_INET6 ? 16 : family == AF_INET ? 4 : 0;
+}
+
+int parse_ipaddr(const char *s, struct ipaddr *ret) {
+	struct ipaddr a = { 0 };
+
+	if (!s)
+		return -EINVAL;
+	if (inet_pton(AF_INET, s, a.a) == 1) {
+		a.family = AF_INET;
+		a.plen = 32;
+	} else if (inet_pton(AF_INET6, s, a.a) == 1) {
+		a.family = AF_INET6;
+		a.plen = 128;
+	} else
+		return -EINVAL;
+	*ret = a;
+	return 0;
+}
+
+int parse_prefix(const char *s, bool need_plen, struct ipaddr *ret) {
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	struct ipaddr a;
+	uint32_t plen;
+	int r;
+
+	if (!slash) {
+		if (need_plen)
+			return -EDESTADDRREQ;
+		return parse_ipaddr(s, ret);
+	}
+	if ((size_t)(slash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	r = parse_ipaddr(buf, &a);
+	if (r < 0)
+		return r;
+	if (!isdigit((unsigned char)slash[1]) || parse_u32(slash + 1, &plen) < 0 ||
+	    (slash[1] == '0' && slash[2] != '\0'))
+		return -EINVAL;
+	if (plen > ipaddr_len(a.family) * 8)
+		return -ERANGE;
+	a.plen = (uint8_t)plen;
+	*ret = a;
+	return 0;
+}
+
+const char *format_ipaddr(const struct ipaddr *a, bool with_plen, char *buf, size_t size) {
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (!a->family) {
+		snprintf(buf, size, "(none)");
+		return buf;
+	}
+	inet_ntop(a->family, a->a, tmp, sizeof(tmp));
+	if (with_plen)
+		snprintf(buf, size, "%s/%u", tmp, a->plen);
+	else
+		snprintf(buf, size, "%s", tmp);
+	return buf;
+}
+
+bool ipaddr_eq(const struct ipaddr *a, const struct ipaddr *b) {
+	return a->family == b->family && a->plen == b->plen &&
+	       memcmp(a->a, b->a, ipaddr_len(a->family)) == 0;
+}
+
+bool ipaddr_is_set(const struct ipaddr *a) {
+	return a->family != 0;
+}
+
+void ipaddr_network(const struct ipaddr *a, struct ipaddr *ret) {
+	size_t len = ipaddr_len(a->family);
+	struct ipaddr n = *a;
+
+	for (size_t i = 0; i < len; i++) {
+		int bits = (int)a->plen - (int)i * 8;
+		uint8_t mask = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+		n.a[i] &= mask;
+	}
+	for (size_t i = len; i < sizeof(n.a); i++)
+		n.a[i] = 0;
+	*ret = n;
+}
+
+bool prefix_contains(const struct ipaddr *net, const struct ipaddr *addr) {
+	struct ipaddr x, y;
+
+	if (net->family != addr->family || addr->plen < net->plen)
+		return false;
+	ipaddr_network(net, &x);
+	y = *addr;
+	y.plen = net->plen;
+	ipaddr_network(&y, &y);
+	return memcmp(x.a, y.a, ipaddr_len(net->family)) == 0;
+}
+
+/* ---- names ----------------------------------------------------------- */
+
+bool ifname_valid(const char *s) {
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IFNAMSIZ)
+		return false;
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-'))
+			return false;
+	return true;
+}
+
+bool netns_name_valid(const char *s) {
+	size_t n = strlen(s);
+
+	if (n == 0 || n > NETNS_NAME_MAX)
+		return false;
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (*p == '/' || isspace((unsigned char)*p) || !isprint((unsigned char)*p))
+			return false;
+	return true;
+}
+
+/* ---- routing names ---------------------------------------------------- */
+
+static int lookup_rt_tables_file(const char *path, const char *name, uint32_t *ret) {
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[512];
+
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		char id[64], n[256];
+		char *s = strstrip(line);
+
+		if (*s == '#' || !*s)
+			continue;
+		if (sscanf(s, "%63s %255s", id, n) != 2)
+			continue;
+		if (strcmp(n, name) == 0 && parse_u32(id, ret) == 0)
+			return 0;
+	}
+	return -ENOENT;
+}
+
+int parse_route_table(const char *s, uint32_t *ret) {
+	static const struct {
+		const char *name;
+		uint32_t id;
+	} builtin[] = {
+		{ "main", RT_TABLE_MAIN }, { "local", RT_TABLE_LOCAL }, { "default", RT_TABLE_DEFAULT },
+	};
+	static const char *const files[] = {
+		"/etc/iproute2/rt_tables", "/usr/share/iproute2/rt_tables", "/usr/lib/iproute2/rt_tables",
+	};
+	uint32_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(builtin); i++)
+		if (strcmp(s, builtin[i].name) == 0) {
+			*ret = builtin[i].id;
+			return 0;
+		}
+	if (isdigit((unsigned char)*s)) {
+		if (parse_u32(s, &v) < 0 || v == 0)
+			return -EINVAL;
+		*ret = v;
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (lookup_rt_tables_file(files[i], s, ret) == 0)
+			return 0;
+	return -ENOENT;
+}
+
+static const struct {
+	const char *name;
+	uint8_t v;
+} scopes[] = {
+	{ "global", RT_SCOPE_UNIVERSE }, { "universe", RT_SCOPE_UNIVERSE }, { "site", RT_SCOPE_SITE },
+	{ "link", RT_SCOPE_LINK }, { "host", RT_SCOPE_HOST }, { "nowhere", RT_SCOPE_NOWHERE },
+};
+
+int parse_route_scope(const char *s, uint8_t *ret) {
+	uint32_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(scopes); i++)
+		if (strcmp(s, scopes[i].name) == 0) {
+			*ret = scopes[i].v;
+			return 0;
+		}
+	if (parse_u32(s, &v) < 0 || v > 255)
+		return -EINVAL;
+	*ret = (uint8_t)v;
+	return 0;
+}
+
+const char *route_scope_name(uint8_t scope) {
+	for (size_t i = 0; i < ARRAY_SIZE(scopes); i++)
+		if (scopes[i].v == scope)
+			return scopes[i].name;
+	return "other";
+}
+
+static const struct {
+	const char *name;
+	uint8_t v;
+} types[] = {
+	{ "unicast", RTN_UNICAST }, { "blackhole", RTN_BLACKHOLE }, { "unreachable", RTN_UNREACHABLE },
+	{ "prohibit", RTN_PROHIBIT }, { "local", RTN_LOCAL }, { "broadcast", RTN_BROADCAST },
+	{ "multicast", RTN_MULTICAST }, { "anycast", RTN_ANYCAST }, { "throw", RTN_THROW },
+};
+
+int parse_route_type(const char *s, uint8_t *ret) {
+	/* a profile may only ask for the first four */
+	for (size_t i = 0; i < 4; i++)
+		if (strcmp(s, types[i].name) == 0) {
+			*ret = types[i].v;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *route_type_name(uint8_t type) {
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (types[i].v == type)
+			return types[i].name;
+	return "other";
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+uint64_t now_ns(void) {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t now_us(void) {
+	return now_ns() / 1000;
+}
+
+uint64_t realtime_us(void) {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ull + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void sleep_us(uint64_t us) {
+	struct timespec ts = { .tv_sec = (time_t)(us / 1000000), .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ---- files ------------------------------------------------------------------ */
+
+int mkdir_p(const char *path, int mode) {
+	char buf[PATH_MAX];
+
+	if (STRCPY(buf, path) < 0)
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, (mode_t)mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, (mode_t)mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, int mode) {
+	char tmp[PATH_MAX];
+	int fd, r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	if (r == 0 && fchmod(fd, (mode_t)mode) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
