@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* rtnetlink event sockets, one per namespace, decoded into typed events.
+ * Used by watch mode (drift, failovers), by apply --wait, and by the
+ * measurement timeline.  Sockets are opened inside their namespace, with a
+ * large receive buffer; an overflow (ENOBUFS) is reported as
+ * NLEV_OVERFLOW so the caller resyncs (dump again): never ignored. */
+#ifndef HANET_NLEVENT_H
+#define HANET_NLEVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+
+enum nlev_type {
+	NLEV_LINK_NEW,          /* a link appeared */
+	NLEV_LINK_DEL,
+	NLEV_LINK_CHANGE,       /* attributes changed; see the flags below */
+	NLEV_ADDR_NEW,
+	NLEV_ADDR_DEL,
+	NLEV_ROUTE_NEW,
+	NLEV_ROUTE_DEL,
+	NLEV_RULE_NEW,
+	NLEV_RULE_DEL,
+	NLEV_OVERFLOW,          /* events were lost: resync everything in that namespace */
+};
+
+/* What changed on a link (NLEV_LINK_NEW/CHANGE), as far as the message says. */
+enum {
+	NLEV_F_ADMIN_UP = 1u << 0,      /* IFF_UP now set */
+	NLEV_F_CARRIER = 1u << 1,       /* carrier (IFF_LOWER_UP) now set */
+	NLEV_F_ADMIN_CHANGED = 1u << 2, /* IFF_UP differs from the last event seen for this ifindex */
+	NLEV_F_CARRIER_CHANGED = 1u << 3,
+	NLEV_F_MASTER_CHANGED = 1u << 4,
+	NLEV_F_ACTIVE_SLAVE_CHANGED = 1u << 5,  /* a bond's active slave differs from the last seen */
+	NLEV_F_SLAVE_STATE_CHANGED = 1u << 6,   /* a bond slave went active/backup */
+};
+
+struct nlev {
+	enum nlev_type type;
+	uint64_t t_ns;                  /* CLOCK_MONOTONIC when read from the socket */
+	const char *netns;              /* as given to nlev_add_netns */
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	unsigned flags;                 /* NLEV_F_* for link events */
+	int master_ifindex;
+	char active_slave[IFNAMSIZ];    /* bonds: IFLA_BOND_ACTIVE_SLAVE by name, "" when none */
+	bool slave_active;              /* bond slaves: IFLA_BOND_SLAVE_STATE == active */
+	struct ipaddr addr;             /* address events: the address with plen; route events: dst */
+	uint32_t table;                 /* route/rule events */
+	uint8_t protocol;               /* route/rule events */
+};
+
+/* Groups to subscribe to. */
+enum {
+	NLEV_G_LINK = 1u << 0,
+	NLEV_G_ADDR = 1u << 1,          /* IPv4 and IPv6 */
+	NLEV_G_ROUTE = 1u << 2,         /* IPv4 and IPv6 */
+	NLEV_G_RULE = 1u << 3,          /* IPv4 and IPv6 */
+};
+
+struct nlev_set;
+
+int nlev_set_new(struct nlev_set **ret);
+void nlev_set_free(struct nlev_set *s);
+/* Subscribe in one more namespace (NULL: the current one). */
+int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups);
+/* One fd for poll/epoll: readable when any namespace has events. */
+int nlev_fd(const struct nlev_set *s);
+/* Read what is pending without blocking; cb per event.  Returns the
+ * number of events, or negative errno. */
+int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data);
+
+#endif
