@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One backend per link kind (src/link-KIND.c), each filling one ops table,
+ * like iproute2's struct link_util.  The engine (observe, plan, apply)
+ * handles what every link shares -- name, namespace, mtu, mac, alias,
+ * state, master, addresses -- and calls the backend for the rest.
+ *
+ * Messages: a new link is one RTM_NEWLINK built with libmnl: the engine
+ * puts ifinfomsg, IFLA_IFNAME and the shared attributes, calls
+ * fill_create() for attributes outside IFLA_LINKINFO (IFLA_LINK, ...),
+ * opens IFLA_LINKINFO, puts IFLA_INFO_KIND = info_kind, opens
+ * IFLA_INFO_DATA and calls fill_info_data(have = NULL).  A live change of
+ * kind options is an RTM_NEWLINK on the ifindex with only IFLA_LINKINFO
+ * { KIND, DATA = fill_info_data(want, have) }.
+ */
+#ifndef HANET_LINK_OPS_H
+#define HANET_LINK_OPS_H
+
+#include <libmnl/libmnl.h>
+#include <stdbool.h>
+
+#include "model.h"
+
+struct nl;
+
+/* How disruptive a change is (DESIGN.md). */
+enum disruption {
+	DISRUPT_NONE,       /* nothing to do */
+	DISRUPT_LIVE,       /* no traffic impact */
+	DISRUPT_FLAP,       /* brief loss: the link goes down, or releases its slaves */
+	DISRUPT_RECREATE,   /* deleted and created again */
+};
+
+const char *disruption_name(enum disruption d);   /* "live", "flap", "recreate" */
+
+/* What the backend needs from the engine while building messages. */
+struct link_ctx {
+	struct nl *nl;                  /* the link's namespace */
+	const char *netns;
+	/* ifindex of a link by name in the link's namespace (or in netns for
+	 * a veth peer), from the state as it is now; -ENODEV when absent. */
+	int (*ifindex)(const struct link_ctx *ctx, const char *netns, const char *name);
+	/* an fd of a namespace (for IFLA_NET_NS_FD), owned by the engine */
+	int (*netns_fd)(const struct link_ctx *ctx, const char *netns);
+	void *data;
+};
+
+/* The result of comparing the kind-specific part of two links. */
+struct link_diff {
+	enum disruption level;          /* the most disruptive change needed */
+	bool need_down;                 /* FLAP: set the link down around the change */
+	bool need_no_slaves;            /* FLAP: release slaves/ports around the change */
+	char what[512];                 /* "miimon 100 -> 10, mode balance-rr -> active-backup" */
+};
+
+struct link_ops {
+	enum link_kind kind;
+	const char *info_kind;          /* IFLA_INFO_KIND; NULL: never created (nic) */
+
+	/* Attributes outside IFLA_LINKINFO for a new link (IFLA_LINK of a
+	 * vlan/macvlan). May be NULL. */
+	int (*fill_create)(struct nlmsghdr *nlh, const struct link *want, const struct link_ctx *ctx);
+	/* IFLA_INFO_DATA contents.  have == NULL: creation, put everything set
+	 * in want.  Else: a live change, put only what differs.  May be NULL. */
+	int (*fill_info_data)(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
+	                      const struct link_ctx *ctx);
+	/* IFLA_INFO_DATA (and the link's other attributes in tb, indexed by
+	 * IFLA_*) into l->u. May be NULL. */
+	int (*parse)(const struct nlattr *info_data, const struct nlattr *const *tb, struct link *l);
+	/* Compare what want declares with have (observed).  May be NULL (no
+	 * kind-specific keys). */
+	void (*diff)(const struct link *want, const struct link *have, struct link_diff *ret);
+	/* Steps that are not an RTM_NEWLINK (team options and port priorities
+	 * through libteam), after creation or for a change; have may be NULL.
+	 * May be NULL. */
+	int (*apply_extra)(const struct link *want, const struct link *have, const struct link_ctx *ctx);
+};
+
+/* The table of backends, by kind (NULL for LINK_OTHER). */
+const struct link_ops *link_ops_get(enum link_kind kind);
+/* By IFLA_INFO_KIND as observed ("bond", "veth", ...); NULL if unknown. */
+const struct link_ops *link_ops_by_info_kind(const char *info_kind);
+
+extern const struct link_ops link_ops_nic, link_ops_bond, link_ops_team, link_ops_vlan,
+	link_ops_veth, link_ops_macvlan, link_ops_bridge;
+
+#endif
