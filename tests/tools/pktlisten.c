@@ -9,7 +9,8 @@
  *   arp t=12.345678 dst=ff:ff:ff:ff:ff:ff src=.. op=1 sha=.. spa=10.0.0.1 tha=.. tpa=10.0.0.1 len=60
  *   na t=12.345678 dst=33:33:00:00:00:01 src=.. saddr=.. daddr=ff02::1 hlim=255 code=0 r=0 s=0 o=1
  *      target=.. tlla=.. csum=ok
- * (one line).  t is CLOCK_MONOTONIC in seconds at receive.  Exits after MAX
+ * (one line).  t is the kernel's receive timestamp (SO_TIMESTAMPNS,
+ * CLOCK_REALTIME) in seconds: only differences are meaningful.  Exits after MAX
  * matching frames (default 100) or TIMEOUT_MS (default 5000). */
 #include <net/if.h>
 
@@ -27,6 +28,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+static double ts_s(const struct timespec *ts) {
+	return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
+}
 
 static double mono_s(void) {
 	struct timespec ts;
@@ -100,7 +105,7 @@ int main(int argc, char **argv) {
 	long max = 100, timeout_ms = 5000, seen = 0;
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	double deadline;
-	int c, fd;
+	int c, fd, one = 1;
 
 	while ((c = getopt(argc, argv, "i:m:n:t:")) != -1) {
 		switch (c) {
@@ -129,6 +134,10 @@ int main(int argc, char **argv) {
 		perror("pktlisten: socket");
 		return 1;
 	}
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0) {
+		perror("pktlisten: SO_TIMESTAMPNS");
+		return 1;
+	}
 	sll.sll_ifindex = (int)if_nametoindex(dev);
 	if (sll.sll_ifindex == 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		perror("pktlisten: bind");
@@ -140,8 +149,12 @@ int main(int argc, char **argv) {
 	deadline = mono_s() + (double)timeout_ms / 1000;
 	while (seen < max) {
 		uint8_t f[2048];
+		char cbuf[CMSG_SPACE(sizeof(struct timespec))];
 		struct sockaddr_ll from;
-		socklen_t fl = sizeof(from);
+		struct iovec iov = { .iov_base = f, .iov_len = sizeof(f) };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+		                     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		double left = deadline - mono_s(), t;
 		ssize_t n;
@@ -151,8 +164,14 @@ int main(int argc, char **argv) {
 			break;
 		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
 			continue;
-		n = recvfrom(fd, f, sizeof(f), 0, (struct sockaddr *)&from, &fl);
-		t = mono_s();
+		n = recvmsg(fd, &mh, 0);
+		t = 0;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_TIMESTAMPNS) {
+				struct timespec ts;
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+				t = ts_s(&ts);
+			}
 		if (n < 14 || from.sll_pkttype == PACKET_OUTGOING)
 			continue;
 		if (filter_src && memcmp(f + 6, want_src, 6) != 0)
