@@ -8,6 +8,7 @@
 #define HANET_NLEVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -46,9 +47,12 @@ struct nlev {
 	int master_ifindex;
 	char active_slave[IFNAMSIZ];    /* bonds: IFLA_BOND_ACTIVE_SLAVE by name, "" when none */
 	bool slave_active;              /* bond slaves: IFLA_BOND_SLAVE_STATE == active */
-	struct ipaddr addr;             /* address events: the address with plen; route events: dst */
+	struct ipaddr addr;             /* address events: the address with plen; route events: dst;
+	                                 * rule events: from (family set, plen 0 when the rule has none) */
 	uint32_t table;                 /* route/rule events */
 	uint8_t protocol;               /* route/rule events */
+	uint32_t priority;              /* route events: metric; rule events: priority */
+	unsigned iff;                   /* link events: IFF_* as the message says */
 };
 
 /* Groups to subscribe to. */
@@ -70,5 +74,17 @@ int nlev_fd(const struct nlev_set *s);
 /* Read what is pending without blocking; cb per event.  Returns the
  * number of events, or negative errno. */
 int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data);
+
+/* The receive buffer of the sockets added after this call (and of those
+ * already added), in bytes; default NLEV_RCVBUF_DEFAULT.  Set with
+ * SO_RCVBUFFORCE when privileged, else SO_RCVBUF (capped by rmem_max). */
+#define NLEV_RCVBUF_DEFAULT (8 << 20)
+int nlev_set_rcvbuf(struct nlev_set *s, int bytes);
+
+/* "link-new", "addr-del", "overflow", ... */
+const char *nlev_type_name(enum nlev_type t);
+/* One line describing an event ("link-change ns=a va up carrier(changed)"),
+ * for logs and tests. */
+int nlev_format(const struct nlev *ev, char *buf, size_t size);
 
 #endif

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Gratuitous ARP and unsolicited neighbour advertisements, built whole
+ * (Ethernet header included) and sent on a packet socket that is opened
+ * inside the device's namespace.
+ *
+ * IPv4, RFC 5227 section 3 and RFC 826:
+ *   request: op 1, sender = target = VIP, target MAC 00:00:00:00:00:00
+ *   reply:   op 2, sender = target = VIP, target MAC = the sender's MAC
+ *   both frames go to ff:ff:ff:ff:ff:ff; mode "both" sends a request
+ *   then a reply in each round.
+ * IPv6, RFC 4861 sections 4.4 and 7.2.6: ICMPv6 136 from the VIP itself
+ *   (as the kernel does for an address it owns) to ff02::1
+ *   (33:33:00:00:00:01), hop limit 255, override set, solicited clear,
+ *   router set when the device forwards, a target link-layer address
+ *   option with the device's MAC. */
+/* <net/if.h> before any <linux/if*.h> */
+#include <net/if.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "announce.h"
+#include "netns-enter.h"
+#include "util.h"
+
+#define ETH_HDR_LEN 14
+#define ARP_LEN 28
+#define ETH_MIN_FRAME 60            /* without the FCS */
+#define IP6_HDR_LEN 40
+#define NA_LEN 24                   /* type, code, csum, flags, target */
+#define NA_OPT_LEN 8                /* target link-layer address option */
+#define NA_FRAME_LEN (ETH_HDR_LEN + IP6_HDR_LEN + NA_LEN + NA_OPT_LEN)
+
+#define NA_FLAG_ROUTER 0x80
+#define NA_FLAG_SOLICITED 0x40
+#define NA_FLAG_OVERRIDE 0x20
+
+struct announce_dev {
+	int fd;                     /* AF_PACKET, SOCK_RAW, protocol 0: send only */
+	int ifindex;
+	uint8_t mac[ETH_ALEN];
+	bool forwarding;            /* IPv6: set the router flag */
+};
+
+static void put_eth(uint8_t *p, const uint8_t dst[ETH_ALEN], const uint8_t src[ETH_ALEN], uint16_t proto) {
+	memcpy(p, dst, ETH_ALEN);
+	memcpy(p + ETH_ALEN, src, ETH_ALEN);
+	p[12] = proto >> 8;
+	p[13] = proto & 0xff;
+}
+
+/* A gratuitous ARP frame, padded to the Ethernet minimum. */
+static size_t build_garp(uint8_t *buf, const uint8_t mac[ETH_ALEN], const uint8_t ip[4], bool reply) {
+	static const uint8_t bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t *a = buf + ETH_HDR_LEN;
+
+	memset(buf, 0, ETH_MIN_FRAME);
+	put_eth(buf, bcast, mac, ETH_P_ARP);
+	a[0] = 0; a[1] = ARPHRD_ETHER;                      /* hardware type */
+	a[2] = ETH_P_IP >> 8; a[3] = ETH_P_IP & 0xff;       /* protocol type */
+	a[4] = ETH_ALEN;
+	a[5] = 4;
+	a[6] = 0; a[7] = reply ? ARPOP_REPLY : ARPOP_REQUEST;
+	memcpy(a + 8, mac, ETH_ALEN);                       /* sender hardware address */
+	memcpy(a + 14, ip, 4);                              /* sender protocol address */
+	if (reply)
+		memcpy(a + 18, mac, ETH_ALEN);              /* target hardware address */
+	memcpy(a + 24, ip, 4);                              /* target protocol address */
+	return ETH_MIN_FRAME;
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len) {
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum) {
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The ICMPv6 checksum over the pseudo-header (RFC 8200 section 8.1) and
+ * the message. */
+static uint16_t icmp6_csum(const uint8_t src[16], const uint8_t dst[16], const uint8_t *msg, size_t len) {
+	uint8_t ph[8] = { 0 };
+	uint32_t sum = 0;
+
+	ph[0] = (uint8_t)(len >> 24);
+	ph[1] = (uint8_t)(len >> 16);
+	ph[2] = (uint8_t)(len >> 8);
+	ph[3] = (uint8_t)len;
+	ph[7] = IPPROTO_ICMPV6;
+	sum = csum_add(sum, src, 16);
+	sum = csum_add(sum, dst, 16);
+	sum = csum_add(sum, ph, sizeof(ph));
+	sum = csum_add(sum, msg, len);
+	return csum_fold(sum);
+}
+
+static size_t build_na(uint8_t *buf, const uint8_t mac[ETH_ALEN], const uint8_t ip[16], bool router) {
+	static const uint8_t all_nodes_mac[ETH_ALEN] = { 0x33, 0x33, 0, 0, 0, 1 };
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	uint8_t *ip6 = buf + ETH_HDR_LEN, *icmp = ip6 + IP6_HDR_LEN;
+	uint16_t csum;
+
+	memset(buf, 0, NA_FRAME_LEN);
+	put_eth(buf, all_nodes_mac, mac, ETH_P_IPV6);
+	ip6[0] = 0x60;                                      /* version 6, class 0, flow 0 */
+	ip6[4] = 0; ip6[5] = NA_LEN + NA_OPT_LEN;           /* payload length */
+	ip6[6] = IPPROTO_ICMPV6;
+	ip6[7] = 255;                                       /* hop limit */
+	memcpy(ip6 + 8, ip, 16);
+	memcpy(ip6 + 24, all_nodes, 16);
+	icmp[0] = 136;                                      /* neighbour advertisement */
+	icmp[1] = 0;
+	icmp[4] = NA_FLAG_OVERRIDE | (router ? NA_FLAG_ROUTER : 0);
+	memcpy(icmp + 8, ip, 16);                           /* target */
+	icmp[24] = 2;                                       /* target link-layer address */
+	icmp[25] = 1;                                       /* length in units of 8 bytes */
+	memcpy(icmp + 26, mac, ETH_ALEN);
+	csum = icmp6_csum(ip, all_nodes, icmp, NA_LEN + NA_OPT_LEN);
+	icmp[2] = csum >> 8;
+	icmp[3] = csum & 0xff;
+	return NA_FRAME_LEN;
+}
+
+/* Read /proc/sys/net/ipv6/conf/DEV/forwarding of the current namespace. */
+static bool ipv6_forwarding(const char *dev) {
+	char path[128], c = '0';
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", dev);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c == '1';
+}
+
+/* Inside the namespace: the device's index and MAC, and the socket. */
+static int dev_open_here(const char *dev, int family, struct announce_dev *ret) {
+	struct announce_dev d = { .fd = -1 };
+	struct ifreq ifr = { 0 };
+	int r;
+
+	if (strcpy_checked(ifr.ifr_name, sizeof(ifr.ifr_name), dev) < 0)
+		return -EINVAL;
+	d.fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (d.fd < 0)
+		return -errno;
+	if (ioctl(d.fd, SIOCGIFINDEX, &ifr) < 0)
+		goto fail;
+	d.ifindex = ifr.ifr_ifindex;
+	if (ioctl(d.fd, SIOCGIFHWADDR, &ifr) < 0)
+		goto fail;
+	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER) {
+		errno = EOPNOTSUPP;
+		goto fail;
+	}
+	memcpy(d.mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	if (family == AF_INET6)
+		d.forwarding = ipv6_forwarding(dev);
+	*ret = d;
+	return 0;
+fail:
+	r = -errno;
+	close(d.fd);
+	return r;
+}
+
+static int send_frame(const struct announce_dev *d, const uint8_t *frame, size_t len) {
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_ifindex = d->ifindex,
+		.sll_halen = ETH_ALEN,
+	};
+	ssize_t n;
+
+	memcpy(sll.sll_addr, frame, ETH_ALEN);
+	sll.sll_protocol = htons((uint16_t)(frame[12] << 8 | frame[13]));
+	n = sendto(d->fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll));
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static void sleep_until_ns(uint64_t t) {
+	struct timespec ts = { .tv_sec = (time_t)(t / 1000000000ull), .tv_nsec = (long)(t % 1000000000ull) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+int announce_send(const char *netns, const char *dev, const struct ipaddr *ip, uint32_t count,
+                  uint64_t interval_us, enum announce_mode mode, struct announce_result *ret) {
+	struct announce_result res = { 0 };
+	struct announce_dev d;
+	uint8_t frames[2][NA_FRAME_LEN > ETH_MIN_FRAME ? NA_FRAME_LEN : ETH_MIN_FRAME];
+	size_t len[2] = { 0 }, n_frames;
+	uint64_t t0;
+	int saved = -1, r;
+
+	if (!dev || !ip || (ip->family != AF_INET && ip->family != AF_INET6))
+		return -EINVAL;
+	if (ip->family == AF_INET && mode != ANNOUNCE_REQUEST && mode != ANNOUNCE_REPLY && mode != ANNOUNCE_BOTH)
+		return -EINVAL;
+	if (count == 0) {
+		if (ret)
+			*ret = res;
+		return 0;
+	}
+
+	r = nsx_enter(netns, &saved);
+	if (r < 0)
+		return r;
+	r = dev_open_here(dev, ip->family, &d);
+	nsx_leave(saved);
+	if (r < 0)
+		return r;
+
+	if (ip->family == AF_INET6) {
+		len[0] = build_na(frames[0], d.mac, ip->a, d.forwarding);
+		n_frames = 1;
+	} else if (mode == ANNOUNCE_BOTH) {
+		len[0] = build_garp(frames[0], d.mac, ip->a, false);
+		len[1] = build_garp(frames[1], d.mac, ip->a, true);
+		n_frames = 2;
+	} else {
+		len[0] = build_garp(frames[0], d.mac, ip->a, mode == ANNOUNCE_REPLY);
+		n_frames = 1;
+	}
+
+	t0 = now_ns();
+	for (uint32_t i = 0; i < count; i++) {
+		if (i > 0)
+			sleep_until_ns(t0 + i * interval_us * 1000ull);
+		for (size_t k = 0; k < n_frames; k++) {
+			uint64_t t = now_ns();
+
+			r = send_frame(&d, frames[k], len[k]);
+			if (r < 0)
+				goto out;
+			if (res.sent == 0)
+				res.first_ns = t;
+			res.last_ns = t;
+			res.sent++;
+		}
+	}
+	r = 0;
+	if (ret)
+		*ret = res;
+out:
+	close(d.fd);
+	return r;
+}
