@@ -175,6 +175,7 @@ struct vlan_conf {
 struct veth_conf {
 	char peer[IFNAMSIZ];
 	const char *peer_netns;             /* NULL: the veth's own namespace */
+	char peer_master[IFNAMSIZ];         /* derived: the bridge/bond/team listing the peer */
 };
 
 enum {
@@ -209,6 +210,7 @@ struct link {
 	struct ipaddr *addrs;               /* addresses = (with plen) */
 	size_t n_addrs;
 	char master[IFNAMSIZ];              /* derived: the bond/team/bridge listing this link */
+	bool implicit;                      /* no section: named as a slave/port/lower link (an implicit [nic]) */
 	int line;
 
 	/* observed only */
@@ -323,6 +325,7 @@ struct routes_file {
 	const char *netns;
 	uint32_t table;
 	bool table_set;
+	size_t n_routes;                    /* counted when the file was parsed (validate); 0 before */
 	int line;
 };
 
@@ -375,6 +378,7 @@ struct probe_conf {
 	struct ipaddr to_addr;              /* resolved (the vip's address when `to` names a vip) */
 	uint64_t interval_us;               /* default 1000 */
 	enum probe_kind kind;
+	uint16_t port;                      /* udp: destination port; 0 = the prober's default */
 	int line;
 };
 
@@ -392,7 +396,10 @@ struct fault_conf {
 	char dev[IFNAMSIZ];
 	const char *netns;
 	char *pidfile;
-	char to[NETNS_NAME_MAX + 1];        /* vip-move: the target (a namespace or dev, see hanet.ini.5) */
+	char to[NETNS_NAME_MAX + 1];        /* vip-move: the target as written: DEV or NETNS/DEV (hanet.ini.5) */
+	char to_dev[IFNAMSIZ];              /* vip-move: the destination link, resolved from `to` */
+	const char *to_netns;               /* vip-move: its namespace */
+	char vip[HANET_NAME_MAX];           /* vip-move: the vip moved (`vip =`, default the probe's `to`) */
 	bool restore_auto;                  /* restore = auto (default) */
 	uint32_t trials;                    /* default 10 */
 	uint64_t settle_us;
@@ -403,6 +410,14 @@ struct fault_conf {
 /* ---- the profile -------------------------------------------------- */
 
 struct strpool;
+
+/* Where a section or key was written, for messages after parsing
+ * (profile_key_line()).  key is NULL for the section header line. */
+struct profile_key_pos {
+	char *section;                      /* "bond bond0"; owns the allocation holding key */
+	const char *key;
+	int line;
+};
 
 struct profile {
 	char *path;
@@ -427,6 +442,8 @@ struct profile {
 	size_t n_probes;
 	struct fault_conf *faults;
 	size_t n_faults;
+	struct profile_key_pos *key_pos;    /* every section and key with its line */
+	size_t n_key_pos;
 };
 
 /* ---- helpers (model.c) -------------------------------------------- */
