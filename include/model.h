@@ -172,10 +172,16 @@ struct vlan_conf {
 	uint16_t protocol;                  /* ETH_P_8021Q (default) or ETH_P_8021AD, host order */
 };
 
+/* A pair is declared from one end ([veth A] peer = B), or from both
+ * ([veth A] peer = B and [veth B] peer = A, each with its own keys):
+ * then peer_declared is set on both, and peer_netns is the other end's
+ * namespace, "" standing for the namespace hanet runs in (netns_eq()
+ * treats "" like NULL).  Create such a pair once. */
 struct veth_conf {
 	char peer[IFNAMSIZ];
 	const char *peer_netns;             /* NULL: the veth's own namespace */
-	char peer_master[IFNAMSIZ];         /* derived: the bridge/bond/team listing the peer */
+	bool peer_declared;                 /* the peer has its own [veth] section */
+	char peer_master[IFNAMSIZ];         /* derived: the bridge/bond/team listing the peer (one end declared) */
 };
 
 enum {

@@ -67,6 +67,9 @@ static bool find_endpoint(const struct profile *p, const char *name, struct endp
 			*ret = (struct endpoint){ .link = l, .netns = l->netns };
 			return true;
 		}
+	}
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct link *l = &p->links[i];
 		if (l->kind == LINK_VETH && strcmp(l->u.veth.peer, name) == 0) {
 			*ret = (struct endpoint){ .link = l, .peer = true,
 			                          .netns = l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns };
@@ -151,6 +154,8 @@ static void check_veth_peers(struct load *ld) {
 
 	for (size_t i = 0; i < p->n_links; i++) {
 		struct link *l = &p->links[i];
+		const struct link *o;
+
 		if (l->kind != LINK_VETH || !l->u.veth.peer[0])
 			continue;
 		link_label(l, label, sizeof(label));
@@ -158,16 +163,35 @@ static void check_veth_peers(struct load *ld) {
 			err(ld, label, "peer", "a veth's peer has another name than the veth");
 			continue;
 		}
-		for (size_t j = 0; j < p->n_links; j++) {
-			const struct link *o = &p->links[j];
-			if (strcmp(o->name, l->u.veth.peer) == 0)
+		o = profile_find_link_any(p, l->u.veth.peer);
+		if (o && o->kind == LINK_VETH && strcmp(o->u.veth.peer, l->name) == 0) {
+			/* both ends declared */
+			if (l->u.veth.peer_netns && !netns_eq(l->u.veth.peer_netns, o->netns)) {
+				err(ld, label, "peer_netns", "%s, but [veth %s] (line %d) is in namespace %s", l->u.veth.peer_netns,
+				    o->name, o->line, netns_str(o->netns));
+				continue;
+			}
+			l->u.veth.peer_netns = o->netns ? o->netns : strpool_intern(p->pool, "");
+			l->u.veth.peer_declared = true;
+			continue;
+		}
+		if (o) {
+			if (o->kind == LINK_VETH)
 				err(ld, label, "peer",
-				    "%s is also declared by [%s %s] at line %d: the peer of a veth is created with it, "
-				    "declare keys on the veth's end only",
-				    o->name, link_kind_name(o->kind), o->name, o->line);
-			else if (j < i && o->kind == LINK_VETH && strcmp(o->u.veth.peer, l->u.veth.peer) == 0)
-				err(ld, label, "peer", "%s is already the peer of [veth %s] (line %d)", l->u.veth.peer,
-				    o->name, o->line);
+				    "%s is declared by [veth %s] (line %d) with peer = %s: the two ends of a pair name each other",
+				    o->name, o->name, o->line, o->u.veth.peer[0] ? o->u.veth.peer : "(none)");
+			else
+				err(ld, label, "peer",
+				    "%s is also declared by [%s %s] (line %d): the peer of a veth is created with it; declare "
+				    "it as [veth %s] with peer = %s to give it keys",
+				    o->name, link_kind_name(o->kind), o->name, o->line, o->name, l->name);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct link *v = &p->links[j];
+			if (v->kind == LINK_VETH && strcmp(v->u.veth.peer, l->u.veth.peer) == 0)
+				err(ld, label, "peer", "%s is already the peer of [veth %s] (line %d)", l->u.veth.peer, v->name,
+				    v->line);
 		}
 	}
 }
@@ -698,7 +722,7 @@ static int for_each_netns_ref(const struct profile *p,
 			continue;
 		link_label(l, label, sizeof(label));
 		REF("netns", l->netns);
-		if (l->kind == LINK_VETH)
+		if (l->kind == LINK_VETH && !l->u.veth.peer_declared)
 			REF("peer_netns", l->u.veth.peer_netns);
 	}
 	for (size_t i = 0; i < p->n_vips; i++) {

@@ -131,6 +131,9 @@ bool key_known(enum sec_type t, const char *key);
 /* Same option written twice under two names (num_grat_arp/num_unsol_na,
  * team mode/runner): the canonical name, else key itself. */
 const char *key_canonical(enum sec_type t, const char *key);
+/* The closest known key (edit distance at most 2), or NULL. */
+const char *key_suggest(enum sec_type t, const char *key);
+const char *suggest_word(const char *const *words, size_t n, const char *word);
 /* The keys a section type takes, for messages: "mtu, mac, ..." */
 const char *section_keys_list(enum sec_type t, char *buf, size_t size);
 

@@ -867,6 +867,60 @@ const char *key_canonical(enum sec_type t, const char *key) {
 	return key;
 }
 
+/* Edit distance, for "did you mean" (short strings only). */
+static size_t edit_distance(const char *a, const char *b) {
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= ARRAY_SIZE(prev) || lb >= ARRAY_SIZE(prev))
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]), del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
+	}
+	return prev[lb];
+}
+
+static void suggest_one(const char *cand, const char *word, const char **best, size_t *best_d) {
+	size_t d = edit_distance(cand, word);
+
+	if (d < *best_d) {
+		*best_d = d;
+		*best = cand;
+	}
+}
+
+const char *suggest_word(const char *const *words, size_t n, const char *word) {
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		suggest_one(words[i], word, &best, &best_d);
+	return best && best_d <= 2 && best_d < strlen(word) ? best : NULL;
+}
+
+const char *key_suggest(enum sec_type t, const char *key) {
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].sections & SEC_BIT(t))
+			suggest_one(keys[i].key, key, &best, &best_d);
+	if (t == SEC_BOND)
+		for (size_t i = 0; i < _BOND_OPT_MAX; i++) {
+			suggest_one(bond_opt_table[i].name, key, &best, &best_d);
+			if (bond_opt_table[i].alias)
+				suggest_one(bond_opt_table[i].alias, key, &best, &best_d);
+		}
+	/* a key of another section type, or a common misspelling */
+	return best && best_d <= 2 && best_d < strlen(key) ? best : NULL;
+}
+
 const char *section_keys_list(enum sec_type t, char *buf, size_t size) {
 	size_t n = 0;
 

@@ -253,7 +253,7 @@ static int scan_header(struct load *ld, const char *s, int line) {
 		}
 		if (has_upper(sec->secname)) {
 			scan_err(ld, line, sec->label, NULL, NULL,
-			         "section headers are lowercase: write [%s]", sec->label);
+			         "section headers are lowercase: write [%s], not [%s]", sec->label, sec->secname);
 			sc->syntax_error = true;
 		}
 		free(sec->secname);
@@ -261,8 +261,13 @@ static int scan_header(struct load *ld, const char *s, int line) {
 	}
 
 	if (sec_type_from_name(type, &sec->stype) < 0) {
-		scan_err(ld, line, sec->label, NULL, NULL, "unknown section type \"%s\": expected one of %s", type,
-		         sec_types_list());
+		const char *near = suggest_word(sec_type_names, _SEC_TYPE_MAX, type);
+		if (near)
+			scan_err(ld, line, sec->label, NULL, NULL, "unknown section type \"%s\": did you mean [%s%s%s]?", type,
+			         near, *name ? " " : "", name);
+		else
+			scan_err(ld, line, sec->label, NULL, NULL, "unknown section type \"%s\": expected one of %s", type,
+			         sec_types_list());
 		return 0;
 	}
 	sec->known = true;
@@ -401,7 +406,7 @@ static int scan_key_line(struct load *ld, char *s, int line, struct scan_section
 		sc->syntax_error = true;
 	}
 	if (k->has_upper) {
-		scan_err(ld, line, sec->label, k->key, NULL, "keys are lowercase: write \"%s\"", k->key);
+		scan_err(ld, line, sec->label, k->key, NULL, "keys are lowercase: write \"%s\", not \"%s\"", k->key, key);
 		sc->syntax_error = true;
 	}
 	for (size_t i = 0; i + 1 < sec->n_keys; i++)
@@ -412,9 +417,13 @@ static int scan_key_line(struct load *ld, char *s, int line, struct scan_section
 		}
 	if (sec->known && !key_known(sec->stype, k->key)) {
 		char list[1024];
-		scan_err(ld, line, sec->label, k->key, NULL, "unknown key for [%s]: expected one of %s",
-		         sec_type_is_named(sec->stype) ? sec->type : sec->label,
-		         section_keys_list(sec->stype, list, sizeof(list)));
+		const char *near = key_suggest(sec->stype, k->key);
+		if (near)
+			scan_err(ld, line, sec->label, k->key, NULL, "unknown key for [%s]: did you mean %s?",
+			         sec->type, near);
+		else
+			scan_err(ld, line, sec->label, k->key, NULL, "unknown key for [%s]: expected one of %s",
+			         sec->type, section_keys_list(sec->stype, list, sizeof(list)));
 	} else if (sec->known) {
 		/* the same option under two names */
 		const char *canon = key_canonical(sec->stype, k->key);
@@ -462,7 +471,7 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 	struct scan_section *cur = NULL;
 	size_t pos = 0, last = 0;
 	int lineno = 0, start = 0, r;
-	bool comment_cont = false;
+	bool in_comment = false, swallowed = false;
 	const char *nul = memchr(buf, '\0', len);
 
 	if (nul) {
@@ -493,7 +502,20 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 		lineno++;
 		if (last == 0) {
 			start = lineno;
-			comment_cont = false;
+			in_comment = swallowed = false;
+		} else if (in_comment && !swallowed) {
+			/* a comment ending with "\" swallows this line: harmless
+			 * for blank lines and comments, an error for anything else */
+			const char *t = line + last;
+			while (*t && ini_space(*t))
+				t++;
+			if (*t && *t != '#' && *t != ';') {
+				scan_err(ld, lineno, NULL, NULL, NULL,
+				         "this line is part of the comment on line %d, which ends with \"\\\"; "
+				         "remove the backslash", start);
+				ld->scan.syntax_error = true;
+				swallowed = true;
+			}
 		}
 		l = (int)(last + n) - 1;
 		if (l <= 0)
@@ -512,12 +534,7 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 			const char *s = line;
 			while (*s && ini_space(*s))
 				s++;
-			if ((*s == '#' || *s == ';') && !comment_cont) {
-				scan_err(ld, lineno, NULL, NULL, NULL,
-				         "a comment ends with \"\\\", which joins the next line to the comment");
-				ld->scan.syntax_error = true;
-				comment_cont = true;
-			}
+			in_comment = *s == '#' || *s == ';';
 			last = (size_t)l;
 			continue;
 		}
@@ -526,7 +543,7 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 		if (r < 0)
 			return r;
 	}
-	if (last > 0) {
+	if (last > 0 && !in_comment) {
 		scan_err(ld, start, NULL, NULL, NULL, "the last line ends with \"\\\" but no line follows");
 		ld->scan.syntax_error = true;
 	}
