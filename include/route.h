@@ -63,9 +63,11 @@ int route_map_foreach(const struct route_map *m, int (*cb)(const struct route_ke
 /* ifindex of a device by name in the route's namespace, or negative errno */
 typedef int (*route_ifindex_fn)(const char *name, void *data);
 
-/* RTM_NEWROUTE (create, or replace when `replace`) with RTPROT_HANET, or
- * RTM_DELROUTE for r as observed (its own protocol and type). */
-int route_build_new(struct nlmsghdr *nlh, const struct route *r, route_ifindex_fn ifindex, void *data);
-int route_build_del(struct nlmsghdr *nlh, const struct route *r);
+/* The body of an RTM_NEWROUTE (the caller's flags say create or
+ * replace) with `protocol` (0: RTPROT_HANET), or of an RTM_DELROUTE
+ * matching r with `protocol` (0: r->protocol, as observed). */
+int route_build_new(struct nlmsghdr *nlh, const struct route *r, uint8_t protocol, route_ifindex_fn ifindex,
+                    void *data);
+int route_build_del(struct nlmsghdr *nlh, const struct route *r, uint8_t protocol);
 
 #endif

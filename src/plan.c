@@ -90,6 +90,14 @@ static const char *intern(struct planner *pl, const char *s) {
 	return s && *s ? strpool_intern(pl->p->pool, s) : NULL;
 }
 
+/* A veth's peer namespace: "" (not NULL) stands for the current one, as
+ * in the model, where NULL means "the veth's own". */
+static const char *intern_peer(struct planner *pl, const char *s) {
+	if (!s)
+		return NULL;
+	return *s ? strpool_intern(pl->p->pool, s) : "";
+}
+
 static const char *ns_suffix(const char *netns, char *buf, size_t size) {
 	if (!netns)
 		buf[0] = '\0';
@@ -142,7 +150,7 @@ static struct sim_link *sim_link_add(struct planner *pl, struct sim_ns *ns, cons
 		return NULL;
 	v[ns->n_links].l.netns = ns->name;
 	if (v[ns->n_links].l.kind == LINK_VETH)
-		v[ns->n_links].l.u.veth.peer_netns = intern(pl, v[ns->n_links].l.u.veth.peer_netns);
+		v[ns->n_links].l.u.veth.peer_netns = intern_peer(pl, v[ns->n_links].l.u.veth.peer_netns);
 	return &ns->links[ns->n_links++];
 }
 
@@ -281,7 +289,7 @@ static struct link *link_dup(struct planner *pl, const struct link *src) {
 	}
 	l->netns = intern(pl, l->netns);
 	if (l->kind == LINK_VETH)
-		l->u.veth.peer_netns = intern(pl, l->u.veth.peer_netns);
+		l->u.veth.peer_netns = intern_peer(pl, l->u.veth.peer_netns);
 	return l;
 }
 
@@ -405,6 +413,7 @@ static struct want_link *want_add(struct planner *pl) {
 	return &v[pl->n_want++];
 }
 
+/* The peer's namespace as a literal name: NULL or "" = the current one. */
 static const char *veth_peer_ns(const struct link *l) {
 	return l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns;
 }
@@ -479,17 +488,27 @@ static int build_want(struct planner *pl) {
 			return -ENOMEM;
 		w->l.netns = intern(pl, w->l.netns);
 		w->l.master[0] = '\0';
-		if (w->l.kind == LINK_VETH)
-			w->l.u.veth.peer_netns = intern(pl, veth_peer_ns(&w->l));
+		if (w->l.kind == LINK_VETH) {
+			const char *pns = veth_peer_ns(&w->l);
+
+			w->l.u.veth.peer_netns = pns && *pns ? intern(pl, pns) : (w->l.netns ? "" : NULL);
+		}
 	}
 	/* veth peers: created with their veth; a [nic] of that name declares keys on it */
 	for (size_t i = 0, n = pl->n_want; i < n; i++) {
 		struct want_link *w = &pl->want[i], *peer;
 		struct link l = { 0 };
 
-		if (w->l.kind != LINK_VETH)
+		if (w->l.kind != LINK_VETH || w->implicit)
 			continue;
 		peer = want_find(pl, w->l.u.veth.peer_netns, w->l.u.veth.peer);
+		if (peer && peer->l.kind == LINK_VETH && netns_eq(peer->l.u.veth.peer_netns, w->l.netns) &&
+		    strcmp(peer->l.u.veth.peer, w->l.name) == 0) {
+			/* declared from both ends: created once, from this end */
+			peer->implicit = true;
+			peer->provider = (int)i;
+			continue;
+		}
 		if (peer) {
 			if (peer->l.kind != LINK_NIC)
 				return fail(pl, -EINVAL, "[veth %s] peer %s: also declared as [%s %s]", w->l.name, w->l.u.veth.peer,
@@ -503,7 +522,7 @@ static int build_want(struct planner *pl) {
 		l.up = true;
 		l.set = LINK_SET_STATE;
 		memcpy(l.u.veth.peer, w->l.name, IFNAMSIZ);
-		l.u.veth.peer_netns = w->l.netns;
+		l.u.veth.peer_netns = w->l.netns ? w->l.netns : (l.netns ? "" : NULL);
 		peer = want_add(pl);
 		if (!peer)
 			return -ENOMEM;
@@ -706,7 +725,9 @@ static int remove_addrs(struct planner *pl) {
 	struct owner *o = pl->in->owner;
 	char ip[IPADDR_STRLEN], sfx[300];
 
-	for (size_t i = 0; i < o->n_addrs; i++) {
+	/* newest first: a VIP (an IPv4 secondary) goes before the primary
+	 * address of its subnet, whose removal would take it along */
+	for (size_t i = o->n_addrs; i-- > 0;) {
 		const struct owned_addr *oa = &o->addrs[i];
 		struct sim_addr *x = sim_addr(pl, oa->netns, oa->dev, &oa->ip);
 		struct action *a;
@@ -1086,7 +1107,7 @@ static int plan_link_create(struct planner *pl, struct want_link *w, enum disrup
 		memcpy(peer.name, w->l.u.veth.peer, IFNAMSIZ);
 		peer.netns = pns->name;
 		memcpy(peer.u.veth.peer, w->l.name, IFNAMSIZ);
-		peer.u.veth.peer_netns = ns->name;
+		peer.u.veth.peer_netns = ns->name ? ns->name : (pns->name ? "" : NULL);
 		sl = sim_link_add(pl, pns, &peer);
 		if (!sl)
 			return -ENOMEM;

@@ -377,12 +377,13 @@ static void put_rtmsg(struct nlmsghdr *nlh, const struct route *r, uint8_t proto
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
 }
 
-int route_build_new(struct nlmsghdr *nlh, const struct route *r, route_ifindex_fn ifindex, void *data) {
+int route_build_new(struct nlmsghdr *nlh, const struct route *r, uint8_t protocol, route_ifindex_fn ifindex,
+                    void *data) {
 	uint8_t type = route_eff_type(r);
 	struct rtmsg *rtm;
 	int idx;
 
-	put_rtmsg(nlh, r, RTPROT_HANET, route_eff_scope(r), type);
+	put_rtmsg(nlh, r, protocol ? protocol : RTPROT_HANET, route_eff_scope(r), type);
 	rtm = mnl_nlmsg_get_payload(nlh);
 	if (r->onlink)
 		rtm->rtm_flags |= RTNH_F_ONLINK;
@@ -433,8 +434,8 @@ int route_build_new(struct nlmsghdr *nlh, const struct route *r, route_ifindex_f
 	return 0;
 }
 
-int route_build_del(struct nlmsghdr *nlh, const struct route *r) {
-	put_rtmsg(nlh, r, r->protocol, RT_SCOPE_NOWHERE, r->type ? r->type : RTN_UNICAST);
-	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+int route_build_del(struct nlmsghdr *nlh, const struct route *r, uint8_t protocol) {
+	put_rtmsg(nlh, r, protocol ? protocol : r->protocol, RT_SCOPE_NOWHERE, route_eff_type(r));
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, route_eff_metric(r));
 	return 0;
 }
