@@ -175,6 +175,11 @@ struct vlan_conf {
 struct veth_conf {
 	char peer[IFNAMSIZ];
 	const char *peer_netns;             /* NULL: the veth's own namespace */
+	/* observed only: the peer as it is, so that a deleted pair can be
+	 * created again identical (rollback); 0 = not known */
+	int peer_ifindex;
+	uint8_t peer_mac[ETH_ALEN_];
+	uint32_t peer_mtu;
 };
 
 enum {

@@ -31,6 +31,8 @@ const char *nl_errmsg(const struct nl *nl);
 /* Count of write requests sent (RTM_NEW*, RTM_DEL*, RTM_SET*): lets tests
  * and benchmarks prove that a no-op apply writes nothing. */
 uint64_t nl_write_count(const struct nl *nl);
+/* The same summed over every socket the process opened (freed ones too). */
+uint64_t nl_write_count_total(void);
 
 /* A message buffer of NL_MSG_SIZE bytes for building one request. */
 #define NL_MSG_SIZE 8192
@@ -44,8 +46,11 @@ int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
 int nl_request_libnl(struct nl *nl, struct nl_msg *msg);
 
 /* Dump: req has NLM_F_DUMP; cb called per message; redone from scratch
- * (reset_cb first, when given) on NLM_F_DUMP_INTR, up to a few times. */
-int nl_dump(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset_cb)(void *data), void *data);
+ * (reset_cb first, when given) on NLM_F_DUMP_INTR, up to a few times
+ * (then -EINTR).  A callback returning MNL_CB_ERROR fails the dump with
+ * -errno (the rest of the dump is drained first).  (Named nl_dump_run,
+ * not nl_dump: libnl-3 exports a function called nl_dump.) */
+int nl_dump_run(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset_cb)(void *data), void *data);
 
 /* Batches: messages are copied into a buffer and sent many per
  * sendmsg(); every ack is matched to its message by sequence number.
@@ -61,7 +66,7 @@ int nl_batch_new(struct nl *nl, nl_ack_cb ack_cb, void *data, struct nl_batch **
 void nl_batch_free(struct nl_batch *b);
 /* Space for the next message, with NLM_F_ACK set; fill it, then call
  * nl_batch_next(). */
-struct nlmsghdr *nl_batch_msg(struct nl_batch *b, uint16_t type, uint16_t flags);
+struct nlmsghdr *nl_batch_msg(struct nl_batch *b, uint16_t type, uint16_t flags);   /* NULL: the batch failed, see nl_batch_commit() */
 int nl_batch_next(struct nl_batch *b);
 int nl_batch_add_libnl(struct nl_batch *b, struct nl_msg *msg);
 /* Send what is left and wait for every ack.  Returns 0 when every

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* macvlan on a lower device (IFLA_LINK).  The mode changes live, except
+ * into or out of passthru; a different lower device means a new link. */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+
+#include "link.h"
+
+static const char *macvlan_mode_name(uint32_t mode) {
+	switch (mode) {
+	case MACVLAN_MODE_PRIVATE:
+		return "private";
+	case MACVLAN_MODE_VEPA:
+		return "vepa";
+	case MACVLAN_MODE_BRIDGE:
+		return "bridge";
+	case MACVLAN_MODE_PASSTHRU:
+		return "passthru";
+	case MACVLAN_MODE_SOURCE:
+		return "source";
+	}
+	return "?";
+}
+
+static int macvlan_fill_create(struct nlmsghdr *nlh, const struct link *want, const struct link_ctx *ctx) {
+	int ifindex;
+
+	if (!want->u.macvlan.link[0])
+		return -EINVAL;
+	ifindex = ctx->ifindex(ctx, ctx->netns, want->u.macvlan.link);
+	if (ifindex < 0)
+		return ifindex;
+	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)ifindex);
+	return 0;
+}
+
+static int macvlan_fill_info_data(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
+                                  const struct link_ctx *ctx) {
+	const struct macvlan_conf *w = &want->u.macvlan;
+
+	if (!(w->set & MACVLAN_SET_MODE))
+		return 0;
+	if (have && (have->u.macvlan.set & MACVLAN_SET_MODE) && have->u.macvlan.mode == w->mode)
+		return 0;
+	mnl_attr_put_u32(nlh, IFLA_MACVLAN_MODE, w->mode);
+	return 0;
+}
+
+static int macvlan_parse(const struct nlattr *info_data, const struct nlattr *const *tb, struct link *l) {
+	struct nlattr *a;
+
+	l->u.macvlan.set = 0;
+	if (!info_data)
+		return 0;
+	mnl_attr_for_each_nested(a, info_data) {
+		if (mnl_attr_get_type(a) == IFLA_MACVLAN_MODE && mnl_attr_get_payload_len(a) >= 4) {
+			l->u.macvlan.mode = mnl_attr_get_u32(a);
+			l->u.macvlan.set |= MACVLAN_SET_MODE;
+		}
+	}
+	return 0;
+}
+
+static void macvlan_diff(const struct link *want, const struct link *have, struct link_diff *ret) {
+	const struct macvlan_conf *w = &want->u.macvlan, *h = &have->u.macvlan;
+
+	if (strcmp(w->link, h->link) != 0) {
+		link_diff_add(ret, DISRUPT_RECREATE, "link %s -> %s", h->link[0] ? h->link : "?", w->link);
+		return;
+	}
+	if ((w->set & MACVLAN_SET_MODE) && (!(h->set & MACVLAN_SET_MODE) || w->mode != h->mode)) {
+		uint32_t from = h->set & MACVLAN_SET_MODE ? h->mode : MACVLAN_MODE_VEPA;
+		/* the kernel refuses to switch passthru on or off on a live link */
+		enum disruption d = (w->mode == MACVLAN_MODE_PASSTHRU || from == MACVLAN_MODE_PASSTHRU)
+		                    ? DISRUPT_RECREATE : DISRUPT_LIVE;
+
+		link_diff_add(ret, d, "mode %s -> %s", macvlan_mode_name(from), macvlan_mode_name(w->mode));
+	}
+}
+
+const struct link_ops link_ops_macvlan = {
+	.kind = LINK_MACVLAN,
+	.info_kind = "macvlan",
+	.fill_create = macvlan_fill_create,
+	.fill_info_data = macvlan_fill_info_data,
+	.parse = macvlan_parse,
+	.diff = macvlan_diff,
+};

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* veth pairs: the peer (name, namespace) is given at creation and cannot
+ * change afterwards, so a different peer means a new pair. */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <string.h>
+
+#include "link.h"
+
+static int veth_fill_info_data(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
+                               const struct link_ctx *ctx) {
+	const struct veth_conf *v = &want->u.veth;
+	struct ifinfomsg *ifi;
+	struct nlattr *peer;
+
+	if (have)
+		return 0;           /* nothing of a veth changes live through IFLA_INFO_DATA */
+	if (!v->peer[0])
+		return -EINVAL;
+	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = v->peer_ifindex > 0 ? v->peer_ifindex : 0;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, v->peer);
+	if (v->peer_mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, v->peer_mtu);
+	if (v->peer_ifindex > 0)
+		mnl_attr_put(nlh, IFLA_ADDRESS, ETH_ALEN_, v->peer_mac);
+	if (!netns_eq(v->peer_netns, ctx->netns)) {
+		int fd = ctx->netns_fd(ctx, v->peer_netns);
+
+		if (fd < 0)
+			return fd;
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)fd);
+	}
+	mnl_attr_nest_end(nlh, peer);
+	return 0;
+}
+
+static void veth_diff(const struct link *want, const struct link *have, struct link_diff *ret) {
+	const struct veth_conf *w = &want->u.veth, *h = &have->u.veth;
+	/* a desired peer without a namespace lives with the veth */
+	const char *want_ns = w->peer_netns ? w->peer_netns : want->netns;
+
+	if (strcmp(w->peer, h->peer) != 0)
+		link_diff_add(ret, DISRUPT_RECREATE, "peer %s -> %s", h->peer[0] ? h->peer : "?", w->peer);
+	else if (!netns_eq(want_ns, h->peer_netns))
+		link_diff_add(ret, DISRUPT_RECREATE, "peer netns %s -> %s", netns_str(h->peer_netns),
+		              netns_str(want_ns));
+}
+
+const struct link_ops link_ops_veth = {
+	.kind = LINK_VETH,
+	.info_kind = "veth",
+	.fill_info_data = veth_fill_info_data,
+	.diff = veth_diff,
+};

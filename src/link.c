@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The table of link backends and what every link shares: the
+ * RTM_NEWLINK messages that create a link or change its kind options,
+ * around the backend's fill_create/fill_info_data.
+ */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "link-ops.h"
+#include "link.h"
+
+/* Until every backend is linked in, a missing one reads as NULL. */
+#pragma weak link_ops_bond
+#pragma weak link_ops_team
+#pragma weak link_ops_vlan
+
+static const struct link_ops *const link_ops_table[_LINK_KIND_MAX] = {
+	[LINK_NIC] = &link_ops_nic,
+	[LINK_BOND] = &link_ops_bond,
+	[LINK_TEAM] = &link_ops_team,
+	[LINK_VLAN] = &link_ops_vlan,
+	[LINK_VETH] = &link_ops_veth,
+	[LINK_MACVLAN] = &link_ops_macvlan,
+	[LINK_BRIDGE] = &link_ops_bridge,
+};
+
+const struct link_ops *link_ops_get(enum link_kind kind) {
+	if ((unsigned)kind >= _LINK_KIND_MAX)
+		return NULL;
+	return link_ops_table[kind];
+}
+
+const struct link_ops *link_ops_by_info_kind(const char *info_kind) {
+	if (!info_kind)
+		return NULL;
+	for (int k = 0; k < _LINK_KIND_MAX; k++) {
+		const struct link_ops *ops = link_ops_table[k];
+
+		if (ops && ops->info_kind && strcmp(ops->info_kind, info_kind) == 0)
+			return ops;
+	}
+	return NULL;
+}
+
+const char *disruption_name(enum disruption d) {
+	switch (d) {
+	case DISRUPT_NONE:
+		return "none";
+	case DISRUPT_LIVE:
+		return "live";
+	case DISRUPT_FLAP:
+		return "flap";
+	case DISRUPT_RECREATE:
+		return "recreate";
+	}
+	return "?";
+}
+
+void link_diff_add(struct link_diff *d, enum disruption level, const char *fmt, ...) {
+	size_t len = strlen(d->what);
+	va_list ap;
+
+	if (level > d->level)
+		d->level = level;
+	if (len && len + 2 < sizeof(d->what)) {
+		memcpy(d->what + len, ", ", 3);
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->what + len, sizeof(d->what) - len, fmt, ap);
+	va_end(ap);
+}
+
+int link_build_create(struct nlmsghdr *nlh, const struct link *want, const struct link_ctx *ctx,
+                      int target_netns_fd, bool restore) {
+	const struct link_ops *ops = link_ops_get(want->kind);
+	struct ifinfomsg *ifi;
+	struct nlattr *info, *data;
+	int r;
+
+	if (!ops || !ops->info_kind)
+		return -EOPNOTSUPP;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	if (restore && want->ifindex > 0)
+		ifi->ifi_index = want->ifindex;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, want->name);
+	if (want->set & LINK_SET_MTU)
+		mnl_attr_put_u32(nlh, IFLA_MTU, want->mtu);
+	if (want->set & LINK_SET_MAC)
+		mnl_attr_put(nlh, IFLA_ADDRESS, ETH_ALEN_, want->mac);
+	if (target_netns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)target_netns_fd);
+	if (ops->fill_create) {
+		r = ops->fill_create(nlh, want, ctx);
+		if (r < 0)
+			return r;
+	}
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, ops->info_kind);
+	if (ops->fill_info_data) {
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		r = ops->fill_info_data(nlh, want, NULL, ctx);
+		if (r < 0)
+			return r;
+		mnl_attr_nest_end(nlh, data);
+	}
+	mnl_attr_nest_end(nlh, info);
+	return 0;
+}
+
+int link_build_change(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
+                      const struct link_ctx *ctx) {
+	const struct link_ops *ops = link_ops_get(have->kind);
+	struct ifinfomsg *ifi;
+	struct nlattr *info, *data;
+	int r;
+
+	if (!ops || !ops->info_kind || !ops->fill_info_data)
+		return -EOPNOTSUPP;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = have->ifindex;
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, ops->info_kind);
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	r = ops->fill_info_data(nlh, want, have, ctx);
+	if (r < 0)
+		return r;
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return 0;
+}
