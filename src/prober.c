@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netns-enter.h"
+#include "netns.h"
 #include "prober.h"
 #include "util.h"
 
@@ -147,7 +147,7 @@ int prober_new(const struct prober_conf *conf, struct prober **ret) {
 	/* the namespace is opened now: a wrong name fails here, and the
 	 * thread does not depend on the caller's strings */
 	if (conf->netns) {
-		p->nsfd = nsx_open(conf->netns);
+		p->nsfd = netns_open(conf->netns);
 		if (p->nsfd < 0) {
 			int r = p->nsfd;
 			free(p->rec);
@@ -380,21 +380,17 @@ static void *prober_thread(void *arg) {
 	struct prober *p = arg;
 	const struct prober_conf *c = &p->conf;
 	uint64_t t0, t_end, next, last_send = 0;
-	int r, saved = -1;
+	int r;
 
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	if (c->rt_priority > 0) {
 		struct sched_param sp = { .sched_priority = c->rt_priority };
 		p->stats.realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
 	}
-	if (p->nsfd >= 0) {
-		/* this thread stays in the client namespace until it ends */
-		r = nsx_enter_fd(p->nsfd, &saved);
-		if (r < 0) {
-			started(p, r);
-			return NULL;
-		}
-		close(saved);
+	/* this thread stays in the client namespace until it ends */
+	if (p->nsfd >= 0 && setns(p->nsfd, CLONE_NEWNET) < 0) {
+		started(p, -errno);
+		return NULL;
 	}
 	r = open_socket(p);
 	if (r < 0) {
@@ -677,18 +673,15 @@ static void responder_answer(struct prober_responder *rs, int fd) {
 
 static void *responder_thread(void *arg) {
 	struct prober_responder *rs = arg;
-	int r = 0, saved = -1;
+	int r = 0;
 
 	if (rs->rt_priority > 0) {
 		struct sched_param sp = { .sched_priority = rs->rt_priority };
 		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	}
 
-	if (rs->nsfd >= 0) {
-		r = nsx_enter_fd(rs->nsfd, &saved);
-		if (r == 0)
-			close(saved);
-	}
+	if (rs->nsfd >= 0 && setns(rs->nsfd, CLONE_NEWNET) < 0)
+		r = -errno;
 	if (r == 0) {
 		rs->fd[0] = responder_socket(AF_INET, rs->port);
 		rs->fd[1] = responder_socket(AF_INET6, rs->port);
@@ -738,7 +731,7 @@ int prober_responder_start(const char *netns, uint16_t port, int rt_priority, st
 	rs->rt_priority = rt_priority;
 	pthread_mutex_init(&rs->lock, NULL);
 	pthread_cond_init(&rs->cond, NULL);
-	if (netns && (rs->nsfd = nsx_open(netns)) < 0) {
+	if (netns && (rs->nsfd = netns_open(netns)) < 0) {
 		r = rs->nsfd;
 		goto fail;
 	}
