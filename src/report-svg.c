@@ -15,15 +15,17 @@
 #include "util.h"
 
 #define SVG_W 960
-#define PANEL_H 210
+#define PANEL_H 250
 #define PANEL_GAP 14
 #define HEADER_H 56
 #define PLOT_X0 74
 #define PLOT_X1 (SVG_W - 24)
-#define PLOT_TOP 40             /* inside a panel */
+#define PLOT_TOP 44             /* inside a panel */
 #define PLOT_BOTTOM (PANEL_H - 34)
 #define MAX_EVENT_LINES 200
 #define NCOLS (PLOT_X1 - PLOT_X0 + 1)
+/* an event label runs up its line inside the plot: about 6 px a character */
+#define LABEL_CHARS ((PLOT_BOTTOM - PLOT_TOP - 12) / 6)
 
 static void xml_text(FILE *f, const char *s) {
 	for (; s && *s; s++) {
@@ -281,12 +283,15 @@ static void draw_panel(FILE *f, const struct report_group *g, size_t idx, const 
 		        PLOT_TOP, x, PLOT_BOTTOM, kind_color(e->kind));
 		if (n_labels >= REPORT_SVG_MAX_LABELS)
 			continue;
-		/* labels read upwards along their line; close ones step right */
+		/* labels read upwards just right of their line (the glyphs hang
+		 * left of the baseline); close ones step right */
 		stagger = x - last_label_x < 11 ? stagger + 1 : 0;
 		last_label_x = x + stagger * 11;
 		tl_event_format(e, label, sizeof(label));
+		if (strlen(label) > LABEL_CHARS)
+			memcpy(label + LABEL_CHARS - 2, "..", 3);
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"ev\" fill=\"%s\" transform=\"rotate(-90 %.1f %d)\">",
-		        last_label_x + 3, PLOT_BOTTOM - 8, kind_color(e->kind), last_label_x + 3, PLOT_BOTTOM - 8);
+		        last_label_x + 10, PLOT_BOTTOM - 8, kind_color(e->kind), last_label_x + 10, PLOT_BOTTOM - 8);
 		xml_text(f, label);
 		fputs("</text>\n", f);
 		n_labels++;

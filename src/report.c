@@ -243,6 +243,13 @@ const char *report_verdict_name(enum report_verdict v) {
 
 /* ---- table ------------------------------------------------------------------ */
 
+/* An outage: "never" for a trial that did not recover. */
+static const char *fmt_outage(uint64_t ns, char *buf, size_t size) {
+	if (ns == UINT64_MAX)
+		return snprintf(buf, size, "never"), buf;
+	return report_fmt_ns((int64_t)ns, buf, size);
+}
+
 static void reaction_text(const struct trial_result *t, char *buf, size_t size) {
 	if (!t->has_reaction)
 		snprintf(buf, size, "-");
@@ -288,10 +295,9 @@ int report_print_table(const struct report *r, FILE *f) {
 			        react, t->recovered ? "" : "  (no reply after the fault)");
 		}
 		fprintf(f, "  outage p50 %s  p95 %s  p99 %s  max %s; lost %" PRIu64 " (max %" PRIu32 " in a trial)\n",
-		        report_fmt_ns((int64_t)s.outage_p50_ns, a[0], sizeof(a[0])),
-		        report_fmt_ns((int64_t)s.outage_p95_ns, a[1], sizeof(a[1])),
-		        report_fmt_ns((int64_t)s.outage_p99_ns, a[2], sizeof(a[2])),
-		        report_fmt_ns((int64_t)s.outage_max_ns, a[3], sizeof(a[3])), s.lost_total, s.lost_max);
+		        fmt_outage(s.outage_p50_ns, a[0], sizeof(a[0])), fmt_outage(s.outage_p95_ns, a[1], sizeof(a[1])),
+		        fmt_outage(s.outage_p99_ns, a[2], sizeof(a[2])), fmt_outage(s.outage_max_ns, a[3], sizeof(a[3])),
+		        s.lost_total, s.lost_max);
 		fprintf(f, "  detection p50 %s max %s (%zu/%zu trials); convergence p50 %s max %s\n",
 		        s.n_detection ? report_fmt_ns((int64_t)s.detection_p50_ns, a[4], sizeof(a[4])) : "-",
 		        s.n_detection ? report_fmt_ns((int64_t)s.detection_max_ns, a[5], sizeof(a[5])) : "-", s.n_detection,
@@ -299,7 +305,7 @@ int report_print_table(const struct report *r, FILE *f) {
 		        s.n_convergence ? report_fmt_ns(s.convergence_max_ns, a[7], sizeof(a[7])) : "-");
 		if (s.verdict != REPORT_NO_SLA)
 			fprintf(f, "  SLA: p%s outage %s %s %s (%zu/%zu trials within): %s\n", pct,
-			        report_fmt_ns((int64_t)s.sla_outage_ns, a[0], sizeof(a[0])),
+			        fmt_outage(s.sla_outage_ns, a[0], sizeof(a[0])),
 			        s.verdict == REPORT_PASS ? "<=" : ">",
 			        report_fmt_ns((int64_t)r->sla.failover_max_us * 1000, a[1], sizeof(a[1])), s.trials_within,
 			        s.trials, report_verdict_name(s.verdict));
