@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "model.h"
+#include "route.h"
 
 struct nls;
 struct owner;
@@ -26,7 +27,9 @@ struct session {
 	char name[HANET_NAME_MAX + 1];      /* the profile's name: its records' file name */
 	struct route *bulk;                 /* every [routes] file, in order */
 	size_t n_bulk;
+	size_t bulk_cap;                    /* routes the mapping of bulk holds */
 	size_t *bulk_file;                  /* per bulk route: its [routes] section */
+	struct route_index *routes;         /* [route] sections, then bulk */
 	struct owner *owner;
 	struct nls *nls;
 	struct observe_ns_req *reqs;

@@ -243,7 +243,7 @@ int cmd_apply(int argc, char **argv) {
 	struct apply *ap = NULL;
 	struct plan *left = NULL;
 	bool dry = false, as_json = false;
-	uint64_t wait_us = 0, confirm_us = 0, lock_us = 0;
+	uint64_t wait_us = 0, confirm_us = 0, lock_us = 0, t0;
 	int c, r, lock_fd = -1, holder = 0, ret = EXIT_RUNTIME;
 	char err[2048];
 
@@ -281,7 +281,9 @@ int cmd_apply(int argc, char **argv) {
 		return EXIT_USAGE;
 	}
 
+	t0 = now_us();
 	r = session_load(&s, argv[optind], 0);
+	log_debug("%s: loaded in %.1fms", argv[optind], (double)(now_us() - t0) / 1000);
 	if (r == -EINVAL) {
 		session_fini(&s);
 		return EXIT_INVALID;
@@ -312,12 +314,16 @@ int cmd_apply(int argc, char **argv) {
 			goto out;
 		}
 	}
+	t0 = now_us();
 	r = session_observe(&s);
+	log_debug("%s: observed in %.1fms", s.name, (double)(now_us() - t0) / 1000);
 	if (r < 0) {
 		log_error_errno(r, "%s: %s", s.name, s.err);
 		goto out;
 	}
+	t0 = now_us();
 	r = session_plan(&s, 0);
+	log_debug("%s: planned in %.1fms (%zu actions)", s.name, (double)(now_us() - t0) / 1000, s.plan ? s.plan->n : 0);
 	if (r < 0) {
 		log_error_errno(r, "%s: %s", s.name, s.err[0] ? s.err : "planning: %m");
 		goto out;
@@ -358,12 +364,16 @@ int cmd_apply(int argc, char **argv) {
 	r = apply_new(s.nls, s.owner, &ap);
 	if (r < 0)
 		goto out;
+	t0 = now_us();
 	r = apply_run(ap, s.plan, &aopts, err, sizeof(err));
 	if (r < 0) {
 		log_error("%s: %s; every change was rolled back", s.name, err);
 		goto out;
 	}
+	log_debug("%s: applied in %.1fms", s.name, (double)(now_us() - t0) / 1000);
+	t0 = now_us();
 	r = session_verify(&s, 0, &left);
+	log_debug("%s: verified in %.1fms", s.name, (double)(now_us() - t0) / 1000);
 	if (r < 0 || left->n) {
 		char rb[1024];
 

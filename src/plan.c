@@ -48,7 +48,6 @@ struct sim_ns {
 	uint8_t *route_gone;                /* per obs->routes */
 	struct route_map *route_idx;        /* key -> index in obs->routes */
 	uint8_t *rule_gone;                 /* per obs->rules */
-	struct route_map *want_idx;         /* key -> index in the planner's desired routes */
 };
 
 struct want_link {
@@ -67,8 +66,9 @@ struct planner {
 	size_t n_ns;
 	struct want_link *want;
 	size_t n_want;
-	const struct route **routes;        /* desired: [route] sections, then bulk */
+	const struct route *const *routes;  /* desired: [route] sections, then bulk */
 	size_t n_routes;
+	uint8_t *present;                   /* desired routes the kernel has as declared (updated by the simulation) */
 	char *err;
 	size_t errsize;
 	bool owner_routes_tried;
@@ -195,7 +195,6 @@ static void sim_ns_free(struct sim_ns *ns) {
 	free(ns->route_gone);
 	free(ns->rule_gone);
 	route_map_free(ns->route_idx);
-	route_map_free(ns->want_idx);
 }
 
 static int sim_init(struct planner *pl) {
@@ -371,6 +370,19 @@ static int sim_link_loses(struct planner *pl, struct action *a, const char *netn
 			return -ENOMEM;
 		a->lost_addrs = v;
 		v[a->n_lost_addrs++] = x->a;
+	}
+	/* desired routes that matched (not kept in the observed state) */
+	for (size_t i = 0; pl->present && i < pl->n_routes; i++) {
+		const struct route **v;
+
+		if (!pl->present[i] || !netns_eq(pl->routes[i]->netns, netns) || !route_uses_dev(pl->routes[i], dev))
+			continue;
+		pl->present[i] = 0;
+		v = realloc(a->lost_routes, (a->n_lost_routes + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->lost_routes = v;
+		v[a->n_lost_routes++] = pl->routes[i];
 	}
 	if (!ns->obs)
 		return 0;
@@ -670,7 +682,7 @@ static int remove_routes(struct planner *pl) {
 			if (rt->protocol != RTPROT_HANET || ns->route_gone[j])
 				continue;
 			route_key_of(rt, &k);
-			if (ns->want_idx && route_map_get(ns->want_idx, &k, NULL))
+			if (pl->in->routes && route_index_find(pl->in->routes, ns->name, &k) >= 0)
 				continue;
 			r = load_owner_routes(pl);
 			if (r < 0) {
@@ -1613,38 +1625,20 @@ static int vips(struct planner *pl) {
 /* ---- routes ---------------------------------------------------------------------------- */
 
 static int build_want_routes(struct planner *pl) {
-	const struct profile *p = pl->prof;
-	size_t n = (p ? p->n_routes : 0) + pl->in->n_bulk;
+	const struct route_index *ix = pl->in->routes;
 
-	pl->routes = malloc((n ? n : 1) * sizeof(*pl->routes));
-	if (!pl->routes)
+	if (!ix)
+		return 0;
+	pl->routes = ix->v;
+	pl->n_routes = ix->n;
+	pl->p->n_routes_total = ix->n;
+	pl->present = malloc(ix->n ? ix->n : 1);
+	if (!pl->present)
 		return -ENOMEM;
-	for (size_t i = 0; p && i < p->n_routes; i++)
-		pl->routes[pl->n_routes++] = &p->routes[i];
-	for (size_t i = 0; i < pl->in->n_bulk; i++)
-		pl->routes[pl->n_routes++] = &pl->in->bulk[i];
-	pl->p->n_routes_total = pl->n_routes;
-	for (size_t i = 0; i < pl->n_routes; i++) {
-		const struct route *r = pl->routes[i];
-		struct sim_ns *ns = sim_ns_add(pl, r->netns);
-		struct route_key k;
-		int q;
-
-		if (!ns)
+	memcpy(pl->present, ix->present, ix->n);
+	for (size_t i = 0; i < ix->n; i++)
+		if (!sim_ns_add(pl, ix->v[i]->netns))
 			return -ENOMEM;
-		if (!ns->want_idx && (q = route_map_new(pl->n_routes, &ns->want_idx)) < 0)
-			return q;
-		route_key_of(r, &k);
-		if (route_map_get(ns->want_idx, &k, NULL)) {
-			char buf[256];
-
-			return fail(pl, -EINVAL, "route %s declared twice%s%s", route_key_format(&k, buf, sizeof(buf)),
-			            r->name ? " (last in [route " : "", r->name ? r->name : "");
-		}
-		q = route_map_put(ns->want_idx, &k, (uint32_t)i);
-		if (q < 0)
-			return q;
-	}
 	return 0;
 }
 
@@ -1686,7 +1680,8 @@ static int route_action(struct planner *pl, enum action_type type, const char *n
 }
 
 /* Compare one desired route; queue it for adding or replacing. */
-static int route_want(struct planner *pl, const struct route *r, struct route_group *g) {
+static int route_want(struct planner *pl, size_t idx_want, struct route_group *g) {
+	const struct route *r = pl->routes[idx_want];
 	struct sim_ns *ns = sim_ns(pl, r->netns);
 	struct route_key k;
 	uint32_t idx;
@@ -1694,6 +1689,8 @@ static int route_want(struct planner *pl, const struct route *r, struct route_gr
 	char why[256], buf[256], sfx[300];
 	int q;
 
+	if (pl->present[idx_want])
+		return 0;
 	if (!ns || !ns->exists)
 		return fail(pl, -ENOENT, "route %s: netns %s does not exist", route_format(r, buf, sizeof(buf)),
 		            netns_str(r->netns));
@@ -1728,7 +1725,7 @@ static int routes(struct planner *pl) {
 	for (; p && i < p->n_routes; i++) {
 		struct route_group g = { 0 };
 
-		r = route_want(pl, pl->routes[i], &g);
+		r = route_want(pl, i, &g);
 		if (r < 0) {
 			free(g.add);
 			free(g.rep);
@@ -1756,7 +1753,7 @@ static int routes(struct planner *pl) {
 
 			if (f != file)
 				break;
-			r = route_want(pl, pl->routes[i], &g);
+			r = route_want(pl, i, &g);
 			if (r < 0) {
 				free(g.add);
 				free(g.rep);
@@ -1879,7 +1876,7 @@ out:
 	for (size_t i = 0; i < pl.n_want; i++)
 		link_fini(&pl.want[i].l);
 	free(pl.want);
-	free(pl.routes);
+	free(pl.present);
 	if (r < 0) {
 		if (r == -ENOMEM && err && errsize && !err[0])
 			snprintf(err, errsize, "out of memory");
@@ -1987,7 +1984,7 @@ static int add_table(struct reqs *q, const char *netns, uint32_t table) {
 	return r ? table_set_add(&r->tables, table) : -ENOMEM;
 }
 
-int plan_observe_reqs(const struct profile *p, const struct route *bulk, size_t n_bulk, const struct owner *o,
+int plan_observe_reqs(const struct profile *p, const struct route_index *routes, const struct owner *o,
                       struct observe_ns_req **ret, size_t *ret_n) {
 	struct reqs q = { 0 };
 	int r = 0;
@@ -2006,15 +2003,13 @@ int plan_observe_reqs(const struct profile *p, const struct route *bulk, size_t 
 	for (size_t i = 0; p && i < p->n_vips; i++)
 		if (!req_for(&q, p->vips[i].netns))
 			goto oom;
-	for (size_t i = 0; p && i < p->n_routes; i++)
-		if ((r = add_table(&q, p->routes[i].netns, route_eff_table(&p->routes[i]))) < 0)
-			goto fail;
-	for (size_t i = 0; i < n_bulk; i++) {
+	for (size_t i = 0; routes && i < routes->n; i++) {
+		const struct route *x = routes->v[i], *prev = i ? routes->v[i - 1] : NULL;
+
 		/* bulk routes are mostly in one table: skip the lookup for repeats */
-		if (i > 0 && netns_eq(bulk[i].netns, bulk[i - 1].netns) &&
-		    route_eff_table(&bulk[i]) == route_eff_table(&bulk[i - 1]))
+		if (prev && netns_eq(x->netns, prev->netns) && route_eff_table(x) == route_eff_table(prev))
 			continue;
-		if ((r = add_table(&q, bulk[i].netns, route_eff_table(&bulk[i]))) < 0)
+		if ((r = add_table(&q, x->netns, route_eff_table(x))) < 0)
 			goto fail;
 	}
 	for (size_t i = 0; p && i < p->n_rules; i++) {

@@ -22,44 +22,84 @@ static bool netns_file_exists(const char *name, void *data) {
 	return netns_exists(name);
 }
 
+/* [routes] files go into one mapping, sized from the files (a route line
+ * is at least 8 bytes) and backed by huge pages where the kernel has
+ * them: a 100k-route table is loaded without reallocations and with few
+ * page faults. */
+struct bulk_load {
+	struct session *s;
+	size_t file;
+	int error;
+};
+
+static int bulk_cb(const struct route *r, void *data) {
+	struct bulk_load *bl = data;
+	struct session *s = bl->s;
+	struct route *x;
+
+	if (s->n_bulk >= s->bulk_cap)
+		return -E2BIG;
+	x = &s->bulk[s->n_bulk];
+	*x = *r;
+	x->nexthops = NULL;
+	if (r->n_nexthops) {
+		x->nexthops = malloc(r->n_nexthops * sizeof(*x->nexthops));
+		if (!x->nexthops)
+			return -ENOMEM;
+		memcpy(x->nexthops, r->nexthops, r->n_nexthops * sizeof(*x->nexthops));
+	}
+	x->netns = s->profile->routes_files[bl->file].netns;
+	x->name = NULL;
+	s->bulk_file[s->n_bulk] = bl->file;
+	s->n_bulk++;
+	return 0;
+}
+
 static int load_bulk(struct session *s, struct diags *d) {
 	const struct profile *p = s->profile;
+	size_t bytes = 0;
+	int r;
 
 	for (size_t i = 0; i < p->n_routes_files; i++) {
-		struct route *v = NULL;
-		size_t n = 0, *f;
-		struct route *nv;
-		int r = routes_file_load(&p->routes_files[i], &v, &n, d);
+		struct stat sb;
 
+		if (p->routes_files[i].path && stat(p->routes_files[i].path, &sb) == 0)
+			bytes += (size_t)sb.st_size;
+	}
+	s->bulk_cap = bytes / 8 + 16;
+	s->bulk = big_alloc(s->bulk_cap * sizeof(*s->bulk));
+	s->bulk_file = big_alloc(s->bulk_cap * sizeof(*s->bulk_file));
+	if (!s->bulk || !s->bulk_file)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_routes_files; i++) {
+		struct bulk_load bl = { .s = s, .file = i };
+
+		r = routes_file_parse(&p->routes_files[i], bulk_cb, &bl, d);
 		if (r < 0)
 			return r;
-		if (s->n_bulk == 0) {
-			s->bulk = v;
-		} else {
-			nv = realloc(s->bulk, (s->n_bulk + n) * sizeof(*nv));
-			if (!nv) {
-				for (size_t j = 0; j < n; j++)
-					route_fini(&v[j]);
-				free(v);
-				return -ENOMEM;
-			}
-			s->bulk = nv;
-			memcpy(s->bulk + s->n_bulk, v, n * sizeof(*v));
-			free(v);
-		}
-		f = realloc(s->bulk_file, (s->n_bulk + n ? s->n_bulk + n : 1) * sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		s->bulk_file = f;
-		for (size_t j = 0; j < n; j++) {
-			s->bulk_file[s->n_bulk + j] = i;
-			/* the strings of bulk routes live in the profile */
-			s->bulk[s->n_bulk + j].netns = p->routes_files[i].netns;
-			s->bulk[s->n_bulk + j].name = NULL;
-		}
-		s->n_bulk += n;
 	}
 	return 0;
+}
+
+static int build_index(struct session *s) {
+	const struct profile *p = s->profile;
+	size_t n = (p ? p->n_routes : 0) + s->n_bulk, k = 0;
+	const struct route **v;
+	int r;
+
+	s->routes = calloc(1, sizeof(*s->routes));
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!s->routes || !v) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; p && i < p->n_routes; i++)
+		v[k++] = &p->routes[i];
+	for (size_t i = 0; i < s->n_bulk; i++)
+		v[k++] = &s->bulk[i];
+	r = route_index_build(s->routes, v, n, s->err, sizeof(s->err));
+	free(v);
+	return r;
 }
 
 int session_profile_name(const char *arg, char *buf, size_t size) {
@@ -112,6 +152,14 @@ int session_load(struct session *s, const char *arg, unsigned flags) {
 		diags_fini(&d);
 		snprintf(s->name, sizeof(s->name), "%s", s->profile->name);
 	}
+	r = build_index(s);
+	if (r < 0) {
+		if (r == -EEXIST) {
+			fprintf(stderr, "%s: %s\n", arg, s->err);
+			return -EINVAL;
+		}
+		return r;
+	}
 	r = owner_load(s->name, &s->owner);
 	if (r < 0) {
 		snprintf(s->err, sizeof(s->err), "reading the records of %s under %s: %s", s->name, HANET_OWNED_DIR,
@@ -128,10 +176,16 @@ int session_observe(struct session *s) {
 	int r;
 
 	if (!s->reqs) {
-		r = plan_observe_reqs(s->profile, s->bulk, s->n_bulk, s->owner, &s->reqs, &s->n_reqs);
+		r = plan_observe_reqs(s->profile, s->routes, s->owner, &s->reqs, &s->n_reqs);
 		if (r < 0)
 			return r;
+		for (size_t i = 0; s->routes && s->routes->n && i < s->n_reqs; i++) {
+			s->reqs[i].route_filter = route_index_filter;
+			s->reqs[i].route_filter_data = s->routes;
+		}
 	}
+	if (s->routes)
+		route_index_reset(s->routes);
 	r = state_observe(s->nls, s->reqs, s->n_reqs, &s->st);
 	if (r < 0)
 		snprintf(s->err, sizeof(s->err), "reading the kernel's state: %s", strerror(-r));
@@ -141,7 +195,7 @@ int session_observe(struct session *s) {
 static struct plan_input session_input(struct session *s, const struct state *st, unsigned flags) {
 	return (struct plan_input){
 		.profile = s->profile,
-		.bulk = s->bulk,
+		.routes = s->routes,
 		.n_bulk = s->n_bulk,
 		.bulk_file = s->bulk_file,
 		.owner = s->owner,
@@ -162,6 +216,8 @@ int session_verify(struct session *s, unsigned plan_flags, struct plan **ret_lef
 
 	state_free(s->st_verify);
 	s->st_verify = NULL;
+	if (s->routes)
+		route_index_reset(s->routes);
 	r = state_observe(s->nls, s->reqs, s->n_reqs, &s->st_verify);
 	if (r < 0) {
 		snprintf(s->err, sizeof(s->err), "verify: reading the kernel's state: %s", strerror(-r));
@@ -178,10 +234,14 @@ void session_fini(struct session *s) {
 	plan_observe_reqs_free(s->reqs, s->n_reqs);
 	nls_free(s->nls);
 	owner_free(s->owner);
+	if (s->routes) {
+		route_index_fini(s->routes);
+		free(s->routes);
+	}
 	for (size_t i = 0; i < s->n_bulk; i++)
 		route_fini(&s->bulk[i]);
-	free(s->bulk);
-	free(s->bulk_file);
+	big_free(s->bulk, s->bulk_cap * sizeof(*s->bulk));
+	big_free(s->bulk_file, s->bulk_cap * sizeof(*s->bulk_file));
 	profile_free(s->profile);
 	memset(s, 0, sizeof(*s));
 }
