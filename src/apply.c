@@ -688,6 +688,8 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		return link_remove(ap, a->link->netns, a->link);
 	case ACT_LINK_DELETE:
 		r = link_create(ap, a->link, lower_sock_ns(a), true, a->have);
+		for (size_t i = 0; r >= 0 && i < a->n_ports; i++)
+			r = link_set_master(ap, a->netns, a->ports[i], a->name);
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_LINK_MOVE:
@@ -1018,7 +1020,13 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 			free(ok);
 			goto fail;
 		}
+		/* a recreated link is deleted (forgotten) then created (claimed) */
 		own_release(ap->owner, a);
+		r = own_claim(ap->owner, a);
+		if (r < 0) {
+			set_err(ap, r, "ownership records: %s", strerror(-r));
+			goto fail;
+		}
 		if (a->vip && (a->type == ACT_ADDR_ADD || a->type == ACT_ADDR_REPLACE)) {
 			const struct vip **v = realloc(ap->vips, (ap->n_vips + 1) * sizeof(*v));
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -427,6 +428,7 @@ int cmd_apply(int argc, char **argv) {
 	}
 	ret = EXIT_OK;
 out:
+	log_debug("%s: %" PRIu64 " netlink write requests", s.name[0] ? s.name : argv[argc - 1], nl_write_count_total());
 	plan_free(left);
 	apply_free(ap);
 	session_fini(&s);

@@ -310,6 +310,7 @@ static void action_fini(struct action *a) {
 	free(a->old_routes);
 	free(a->lost_addrs);
 	free(a->lost_routes);
+	free(a->ports);
 }
 
 void plan_free(struct plan *p) {
@@ -682,7 +683,7 @@ static int remove_routes(struct planner *pl) {
 			if (rt->protocol != RTPROT_HANET || ns->route_gone[j])
 				continue;
 			route_key_of(rt, &k);
-			if (pl->in->routes && route_index_find(pl->in->routes, ns->name, &k) >= 0)
+			if (!(pl->in->flags & PLAN_DOWN) && pl->in->routes && route_index_find(pl->in->routes, ns->name, &k) >= 0)
 				continue;
 			r = load_owner_routes(pl);
 			if (r < 0) {
@@ -782,8 +783,15 @@ static int sim_delete_link(struct planner *pl, struct action *a, struct sim_link
 		return r;
 	sl->gone = true;
 	for (size_t i = 0; ns && i < ns->n_links; i++)
-		if (!ns->links[i].gone && strcmp(ns->links[i].l.master, sl->l.name) == 0)
+		if (!ns->links[i].gone && strcmp(ns->links[i].l.master, sl->l.name) == 0) {
+			char (*v)[IFNAMSIZ] = realloc(a->ports, (a->n_ports + 1) * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			a->ports = v;
+			memcpy(v[a->n_ports++], ns->links[i].l.name, IFNAMSIZ);
 			ns->links[i].l.master[0] = '\0';
+		}
 	if (sl->l.kind == LINK_VETH && sl->l.u.veth.peer[0]) {
 		struct sim_link *peer = sim_link(pl, sl->l.u.veth.peer_netns, sl->l.u.veth.peer);
 
@@ -861,6 +869,17 @@ static int restore_nics(struct planner *pl) {
 			continue;
 		if (w && (w->l.kind == LINK_NIC || !kind_is_created(w->l.kind)))
 			continue;   /* still declared: its keys are compared in the creation phases */
+		if (!w) {
+			/* still declared, in another namespace: it moves there */
+			bool moves = false;
+
+			for (size_t j = 0; j < pl->n_want; j++)
+				if (pl->want[j].l.kind == LINK_NIC && pl->want[j].provider < 0 &&
+				    strcmp(pl->want[j].l.name, n->name) == 0 && !sim_link(pl, pl->want[j].l.netns, n->name))
+					moves = true;
+			if (moves)
+				continue;
+		}
 		if ((n->set & NIC_ORIG_MASTER) && strcmp(sl->l.master, n->orig_master) != 0) {
 			r = plan_link_master(pl, sl, n->orig_master, 0, DISRUPT_LIVE);
 			if (r < 0)
@@ -1596,7 +1615,24 @@ static int vips(struct planner *pl) {
 		have = sim_addr(pl, v->netns, v->dev, &v->address);
 		if (have && addr_vip_matches(&want, &have->a, why, sizeof(why)))
 			continue;
-		a = act_new(pl, have ? ACT_ADDR_REPLACE : ACT_ADDR_ADD, DISRUPT_LIVE, v->netns, v->dev);
+		if (have && !addr_change_is_live(&want, &have->a)) {
+			/* the kernel keeps these on a replace: remove, add again */
+			a = act_new(pl, ACT_ADDR_DEL, DISRUPT_FLAP, v->netns, v->dev);
+			if (!a)
+				return -ENOMEM;
+			a->addr = have->a;
+			a->addr.netns = a->netns;
+			a->object = v->name;
+			if (act_text(a, "vip %s %s dev %s%s: remove to change %s", v->name,
+			             format_ipaddr(&v->address, true, ip, sizeof(ip)), v->dev, ns_suffix(v->netns, sfx, sizeof(sfx)),
+			             why) < 0)
+				return -ENOMEM;
+			have->gone = true;
+			have = NULL;
+			a = act_new(pl, ACT_ADDR_ADD, DISRUPT_FLAP, v->netns, v->dev);
+		} else {
+			a = act_new(pl, have ? ACT_ADDR_REPLACE : ACT_ADDR_ADD, DISRUPT_LIVE, v->netns, v->dev);
+		}
 		if (!a)
 			return -ENOMEM;
 		a->addr = want;
