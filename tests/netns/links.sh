@@ -73,7 +73,7 @@ plan=$(plan_of "$P")
 echo "$plan"
 grep -q "^live      link v0: set mtu 1450 (was 1400)" <<<"$plan" || hn_fail "mtu change is live"
 grep -q "^live      link mv0: change macvlan mode bridge -> private" <<<"$plan" || hn_fail "macvlan mode is live"
-grep -q "^live      link br0: change bridge stp no -> yes" <<<"$plan" || hn_fail "stp is live"
+grep -q "^flap      link br0: change bridge stp no -> yes" <<<"$plan" || hn_fail "stp on a bridge with ports is a flap"
 apply_ok "$P"
 hn_assert_eq "$(lget v0 'd["mtu"]')" 1450 "v0 mtu changed"
 hn_assert_eq "$(lget mv0 'd["linkinfo"]["info_data"]["mode"]')" private "macvlan mode changed"
