@@ -28,6 +28,7 @@ struct sim_link {
 	struct link l;                      /* deep copy: observed, or what an action created */
 	bool gone;
 	bool created;                       /* by this plan */
+	bool mtu_user;                      /* a bridge whose mtu was set (no longer follows its ports) */
 };
 
 struct sim_addr {
@@ -176,6 +177,69 @@ static int sim_addr_add(struct sim_ns *ns, const struct addr *a) {
 	v[ns->n_addrs].gone = false;
 	ns->n_addrs++;
 	return 0;
+}
+
+/* The kernel's own MTU changes: a bridge that follows its ports (its mtu
+ * was never set) takes the smallest of theirs, a bond gives its own to
+ * its slaves, and a macvlan or vlan never stays above its lower device. */
+static void sim_mtu_changed(struct planner *pl, struct sim_link *sl, int guard) {
+	if (guard > 8)
+		return;
+	/* uppers in any namespace */
+	for (size_t i = 0; i < pl->n_ns; i++) {
+		struct sim_ns *ns = &pl->ns[i];
+
+		for (size_t j = 0; j < ns->n_links; j++) {
+			struct sim_link *u = &ns->links[j];
+			const char *lower = u->l.kind == LINK_MACVLAN ? u->l.u.macvlan.link
+			                    : u->l.kind == LINK_VLAN ? u->l.u.vlan.link : NULL;
+
+			if (u->gone || !lower || strcmp(lower, sl->l.name) != 0 || u == sl)
+				continue;
+			if (!netns_eq(ns->name, sl->l.netns) && u->l.link_netnsid < 0 && !u->created)
+				continue;
+			if (u->l.mtu > sl->l.mtu) {
+				u->l.mtu = sl->l.mtu;
+				sim_mtu_changed(pl, u, guard + 1);
+			}
+		}
+	}
+	/* a bridge that follows its ports */
+	if (sl->l.master[0]) {
+		struct sim_link *m = NULL;
+		struct sim_ns *ns = NULL;
+
+		for (size_t i = 0; i < pl->n_ns; i++)
+			if (netns_eq(pl->ns[i].name, sl->l.netns))
+				ns = &pl->ns[i];
+		for (size_t j = 0; ns && j < ns->n_links; j++)
+			if (!ns->links[j].gone && strcmp(ns->links[j].l.name, sl->l.master) == 0)
+				m = &ns->links[j];
+		if (m && m->l.kind == LINK_BRIDGE && !m->mtu_user) {
+			uint32_t min = 0;
+
+			for (size_t j = 0; j < ns->n_links; j++)
+				if (!ns->links[j].gone && strcmp(ns->links[j].l.master, m->l.name) == 0 &&
+				    (!min || ns->links[j].l.mtu < min))
+					min = ns->links[j].l.mtu;
+			if (min && min != m->l.mtu) {
+				m->l.mtu = min;
+				sim_mtu_changed(pl, m, guard + 1);
+			}
+		}
+	}
+	/* a bond's slaves take its mtu */
+	if (sl->l.kind == LINK_BOND) {
+		for (size_t i = 0; i < pl->n_ns; i++)
+			for (size_t j = 0; netns_eq(pl->ns[i].name, sl->l.netns) && j < pl->ns[i].n_links; j++) {
+				struct sim_link *x = &pl->ns[i].links[j];
+
+				if (!x->gone && strcmp(x->l.master, sl->l.name) == 0 && x->l.mtu != sl->l.mtu) {
+					x->l.mtu = sl->l.mtu;
+					sim_mtu_changed(pl, x, guard + 1);
+				}
+			}
+	}
 }
 
 static bool route_uses_dev(const struct route *r, const char *dev) {
@@ -482,11 +546,25 @@ static int want_depth(struct planner *pl, struct want_link *w, int guard) {
 		return want_depth(pl, &pl->want[w->provider], guard + 1);
 	if (w->provider >= 0)
 		return want_depth(pl, &pl->want[w->provider], guard + 1);
-	lower = lower_of(&w->l);
-	if (!lower)
-		return 0;
-	lw = want_find(pl, lower_ns(pl, &w->l), lower);
-	return lw ? 1 + want_depth(pl, lw, guard + 1) : 1;
+	{
+		int d = 0;
+
+		lower = lower_of(&w->l);
+		if (lower) {
+			lw = want_find(pl, lower_ns(pl, &w->l), lower);
+			d = lw ? 1 + want_depth(pl, lw, guard + 1) : 1;
+		}
+		/* a master after its ports: their mtu first (a bridge follows them) */
+		for (size_t i = 0; i < pl->n_want; i++)
+			if (&pl->want[i] != w && netns_eq(pl->want[i].l.netns, w->l.netns) &&
+			    strcmp(pl->want[i].l.master, w->l.name) == 0) {
+				int pd = 1 + want_depth(pl, &pl->want[i], guard + 1);
+
+				if (pd > d)
+					d = pd;
+			}
+		return d;
+	}
 }
 
 static int build_want(struct planner *pl) {
@@ -812,6 +890,26 @@ static int sim_delete_link(struct planner *pl, struct action *a, struct sim_link
 	return 0;
 }
 
+/* Where an observed link's lower device is (for a macvlan or vlan moved
+ * to another namespace than its lower's): "" for the current one. */
+static const char *sim_lower_ns(struct planner *pl, const struct link *l) {
+	const char *lower = lower_of(l);
+
+	if (!lower || l->link_netnsid < 0)
+		return l->netns ? l->netns : "";
+	for (size_t i = 0; i < pl->n_ns; i++) {
+		const struct sim_ns *ns = &pl->ns[i];
+
+		if (netns_eq(ns->name, l->netns))
+			continue;
+		for (size_t j = 0; j < ns->n_links; j++)
+			if (!ns->links[j].gone && ns->links[j].l.ifindex == l->link_ifindex &&
+			    strcmp(ns->links[j].l.name, lower) == 0)
+				return ns->name ? ns->name : "";
+	}
+	return l->netns ? l->netns : "";
+}
+
 static int plan_link_delete(struct planner *pl, struct sim_link *sl, enum disruption level, const char *why) {
 	char sfx[300];
 	struct action *a = act_new(pl, ACT_LINK_DELETE, level, sl->l.netns, sl->l.name);
@@ -821,6 +919,7 @@ static int plan_link_delete(struct planner *pl, struct sim_link *sl, enum disrup
 	a->link = link_dup(pl, &sl->l);
 	if (!a->link)
 		return -ENOMEM;
+	a->sock_netns = intern_peer(pl, sim_lower_ns(pl, &sl->l));
 	if (act_text(a, "link %s%s: delete %s%s%s", sl->l.name, ns_suffix(sl->l.netns, sfx, sizeof(sfx)),
 	             link_kind_name(sl->l.kind), why ? " " : "", why ? why : "") < 0)
 		return -ENOMEM;
@@ -1114,10 +1213,13 @@ static int plan_link_create(struct planner *pl, struct want_link *w, enum disrup
 	a->link = link_dup(pl, &w->l);
 	if (!a->link)
 		return -ENOMEM;
-	/* the alias and addresses come in their own phases */
-	a->link->set &= LINK_SET_MTU | LINK_SET_MAC;
+	/* the alias and addresses come in their own phases; so does the mtu,
+	 * except a veth's: an upper device may not exceed its lower one, and a
+	 * bridge created with an mtu still follows its ports */
+	a->link->set &= w->l.kind == LINK_VETH ? LINK_SET_MTU | LINK_SET_MAC : LINK_SET_MAC;
 	a->owned = true;
-	a->sock_netns = intern(pl, lower_ns(pl, &w->l));
+	/* "" (not NULL) when the request goes to the current namespace */
+	a->sock_netns = intern_peer(pl, lower_ns(pl, &w->l) ? lower_ns(pl, &w->l) : "");
 	if (create_text(a, &w->l) < 0)
 		return -ENOMEM;
 	sl = sim_link_add(pl, ns, a->link);
@@ -1126,6 +1228,12 @@ static int plan_link_create(struct planner *pl, struct want_link *w, enum disrup
 	sl->created = true;
 	sl->l.up = false;
 	sl->l.master[0] = '\0';
+	if (!(a->link->set & LINK_SET_MTU)) {
+		const char *lower = lower_of(&w->l);
+		struct sim_link *lo = lower ? sim_link(pl, lower_ns(pl, &w->l), lower) : NULL;
+
+		sl->l.mtu = lo ? lo->l.mtu : 1500;
+	}
 	free(sl->l.alias);
 	sl->l.alias = NULL;
 	free(sl->l.addrs);
@@ -1136,6 +1244,7 @@ static int plan_link_create(struct planner *pl, struct want_link *w, enum disrup
 		struct link peer = { .kind = LINK_VETH };
 
 		memcpy(peer.name, w->l.u.veth.peer, IFNAMSIZ);
+		peer.mtu = 1500;
 		peer.netns = pns->name;
 		memcpy(peer.u.veth.peer, w->l.name, IFNAMSIZ);
 		peer.u.veth.peer_netns = ns->name ? ns->name : (pns->name ? "" : NULL);
@@ -1248,8 +1357,19 @@ static int create_links(struct planner *pl, struct want_link **sorted) {
 				return r;
 			continue;
 		}
-		if (ops->diff)
-			ops->diff(&w->l, &sl->l, &d);
+		if (ops->diff) {
+			struct link cmp = w->l;
+			struct want_link *lw;
+
+			/* the kernel puts a macvlan on a macvlan onto the lower one's lower */
+			for (int guard = 0; cmp.kind == LINK_MACVLAN && guard < 8; guard++) {
+				lw = want_find(pl, lower_ns(pl, &cmp), cmp.u.macvlan.link);
+				if (!lw || lw->l.kind != LINK_MACVLAN)
+					break;
+				memcpy(cmp.u.macvlan.link, lw->l.u.macvlan.link, IFNAMSIZ);
+			}
+			ops->diff(&cmp, &sl->l, &d);
+		}
 		if (d.level == DISRUPT_NONE)
 			continue;
 		if (d.level == DISRUPT_RECREATE) {
@@ -1362,6 +1482,13 @@ static int plan_link_master(struct planner *pl, struct sim_link *sl, const char 
 	if (r < 0)
 		return r;
 	snprintf(sl->l.master, sizeof(sl->l.master), "%s", master);
+	if (master[0]) {
+		struct sim_link *m = sim_link(pl, sl->l.netns, master);
+
+		if (m && m->l.kind == LINK_BOND && sl->l.mtu != m->l.mtu)
+			sl->l.mtu = m->l.mtu;
+		sim_mtu_changed(pl, sl, 0);
+	}
 	return 0;
 }
 
@@ -1480,8 +1607,12 @@ static int plan_link_set(struct planner *pl, struct sim_link *sl, unsigned set, 
 	if (act_text(a, "link %s%s: %s %s", sl->l.name, ns_suffix(sl->l.netns, sfx, sizeof(sfx)),
 	             restoring ? "restore" : "set", buf) < 0)
 		return -ENOMEM;
-	if (set & LINK_SET_MTU)
+	if (set & LINK_SET_MTU) {
 		sl->l.mtu = mtu;
+		if (sl->l.kind == LINK_BRIDGE)
+			sl->mtu_user = true;
+		sim_mtu_changed(pl, sl, 0);
+	}
 	if (set & LINK_SET_MAC) {
 		memcpy(sl->l.mac, mac, ETH_ALEN_);
 		sl->l.set |= LINK_SET_MAC;
