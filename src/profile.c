@@ -28,6 +28,9 @@
 #include <unistd.h>
 
 #include <iniparser.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 
 #include "profile-internal.h"
 #include "util.h"
@@ -518,8 +521,16 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 			}
 		}
 		l = (int)(last + n) - 1;
-		if (l <= 0)
+		if (l <= 0) {
+			/* iniparser skips a line of one byte (without its newline,
+			 * the last one); a profile must not hold one */
+			if (l == 0 && !ini_space(line[0]) && line[0] != '#' && line[0] != ';') {
+				scan_err(ld, lineno, cur && !cur->skip ? cur->label : NULL, NULL, NULL,
+				         "expected [TYPE NAME], KEY = VALUE, or a comment (; or #), got \"%c\"", line[0]);
+				ld->scan.syntax_error = true;
+			}
 			continue;
+		}
 		if (line[l] != '\n' && !eof) {
 			scan_err(ld, start, cur && !cur->skip ? cur->label : NULL, NULL, NULL,
 			         "a line longer than %d bytes (the limit of the INI reader)", INI_LINE_BUF - 2);
@@ -583,11 +594,13 @@ out:
 	return d;
 }
 
+/* iniparser's value; the scanner's when iniparser could not read the
+ * file, or when duplicates make iniparser's value another line's. */
 static const char *ini_value(struct load *ld, const struct scan_section *s, const struct scan_key *k) {
 	char lookup[SECTION_TEXT_MAX + KEY_TEXT_MAX + 8];
 	const char *v;
 
-	if (!ld->ini)
+	if (!ld->ini || ld->scan_errors)
 		return k->value;
 	snprintf(lookup, sizeof(lookup), "%s:%s", s->secname, k->key);
 	v = iniparser_getstring(ld->ini, lookup, NULL);
@@ -754,10 +767,10 @@ static void *new_link(struct load *ld, const struct scan_section *s) {
 	l->link_netnsid = -1;
 	switch (l->kind) {
 	case LINK_VLAN:
-		l->u.vlan.protocol = 0x8100;            /* ETH_P_8021Q */
+		l->u.vlan.protocol = ETH_P_8021Q;
 		break;
 	case LINK_MACVLAN:
-		l->u.macvlan.mode = 4;                  /* MACVLAN_MODE_VEPA, the kernel's default */
+		l->u.macvlan.mode = MACVLAN_MODE_VEPA;  /* the kernel's default */
 		break;
 	default:
 		break;
@@ -813,8 +826,8 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		if (!r)
 			return NULL;
 		r->name = strpool_intern(p->pool, s->name);
-		r->table = 254;                         /* RT_TABLE_MAIN */
-		r->type = 1;                            /* RTN_UNICAST */
+		r->table = RT_TABLE_MAIN;
+		r->type = RTN_UNICAST;
 		r->line = s->line;
 		return r;
 	}
@@ -823,7 +836,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		if (!rf)
 			return NULL;
 		STRCPY(rf->name, s->name);
-		rf->table = 254;
+		rf->table = RT_TABLE_MAIN;
 		rf->line = s->line;
 		return rf;
 	}
@@ -962,7 +975,8 @@ static int load_common(const char *file, const char *buf, size_t len, struct pro
 		goto out;
 	if (!ld.scan.syntax_error)
 		ld.ini = ini_load_buffer(buf, len);
-	if (d->n_errors == errors_before) {
+	ld.scan_errors = d->n_errors != errors_before;
+	if (!ld.scan_errors) {
 		r = scan_crosscheck(&ld);
 		if (r < 0)
 			goto out;

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Run every unit test program build/tests/test-* (cmocka, no root) and
+# print one PASS/FAIL line per program; exit non-zero when any failed.
+# `make tests` builds them.  VALGRIND=1 runs each under valgrind
+# (leaks are failures).
+set -u
+cd "$(dirname "$0")/../.."
+
+shopt -s nullglob
+bins=(build/tests/test-*)
+if [ ${#bins[@]} -eq 0 ]; then
+	echo "FAIL unit: no build/tests/test-* (run make tests)"
+	exit 1
+fi
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for t in "${bins[@]}"; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	if [ "${VALGRIND:-0}" = 1 ]; then
+		cmd=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$t")
+	else
+		cmd=("$t")
+	fi
+	if "${cmd[@]}" >"$log" 2>&1; then
+		echo "PASS $name ($(grep -c '^\[       OK \]' "$log") tests)"
+	else
+		echo "FAIL $name"
+		grep -E '^\[  (FAILED|ERROR) \]|^\[  ERROR   \]|error|Error|==[0-9]+==' "$log" | head -n 40 | sed 's/^/    /'
+		failed=1
+	fi
+done
+exit $failed
