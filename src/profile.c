@@ -651,12 +651,13 @@ static int scan_crosscheck(struct load *ld) {
 			}
 		}
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (ssize_t i = 0; i < d->size; i++) {
 		const char *key = d->key[i];
 		if (!key)
 			continue;
-		if (!bsearch(&key, names, n, sizeof(*names), cmp_str))
+		if (!n || !bsearch(&key, names, n, sizeof(*names), cmp_str))
 			scan_err(ld, 0, NULL, NULL, "scan-mismatch", "the INI reader has \"%s\", the line scanner does not",
 			         key);
 	}
