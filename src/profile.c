@@ -188,6 +188,23 @@ static const struct scan_section *scan_find_section(const struct scan *sc, size_
 	return NULL;
 }
 
+/* A section the loader skips: what follows a broken header belongs to
+ * it, so its keys raise no errors of their own. */
+static int scan_skip_section(struct scan *sc, int line, struct scan_section **cur) {
+	struct scan_section *sec = scan_add_section(sc);
+
+	if (!sec)
+		return -ENOMEM;
+	sec->line = line;
+	sec->skip = true;
+	sec->secname = strdup("");
+	sec->label = strdup("");
+	if (!sec->secname || !sec->label)
+		return -ENOMEM;
+	*cur = sec;
+	return 0;
+}
+
 /* A section header line: s is the stripped line, starting with '[' and
  * ending with ']'. */
 static int scan_header(struct load *ld, const char *s, int line) {
@@ -228,6 +245,17 @@ static int scan_header(struct load *ld, const char *s, int line) {
 	if (!*sec->secname) {
 		sec->label = strdup("");
 		scan_err(ld, line, NULL, NULL, NULL, "empty section header: a section header is [TYPE NAME] or [TYPE]");
+		sc->syntax_error = true;
+		return 0;
+	}
+	if (strchr(sec->secname, ':')) {
+		/* iniparser files keys as "SECTION:KEY": a colon in a section
+		 * name makes [netns a:b] and key b of [netns a] the same entry */
+		sec->label = strdup(sec->secname);
+		ini_lower(sec->secname);
+		scan_err(ld, line, NULL, NULL, NULL,
+		         "a section header has no \":\" (the INI reader's separator of section and key), got [%s]",
+		         sec->label ? sec->label : "");
 		sc->syntax_error = true;
 		return 0;
 	}
@@ -343,6 +371,13 @@ static int scan_key_line(struct load *ld, char *s, int line, struct scan_section
 	char *eq = strchr(s, '='), *key, *rest, *value;
 	const char *bad;
 
+	if (!eq && s[0] == '[') {
+		scan_err(ld, line, NULL, NULL, NULL,
+		         "a section header is [TYPE NAME] alone on its line (comments go on lines of their own), got \"%s\"",
+		         s);
+		sc->syntax_error = true;
+		return scan_skip_section(sc, line, cur);
+	}
 	if (!eq || eq == s) {
 		scan_err(ld, line, sec && !sec->skip ? sec->label : NULL, NULL, NULL,
 		         "expected [TYPE NAME], KEY = VALUE, or a comment (; or #), got \"%s\"", s);
@@ -359,22 +394,13 @@ static int scan_key_line(struct load *ld, char *s, int line, struct scan_section
 		return -ENOMEM;
 
 	if (!sec) {
-		/* iniparser files it under ":key"; keep it so the dictionary
-		 * still matches the scan */
-		sec = scan_add_section(sc);
-		if (!sec) {
+		/* iniparser files it under ":key" */
+		int r = scan_skip_section(sc, line, cur);
+		if (r < 0) {
 			free(value);
-			return -ENOMEM;
+			return r;
 		}
-		sec->line = line;
-		sec->skip = true;
-		sec->secname = strdup("");
-		sec->label = strdup("");
-		if (!sec->secname || !sec->label) {
-			free(value);
-			return -ENOMEM;
-		}
-		*cur = sec;
+		sec = *cur;
 		scan_err(ld, line, NULL, key, NULL, "a key outside of any section: keys go under a [TYPE NAME] header");
 	}
 
@@ -455,7 +481,7 @@ static int scan_logical_line(struct load *ld, char *line, int lineno, struct sca
 			scan_err(ld, lineno, NULL, NULL, NULL,
 			         "empty section header: a section header is [TYPE NAME] or [TYPE]");
 			ld->scan.syntax_error = true;
-			return 0;
+			return scan_skip_section(&ld->scan, lineno, cur);
 		}
 		r = scan_header(ld, s, lineno);
 		if (r < 0)
@@ -687,7 +713,7 @@ static bool object_name_valid(const char *s) {
 	if (n == 0 || n >= HANET_NAME_MAX)
 		return false;
 	for (const char *p = s; *p; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("_.:-", *p)))
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("_.-", *p)))
 			return false;
 	return true;
 }
@@ -784,7 +810,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 
 	if (sec_type_is_named(s->stype) && !sec_type_is_link(s->stype) && s->stype != SEC_NETNS &&
 	    !object_name_valid(s->name)) {
-		load_err(ld, s->line, s->label, NULL, "\"%s\" is not a valid name: at most %d bytes of a-z, 0-9, \"_\", \".\", \":\", \"-\"",
+		load_err(ld, s->line, s->label, NULL, "\"%s\" is not a valid name: at most %d bytes of a-z, 0-9, \"_\", \".\", \"-\"",
 		         s->name, HANET_NAME_MAX - 1);
 		return NULL;
 	}
