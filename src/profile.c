@@ -978,7 +978,10 @@ static void diags_sort(struct diags *d, size_t from) {
 	}
 }
 
-static int load_common(const char *file, const char *buf, size_t len, struct profile **ret, struct diags *d) {
+/* path: the file iniparser reads (the same bytes as buf), or NULL to
+ * hand it buf through a memfd. */
+static int load_common(const char *file, const char *path, const char *buf, size_t len, struct profile **ret,
+                       struct diags *d) {
 	struct load ld = { .d = d, .file = file };
 	size_t errors_before = d->n_errors, first = d->n;
 	struct profile *p;
@@ -1000,8 +1003,13 @@ static int load_common(const char *file, const char *buf, size_t len, struct pro
 	r = scan_buffer(&ld, buf, len);
 	if (r < 0)
 		goto out;
-	if (!ld.scan.syntax_error)
-		ld.ini = ini_load_buffer(buf, len);
+	if (!ld.scan.syntax_error) {
+		if (path) {
+			iniparser_set_error_callback(ini_silent);
+			ld.ini = iniparser_load(path);
+		} else
+			ld.ini = ini_load_buffer(buf, len);
+	}
 	ld.scan_errors = d->n_errors != errors_before;
 	if (!ld.scan_errors) {
 		r = scan_crosscheck(&ld);
@@ -1029,7 +1037,7 @@ out:
 }
 
 int profile_load_buffer(const char *name, const char *buf, size_t len, struct profile **ret, struct diags *d) {
-	return load_common(name, buf, len, ret, d);
+	return load_common(name, NULL, buf, len, ret, d);
 }
 
 int profile_load(const char *path, struct profile **ret, struct diags *d) {
@@ -1060,7 +1068,7 @@ int profile_load(const char *path, struct profile **ret, struct diags *d) {
 			break;
 		off += (size_t)n;
 	}
-	r = load_common(path, buf, off, ret, d);
+	r = load_common(path, path, buf, off, ret, d);
 	free(buf);
 	return r;
 }
