@@ -186,13 +186,13 @@ struct vlan_conf {
 struct veth_conf {
 	char peer[IFNAMSIZ];
 	const char *peer_netns;             /* NULL: the veth's own namespace */
+	bool peer_declared;                 /* the peer has its own [veth] section */
+	char peer_master[IFNAMSIZ];         /* derived: the bridge/bond/team listing the peer (one end declared) */
 	/* observed only: the peer as it is, so that a deleted pair can be
 	 * created again identical (rollback); 0 = not known */
 	int peer_ifindex;
 	uint8_t peer_mac[ETH_ALEN_];
 	uint32_t peer_mtu;
-	bool peer_declared;                 /* the peer has its own [veth] section */
-	char peer_master[IFNAMSIZ];         /* derived: the bridge/bond/team listing the peer (one end declared) */
 };
 
 enum {

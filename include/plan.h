@@ -137,11 +137,16 @@ enum {
 	PLAN_CHECK = 1u << 1,               /* only compare (no ownership needed for foreign objects) */
 };
 
+struct route_index;
+
 struct plan_input {
 	const struct profile *profile;      /* may be NULL with PLAN_DOWN */
-	const struct route *bulk;           /* routes of the [routes] files, in file order */
-	size_t n_bulk;
-	const size_t *bulk_file;            /* n_bulk: index of each route's [routes] section */
+	/* every desired route: the profile's [route] sections, then the
+	 * routes of its [routes] files in file order; `present` says which
+	 * the kernel has as declared (filled while observing) */
+	const struct route_index *routes;
+	size_t n_bulk;                      /* the last n_bulk of routes->v come from [routes] files */
+	const size_t *bulk_file;            /* n_bulk: index of each one's [routes] section */
 	struct owner *owner;                /* this profile's records (routes loaded on demand) */
 	const struct state *st;
 	unsigned flags;
@@ -163,7 +168,7 @@ void plan_json(const struct plan *p, const char *profile, struct json *j);
  * requests for all of them, with the route tables in use.  *ret is an
  * array of n observe_ns_req to free with plan_observe_reqs_free(). */
 struct observe_ns_req;
-int plan_observe_reqs(const struct profile *p, const struct route *bulk, size_t n_bulk, const struct owner *o,
+int plan_observe_reqs(const struct profile *p, const struct route_index *routes, const struct owner *o,
                       struct observe_ns_req **ret, size_t *ret_n);
 void plan_observe_reqs_free(struct observe_ns_req *reqs, size_t n);
 

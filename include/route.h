@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "model.h"
 
@@ -59,13 +60,47 @@ size_t route_map_size(const struct route_map *m);
 int route_map_foreach(const struct route_map *m, int (*cb)(const struct route_key *k, uint32_t val, void *data),
                       void *data);
 
+/* ---- the desired routes, by namespace and key -------------------------- */
+
+/* Built once per run; `present` is filled while observing (see
+ * route_index_filter): a desired route the kernel already has, exactly
+ * as declared and with hanet's protocol, is marked there and not kept in
+ * the observed state, so a 100k-route table that matches costs one dump
+ * and one lookup per route. */
+struct route_index_ns {
+	const char *netns;
+	uint64_t *slots;                /* hash tag << 32 | (index in v + 1); 0: empty */
+	size_t cap;                     /* a power of two */
+	size_t used;
+};
+
+struct route_index {
+	const struct route **v;
+	size_t n;
+	struct route_index_ns *ns;
+	size_t n_ns;
+	uint8_t *present;               /* n entries */
+};
+
+/* -EEXIST when two routes have the same key (err says which). */
+int route_index_build(struct route_index *ix, const struct route *const *v, size_t n, char *err, size_t errsize);
+void route_index_fini(struct route_index *ix);
+/* The index of the desired route with this key in netns, or -1. */
+ssize_t route_index_find(const struct route_index *ix, const char *netns, const struct route_key *k);
+void route_index_reset(struct route_index *ix);
+/* An observe filter (struct observe_ns_req.route_filter): false (do not
+ * keep) for a route that is desired, hanet's, and as declared. */
+bool route_index_filter(const struct route *r, const char *netns, void *data);
+
 /* ---- messages ---------------------------------------------------------- */
 /* ifindex of a device by name in the route's namespace, or negative errno */
 typedef int (*route_ifindex_fn)(const char *name, void *data);
 
-/* RTM_NEWROUTE (create, or replace when `replace`) with RTPROT_HANET, or
- * RTM_DELROUTE for r as observed (its own protocol and type). */
-int route_build_new(struct nlmsghdr *nlh, const struct route *r, route_ifindex_fn ifindex, void *data);
-int route_build_del(struct nlmsghdr *nlh, const struct route *r);
+/* The body of an RTM_NEWROUTE (the caller's flags say create or
+ * replace) with `protocol` (0: RTPROT_HANET), or of an RTM_DELROUTE
+ * matching r with `protocol` (0: r->protocol, as observed). */
+int route_build_new(struct nlmsghdr *nlh, const struct route *r, uint8_t protocol, route_ifindex_fn ifindex,
+                    void *data);
+int route_build_del(struct nlmsghdr *nlh, const struct route *r, uint8_t protocol);
 
 #endif

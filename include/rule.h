@@ -11,7 +11,8 @@
 
 struct nl;
 
-int rule_add(struct nl *nl, const struct rule *u);
+/* protocol 0: RTPROT_HANET (a rollback puts back a rule with its own) */
+int rule_add(struct nl *nl, const struct rule *u, uint8_t protocol);
 int rule_del(struct nl *nl, const struct rule *u);
 /* Is `have` (observed) the rule `want` declares?  Fields want leaves
  * unset (priority included) are not compared. */

@@ -58,6 +58,7 @@ struct ns_state {
 	size_t n_routes;
 	struct table_set tables;
 	bool routes_read;
+	size_t n_routes_filtered;           /* dumped, not kept (the request's route_filter) */
 	struct rule *rules;
 	size_t n_rules;
 };
@@ -74,6 +75,10 @@ struct observe_ns_req {
 	struct table_set tables;            /* route tables to dump (none: no route dump) */
 	bool all_tables;                    /* dump every table instead */
 	bool rules;                         /* dump rules */
+	/* routes for which this returns false are not kept (see
+	 * route_index_filter); NULL keeps every route */
+	bool (*route_filter)(const struct route *r, const char *netns, void *data);
+	void *route_filter_data;
 };
 
 /* Observe each namespace of reqs (a missing one is recorded with

@@ -40,7 +40,8 @@ static int addr_msg(const struct addr *a, int ifindex, bool del, int flags, stru
 		if (a->flags & (IFA_F_NODAD | IFA_F_NOPREFIXROUTE))
 			rtnl_addr_set_flags(ra, a->flags & (IFA_F_NODAD | IFA_F_NOPREFIXROUTE));
 		rtnl_addr_set_valid_lifetime(ra, a->valid_lft ? a->valid_lft : UINT32_MAX);
-		rtnl_addr_set_preferred_lifetime(ra, a->preferred_lft);
+		/* an observed deprecated address may report preferred forever (IPv4) */
+		rtnl_addr_set_preferred_lifetime(ra, (a->flags & IFA_F_DEPRECATED) ? 0 : a->preferred_lft);
 		r = rtnl_addr_build_add_request(ra, flags, ret);
 	} else {
 		r = rtnl_addr_build_delete_request(ra, 0, ret);
@@ -105,7 +106,7 @@ bool addr_vip_matches(const struct addr *want, const struct addr *have, char *wh
 		WHY("%snoprefixroute %s", len ? ", " : "", want->flags & IFA_F_NOPREFIXROUTE ? "on" : "off");
 	if (want->ip.family == AF_INET6 && (want->flags & IFA_F_NODAD) != (have->flags & IFA_F_NODAD))
 		WHY("%snodad %s", len ? ", " : "", want->flags & IFA_F_NODAD ? "on" : "off");
-	if ((want->preferred_lft == 0) != (have->preferred_lft == 0))
+	if ((want->preferred_lft == 0) != (have->preferred_lft == 0 || (have->flags & IFA_F_DEPRECATED)))
 		WHY("%spreferred_lft %s", len ? ", " : "", want->preferred_lft == 0 ? "0" : "forever");
 #undef WHY
 	return ok;

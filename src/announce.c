@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -30,7 +31,7 @@
 #include <unistd.h>
 
 #include "announce.h"
-#include "netns-enter.h"
+#include "netns.h"
 #include "util.h"
 
 #define ETH_HDR_LEN 14
@@ -226,11 +227,14 @@ int announce_send(const char *netns, const char *dev, const struct ipaddr *ip, u
 		return 0;
 	}
 
-	r = nsx_enter(netns, &saved);
-	if (r < 0)
-		return r;
+	if (netns) {
+		r = netns_enter(netns, &saved);
+		if (r < 0)
+			return r;
+	}
 	r = dev_open_here(dev, ip->family, &d);
-	nsx_leave(saved);
+	if (netns)
+		netns_leave(saved);
 	if (r < 0)
 		return r;
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "diag.h"
@@ -81,9 +82,14 @@ static int count_route(const struct route *r, void *data) {
 	if (c->n_bad_dev++ < 100) {
 		char section[HANET_NAME_MAX + 8];
 		snprintf(section, sizeof(section), "routes %s", c->rf->name);
-		diag_add(c->d, DIAG_ERROR, c->rf->path, r->line, section, "dev",
-		         NULL, "%s is not a link of the profile in namespace %s: declare it ([nic %s] for an existing device)",
-		         r->dev, netns_str(r->netns), r->dev);
+		if (r->netns && *r->netns)
+			diag_add(c->d, DIAG_ERROR, c->rf->path, r->line, section, "dev", NULL,
+			         "%s is not a link of the profile in namespace %s: declare it ([nic %s] for an existing device)",
+			         r->dev, r->netns, r->dev);
+		else
+			diag_add(c->d, DIAG_ERROR, c->rf->path, r->line, section, "dev", NULL,
+			         "%s is not a link of the profile: declare it ([nic %s] for an existing device)", r->dev,
+			         r->dev);
 	}
 	return 0;
 }
@@ -116,7 +122,14 @@ static void validate_file(struct file_result *res, bool strict) {
 	for (size_t i = 0; i < p->n_routes_files; i++) {
 		struct routes_file *rf = &p->routes_files[i];
 		struct routes_count c = { .p = p, .rf = rf, .d = &res->d };
+		char section[HANET_NAME_MAX + 8];
 
+		snprintf(section, sizeof(section), "routes %s", rf->name);
+		if (rf->path && access(rf->path, R_OK) < 0) {
+			diag_add(&res->d, DIAG_ERROR, p->path, profile_key_line(p, "routes", rf->name, "file"), section, "file",
+			         NULL, "cannot read %s: %s", rf->path, strerror(errno));
+			continue;
+		}
 		r = routes_file_parse(rf, count_route, &c, &res->d);
 		if (r == 0 && c.n_bad_dev > 100)
 			diag_add(&res->d, DIAG_ERROR, rf->path, 0, NULL, NULL, NULL, "%zu more unknown devices not shown",

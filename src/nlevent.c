@@ -15,6 +15,8 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <sched.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
@@ -26,7 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netns-enter.h"
+#include "netns.h"
 #include "nlevent.h"
 #include "util.h"
 
@@ -432,14 +434,31 @@ static int prime_here(struct nlev_ns *n, uint8_t *buf) {
 	return 0;
 }
 
+/* Switch the calling thread to the namespace of fd and back: the
+ * namespace is held by its fd, so it is found even after its name is
+ * gone from /run/netns. */
+static int enter_fd(int fd, int *ret_saved) {
+	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), r;
+
+	if (saved < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		close(saved);
+		return r;
+	}
+	*ret_saved = saved;
+	return 0;
+}
+
 static int prime(struct nlev_set *s, struct nlev_ns *n) {
 	int saved = -1, r;
 
-	r = nsx_enter_fd(n->nsfd, &saved);
+	r = enter_fd(n->nsfd, &saved);
 	if (r < 0)
 		return r;
 	r = prime_here(n, s->buf);
-	nsx_leave(saved);
+	netns_leave(saved);
 	return r;
 }
 
@@ -514,19 +533,19 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	n->nsfd = netns ? nsx_open(netns) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	n->nsfd = netns ? netns_open(netns) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (n->nsfd < 0) {
 		r = netns ? n->nsfd : -errno;
 		goto fail;
 	}
-	r = nsx_enter_fd(n->nsfd, &saved);
+	r = enter_fd(n->nsfd, &saved);
 	if (r < 0)
 		goto fail;
 	n->fd = event_socket_here(groups, s->rcvbuf);
 	/* after subscribing: a change between the dump and the first read
 	 * arrives as an event */
 	r = n->fd < 0 ? n->fd : prime_here(n, s->buf);
-	nsx_leave(saved);
+	netns_leave(saved);
 	if (r < 0)
 		goto fail;
 

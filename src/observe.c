@@ -531,6 +531,7 @@ static void ns_state_clear(struct ns_state *ns) {
 	ns->n_rules = 0;
 	table_set_fini(&ns->tables);
 	ns->routes_read = false;
+	ns->n_routes_filtered = 0;
 	ns->exists = false;
 	ns->lo_up = false;
 	ns->forwarding = ns->forwarding4 = ns->forwarding6 = false;
@@ -679,7 +680,9 @@ static int dump_addrs(struct nl *nl, struct ns_state *ns) {
 struct route_dump {
 	struct dump_ctx c;
 	size_t restart_at;          /* routes before this index belong to earlier dumps */
+	size_t filtered_at;
 	bool all_tables;
+	const struct observe_ns_req *req;
 };
 
 static void reset_routes(void *data) {
@@ -689,6 +692,8 @@ static void reset_routes(void *data) {
 	for (size_t i = d->restart_at; i < ns->n_routes; i++)
 		route_fini(&ns->routes[i]);
 	ns->n_routes = d->restart_at;
+	ns->n_routes_filtered = d->filtered_at;
+	/* what the filter marked in the interrupted pass is marked again */
 }
 
 static int route_cb(const struct nlmsghdr *nlh, void *data) {
@@ -716,6 +721,12 @@ static int route_cb(const struct nlmsghdr *nlh, void *data) {
 		route_fini(&ns->routes[ns->n_routes]);
 		return MNL_CB_OK;
 	}
+	if (d->req && d->req->route_filter &&
+	    !d->req->route_filter(&ns->routes[ns->n_routes], ns->name, d->req->route_filter_data)) {
+		route_fini(&ns->routes[ns->n_routes]);
+		ns->n_routes_filtered++;
+		return MNL_CB_OK;
+	}
 	ns->routes[ns->n_routes].netns = ns->name;
 	ns->n_routes++;
 	return MNL_CB_OK;
@@ -736,6 +747,7 @@ static int dump_routes_table(struct nl *nl, struct route_dump *d, uint8_t family
 		mnl_attr_put_u32(nlh, RTA_TABLE, table);
 	}
 	d->restart_at = d->c.ns->n_routes;
+	d->filtered_at = d->c.ns->n_routes_filtered;
 	r = nl_dump_run(nl, nlh, route_cb, reset_routes, d);
 	/* a table that does not exist yet has no routes */
 	if (r == -ENOENT)
@@ -743,8 +755,9 @@ static int dump_routes_table(struct nl *nl, struct route_dump *d, uint8_t family
 	return r;
 }
 
-static int dump_routes(struct nl *nl, struct ns_state *ns, bool all_tables) {
-	struct route_dump d = { .c = { .ns = ns }, .all_tables = all_tables };
+static int dump_routes(struct nl *nl, struct ns_state *ns, const struct observe_ns_req *req) {
+	bool all_tables = req->all_tables;
+	struct route_dump d = { .c = { .ns = ns }, .all_tables = all_tables, .req = req };
 	static const uint8_t families[] = { AF_INET, AF_INET6 };
 	int r;
 
@@ -868,7 +881,7 @@ static int observe_one(struct nls *nls, struct ns_state *ns, const struct observ
 			return r;
 	}
 	if (req->all_tables || ns->tables.n) {
-		r = dump_routes(nl, ns, req->all_tables);
+		r = dump_routes(nl, ns, req);
 		if (r < 0)
 			return r;
 		ns->routes_read = true;

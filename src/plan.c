@@ -48,7 +48,6 @@ struct sim_ns {
 	uint8_t *route_gone;                /* per obs->routes */
 	struct route_map *route_idx;        /* key -> index in obs->routes */
 	uint8_t *rule_gone;                 /* per obs->rules */
-	struct route_map *want_idx;         /* key -> index in the planner's desired routes */
 };
 
 struct want_link {
@@ -67,8 +66,9 @@ struct planner {
 	size_t n_ns;
 	struct want_link *want;
 	size_t n_want;
-	const struct route **routes;        /* desired: [route] sections, then bulk */
+	const struct route *const *routes;  /* desired: [route] sections, then bulk */
 	size_t n_routes;
+	uint8_t *present;                   /* desired routes the kernel has as declared (updated by the simulation) */
 	char *err;
 	size_t errsize;
 	bool owner_routes_tried;
@@ -88,6 +88,14 @@ static int fail(struct planner *pl, int r, const char *fmt, ...) {
 
 static const char *intern(struct planner *pl, const char *s) {
 	return s && *s ? strpool_intern(pl->p->pool, s) : NULL;
+}
+
+/* A veth's peer namespace: "" (not NULL) stands for the current one, as
+ * in the model, where NULL means "the veth's own". */
+static const char *intern_peer(struct planner *pl, const char *s) {
+	if (!s)
+		return NULL;
+	return *s ? strpool_intern(pl->p->pool, s) : "";
 }
 
 static const char *ns_suffix(const char *netns, char *buf, size_t size) {
@@ -142,7 +150,7 @@ static struct sim_link *sim_link_add(struct planner *pl, struct sim_ns *ns, cons
 		return NULL;
 	v[ns->n_links].l.netns = ns->name;
 	if (v[ns->n_links].l.kind == LINK_VETH)
-		v[ns->n_links].l.u.veth.peer_netns = intern(pl, v[ns->n_links].l.u.veth.peer_netns);
+		v[ns->n_links].l.u.veth.peer_netns = intern_peer(pl, v[ns->n_links].l.u.veth.peer_netns);
 	return &ns->links[ns->n_links++];
 }
 
@@ -187,7 +195,6 @@ static void sim_ns_free(struct sim_ns *ns) {
 	free(ns->route_gone);
 	free(ns->rule_gone);
 	route_map_free(ns->route_idx);
-	route_map_free(ns->want_idx);
 }
 
 static int sim_init(struct planner *pl) {
@@ -281,7 +288,7 @@ static struct link *link_dup(struct planner *pl, const struct link *src) {
 	}
 	l->netns = intern(pl, l->netns);
 	if (l->kind == LINK_VETH)
-		l->u.veth.peer_netns = intern(pl, l->u.veth.peer_netns);
+		l->u.veth.peer_netns = intern_peer(pl, l->u.veth.peer_netns);
 	return l;
 }
 
@@ -364,6 +371,19 @@ static int sim_link_loses(struct planner *pl, struct action *a, const char *netn
 		a->lost_addrs = v;
 		v[a->n_lost_addrs++] = x->a;
 	}
+	/* desired routes that matched (not kept in the observed state) */
+	for (size_t i = 0; pl->present && i < pl->n_routes; i++) {
+		const struct route **v;
+
+		if (!pl->present[i] || !netns_eq(pl->routes[i]->netns, netns) || !route_uses_dev(pl->routes[i], dev))
+			continue;
+		pl->present[i] = 0;
+		v = realloc(a->lost_routes, (a->n_lost_routes + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->lost_routes = v;
+		v[a->n_lost_routes++] = pl->routes[i];
+	}
 	if (!ns->obs)
 		return 0;
 	for (size_t i = 0; i < ns->obs->n_routes; i++) {
@@ -405,6 +425,7 @@ static struct want_link *want_add(struct planner *pl) {
 	return &v[pl->n_want++];
 }
 
+/* The peer's namespace as a literal name: NULL or "" = the current one. */
 static const char *veth_peer_ns(const struct link *l) {
 	return l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns;
 }
@@ -479,17 +500,27 @@ static int build_want(struct planner *pl) {
 			return -ENOMEM;
 		w->l.netns = intern(pl, w->l.netns);
 		w->l.master[0] = '\0';
-		if (w->l.kind == LINK_VETH)
-			w->l.u.veth.peer_netns = intern(pl, veth_peer_ns(&w->l));
+		if (w->l.kind == LINK_VETH) {
+			const char *pns = veth_peer_ns(&w->l);
+
+			w->l.u.veth.peer_netns = pns && *pns ? intern(pl, pns) : (w->l.netns ? "" : NULL);
+		}
 	}
 	/* veth peers: created with their veth; a [nic] of that name declares keys on it */
 	for (size_t i = 0, n = pl->n_want; i < n; i++) {
 		struct want_link *w = &pl->want[i], *peer;
 		struct link l = { 0 };
 
-		if (w->l.kind != LINK_VETH)
+		if (w->l.kind != LINK_VETH || w->implicit)
 			continue;
 		peer = want_find(pl, w->l.u.veth.peer_netns, w->l.u.veth.peer);
+		if (peer && peer->l.kind == LINK_VETH && netns_eq(peer->l.u.veth.peer_netns, w->l.netns) &&
+		    strcmp(peer->l.u.veth.peer, w->l.name) == 0) {
+			/* declared from both ends: created once, from this end */
+			peer->implicit = true;
+			peer->provider = (int)i;
+			continue;
+		}
 		if (peer) {
 			if (peer->l.kind != LINK_NIC)
 				return fail(pl, -EINVAL, "[veth %s] peer %s: also declared as [%s %s]", w->l.name, w->l.u.veth.peer,
@@ -503,7 +534,7 @@ static int build_want(struct planner *pl) {
 		l.up = true;
 		l.set = LINK_SET_STATE;
 		memcpy(l.u.veth.peer, w->l.name, IFNAMSIZ);
-		l.u.veth.peer_netns = w->l.netns;
+		l.u.veth.peer_netns = w->l.netns ? w->l.netns : (l.netns ? "" : NULL);
 		peer = want_add(pl);
 		if (!peer)
 			return -ENOMEM;
@@ -651,7 +682,7 @@ static int remove_routes(struct planner *pl) {
 			if (rt->protocol != RTPROT_HANET || ns->route_gone[j])
 				continue;
 			route_key_of(rt, &k);
-			if (ns->want_idx && route_map_get(ns->want_idx, &k, NULL))
+			if (pl->in->routes && route_index_find(pl->in->routes, ns->name, &k) >= 0)
 				continue;
 			r = load_owner_routes(pl);
 			if (r < 0) {
@@ -706,7 +737,9 @@ static int remove_addrs(struct planner *pl) {
 	struct owner *o = pl->in->owner;
 	char ip[IPADDR_STRLEN], sfx[300];
 
-	for (size_t i = 0; i < o->n_addrs; i++) {
+	/* newest first: a VIP (an IPv4 secondary) goes before the primary
+	 * address of its subnet, whose removal would take it along */
+	for (size_t i = o->n_addrs; i-- > 0;) {
 		const struct owned_addr *oa = &o->addrs[i];
 		struct sim_addr *x = sim_addr(pl, oa->netns, oa->dev, &oa->ip);
 		struct action *a;
@@ -1086,7 +1119,7 @@ static int plan_link_create(struct planner *pl, struct want_link *w, enum disrup
 		memcpy(peer.name, w->l.u.veth.peer, IFNAMSIZ);
 		peer.netns = pns->name;
 		memcpy(peer.u.veth.peer, w->l.name, IFNAMSIZ);
-		peer.u.veth.peer_netns = ns->name;
+		peer.u.veth.peer_netns = ns->name ? ns->name : (pns->name ? "" : NULL);
 		sl = sim_link_add(pl, pns, &peer);
 		if (!sl)
 			return -ENOMEM;
@@ -1592,38 +1625,20 @@ static int vips(struct planner *pl) {
 /* ---- routes ---------------------------------------------------------------------------- */
 
 static int build_want_routes(struct planner *pl) {
-	const struct profile *p = pl->prof;
-	size_t n = (p ? p->n_routes : 0) + pl->in->n_bulk;
+	const struct route_index *ix = pl->in->routes;
 
-	pl->routes = malloc((n ? n : 1) * sizeof(*pl->routes));
-	if (!pl->routes)
+	if (!ix)
+		return 0;
+	pl->routes = ix->v;
+	pl->n_routes = ix->n;
+	pl->p->n_routes_total = ix->n;
+	pl->present = malloc(ix->n ? ix->n : 1);
+	if (!pl->present)
 		return -ENOMEM;
-	for (size_t i = 0; p && i < p->n_routes; i++)
-		pl->routes[pl->n_routes++] = &p->routes[i];
-	for (size_t i = 0; i < pl->in->n_bulk; i++)
-		pl->routes[pl->n_routes++] = &pl->in->bulk[i];
-	pl->p->n_routes_total = pl->n_routes;
-	for (size_t i = 0; i < pl->n_routes; i++) {
-		const struct route *r = pl->routes[i];
-		struct sim_ns *ns = sim_ns_add(pl, r->netns);
-		struct route_key k;
-		int q;
-
-		if (!ns)
+	memcpy(pl->present, ix->present, ix->n);
+	for (size_t i = 0; i < ix->n; i++)
+		if (!sim_ns_add(pl, ix->v[i]->netns))
 			return -ENOMEM;
-		if (!ns->want_idx && (q = route_map_new(pl->n_routes, &ns->want_idx)) < 0)
-			return q;
-		route_key_of(r, &k);
-		if (route_map_get(ns->want_idx, &k, NULL)) {
-			char buf[256];
-
-			return fail(pl, -EINVAL, "route %s declared twice%s%s", route_key_format(&k, buf, sizeof(buf)),
-			            r->name ? " (last in [route " : "", r->name ? r->name : "");
-		}
-		q = route_map_put(ns->want_idx, &k, (uint32_t)i);
-		if (q < 0)
-			return q;
-	}
 	return 0;
 }
 
@@ -1665,7 +1680,8 @@ static int route_action(struct planner *pl, enum action_type type, const char *n
 }
 
 /* Compare one desired route; queue it for adding or replacing. */
-static int route_want(struct planner *pl, const struct route *r, struct route_group *g) {
+static int route_want(struct planner *pl, size_t idx_want, struct route_group *g) {
+	const struct route *r = pl->routes[idx_want];
 	struct sim_ns *ns = sim_ns(pl, r->netns);
 	struct route_key k;
 	uint32_t idx;
@@ -1673,6 +1689,8 @@ static int route_want(struct planner *pl, const struct route *r, struct route_gr
 	char why[256], buf[256], sfx[300];
 	int q;
 
+	if (pl->present[idx_want])
+		return 0;
 	if (!ns || !ns->exists)
 		return fail(pl, -ENOENT, "route %s: netns %s does not exist", route_format(r, buf, sizeof(buf)),
 		            netns_str(r->netns));
@@ -1707,7 +1725,7 @@ static int routes(struct planner *pl) {
 	for (; p && i < p->n_routes; i++) {
 		struct route_group g = { 0 };
 
-		r = route_want(pl, pl->routes[i], &g);
+		r = route_want(pl, i, &g);
 		if (r < 0) {
 			free(g.add);
 			free(g.rep);
@@ -1735,7 +1753,7 @@ static int routes(struct planner *pl) {
 
 			if (f != file)
 				break;
-			r = route_want(pl, pl->routes[i], &g);
+			r = route_want(pl, i, &g);
 			if (r < 0) {
 				free(g.add);
 				free(g.rep);
@@ -1858,7 +1876,7 @@ out:
 	for (size_t i = 0; i < pl.n_want; i++)
 		link_fini(&pl.want[i].l);
 	free(pl.want);
-	free(pl.routes);
+	free(pl.present);
 	if (r < 0) {
 		if (r == -ENOMEM && err && errsize && !err[0])
 			snprintf(err, errsize, "out of memory");
@@ -1966,7 +1984,7 @@ static int add_table(struct reqs *q, const char *netns, uint32_t table) {
 	return r ? table_set_add(&r->tables, table) : -ENOMEM;
 }
 
-int plan_observe_reqs(const struct profile *p, const struct route *bulk, size_t n_bulk, const struct owner *o,
+int plan_observe_reqs(const struct profile *p, const struct route_index *routes, const struct owner *o,
                       struct observe_ns_req **ret, size_t *ret_n) {
 	struct reqs q = { 0 };
 	int r = 0;
@@ -1985,15 +2003,13 @@ int plan_observe_reqs(const struct profile *p, const struct route *bulk, size_t 
 	for (size_t i = 0; p && i < p->n_vips; i++)
 		if (!req_for(&q, p->vips[i].netns))
 			goto oom;
-	for (size_t i = 0; p && i < p->n_routes; i++)
-		if ((r = add_table(&q, p->routes[i].netns, route_eff_table(&p->routes[i]))) < 0)
-			goto fail;
-	for (size_t i = 0; i < n_bulk; i++) {
+	for (size_t i = 0; routes && i < routes->n; i++) {
+		const struct route *x = routes->v[i], *prev = i ? routes->v[i - 1] : NULL;
+
 		/* bulk routes are mostly in one table: skip the lookup for repeats */
-		if (i > 0 && netns_eq(bulk[i].netns, bulk[i - 1].netns) &&
-		    route_eff_table(&bulk[i]) == route_eff_table(&bulk[i - 1]))
+		if (prev && netns_eq(x->netns, prev->netns) && route_eff_table(x) == route_eff_table(prev))
 			continue;
-		if ((r = add_table(&q, bulk[i].netns, route_eff_table(&bulk[i]))) < 0)
+		if ((r = add_table(&q, x->netns, route_eff_table(x))) < 0)
 			goto fail;
 	}
 	for (size_t i = 0; p && i < p->n_rules; i++) {

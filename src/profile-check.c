@@ -51,6 +51,19 @@ static void err(struct load *ld, const char *label, const char *key, const char 
 	free(msg);
 }
 
+/* "namespace api", or "the namespace hanet runs in" */
+static const char *ns_phrase(const char *netns, char *buf, size_t size) {
+	if (netns && *netns)
+		snprintf(buf, size, "namespace %s", netns);
+	else
+		snprintf(buf, size, "the namespace hanet runs in");
+	return buf;
+}
+
+static const char *members_key(enum link_kind k) {
+	return k == LINK_BOND ? "slaves" : "ports";
+}
+
 /* ---- endpoints: links and veth peers ------------------------------------- */
 
 /* A device name of the profile: a link (index) or the peer of a veth. */
@@ -104,9 +117,15 @@ static bool resolve_dev(struct load *ld, const char *label, const char *key, con
 		return false;
 	}
 	if (!netns_eq(e.netns, netns)) {
-		err(ld, label, key, "%s (%s) is in namespace %s, and [%s] in %s: set netns = %s on [%s], or name a device of %s",
-		    name, endpoint_what(&e, what, sizeof(what)), netns_str(e.netns), label, netns_str(netns),
-		    netns_str(e.netns), label, netns_str(netns));
+		char a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
+		if (e.netns && *e.netns)
+			err(ld, label, key, "%s (%s) is in %s, but [%s] is in %s: set netns = %s on [%s]", name,
+			    endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), label,
+			    ns_phrase(netns, b, sizeof(b)), e.netns, label);
+		else
+			err(ld, label, key, "%s (%s) is in %s, but [%s] is in %s: name a device of %s", name,
+			    endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), label,
+			    ns_phrase(netns, b, sizeof(b)), ns_phrase(netns, b, sizeof(b)));
 		return false;
 	}
 	if (ret)
@@ -237,16 +256,19 @@ static int check_masters(struct load *ld) {
 				find_endpoint(p, name, &e);
 			}
 			if (!netns_eq(e.netns, mnetns)) {
+				char a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
 				err(ld, label, key,
-				    "%s (%s) is in namespace %s, and %s in %s: a slave or port is in its master's namespace",
-				    name, endpoint_what(&e, what, sizeof(what)), netns_str(e.netns), mname, netns_str(mnetns));
+				    "%s (%s) is in %s, but %s is in %s: a slave or port lives in its master's namespace",
+				    name, endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), mname,
+				    ns_phrase(mnetns, b, sizeof(b)));
 				continue;
 			}
 			master = endpoint_master(&e);
 			if (master[0]) {
 				const struct link *m = profile_find_link_any(p, master);
 				err(ld, label, key, "%s already has a master, [%s %s] (line %d): a device has at most one master",
-				    name, m ? link_kind_name(m->kind) : "?", master, m ? key_line(ld, link_label(m, what, sizeof(what)), key) : 0);
+				    name, m ? link_kind_name(m->kind) : "?", master,
+				    m ? key_line(ld, link_label(m, what, sizeof(what)), members_key(m->kind)) : 0);
 				continue;
 			}
 			strcpy(master, mname);
@@ -434,7 +456,8 @@ static void check_bond(struct load *ld, struct link *l) {
 			continue;
 		/* the key as written: the option or its alias */
 		key = d->alias && profile_has_key(ld->p, label, d->alias) ? d->alias : d->name;
-		err(ld, label, key, "only for mode %s; this bond is %s%s", bond_modes_list(d->modes, modes, sizeof(modes)),
+		err(ld, label, key, "only for mode%s %s; this bond is %s%s", d->modes & (d->modes - 1) ? "s" : "",
+		    bond_modes_list(d->modes, modes, sizeof(modes)),
 		    bond_mode_name(mode), b->set & (1ull << BOND_OPT_MODE) ? "" : " (the kernel's default: no mode is set)");
 	}
 	if ((b->set & (1ull << BOND_OPT_PRIMARY)) && !namelist_contains(&b->slaves, b->primary))

@@ -250,8 +250,13 @@ static int p_mac(struct key_ctx *c, void *field) {
 		bad(c, "expected a MAC address (e.g. 52:54:00:12:34:56), got \"%s\"", c->value);
 		return -EINVAL;
 	}
-	if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0) {
-		bad(c, "%s is not a unicast MAC address (the first byte is even, and not all zero)", c->value);
+	if (mac[0] & 1) {
+		bad(c, "%s is a multicast MAC address: a device has a unicast one (first byte even, e.g. 52:54:00:12:34:56)",
+		    c->value);
+		return -EINVAL;
+	}
+	if (memcmp(mac, zero, 6) == 0) {
+		bad(c, "the all-zero MAC address is not a device's address");
 		return -EINVAL;
 	}
 	memcpy(field, mac, 6);
@@ -1056,7 +1061,7 @@ static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
 			return -EINVAL;
 		}
 		if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0) {
-			bad(c, "%s is not a unicast MAC address (the kernel refuses multicast and all-zero)", c->value);
+			bad(c, "%s is not a unicast MAC address (the kernel refuses a multicast or all-zero one)", c->value);
 			return -EINVAL;
 		}
 		memcpy(b->ad_actor_system, mac, 6);

@@ -217,25 +217,42 @@ struct route_map {
 };
 
 static uint64_t route_key_hash(const struct route_key *k) {
-	/* FNV-1a over the key, then a final mix */
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
+	uint64_t w[4] = { 0 }, h;
 
-	for (size_t i = 0; i < sizeof(*k); i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
-	}
-	h ^= h >> 29;
+	memcpy(w, k, sizeof(*k));
+	h = w[0] * 0x9e3779b97f4a7c15ull;
+	h = (h ^ w[1]) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ w[2]) * 0x94d049bb133111ebull;
+	h = (h ^ w[3]) * 0x9e3779b97f4a7c15ull;
+	h ^= h >> 31;
 	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 32;
+	h ^= h >> 29;
 	return h;
+}
+
+/* Big tables get their own mapping (huge pages), small ones the heap. */
+#define SLOTS_BIG (256 * 1024)
+
+static struct route_map_slot *slots_alloc(size_t cap) {
+	size_t size = cap * sizeof(struct route_map_slot);
+
+	return size >= SLOTS_BIG ? big_alloc(size) : calloc(cap, sizeof(struct route_map_slot));
+}
+
+static void slots_free(struct route_map_slot *s, size_t cap) {
+	size_t size = cap * sizeof(struct route_map_slot);
+
+	if (size >= SLOTS_BIG)
+		big_free(s, size);
+	else
+		free(s);
 }
 
 static int route_map_resize(struct route_map *m, size_t cap) {
 	struct route_map_slot *old = m->slots;
 	size_t old_cap = m->cap;
 
-	m->slots = calloc(cap, sizeof(*m->slots));
+	m->slots = slots_alloc(cap);
 	if (!m->slots) {
 		m->slots = old;
 		return -ENOMEM;
@@ -245,7 +262,7 @@ static int route_map_resize(struct route_map *m, size_t cap) {
 	for (size_t i = 0; i < old_cap; i++)
 		if (old[i].state == 1)
 			route_map_put(m, &old[i].k, old[i].val);
-	free(old);
+	slots_free(old, old_cap);
 	return 0;
 }
 
@@ -268,7 +285,7 @@ int route_map_new(size_t hint, struct route_map **ret) {
 void route_map_free(struct route_map *m) {
 	if (!m)
 		return;
-	free(m->slots);
+	slots_free(m->slots, m->cap);
 	free(m);
 }
 
@@ -377,12 +394,13 @@ static void put_rtmsg(struct nlmsghdr *nlh, const struct route *r, uint8_t proto
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
 }
 
-int route_build_new(struct nlmsghdr *nlh, const struct route *r, route_ifindex_fn ifindex, void *data) {
+int route_build_new(struct nlmsghdr *nlh, const struct route *r, uint8_t protocol, route_ifindex_fn ifindex,
+                    void *data) {
 	uint8_t type = route_eff_type(r);
 	struct rtmsg *rtm;
 	int idx;
 
-	put_rtmsg(nlh, r, RTPROT_HANET, route_eff_scope(r), type);
+	put_rtmsg(nlh, r, protocol ? protocol : RTPROT_HANET, route_eff_scope(r), type);
 	rtm = mnl_nlmsg_get_payload(nlh);
 	if (r->onlink)
 		rtm->rtm_flags |= RTNH_F_ONLINK;
@@ -433,8 +451,134 @@ int route_build_new(struct nlmsghdr *nlh, const struct route *r, route_ifindex_f
 	return 0;
 }
 
-int route_build_del(struct nlmsghdr *nlh, const struct route *r) {
-	put_rtmsg(nlh, r, r->protocol, RT_SCOPE_NOWHERE, r->type ? r->type : RTN_UNICAST);
-	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+int route_build_del(struct nlmsghdr *nlh, const struct route *r, uint8_t protocol) {
+	put_rtmsg(nlh, r, protocol ? protocol : r->protocol, RT_SCOPE_NOWHERE, route_eff_type(r));
+	mnl_attr_put_u32(nlh, RTA_PRIORITY, route_eff_metric(r));
 	return 0;
+}
+
+/* ---- the desired routes ------------------------------------------------------ */
+
+/* A compact open-addressing table per namespace: 8 bytes a slot (a hash
+ * tag and an index into v), so a 100k-route table's index is 2 MiB; the
+ * key itself is compared in v, which the caller reads anyway. */
+
+static struct route_index_ns *index_ns(const struct route_index *ix, const char *netns) {
+	for (size_t i = 0; i < ix->n_ns; i++)
+		if (netns_eq(ix->ns[i].netns, netns))
+			return &ix->ns[i];
+	return NULL;
+}
+
+static ssize_t index_lookup(const struct route_index *ix, const struct route_index_ns *ns, const struct route_key *k,
+                            uint64_t h, size_t *ret_slot) {
+	size_t mask = ns->cap - 1, i = h & mask;
+	uint32_t tag = (uint32_t)(h >> 32);
+
+	for (;;) {
+		uint64_t s = ns->slots[i];
+
+		if (s == 0) {
+			if (ret_slot)
+				*ret_slot = i;
+			return -1;
+		}
+		if ((uint32_t)(s >> 32) == tag) {
+			size_t idx = (size_t)(uint32_t)s - 1;
+			struct route_key other;
+
+			route_key_of(ix->v[idx], &other);
+			if (route_key_eq(&other, k))
+				return (ssize_t)idx;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+int route_index_build(struct route_index *ix, const struct route *const *v, size_t n, char *err, size_t errsize) {
+	size_t cap = 64;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->v = malloc((n ? n : 1) * sizeof(*ix->v));
+	ix->present = calloc(n ? n : 1, 1);
+	if (!ix->v || !ix->present)
+		return -ENOMEM;
+	memcpy(ix->v, v, n * sizeof(*v));
+	ix->n = n;
+	while (cap < n * 2)
+		cap <<= 1;
+	for (size_t i = 0; i < n; i++) {
+		struct route_index_ns *ns = index_ns(ix, v[i]->netns);
+		struct route_key k;
+		uint64_t h;
+		size_t slot;
+		ssize_t dup;
+
+		if (!ns) {
+			struct route_index_ns *nv = realloc(ix->ns, (ix->n_ns + 1) * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			ix->ns = nv;
+			ns = &ix->ns[ix->n_ns];
+			memset(ns, 0, sizeof(*ns));
+			ns->netns = v[i]->netns && *v[i]->netns ? v[i]->netns : NULL;
+			ns->cap = cap;
+			ns->slots = big_alloc(cap * sizeof(*ns->slots));
+			if (!ns->slots)
+				return -ENOMEM;
+			ix->n_ns++;
+		}
+		route_key_of(v[i], &k);
+		h = route_key_hash(&k);
+		dup = index_lookup(ix, ns, &k, h, &slot);
+		if (dup >= 0) {
+			char buf[128];
+
+			if (err && errsize)
+				snprintf(err, errsize, "route %s declared twice%s%s%s", route_key_format(&k, buf, sizeof(buf)),
+				         v[i]->name ? " (in [route " : "", v[i]->name ? v[i]->name : "", v[i]->name ? "])" : "");
+			return -EEXIST;
+		}
+		ns->slots[slot] = (h >> 32) << 32 | (uint64_t)(i + 1);
+		ns->used++;
+	}
+	return 0;
+}
+
+void route_index_fini(struct route_index *ix) {
+	for (size_t i = 0; i < ix->n_ns; i++)
+		big_free(ix->ns[i].slots, ix->ns[i].cap * sizeof(*ix->ns[i].slots));
+	free(ix->ns);
+	free(ix->v);
+	free(ix->present);
+	memset(ix, 0, sizeof(*ix));
+}
+
+ssize_t route_index_find(const struct route_index *ix, const char *netns, const struct route_key *k) {
+	struct route_index_ns *ns = index_ns(ix, netns);
+
+	if (!ns)
+		return -1;
+	return index_lookup(ix, ns, k, route_key_hash(k), NULL);
+}
+
+void route_index_reset(struct route_index *ix) {
+	if (ix->present)
+		memset(ix->present, 0, ix->n ? ix->n : 1);
+}
+
+bool route_index_filter(const struct route *r, const char *netns, void *data) {
+	struct route_index *ix = data;
+	struct route_key k;
+	ssize_t i;
+
+	if (r->protocol != RTPROT_HANET)
+		return true;
+	route_key_of(r, &k);
+	i = route_index_find(ix, netns, &k);
+	if (i < 0 || !route_matches(ix->v[i], r, NULL, 0))
+		return true;
+	ix->present[i] = 1;
+	return false;
 }

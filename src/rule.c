@@ -36,7 +36,7 @@ static int set_prefix(struct rtnl_rule *rr, const struct ipaddr *a, bool src) {
 	return r < 0 ? nl_libnl_errno(r) : 0;
 }
 
-static int rule_msg(const struct rule *u, bool del, struct nl_msg **ret) {
+static int rule_msg(const struct rule *u, bool del, uint8_t protocol, struct nl_msg **ret) {
 	struct rtnl_rule *rr = rtnl_rule_alloc();
 	int r = 0;
 
@@ -61,7 +61,7 @@ static int rule_msg(const struct rule *u, bool del, struct nl_msg **ret) {
 	if ((u->set & RULE_SET_OIF) && (r = rtnl_rule_set_oif(rr, u->oif)) < 0)
 		goto nle;
 	if (!del)
-		rtnl_rule_set_protocol(rr, RTPROT_HANET);
+		rtnl_rule_set_protocol(rr, protocol ? protocol : RTPROT_HANET);
 	else if (u->protocol)
 		rtnl_rule_set_protocol(rr, u->protocol);
 	r = del ? rtnl_rule_build_delete_request(rr, 0, ret)
@@ -74,9 +74,9 @@ out:
 	return r;
 }
 
-static int rule_send(struct nl *nl, const struct rule *u, bool del) {
+static int rule_send(struct nl *nl, const struct rule *u, bool del, uint8_t protocol) {
 	struct nl_msg *msg = NULL;
-	int r = rule_msg(u, del, &msg);
+	int r = rule_msg(u, del, protocol, &msg);
 
 	if (r < 0)
 		return r;
@@ -85,8 +85,8 @@ static int rule_send(struct nl *nl, const struct rule *u, bool del) {
 	return r;
 }
 
-int rule_add(struct nl *nl, const struct rule *u) { return rule_send(nl, u, false); }
-int rule_del(struct nl *nl, const struct rule *u) { return rule_send(nl, u, true); }
+int rule_add(struct nl *nl, const struct rule *u, uint8_t protocol) { return rule_send(nl, u, false, protocol); }
+int rule_del(struct nl *nl, const struct rule *u) { return rule_send(nl, u, true, 0); }
 
 bool rule_matches(const struct rule *want, const struct rule *have) {
 	if (rule_family(want) != have->family)

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <sys/mman.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -543,4 +544,26 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode) 
 	if (r < 0)
 		unlink(tmp);
 	return r;
+}
+
+/* ---- memory ------------------------------------------------------------------ */
+
+void *big_alloc(size_t size) {
+	void *p;
+
+	if (size == 0)
+		size = 1;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	if (size >= 4 * 1024 * 1024)
+		madvise(p, size, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+void big_free(void *p, size_t size) {
+	if (p)
+		munmap(p, size ? size : 1);
 }

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The load -> observe -> plan pipeline shared by apply, check, down,
+ * show, and verify. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netns.h"
+#include "owner.h"
+#include "plan.h"
+#include "profile.h"
+#include "routes-file.h"
+#include "session.h"
+#include "state.h"
+#include "util.h"
+
+static bool netns_file_exists(const char *name, void *data) {
+	(void)data;
+	return netns_exists(name);
+}
+
+/* [routes] files go into one mapping, sized from the files (a route line
+ * is at least 8 bytes) and backed by huge pages where the kernel has
+ * them: a 100k-route table is loaded without reallocations and with few
+ * page faults. */
+struct bulk_load {
+	struct session *s;
+	size_t file;
+	int error;
+};
+
+static int bulk_cb(const struct route *r, void *data) {
+	struct bulk_load *bl = data;
+	struct session *s = bl->s;
+	struct route *x;
+
+	if (s->n_bulk >= s->bulk_cap)
+		return -E2BIG;
+	x = &s->bulk[s->n_bulk];
+	*x = *r;
+	x->nexthops = NULL;
+	if (r->n_nexthops) {
+		x->nexthops = malloc(r->n_nexthops * sizeof(*x->nexthops));
+		if (!x->nexthops)
+			return -ENOMEM;
+		memcpy(x->nexthops, r->nexthops, r->n_nexthops * sizeof(*x->nexthops));
+	}
+	x->netns = s->profile->routes_files[bl->file].netns;
+	x->name = NULL;
+	s->bulk_file[s->n_bulk] = bl->file;
+	s->n_bulk++;
+	return 0;
+}
+
+static int load_bulk(struct session *s, struct diags *d) {
+	const struct profile *p = s->profile;
+	size_t bytes = 0;
+	int r;
+
+	for (size_t i = 0; i < p->n_routes_files; i++) {
+		struct stat sb;
+
+		if (p->routes_files[i].path && stat(p->routes_files[i].path, &sb) == 0)
+			bytes += (size_t)sb.st_size;
+	}
+	s->bulk_cap = bytes / 8 + 16;
+	s->bulk = big_alloc(s->bulk_cap * sizeof(*s->bulk));
+	s->bulk_file = big_alloc(s->bulk_cap * sizeof(*s->bulk_file));
+	if (!s->bulk || !s->bulk_file)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_routes_files; i++) {
+		struct bulk_load bl = { .s = s, .file = i };
+
+		r = routes_file_parse(&p->routes_files[i], bulk_cb, &bl, d);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int build_index(struct session *s) {
+	const struct profile *p = s->profile;
+	size_t n = (p ? p->n_routes : 0) + s->n_bulk, k = 0;
+	const struct route **v;
+	int r;
+
+	s->routes = calloc(1, sizeof(*s->routes));
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!s->routes || !v) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; p && i < p->n_routes; i++)
+		v[k++] = &p->routes[i];
+	for (size_t i = 0; i < s->n_bulk; i++)
+		v[k++] = &s->bulk[i];
+	r = route_index_build(s->routes, v, n, s->err, sizeof(s->err));
+	free(v);
+	return r;
+}
+
+int session_profile_name(const char *arg, char *buf, size_t size) {
+	struct stat sb;
+	struct profile *p = NULL;
+	struct diags d;
+	int r;
+
+	if (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		if (strchr(arg, '/') || !*arg)
+			return -ENOENT;
+		snprintf(buf, size, "%s", arg);
+		return 0;
+	}
+	diags_init(&d);
+	r = profile_load(arg, &p, &d);
+	diags_fini(&d);
+	if (r < 0)
+		return r;
+	snprintf(buf, size, "%s", p->name);
+	profile_free(p);
+	return 0;
+}
+
+int session_load(struct session *s, const char *arg, unsigned flags) {
+	struct diags d;
+	struct stat sb;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->arg = arg;
+	if ((flags & SESSION_NAME_OK) && (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) && !strchr(arg, '/')) {
+		snprintf(s->name, sizeof(s->name), "%s", arg);
+	} else {
+		diags_init(&d);
+		r = profile_load(arg, &s->profile, &d);
+		if (r >= 0 && !(flags & SESSION_NO_ROUTES))
+			profile_check_netns(s->profile, netns_file_exists, NULL, &d);
+		if (r >= 0 && !(flags & SESSION_NO_ROUTES) && d.n_errors == 0)
+			r = load_bulk(s, &d);
+		if (r == -ENOMEM)
+			diag_add(&d, DIAG_ERROR, arg, 0, NULL, NULL, NULL, "out of memory");
+		else if (r < 0 && d.n_errors == 0)
+			diag_add(&d, DIAG_ERROR, arg, 0, NULL, NULL, NULL, "cannot load: %s", strerror(-r));
+		diags_print(&d, stderr);
+		if (r < 0 || d.n_errors) {
+			diags_fini(&d);
+			return -EINVAL;
+		}
+		diags_fini(&d);
+		snprintf(s->name, sizeof(s->name), "%s", s->profile->name);
+	}
+	r = build_index(s);
+	if (r < 0) {
+		if (r == -EEXIST) {
+			fprintf(stderr, "%s: %s\n", arg, s->err);
+			return -EINVAL;
+		}
+		return r;
+	}
+	r = owner_load(s->name, &s->owner);
+	if (r < 0) {
+		snprintf(s->err, sizeof(s->err), "reading the records of %s under %s: %s", s->name, HANET_OWNED_DIR,
+		         strerror(-r));
+		return r;
+	}
+	r = nls_new(&s->nls);
+	if (r < 0)
+		return r;
+	return 0;
+}
+
+int session_observe(struct session *s) {
+	int r;
+
+	if (!s->reqs) {
+		r = plan_observe_reqs(s->profile, s->routes, s->owner, &s->reqs, &s->n_reqs);
+		if (r < 0)
+			return r;
+		for (size_t i = 0; s->routes && s->routes->n && i < s->n_reqs; i++) {
+			s->reqs[i].route_filter = route_index_filter;
+			s->reqs[i].route_filter_data = s->routes;
+		}
+	}
+	if (s->routes)
+		route_index_reset(s->routes);
+	r = state_observe(s->nls, s->reqs, s->n_reqs, &s->st);
+	if (r < 0)
+		snprintf(s->err, sizeof(s->err), "reading the kernel's state: %s", strerror(-r));
+	return r;
+}
+
+static struct plan_input session_input(struct session *s, const struct state *st, unsigned flags) {
+	return (struct plan_input){
+		.profile = s->profile,
+		.routes = s->routes,
+		.n_bulk = s->n_bulk,
+		.bulk_file = s->bulk_file,
+		.owner = s->owner,
+		.st = st,
+		.flags = flags,
+	};
+}
+
+int session_plan(struct session *s, unsigned plan_flags) {
+	struct plan_input in = session_input(s, s->st, plan_flags);
+
+	return plan_build(&in, &s->plan, s->err, sizeof(s->err));
+}
+
+int session_verify(struct session *s, unsigned plan_flags, struct plan **ret_left) {
+	struct plan_input in;
+	int r;
+
+	state_free(s->st_verify);
+	s->st_verify = NULL;
+	if (s->routes)
+		route_index_reset(s->routes);
+	r = state_observe(s->nls, s->reqs, s->n_reqs, &s->st_verify);
+	if (r < 0) {
+		snprintf(s->err, sizeof(s->err), "verify: reading the kernel's state: %s", strerror(-r));
+		return r;
+	}
+	in = session_input(s, s->st_verify, plan_flags);
+	return plan_build(&in, ret_left, s->err, sizeof(s->err));
+}
+
+void session_fini(struct session *s) {
+	plan_free(s->plan);
+	state_free(s->st);
+	state_free(s->st_verify);
+	plan_observe_reqs_free(s->reqs, s->n_reqs);
+	nls_free(s->nls);
+	owner_free(s->owner);
+	if (s->routes) {
+		route_index_fini(s->routes);
+		free(s->routes);
+	}
+	for (size_t i = 0; i < s->n_bulk; i++)
+		route_fini(&s->bulk[i]);
+	big_free(s->bulk, s->bulk_cap * sizeof(*s->bulk));
+	big_free(s->bulk_file, s->bulk_cap * sizeof(*s->bulk_file));
+	profile_free(s->profile);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The measurement timeline: a thread turning netlink events of every lab
+ * namespace into timestamped records, and the analysis of one trial. */
+#include <net/if.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "nlevent.h"
+#include "timeline.h"
+#include "util.h"
+
+struct timeline {
+	struct nlev_set *nlev;
+	int efd;                    /* eventfd: stop */
+	pthread_t thread;
+	bool running;
+	int err;                    /* what ended the thread */
+
+	pthread_mutex_t lock;
+	struct tl_event *ev;
+	size_t n_ev, cap_ev;
+};
+
+const char *tl_kind_name(enum tl_kind k) {
+	static const char *const names[] = {
+		[TL_CARRIER_DOWN] = "carrier-down", [TL_CARRIER_UP] = "carrier-up",
+		[TL_LINK_DOWN] = "link-down",       [TL_LINK_UP] = "link-up",
+		[TL_LINK_NEW] = "link-new",         [TL_LINK_DEL] = "link-del",
+		[TL_MASTER_CHANGE] = "master",      [TL_ACTIVE_SLAVE] = "active-slave",
+		[TL_SLAVE_STATE] = "slave-state",   [TL_ADDR_ADD] = "addr-add",
+		[TL_ADDR_DEL] = "addr-del",         [TL_ROUTE_ADD] = "route-add",
+		[TL_ROUTE_DEL] = "route-del",       [TL_OVERFLOW] = "overflow",
+		[TL_FAULT] = "fault",               [TL_RESTORE] = "restore",
+		[TL_ANNOUNCE] = "announce",         [TL_ACTIVE_PORT] = "active-port",
+		[TL_NOTE] = "note",
+	};
+	return (unsigned)k < ARRAY_SIZE(names) && names[k] ? names[k] : "unknown";
+}
+
+int tl_event_format(const struct tl_event *ev, char *buf, size_t size) {
+	char a[IPADDR_STRLEN] = "";
+	const char *sep = ev->netns[0] && ev->dev[0] ? "/" : "";
+
+	if (ipaddr_is_set(&ev->addr))
+		format_ipaddr(&ev->addr, true, a, sizeof(a));
+	return snprintf(buf, size, "%s%s%s%s%s%s%s%s%s", tl_kind_name(ev->kind), ev->netns[0] || ev->dev[0] ? " " : "",
+	                ev->netns, sep, ev->dev, a[0] ? " " : "", a, ev->detail[0] ? ": " : "", ev->detail);
+}
+
+/* ---- recording ----------------------------------------------------------- */
+
+int timeline_new(struct timeline **ret) {
+	struct timeline *tl = calloc(1, sizeof(*tl));
+	int r;
+
+	if (!tl)
+		return -ENOMEM;
+	tl->efd = -1;
+	pthread_mutex_init(&tl->lock, NULL);
+	r = nlev_set_new(&tl->nlev);
+	if (r < 0)
+		goto fail;
+	tl->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (tl->efd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	*ret = tl;
+	return 0;
+fail:
+	timeline_free(tl);
+	return r;
+}
+
+void timeline_free(struct timeline *tl) {
+	if (!tl)
+		return;
+	timeline_stop(tl);
+	nlev_set_free(tl->nlev);
+	if (tl->efd >= 0)
+		close(tl->efd);
+	pthread_mutex_destroy(&tl->lock);
+	free(tl->ev);
+	free(tl);
+}
+
+int timeline_add_netns(struct timeline *tl, const char *netns, unsigned groups) {
+	if (tl->running)
+		return -EBUSY;
+	return nlev_add_netns(tl->nlev, netns, groups ? groups : NLEV_G_LINK | NLEV_G_ADDR);
+}
+
+/* Under the lock. */
+static struct tl_event *append(struct timeline *tl) {
+	struct tl_event *e;
+
+	if (tl->n_ev == tl->cap_ev) {
+		size_t cap = tl->cap_ev ? tl->cap_ev * 2 : 256;
+		struct tl_event *v = realloc(tl->ev, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		tl->ev = v;
+		tl->cap_ev = cap;
+	}
+	e = &tl->ev[tl->n_ev++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static void put(struct timeline *tl, enum tl_kind kind, const struct nlev *ev, const char *detail) {
+	struct tl_event *e = append(tl);
+
+	if (!e)
+		return;
+	e->t_ns = ev->t_ns;
+	e->kind = kind;
+	snprintf(e->netns, sizeof(e->netns), "%s", ev->netns ? ev->netns : "");
+	snprintf(e->dev, sizeof(e->dev), "%s", ev->ifname);
+	if (detail)
+		snprintf(e->detail, sizeof(e->detail), "%s", detail);
+	if (ev->type == NLEV_ADDR_NEW || ev->type == NLEV_ADDR_DEL || ev->type == NLEV_ROUTE_NEW ||
+	    ev->type == NLEV_ROUTE_DEL)
+		e->addr = ev->addr;
+}
+
+static bool link_local6(const struct ipaddr *a) {
+	return a->family == AF_INET6 && a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80;
+}
+
+static void on_event(const struct nlev *ev, void *data) {
+	struct timeline *tl = data;
+	char d[64];
+
+	pthread_mutex_lock(&tl->lock);
+	switch (ev->type) {
+	case NLEV_LINK_NEW:
+		put(tl, TL_LINK_NEW, ev, NULL);
+		break;
+	case NLEV_LINK_DEL:
+		put(tl, TL_LINK_DEL, ev, NULL);
+		break;
+	case NLEV_LINK_CHANGE:
+		if (ev->flags & NLEV_F_ADMIN_CHANGED)
+			put(tl, ev->flags & NLEV_F_ADMIN_UP ? TL_LINK_UP : TL_LINK_DOWN, ev, NULL);
+		if (ev->flags & NLEV_F_CARRIER_CHANGED)
+			put(tl, ev->flags & NLEV_F_CARRIER ? TL_CARRIER_UP : TL_CARRIER_DOWN, ev, NULL);
+		if (ev->flags & NLEV_F_MASTER_CHANGED) {
+			snprintf(d, sizeof(d), ev->master_ifindex ? "master ifindex %d" : "released", ev->master_ifindex);
+			put(tl, TL_MASTER_CHANGE, ev, d);
+		}
+		if (ev->flags & NLEV_F_ACTIVE_SLAVE_CHANGED) {
+			snprintf(d, sizeof(d), "active slave %s", ev->active_slave[0] ? ev->active_slave : "none");
+			put(tl, TL_ACTIVE_SLAVE, ev, d);
+		}
+		if (ev->flags & NLEV_F_SLAVE_STATE_CHANGED)
+			put(tl, TL_SLAVE_STATE, ev, ev->slave_active ? "active" : "backup");
+		break;
+	case NLEV_ADDR_NEW:
+	case NLEV_ADDR_DEL:
+		if (!link_local6(&ev->addr))
+			put(tl, ev->type == NLEV_ADDR_NEW ? TL_ADDR_ADD : TL_ADDR_DEL, ev, NULL);
+		break;
+	case NLEV_ROUTE_NEW:
+	case NLEV_ROUTE_DEL:
+		put(tl, ev->type == NLEV_ROUTE_NEW ? TL_ROUTE_ADD : TL_ROUTE_DEL, ev, NULL);
+		break;
+	case NLEV_OVERFLOW:
+		put(tl, TL_OVERFLOW, ev, "events lost");
+		break;
+	default:
+		break;
+	}
+	pthread_mutex_unlock(&tl->lock);
+}
+
+static void *timeline_thread(void *arg) {
+	struct timeline *tl = arg;
+	int r = 0;
+
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = nlev_fd(tl->nlev), .events = POLLIN }, { .fd = tl->efd, .events = POLLIN } };
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		if (p[0].revents) {
+			r = nlev_dispatch(tl->nlev, on_event, tl);
+			if (r < 0)
+				break;
+		}
+		if (p[1].revents) {
+			/* what is already queued belongs to the trial */
+			while ((r = nlev_dispatch(tl->nlev, on_event, tl)) > 0)
+				;
+			break;
+		}
+	}
+	tl->err = r < 0 ? r : 0;
+	return NULL;
+}
+
+int timeline_start(struct timeline *tl) {
+	int r;
+
+	if (tl->running)
+		return -EALREADY;
+	r = -pthread_create(&tl->thread, NULL, timeline_thread, tl);
+	if (r < 0)
+		return r;
+	tl->running = true;
+	return 0;
+}
+
+int timeline_stop(struct timeline *tl) {
+	uint64_t one = 1;
+
+	if (!tl->running)
+		return tl->err;
+	if (write(tl->efd, &one, sizeof(one)) < 0)
+		return -errno;
+	pthread_join(tl->thread, NULL);
+	tl->running = false;
+	return tl->err;
+}
+
+uint64_t timeline_add(struct timeline *tl, enum tl_kind kind, uint64_t t_ns, const char *netns, const char *dev,
+                      const char *detail) {
+	struct tl_event *e;
+
+	if (t_ns == 0)
+		t_ns = now_ns();
+	pthread_mutex_lock(&tl->lock);
+	e = append(tl);
+	if (e) {
+		e->t_ns = t_ns;
+		e->kind = kind;
+		snprintf(e->netns, sizeof(e->netns), "%s", netns ? netns : "");
+		snprintf(e->dev, sizeof(e->dev), "%s", dev ? dev : "");
+		snprintf(e->detail, sizeof(e->detail), "%s", detail ? detail : "");
+	}
+	pthread_mutex_unlock(&tl->lock);
+	return t_ns;
+}
+
+void timeline_add_announce(struct timeline *tl, const char *netns, const char *dev, const struct ipaddr *ip,
+                           const struct announce_result *res) {
+	char d[64];
+	struct tl_event *e;
+
+	if (!res || res->sent == 0)
+		return;
+	snprintf(d, sizeof(d), "%" PRIu32 " frame%s", res->sent, res->sent == 1 ? "" : "s");
+	pthread_mutex_lock(&tl->lock);
+	e = append(tl);
+	if (e) {
+		e->t_ns = res->first_ns;
+		e->kind = TL_ANNOUNCE;
+		snprintf(e->netns, sizeof(e->netns), "%s", netns ? netns : "");
+		snprintf(e->dev, sizeof(e->dev), "%s", dev ? dev : "");
+		snprintf(e->detail, sizeof(e->detail), "%s", d);
+		if (ip)
+			e->addr = *ip;
+	}
+	pthread_mutex_unlock(&tl->lock);
+}
+
+static int cmp_event(const void *a, const void *b) {
+	const struct tl_event *x = a, *y = b;
+
+	return x->t_ns < y->t_ns ? -1 : x->t_ns > y->t_ns;
+}
+
+int timeline_events(struct timeline *tl, uint64_t from_ns, uint64_t to_ns, struct tl_event **ret, size_t *ret_n) {
+	struct tl_event *v;
+	size_t n = 0;
+
+	pthread_mutex_lock(&tl->lock);
+	v = malloc((tl->n_ev ? tl->n_ev : 1) * sizeof(*v));
+	if (!v) {
+		pthread_mutex_unlock(&tl->lock);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < tl->n_ev; i++)
+		if (tl->ev[i].t_ns >= from_ns && (to_ns == 0 || tl->ev[i].t_ns < to_ns))
+			v[n++] = tl->ev[i];
+	pthread_mutex_unlock(&tl->lock);
+	/* stable enough: events of one source are appended in time order */
+	qsort(v, n, sizeof(*v), cmp_event);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+size_t timeline_count(struct timeline *tl) {
+	size_t n;
+
+	pthread_mutex_lock(&tl->lock);
+	n = tl->n_ev;
+	pthread_mutex_unlock(&tl->lock);
+	return n;
+}
+
+/* ---- analysis -------------------------------------------------------------- */
+
+struct reply {
+	uint64_t recv_ns;
+	uint32_t seq;
+};
+
+static int cmp_reply(const void *a, const void *b) {
+	const struct reply *x = a, *y = b;
+
+	if (x->recv_ns != y->recv_ns)
+		return x->recv_ns < y->recv_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static bool is_reaction(const struct tl_event *e, unsigned mask, const struct ipaddr *vip) {
+	if ((unsigned)e->kind >= 32 || !(mask & TL_MASK(e->kind)))
+		return false;
+	if (vip && (e->kind == TL_ADDR_ADD || e->kind == TL_ADDR_DEL || e->kind == TL_ANNOUNCE) &&
+	    ipaddr_is_set(&e->addr)) {
+		if (e->addr.family != vip->family || memcmp(e->addr.a, vip->a, ipaddr_len(vip->family)) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* A stretch without replies: from the reply (or the fault) at its start
+ * to the reply at its end, or to the last probe sent when none came. */
+struct gap {
+	uint64_t start_ns, end_ns;
+	uint64_t lost_from_ns;      /* unanswered probes sent after this one count */
+	bool recovered;
+};
+
+int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, const struct tl_event *ev,
+                  size_t n_ev, const struct trial_opts *opts, struct trial_result *ret) {
+	struct trial_result res = { .fault_ns = fault_ns, .detection_ns = -1, .convergence_ns = -1 };
+	unsigned mask = opts && opts->reaction_mask ? opts->reaction_mask : TL_REACTIONS_DEFAULT;
+	uint64_t interval = opts ? opts->interval_ns : 0;
+	uint64_t horizon = opts && opts->horizon_ns ? fault_ns + opts->horizon_ns : UINT64_MAX;
+	uint64_t last_send = 0;
+	struct gap best = { 0 }, g;
+	bool have_best = false, lost_after_last = false;
+	struct reply *r = NULL;
+	size_t n_r = 0, i0 = SIZE_MAX;
+
+	if (!ret || (n_rec && !rec) || (n_ev && !ev))
+		return -EINVAL;
+	res.sent = (uint32_t)n_rec;
+	if (n_rec) {
+		r = malloc(n_rec * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_rec; i++) {
+		if (rec[i].send_ns <= horizon && rec[i].send_ns > last_send)
+			last_send = rec[i].send_ns;
+		if (!rec[i].recv_ns)
+			continue;
+		res.received++;
+		if (rec[i].recv_ns <= horizon)
+			r[n_r++] = (struct reply){ rec[i].recv_ns, (uint32_t)i };
+	}
+	qsort(r, n_r, sizeof(*r), cmp_reply);
+	for (size_t i = 0; i < n_r && r[i].recv_ns <= fault_ns; i++)
+		i0 = i;
+	res.baseline = i0 != SIZE_MAX;
+
+	/* the candidates: every gap between consecutive replies from the
+	 * last one before the fault on (or from the fault to the first
+	 * reply), and the silence after the last reply */
+#define CONSIDER(gp) do { \
+		if (!have_best || (gp).end_ns - (gp).start_ns > best.end_ns - best.start_ns) { \
+			best = (gp); \
+			have_best = true; \
+		} \
+	} while (0)
+	if (!res.baseline && n_r > 0) {
+		g = (struct gap){ fault_ns, r[0].recv_ns, (fault_ns ? fault_ns - 1 : 0), true };
+		CONSIDER(g);
+	}
+	for (size_t i = res.baseline ? i0 : 0; i + 1 < n_r; i++) {
+		g = (struct gap){ r[i].recv_ns, r[i + 1].recv_ns, rec[r[i].seq].send_ns, true };
+		CONSIDER(g);
+	}
+	{
+		uint64_t from = n_r ? rec[r[n_r - 1].seq].send_ns : (fault_ns ? fault_ns - 1 : 0);
+		uint64_t start = n_r ? r[n_r - 1].recv_ns : fault_ns;
+
+		for (size_t i = 0; i < n_rec; i++)
+			if (!rec[i].recv_ns && rec[i].send_ns <= horizon && rec[i].send_ns > from)
+				lost_after_last = true;
+		if (lost_after_last && last_send >= start) {
+			g = (struct gap){ start, last_send, from, false };
+			CONSIDER(g);
+		}
+	}
+#undef CONSIDER
+
+	if (have_best) {
+		res.recovered = best.recovered;
+		res.gap_start_ns = best.start_ns;
+		res.gap_end_ns = best.end_ns;
+		res.gap_ns = best.end_ns - best.start_ns;
+		res.outage_ns = res.gap_ns > interval ? res.gap_ns - interval : 0;
+	} else {
+		/* nothing sent after the fault: nothing can be said */
+		res.recovered = false;
+		res.gap_start_ns = res.gap_end_ns = fault_ns;
+	}
+	for (size_t i = 0; i < n_rec; i++) {
+		if (rec[i].recv_ns || rec[i].send_ns > horizon)
+			continue;
+		if (have_best && rec[i].send_ns > best.lost_from_ns && (!best.recovered || rec[i].send_ns < best.end_ns))
+			res.lost++;
+		if (rec[i].send_ns >= fault_ns)
+			res.lost_total++;
+	}
+
+	/* detection and convergence */
+	for (size_t i = 0; i < n_ev; i++) {
+		if (ev[i].t_ns < fault_ns || ev[i].t_ns > horizon || !is_reaction(&ev[i], mask, opts ? opts->vip : NULL))
+			continue;
+		if (!res.has_reaction || ev[i].t_ns < res.reaction.t_ns) {
+			res.reaction = ev[i];
+			res.has_reaction = true;
+		}
+	}
+	if (res.has_reaction) {
+		res.detection_ns = (int64_t)(res.reaction.t_ns - fault_ns);
+		if (res.recovered)
+			res.convergence_ns = (int64_t)res.gap_end_ns - (int64_t)res.reaction.t_ns;
+	}
+	free(r);
+	*ret = res;
+	return 0;
+}
