@@ -401,7 +401,8 @@ int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, 
 		if (rec[i].recv_ns <= horizon)
 			r[n_r++] = (struct reply){ rec[i].recv_ns, (uint32_t)i };
 	}
-	qsort(r, n_r, sizeof(*r), cmp_reply);
+	if (n_r > 1)
+		qsort(r, n_r, sizeof(*r), cmp_reply);
 	for (size_t i = 0; i < n_r && r[i].recv_ns <= fault_ns; i++)
 		i0 = i;
 	res.baseline = i0 != SIZE_MAX;
