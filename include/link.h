@@ -25,4 +25,22 @@ int link_build_create(struct nlmsghdr *nlh, const struct link *want, const struc
 int link_build_change(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
                       const struct link_ctx *ctx);
 
+/* A change of the attributes every link shares, on one link. */
+struct link_change {
+	unsigned set;                   /* LINK_SET_MTU, LINK_SET_MAC, LINK_SET_ALIAS */
+	uint32_t mtu;
+	uint8_t mac[ETH_ALEN_];
+	const char *alias;              /* NULL or "": remove the alias */
+	int up;                         /* -1: unchanged, 0: down, 1: up */
+	int master;                     /* -1: unchanged, 0: release, else the master's ifindex */
+	int netns_fd;                   /* -1: unchanged, else move the link there */
+};
+void link_change_init(struct link_change *c);
+/* Built with libnl-route (rtnl_link_build_change_request) and sent
+ * through nl; removing an alias is a zero-length IFLA_IFALIAS (libnl
+ * always sends a terminating NUL), built with libmnl. */
+int link_change(struct nl *nl, int ifindex, const struct link_change *c);
+/* RTM_DELLINK by index. */
+int link_delete(struct nl *nl, int ifindex);
+
 #endif

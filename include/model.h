@@ -172,9 +172,16 @@ struct vlan_conf {
 	uint16_t protocol;                  /* ETH_P_8021Q (default) or ETH_P_8021AD, host order */
 };
 
+/* A pair is declared from one end ([veth A] peer = B), or from both
+ * ([veth A] peer = B and [veth B] peer = A, each with its own keys):
+ * then peer_declared is set on both, and peer_netns is the other end's
+ * namespace, "" standing for the namespace hanet runs in (netns_eq()
+ * treats "" like NULL).  Create such a pair once. */
 struct veth_conf {
 	char peer[IFNAMSIZ];
 	const char *peer_netns;             /* NULL: the veth's own namespace */
+	bool peer_declared;                 /* the peer has its own [veth] section */
+	char peer_master[IFNAMSIZ];         /* derived: the bridge/bond/team listing the peer (one end declared) */
 	/* observed only: the peer as it is, so that a deleted pair can be
 	 * created again identical (rollback); 0 = not known */
 	int peer_ifindex;
@@ -214,6 +221,7 @@ struct link {
 	struct ipaddr *addrs;               /* addresses = (with plen) */
 	size_t n_addrs;
 	char master[IFNAMSIZ];              /* derived: the bond/team/bridge listing this link */
+	bool implicit;                      /* no section: named as a slave/port/lower link (an implicit [nic]) */
 	int line;
 
 	/* observed only */
@@ -328,6 +336,7 @@ struct routes_file {
 	const char *netns;
 	uint32_t table;
 	bool table_set;
+	size_t n_routes;                    /* counted when the file was parsed (validate); 0 before */
 	int line;
 };
 
@@ -380,6 +389,7 @@ struct probe_conf {
 	struct ipaddr to_addr;              /* resolved (the vip's address when `to` names a vip) */
 	uint64_t interval_us;               /* default 1000 */
 	enum probe_kind kind;
+	uint16_t port;                      /* udp: destination port; 0 = the prober's default */
 	int line;
 };
 
@@ -397,7 +407,10 @@ struct fault_conf {
 	char dev[IFNAMSIZ];
 	const char *netns;
 	char *pidfile;
-	char to[NETNS_NAME_MAX + 1];        /* vip-move: the target (a namespace or dev, see hanet.ini.5) */
+	char to[NETNS_NAME_MAX + 1];        /* vip-move: the target as written: DEV or NETNS/DEV (hanet.ini.5) */
+	char to_dev[IFNAMSIZ];              /* vip-move: the destination link, resolved from `to` */
+	const char *to_netns;               /* vip-move: its namespace */
+	char vip[HANET_NAME_MAX];           /* vip-move: the vip moved (`vip =`, default the probe's `to`) */
 	bool restore_auto;                  /* restore = auto (default) */
 	uint32_t trials;                    /* default 10 */
 	uint64_t settle_us;
@@ -408,6 +421,14 @@ struct fault_conf {
 /* ---- the profile -------------------------------------------------- */
 
 struct strpool;
+
+/* Where a section or key was written, for messages after parsing
+ * (profile_key_line()).  key is NULL for the section header line. */
+struct profile_key_pos {
+	char *section;                      /* "bond bond0"; owns the allocation holding key */
+	const char *key;
+	int line;
+};
 
 struct profile {
 	char *path;
@@ -432,6 +453,8 @@ struct profile {
 	size_t n_probes;
 	struct fault_conf *faults;
 	size_t n_faults;
+	struct profile_key_pos *key_pos;    /* every section and key with its line */
+	size_t n_key_pos;
 };
 
 /* ---- helpers (model.c) -------------------------------------------- */

@@ -27,4 +27,18 @@ void profile_lint(const struct profile *p, struct diags *d);
 /* A one-line summary per object kind ("2 netns, 1 bond, 3 vlan, ...") */
 int profile_summary(const struct profile *p, char *buf, size_t size);
 
+/* The one check that looks outside the file: every namespace named by
+ * `netns =` (peer_netns, [probe] from) is declared by a [netns NAME]
+ * section or exists(name) says it exists (hanet validate: the file
+ * /run/netns/NAME).  Errors go to d; returns -ENOENT when any is
+ * missing. */
+int profile_check_netns(const struct profile *p, bool (*exists)(const char *name, void *data), void *data,
+                        struct diags *d);
+
+/* A bond's mode as the kernel runs it (balance-rr when not set), and its
+ * MII monitor interval in ms (the value set, else 0, except 100 in
+ * 802.3ad, balance-tlb and balance-alb where the kernel starts it). */
+uint32_t profile_bond_mode(const struct bond_conf *b);
+uint32_t profile_bond_miimon(const struct bond_conf *b);
+
 #endif

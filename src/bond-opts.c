@@ -57,7 +57,13 @@ static const struct bond_opt_value ad_select_values[] = {
 
 /* Rows are indexed by enum bond_opt.  Mode masks say where an option has
  * an effect (the profile rejects it elsewhere); flags say what changing
- * it on a live bond takes. */
+ * it on a live bond takes.  Checked against Documentation/networking/
+ * bonding.rst and drivers/net/bonding/bond_options.c (unsuppmodes,
+ * BOND_OPTFLAG_*): where the kernel accepts an option in every mode but
+ * the documentation says it only has an effect in some (num_grat_arp,
+ * arp_all_targets, min_links, ...), the mask follows the documentation;
+ * peer_notif_delay spaces the peer notifications, which only
+ * active-backup sends. */
 const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 	[BOND_OPT_MODE] = { BOND_OPT_MODE, "mode", NULL, IFLA_BOND_MODE, BOND_OT_ENUM_U8, 0, 6,
 		mode_values, BOND_MODES_ALL, BOND_OPT_F_NOSLAVES | BOND_OPT_F_IFDOWN, BOND_MODE_ROUNDROBIN },
@@ -68,7 +74,7 @@ const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 	[BOND_OPT_DOWNDELAY] = { BOND_OPT_DOWNDELAY, "downdelay", NULL, IFLA_BOND_DOWNDELAY, BOND_OT_U32, 0, INT_MAX,
 		NULL, BOND_MODES_ALL, BOND_OPT_F_DURATION, 0 },
 	[BOND_OPT_PEER_NOTIF_DELAY] = { BOND_OPT_PEER_NOTIF_DELAY, "peer_notif_delay", NULL, IFLA_BOND_PEER_NOTIF_DELAY,
-		BOND_OT_U32, 0, 300000, NULL, BOND_MODES_ALL, BOND_OPT_F_DURATION, 0 },
+		BOND_OT_U32, 0, 300000, NULL, M(ACTIVEBACKUP), BOND_OPT_F_DURATION, 0 },
 	[BOND_OPT_USE_CARRIER] = { BOND_OPT_USE_CARRIER, "use_carrier", NULL, IFLA_BOND_USE_CARRIER, BOND_OT_BOOL_U8, 0, 1,
 		NULL, BOND_MODES_ALL, 0, 1 },
 	[BOND_OPT_ARP_INTERVAL] = { BOND_OPT_ARP_INTERVAL, "arp_interval", NULL, IFLA_BOND_ARP_INTERVAL, BOND_OT_U32, 0, INT_MAX,
@@ -78,7 +84,7 @@ const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 	[BOND_OPT_ARP_VALIDATE] = { BOND_OPT_ARP_VALIDATE, "arp_validate", NULL, IFLA_BOND_ARP_VALIDATE, BOND_OT_ENUM_U32, 0, 6,
 		arp_validate_values, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), 0, 0 },
 	[BOND_OPT_ARP_ALL_TARGETS] = { BOND_OPT_ARP_ALL_TARGETS, "arp_all_targets", NULL, IFLA_BOND_ARP_ALL_TARGETS,
-		BOND_OT_ENUM_U32, 0, 1, arp_all_targets_values, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), 0, 0 },
+		BOND_OT_ENUM_U32, 0, 1, arp_all_targets_values, M(ACTIVEBACKUP), 0, 0 },
 	[BOND_OPT_ARP_MISSED_MAX] = { BOND_OPT_ARP_MISSED_MAX, "arp_missed_max", NULL, IFLA_BOND_MISSED_MAX, BOND_OT_U8, 1, 255,
 		NULL, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), 0, 2 },
 	[BOND_OPT_PRIMARY] = { BOND_OPT_PRIMARY, "primary", NULL, IFLA_BOND_PRIMARY, BOND_OT_IFNAME, 0, 0,
@@ -92,7 +98,7 @@ const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 	[BOND_OPT_RESEND_IGMP] = { BOND_OPT_RESEND_IGMP, "resend_igmp", NULL, IFLA_BOND_RESEND_IGMP, BOND_OT_U32, 0, 255,
 		NULL, M(ROUNDROBIN) | AB_TLB_ALB, 0, 1 },
 	[BOND_OPT_NUM_GRAT_ARP] = { BOND_OPT_NUM_GRAT_ARP, "num_grat_arp", "num_unsol_na", IFLA_BOND_NUM_PEER_NOTIF, BOND_OT_U8,
-		0, 255, NULL, BOND_MODES_ALL, 0, 1 },
+		0, 255, NULL, M(ACTIVEBACKUP), 0, 1 },
 	[BOND_OPT_ALL_SLAVES_ACTIVE] = { BOND_OPT_ALL_SLAVES_ACTIVE, "all_slaves_active", NULL, IFLA_BOND_ALL_SLAVES_ACTIVE,
 		BOND_OT_BOOL_U8, 0, 1, NULL, BOND_MODES_ALL, 0, 0 },
 	[BOND_OPT_MIN_LINKS] = { BOND_OPT_MIN_LINKS, "min_links", NULL, IFLA_BOND_MIN_LINKS, BOND_OT_U32, 0, INT_MAX,
@@ -106,13 +112,13 @@ const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 	[BOND_OPT_AD_SELECT] = { BOND_OPT_AD_SELECT, "ad_select", NULL, IFLA_BOND_AD_SELECT, BOND_OT_ENUM_U8, 0, 2,
 		ad_select_values, M(8023AD), BOND_OPT_F_IFDOWN, 0 },
 	[BOND_OPT_AD_ACTOR_SYS_PRIO] = { BOND_OPT_AD_ACTOR_SYS_PRIO, "ad_actor_sys_prio", NULL, IFLA_BOND_AD_ACTOR_SYS_PRIO,
-		BOND_OT_U16, 1, 65535, NULL, M(8023AD), BOND_OPT_F_IFDOWN, 65535 },
+		BOND_OT_U16, 1, 65535, NULL, M(8023AD), 0, 65535 },
 	[BOND_OPT_AD_USER_PORT_KEY] = { BOND_OPT_AD_USER_PORT_KEY, "ad_user_port_key", NULL, IFLA_BOND_AD_USER_PORT_KEY,
 		BOND_OT_U16, 0, 1023, NULL, M(8023AD), BOND_OPT_F_IFDOWN, 0 },
 	[BOND_OPT_AD_ACTOR_SYSTEM] = { BOND_OPT_AD_ACTOR_SYSTEM, "ad_actor_system", NULL, IFLA_BOND_AD_ACTOR_SYSTEM,
-		BOND_OT_MAC, 0, 0, NULL, M(8023AD), BOND_OPT_F_IFDOWN, 0 },
+		BOND_OT_MAC, 0, 0, NULL, M(8023AD), 0, 0 },
 	[BOND_OPT_TLB_DYNAMIC_LB] = { BOND_OPT_TLB_DYNAMIC_LB, "tlb_dynamic_lb", NULL, IFLA_BOND_TLB_DYNAMIC_LB,
-		BOND_OT_BOOL_U8, 0, 1, NULL, M(TLB), BOND_OPT_F_IFDOWN, 1 },
+		BOND_OT_BOOL_U8, 0, 1, NULL, M(TLB) | M(ALB), BOND_OPT_F_IFDOWN, 1 },
 };
 
 const struct bond_opt_desc *bond_opt_by_name(const char *name) {

@@ -10,9 +10,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <netlink/addr.h>
+#include <netlink/msg.h>
+#include <netlink/route/link.h>
 
 #include "link-ops.h"
 #include "link.h"
+#include "nl.h"
 
 /* Until every backend is linked in, a missing one reads as NULL. */
 #pragma weak link_ops_bond
@@ -135,4 +139,101 @@ int link_build_change(struct nlmsghdr *nlh, const struct link *want, const struc
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
 	return 0;
+}
+
+void link_change_init(struct link_change *c) {
+	memset(c, 0, sizeof(*c));
+	c->up = -1;
+	c->master = -1;
+	c->netns_fd = -1;
+}
+
+static int link_alias_clear(struct nl *nl, int ifindex) {
+	char buf[256];
+	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put(nlh, IFLA_IFALIAS, 0, NULL);
+	return nl_request(nl, nlh, NULL, NULL);
+}
+
+int link_change(struct nl *nl, int ifindex, const struct link_change *c) {
+	struct rtnl_link *orig = NULL, *chg = NULL;
+	struct nl_addr *mac = NULL;
+	struct nl_msg *msg = NULL;
+	bool any = false;
+	int r;
+
+	if ((c->set & LINK_SET_ALIAS) && (!c->alias || !c->alias[0])) {
+		r = link_alias_clear(nl, ifindex);
+		if (r < 0)
+			return r;
+	}
+	orig = rtnl_link_alloc();
+	chg = rtnl_link_alloc();
+	if (!orig || !chg) {
+		r = -ENOMEM;
+		goto out;
+	}
+	rtnl_link_set_ifindex(orig, ifindex);
+	if (c->set & LINK_SET_MTU) {
+		rtnl_link_set_mtu(chg, c->mtu);
+		any = true;
+	}
+	if (c->set & LINK_SET_MAC) {
+		mac = nl_addr_build(AF_LLC, c->mac, ETH_ALEN_);
+		if (!mac) {
+			r = -ENOMEM;
+			goto out;
+		}
+		rtnl_link_set_addr(chg, mac);
+		any = true;
+	}
+	if ((c->set & LINK_SET_ALIAS) && c->alias && c->alias[0]) {
+		rtnl_link_set_ifalias(chg, c->alias);
+		any = true;
+	}
+	if (c->up == 1) {
+		rtnl_link_set_flags(chg, IFF_UP);
+		any = true;
+	} else if (c->up == 0) {
+		rtnl_link_unset_flags(chg, IFF_UP);
+		any = true;
+	}
+	if (c->master >= 0) {
+		rtnl_link_set_master(chg, c->master);
+		any = true;
+	}
+	if (c->netns_fd >= 0) {
+		rtnl_link_set_ns_fd(chg, c->netns_fd);
+		any = true;
+	}
+	if (!any) {
+		r = 0;
+		goto out;
+	}
+	r = rtnl_link_build_change_request(orig, chg, 0, &msg);
+	if (r < 0) {
+		r = nl_libnl_errno(r);
+		goto out;
+	}
+	r = nl_request_libnl(nl, msg);
+out:
+	nlmsg_free(msg);
+	nl_addr_put(mac);
+	rtnl_link_put(chg);
+	rtnl_link_put(orig);
+	return r;
+}
+
+int link_delete(struct nl *nl, int ifindex) {
+	char buf[256];
+	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_DELLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nl_request(nl, nlh, NULL, NULL);
 }

@@ -8,6 +8,11 @@
 
 const struct command commands[] = {
 	{ "validate", cmd_validate, "check profiles and print what they declare" },
+	{ "apply", cmd_apply, "make the kernel match a profile (a transaction; --dry-run, --confirm)" },
+	{ "check", cmd_check, "compare the kernel with a profile (exit 1 and the differences)" },
+	{ "down", cmd_down, "remove what hanet created for a profile" },
+	{ "show", cmd_show, "what hanet owns for a profile, with its live state" },
+	{ "confirm", cmd_confirm, "keep a change made by apply --confirm" },
 	{ NULL, NULL, NULL },
 };
 

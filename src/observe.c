@@ -238,7 +238,8 @@ int observe_parse_link(const struct nlmsghdr *nlh, struct link *ret) {
 		memcpy(l.mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), ETH_ALEN_);
 		l.set |= LINK_SET_MAC;
 	}
-	if (tb[IFLA_IFALIAS] && mnl_attr_get_payload_len(tb[IFLA_IFALIAS]) > 0) {
+	if (tb[IFLA_IFALIAS] && mnl_attr_get_payload_len(tb[IFLA_IFALIAS]) > 0 &&
+	    *(const char *)mnl_attr_get_payload(tb[IFLA_IFALIAS])) {
 		l.alias = strndup(mnl_attr_get_payload(tb[IFLA_IFALIAS]), mnl_attr_get_payload_len(tb[IFLA_IFALIAS]));
 		if (!l.alias)
 			return -ENOMEM;

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One hanet run that changes the kernel at a time: an flock(2) on
+ * /run/hanet/lock.  The holder's pid is written into the file for the
+ * message of the one that waits or gives up. */
+#ifndef HANET_LOCK_H
+#define HANET_LOCK_H
+
+#include <stdint.h>
+
+#define HANET_LOCK_PATH "/run/hanet/lock"
+
+/* Take the lock, waiting up to timeout_us (0: do not wait).  -EBUSY when
+ * another run holds it; *ret_holder (may be NULL) gets its pid. */
+int lock_take(uint64_t timeout_us, int *ret_fd, int *ret_holder);
+void lock_release(int fd);
+
+#endif

@@ -1,0 +1,1055 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * apply: the plan's actions through the backends, with a journal that
+ * undoes them.  See apply.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/rtnetlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "apply.h"
+#include "link.h"
+#include "netns.h"
+#include "nl.h"
+#include "owner.h"
+#include "plan.h"
+#include "route.h"
+#include "rule.h"
+#include "state.h"
+#include "util.h"
+
+struct ifcache {
+	const char *netns;              /* the plan's pool or NULL */
+	char name[IFNAMSIZ];
+	int ifindex;
+};
+
+struct done {
+	const struct action *a;
+	uint8_t *ok;                    /* route actions: which routes went through */
+};
+
+struct apply {
+	struct nls *nls;
+	struct owner *owner;
+	struct ifcache *cache;
+	size_t n_cache;
+	struct done *journal;
+	size_t n_journal;
+	const struct vip **vips;
+	size_t n_vips;
+	/* the records as they were, to put back on rollback */
+	char *orig_owned, *orig_routes;
+	size_t orig_owned_len, orig_routes_len;
+	bool orig_saved;
+	bool intent_written;
+	const struct apply_opts *opts;
+	char *err;
+	size_t errsize;
+};
+
+int apply_new(struct nls *nls, struct owner *owner, struct apply **ret) {
+	struct apply *ap = calloc(1, sizeof(*ap));
+
+	if (!ap)
+		return -ENOMEM;
+	ap->nls = nls;
+	ap->owner = owner;
+	*ret = ap;
+	return 0;
+}
+
+void apply_free(struct apply *ap) {
+	if (!ap)
+		return;
+	free(ap->cache);
+	for (size_t i = 0; i < ap->n_journal; i++)
+		free(ap->journal[i].ok);
+	free(ap->journal);
+	free(ap->vips);
+	free(ap->orig_owned);
+	free(ap->orig_routes);
+	free(ap);
+}
+
+size_t apply_done(const struct apply *ap) { return ap->n_journal; }
+
+size_t apply_vips(const struct apply *ap, const struct vip *const **ret) {
+	*ret = ap->vips;
+	return ap->n_vips;
+}
+
+size_t apply_fail_at_from_env(void) {
+	const char *s = getenv("HANET_FAIL_AT");
+	uint64_t v;
+
+	if (!s || parse_u64(s, &v) < 0)
+		return 0;
+	return (size_t)v;
+}
+
+static int set_err(struct apply *ap, int r, const char *fmt, ...) _printf_(3, 4);
+static int set_err(struct apply *ap, int r, const char *fmt, ...) {
+	va_list ap_;
+
+	if (ap->err && ap->errsize && !ap->err[0]) {
+		va_start(ap_, fmt);
+		vsnprintf(ap->err, ap->errsize, fmt, ap_);
+		va_end(ap_);
+	}
+	return r;
+}
+
+/* ---- names to indexes ------------------------------------------------------------ */
+
+static void ifindex_forget(struct apply *ap, const char *netns, const char *name) {
+	for (size_t i = 0; i < ap->n_cache; i++)
+		if (netns_eq(ap->cache[i].netns, netns) && (!name || strcmp(ap->cache[i].name, name) == 0))
+			ap->cache[i--] = ap->cache[--ap->n_cache];
+}
+
+static int get_nl(struct apply *ap, const char *netns, struct nl **ret) {
+	return nls_get(ap->nls, netns && *netns ? netns : NULL, ret);
+}
+
+static int ifindex_of(struct apply *ap, const char *netns, const char *name) {
+	struct ifcache *v;
+	struct link l;
+	struct nl *nl;
+	int r;
+
+	if (netns && !*netns)
+		netns = NULL;
+	for (size_t i = 0; i < ap->n_cache; i++)
+		if (netns_eq(ap->cache[i].netns, netns) && strcmp(ap->cache[i].name, name) == 0)
+			return ap->cache[i].ifindex;
+	r = get_nl(ap, netns, &nl);
+	if (r < 0)
+		return r;
+	r = observe_get_link(nl, name, &l);
+	if (r < 0)
+		return r;
+	v = realloc(ap->cache, (ap->n_cache + 1) * sizeof(*v));
+	if (v) {
+		ap->cache = v;
+		v[ap->n_cache].netns = netns;
+		memcpy(v[ap->n_cache].name, l.name, IFNAMSIZ);
+		v[ap->n_cache].ifindex = l.ifindex;
+		ap->n_cache++;
+	}
+	r = l.ifindex;
+	link_fini(&l);
+	return r;
+}
+
+static int ctx_ifindex(const struct link_ctx *ctx, const char *netns, const char *name) {
+	return ifindex_of(ctx->data, netns, name);
+}
+
+static int ctx_netns_fd(const struct link_ctx *ctx, const char *netns) {
+	struct nl *nl;
+	int r = get_nl(ctx->data, netns, &nl);
+
+	return r < 0 ? r : nl_netns_fd(nl);
+}
+
+static int link_ctx_init(struct apply *ap, const char *netns, struct link_ctx *ctx) {
+	struct nl *nl;
+	int r = get_nl(ap, netns, &nl);
+
+	if (r < 0)
+		return r;
+	*ctx = (struct link_ctx){
+		.nl = nl, .netns = netns, .ifindex = ctx_ifindex, .netns_fd = ctx_netns_fd, .data = ap,
+	};
+	return 0;
+}
+
+/* ---- the kernel's answer --------------------------------------------------------- */
+
+/* Record what failed: "TEXT: MESSAGE (kernel: EXTACK)". */
+static int kerr(struct apply *ap, struct nl *nl, int r, const char *what) {
+	const char *ext = nl ? nl_errmsg(nl) : "";
+
+	if (ext && *ext)
+		return set_err(ap, r, "%s: %s (kernel: %s)", what, strerror(-r), ext);
+	return set_err(ap, r, "%s: %s", what, strerror(-r));
+}
+
+/* ---- links -------------------------------------------------------------------------- */
+
+static int do_link_change(struct apply *ap, const char *netns, const char *name, const struct link_change *c,
+                          const char *what) {
+	struct nl *nl;
+	int idx, r;
+
+	r = get_nl(ap, netns, &nl);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	idx = ifindex_of(ap, netns, name);
+	if (idx < 0)
+		return kerr(ap, nl, idx, what);
+	r = link_change(nl, idx, c);
+	if (r < 0)
+		return kerr(ap, nl, r, what);
+	return 0;
+}
+
+static int link_set_up(struct apply *ap, const char *netns, const char *name, bool up) {
+	struct link_change c;
+	char what[128];
+
+	link_change_init(&c);
+	c.up = up ? 1 : 0;
+	snprintf(what, sizeof(what), "link %s: %s", name, up ? "up" : "down");
+	return do_link_change(ap, netns, name, &c, what);
+}
+
+static int link_set_master(struct apply *ap, const char *netns, const char *name, const char *master) {
+	struct link_change c;
+	char what[128];
+	int idx = 0;
+
+	link_change_init(&c);
+	snprintf(what, sizeof(what), "link %s: %s %s", name, master[0] ? "enslave to" : "release", master);
+	if (master[0]) {
+		idx = ifindex_of(ap, netns, master);
+		if (idx < 0)
+			return kerr(ap, NULL, idx, what);
+	}
+	c.master = idx;
+	return do_link_change(ap, netns, name, &c, what);
+}
+
+static int link_set_attrs(struct apply *ap, const char *netns, const char *name, unsigned set, uint32_t mtu,
+                          const uint8_t *mac, const char *alias) {
+	struct link_change c;
+	char what[128];
+
+	link_change_init(&c);
+	c.set = set;
+	c.mtu = mtu;
+	memcpy(c.mac, mac, ETH_ALEN_);
+	c.alias = alias;
+	snprintf(what, sizeof(what), "link %s: set attributes", name);
+	return do_link_change(ap, netns, name, &c, what);
+}
+
+static int link_move(struct apply *ap, const char *from, const char *to, const char *name) {
+	struct link_change c;
+	struct nl *tonl;
+	char what[128];
+	int r;
+
+	snprintf(what, sizeof(what), "link %s: move to netns %s", name, netns_str(to));
+	r = get_nl(ap, to, &tonl);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	link_change_init(&c);
+	c.netns_fd = nl_netns_fd(tonl);
+	r = do_link_change(ap, from, name, &c, what);
+	ifindex_forget(ap, from, name);
+	ifindex_forget(ap, to, name);
+	return r;
+}
+
+/* The namespace a created link's request goes to. */
+static int link_create(struct apply *ap, const struct link *l, const char *sock_netns, bool restore,
+                       const struct link *peer) {
+	char buf[NL_MSG_SIZE], what[160];
+	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct link_ctx ctx;
+	int fd = -1, r;
+
+	snprintf(what, sizeof(what), "link %s: create %s", l->name, link_kind_name(l->kind));
+	r = link_ctx_init(ap, sock_netns, &ctx);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	if (!netns_eq(l->netns, sock_netns)) {
+		fd = ctx_netns_fd(&ctx, l->netns);
+		if (fd < 0)
+			return kerr(ap, NULL, fd, what);
+	}
+	r = link_build_create(nlh, l, &ctx, fd, restore);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	r = nl_request(ctx.nl, nlh, NULL, NULL);
+	ifindex_forget(ap, l->netns, l->name);
+	if (l->kind == LINK_VETH)
+		ifindex_forget(ap, l->u.veth.peer_netns && *l->u.veth.peer_netns ? l->u.veth.peer_netns : NULL,
+		               l->u.veth.peer);
+	if (r < 0)
+		return kerr(ap, ctx.nl, r, what);
+	if (!restore)
+		return 0;
+	/* put back what the link had beyond what creation sets */
+	for (int end = 0; end < 2; end++) {
+		const struct link *x = end == 0 ? l : peer;
+
+		if (!x)
+			continue;
+		if (x->alias && (r = link_set_attrs(ap, x->netns, x->name, LINK_SET_ALIAS, 0, x->mac, x->alias)) < 0)
+			return r;
+		if (x->master[0] && (r = link_set_master(ap, x->netns, x->name, x->master)) < 0)
+			return r;
+		if (x->up && (r = link_set_up(ap, x->netns, x->name, true)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int link_remove(struct apply *ap, const char *netns, const struct link *l) {
+	char what[128];
+	struct nl *nl;
+	int idx, r;
+
+	snprintf(what, sizeof(what), "link %s: delete", l->name);
+	r = get_nl(ap, netns, &nl);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	idx = ifindex_of(ap, netns, l->name);
+	if (idx < 0)
+		return kerr(ap, nl, idx, what);
+	r = link_delete(nl, idx);
+	ifindex_forget(ap, netns, l->name);
+	if (l->kind == LINK_VETH)
+		ifindex_forget(ap, l->u.veth.peer_netns && *l->u.veth.peer_netns ? l->u.veth.peer_netns : NULL,
+		               l->u.veth.peer);
+	if (r < 0)
+		return kerr(ap, nl, r, what);
+	return 0;
+}
+
+static int link_kind_change(struct apply *ap, const char *netns, const struct link *want, const struct link *have) {
+	char buf[NL_MSG_SIZE], what[128];
+	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	struct link_ctx ctx;
+	struct link h;
+	int r, idx;
+
+	snprintf(what, sizeof(what), "link %s: change %s options", want->name, link_kind_name(want->kind));
+	r = link_ctx_init(ap, netns, &ctx);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	idx = ifindex_of(ap, netns, want->name);
+	if (idx < 0)
+		return kerr(ap, ctx.nl, idx, what);
+	h = *have;
+	h.ifindex = idx;
+	r = link_build_change(nlh, want, &h, &ctx);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	r = nl_request(ctx.nl, nlh, NULL, NULL);
+	if (r < 0)
+		return kerr(ap, ctx.nl, r, what);
+	{
+		const struct link_ops *ops = link_ops_get(want->kind);
+
+		if (ops && ops->apply_extra && (r = ops->apply_extra(want, &h, &ctx)) < 0)
+			return kerr(ap, ctx.nl, r, what);
+	}
+	return 0;
+}
+
+/* ---- addresses ---------------------------------------------------------------------- */
+
+static int addr_do(struct apply *ap, const struct addr *a, bool add, bool replace) {
+	char what[160], ip[IPADDR_STRLEN];
+	struct nl *nl;
+	int idx, r;
+
+	snprintf(what, sizeof(what), "addr %s dev %s: %s", format_ipaddr(&a->ip, true, ip, sizeof(ip)), a->dev,
+	         add ? (replace ? "change" : "add") : "remove");
+	r = get_nl(ap, a->netns, &nl);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	idx = ifindex_of(ap, a->netns, a->dev);
+	if (idx < 0)
+		return kerr(ap, nl, idx, what);
+	r = add ? addr_add(nl, a, idx, replace) : addr_del(nl, a, idx);
+	if (r < 0)
+		return kerr(ap, nl, r, what);
+	return 0;
+}
+
+/* ---- routes --------------------------------------------------------------------------- */
+
+struct route_run {
+	struct apply *ap;
+	const char *netns;
+	const struct route *const *routes;
+	uint8_t *ok;                    /* per message sent */
+	size_t n;
+	int first_error;
+	size_t first_failed;
+	char errmsg[256];
+	uint64_t t0, last_progress;
+	const char *label;
+	/* the last device looked up */
+	char last_dev[IFNAMSIZ];
+	int last_idx;
+};
+
+static int route_dev_ifindex(const char *name, void *data) {
+	struct route_run *rr = data;
+	int idx;
+
+	if (rr->last_dev[0] && strcmp(rr->last_dev, name) == 0)
+		return rr->last_idx;
+	idx = ifindex_of(rr->ap, rr->netns, name);
+	if (idx >= 0) {
+		snprintf(rr->last_dev, sizeof(rr->last_dev), "%s", name);
+		rr->last_idx = idx;
+	}
+	return idx;
+}
+
+static void route_ack(size_t index, int error, void *data) {
+	struct route_run *rr = data;
+
+	if (index >= rr->n)
+		return;
+	if (rr->ok)
+		rr->ok[index] = error == 0;
+	if (error < 0 && rr->first_error == 0) {
+		struct nl *nl;
+
+		rr->first_error = error;
+		rr->first_failed = index;
+		if (get_nl(rr->ap, rr->netns, &nl) == 0)
+			snprintf(rr->errmsg, sizeof(rr->errmsg), "%s", nl_errmsg(nl));
+	}
+	if (rr->ap->opts && rr->ap->opts->progress && (index & 4095) == 0 && rr->n > 20000) {
+		uint64_t now = now_us();
+
+		if (now - rr->t0 > 1000000 && now - rr->last_progress > 1000000) {
+			fprintf(stderr, "hanet: %s: %zu/%zu routes\n", rr->label, index, rr->n);
+			rr->last_progress = now;
+		}
+	}
+}
+
+enum route_op {
+	ROUTE_OP_ADD,           /* create, fail if there */
+	ROUTE_OP_REPLACE,       /* create or replace */
+	ROUTE_OP_DEL,
+};
+
+/* One batch of route messages: `only` (may be NULL) selects which
+ * routes to send; `ok` (may be NULL) gets which went through. */
+static int routes_do(struct apply *ap, const char *netns, const struct route *const *routes, size_t n,
+                     const uint8_t *only, uint8_t *ok, enum route_op op, uint8_t protocol, const char *label) {
+	struct route_run rr = { .ap = ap, .netns = netns, .routes = routes, .label = label };
+	struct nl_batch *b = NULL;
+	struct nl *nl;
+	size_t *index_of = NULL, sent = 0;
+	uint8_t *sent_ok = NULL;
+	char buf[256];
+	int r;
+
+	rr.t0 = now_us();
+	r = get_nl(ap, netns, &nl);
+	if (r < 0)
+		return kerr(ap, NULL, r, label);
+	/* messages are numbered as sent: map them back to routes */
+	index_of = malloc((n ? n : 1) * sizeof(*index_of));
+	sent_ok = calloc(n ? n : 1, 1);
+	if (!index_of || !sent_ok) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!only || only[i])
+			index_of[sent++] = i;
+	if (ok)
+		memset(ok, 0, n);
+	rr.ok = sent_ok;
+	rr.n = sent;
+	r = nl_batch_new(nl, route_ack, &rr, &b);
+	if (r < 0)
+		goto out;
+	for (size_t k = 0; k < sent; k++) {
+		const struct route *rt = routes[index_of[k]];
+		struct nlmsghdr *nlh;
+
+		nlh = nl_batch_msg(b, op == ROUTE_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE,
+		                   op == ROUTE_OP_ADD ? NLM_F_CREATE | NLM_F_EXCL
+		                   : op == ROUTE_OP_REPLACE ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+		if (!nlh)
+			break;      /* the batch broke: commit says why */
+		r = op == ROUTE_OP_DEL ? route_build_del(nlh, rt, protocol)
+		                       : route_build_new(nlh, rt, protocol, route_dev_ifindex, &rr);
+		if (r < 0) {
+			set_err(ap, r, "%s: %s: %s", label, route_format(rt, buf, sizeof(buf)), strerror(-r));
+			break;
+		}
+		r = nl_batch_next(b);
+		if (r < 0)
+			break;
+	}
+	{
+		int q = nl_batch_commit(b);
+
+		if (r >= 0)
+			r = q;
+	}
+	if (ok)
+		for (size_t k = 0; k < sent; k++)
+			ok[index_of[k]] = sent_ok[k];
+	if (rr.first_error < 0) {
+		const struct route *rt = routes[index_of[rr.first_failed]];
+		size_t failed = nl_batch_failed(b);
+		char more[64] = "";
+
+		if (failed > 1)
+			snprintf(more, sizeof(more), " (and %zu more)", failed - 1);
+		if (rr.errmsg[0])
+			set_err(ap, rr.first_error, "%s: %s: %s (kernel: %s)%s", label, route_format(rt, buf, sizeof(buf)),
+			        strerror(-rr.first_error), rr.errmsg, more);
+		else
+			set_err(ap, rr.first_error, "%s: %s: %s%s", label, route_format(rt, buf, sizeof(buf)),
+			        strerror(-rr.first_error), more);
+		r = rr.first_error;
+	} else if (r < 0) {
+		set_err(ap, r, "%s: %s", label, strerror(-r));
+	}
+out:
+	nl_batch_free(b);
+	free(index_of);
+	free(sent_ok);
+	return r;
+}
+
+/* ---- namespaces ------------------------------------------------------------------------ */
+
+struct fwd {
+	bool v4, v6;
+};
+
+static int write_str(const char *path, const char *s) {
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int fwd_write(void *data) {
+	const struct fwd *f = data;
+	int r = write_str("/proc/sys/net/ipv4/conf/all/forwarding", f->v4 ? "1" : "0");
+
+	if (r < 0)
+		return r;
+	return write_str("/proc/sys/net/ipv6/conf/all/forwarding", f->v6 ? "1" : "0");
+}
+
+static int forwarding_set(struct apply *ap, const char *netns, bool v4, bool v6) {
+	struct fwd f = { v4, v6 };
+	int r = netns && *netns ? netns_run(netns, fwd_write, &f) : fwd_write(&f);
+
+	if (r < 0)
+		return set_err(ap, r, "netns %s: forwarding: %s", netns_str(netns), strerror(-r));
+	return 0;
+}
+
+static int ns_add(struct apply *ap, const char *name) {
+	int r = netns_add(name);
+
+	if (r < 0)
+		return set_err(ap, r, "netns %s: create: %s", name, strerror(-r));
+	return 0;
+}
+
+static int ns_del(struct apply *ap, const char *name) {
+	int r;
+
+	nls_drop(ap->nls, name);
+	ifindex_forget(ap, name, NULL);
+	r = netns_delete(name);
+	if (r < 0)
+		return set_err(ap, r, "netns %s: delete: %s", name, strerror(-r));
+	return 0;
+}
+
+/* ---- what the kernel took away ------------------------------------------------------------ */
+
+static int restore_lost(struct apply *ap, const struct action *a) {
+	int r, first = 0;
+
+	for (size_t i = 0; i < a->n_lost_addrs; i++) {
+		r = addr_do(ap, &a->lost_addrs[i], true, false);
+		if (r < 0 && r != -EEXIST && !first)
+			first = r;
+	}
+	/* group the routes by namespace (they all are in one, in practice) */
+	for (size_t i = 0; i < a->n_lost_routes;) {
+		size_t j = i;
+
+		while (j < a->n_lost_routes && netns_eq(a->lost_routes[j]->netns, a->lost_routes[i]->netns))
+			j++;
+		/* each with the protocol it had */
+		for (size_t k = i; k < j; k++) {
+			r = routes_do(ap, a->lost_routes[k]->netns, &a->lost_routes[k], 1, NULL, NULL, ROUTE_OP_REPLACE,
+			              a->lost_routes[k]->protocol ? a->lost_routes[k]->protocol : RTPROT_BOOT, "restore route");
+			if (r < 0 && !first)
+				first = r;
+		}
+		i = j;
+	}
+	return first;
+}
+
+/* ---- one action, and its undo ------------------------------------------------------------- */
+
+static const char *lower_sock_ns(const struct action *a) {
+	return a->sock_netns ? a->sock_netns : a->link->netns;
+}
+
+static int run_action(struct apply *ap, const struct action *a, uint8_t *ok) {
+	int r;
+
+	switch (a->type) {
+	case ACT_NETNS_ADD:
+		return ns_add(ap, a->netns);
+	case ACT_NETNS_DEL:
+		return ns_del(ap, a->netns);
+	case ACT_FORWARDING:
+		return forwarding_set(ap, a->netns, a->fwd4, a->fwd6);
+	case ACT_LINK_CREATE:
+		return link_create(ap, a->link, lower_sock_ns(a), a->restore, NULL);
+	case ACT_LINK_DELETE:
+		return link_remove(ap, a->netns, a->link);
+	case ACT_LINK_MOVE:
+		return link_move(ap, a->netns, a->to_netns, a->name);
+	case ACT_LINK_SET:
+		return link_set_attrs(ap, a->netns, a->name, a->set, a->mtu, a->mac, a->alias);
+	case ACT_LINK_KIND:
+		return link_kind_change(ap, a->netns, a->link, a->have);
+	case ACT_LINK_MASTER:
+		return link_set_master(ap, a->netns, a->name, a->master);
+	case ACT_LINK_UP:
+	case ACT_LINK_DOWN:
+		return link_set_up(ap, a->netns, a->name, a->type == ACT_LINK_UP);
+	case ACT_ADDR_ADD:
+		return addr_do(ap, &a->addr, true, false);
+	case ACT_ADDR_DEL:
+		return addr_do(ap, &a->addr, false, false);
+	case ACT_ADDR_REPLACE:
+		return addr_do(ap, &a->addr, true, true);
+	case ACT_ROUTE_ADD:
+		return routes_do(ap, a->netns, a->routes, a->n_routes, NULL, ok, ROUTE_OP_ADD, 0, a->text);
+	case ACT_ROUTE_REPLACE:
+		return routes_do(ap, a->netns, a->routes, a->n_routes, NULL, ok, ROUTE_OP_REPLACE, 0, a->text);
+	case ACT_ROUTE_DEL:
+		return routes_do(ap, a->netns, a->routes, a->n_routes, NULL, ok, ROUTE_OP_DEL, 0, a->text);
+	case ACT_RULE_ADD:
+	case ACT_RULE_DEL: {
+		struct nl *nl;
+
+		r = get_nl(ap, a->netns, &nl);
+		if (r < 0)
+			return kerr(ap, NULL, r, a->text);
+		r = a->type == ACT_RULE_ADD ? rule_add(nl, &a->rule, 0) : rule_del(nl, &a->rule);
+		return r < 0 ? kerr(ap, nl, r, a->text) : 0;
+	}
+	case _ACT_MAX:
+		break;
+	}
+	return -EINVAL;
+}
+
+static int undo_action(struct apply *ap, const struct done *d) {
+	const struct action *a = d->a;
+	int r = 0, q;
+
+	switch (a->type) {
+	case ACT_NETNS_ADD:
+		return ns_del(ap, a->netns);
+	case ACT_NETNS_DEL:
+		r = ns_add(ap, a->netns);
+		if (r >= 0 && a->lo_up)
+			r = link_set_up(ap, a->netns, "lo", true);
+		if (r >= 0 && (a->old_fwd4 || a->old_fwd6))
+			r = forwarding_set(ap, a->netns, a->old_fwd4, a->old_fwd6);
+		return r;
+	case ACT_FORWARDING:
+		return forwarding_set(ap, a->netns, a->old_fwd4, a->old_fwd6);
+	case ACT_LINK_CREATE:
+		return link_remove(ap, a->link->netns, a->link);
+	case ACT_LINK_DELETE:
+		r = link_create(ap, a->link, lower_sock_ns(a), true, a->have);
+		q = restore_lost(ap, a);
+		return r < 0 ? r : q;
+	case ACT_LINK_MOVE:
+		r = link_move(ap, a->to_netns, a->netns, a->name);
+		if (r >= 0 && a->nic_before && a->nic_before->master[0])
+			r = link_set_master(ap, a->netns, a->name, a->nic_before->master);
+		if (r >= 0 && a->nic_before && a->nic_before->up)
+			r = link_set_up(ap, a->netns, a->name, true);
+		q = restore_lost(ap, a);
+		return r < 0 ? r : q;
+	case ACT_LINK_SET:
+		return link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, a->old_mac, a->old_alias);
+	case ACT_LINK_KIND:
+		return link_kind_change(ap, a->netns, a->have, a->link);
+	case ACT_LINK_MASTER:
+		return link_set_master(ap, a->netns, a->name, a->old_master);
+	case ACT_LINK_UP:
+		return link_set_up(ap, a->netns, a->name, false);
+	case ACT_LINK_DOWN:
+		r = link_set_up(ap, a->netns, a->name, true);
+		q = restore_lost(ap, a);
+		return r < 0 ? r : q;
+	case ACT_ADDR_ADD:
+		return addr_do(ap, &a->addr, false, false);
+	case ACT_ADDR_DEL:
+		return addr_do(ap, &a->addr, true, false);
+	case ACT_ADDR_REPLACE:
+		return addr_do(ap, &a->old_addr, true, true);
+	case ACT_ROUTE_ADD:
+		return routes_do(ap, a->netns, a->routes, a->n_routes, d->ok, NULL, ROUTE_OP_DEL, RTPROT_HANET, "undo routes");
+	case ACT_ROUTE_REPLACE:
+		return routes_do(ap, a->netns, a->old_routes, a->n_routes, d->ok, NULL, ROUTE_OP_REPLACE,
+		                 a->n_routes ? a->old_routes[0]->protocol : 0, "undo routes");
+	case ACT_ROUTE_DEL:
+		/* each route goes back with the protocol it had */
+		for (size_t i = 0; i < a->n_routes; i++) {
+			if (d->ok && !d->ok[i])
+				continue;
+			q = routes_do(ap, a->netns, &a->routes[i], 1, NULL, NULL, ROUTE_OP_ADD, a->routes[i]->protocol,
+			              "undo routes");
+			if (q < 0 && r == 0)
+				r = q;
+		}
+		return r;
+	case ACT_RULE_ADD:
+	case ACT_RULE_DEL: {
+		struct nl *nl;
+
+		r = get_nl(ap, a->netns, &nl);
+		if (r < 0)
+			return r;
+		r = a->type == ACT_RULE_ADD ? rule_del(nl, &a->rule) : rule_add(nl, &a->rule, a->rule.protocol);
+		return r < 0 ? kerr(ap, nl, r, "undo rule") : 0;
+	}
+	case _ACT_MAX:
+		break;
+	}
+	return -EINVAL;
+}
+
+/* ---- ownership -------------------------------------------------------------------------------- */
+
+static int read_whole(const char *path, char **ret, size_t *ret_len) {
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	*ret = NULL;
+	*ret_len = 0;
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 65536) {
+			char *nb = realloc(buf, cap + 65536 * 4);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap += 65536 * 4;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	*ret = buf;
+	*ret_len = len;
+	return 1;
+}
+
+static int owner_paths(const struct owner *o, char *owned, char *routes, size_t size) {
+	if ((size_t)snprintf(owned, size, "%s/%s.owned", HANET_OWNED_DIR, o->profile) >= size ||
+	    (size_t)snprintf(routes, size, "%s/%s.routes", HANET_OWNED_DIR, o->profile) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int owner_snapshot(struct apply *ap) {
+	char owned[PATH_MAX], routes[PATH_MAX];
+	int r = owner_paths(ap->owner, owned, routes, sizeof(owned));
+
+	if (r < 0)
+		return r;
+	r = read_whole(owned, &ap->orig_owned, &ap->orig_owned_len);
+	if (r < 0)
+		return r;
+	r = read_whole(routes, &ap->orig_routes, &ap->orig_routes_len);
+	if (r < 0)
+		return r;
+	ap->orig_saved = true;
+	return 0;
+}
+
+static int owner_put_back(struct apply *ap) {
+	char owned[PATH_MAX], routes[PATH_MAX];
+	int r;
+
+	if (!ap->orig_saved || !ap->intent_written)
+		return 0;
+	r = owner_paths(ap->owner, owned, routes, sizeof(owned));
+	if (r < 0)
+		return r;
+	if (ap->orig_owned)
+		r = write_file_atomic(owned, ap->orig_owned, ap->orig_owned_len, 0644);
+	else if (unlink(owned) < 0 && errno != ENOENT)
+		r = -errno;
+	if (r < 0)
+		return r;
+	if (ap->orig_routes)
+		r = write_file_atomic(routes, ap->orig_routes, ap->orig_routes_len, 0644);
+	else if (unlink(routes) < 0 && errno != ENOENT)
+		r = -errno;
+	return r;
+}
+
+/* What an action makes hanet own: claimed before it runs. */
+static int own_claim(struct owner *o, const struct action *a) {
+	int r = 0;
+
+	if (a->nic_keys && a->nic_before) {
+		if (a->type == ACT_LINK_MOVE) {
+			r = owner_move_nic(o, a->netns, a->to_netns, a->name);
+			if (r >= 0)
+				r = owner_note_nic(o, a->to_netns, a->nic_before, a->nic_keys, a->netns);
+		} else {
+			r = owner_note_nic(o, a->netns, a->nic_before, a->nic_keys, NULL);
+		}
+		if (r < 0)
+			return r;
+	}
+	switch (a->type) {
+	case ACT_NETNS_ADD:
+		return owner_add_netns(o, a->netns);
+	case ACT_FORWARDING:
+		return a->fwd_record ? owner_note_sysctl(o, a->netns, a->old_fwd4, a->old_fwd6) : 0;
+	case ACT_LINK_CREATE:
+		return a->restore ? 0 : owner_add_link(o, a->link->netns, a->link->name, a->link->kind);
+	case ACT_ADDR_ADD:
+		return a->owned ? owner_add_addr(o, a->netns, a->addr.dev, &a->addr.ip, a->vip != NULL) : 0;
+	case ACT_ROUTE_ADD:
+	case ACT_ROUTE_REPLACE:
+		for (size_t i = 0; i < a->n_routes; i++) {
+			struct route_key k;
+
+			route_key_of(a->routes[i], &k);
+			r = owner_add_route(o, a->netns, &k);
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	case ACT_RULE_ADD:
+		return owner_add_rule(o, &a->rule);
+	default:
+		return 0;
+	}
+}
+
+/* What an action takes away from hanet's records: forgotten after it ran. */
+static void own_release(struct owner *o, const struct action *a) {
+	switch (a->type) {
+	case ACT_NETNS_DEL:
+		owner_del_netns(o, a->netns);
+		owner_del_sysctl(o, a->netns);
+		break;
+	case ACT_LINK_DELETE:
+		owner_del_link(o, a->netns, a->name);
+		for (size_t i = o->n_addrs; i-- > 0;)
+			if (netns_eq(o->addrs[i].netns, a->netns) && strcmp(o->addrs[i].dev, a->name) == 0)
+				owner_del_addr(o, a->netns, a->name, &o->addrs[i].ip);
+		if (a->link->kind == LINK_VETH && a->link->u.veth.peer[0]) {
+			const char *pns = a->link->u.veth.peer_netns && *a->link->u.veth.peer_netns ? a->link->u.veth.peer_netns
+			                                                                           : NULL;
+
+			owner_del_link(o, pns, a->link->u.veth.peer);
+			for (size_t i = o->n_addrs; i-- > 0;)
+				if (netns_eq(o->addrs[i].netns, pns) && strcmp(o->addrs[i].dev, a->link->u.veth.peer) == 0)
+					owner_del_addr(o, pns, a->link->u.veth.peer, &o->addrs[i].ip);
+		}
+		break;
+	case ACT_ADDR_DEL:
+		owner_del_addr(o, a->netns, a->addr.dev, &a->addr.ip);
+		break;
+	case ACT_ROUTE_DEL:
+		for (size_t i = 0; i < a->n_routes; i++) {
+			struct route_key k;
+
+			route_key_of(a->routes[i], &k);
+			owner_del_route(o, a->netns, &k);
+		}
+		break;
+	case ACT_RULE_DEL:
+		owner_del_rule(o, a->netns, &a->rule);
+		break;
+	case ACT_FORWARDING:
+		if (a->fwd_forget)
+			owner_del_sysctl(o, a->netns);
+		break;
+	default:
+		break;
+	}
+	if (a->nic_restore)
+		owner_del_nic(o, a->type == ACT_LINK_MOVE ? a->netns : a->netns, a->name);
+}
+
+/* ---- the transaction ------------------------------------------------------------------------------ */
+
+static int journal_push(struct apply *ap, const struct action *a, uint8_t *ok) {
+	struct done *v = realloc(ap->journal, (ap->n_journal + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	ap->journal = v;
+	v[ap->n_journal].a = a;
+	v[ap->n_journal].ok = ok;
+	ap->n_journal++;
+	return 0;
+}
+
+static int undo_all(struct apply *ap) {
+	int first = 0;
+
+	while (ap->n_journal > 0) {
+		struct done *d = &ap->journal[--ap->n_journal];
+		int r = undo_action(ap, d);
+
+		if (r < 0 && first == 0) {
+			first = r;
+			if (ap->err && ap->errsize) {
+				size_t len = strlen(ap->err);
+
+				snprintf(ap->err + len, ap->errsize - len, "; undoing \"%s\" failed too: %s", d->a->text,
+				         strerror(-r));
+			}
+		}
+		free(d->ok);
+		d->ok = NULL;
+	}
+	return first;
+}
+
+int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *opts, char *err, size_t errsize) {
+	bool routes = false;
+	int r;
+
+	ap->opts = opts;
+	ap->err = err;
+	ap->errsize = errsize;
+	if (err && errsize)
+		err[0] = '\0';
+	if (p->n == 0)
+		return 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].n_routes)
+			routes = true;
+	if (routes) {
+		r = owner_load_routes(ap->owner);
+		if (r < 0)
+			return set_err(ap, r, "reading the routes %s owns: %s", ap->owner->profile, strerror(-r));
+	}
+	r = owner_snapshot(ap);
+	if (r < 0)
+		return set_err(ap, r, "reading the records of %s: %s", ap->owner->profile, strerror(-r));
+	for (size_t i = 0; i < p->n; i++) {
+		r = own_claim(ap->owner, &p->v[i]);
+		if (r < 0)
+			return set_err(ap, r, "ownership records: %s", strerror(-r));
+	}
+	r = owner_save(ap->owner);
+	if (r < 0)
+		return set_err(ap, r, "writing the records of %s: %s", ap->owner->profile, strerror(-r));
+	ap->intent_written = true;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		uint8_t *ok = NULL;
+
+		if (opts && opts->verbose)
+			fprintf(stderr, "hanet: %4zu  %-8s  %s\n", i + 1, disruption_name(a->level), a->text);
+		if (opts && opts->fail_at == i + 1) {
+			set_err(ap, -EIO, "step %zu (%s): failure injected by HANET_FAIL_AT=%zu", i + 1, a->text, i + 1);
+			r = -EIO;
+			goto fail;
+		}
+		if (a->n_routes && !(ok = calloc(a->n_routes, 1))) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		r = run_action(ap, a, ok);
+		if (r < 0) {
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s", err && err[0] ? err : strerror(-r));
+			if (err && errsize)
+				snprintf(err, errsize, "step %zu (%s): %s", i + 1, a->text, msg);
+			/* a batch may have partly gone through: undo that part too */
+			if (ok && journal_push(ap, a, ok) < 0)
+				free(ok);
+			goto fail;
+		}
+		r = journal_push(ap, a, ok);
+		if (r < 0) {
+			free(ok);
+			goto fail;
+		}
+		own_release(ap->owner, a);
+		if (a->vip && (a->type == ACT_ADDR_ADD || a->type == ACT_ADDR_REPLACE)) {
+			const struct vip **v = realloc(ap->vips, (ap->n_vips + 1) * sizeof(*v));
+
+			if (v) {
+				ap->vips = v;
+				v[ap->n_vips++] = a->vip;
+			}
+		}
+	}
+	r = owner_save(ap->owner);
+	if (r < 0) {
+		set_err(ap, r, "writing the records of %s: %s", ap->owner->profile, strerror(-r));
+		goto fail;
+	}
+	return 0;
+fail:
+	if (undo_all(ap) >= 0)
+		owner_put_back(ap);
+	ap->n_vips = 0;
+	return r;
+}
+
+int apply_rollback(struct apply *ap, char *err, size_t errsize) {
+	int r;
+
+	ap->err = err;
+	ap->errsize = errsize;
+	if (err && errsize)
+		err[0] = '\0';
+	r = undo_all(ap);
+	if (r >= 0)
+		r = owner_put_back(ap);
+	return r;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hanet check PROFILE: does the kernel match the profile?  The same plan
+ * apply would make, printed as the list of differences.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "log.h"
+#include "plan.h"
+#include "session.h"
+
+static const char usage_text[] =
+	"Usage: hanet check [--json] PROFILE\n"
+	"\n"
+	"Compare the kernel with the profile without changing anything.  Each\n"
+	"difference is printed as the action `hanet apply` would take.\n"
+	"\n"
+	"  -j, --json   the differences as JSON (the plan)\n"
+	"  -h, --help   this text\n"
+	"\n"
+	"Exit status: 0 the kernel matches, 1 it does not (differences printed),\n"
+	"2 invalid profile, 3 the kernel could not be read, 64 usage.\n";
+
+int cmd_check(int argc, char **argv) {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct session s;
+	bool as_json = false;
+	int c, r, ret = EXIT_RUNTIME;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': as_json = true; break;
+		case 'h': usage_print(usage_text); return EXIT_OK;
+		default:
+			fprintf(stderr, "hanet check: unknown option %s\n\n%s", argv[optind - 1], usage_text);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "hanet check: expected one PROFILE\n\n%s", usage_text);
+		return EXIT_USAGE;
+	}
+	r = session_load(&s, argv[optind], 0);
+	if (r == -EINVAL) {
+		session_fini(&s);
+		return EXIT_INVALID;
+	}
+	if (r < 0) {
+		log_error_errno(r, "%s: %s", argv[optind], s.err[0] ? s.err : strerror(-r));
+		goto out;
+	}
+	r = session_observe(&s);
+	if (r < 0) {
+		log_error_errno(r, "%s: %s", s.name, s.err);
+		goto out;
+	}
+	r = session_plan(&s, PLAN_CHECK);
+	if (r < 0) {
+		/* something in the way: that is a difference too */
+		printf("%s: does not match: %s\n", s.name, s.err);
+		ret = EXIT_FAIL;
+		goto out;
+	}
+	if (as_json) {
+		struct json j;
+
+		json_init(&j, stdout, true);
+		plan_json(s.plan, s.name, &j);
+	} else if (s.plan->n == 0) {
+		printf("%s: the kernel matches the profile\n", s.name);
+	} else {
+		printf("%s: %zu difference%s (what `hanet apply` would do):\n", s.name, s.plan->n, s.plan->n == 1 ? "" : "s");
+		plan_print(s.plan, stdout);
+	}
+	ret = s.plan->n ? EXIT_FAIL : EXIT_OK;
+out:
+	session_fini(&s);
+	return ret;
+}

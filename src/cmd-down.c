@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hanet down PROFILE: remove what hanet created for the profile and give
+ * back what it changed on devices it did not create; nothing else.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "commands.h"
+#include "json.h"
+#include "lock.h"
+#include "log.h"
+#include "owner.h"
+#include "plan.h"
+#include "session.h"
+
+static const char usage_text[] =
+	"Usage: hanet down [--dry-run] [--json] [--lock-wait DURATION] PROFILE\n"
+	"\n"
+	"Remove everything hanet created for the profile (namespaces, links,\n"
+	"addresses, VIPs, routes, rules), and put back the values it changed on\n"
+	"devices it did not create.  Objects hanet did not create stay.  PROFILE\n"
+	"is the profile file, or its name when the file is gone.\n"
+	"\n"
+	"  -n, --dry-run            print what would be removed\n"
+	"  -j, --json               as JSON\n"
+	"  -l, --lock-wait DURATION wait for another run to finish (default: exit 4)\n"
+	"  -h, --help               this text\n"
+	"\n"
+	"Exit status: 0 done, 2 invalid profile, 3 the kernel refused (rolled back),\n"
+	"4 another run holds the lock, 64 usage.\n";
+
+int cmd_down(int argc, char **argv) {
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "lock-wait", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct apply_opts aopts = { 0 };
+	struct session s;
+	struct apply *ap = NULL;
+	struct plan *left = NULL;
+	bool dry = false, as_json = false;
+	uint64_t lock_us = 0;
+	int c, r, lock_fd = -1, holder = 0, ret = EXIT_RUNTIME;
+	char err[2048];
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+njl:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': dry = true; break;
+		case 'j': as_json = true; break;
+		case 'l':
+			if (parse_duration_us(optarg, &lock_us) < 0) {
+				fprintf(stderr, "hanet down: --lock-wait: expected a duration, got \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': usage_print(usage_text); return EXIT_OK;
+		default:
+			fprintf(stderr, "hanet down: unknown option %s\n\n%s", argv[optind - 1], usage_text);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "hanet down: expected one PROFILE\n\n%s", usage_text);
+		return EXIT_USAGE;
+	}
+	r = session_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES);
+	if (r == -EINVAL) {
+		session_fini(&s);
+		return EXIT_INVALID;
+	}
+	if (r < 0) {
+		log_error_errno(r, "%s: %s", argv[optind], s.err[0] ? s.err : strerror(-r));
+		goto out;
+	}
+	if (!dry) {
+		r = lock_take(lock_us, &lock_fd, &holder);
+		if (r == -EBUSY) {
+			log_error("%s: another hanet run (pid %d) holds %s", s.name, holder, HANET_LOCK_PATH);
+			ret = EXIT_LOCKED;
+			goto out;
+		}
+		if (r < 0) {
+			log_error_errno(r, "%s: taking %s: %m", s.name, HANET_LOCK_PATH);
+			goto out;
+		}
+	}
+	/* every owned route may go: read them now (their tables too) */
+	r = owner_load_routes(s.owner);
+	if (r < 0) {
+		log_error_errno(r, "%s: reading the routes it owns: %m", s.name);
+		goto out;
+	}
+	r = session_observe(&s);
+	if (r < 0) {
+		log_error_errno(r, "%s: %s", s.name, s.err);
+		goto out;
+	}
+	r = session_plan(&s, PLAN_DOWN);
+	if (r < 0) {
+		log_error_errno(r, "%s: %s", s.name, s.err[0] ? s.err : "planning: %m");
+		goto out;
+	}
+	if (dry || s.plan->n == 0) {
+		if (as_json) {
+			struct json j;
+
+			json_init(&j, stdout, true);
+			plan_json(s.plan, s.name, &j);
+		} else if (s.plan->n == 0) {
+			printf("%s: nothing to remove\n", s.name);
+		} else {
+			plan_print(s.plan, stdout);
+		}
+		if (!dry && s.plan->n == 0 && !owner_is_empty(s.owner)) {
+			/* records of objects that are gone already */
+			struct owner *o = s.owner;
+
+			o->n_netns = o->n_links = o->n_addrs = o->n_rules = 0;
+			for (size_t i = 0; i < o->n_nics; i++)
+				free(o->nics[i].alias);
+			o->n_nics = o->n_sysctls = 0;
+			for (size_t i = 0; i < o->n_routes; i++)
+				route_map_free(o->routes[i].keys);
+			o->n_routes = 0;
+			o->routes_dirty = true;
+			owner_save(o);
+		}
+		ret = EXIT_OK;
+		goto out;
+	}
+	aopts.fail_at = apply_fail_at_from_env();
+	aopts.verbose = log_get_level() >= LOG_LEVEL_DEBUG;
+	aopts.progress = true;
+	r = apply_new(s.nls, s.owner, &ap);
+	if (r < 0)
+		goto out;
+	r = apply_run(ap, s.plan, &aopts, err, sizeof(err));
+	if (r < 0) {
+		log_error("%s: %s; every change was rolled back", s.name, err);
+		goto out;
+	}
+	r = session_verify(&s, PLAN_DOWN, &left);
+	if (r < 0 || left->n) {
+		char rb[1024];
+
+		if (r < 0)
+			log_error_errno(r, "%s: verify: %s", s.name, s.err);
+		else
+			for (size_t i = 0; i < left->n; i++)
+				log_error("%s: verify: still there: %s", s.name, left->v[i].text);
+		if (apply_rollback(ap, rb, sizeof(rb)) < 0)
+			log_error("%s: rollback: %s", s.name, rb);
+		goto out;
+	}
+	if (as_json) {
+		struct json j;
+
+		json_init(&j, stdout, true);
+		plan_json(s.plan, s.name, &j);
+	} else {
+		plan_print(s.plan, stdout);
+		printf("%s: removed (%zu action%s)\n", s.name, s.plan->n, s.plan->n == 1 ? "" : "s");
+	}
+	ret = EXIT_OK;
+out:
+	plan_free(left);
+	apply_free(ap);
+	session_fini(&s);
+	lock_release(lock_fd);
+	return ret;
+}

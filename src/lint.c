@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * HA lint: profiles that are valid but fail over badly or not at all.
+ * Warnings only, each with a short code (hanet.ini(5), LINT), and the
+ * one-line summary of what a profile declares.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bond.h"
+#include "profile-internal.h"
+#include "util.h"
+
+#define LABEL_MAX (HANET_NAME_MAX + NETNS_NAME_MAX + 16)
+
+static void warn(const struct profile *p, struct diags *d, const char *label, const char *key, const char *code,
+                 const char *fmt, ...) _printf_(6, 7);
+static void warn(const struct profile *p, struct diags *d, const char *label, const char *key, const char *code,
+                 const char *fmt, ...) {
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	diag_add(d, DIAG_WARNING, p->path, profile_label_line(p, label, key), label, key, code, "%s",
+	         msg ? msg : "(out of memory)");
+	free(msg);
+}
+
+static bool bset(const struct bond_conf *b, int opt) {
+	return (b->set & (1ull << opt)) != 0;
+}
+
+static uint32_t bval(const struct bond_conf *b, int opt) {
+	return bset(b, opt) ? b->val[opt] : bond_opt_table[opt].kernel_default;
+}
+
+/* The key a bond option was written under (its name or alias). */
+static const char *bkey(const struct profile *p, const char *label, int opt) {
+	const struct bond_opt_desc *d = &bond_opt_table[opt];
+
+	return d->alias && profile_has_key(p, label, d->alias) ? d->alias : d->name;
+}
+
+/* How long the bond takes to notice a dead slave, in ms (0: never). */
+static uint32_t bond_detection_ms(const struct bond_conf *b, char *how, size_t size) {
+	uint32_t mii = profile_bond_miimon(b), arp = bval(b, BOND_OPT_ARP_INTERVAL);
+
+	if (mii > 0) {
+		/* the kernel rounds downdelay down to a multiple of miimon */
+		uint32_t down = bval(b, BOND_OPT_DOWNDELAY) / mii * mii;
+		snprintf(how, size, "miimon %ums + downdelay %ums", mii, down);
+		return mii + down;
+	}
+	if (arp > 0 && b->n_arp_ip_target) {
+		uint32_t missed = bval(b, BOND_OPT_ARP_MISSED_MAX);
+		snprintf(how, size, "arp_interval %ums x arp_missed_max %u", arp, missed);
+		return arp * missed;
+	}
+	return 0;
+}
+
+static void lint_bond(const struct profile *p, const struct link *l, struct diags *d) {
+	const struct bond_conf *b = &l->u.bond;
+	uint32_t mode = profile_bond_mode(b), mii = profile_bond_miimon(b), arp = bval(b, BOND_OPT_ARP_INTERVAL);
+	char label[LABEL_MAX];
+
+	link_label(l, label, sizeof(label));
+	if (mode == BOND_MODE_ACTIVEBACKUP && mii == 0 && arp == 0)
+		warn(p, d, label, bset(b, BOND_OPT_MIIMON) ? "miimon" : "mode", "ab-no-monitor",
+		     "active-backup without link monitoring (miimon and arp_interval are 0): a dead slave is never "
+		     "detected, so the bond never fails over; set miimon (e.g. 100ms)");
+	if (mii > 0 && bset(b, BOND_OPT_MIIMON) && arp > 0)
+		warn(p, d, label, "arp_interval", "mii-and-arp",
+		     "miimon and arp_interval are both set: the kernel runs one monitor only (setting one turns "
+		     "the other off); keep one");
+	if (mii > 0) {
+		static const int delays[] = { BOND_OPT_UPDELAY, BOND_OPT_DOWNDELAY };
+		for (size_t i = 0; i < ARRAY_SIZE(delays); i++) {
+			uint32_t v = bval(b, delays[i]);
+			if (bset(b, delays[i]) && v % mii)
+				warn(p, d, label, bond_opt_table[delays[i]].name, "delay-not-multiple",
+				     "%ums is not a multiple of miimon (%ums): the kernel rounds it down to %ums",
+				     v, mii, v / mii * mii);
+		}
+	}
+	if (b->slaves.n <= 1)
+		warn(p, d, label, b->slaves.n ? "slaves" : NULL, "single-slave",
+		     b->slaves.n ? "one slave only: nothing to fail over to" : "no slaves: nothing to fail over to");
+}
+
+static void lint_team(const struct profile *p, const struct link *l, struct diags *d) {
+	char label[LABEL_MAX];
+
+	link_label(l, label, sizeof(label));
+	if (l->u.team.ports.n <= 1)
+		warn(p, d, label, l->u.team.ports.n ? "ports" : NULL, "single-slave",
+		     l->u.team.ports.n ? "one port only: nothing to fail over to" : "no ports: nothing to fail over to");
+}
+
+/* The bond under a device: itself, or below a chain of vlan/macvlan. */
+static const struct link *bond_below(const struct profile *p, const char *dev, const char *netns) {
+	const struct link *l = profile_find_link(p, netns, dev);
+
+	for (int depth = 0; l && depth < 16; depth++) {
+		if (l->kind == LINK_BOND)
+			return l;
+		if (l->kind == LINK_VLAN)
+			l = profile_find_link_any(p, l->u.vlan.link);
+		else if (l->kind == LINK_MACVLAN)
+			l = profile_find_link_any(p, l->u.macvlan.link);
+		else
+			return NULL;
+	}
+	return NULL;
+}
+
+static void lint_vip(const struct profile *p, const struct vip *v, struct diags *d) {
+	char label[LABEL_MAX], a[IPADDR_STRLEN], b[IPADDR_STRLEN];
+	const struct link *dev = profile_find_link(p, v->netns, v->dev), *bond;
+
+	snprintf(label, sizeof(label), "vip %s", v->name);
+	bond = bond_below(p, v->dev, v->netns);
+	if (bond && bset(&bond->u.bond, BOND_OPT_NUM_GRAT_ARP) && bond->u.bond.val[BOND_OPT_NUM_GRAT_ARP] == 0) {
+		char bl[LABEL_MAX];
+		link_label(bond, bl, sizeof(bl));
+		warn(p, d, label, "dev", "vip-no-grat-arp",
+		     "%s sits on bond %s, whose %s = 0 (line %d): after a failover the bond tells no neighbour, "
+		     "and traffic to the vip waits for ARP caches to expire",
+		     v->dev, bond->name, bkey(p, bl, BOND_OPT_NUM_GRAT_ARP),
+		     profile_label_line(p, bl, bkey(p, bl, BOND_OPT_NUM_GRAT_ARP)));
+	}
+	if (dev && !v->preferred_zero)
+		for (size_t i = 0; i < dev->n_addrs; i++) {
+			const struct ipaddr *x = &dev->addrs[i];
+			if (x->family != v->address.family)
+				continue;
+			if (prefix_contains(x, &v->address) || prefix_contains(&v->address, x)) {
+				warn(p, d, label, "address", "vip-source-address",
+				     "%s shares a subnet with %s on %s: it can become the source address of "
+				     "connections, which break when the vip moves; set preferred_lft = 0",
+				     format_ipaddr(&v->address, true, a, sizeof(a)), format_ipaddr(x, true, b, sizeof(b)),
+				     v->dev);
+				break;
+			}
+		}
+}
+
+static void lint_sla(const struct profile *p, struct diags *d) {
+	char max[32], how[128], label[LABEL_MAX];
+
+	if (!p->sla.set || !p->sla.failover_max_us)
+		return;
+	format_duration(p->sla.failover_max_us, max, sizeof(max));
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+		uint32_t ms;
+
+		if (l->kind != LINK_BOND)
+			continue;
+		ms = bond_detection_ms(&l->u.bond, how, sizeof(how));
+		if (ms && (uint64_t)ms * 1000 > p->sla.failover_max_us)
+			warn(p, d, "sla", "failover_max", "sla-below-detection",
+			     "%s is shorter than the time %s takes to detect a failure (%s = %ums, line %d): "
+			     "no failover can meet the SLA",
+			     max, l->name, how, ms, profile_label_line(p, link_label(l, label, sizeof(label)), NULL));
+	}
+}
+
+void profile_lint(const struct profile *p, struct diags *d) {
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_links; i++) {
+		if (p->links[i].kind == LINK_BOND)
+			lint_bond(p, &p->links[i], d);
+		else if (p->links[i].kind == LINK_TEAM)
+			lint_team(p, &p->links[i], d);
+	}
+	for (size_t i = 0; i < p->n_vips; i++)
+		lint_vip(p, &p->vips[i], d);
+	lint_sla(p, d);
+}
+
+/* ---- summary ----------------------------------------------------------------- */
+
+int profile_summary(const struct profile *p, char *buf, size_t size) {
+	size_t counts[_LINK_KIND_MAX] = { 0 }, members[_LINK_KIND_MAX] = { 0 }, bulk = 0;
+	static const char *const link_plural[_LINK_KIND_MAX] = {
+		[LINK_NIC] = "nics", [LINK_BOND] = "bonds", [LINK_TEAM] = "teams", [LINK_VLAN] = "vlans",
+		[LINK_VETH] = "veths", [LINK_MACVLAN] = "macvlans", [LINK_BRIDGE] = "bridges", [LINK_OTHER] = "others",
+	};
+	static const int order[] = { LINK_NIC, LINK_BOND, LINK_TEAM, LINK_VLAN, LINK_VETH, LINK_MACVLAN, LINK_BRIDGE };
+	bool counted = false;
+	size_t n = 0;
+
+#define APPEND(...)                                                                \
+	do {                                                                       \
+		if (n < size)                                                      \
+			n += (size_t)snprintf(buf + n, size - n, __VA_ARGS__);     \
+	} while (0)
+#define ITEM(count, one, many)                                                     \
+	do {                                                                       \
+		if (count)                                                         \
+			APPEND("%s%zu %s", n ? ", " : "", (size_t)(count), (count) == 1 ? (one) : (many)); \
+	} while (0)
+
+	if (!size)
+		return 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+		if (l->implicit)
+			continue;
+		counts[l->kind]++;
+		if (l->kind == LINK_BOND)
+			members[l->kind] += l->u.bond.slaves.n;
+		else if (l->kind == LINK_TEAM)
+			members[l->kind] += l->u.team.ports.n;
+		else if (l->kind == LINK_BRIDGE)
+			members[l->kind] += l->u.bridge.ports.n;
+	}
+	for (size_t i = 0; i < p->n_routes_files; i++) {
+		bulk += p->routes_files[i].n_routes;
+		counted |= p->routes_files[i].n_routes > 0;
+	}
+	ITEM(p->n_netns, "netns", "netns");
+	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
+		int kind = order[k];
+		ITEM(counts[kind], link_kind_name((enum link_kind)kind), link_plural[kind]);
+		if (counts[kind] && (kind == LINK_BOND || kind == LINK_TEAM || kind == LINK_BRIDGE))
+			APPEND(" (%zu %s)", members[kind],
+			       kind == LINK_BOND ? (members[kind] == 1 ? "slave" : "slaves")
+			                         : (members[kind] == 1 ? "port" : "ports"));
+	}
+	ITEM(p->n_vips, "vip", "vips");
+	ITEM(p->n_routes, "route", "routes");
+	ITEM(p->n_routes_files, "routes file", "routes files");
+	if (p->n_routes_files && counted)
+		APPEND(" (%zu %s)", bulk, bulk == 1 ? "route" : "routes");
+	ITEM(p->n_rules, "rule", "rules");
+	ITEM(p->n_probes, "probe", "probes");
+	ITEM(p->n_faults, "fault", "faults");
+	if (!n)
+		APPEND("nothing declared");
+	if (p->sla.set) {
+		char max[32];
+		format_duration(p->sla.failover_max_us, max, sizeof(max));
+		APPEND("; sla failover_max %s", max);
+		if (p->sla.percentile < 100)
+			APPEND(" at p%g", p->sla.percentile);
+	}
+#undef ITEM
+#undef APPEND
+	return (int)(n < size ? n : size - 1);
+}

@@ -1,0 +1,833 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Semantic checks of a parsed profile: every reference resolves, each
+ * device has at most one master and one namespace, no dependency cycles,
+ * address families agree, options suit the bond mode.  Also fills what
+ * is derived: implicit [nic] links, link.master, veth peer masters,
+ * rule and route families, probe and fault resolutions.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include "bond.h"
+#include "profile-internal.h"
+#include "util.h"
+
+#define LABEL_MAX (HANET_NAME_MAX + NETNS_NAME_MAX + 16)
+
+const char *link_label(const struct link *l, char *buf, size_t size) {
+	snprintf(buf, size, "%s %s", link_kind_name(l->kind), l->name);
+	return buf;
+}
+
+static int key_line(const struct load *ld, const char *label, const char *key) {
+	return profile_label_line(ld->p, label, key);
+}
+
+bool profile_has_key(const struct profile *p, const char *label, const char *key) {
+	for (size_t i = 0; i < p->n_key_pos; i++)
+		if (p->key_pos[i].key && strcmp(p->key_pos[i].section, label) == 0 && strcmp(p->key_pos[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+/* An error about key `key` of the section labelled `label`. */
+static void err(struct load *ld, const char *label, const char *key, const char *fmt, ...) _printf_(4, 5);
+static void err(struct load *ld, const char *label, const char *key, const char *fmt, ...) {
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	load_err(ld, key_line(ld, label, key), label, key, "%s", msg ? msg : "(out of memory)");
+	free(msg);
+}
+
+/* "namespace api", or "the namespace hanet runs in" */
+static const char *ns_phrase(const char *netns, char *buf, size_t size) {
+	if (netns && *netns)
+		snprintf(buf, size, "namespace %s", netns);
+	else
+		snprintf(buf, size, "the namespace hanet runs in");
+	return buf;
+}
+
+static const char *members_key(enum link_kind k) {
+	return k == LINK_BOND ? "slaves" : "ports";
+}
+
+/* ---- endpoints: links and veth peers ------------------------------------- */
+
+/* A device name of the profile: a link (index) or the peer of a veth. */
+struct endpoint {
+	struct link *link;          /* the device's section, or the veth whose peer it is */
+	bool peer;
+	const char *netns;
+};
+
+static bool find_endpoint(const struct profile *p, const char *name, struct endpoint *ret) {
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct link *l = &p->links[i];
+		if (strcmp(l->name, name) == 0) {
+			*ret = (struct endpoint){ .link = l, .netns = l->netns };
+			return true;
+		}
+	}
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct link *l = &p->links[i];
+		if (l->kind == LINK_VETH && strcmp(l->u.veth.peer, name) == 0) {
+			*ret = (struct endpoint){ .link = l, .peer = true,
+			                          .netns = l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns };
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *endpoint_what(const struct endpoint *e, char *buf, size_t size) {
+	if (e->peer)
+		snprintf(buf, size, "the peer of [veth %s]", e->link->name);
+	else
+		snprintf(buf, size, "[%s %s]", link_kind_name(e->link->kind), e->link->name);
+	return buf;
+}
+
+static char *endpoint_master(struct endpoint *e) {
+	return e->peer ? e->link->u.veth.peer_master : e->link->master;
+}
+
+/* Resolve a device reference that must name a link of the profile in
+ * namespace netns.  Reports and returns false otherwise. */
+static bool resolve_dev(struct load *ld, const char *label, const char *key, const char *name,
+                        const char *netns, struct endpoint *ret) {
+	struct endpoint e;
+	char what[LABEL_MAX];
+
+	if (!find_endpoint(ld->p, name, &e)) {
+		err(ld, label, key, "%s is not a link of the profile: declare it ([nic %s] for an existing device)", name,
+		    name);
+		return false;
+	}
+	if (!netns_eq(e.netns, netns)) {
+		char a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
+		if (e.netns && *e.netns)
+			err(ld, label, key, "%s (%s) is in %s, but [%s] is in %s: set netns = %s on [%s]", name,
+			    endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), label,
+			    ns_phrase(netns, b, sizeof(b)), e.netns, label);
+		else
+			err(ld, label, key, "%s (%s) is in %s, but [%s] is in %s: name a device of %s", name,
+			    endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), label,
+			    ns_phrase(netns, b, sizeof(b)), ns_phrase(netns, b, sizeof(b)));
+		return false;
+	}
+	if (ret)
+		*ret = e;
+	return true;
+}
+
+/* ---- links ------------------------------------------------------------------- */
+
+static int add_implicit_nic(struct load *ld, const char *name, const char *netns, int line) {
+	struct profile *p = ld->p;
+	struct link *v = realloc(p->links, (p->n_links + 1) * sizeof(*v)), *l;
+	char label[LABEL_MAX];
+	struct profile_key_pos *kp;
+	char *mem;
+
+	if (!v)
+		return -ENOMEM;
+	p->links = v;
+	l = &v[p->n_links++];
+	memset(l, 0, sizeof(*l));
+	STRCPY(l->name, name);
+	l->kind = LINK_NIC;
+	l->netns = netns;
+	l->up = true;
+	l->implicit = true;
+	l->line = line;
+	l->link_netnsid = -1;
+
+	snprintf(label, sizeof(label), "nic %s", name);
+	kp = realloc(p->key_pos, (p->n_key_pos + 1) * sizeof(*kp));
+	if (!kp)
+		return -ENOMEM;
+	p->key_pos = kp;
+	mem = strdup(label);
+	if (!mem)
+		return -ENOMEM;
+	p->key_pos[p->n_key_pos++] = (struct profile_key_pos){ .section = mem, .key = NULL, .line = line };
+	return 0;
+}
+
+static void check_veth_peers(struct load *ld) {
+	struct profile *p = ld->p;
+	char label[LABEL_MAX];
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct link *l = &p->links[i];
+		const struct link *o;
+
+		if (l->kind != LINK_VETH || !l->u.veth.peer[0])
+			continue;
+		link_label(l, label, sizeof(label));
+		if (strcmp(l->u.veth.peer, l->name) == 0) {
+			err(ld, label, "peer", "a veth's peer has another name than the veth");
+			continue;
+		}
+		o = profile_find_link_any(p, l->u.veth.peer);
+		if (o && o->kind == LINK_VETH && strcmp(o->u.veth.peer, l->name) == 0) {
+			/* both ends declared */
+			if (l->u.veth.peer_netns && !netns_eq(l->u.veth.peer_netns, o->netns)) {
+				err(ld, label, "peer_netns", "%s, but [veth %s] (line %d) is in namespace %s", l->u.veth.peer_netns,
+				    o->name, o->line, netns_str(o->netns));
+				continue;
+			}
+			l->u.veth.peer_netns = o->netns ? o->netns : strpool_intern(p->pool, "");
+			l->u.veth.peer_declared = true;
+			continue;
+		}
+		if (o) {
+			if (o->kind == LINK_VETH)
+				err(ld, label, "peer",
+				    "%s is declared by [veth %s] (line %d) with peer = %s: the two ends of a pair name each other",
+				    o->name, o->name, o->line, o->u.veth.peer[0] ? o->u.veth.peer : "(none)");
+			else
+				err(ld, label, "peer",
+				    "%s is also declared by [%s %s] (line %d): the peer of a veth is created with it; declare "
+				    "it as [veth %s] with peer = %s to give it keys",
+				    o->name, link_kind_name(o->kind), o->name, o->line, o->name, l->name);
+			continue;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct link *v = &p->links[j];
+			if (v->kind == LINK_VETH && strcmp(v->u.veth.peer, l->u.veth.peer) == 0)
+				err(ld, label, "peer", "%s is already the peer of [veth %s] (line %d)", l->u.veth.peer, v->name,
+				    v->line);
+		}
+	}
+}
+
+/* Bond slaves, team ports, bridge ports: resolve (or create implicit
+ * nics), one master each, same namespace as the master. */
+static int check_masters(struct load *ld) {
+	struct profile *p = ld->p;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct namelist *members;
+		const char *key;
+		char label[LABEL_MAX], mname[IFNAMSIZ];
+		const char *mnetns;
+
+		switch (p->links[i].kind) {
+		case LINK_BOND: members = &p->links[i].u.bond.slaves; key = "slaves"; break;
+		case LINK_TEAM: members = &p->links[i].u.team.ports; key = "ports"; break;
+		case LINK_BRIDGE: members = &p->links[i].u.bridge.ports; key = "ports"; break;
+		default: continue;
+		}
+		link_label(&p->links[i], label, sizeof(label));
+		strcpy(mname, p->links[i].name);
+		mnetns = p->links[i].netns;
+		for (size_t k = 0; k < members->n; k++) {
+			const char *name = members->v[k];
+			struct endpoint e;
+			char what[LABEL_MAX];
+			char *master;
+
+			if (strcmp(name, mname) == 0) {
+				err(ld, label, key, "%s lists itself", mname);
+				continue;
+			}
+			if (!find_endpoint(p, name, &e)) {
+				/* p->links may move: members points into it */
+				int r = add_implicit_nic(ld, name, mnetns, key_line(ld, label, key));
+				if (r < 0)
+					return r;
+				members = p->links[i].kind == LINK_BOND ? &p->links[i].u.bond.slaves
+				          : p->links[i].kind == LINK_TEAM ? &p->links[i].u.team.ports
+				                                          : &p->links[i].u.bridge.ports;
+				find_endpoint(p, name, &e);
+			}
+			if (!netns_eq(e.netns, mnetns)) {
+				char a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
+				err(ld, label, key,
+				    "%s (%s) is in %s, but %s is in %s: a slave or port lives in its master's namespace",
+				    name, endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), mname,
+				    ns_phrase(mnetns, b, sizeof(b)));
+				continue;
+			}
+			master = endpoint_master(&e);
+			if (master[0]) {
+				const struct link *m = profile_find_link_any(p, master);
+				err(ld, label, key, "%s already has a master, [%s %s] (line %d): a device has at most one master",
+				    name, m ? link_kind_name(m->kind) : "?", master,
+				    m ? key_line(ld, link_label(m, what, sizeof(what)), members_key(m->kind)) : 0);
+				continue;
+			}
+			strcpy(master, mname);
+			if (!e.peer && e.link->n_addrs) {
+				char sl[LABEL_MAX];
+				err(ld, link_label(e.link, sl, sizeof(sl)), "addresses",
+				    "%s is a slave/port of %s: addresses go on the master, not on its members", name, mname);
+			}
+		}
+	}
+	return 0;
+}
+
+/* vlan and macvlan lower devices. */
+static int check_lowers(struct load *ld) {
+	struct profile *p = ld->p;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		char label[LABEL_MAX], lower[IFNAMSIZ];
+		struct endpoint e;
+		struct link *l = &p->links[i];
+
+		if (l->kind == LINK_VLAN)
+			strcpy(lower, l->u.vlan.link);
+		else if (l->kind == LINK_MACVLAN)
+			strcpy(lower, l->u.macvlan.link);
+		else
+			continue;
+		if (!lower[0])
+			continue;
+		link_label(l, label, sizeof(label));
+		if (strcmp(lower, l->name) == 0) {
+			err(ld, label, "link", "%s is its own lower device", l->name);
+			continue;
+		}
+		if (!find_endpoint(p, lower, &e)) {
+			int r = add_implicit_nic(ld, lower, l->netns, key_line(ld, label, "link"));
+			if (r < 0)
+				return r;
+			l = &p->links[i];
+			find_endpoint(p, lower, &e);
+		}
+		/* an upper may live elsewhere: the kernel creates it next to
+		 * its lower device and moves it (PROFILE.md's macvlan in
+		 * namespace api) */
+		if (!e.peer && (l->set & LINK_SET_MTU) && (e.link->set & LINK_SET_MTU) && l->mtu > e.link->mtu)
+			err(ld, label, "mtu", "%u is larger than the mtu of its lower device %s (%u)", l->mtu, lower,
+			    e.link->mtu);
+	}
+	return 0;
+}
+
+/* Dependency cycles among links: master -> member, upper -> lower.
+ * The k-th device link l depends on, or NULL. */
+static const char *link_dep(const struct link *l, size_t k) {
+	const struct namelist *m;
+
+	switch (l->kind) {
+	case LINK_BOND: m = &l->u.bond.slaves; break;
+	case LINK_TEAM: m = &l->u.team.ports; break;
+	case LINK_BRIDGE: m = &l->u.bridge.ports; break;
+	case LINK_VLAN: return k == 0 && l->u.vlan.link[0] ? l->u.vlan.link : NULL;
+	case LINK_MACVLAN: return k == 0 && l->u.macvlan.link[0] ? l->u.macvlan.link : NULL;
+	default: return NULL;
+	}
+	return k < m->n ? m->v[k] : NULL;
+}
+
+static ssize_t link_index(const struct profile *p, const char *name) {
+	for (size_t i = 0; i < p->n_links; i++)
+		if (strcmp(p->links[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void check_cycles(struct load *ld) {
+	struct profile *p = ld->p;
+	size_t n = p->n_links;
+	uint8_t *color = calloc(n ? n : 1, 1);      /* 0 new, 1 on the path, 2 done */
+	size_t *path = calloc(n ? n : 1, sizeof(size_t)), *next = calloc(n ? n : 1, sizeof(size_t));
+
+	if (!color || !path || !next)
+		goto out;
+	for (size_t start = 0; start < n; start++) {
+		size_t depth = 0;
+
+		if (color[start])
+			continue;
+		path[0] = start;
+		next[0] = 0;
+		color[start] = 1;
+		depth = 1;
+		while (depth > 0) {
+			size_t cur = path[depth - 1];
+			const char *dep = link_dep(&p->links[cur], next[depth - 1]);
+			ssize_t d;
+
+			if (!dep) {
+				color[cur] = 2;
+				depth--;
+				continue;
+			}
+			next[depth - 1]++;
+			d = link_index(p, dep);
+			if (d < 0 || (size_t)d == cur || color[d] == 2)
+				continue;
+			if (color[d] == 1) {
+				char chain[512], label[LABEL_MAX];
+				size_t at = 0, k = 0;
+				const struct link *first;
+				while (path[k] != (size_t)d)
+					k++;
+				first = &p->links[path[k]];
+				for (size_t j = k; j < depth && at < sizeof(chain); j++)
+					at += (size_t)snprintf(chain + at, sizeof(chain) - at, "%s -> ", p->links[path[j]].name);
+				if (at < sizeof(chain))
+					snprintf(chain + at, sizeof(chain) - at, "%s", first->name);
+				link_label(first, label, sizeof(label));
+				err(ld, label, first->kind == LINK_VLAN || first->kind == LINK_MACVLAN ? "link"
+				               : first->kind == LINK_BOND ? "slaves" : "ports",
+				    "a dependency cycle: %s", chain);
+				continue;
+			}
+			color[d] = 1;
+			path[depth] = (size_t)d;
+			next[depth] = 0;
+			depth++;
+		}
+	}
+out:
+	free(color);
+	free(path);
+	free(next);
+}
+
+static void check_link_addresses(struct load *ld) {
+	struct profile *p = ld->p;
+	char label[LABEL_MAX], buf[IPADDR_STRLEN];
+
+	for (size_t i = 0; i < p->n_links; i++)
+		for (size_t a = 0; a < p->links[i].n_addrs; a++)
+			for (size_t j = 0; j < i; j++) {
+				if (!netns_eq(p->links[i].netns, p->links[j].netns))
+					continue;
+				for (size_t b = 0; b < p->links[j].n_addrs; b++) {
+					struct ipaddr x = p->links[i].addrs[a], y = p->links[j].addrs[b];
+					if (x.family != y.family || memcmp(x.a, y.a, ipaddr_len(x.family)) != 0)
+						continue;
+					err(ld, link_label(&p->links[i], label, sizeof(label)), "addresses",
+					    "%s is also an address of %s, in the same namespace",
+					    format_ipaddr(&x, false, buf, sizeof(buf)), p->links[j].name);
+				}
+			}
+}
+
+/* ---- bonds ------------------------------------------------------------------ */
+
+uint32_t profile_bond_mode(const struct bond_conf *b) {
+	return b->set & (1ull << BOND_OPT_MODE) ? b->val[BOND_OPT_MODE] : BOND_MODE_ROUNDROBIN;
+}
+
+/* miimon as the kernel runs it: the value set, else 0, except in the
+ * modes without ARP monitoring, where the kernel starts it at 100ms. */
+uint32_t profile_bond_miimon(const struct bond_conf *b) {
+	uint32_t mode = profile_bond_mode(b);
+
+	if (b->set & (1ull << BOND_OPT_MIIMON))
+		return b->val[BOND_OPT_MIIMON];
+	if (mode == BOND_MODE_8023AD || mode == BOND_MODE_TLB || mode == BOND_MODE_ALB)
+		return 100;
+	return 0;
+}
+
+static void check_bond(struct load *ld, struct link *l) {
+	struct bond_conf *b = &l->u.bond;
+	uint32_t mode = profile_bond_mode(b);
+	char label[LABEL_MAX], modes[128];
+
+	link_label(l, label, sizeof(label));
+	for (int o = 0; o < _BOND_OPT_MAX; o++) {
+		const struct bond_opt_desc *d = &bond_opt_table[o];
+		const char *key;
+
+		if (o == BOND_OPT_MODE || !(b->set & (1ull << o)) || (d->modes & BOND_MODE_BIT(mode)))
+			continue;
+		/* the key as written: the option or its alias */
+		key = d->alias && profile_has_key(ld->p, label, d->alias) ? d->alias : d->name;
+		err(ld, label, key, "only for mode%s %s; this bond is %s%s", d->modes & (d->modes - 1) ? "s" : "",
+		    bond_modes_list(d->modes, modes, sizeof(modes)),
+		    bond_mode_name(mode), b->set & (1ull << BOND_OPT_MODE) ? "" : " (the kernel's default: no mode is set)");
+	}
+	if ((b->set & (1ull << BOND_OPT_PRIMARY)) && !namelist_contains(&b->slaves, b->primary))
+		err(ld, label, "primary", "%s is not one of the slaves of %s", b->primary, l->name);
+	if ((b->set & (1ull << BOND_OPT_ARP_INTERVAL)) && b->val[BOND_OPT_ARP_INTERVAL] > 0 && !b->n_arp_ip_target &&
+	    (bond_opt_table[BOND_OPT_ARP_INTERVAL].modes & BOND_MODE_BIT(mode)))
+		err(ld, label, "arp_interval", "the ARP monitor needs targets: set arp_ip_target");
+	if (profile_bond_miimon(b) == 0) {
+		static const int delays[] = { BOND_OPT_UPDELAY, BOND_OPT_DOWNDELAY, BOND_OPT_PEER_NOTIF_DELAY };
+		for (size_t i = 0; i < ARRAY_SIZE(delays); i++) {
+			const struct bond_opt_desc *d = &bond_opt_table[delays[i]];
+			if ((b->set & (1ull << delays[i])) && b->val[delays[i]] > 0 && (d->modes & BOND_MODE_BIT(mode)))
+				err(ld, label, d->name, "only with the MII monitor: set miimon (the kernel refuses %s while miimon is 0)",
+				    d->name);
+		}
+	}
+}
+
+/* ---- vips, routes, rules ------------------------------------------------------ */
+
+static void check_vips(struct load *ld) {
+	struct profile *p = ld->p;
+	char label[LABEL_MAX], buf[IPADDR_STRLEN];
+
+	for (size_t i = 0; i < p->n_vips; i++) {
+		struct vip *v = &p->vips[i];
+		size_t dl = strlen(v->dev);
+
+		snprintf(label, sizeof(label), "vip %s", v->name);
+		if (v->dev[0])
+			resolve_dev(ld, label, "dev", v->dev, v->netns, NULL);
+		if (v->label[0] && v->dev[0] &&
+		    !(strncmp(v->label, v->dev, dl) == 0 && (v->label[dl] == '\0' || v->label[dl] == ':')))
+			err(ld, label, "label", "a label is the device name or starts with \"%s:\" (e.g. %s:vip), got \"%s\"",
+			    v->dev, v->dev, v->label);
+		if (v->nodad && v->address.family == AF_INET)
+			err(ld, label, "nodad", "duplicate address detection is IPv6 only, and %s is IPv4",
+			    format_ipaddr(&v->address, true, buf, sizeof(buf)));
+		if (!v->address.family)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const struct vip *o = &p->vips[j];
+			if (netns_eq(o->netns, v->netns) && o->address.family == v->address.family &&
+			    memcmp(o->address.a, v->address.a, ipaddr_len(v->address.family)) == 0)
+				err(ld, label, "address", "%s is also the address of [vip %s] (line %d), in the same namespace",
+				    format_ipaddr(&v->address, false, buf, sizeof(buf)), o->name, o->line);
+		}
+		for (size_t j = 0; j < p->n_links; j++) {
+			const struct link *l = &p->links[j];
+			if (!netns_eq(l->netns, v->netns))
+				continue;
+			for (size_t a = 0; a < l->n_addrs; a++)
+				if (l->addrs[a].family == v->address.family &&
+				    memcmp(l->addrs[a].a, v->address.a, ipaddr_len(v->address.family)) == 0)
+					err(ld, label, "address", "%s is also in the addresses of %s: a vip is an address of its own",
+					    format_ipaddr(&v->address, false, buf, sizeof(buf)), l->name);
+		}
+	}
+}
+
+static const char *family_name(int family) {
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static void check_routes(struct load *ld) {
+	struct profile *p = ld->p;
+	char label[LABEL_MAX], buf[IPADDR_STRLEN];
+
+	for (size_t i = 0; i < p->n_routes; i++) {
+		struct route *r = &p->routes[i];
+		bool unicast = r->type == RTN_UNICAST;
+		int fam = r->dst.family;
+
+		snprintf(label, sizeof(label), "route %s", r->name);
+		/* `to = default` takes the family of via, src or the nexthops */
+		if (!fam) {
+			fam = r->via.family ? r->via.family : r->src.family;
+			for (size_t k = 0; !fam && k < r->n_nexthops; k++)
+				fam = r->nexthops[k].via.family;
+			r->dst.family = (uint8_t)(fam ? fam : AF_INET);
+			fam = r->dst.family;
+		}
+		if ((r->set & ROUTE_SET_VIA) && r->via.family != fam)
+			err(ld, label, "via", "%s is %s, and the route to %s is %s", format_ipaddr(&r->via, false, buf, sizeof(buf)),
+			    family_name(r->via.family), r->dst.plen ? "its prefix" : "default", family_name(fam));
+		if ((r->set & ROUTE_SET_SRC) && r->src.family != fam)
+			err(ld, label, "src", "%s is %s, and the route is %s", format_ipaddr(&r->src, false, buf, sizeof(buf)),
+			    family_name(r->src.family), family_name(fam));
+		if (r->set & ROUTE_SET_NEXTHOPS) {
+			if (r->set & ROUTE_SET_VIA)
+				err(ld, label, "nexthops", "either via/dev or nexthops, not both");
+			else if (r->set & ROUTE_SET_DEV)
+				err(ld, label, "nexthops", "either via/dev or nexthops, not both");
+			for (size_t k = 0; k < r->n_nexthops; k++) {
+				const struct nexthop *h = &r->nexthops[k];
+				if (h->via.family && h->via.family != fam)
+					err(ld, label, "nexthops", "nexthop %zu: %s is %s, and the route is %s", k + 1,
+					    format_ipaddr(&h->via, false, buf, sizeof(buf)), family_name(h->via.family),
+					    family_name(fam));
+				if (h->dev[0])
+					resolve_dev(ld, label, "nexthops", h->dev, r->netns, NULL);
+			}
+		}
+		if (r->dev[0])
+			resolve_dev(ld, label, "dev", r->dev, r->netns, NULL);
+		if (unicast && !(r->set & (ROUTE_SET_VIA | ROUTE_SET_DEV | ROUTE_SET_NEXTHOPS)))
+			err(ld, label, "to", "a unicast route needs via, dev or nexthops");
+		if (!unicast && (r->set & (ROUTE_SET_VIA | ROUTE_SET_NEXTHOPS)))
+			err(ld, label, r->set & ROUTE_SET_VIA ? "via" : "nexthops", "a %s route has no gateway",
+			    route_type_name(r->type));
+		if ((r->set & ROUTE_SET_ONLINK) && r->onlink && !(r->set & ROUTE_SET_VIA))
+			err(ld, label, "onlink", "onlink is for a gateway (via) on dev");
+		if ((r->set & ROUTE_SET_ONLINK) && r->onlink && !(r->set & ROUTE_SET_DEV))
+			err(ld, label, "onlink", "onlink needs dev: the link the gateway is on");
+		for (size_t j = 0; j < i; j++) {
+			const struct route *o = &p->routes[j];
+			if (netns_eq(o->netns, r->netns) && o->table == r->table && o->metric == r->metric &&
+			    ipaddr_eq(&o->dst, &r->dst))
+				err(ld, label, "to", "the same route (prefix, table and metric) as [route %s] (line %d)", o->name,
+				    o->line);
+		}
+	}
+}
+
+static void check_rules(struct load *ld) {
+	struct profile *p = ld->p;
+	char label[LABEL_MAX];
+
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct rule *r = &p->rules[i];
+
+		snprintf(label, sizeof(label), "rule %s", r->name);
+		if ((r->set & RULE_SET_FROM) && (r->set & RULE_SET_TO) && r->from.family != r->to.family)
+			err(ld, label, "to", "%s, and from is %s: a rule has one address family", family_name(r->to.family),
+			    family_name(r->from.family));
+		r->family = (uint8_t)(r->set & RULE_SET_FROM ? r->from.family : r->set & RULE_SET_TO ? r->to.family : AF_INET);
+		if (r->set & RULE_SET_IIF)
+			resolve_dev(ld, label, "iif", r->iif, r->netns, NULL);
+		if (r->set & RULE_SET_OIF)
+			resolve_dev(ld, label, "oif", r->oif, r->netns, NULL);
+	}
+}
+
+/* ---- measurement --------------------------------------------------------------- */
+
+static void check_probes(struct load *ld) {
+	struct profile *p = ld->p;
+	char label[LABEL_MAX];
+
+	for (size_t i = 0; i < p->n_probes; i++) {
+		struct probe_conf *pr = &p->probes[i];
+		const struct vip *v;
+
+		snprintf(label, sizeof(label), "probe %s", pr->name);
+		if (pr->to[0]) {
+			if (parse_ipaddr(pr->to, &pr->to_addr) < 0) {
+				v = profile_find_vip(p, pr->to);
+				if (!v)
+					err(ld, label, "to", "\"%s\" is neither an address nor a [vip NAME] of the profile", pr->to);
+				else {
+					pr->to_addr = v->address;
+					pr->to_addr.plen = (uint8_t)(ipaddr_len(v->address.family) * 8);
+				}
+			}
+		}
+		if (pr->port && pr->kind != PROBE_UDP)
+			err(ld, label, "port", "only for kind = udp");
+	}
+}
+
+static const char *const fault_action_names[] = {
+	[FAULT_LINK_DOWN] = "link-down", [FAULT_CARRIER_OFF] = "carrier-off", [FAULT_LINK_DELETE] = "link-delete",
+	[FAULT_VIP_MOVE] = "vip-move", [FAULT_KILL] = "kill",
+};
+
+static void check_faults(struct load *ld) {
+	struct profile *p = ld->p;
+	char label[LABEL_MAX];
+
+	for (size_t i = 0; i < p->n_faults; i++) {
+		struct fault_conf *f = &p->faults[i];
+		const struct probe_conf *pr = NULL;
+		const char *action = fault_action_names[f->action];
+		bool uses_dev = f->action == FAULT_LINK_DOWN || f->action == FAULT_CARRIER_OFF ||
+		                f->action == FAULT_LINK_DELETE;
+
+		snprintf(label, sizeof(label), "fault %s", f->name);
+		if (f->probe[0]) {
+			for (size_t j = 0; j < p->n_probes; j++)
+				if (strcmp(p->probes[j].name, f->probe) == 0)
+					pr = &p->probes[j];
+			if (!pr)
+				err(ld, label, "probe", "no [probe %s] in the profile", f->probe);
+		} else if (p->n_probes == 1) {
+			pr = &p->probes[0];
+			strcpy(f->probe, pr->name);
+		} else if (p->n_probes == 0)
+			err(ld, label, NULL, "a fault is measured by a probe: add a [probe NAME] section");
+		else
+			err(ld, label, "probe", "missing: the profile has %zu probes, name the one to use (probe = NAME)",
+			    p->n_probes);
+
+		if (uses_dev) {
+			if (!f->dev[0])
+				err(ld, label, "dev", "missing: action = %s needs dev = the device to act on", action);
+			else
+				resolve_dev(ld, label, "dev", f->dev, f->netns, NULL);
+		} else {
+			if (f->dev[0])
+				err(ld, label, "dev", "not for action = %s", action);
+			if (f->netns)
+				err(ld, label, "netns", "not for action = %s (netns goes with dev)", action);
+		}
+		if (f->action != FAULT_KILL && f->pidfile)
+			err(ld, label, "pidfile", "only for action = kill");
+		if (f->action == FAULT_KILL && !f->pidfile)
+			err(ld, label, "pidfile", "missing: action = kill needs pidfile = the pid file of the process to kill");
+		if (f->action != FAULT_VIP_MOVE) {
+			if (f->to[0])
+				err(ld, label, "to", "only for action = vip-move");
+			if (f->vip[0])
+				err(ld, label, "vip", "only for action = vip-move");
+		} else {
+			const struct vip *v = NULL;
+
+			if (f->vip[0]) {
+				v = profile_find_vip(p, f->vip);
+				if (!v)
+					err(ld, label, "vip", "no [vip %s] in the profile", f->vip);
+			} else if (pr && (v = profile_find_vip(p, pr->to)))
+				strcpy(f->vip, v->name);
+			else
+				err(ld, label, "vip", "missing: name the vip to move (vip = NAME), or probe a vip by name "
+				                      "([probe] to = NAME)");
+			if (!f->to[0])
+				err(ld, label, "to", "missing: action = vip-move needs to = DEV or NETNS/DEV, where the vip goes");
+			else {
+				const char *slash = strrchr(f->to, '/');
+				const char *dev = slash ? slash + 1 : f->to;
+				struct endpoint e;
+
+				if (!find_endpoint(p, dev, &e))
+					err(ld, label, "to", "%s is not a link of the profile: declare it ([nic %s] for an existing device)",
+					    dev, dev);
+				else {
+					char ns[NETNS_NAME_MAX + 1] = "";
+					if (slash) {
+						memcpy(ns, f->to, (size_t)(slash - f->to));
+						ns[slash - f->to] = '\0';
+					}
+					if (slash && !netns_eq(e.netns, ns))
+						err(ld, label, "to", "%s is in namespace %s, not %s", dev, netns_str(e.netns), ns);
+					else if (v && strcmp(v->dev, dev) == 0 && netns_eq(v->netns, e.netns))
+						err(ld, label, "to", "[vip %s] is already on %s", v->name, dev);
+					else {
+						strcpy(f->to_dev, dev);
+						f->to_netns = e.netns;
+					}
+				}
+			}
+		}
+		if (!f->restore_auto && f->trials > 1)
+			err(ld, label, "restore", "restore = none leaves the fault in place after the first trial: "
+			                          "set trials = 1, or restore = auto");
+	}
+}
+
+/* ---- netns references ------------------------------------------------------------ */
+
+/* Calls cb for every `netns =` (and peer_netns, probe from) of the profile. */
+static int for_each_netns_ref(const struct profile *p,
+                              int (*cb)(const char *label, const char *key, const char *netns, void *data),
+                              void *data) {
+	char label[LABEL_MAX];
+	int r;
+
+#define REF(key, ns)                                                         \
+	do {                                                                 \
+		if ((ns) && (r = cb(label, (key), (ns), data)) < 0)          \
+			return r;                                            \
+	} while (0)
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+		if (l->implicit)
+			continue;
+		link_label(l, label, sizeof(label));
+		REF("netns", l->netns);
+		if (l->kind == LINK_VETH && !l->u.veth.peer_declared)
+			REF("peer_netns", l->u.veth.peer_netns);
+	}
+	for (size_t i = 0; i < p->n_vips; i++) {
+		snprintf(label, sizeof(label), "vip %s", p->vips[i].name);
+		REF("netns", p->vips[i].netns);
+	}
+	for (size_t i = 0; i < p->n_routes; i++) {
+		snprintf(label, sizeof(label), "route %s", p->routes[i].name);
+		REF("netns", p->routes[i].netns);
+	}
+	for (size_t i = 0; i < p->n_routes_files; i++) {
+		snprintf(label, sizeof(label), "routes %s", p->routes_files[i].name);
+		REF("netns", p->routes_files[i].netns);
+	}
+	for (size_t i = 0; i < p->n_rules; i++) {
+		snprintf(label, sizeof(label), "rule %s", p->rules[i].name);
+		REF("netns", p->rules[i].netns);
+	}
+	for (size_t i = 0; i < p->n_probes; i++) {
+		snprintf(label, sizeof(label), "probe %s", p->probes[i].name);
+		REF("from", p->probes[i].from);
+	}
+	for (size_t i = 0; i < p->n_faults; i++) {
+		snprintf(label, sizeof(label), "fault %s", p->faults[i].name);
+		REF("netns", p->faults[i].netns);
+	}
+#undef REF
+	return 0;
+}
+
+struct netns_check {
+	const struct profile *p;
+	bool (*exists)(const char *name, void *data);
+	void *data;
+	struct diags *d;
+	int n;
+};
+
+static int netns_ref_cb(const char *label, const char *key, const char *netns, void *data) {
+	struct netns_check *x = data;
+
+	for (size_t i = 0; i < x->p->n_netns; i++)
+		if (strcmp(x->p->netns[i].name, netns) == 0)
+			return 0;
+	if (x->exists(netns, x->data))
+		return 0;
+	x->n++;
+	return diag_add(x->d, DIAG_ERROR, x->p->path, profile_label_line(x->p, label, key), label, key, NULL,
+	                "namespace %s is not declared ([netns %s]) and does not exist (/run/netns/%s)", netns, netns,
+	                netns);
+}
+
+int profile_check_netns(const struct profile *p, bool (*exists)(const char *name, void *data), void *data,
+                        struct diags *d) {
+	struct netns_check x = { .p = p, .exists = exists, .data = data, .d = d };
+	int r = for_each_netns_ref(p, netns_ref_cb, &x);
+
+	if (r < 0)
+		return r;
+	return x.n ? -ENOENT : 0;
+}
+
+/* ---- all ----------------------------------------------------------------------------- */
+
+void profile_check(struct load *ld) {
+	struct profile *p = ld->p;
+
+	if (p->name && !p->name[0])
+		err(ld, "profile", "name", "expected a name, got \"\"");
+	check_veth_peers(ld);
+	if (check_masters(ld) < 0 || check_lowers(ld) < 0) {
+		load_err(ld, 0, NULL, NULL, "out of memory");
+		return;
+	}
+	check_cycles(ld);
+	check_link_addresses(ld);
+	for (size_t i = 0; i < p->n_links; i++)
+		if (p->links[i].kind == LINK_BOND)
+			check_bond(ld, &p->links[i]);
+	check_vips(ld);
+	check_routes(ld);
+	check_rules(ld);
+	check_probes(ld);
+	check_faults(ld);
+}

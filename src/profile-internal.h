@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private to the profile loader: profile.c (line scanner, iniparser,
+ * orchestration), profile-keys.c (the key table and value parsers),
+ * profile-check.c (semantic checks) and lint.c (HA lint). */
+#ifndef HANET_PROFILE_INTERNAL_H
+#define HANET_PROFILE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+#include "profile.h"
+
+/* iniparser 4.1 reads lines into a buffer of this size (ASCIILINESZ):
+ * a physical line, continuations included, holds at most 1022 bytes
+ * before its newline. */
+#define INI_LINE_BUF 1024
+
+enum sec_type {
+	SEC_PROFILE,
+	SEC_NETNS,
+	SEC_NIC,
+	SEC_BOND,
+	SEC_TEAM,
+	SEC_VLAN,
+	SEC_VETH,
+	SEC_MACVLAN,
+	SEC_BRIDGE,
+	SEC_VIP,
+	SEC_ROUTE,
+	SEC_ROUTES,
+	SEC_RULE,
+	SEC_SLA,
+	SEC_PROBE,
+	SEC_FAULT,
+	_SEC_TYPE_MAX,
+};
+
+#define SEC_BIT(t) (1u << (t))
+#define SEC_LINKS                                                                                  \
+	(SEC_BIT(SEC_NIC) | SEC_BIT(SEC_BOND) | SEC_BIT(SEC_TEAM) | SEC_BIT(SEC_VLAN) |             \
+	 SEC_BIT(SEC_VETH) | SEC_BIT(SEC_MACVLAN) | SEC_BIT(SEC_BRIDGE))
+
+const char *sec_type_name(enum sec_type t);
+int sec_type_from_name(const char *s, enum sec_type *ret);
+bool sec_type_is_link(enum sec_type t);
+bool sec_type_is_named(enum sec_type t);      /* [TYPE NAME], not [sla] / [profile] */
+enum link_kind sec_type_link_kind(enum sec_type t);
+/* "profile, netns, nic, ..." for messages */
+const char *sec_types_list(void);
+
+/* ---- the line scanner (profile.c) ---------------------------------- */
+
+struct scan_key {
+	char *key;          /* lowercased, as iniparser stores it */
+	bool has_upper;     /* as written */
+	char *value;        /* as iniparser returns it */
+	int line;           /* first physical line */
+};
+
+struct scan_section {
+	char *secname;      /* lowercased inner text: iniparser's section name */
+	char *label;        /* "TYPE NAME" for messages (single space, lowercase) */
+	char *type;         /* lowercased first word */
+	char *name;         /* lowercased rest ("" when none) */
+	enum sec_type stype;
+	bool known;         /* stype is valid */
+	bool skip;          /* not loaded (unknown type, duplicate, bad name) */
+	int line;
+	struct scan_key *keys;
+	size_t n_keys;
+};
+
+struct scan {
+	struct scan_section *v;
+	size_t n;
+	bool syntax_error;  /* iniparser would not load (or loads differently) */
+};
+
+/* ---- the loading context ---------------------------------------------- */
+
+struct load {
+	struct profile *p;
+	struct diags *d;
+	const char *file;   /* as the user gave it, for messages */
+	char *dir;          /* the profile's directory, for relative paths */
+	struct scan scan;
+	void *ini;          /* dictionary * */
+};
+
+void load_err(struct load *ld, int line, const char *section, const char *key, const char *fmt, ...)
+	_printf_(5, 6);
+
+/* A key of a section while it is parsed. */
+struct key_ctx {
+	struct load *ld;
+	const struct key_def *def;
+	enum sec_type stype;
+	const char *section;    /* label for messages: "bond bond0" */
+	const char *name;       /* the object's name */
+	const char *key;
+	const char *value;
+	int line;
+	void *obj;              /* struct link *, struct vip *, ... */
+};
+
+typedef int (*key_parse_fn)(struct key_ctx *c, void *field);
+
+/* One row per key: which sections take it, how it parses, where it goes,
+ * which `set` bit records it, its range, and the parser's table. */
+struct key_def {
+	unsigned sections;      /* SEC_BIT mask */
+	const char *key;
+	key_parse_fn parse;
+	size_t offset;          /* of the field in the section's object */
+	size_t size;            /* of the field */
+	size_t set_offset;      /* of the object's `set` mask, if set_size */
+	uint8_t set_size;       /* 0 (no mask), 2, 4 or 8 bytes */
+	uint64_t set_bit;
+	int64_t min, max;       /* numbers; durations in the field's unit */
+	const void *aux;        /* value table, duration unit, ... */
+};
+
+/* Parse every key of a scanned section into obj (profile-keys.c);
+ * errors go to ld->d.  Required keys are checked here too. */
+void section_parse_keys(struct load *ld, const struct scan_section *s, void *obj);
+/* Whether `key` is a key of section type t ("priority.eth0" for team). */
+bool key_known(enum sec_type t, const char *key);
+/* Same option written twice under two names (num_grat_arp/num_unsol_na,
+ * team mode/runner): the canonical name, else key itself. */
+const char *key_canonical(enum sec_type t, const char *key);
+/* The closest known key (edit distance at most 2), or NULL. */
+const char *key_suggest(enum sec_type t, const char *key);
+const char *suggest_word(const char *const *words, size_t n, const char *word);
+/* The keys a section type takes, for messages: "mtu, mac, ..." */
+const char *section_keys_list(enum sec_type t, char *buf, size_t size);
+
+/* ---- semantic checks (profile-check.c) ------------------------------- */
+
+/* After every section is parsed: references, implicit nics, masters,
+ * cycles, namespaces, families, modes.  May append implicit links. */
+void profile_check(struct load *ld);
+
+/* Line of a key in the section labelled "bond bond0" (or the section's
+ * line when key is NULL or not there), 0 when there is no such section. */
+int profile_label_line(const struct profile *p, const char *label, const char *key);
+
+bool profile_has_key(const struct profile *p, const char *label, const char *key);
+
+/* the section label of a link: "bond bond0", or "nic eth1" for implicit ones */
+const char *link_label(const struct link *l, char *buf, size_t size);
+
+#endif

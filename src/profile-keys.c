@@ -1,0 +1,1167 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The key table of the profile language: one row per key,
+ * {sections, key, parser, offsetof(field), set bit, range, table}, and
+ * the value parsers.  Bond options come from the bond option table
+ * (bond.h) instead: their names, types, ranges and units are there.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "bond.h"
+#include "profile-internal.h"
+#include "util.h"
+
+#define IFALIAS_MAX 255                 /* IFALIASZ - 1 */
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void bad(struct key_ctx *c, const char *fmt, ...) _printf_(2, 3);
+static void bad(struct key_ctx *c, const char *fmt, ...) {
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	load_err(c->ld, c->line, c->section, c->key, "%s", msg ? msg : "(out of memory)");
+	free(msg);
+}
+
+static void oom(struct key_ctx *c) {
+	bad(c, "out of memory");
+}
+
+static void write_uint(void *field, size_t size, uint64_t v) {
+	switch (size) {
+	case 1: *(uint8_t *)field = (uint8_t)v; break;
+	case 2: *(uint16_t *)field = (uint16_t)v; break;
+	case 4: *(uint32_t *)field = (uint32_t)v; break;
+	default: *(uint64_t *)field = v; break;
+	}
+}
+
+static void set_bit(struct key_ctx *c) {
+	const struct key_def *k = c->def;
+	char *set = (char *)c->obj + k->set_offset;
+
+	switch (k->set_size) {
+	case 2: *(uint16_t *)set |= (uint16_t)k->set_bit; break;
+	case 4: *(uint32_t *)set |= (uint32_t)k->set_bit; break;
+	case 8: *(uint64_t *)set |= k->set_bit; break;
+	default: break;
+	}
+}
+
+struct name_value {
+	const char *name;
+	uint32_t value;
+};
+
+static const char *names_list(const struct name_value *v, char *buf, size_t size) {
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (; v->name && n < size; v++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "", v->name);
+	return buf;
+}
+
+static int lookup_name(const struct name_value *v, const char *s, uint32_t *ret) {
+	for (; v->name; v++)
+		if (strcmp(v->name, s) == 0) {
+			*ret = v->value;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* ---- value parsers ------------------------------------------------------ */
+
+static int p_uint(struct key_ctx *c, void *field) {
+	uint64_t v;
+	int r = parse_u64(c->value, &v);
+
+	if (r < 0 || v < (uint64_t)c->def->min || v > (uint64_t)c->def->max) {
+		bad(c, "expected a number from %lld to %lld, got \"%s\"", (long long)c->def->min,
+		    (long long)c->def->max, c->value);
+		return -EINVAL;
+	}
+	write_uint(field, c->def->size, v);
+	return 0;
+}
+
+/* aux: the unit of the field in microseconds (1 or 1000) */
+static int p_duration(struct key_ctx *c, void *field) {
+	uint64_t unit = *(const uint64_t *)c->def->aux, us;
+	int r = parse_duration_us(c->value, &us);
+
+	if (r < 0) {
+		bad(c, "expected a duration, got \"%s\" (e.g. 100ms, 2s; a bare number is milliseconds)", c->value);
+		return -EINVAL;
+	}
+	if (us % unit) {
+		bad(c, "expected whole milliseconds, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	if (us / unit < (uint64_t)c->def->min || us / unit > (uint64_t)c->def->max) {
+		char lo[32], hi[32];
+		format_duration((uint64_t)c->def->min * unit, lo, sizeof(lo));
+		format_duration((uint64_t)c->def->max * unit, hi, sizeof(hi));
+		bad(c, "expected a duration from %s to %s, got \"%s\"", lo, hi, c->value);
+		return -EINVAL;
+	}
+	write_uint(field, c->def->size, us / unit);
+	return 0;
+}
+
+static int p_bool(struct key_ctx *c, void *field) {
+	if (parse_bool(c->value, field) < 0) {
+		bad(c, "expected yes or no (or true/false, on/off, 1/0), got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int p_updown(struct key_ctx *c, void *field) {
+	if (strcmp(c->value, "up") == 0)
+		*(bool *)field = true;
+	else if (strcmp(c->value, "down") == 0)
+		*(bool *)field = false;
+	else {
+		bad(c, "expected up or down, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* aux: a name_value table */
+static int p_enum(struct key_ctx *c, void *field) {
+	uint32_t v;
+	char list[256];
+
+	if (lookup_name(c->def->aux, c->value, &v) < 0) {
+		bad(c, "expected one of %s, got \"%s\"", names_list(c->def->aux, list, sizeof(list)), c->value);
+		return -EINVAL;
+	}
+	write_uint(field, c->def->size, v);
+	return 0;
+}
+
+static int p_string(struct key_ctx *c, void *field) {
+	char **s = field, *v = strdup(c->value);
+
+	if (!v) {
+		oom(c);
+		return -ENOMEM;
+	}
+	free(*s);
+	*s = v;
+	return 0;
+}
+
+static int p_alias(struct key_ctx *c, void *field) {
+	if (strlen(c->value) > IFALIAS_MAX) {
+		bad(c, "an alias has at most %d bytes, got %zu", IFALIAS_MAX, strlen(c->value));
+		return -EINVAL;
+	}
+	return p_string(c, field);
+}
+
+static void bad_ifname(struct key_ctx *c, const char *s) {
+	bad(c, "\"%s\" is not an interface name: at most %d bytes of a-z, 0-9, \"_\", \".\", \"-\"", s, IFNAMSIZ - 1);
+}
+
+static int p_ifname(struct key_ctx *c, void *field) {
+	if (!ifname_valid(c->value)) {
+		bad_ifname(c, c->value);
+		return -EINVAL;
+	}
+	return strcpy_checked(field, IFNAMSIZ, c->value);
+}
+
+struct list_ctx {
+	struct key_ctx *c;
+	struct namelist *l;
+	int r;
+};
+
+static int namelist_tok(const char *tok, void *data) {
+	struct list_ctx *x = data;
+
+	if (!ifname_valid(tok)) {
+		bad_ifname(x->c, tok);
+		return x->r = -EINVAL;
+	}
+	if (namelist_contains(x->l, tok)) {
+		bad(x->c, "%s is listed twice", tok);
+		return x->r = -EINVAL;
+	}
+	if (namelist_add(x->l, tok) < 0) {
+		oom(x->c);
+		return x->r = -ENOMEM;
+	}
+	return 0;
+}
+
+static int p_namelist(struct key_ctx *c, void *field) {
+	struct list_ctx x = { .c = c, .l = field };
+	int r = split_list(c->value, namelist_tok, &x);
+
+	if (r == -ENAMETOOLONG && !x.r) {
+		bad(c, "a name in the list is too long");
+		return r;
+	}
+	return r < 0 ? r : x.r;
+}
+
+static int p_netns(struct key_ctx *c, void *field) {
+	const char **s = field;
+
+	if (!netns_name_valid(c->value)) {
+		bad(c, "\"%s\" is not a namespace name: a file name under /run/netns (no \"/\", not \".\" or \"..\")",
+		    c->value);
+		return -EINVAL;
+	}
+	*s = strpool_intern(c->ld->p->pool, c->value);
+	if (!*s) {
+		oom(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int p_mac(struct key_ctx *c, void *field) {
+	uint8_t mac[6];
+	static const uint8_t zero[6];
+
+	if (parse_mac(c->value, mac) < 0) {
+		bad(c, "expected a MAC address (e.g. 52:54:00:12:34:56), got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	if (mac[0] & 1) {
+		bad(c, "%s is a multicast MAC address: a device has a unicast one (first byte even, e.g. 52:54:00:12:34:56)",
+		    c->value);
+		return -EINVAL;
+	}
+	if (memcmp(mac, zero, 6) == 0) {
+		bad(c, "the all-zero MAC address is not a device's address");
+		return -EINVAL;
+	}
+	memcpy(field, mac, 6);
+	return 0;
+}
+
+static const char *const cidr_example = "(e.g. 192.0.2.10/24 or 2001:db8::10/64)";
+
+static int parse_cidr_msg(struct key_ctx *c, const char *s, struct ipaddr *ret) {
+	int r = parse_prefix(s, true, ret);
+
+	if (r == -EDESTADDRREQ)
+		bad(c, "expected an address with its prefix length %s, got \"%s\"", cidr_example, s);
+	else if (r == -ERANGE)
+		bad(c, "prefix length out of range in \"%s\" (at most 32 for IPv4, 128 for IPv6)", s);
+	else if (r < 0)
+		bad(c, "expected an address with its prefix length %s, got \"%s\"", cidr_example, s);
+	return r;
+}
+
+struct addrs_ctx {
+	struct key_ctx *c;
+	struct link *l;
+	int r;
+};
+
+static int addr_tok(const char *tok, void *data) {
+	struct addrs_ctx *x = data;
+	struct ipaddr a, *v;
+	int r = parse_cidr_msg(x->c, tok, &a);
+
+	if (r < 0)
+		return x->r = r;
+	for (size_t i = 0; i < x->l->n_addrs; i++)
+		if (ipaddr_eq(&x->l->addrs[i], &a)) {
+			bad(x->c, "%s is listed twice", tok);
+			return x->r = -EINVAL;
+		}
+	v = realloc(x->l->addrs, (x->l->n_addrs + 1) * sizeof(*v));
+	if (!v) {
+		oom(x->c);
+		return x->r = -ENOMEM;
+	}
+	x->l->addrs = v;
+	v[x->l->n_addrs++] = a;
+	return 0;
+}
+
+static int p_addresses(struct key_ctx *c, void *field) {
+	struct addrs_ctx x = { .c = c, .l = c->obj };
+	int r = split_list(c->value, addr_tok, &x);
+
+	(void)field;
+	if (r == -ENAMETOOLONG && !x.r) {
+		bad(c, "an address in the list is too long");
+		return r;
+	}
+	return r < 0 ? r : x.r;
+}
+
+static int p_cidr(struct key_ctx *c, void *field) {
+	return parse_cidr_msg(c, c->value, field);
+}
+
+static int p_addr(struct key_ctx *c, void *field) {
+	if (parse_ipaddr(c->value, field) < 0) {
+		bad(c, "expected an IPv4 or IPv6 address, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A prefix whose host bits are clear (the kernel refuses others). */
+static int parse_net_msg(struct key_ctx *c, const char *s, struct ipaddr *ret) {
+	struct ipaddr a, n;
+	char buf[IPADDR_STRLEN];
+	int r = parse_prefix(s, false, &a);
+
+	if (r == -ERANGE) {
+		bad(c, "prefix length out of range in \"%s\" (at most 32 for IPv4, 128 for IPv6)", s);
+		return r;
+	}
+	if (r < 0) {
+		bad(c, "expected an address or a prefix %s, got \"%s\"", cidr_example, s);
+		return r;
+	}
+	ipaddr_network(&a, &n);
+	if (!ipaddr_eq(&a, &n)) {
+		bad(c, "%s has host bits set: the prefix is %s", s, format_ipaddr(&n, true, buf, sizeof(buf)));
+		return -EINVAL;
+	}
+	*ret = a;
+	return 0;
+}
+
+static int p_route_to(struct key_ctx *c, void *field) {
+	struct ipaddr *a = field;
+
+	if (strcmp(c->value, "default") == 0) {
+		memset(a, 0, sizeof(*a));       /* family from via/src/nexthops, else IPv4 */
+		return 0;
+	}
+	return parse_net_msg(c, c->value, a);
+}
+
+static int p_net(struct key_ctx *c, void *field) {
+	return parse_net_msg(c, c->value, field);
+}
+
+static int p_table(struct key_ctx *c, void *field) {
+	int r = parse_route_table(c->value, field);
+
+	if (r < 0) {
+		bad(c, "expected main, local, default, a number from 1 to 4294967295, or a name from "
+		       "/etc/iproute2/rt_tables, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int p_scope(struct key_ctx *c, void *field) {
+	if (parse_route_scope(c->value, field) < 0) {
+		bad(c, "expected global, site, link, host, nowhere or a number from 0 to 255, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int p_rtype(struct key_ctx *c, void *field) {
+	if (parse_route_type(c->value, field) < 0) {
+		bad(c, "expected unicast, blackhole, unreachable or prohibit, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int p_fwmark(struct key_ctx *c, void *field) {
+	struct rule *r = c->obj;
+	char buf[64];
+	char *slash;
+	uint32_t mark, mask = UINT32_MAX;
+
+	(void)field;
+	if (strlen(c->value) >= sizeof(buf))
+		goto fail;
+	strcpy(buf, c->value);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (parse_u32(slash + 1, &mask) < 0)
+			goto fail;
+	}
+	if (parse_u32(buf, &mark) < 0)
+		goto fail;
+	r->fwmark = mark;
+	r->fwmask = mask;
+	return 0;
+fail:
+	bad(c, "expected MARK or MARK/MASK (numbers, decimal or 0x hex), got \"%s\"", c->value);
+	return -EINVAL;
+}
+
+/* nexthops = via A dev X weight 1, via B dev Y weight 2 */
+static int p_nexthops(struct key_ctx *c, void *field) {
+	struct route *rt = c->obj;
+	struct nexthop nh[ROUTE_MAX_NEXTHOPS];
+	size_t n = 0;
+	char *copy = strdup(c->value), *save = NULL, *entry;
+	int r = -EINVAL;
+
+	(void)field;
+	if (!copy) {
+		oom(c);
+		return -ENOMEM;
+	}
+	for (entry = strtok_r(copy, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
+		char *tsave = NULL, *tok;
+		struct nexthop *h;
+
+		if (!*strstrip(entry))
+			continue;
+		if (n == ROUTE_MAX_NEXTHOPS) {
+			bad(c, "at most %d nexthops", ROUTE_MAX_NEXTHOPS);
+			goto out;
+		}
+		h = &nh[n];
+		memset(h, 0, sizeof(*h));
+		h->weight = 1;
+		for (tok = strtok_r(entry, " \t", &tsave); tok; tok = strtok_r(NULL, " \t", &tsave)) {
+			char *arg = NULL;
+			uint32_t w;
+
+			if (strcmp(tok, "onlink") == 0) {
+				h->onlink = true;
+				continue;
+			}
+			if (strcmp(tok, "via") && strcmp(tok, "dev") && strcmp(tok, "weight")) {
+				bad(c, "nexthop %zu: unknown word \"%s\": a nexthop is [via ADDRESS] [dev DEV] [weight 1-256] [onlink]",
+				    n + 1, tok);
+				goto out;
+			}
+			arg = strtok_r(NULL, " \t", &tsave);
+			if (!arg) {
+				bad(c, "nexthop %zu: \"%s\" needs a value", n + 1, tok);
+				goto out;
+			}
+			if (strcmp(tok, "via") == 0) {
+				if (parse_ipaddr(arg, &h->via) < 0) {
+					bad(c, "nexthop %zu: expected an IPv4 or IPv6 address after via, got \"%s\"", n + 1, arg);
+					goto out;
+				}
+			} else if (strcmp(tok, "dev") == 0) {
+				if (!ifname_valid(arg)) {
+					bad_ifname(c, arg);
+					goto out;
+				}
+				strcpy(h->dev, arg);
+			} else {
+				if (parse_u32(arg, &w) < 0 || w < 1 || w > 256) {
+					bad(c, "nexthop %zu: expected a weight from 1 to 256, got \"%s\"", n + 1, arg);
+					goto out;
+				}
+				h->weight = (uint16_t)w;
+			}
+		}
+		if (!ipaddr_is_set(&h->via) && !h->dev[0]) {
+			bad(c, "nexthop %zu has neither via nor dev", n + 1);
+			goto out;
+		}
+		n++;
+	}
+	if (n == 0) {
+		bad(c, "expected one or more nexthops: via A dev X weight 1, via B dev Y weight 2");
+		goto out;
+	}
+	free(rt->nexthops);
+	rt->nexthops = malloc(n * sizeof(*nh));
+	if (!rt->nexthops) {
+		oom(c);
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(rt->nexthops, nh, n * sizeof(*nh));
+	rt->n_nexthops = (uint8_t)n;
+	r = 0;
+out:
+	free(copy);
+	return r;
+}
+
+/* A path relative to the profile's directory. */
+static int p_path(struct key_ctx *c, void *field) {
+	char **s = field, *v;
+
+	if (!c->value[0]) {
+		bad(c, "expected a file name");
+		return -EINVAL;
+	}
+	if (c->value[0] == '/' || strcmp(c->ld->dir, ".") == 0)
+		v = strdup(c->value);
+	else if (asprintf(&v, "%s/%s", c->ld->dir, c->value) < 0)
+		v = NULL;
+	if (!v) {
+		oom(c);
+		return -ENOMEM;
+	}
+	free(*s);
+	*s = v;
+	return 0;
+}
+
+static int p_percentile(struct key_ctx *c, void *field) {
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(c->value, &end);
+	if (!c->value[0] || *end || errno || !isfinite(v) || v <= 0 || v > 100 ||
+	    !isdigit((unsigned char)c->value[0])) {
+		bad(c, "expected a percentage above 0, at most 100 (e.g. 100, 99.9), got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	*(double *)field = v;
+	return 0;
+}
+
+static int p_preferred_lft(struct key_ctx *c, void *field) {
+	if (strcmp(c->value, "forever") == 0)
+		*(bool *)field = false;
+	else if (strcmp(c->value, "0") == 0)
+		*(bool *)field = true;
+	else {
+		bad(c, "expected forever or 0, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool name_char(char ch) {
+	return islower((unsigned char)ch) || isdigit((unsigned char)ch) || strchr("_.:-", ch);
+}
+
+/* A reference to a [vip NAME] or [probe NAME]. */
+static int p_name(struct key_ctx *c, void *field) {
+	const char *s = c->value;
+
+	if (!*s || strlen(s) >= HANET_NAME_MAX)
+		goto fail;
+	for (const char *p = s; *p; p++)
+		if (!name_char(*p))
+			goto fail;
+	return strcpy_checked(field, HANET_NAME_MAX, s);
+fail:
+	bad(c, "expected a section name (at most %d bytes of a-z, 0-9, \"_\", \".\", \":\", \"-\"), got \"%s\"",
+	    HANET_NAME_MAX - 1, s);
+	return -EINVAL;
+}
+
+/* [probe] to: an address or a vip name, resolved by the checks. */
+static int p_probe_to(struct key_ctx *c, void *field) {
+	struct ipaddr a;
+
+	if (parse_ipaddr(c->value, &a) == 0)
+		return strcpy_checked(field, HANET_NAME_MAX, c->value);
+	if (strchr(c->value, '/')) {
+		bad(c, "expected an address (no prefix length) or a vip name, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return p_name(c, field);
+}
+
+/* [fault] to: DEV or NETNS/DEV */
+static int p_fault_to(struct key_ctx *c, void *field) {
+	const char *slash = strrchr(c->value, '/');
+	char ns[NETNS_NAME_MAX + 1];
+
+	if (strlen(c->value) > NETNS_NAME_MAX) {
+		bad(c, "expected DEV or NETNS/DEV, got a value of %zu bytes", strlen(c->value));
+		return -EINVAL;
+	}
+	if (slash) {
+		memcpy(ns, c->value, (size_t)(slash - c->value));
+		ns[slash - c->value] = '\0';
+		if (!netns_name_valid(ns) || !ifname_valid(slash + 1)) {
+			bad(c, "expected DEV or NETNS/DEV (e.g. ctl2/api0), got \"%s\"", c->value);
+			return -EINVAL;
+		}
+	} else if (!ifname_valid(c->value)) {
+		bad(c, "expected DEV or NETNS/DEV (e.g. ctl2/api0), got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return strcpy_checked(field, NETNS_NAME_MAX + 1, c->value);
+}
+
+static int p_restore(struct key_ctx *c, void *field) {
+	if (strcmp(c->value, "auto") == 0)
+		*(bool *)field = true;
+	else if (strcmp(c->value, "none") == 0)
+		*(bool *)field = false;
+	else {
+		bad(c, "expected auto (undo the fault after each trial) or none, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* An address label: the device name, or the name and ":SUFFIX". */
+static int p_label(struct key_ctx *c, void *field) {
+	const char *s = c->value;
+
+	if (!*s || strlen(s) >= IFNAMSIZ)
+		goto fail;
+	for (const char *p = s; *p; p++)
+		if (!(name_char(*p)))
+			goto fail;
+	return strcpy_checked(field, IFNAMSIZ, s);
+fail:
+	bad(c, "expected a label of at most %d bytes of a-z, 0-9, \"_\", \".\", \":\", \"-\" (e.g. api0:vip), got \"%s\"",
+	    IFNAMSIZ - 1, s);
+	return -EINVAL;
+}
+
+static const struct name_value team_modes[] = {
+	{ "roundrobin", TEAM_MODE_ROUNDROBIN }, { "activebackup", TEAM_MODE_ACTIVEBACKUP },
+	{ "loadbalance", TEAM_MODE_LOADBALANCE }, { "broadcast", TEAM_MODE_BROADCAST },
+	{ "random", TEAM_MODE_RANDOM }, { NULL, 0 },
+};
+
+static int p_team_mode(struct key_ctx *c, void *field) {
+	if (strcmp(c->value, "lacp") == 0) {
+		bad(c, "the LACP runner lives in teamd, not in the kernel, and hanet drives the kernel's team "
+		       "modes only: use [bond %s] with mode = 802.3ad instead", c->name);
+		return -EINVAL;
+	}
+	return p_enum(c, field);
+}
+
+/* ---- value tables -------------------------------------------------------- */
+
+static const uint64_t unit_us = 1, unit_ms = 1000;
+
+static const struct name_value vlan_protocols[] = {
+	{ "802.1q", ETH_P_8021Q }, { "802.1ad", ETH_P_8021AD }, { NULL, 0 },
+};
+
+static const struct name_value macvlan_modes[] = {
+	{ "private", MACVLAN_MODE_PRIVATE }, { "vepa", MACVLAN_MODE_VEPA },
+	{ "bridge", MACVLAN_MODE_BRIDGE }, { "passthru", MACVLAN_MODE_PASSTHRU }, { NULL, 0 },
+};
+
+static const struct name_value announce_modes[] = {
+	{ "request", ANNOUNCE_REQUEST }, { "reply", ANNOUNCE_REPLY }, { "both", ANNOUNCE_BOTH }, { NULL, 0 },
+};
+
+static const struct name_value vip_owners[] = {
+	{ "local", VIP_OWNER_LOCAL }, { "external", VIP_OWNER_EXTERNAL }, { NULL, 0 },
+};
+
+static const struct name_value probe_kinds[] = {
+	{ "icmp", PROBE_ICMP }, { "udp", PROBE_UDP }, { NULL, 0 },
+};
+
+static const struct name_value fault_actions[] = {
+	{ "link-down", FAULT_LINK_DOWN }, { "carrier-off", FAULT_CARRIER_OFF },
+	{ "link-delete", FAULT_LINK_DELETE }, { "vip-move", FAULT_VIP_MOVE }, { "kill", FAULT_KILL },
+	{ NULL, 0 },
+};
+
+/* ---- the table ------------------------------------------------------------ */
+
+#define S(t) SEC_BIT(SEC_##t)
+#define FIELD(T, m) .offset = offsetof(T, m), .size = sizeof(((T *)0)->m)
+#define SETBIT(T, m, b) .set_offset = offsetof(T, m), .set_size = sizeof(((T *)0)->m), .set_bit = (b)
+#define RANGE(lo, hi) .min = (lo), .max = (hi)
+
+static const struct key_def keys[] = {
+	/* [profile] */
+	{ S(PROFILE), "name", p_string, FIELD(struct profile, name) },
+	{ S(PROFILE), "description", p_string, FIELD(struct profile, description) },
+
+	/* [netns NAME] */
+	{ S(NETNS), "loopback", p_updown, FIELD(struct netns_conf, loopback_up),
+	  SETBIT(struct netns_conf, set, NETNS_SET_LOOPBACK) },
+	{ S(NETNS), "forwarding", p_bool, FIELD(struct netns_conf, forwarding),
+	  SETBIT(struct netns_conf, set, NETNS_SET_FORWARDING) },
+
+	/* every link section */
+	{ SEC_LINKS, "mtu", p_uint, FIELD(struct link, mtu), SETBIT(struct link, set, LINK_SET_MTU), RANGE(68, 65535) },
+	{ SEC_LINKS, "mac", p_mac, FIELD(struct link, mac), SETBIT(struct link, set, LINK_SET_MAC) },
+	{ SEC_LINKS, "state", p_updown, FIELD(struct link, up), SETBIT(struct link, set, LINK_SET_STATE) },
+	{ SEC_LINKS, "netns", p_netns, FIELD(struct link, netns) },
+	{ SEC_LINKS, "addresses", p_addresses, FIELD(struct link, addrs), SETBIT(struct link, set, LINK_SET_ADDRESSES) },
+	{ SEC_LINKS, "alias", p_alias, FIELD(struct link, alias), SETBIT(struct link, set, LINK_SET_ALIAS) },
+
+	/* [bond NAME]: slaves here, the options from bond.h */
+	{ S(BOND), "slaves", p_namelist, FIELD(struct link, u.bond.slaves) },
+
+	/* [team NAME] (priority.PORT is handled apart) */
+	{ S(TEAM), "mode", p_team_mode, FIELD(struct link, u.team.mode), SETBIT(struct link, u.team.set, TEAM_SET_MODE),
+	  .aux = team_modes },
+	{ S(TEAM), "runner", p_team_mode, FIELD(struct link, u.team.mode), SETBIT(struct link, u.team.set, TEAM_SET_MODE),
+	  .aux = team_modes },
+	{ S(TEAM), "ports", p_namelist, FIELD(struct link, u.team.ports) },
+	{ S(TEAM), "notify_peers_count", p_uint, FIELD(struct link, u.team.notify_peers_count),
+	  SETBIT(struct link, u.team.set, TEAM_SET_NOTIFY_PEERS_COUNT), RANGE(0, 255) },
+	{ S(TEAM), "notify_peers_interval", p_duration, FIELD(struct link, u.team.notify_peers_interval),
+	  SETBIT(struct link, u.team.set, TEAM_SET_NOTIFY_PEERS_INTERVAL), RANGE(0, INT_MAX), .aux = &unit_ms },
+	{ S(TEAM), "mcast_rejoin_count", p_uint, FIELD(struct link, u.team.mcast_rejoin_count),
+	  SETBIT(struct link, u.team.set, TEAM_SET_MCAST_REJOIN_COUNT), RANGE(0, 255) },
+	{ S(TEAM), "mcast_rejoin_interval", p_duration, FIELD(struct link, u.team.mcast_rejoin_interval),
+	  SETBIT(struct link, u.team.set, TEAM_SET_MCAST_REJOIN_INTERVAL), RANGE(0, INT_MAX), .aux = &unit_ms },
+
+	/* [vlan NAME] */
+	{ S(VLAN), "link", p_ifname, FIELD(struct link, u.vlan.link) },
+	{ S(VLAN), "id", p_uint, FIELD(struct link, u.vlan.id), RANGE(1, 4094) },
+	{ S(VLAN), "protocol", p_enum, FIELD(struct link, u.vlan.protocol),
+	  SETBIT(struct link, u.vlan.set, VLAN_SET_PROTOCOL), .aux = vlan_protocols },
+
+	/* [veth NAME] */
+	{ S(VETH), "peer", p_ifname, FIELD(struct link, u.veth.peer) },
+	{ S(VETH), "peer_netns", p_netns, FIELD(struct link, u.veth.peer_netns) },
+
+	/* [macvlan NAME] */
+	{ S(MACVLAN), "link", p_ifname, FIELD(struct link, u.macvlan.link) },
+	{ S(MACVLAN), "mode", p_enum, FIELD(struct link, u.macvlan.mode),
+	  SETBIT(struct link, u.macvlan.set, MACVLAN_SET_MODE), .aux = macvlan_modes },
+
+	/* [bridge NAME] */
+	{ S(BRIDGE), "ports", p_namelist, FIELD(struct link, u.bridge.ports) },
+	{ S(BRIDGE), "stp", p_bool, FIELD(struct link, u.bridge.stp), SETBIT(struct link, u.bridge.set, BRIDGE_SET_STP) },
+
+	/* [vip NAME] */
+	{ S(VIP), "address", p_cidr, FIELD(struct vip, address) },
+	{ S(VIP), "dev", p_ifname, FIELD(struct vip, dev) },
+	{ S(VIP), "netns", p_netns, FIELD(struct vip, netns) },
+	{ S(VIP), "label", p_label, FIELD(struct vip, label) },
+	{ S(VIP), "preferred_lft", p_preferred_lft, FIELD(struct vip, preferred_zero) },
+	{ S(VIP), "noprefixroute", p_bool, FIELD(struct vip, noprefixroute) },
+	{ S(VIP), "nodad", p_bool, FIELD(struct vip, nodad) },
+	{ S(VIP), "announce_count", p_uint, FIELD(struct vip, announce_count), RANGE(0, 255) },
+	{ S(VIP), "announce_interval", p_duration, FIELD(struct vip, announce_interval_us), RANGE(0, 10000000),
+	  .aux = &unit_us },
+	{ S(VIP), "announce_mode", p_enum, FIELD(struct vip, announce_mode), .aux = announce_modes },
+	{ S(VIP), "owner", p_enum, FIELD(struct vip, owner), .aux = vip_owners },
+
+	/* [route NAME] */
+	{ S(ROUTE), "to", p_route_to, FIELD(struct route, dst) },
+	{ S(ROUTE), "via", p_addr, FIELD(struct route, via), SETBIT(struct route, set, ROUTE_SET_VIA) },
+	{ S(ROUTE), "dev", p_ifname, FIELD(struct route, dev), SETBIT(struct route, set, ROUTE_SET_DEV) },
+	{ S(ROUTE), "table", p_table, FIELD(struct route, table), SETBIT(struct route, set, ROUTE_SET_TABLE) },
+	{ S(ROUTE), "metric", p_uint, FIELD(struct route, metric), SETBIT(struct route, set, ROUTE_SET_METRIC),
+	  RANGE(0, UINT32_MAX) },
+	{ S(ROUTE), "src", p_addr, FIELD(struct route, src), SETBIT(struct route, set, ROUTE_SET_SRC) },
+	{ S(ROUTE), "scope", p_scope, FIELD(struct route, scope), SETBIT(struct route, set, ROUTE_SET_SCOPE) },
+	{ S(ROUTE), "onlink", p_bool, FIELD(struct route, onlink), SETBIT(struct route, set, ROUTE_SET_ONLINK) },
+	{ S(ROUTE), "type", p_rtype, FIELD(struct route, type), SETBIT(struct route, set, ROUTE_SET_TYPE) },
+	{ S(ROUTE), "mtu", p_uint, FIELD(struct route, mtu), SETBIT(struct route, set, ROUTE_SET_MTU), RANGE(68, 65535) },
+	{ S(ROUTE), "netns", p_netns, FIELD(struct route, netns) },
+	{ S(ROUTE), "nexthops", p_nexthops, FIELD(struct route, nexthops), SETBIT(struct route, set, ROUTE_SET_NEXTHOPS) },
+
+	/* [routes NAME] */
+	{ S(ROUTES), "file", p_path, FIELD(struct routes_file, path) },
+	{ S(ROUTES), "netns", p_netns, FIELD(struct routes_file, netns) },
+	{ S(ROUTES), "table", p_table, FIELD(struct routes_file, table) },
+
+	/* [rule NAME] */
+	{ S(RULE), "from", p_net, FIELD(struct rule, from), SETBIT(struct rule, set, RULE_SET_FROM) },
+	{ S(RULE), "to", p_net, FIELD(struct rule, to), SETBIT(struct rule, set, RULE_SET_TO) },
+	{ S(RULE), "table", p_table, FIELD(struct rule, table), SETBIT(struct rule, set, RULE_SET_TABLE) },
+	{ S(RULE), "priority", p_uint, FIELD(struct rule, priority), SETBIT(struct rule, set, RULE_SET_PRIORITY),
+	  RANGE(0, UINT32_MAX) },
+	{ S(RULE), "fwmark", p_fwmark, FIELD(struct rule, fwmark), SETBIT(struct rule, set, RULE_SET_FWMARK) },
+	{ S(RULE), "iif", p_ifname, FIELD(struct rule, iif), SETBIT(struct rule, set, RULE_SET_IIF) },
+	{ S(RULE), "oif", p_ifname, FIELD(struct rule, oif), SETBIT(struct rule, set, RULE_SET_OIF) },
+	{ S(RULE), "netns", p_netns, FIELD(struct rule, netns) },
+
+	/* [sla] */
+	{ S(SLA), "failover_max", p_duration, FIELD(struct sla, failover_max_us), RANGE(1, 3600000000ll),
+	  .aux = &unit_us },
+	{ S(SLA), "percentile", p_percentile, FIELD(struct sla, percentile) },
+
+	/* [probe NAME] */
+	{ S(PROBE), "from", p_netns, FIELD(struct probe_conf, from) },
+	{ S(PROBE), "to", p_probe_to, FIELD(struct probe_conf, to) },
+	{ S(PROBE), "interval", p_duration, FIELD(struct probe_conf, interval_us), RANGE(100, 10000000),
+	  .aux = &unit_us },
+	{ S(PROBE), "kind", p_enum, FIELD(struct probe_conf, kind), .aux = probe_kinds },
+	{ S(PROBE), "port", p_uint, FIELD(struct probe_conf, port), RANGE(1, 65535) },
+
+	/* [fault NAME] */
+	{ S(FAULT), "action", p_enum, FIELD(struct fault_conf, action), .aux = fault_actions },
+	{ S(FAULT), "dev", p_ifname, FIELD(struct fault_conf, dev) },
+	{ S(FAULT), "netns", p_netns, FIELD(struct fault_conf, netns) },
+	{ S(FAULT), "pidfile", p_path, FIELD(struct fault_conf, pidfile) },
+	{ S(FAULT), "to", p_fault_to, FIELD(struct fault_conf, to) },
+	{ S(FAULT), "vip", p_name, FIELD(struct fault_conf, vip) },
+	{ S(FAULT), "restore", p_restore, FIELD(struct fault_conf, restore_auto) },
+	{ S(FAULT), "trials", p_uint, FIELD(struct fault_conf, trials), RANGE(1, 100000) },
+	{ S(FAULT), "settle", p_duration, FIELD(struct fault_conf, settle_us), RANGE(0, 3600000000ll), .aux = &unit_us },
+	{ S(FAULT), "probe", p_name, FIELD(struct fault_conf, probe) },
+};
+
+/* Keys a section must have, and what goes there. */
+static const struct {
+	enum sec_type t;
+	const char *key;
+	const char *what;
+} required[] = {
+	{ SEC_VLAN, "link", "the lower device" },
+	{ SEC_VLAN, "id", "the VLAN id, 1-4094" },
+	{ SEC_VETH, "peer", "the name of the other end" },
+	{ SEC_MACVLAN, "link", "the lower device" },
+	{ SEC_VIP, "address", "the address with its prefix length" },
+	{ SEC_VIP, "dev", "the device that carries it" },
+	{ SEC_ROUTE, "to", "a prefix or default" },
+	{ SEC_ROUTES, "file", "the file of routes" },
+	{ SEC_RULE, "table", "the table the rule looks up" },
+	{ SEC_SLA, "failover_max", "the longest outage allowed, e.g. 50ms" },
+	{ SEC_PROBE, "from", "the namespace that sends the probes" },
+	{ SEC_PROBE, "to", "an address or a vip name" },
+	{ SEC_FAULT, "action", "link-down, carrier-off, link-delete, vip-move or kill" },
+};
+
+static const struct key_def *key_find(enum sec_type t, const char *key) {
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if ((keys[i].sections & SEC_BIT(t)) && strcmp(keys[i].key, key) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static bool team_priority_key(const char *key) {
+	return strncmp(key, "priority.", 9) == 0 && key[9];
+}
+
+bool key_known(enum sec_type t, const char *key) {
+	if (key_find(t, key))
+		return true;
+	if (t == SEC_BOND && bond_opt_by_name(key))
+		return true;
+	if (t == SEC_TEAM && team_priority_key(key))
+		return true;
+	return false;
+}
+
+const char *key_canonical(enum sec_type t, const char *key) {
+	if (t == SEC_BOND) {
+		const struct bond_opt_desc *d = bond_opt_by_name(key);
+		if (d)
+			return d->name;
+	}
+	if (t == SEC_TEAM && strcmp(key, "runner") == 0)
+		return "mode";
+	return key;
+}
+
+/* Edit distance, for "did you mean" (short strings only). */
+static size_t edit_distance(const char *a, const char *b) {
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la >= ARRAY_SIZE(prev) || lb >= ARRAY_SIZE(prev))
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]), del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
+	}
+	return prev[lb];
+}
+
+static void suggest_one(const char *cand, const char *word, const char **best, size_t *best_d) {
+	size_t d = edit_distance(cand, word);
+
+	if (d < *best_d) {
+		*best_d = d;
+		*best = cand;
+	}
+}
+
+const char *suggest_word(const char *const *words, size_t n, const char *word) {
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < n; i++)
+		suggest_one(words[i], word, &best, &best_d);
+	return best && best_d <= 2 && best_d < strlen(word) ? best : NULL;
+}
+
+const char *key_suggest(enum sec_type t, const char *key) {
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].sections & SEC_BIT(t))
+			suggest_one(keys[i].key, key, &best, &best_d);
+	if (t == SEC_BOND)
+		for (size_t i = 0; i < _BOND_OPT_MAX; i++) {
+			suggest_one(bond_opt_table[i].name, key, &best, &best_d);
+			if (bond_opt_table[i].alias)
+				suggest_one(bond_opt_table[i].alias, key, &best, &best_d);
+		}
+	/* a key of another section type, or a common misspelling */
+	return best && best_d <= 2 && best_d < strlen(key) ? best : NULL;
+}
+
+const char *section_keys_list(enum sec_type t, char *buf, size_t size) {
+	size_t n = 0;
+
+#define ADD(s)                                                                                 \
+	do {                                                                                   \
+		if (n < size)                                                                  \
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "", (s)); \
+	} while (0)
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].sections & SEC_BIT(t))
+			ADD(keys[i].key);
+	if (t == SEC_BOND)
+		for (size_t i = 0; i < _BOND_OPT_MAX; i++) {
+			ADD(bond_opt_table[i].name);
+			if (bond_opt_table[i].alias)
+				ADD(bond_opt_table[i].alias);
+		}
+	if (t == SEC_TEAM)
+		ADD("priority.PORT");
+#undef ADD
+	return buf;
+}
+
+/* ---- bond options -------------------------------------------------------- */
+
+struct arp_ctx {
+	struct key_ctx *c;
+	struct bond_conf *b;
+	int r;
+};
+
+static int arp_tok(const char *tok, void *data) {
+	struct arp_ctx *x = data;
+	struct ipaddr a;
+
+	if (parse_ipaddr(tok, &a) < 0 || a.family != AF_INET) {
+		bad(x->c, "expected IPv4 addresses (the ARP monitor is IPv4 only), got \"%s\"", tok);
+		return x->r = -EINVAL;
+	}
+	for (size_t i = 0; i < x->b->n_arp_ip_target; i++)
+		if (ipaddr_eq(&x->b->arp_ip_target[i], &a)) {
+			bad(x->c, "%s is listed twice", tok);
+			return x->r = -EINVAL;
+		}
+	if (x->b->n_arp_ip_target == BOND_MAX_ARP_TARGETS) {
+		bad(x->c, "at most %d targets", BOND_MAX_ARP_TARGETS);
+		return x->r = -EINVAL;
+	}
+	x->b->arp_ip_target[x->b->n_arp_ip_target++] = a;
+	return 0;
+}
+
+static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
+	struct link *l = c->obj;
+	struct bond_conf *b = &l->u.bond;
+	char list[256];
+	uint32_t v = 0;
+	uint64_t u;
+	bool bv;
+
+	switch (d->type) {
+	case BOND_OT_U8:
+	case BOND_OT_U16:
+	case BOND_OT_U32:
+		if (d->flags & BOND_OPT_F_DURATION) {
+			if (parse_duration_us(c->value, &u) < 0) {
+				bad(c, "expected a duration, got \"%s\" (e.g. 100ms, 2s; a bare number is milliseconds)",
+				    c->value);
+				return -EINVAL;
+			}
+			if (u % 1000) {
+				bad(c, "expected whole milliseconds (the kernel counts %s in ms), got \"%s\"", d->name, c->value);
+				return -EINVAL;
+			}
+			u /= 1000;
+			if (u < d->min || u > d->max) {
+				char lo[32], hi[32];
+				format_duration((uint64_t)d->min * 1000, lo, sizeof(lo));
+				format_duration((uint64_t)d->max * 1000, hi, sizeof(hi));
+				bad(c, "expected a duration from %s to %s, got \"%s\"", lo, hi, c->value);
+				return -EINVAL;
+			}
+		} else if (parse_u64(c->value, &u) < 0 || u < d->min || u > d->max) {
+			bad(c, "expected a number from %u to %u, got \"%s\"", d->min, d->max, c->value);
+			return -EINVAL;
+		}
+		v = (uint32_t)u;
+		break;
+	case BOND_OT_ENUM_U8:
+	case BOND_OT_ENUM_U32:
+		if (bond_opt_value_parse(d, c->value, &v) < 0) {
+			bad(c, "expected one of %s, got \"%s\"", bond_opt_values_list(d, list, sizeof(list)), c->value);
+			return -EINVAL;
+		}
+		break;
+	case BOND_OT_BOOL_U8:
+		if (parse_bool(c->value, &bv) < 0) {
+			bad(c, "expected yes or no (or true/false, on/off, 1/0), got \"%s\"", c->value);
+			return -EINVAL;
+		}
+		v = bv;
+		break;
+	case BOND_OT_IFNAME:
+		if (!ifname_valid(c->value)) {
+			bad_ifname(c, c->value);
+			return -EINVAL;
+		}
+		strcpy(b->primary, c->value);
+		break;
+	case BOND_OT_IPLIST: {
+		struct arp_ctx x = { .c = c, .b = b };
+		int r;
+		b->n_arp_ip_target = 0;
+		r = split_list(c->value, arp_tok, &x);
+		if (r == -ENAMETOOLONG && !x.r) {
+			bad(c, "an address in the list is too long");
+			return r;
+		}
+		if (r < 0 || x.r < 0)
+			return -EINVAL;
+		if (b->n_arp_ip_target == 0) {
+			bad(c, "expected one or more IPv4 addresses");
+			return -EINVAL;
+		}
+		break;
+	}
+	case BOND_OT_MAC: {
+		uint8_t mac[6];
+		static const uint8_t zero[6];
+		if (parse_mac(c->value, mac) < 0) {
+			bad(c, "expected a MAC address (e.g. 52:54:00:12:34:56), got \"%s\"", c->value);
+			return -EINVAL;
+		}
+		if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0) {
+			bad(c, "%s is not a unicast MAC address (the kernel refuses a multicast or all-zero one)", c->value);
+			return -EINVAL;
+		}
+		memcpy(b->ad_actor_system, mac, 6);
+		break;
+	}
+	}
+	b->val[d->opt] = v;
+	b->set |= 1ull << d->opt;
+	return 0;
+}
+
+/* ---- team port priorities ------------------------------------------------- */
+
+static int team_priority(struct key_ctx *c) {
+	struct team_conf *t = &((struct link *)c->obj)->u.team;
+	const char *port = c->key + 9;
+	char *end;
+	long v;
+	size_t i;
+
+	for (i = 0; i < t->ports.n; i++)
+		if (strcmp(t->ports.v[i], port) == 0)
+			break;
+	if (i == t->ports.n) {
+		bad(c, "%s is not one of the ports of [team %s]: priority.PORT names a port", port, c->name);
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtol(c->value, &end, 10);
+	if (!c->value[0] || *end || errno || v < INT32_MIN || v > INT32_MAX) {
+		bad(c, "expected a number from %d to %d, got \"%s\"", INT32_MIN, INT32_MAX, c->value);
+		return -EINVAL;
+	}
+	t->port_priority[i] = (int32_t)v;
+	t->port_priority_set[i] = true;
+	return 0;
+}
+
+static int team_alloc_priorities(struct link *l) {
+	struct team_conf *t = &l->u.team;
+	size_t n = t->ports.n ? t->ports.n : 1;
+
+	t->port_priority = calloc(n, sizeof(*t->port_priority));
+	t->port_priority_set = calloc(n, sizeof(*t->port_priority_set));
+	return t->port_priority && t->port_priority_set ? 0 : -ENOMEM;
+}
+
+/* ---- a section -------------------------------------------------------------- */
+
+static bool scan_has_key(const struct scan_section *s, const char *key) {
+	for (size_t i = 0; i < s->n_keys; i++)
+		if (strcmp(s->keys[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+void section_parse_keys(struct load *ld, const struct scan_section *s, void *obj) {
+	/* team priorities need the ports: two passes */
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1 && s->stype == SEC_TEAM && team_alloc_priorities(obj) < 0) {
+			load_err(ld, s->line, s->label, NULL, "out of memory");
+			return;
+		}
+		for (size_t i = 0; i < s->n_keys; i++) {
+			const struct scan_key *k = &s->keys[i];
+			struct key_ctx c = {
+				.ld = ld, .stype = s->stype, .section = s->label, .name = s->name,
+				.key = k->key, .value = k->value, .line = k->line, .obj = obj,
+			};
+			bool prio = s->stype == SEC_TEAM && team_priority_key(k->key);
+			const struct bond_opt_desc *bd;
+
+			if (prio != (pass == 1))
+				continue;
+			/* duplicates and unknown keys were reported by the scanner */
+			if (i > 0) {
+				bool dup = false;
+				for (size_t j = 0; j < i; j++)
+					if (strcmp(key_canonical(s->stype, s->keys[j].key), key_canonical(s->stype, k->key)) == 0)
+						dup = true;
+				if (dup)
+					continue;
+			}
+			if (prio) {
+				team_priority(&c);
+				continue;
+			}
+			c.def = key_find(s->stype, k->key);
+			if (c.def) {
+				if (c.def->parse(&c, (char *)obj + c.def->offset) >= 0)
+					set_bit(&c);
+				continue;
+			}
+			bd = s->stype == SEC_BOND ? bond_opt_by_name(k->key) : NULL;
+			if (bd)
+				parse_bond_opt(&c, bd);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(required); i++)
+		if (required[i].t == s->stype && !scan_has_key(s, required[i].key))
+			load_err(ld, s->line, s->label, required[i].key, "missing: a [%s] needs %s = %s",
+			         sec_type_is_named(s->stype) ? s->type : s->label, required[i].key, required[i].what);
+}

@@ -1,0 +1,1025 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Profile loading: text -> model.  Never touches the kernel.
+ *
+ * Two readers look at the same text:
+ * - a line scanner that follows iniparser 4.1's line rules (continuation
+ *   lines, comments, quoting, case folding) but keeps what iniparser
+ *   drops: line numbers, the case as written, duplicate keys and
+ *   sections.  It reports the syntax errors.
+ * - iniparser itself, whose dictionary gives the values.
+ * When the scanner found no error, both must agree on every section, key
+ * and value; a difference is reported as an error (code "scan-mismatch")
+ * so the fuzzer catches any drift between the two.
+ *
+ * Then every section is parsed through the key table (profile-keys.c)
+ * and the whole model is checked (profile-check.c).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <iniparser.h>
+
+#include "profile-internal.h"
+#include "util.h"
+
+#define SECTION_TEXT_MAX 300    /* a section header's inner text */
+#define KEY_TEXT_MAX 200
+
+/* ---- section types -------------------------------------------------- */
+
+static const char *const sec_type_names[_SEC_TYPE_MAX] = {
+	[SEC_PROFILE] = "profile", [SEC_NETNS] = "netns",   [SEC_NIC] = "nic",
+	[SEC_BOND] = "bond",       [SEC_TEAM] = "team",     [SEC_VLAN] = "vlan",
+	[SEC_VETH] = "veth",       [SEC_MACVLAN] = "macvlan", [SEC_BRIDGE] = "bridge",
+	[SEC_VIP] = "vip",         [SEC_ROUTE] = "route",   [SEC_ROUTES] = "routes",
+	[SEC_RULE] = "rule",       [SEC_SLA] = "sla",       [SEC_PROBE] = "probe",
+	[SEC_FAULT] = "fault",
+};
+
+const char *sec_type_name(enum sec_type t) {
+	return (unsigned)t < _SEC_TYPE_MAX ? sec_type_names[t] : "?";
+}
+
+int sec_type_from_name(const char *s, enum sec_type *ret) {
+	for (int t = 0; t < _SEC_TYPE_MAX; t++)
+		if (strcmp(s, sec_type_names[t]) == 0) {
+			*ret = (enum sec_type)t;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+bool sec_type_is_link(enum sec_type t) {
+	return (SEC_BIT(t) & SEC_LINKS) != 0;
+}
+
+bool sec_type_is_named(enum sec_type t) {
+	return t != SEC_PROFILE && t != SEC_SLA;
+}
+
+enum link_kind sec_type_link_kind(enum sec_type t) {
+	switch (t) {
+	case SEC_BOND: return LINK_BOND;
+	case SEC_TEAM: return LINK_TEAM;
+	case SEC_VLAN: return LINK_VLAN;
+	case SEC_VETH: return LINK_VETH;
+	case SEC_MACVLAN: return LINK_MACVLAN;
+	case SEC_BRIDGE: return LINK_BRIDGE;
+	default: return LINK_NIC;
+	}
+}
+
+const char *sec_types_list(void) {
+	return "profile, netns, nic, bond, team, vlan, veth, macvlan, bridge, vip, route, routes, "
+	       "rule, sla, probe, fault";
+}
+
+/* ---- diagnostics ---------------------------------------------------- */
+
+void load_err(struct load *ld, int line, const char *section, const char *key, const char *fmt, ...) {
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	diag_add(ld->d, DIAG_ERROR, ld->file, line, section, key, NULL, "%s", msg ? msg : "(out of memory)");
+	free(msg);
+}
+
+static void scan_err(struct load *ld, int line, const char *section, const char *key, const char *code,
+                     const char *fmt, ...) _printf_(6, 7);
+static void scan_err(struct load *ld, int line, const char *section, const char *key, const char *code,
+                     const char *fmt, ...) {
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	diag_add(ld->d, DIAG_ERROR, ld->file, line, section, key, code, "%s", msg ? msg : "(out of memory)");
+	free(msg);
+}
+
+/* ---- the line scanner ------------------------------------------------ */
+
+/* The C locale's isspace, as iniparser uses it. */
+static bool ini_space(char c) {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static char *ini_strip(char *s) {
+	char *e;
+
+	while (*s && ini_space(*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && ini_space(e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void ini_lower(char *s) {
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static bool has_upper(const char *s) {
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			return true;
+	return false;
+}
+
+static void scan_section_fini(struct scan_section *s) {
+	free(s->secname);
+	free(s->label);
+	free(s->type);
+	free(s->name);
+	for (size_t i = 0; i < s->n_keys; i++) {
+		free(s->keys[i].key);
+		free(s->keys[i].value);
+	}
+	free(s->keys);
+}
+
+static void scan_fini(struct scan *sc) {
+	for (size_t i = 0; i < sc->n; i++)
+		scan_section_fini(&sc->v[i]);
+	free(sc->v);
+	memset(sc, 0, sizeof(*sc));
+}
+
+static struct scan_section *scan_add_section(struct scan *sc) {
+	struct scan_section *v = realloc(sc->v, (sc->n + 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	sc->v = v;
+	memset(&v[sc->n], 0, sizeof(v[sc->n]));
+	return &v[sc->n++];
+}
+
+static const struct scan_section *scan_find_section(const struct scan *sc, size_t before, const char *type,
+                                                    const char *name) {
+	for (size_t i = 0; i < before; i++) {
+		const struct scan_section *s = &sc->v[i];
+		if (!s->known || s->skip)
+			continue;
+		if (strcmp(s->type, type) == 0 && strcmp(s->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* A section header line: s is the stripped line, starting with '[' and
+ * ending with ']'. */
+static int scan_header(struct load *ld, const char *s, int line) {
+	struct scan *sc = &ld->scan;
+	struct scan_section *sec;
+	const char *close = strchr(s + 1, ']');
+	char *inner, *type, *name, *sp;
+	const struct scan_section *prev;
+	size_t n = (size_t)(close - (s + 1));
+
+	sec = scan_add_section(sc);
+	if (!sec)
+		return -ENOMEM;
+	sec->line = line;
+	sec->skip = true;
+	inner = strndup(s + 1, n);
+	if (!inner)
+		return -ENOMEM;
+	sec->secname = strdup(ini_strip(inner));
+	free(inner);
+	if (!sec->secname)
+		return -ENOMEM;
+	if (close[1] != '\0') {
+		/* iniparser takes "[a]b]" as [a] */
+		sec->label = strdup(sec->secname);
+		ini_lower(sec->secname);
+		scan_err(ld, line, NULL, NULL, NULL, "a section header is [TYPE NAME] with nothing after the first \"]\", got %s", s);
+		sc->syntax_error = true;
+		return 0;
+	}
+	if (strlen(sec->secname) > SECTION_TEXT_MAX) {
+		sec->label = strdup("?");
+		ini_lower(sec->secname);
+		scan_err(ld, line, NULL, NULL, NULL, "section header longer than %d bytes", SECTION_TEXT_MAX);
+		sc->syntax_error = true;
+		return 0;
+	}
+	if (!*sec->secname) {
+		sec->label = strdup("");
+		scan_err(ld, line, NULL, NULL, NULL, "empty section header: a section header is [TYPE NAME] or [TYPE]");
+		sc->syntax_error = true;
+		return 0;
+	}
+
+	/* TYPE and NAME, lowercased as iniparser stores them */
+	{
+		char *lower = strdup(sec->secname);
+		if (!lower)
+			return -ENOMEM;
+		ini_lower(lower);
+		sp = lower + strcspn(lower, " \t\v\f\r");
+		type = strndup(lower, (size_t)(sp - lower));
+		name = strdup(ini_strip(sp));
+		if (!type || !name) {
+			free(lower);
+			free(type);
+			free(name);
+			return -ENOMEM;
+		}
+		sec->type = type;
+		sec->name = name;
+		if (asprintf(&sec->label, *name ? "%s %s" : "%s", type, name) < 0) {
+			sec->label = NULL;
+			free(lower);
+			return -ENOMEM;
+		}
+		if (has_upper(sec->secname)) {
+			scan_err(ld, line, sec->label, NULL, NULL,
+			         "section headers are lowercase: write [%s], not [%s]", sec->label, sec->secname);
+			sc->syntax_error = true;
+		}
+		free(sec->secname);
+		sec->secname = lower;
+	}
+
+	if (sec_type_from_name(type, &sec->stype) < 0) {
+		const char *near = suggest_word(sec_type_names, _SEC_TYPE_MAX, type);
+		if (near)
+			scan_err(ld, line, sec->label, NULL, NULL, "unknown section type \"%s\": did you mean [%s%s%s]?", type,
+			         near, *name ? " " : "", name);
+		else
+			scan_err(ld, line, sec->label, NULL, NULL, "unknown section type \"%s\": expected one of %s", type,
+			         sec_types_list());
+		return 0;
+	}
+	sec->known = true;
+	if (strpbrk(name, " \t\v\f\r")) {
+		scan_err(ld, line, sec->label, NULL, NULL,
+		         "a section header is [%s NAME], and NAME has no spaces", type);
+		sec->known = false;
+		return 0;
+	}
+	if (sec_type_is_named(sec->stype) && !*name) {
+		scan_err(ld, line, sec->label, NULL, NULL, "a [%s] section needs a name: [%s NAME]", type, type);
+		sec->known = false;
+		return 0;
+	}
+	if (!sec_type_is_named(sec->stype) && *name) {
+		scan_err(ld, line, sec->label, NULL, NULL, "a [%s] section takes no name: write [%s]", type, type);
+		sec->known = false;
+		return 0;
+	}
+	prev = scan_find_section(sc, sc->n - 1, type, name);
+	if (prev) {
+		scan_err(ld, line, sec->label, NULL, NULL, "duplicate section: [%s] is already at line %d", sec->label,
+		         prev->line);
+		return 0;
+	}
+	sec->skip = false;
+	return 0;
+}
+
+/* The value iniparser 4.1 stores for the text after '=' (rest). Sets
+ * *bad to a message when the text is one iniparser reads but a profile
+ * must not have. */
+static char *scan_value(const char *rest, const char **bad) {
+	char quote = rest[0];
+
+	*bad = NULL;
+	if ((quote == '"' || quote == '\'') && rest[1] && rest[1] != quote) {
+		const char *end = strchr(rest + 1, quote);
+		const char *after;
+
+		if (!end) {
+			*bad = "unterminated quote";
+			return strdup(rest + 1);
+		}
+		after = end + 1;
+		while (*after && ini_space(*after))
+			after++;
+		if (*after && *after != ';' && *after != '#')
+			*bad = "text after the closing quote";
+		return strndup(rest + 1, (size_t)(end - (rest + 1)));
+	}
+	if (rest[0] && rest[0] != ';' && rest[0] != '#') {
+		char *v = strndup(rest, strcspn(rest, ";#")), *s;
+
+		if (!v)
+			return NULL;
+		s = ini_strip(v);
+		if (strcmp(s, "\"\"") == 0 || strcmp(s, "''") == 0)
+			s[0] = '\0';
+		memmove(v, s, strlen(s) + 1);
+		return v;
+	}
+	return strdup("");
+}
+
+static int scan_key_line(struct load *ld, char *s, int line, struct scan_section **cur) {
+	struct scan *sc = &ld->scan;
+	struct scan_section *sec = *cur;
+	struct scan_key *k, *keys;
+	char *eq = strchr(s, '='), *key, *rest, *value;
+	const char *bad;
+
+	if (!eq || eq == s) {
+		scan_err(ld, line, sec && !sec->skip ? sec->label : NULL, NULL, NULL,
+		         "expected [TYPE NAME], KEY = VALUE, or a comment (; or #), got \"%s\"", s);
+		sc->syntax_error = true;
+		return 0;
+	}
+	*eq = '\0';
+	key = ini_strip(s);
+	rest = eq + 1;
+	while (*rest && ini_space(*rest))
+		rest++;
+	value = scan_value(rest, &bad);
+	if (!value)
+		return -ENOMEM;
+
+	if (!sec) {
+		/* iniparser files it under ":key"; keep it so the dictionary
+		 * still matches the scan */
+		sec = scan_add_section(sc);
+		if (!sec) {
+			free(value);
+			return -ENOMEM;
+		}
+		sec->line = line;
+		sec->skip = true;
+		sec->secname = strdup("");
+		sec->label = strdup("");
+		if (!sec->secname || !sec->label) {
+			free(value);
+			return -ENOMEM;
+		}
+		*cur = sec;
+		scan_err(ld, line, NULL, key, NULL, "a key outside of any section: keys go under a [TYPE NAME] header");
+	}
+
+	keys = realloc(sec->keys, (sec->n_keys + 1) * sizeof(*keys));
+	if (!keys) {
+		free(value);
+		return -ENOMEM;
+	}
+	sec->keys = keys;
+	k = &keys[sec->n_keys];
+	memset(k, 0, sizeof(*k));
+	k->key = strdup(key);
+	if (!k->key) {
+		free(value);
+		return -ENOMEM;
+	}
+	k->has_upper = has_upper(key);
+	ini_lower(k->key);
+	k->value = value;
+	k->line = line;
+	sec->n_keys++;
+
+	if (sec->skip)
+		return 0;
+	if (strlen(k->key) > KEY_TEXT_MAX) {
+		scan_err(ld, line, sec->label, NULL, NULL, "a key longer than %d bytes", KEY_TEXT_MAX);
+		sc->syntax_error = true;
+		return 0;
+	}
+	if (bad) {
+		scan_err(ld, line, sec->label, k->key, NULL, "%s: write KEY = VALUE or KEY = \"VALUE\"", bad);
+		sc->syntax_error = true;
+	}
+	if (k->has_upper) {
+		scan_err(ld, line, sec->label, k->key, NULL, "keys are lowercase: write \"%s\", not \"%s\"", k->key, key);
+		sc->syntax_error = true;
+	}
+	for (size_t i = 0; i + 1 < sec->n_keys; i++)
+		if (strcmp(sec->keys[i].key, k->key) == 0) {
+			scan_err(ld, line, sec->label, k->key, NULL, "duplicate key: already set at line %d",
+			         sec->keys[i].line);
+			return 0;
+		}
+	if (sec->known && !key_known(sec->stype, k->key)) {
+		char list[1024];
+		const char *near = key_suggest(sec->stype, k->key);
+		if (near)
+			scan_err(ld, line, sec->label, k->key, NULL, "unknown key for [%s]: did you mean %s?",
+			         sec->type, near);
+		else
+			scan_err(ld, line, sec->label, k->key, NULL, "unknown key for [%s]: expected one of %s",
+			         sec->type, section_keys_list(sec->stype, list, sizeof(list)));
+	} else if (sec->known) {
+		/* the same option under two names */
+		const char *canon = key_canonical(sec->stype, k->key);
+		for (size_t i = 0; i + 1 < sec->n_keys; i++)
+			if (strcmp(key_canonical(sec->stype, sec->keys[i].key), canon) == 0) {
+				scan_err(ld, line, sec->label, k->key, NULL,
+				         "the same option as %s, already set at line %d", sec->keys[i].key,
+				         sec->keys[i].line);
+				break;
+			}
+	}
+	return 0;
+}
+
+/* One logical line (continuations joined), as iniparser_line() sees it. */
+static int scan_logical_line(struct load *ld, char *line, int lineno, struct scan_section **cur) {
+	char *s = ini_strip(line);
+	size_t n = strlen(s);
+	int r;
+
+	if (n == 0 || s[0] == '#' || s[0] == ';')
+		return 0;
+	if (s[0] == '[' && s[n - 1] == ']') {
+		if (s[1] == ']') {
+			/* iniparser keeps the previous section for "[]" */
+			scan_err(ld, lineno, NULL, NULL, NULL,
+			         "empty section header: a section header is [TYPE NAME] or [TYPE]");
+			ld->scan.syntax_error = true;
+			return 0;
+		}
+		r = scan_header(ld, s, lineno);
+		if (r < 0)
+			return r;
+		*cur = &ld->scan.v[ld->scan.n - 1];
+		return 0;
+	}
+	return scan_key_line(ld, s, lineno, cur);
+}
+
+/* Walk the buffer the way iniparser_load() walks a file: fgets() into a
+ * buffer of INI_LINE_BUF bytes, trailing space stripped, a final '\'
+ * joins the next physical line in place of the backslash. */
+static int scan_buffer(struct load *ld, const char *buf, size_t len) {
+	char line[INI_LINE_BUF + 1];
+	struct scan_section *cur = NULL;
+	size_t pos = 0, last = 0;
+	int lineno = 0, start = 0, r;
+	bool in_comment = false, swallowed = false;
+	const char *nul = memchr(buf, '\0', len);
+
+	if (nul) {
+		int at = 1;
+		for (const char *p = buf; p < nul; p++)
+			at += *p == '\n';
+		scan_err(ld, at, NULL, NULL, NULL, "a NUL byte: a profile is a text file");
+		ld->scan.syntax_error = true;
+		return 0;
+	}
+
+	while (pos < len) {
+		size_t cap = INI_LINE_BUF - last - 1, n = 0;
+		bool newline = false, eof;
+		int l;
+
+		while (n < cap && pos < len) {
+			char c = buf[pos++];
+			line[last + n++] = c;
+			if (c == '\n') {
+				newline = true;
+				break;
+			}
+		}
+		line[last + n] = '\0';
+		/* fgets() sets EOF only when it stopped at the end of the data */
+		eof = !newline && n < cap;
+		lineno++;
+		if (last == 0) {
+			start = lineno;
+			in_comment = swallowed = false;
+		} else if (in_comment && !swallowed) {
+			/* a comment ending with "\" swallows this line: harmless
+			 * for blank lines and comments, an error for anything else */
+			const char *t = line + last;
+			while (*t && ini_space(*t))
+				t++;
+			if (*t && *t != '#' && *t != ';') {
+				scan_err(ld, lineno, NULL, NULL, NULL,
+				         "this line is part of the comment on line %d, which ends with \"\\\"; "
+				         "remove the backslash", start);
+				ld->scan.syntax_error = true;
+				swallowed = true;
+			}
+		}
+		l = (int)(last + n) - 1;
+		if (l <= 0)
+			continue;
+		if (line[l] != '\n' && !eof) {
+			scan_err(ld, start, cur && !cur->skip ? cur->label : NULL, NULL, NULL,
+			         "a line longer than %d bytes (the limit of the INI reader)", INI_LINE_BUF - 2);
+			ld->scan.syntax_error = true;
+			return 0;
+		}
+		while (l >= 0 && ini_space(line[l]))
+			line[l--] = '\0';
+		if (l < 0)
+			l = 0;
+		if (line[l] == '\\') {
+			const char *s = line;
+			while (*s && ini_space(*s))
+				s++;
+			in_comment = *s == '#' || *s == ';';
+			last = (size_t)l;
+			continue;
+		}
+		last = 0;
+		r = scan_logical_line(ld, line, start, &cur);
+		if (r < 0)
+			return r;
+	}
+	if (last > 0 && !in_comment) {
+		scan_err(ld, start, NULL, NULL, NULL, "the last line ends with \"\\\" but no line follows");
+		ld->scan.syntax_error = true;
+	}
+	return 0;
+}
+
+/* ---- iniparser -------------------------------------------------------- */
+
+static int ini_silent(const char *fmt, ...) {
+	(void)fmt;
+	return 0;
+}
+
+/* iniparser 4.1 only reads files: give it the buffer through a memfd. */
+static dictionary *ini_load_buffer(const char *buf, size_t len) {
+	char path[64];
+	dictionary *d = NULL;
+	int fd = memfd_create("hanet-profile", MFD_CLOEXEC);
+	size_t off = 0;
+
+	if (fd < 0)
+		return NULL;
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	iniparser_set_error_callback(ini_silent);
+	d = iniparser_load(path);
+out:
+	close(fd);
+	return d;
+}
+
+static const char *ini_value(struct load *ld, const struct scan_section *s, const struct scan_key *k) {
+	char lookup[SECTION_TEXT_MAX + KEY_TEXT_MAX + 8];
+	const char *v;
+
+	if (!ld->ini)
+		return k->value;
+	snprintf(lookup, sizeof(lookup), "%s:%s", s->secname, k->key);
+	v = iniparser_getstring(ld->ini, lookup, NULL);
+	return v ? v : k->value;
+}
+
+static int cmp_str(const void *a, const void *b) {
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The scanner found no error: iniparser must hold exactly the same
+ * sections, keys and values. */
+static int scan_crosscheck(struct load *ld) {
+	dictionary *d = ld->ini;
+	struct scan *sc = &ld->scan;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+
+	if (!d) {
+		scan_err(ld, 0, NULL, NULL, "scan-mismatch", "the INI reader rejected the file, but its lines look valid");
+		return 0;
+	}
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct scan_section *s = &sc->v[i];
+		for (size_t j = 0; j <= s->n_keys; j++) {
+			char *e;
+			if (n == cap) {
+				char **v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+				if (!v) {
+					r = -ENOMEM;
+					goto out;
+				}
+				names = v;
+			}
+			if (j < s->n_keys ? asprintf(&e, "%s:%s", s->secname, s->keys[j].key) < 0
+			                  : !(e = strdup(s->secname))) {
+				r = -ENOMEM;
+				goto out;
+			}
+			names[n++] = e;
+			if (j < s->n_keys) {
+				const char *v = iniparser_getstring(d, e, NULL);
+				if (!v || strcmp(v, s->keys[j].value) != 0)
+					scan_err(ld, s->keys[j].line, s->label, s->keys[j].key, "scan-mismatch",
+					         "the INI reader reads \"%s\", the line scanner \"%s\"", v ? v : "(nothing)",
+					         s->keys[j].value);
+			}
+		}
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (ssize_t i = 0; i < d->size; i++) {
+		const char *key = d->key[i];
+		if (!key)
+			continue;
+		if (!bsearch(&key, names, n, sizeof(*names), cmp_str))
+			scan_err(ld, 0, NULL, NULL, "scan-mismatch", "the INI reader has \"%s\", the line scanner does not",
+			         key);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return r;
+}
+
+/* ---- objects ---------------------------------------------------------- */
+
+static void *array_push(void *arrp, size_t *n, size_t size) {
+	void **arr = arrp;
+	char *v = realloc(*arr, (*n + 1) * size);
+
+	if (!v)
+		return NULL;
+	*arr = v;
+	memset(v + *n * size, 0, size);
+	return v + (*n)++ * size;
+}
+
+static bool object_name_valid(const char *s) {
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= HANET_NAME_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("_.:-", *p)))
+			return false;
+	return true;
+}
+
+static int key_pos_add(struct profile *p, const char *label, const char *key, int line) {
+	struct profile_key_pos *kp;
+	size_t ls = strlen(label) + 1, ks = key ? strlen(key) + 1 : 0;
+	char *mem = malloc(ls + ks);
+
+	if (!mem)
+		return -ENOMEM;
+	kp = array_push(&p->key_pos, &p->n_key_pos, sizeof(*kp));
+	if (!kp) {
+		free(mem);
+		return -ENOMEM;
+	}
+	memcpy(mem, label, ls);
+	if (key)
+		memcpy(mem + ls, key, ks);
+	kp->section = mem;
+	kp->key = key ? mem + ls : NULL;
+	kp->line = line;
+	return 0;
+}
+
+int profile_label_line(const struct profile *p, const char *label, const char *key) {
+	int section_line = 0;
+
+	for (size_t i = 0; i < p->n_key_pos; i++) {
+		const struct profile_key_pos *kp = &p->key_pos[i];
+		if (strcmp(kp->section, label) != 0)
+			continue;
+		if (!kp->key) {
+			if (!section_line)
+				section_line = kp->line;
+			if (!key)
+				return kp->line;
+		} else if (key && strcmp(kp->key, key) == 0)
+			return kp->line;
+	}
+	return section_line;
+}
+
+int profile_key_line(const struct profile *p, const char *type, const char *name, const char *key) {
+	char label[HANET_NAME_MAX + NETNS_NAME_MAX + 16];
+
+	if (!p || !type)
+		return 0;
+	snprintf(label, sizeof(label), name && *name ? "%s %s" : "%s", type, name ? name : "");
+	return profile_label_line(p, label, key);
+}
+
+/* A link section: the name is the interface name, unique over every
+ * link kind. */
+static void *new_link(struct load *ld, const struct scan_section *s) {
+	struct profile *p = ld->p;
+	struct link *l;
+
+	if (!ifname_valid(s->name)) {
+		load_err(ld, s->line, s->label, NULL,
+		         "\"%s\" is not an interface name: at most %d bytes of a-z, 0-9, \"_\", \".\", \"-\"", s->name,
+		         IFNAMSIZ - 1);
+		return NULL;
+	}
+	l = profile_find_link_any(p, s->name);
+	if (l) {
+		load_err(ld, s->line, s->label, NULL, "%s is already declared by [%s %s] at line %d: one section per device",
+		         s->name, link_kind_name(l->kind), l->name, l->line);
+		return NULL;
+	}
+	l = array_push(&p->links, &p->n_links, sizeof(*l));
+	if (!l)
+		return NULL;
+	STRCPY(l->name, s->name);
+	l->kind = sec_type_link_kind(s->stype);
+	l->up = true;
+	l->line = s->line;
+	l->link_netnsid = -1;
+	switch (l->kind) {
+	case LINK_VLAN:
+		l->u.vlan.protocol = 0x8100;            /* ETH_P_8021Q */
+		break;
+	case LINK_MACVLAN:
+		l->u.macvlan.mode = 4;                  /* MACVLAN_MODE_VEPA, the kernel's default */
+		break;
+	default:
+		break;
+	}
+	return l;
+}
+
+static void *new_object(struct load *ld, const struct scan_section *s) {
+	struct profile *p = ld->p;
+
+	if (sec_type_is_named(s->stype) && !sec_type_is_link(s->stype) && s->stype != SEC_NETNS &&
+	    !object_name_valid(s->name)) {
+		load_err(ld, s->line, s->label, NULL, "\"%s\" is not a valid name: at most %d bytes of a-z, 0-9, \"_\", \".\", \":\", \"-\"",
+		         s->name, HANET_NAME_MAX - 1);
+		return NULL;
+	}
+	switch (s->stype) {
+	case SEC_PROFILE:
+		return p;
+	case SEC_NETNS: {
+		struct netns_conf *n;
+		if (!netns_name_valid(s->name)) {
+			load_err(ld, s->line, s->label, NULL,
+			         "\"%s\" is not a namespace name: a file name under /run/netns (no \"/\", not \".\" or \"..\")",
+			         s->name);
+			return NULL;
+		}
+		n = array_push(&p->netns, &p->n_netns, sizeof(*n));
+		if (!n)
+			return NULL;
+		n->name = strpool_intern(p->pool, s->name);
+		n->loopback_up = true;
+		n->line = s->line;
+		return n;
+	}
+	case SEC_NIC: case SEC_BOND: case SEC_TEAM: case SEC_VLAN:
+	case SEC_VETH: case SEC_MACVLAN: case SEC_BRIDGE:
+		return new_link(ld, s);
+	case SEC_VIP: {
+		struct vip *v = array_push(&p->vips, &p->n_vips, sizeof(*v));
+		if (!v)
+			return NULL;
+		STRCPY(v->name, s->name);
+		v->announce_count = 3;
+		v->announce_interval_us = 20000;
+		v->announce_mode = ANNOUNCE_REQUEST;
+		v->owner = VIP_OWNER_LOCAL;
+		v->line = s->line;
+		return v;
+	}
+	case SEC_ROUTE: {
+		struct route *r = array_push(&p->routes, &p->n_routes, sizeof(*r));
+		if (!r)
+			return NULL;
+		r->name = strpool_intern(p->pool, s->name);
+		r->table = 254;                         /* RT_TABLE_MAIN */
+		r->type = 1;                            /* RTN_UNICAST */
+		r->line = s->line;
+		return r;
+	}
+	case SEC_ROUTES: {
+		struct routes_file *rf = array_push(&p->routes_files, &p->n_routes_files, sizeof(*rf));
+		if (!rf)
+			return NULL;
+		STRCPY(rf->name, s->name);
+		rf->table = 254;
+		rf->line = s->line;
+		return rf;
+	}
+	case SEC_RULE: {
+		struct rule *r = array_push(&p->rules, &p->n_rules, sizeof(*r));
+		if (!r)
+			return NULL;
+		STRCPY(r->name, s->name);
+		r->fwmask = UINT32_MAX;
+		r->line = s->line;
+		return r;
+	}
+	case SEC_SLA:
+		p->sla.set = true;
+		p->sla.percentile = 100;
+		p->sla.line = s->line;
+		return &p->sla;
+	case SEC_PROBE: {
+		struct probe_conf *pr = array_push(&p->probes, &p->n_probes, sizeof(*pr));
+		if (!pr)
+			return NULL;
+		STRCPY(pr->name, s->name);
+		pr->interval_us = 1000;
+		pr->kind = PROBE_ICMP;
+		pr->line = s->line;
+		return pr;
+	}
+	case SEC_FAULT: {
+		struct fault_conf *f = array_push(&p->faults, &p->n_faults, sizeof(*f));
+		if (!f)
+			return NULL;
+		STRCPY(f->name, s->name);
+		f->restore_auto = true;
+		f->trials = 10;
+		f->line = s->line;
+		return f;
+	}
+	default:
+		return NULL;
+	}
+}
+
+static char *default_name(const char *file) {
+	const char *b = strrchr(file, '/');
+	size_t n;
+
+	b = b ? b + 1 : file;
+	n = strlen(b);
+	if (n > 4 && strcmp(b + n - 4, ".ini") == 0)
+		n -= 4;
+	return strndup(b, n);
+}
+
+static char *dir_of(const char *file) {
+	const char *slash = strrchr(file, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == file)
+		return strdup("/");
+	return strndup(file, (size_t)(slash - file));
+}
+
+/* Give the values of every key (from iniparser, or from the scanner
+ * when iniparser refused the file) to the section parsers. */
+static int load_sections(struct load *ld) {
+	struct scan *sc = &ld->scan;
+
+	for (size_t i = 0; i < sc->n; i++) {
+		struct scan_section *s = &sc->v[i];
+		size_t errors;
+		void *obj;
+
+		if (s->skip || !s->known)
+			continue;
+		if (key_pos_add(ld->p, s->label, NULL, s->line) < 0)
+			return -ENOMEM;
+		for (size_t j = 0; j < s->n_keys; j++) {
+			char *v;
+			if (key_pos_add(ld->p, s->label, s->keys[j].key, s->keys[j].line) < 0)
+				return -ENOMEM;
+			/* the values the parsers see are iniparser's */
+			v = strdup(ini_value(ld, s, &s->keys[j]));
+			if (!v)
+				return -ENOMEM;
+			free(s->keys[j].value);
+			s->keys[j].value = v;
+		}
+		errors = ld->d->n_errors;
+		obj = new_object(ld, s);
+		if (!obj) {
+			if (ld->d->n_errors == errors)
+				return -ENOMEM;
+			s->skip = true;
+			continue;
+		}
+		section_parse_keys(ld, s, obj);
+	}
+	return 0;
+}
+
+/* Diagnostics in line order (file-level ones first); stable. */
+static void diags_sort(struct diags *d, size_t from) {
+	for (size_t i = from + 1; i < d->n; i++) {
+		struct diag g = d->v[i];
+		size_t j = i;
+		while (j > from && d->v[j - 1].line > g.line) {
+			d->v[j] = d->v[j - 1];
+			j--;
+		}
+		d->v[j] = g;
+	}
+}
+
+static int load_common(const char *file, const char *buf, size_t len, struct profile **ret, struct diags *d) {
+	struct load ld = { .d = d, .file = file };
+	size_t errors_before = d->n_errors, first = d->n;
+	struct profile *p;
+	int r;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	ld.p = p;
+	p->pool = strpool_new();
+	p->path = strdup(file);
+	p->name = default_name(file);
+	ld.dir = dir_of(file);
+	if (!p->pool || !p->path || !p->name || !ld.dir) {
+		r = -ENOMEM;
+		goto out;
+	}
+
+	r = scan_buffer(&ld, buf, len);
+	if (r < 0)
+		goto out;
+	if (!ld.scan.syntax_error)
+		ld.ini = ini_load_buffer(buf, len);
+	if (d->n_errors == errors_before) {
+		r = scan_crosscheck(&ld);
+		if (r < 0)
+			goto out;
+	}
+	r = load_sections(&ld);
+	if (r < 0)
+		goto out;
+	if (d->n_errors == errors_before)
+		profile_check(&ld);
+	r = d->n_errors == errors_before ? 0 : -EINVAL;
+	diags_sort(d, first);
+out:
+	if (ld.ini)
+		iniparser_freedict(ld.ini);
+	scan_fini(&ld.scan);
+	free(ld.dir);
+	if (r < 0) {
+		profile_free(p);
+		return r;
+	}
+	*ret = p;
+	return 0;
+}
+
+int profile_load_buffer(const char *name, const char *buf, size_t len, struct profile **ret, struct diags *d) {
+	return load_common(name, buf, len, ret, d);
+}
+
+int profile_load(const char *path, struct profile **ret, struct diags *d) {
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	char *buf;
+	size_t off = 0;
+	int r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		diag_add(d, DIAG_ERROR, path, 0, NULL, NULL, NULL, "cannot read: %s", strerror(-r));
+		return r;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_add(d, DIAG_ERROR, path, 0, NULL, NULL, NULL, "cannot read: not a regular file");
+		return -EINVAL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return -ENOMEM;
+	while (off < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + off, (size_t)st.st_size - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	r = load_common(path, buf, off, ret, d);
+	free(buf);
+	return r;
+}

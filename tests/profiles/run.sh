@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Profile fixtures:
+# - every tests/profiles/bad/NAME.ini makes `hanet validate NAME.ini`
+#   (run in that directory) exit non-zero with stderr exactly NAME.expected;
+# - every tests/profiles/lint/NAME.ini validates with exactly the
+#   warnings of NAME.expected (exit 0), and fails under --strict (exit 1);
+# - every tests/profiles/good/*.ini and every example in profiles/ validates
+#   (exit 0) without a warning, also under --strict.
+# Prints PASS/FAIL per file; exits non-zero when any failed.
+# HANET=path selects the binary (default: ./hanet of the tree).
+set -u
+cd "$(dirname "$0")/../.."
+root=$PWD
+HANET=${HANET:-$root/hanet}
+case $HANET in /*) ;; *) HANET=$root/$HANET ;; esac
+[ -x "$HANET" ] || { echo "FAIL profiles: $HANET not built (make)"; exit 1; }
+
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+for f in tests/profiles/bad/*.ini; do
+	name=$(basename "$f" .ini)
+	exp=tests/profiles/bad/$name.expected
+	if [ ! -f "$exp" ]; then
+		echo "FAIL bad/$name: no $name.expected"
+		failed=1
+		continue
+	fi
+	(cd tests/profiles/bad && "$HANET" validate "$name.ini" >"$tmp/out" 2>"$tmp/err")
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		echo "FAIL bad/$name: exit 0, expected an error"
+		failed=1
+	elif ! cmp -s "$tmp/err" "$exp"; then
+		echo "FAIL bad/$name: stderr differs (exit $rc)"
+		diff -u "$exp" "$tmp/err" | sed 's/^/    /'
+		failed=1
+	else
+		echo "PASS bad/$name"
+	fi
+done
+
+for f in tests/profiles/lint/*.ini; do
+	name=$(basename "$f" .ini)
+	exp=tests/profiles/lint/$name.expected
+	(cd tests/profiles/lint && "$HANET" validate "$name.ini" >"$tmp/out" 2>"$tmp/err")
+	rc=$?
+	(cd tests/profiles/lint && "$HANET" validate --strict "$name.ini" >/dev/null 2>&1)
+	src=$?
+	if [ $rc -ne 0 ] || [ $src -ne 1 ]; then
+		echo "FAIL lint/$name: exit $rc (expected 0), under --strict $src (expected 1)"
+		failed=1
+	elif ! cmp -s "$tmp/err" "$exp"; then
+		echo "FAIL lint/$name: warnings differ"
+		diff -u "$exp" "$tmp/err" | sed 's/^/    /'
+		failed=1
+	else
+		echo "PASS lint/$name"
+	fi
+done
+
+for f in tests/profiles/good/*.ini profiles/*.ini profiles/lab/*.ini; do
+	[ -e "$f" ] || continue
+	if "$HANET" validate --strict "$f" >"$tmp/out" 2>"$tmp/err" && [ ! -s "$tmp/err" ]; then
+		echo "PASS ${f#tests/profiles/}"
+	else
+		echo "FAIL ${f#tests/profiles/}: exit $?"
+		sed 's/^/    /' "$tmp/err"
+		failed=1
+	fi
+done
+exit $failed
