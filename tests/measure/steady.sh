@@ -62,6 +62,17 @@ for k in icmp udp; do
 	[ "$(json_get "$f" '90 <= j["gaps"]["gap_p50_us"] <= 110')" = True ] || hn_fail "$k at 100 us: median gap not 100 us"
 done
 
+# ICMP through ping sockets when the namespace allows them (else raw)
+ip netns exec c sysctl -qw net.ipv4.ping_group_range="0 0"
+for a in 10.0.0.2 2001:db8::2; do
+	"$B/probe-run" -N c -a $a -i 1000 -c 200 -d 2000 -j >"$HN_TMP/ping.json"
+	hn_assert_eq "$(json_get "$HN_TMP/ping.json" 'j["raw_socket"]')" False "$a: a ping socket"
+	hn_assert_eq "$(json_get "$HN_TMP/ping.json" 'j["gaps"]["received"]')" 200 "$a: replies through a ping socket"
+done
+ip netns exec c sysctl -qw net.ipv4.ping_group_range="1 0"
+"$B/probe-run" -N c -a 10.0.0.2 -i 1000 -c 20 -d 2000 -j >"$HN_TMP/raw.json"
+hn_assert_eq "$(json_get "$HN_TMP/raw.json" 'j["raw_socket"]')" True "a raw socket when ping sockets are not allowed"
+
 # bounded: a probe count and a time limit both end a run
 "$B/probe-run" -N c -a 10.0.0.2 -i 1000 -c 50 -d 5000 -j >"$HN_TMP/count.json"
 hn_assert_eq "$(json_get "$HN_TMP/count.json" 'j["gaps"]["sent"]')" 50 "count limit"
