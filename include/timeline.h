@@ -100,6 +100,13 @@ void timeline_add_announce(struct timeline *tl, const char *netns, const char *d
  * sorted by time; free() it.  Thread-safe, also while recording. */
 int timeline_events(struct timeline *tl, uint64_t from_ns, uint64_t to_ns, struct tl_event **ret, size_t *ret_n);
 size_t timeline_count(struct timeline *tl);
+/* The first event of kind in netns/dev (NULL: any) with from_ns <= t_ns <
+ * to_ns (0: no end): 0 and *ret, or -ENOENT.  A fault done through
+ * netlink is best timed by its own event (the request may return much
+ * later than it took effect: a slow kernel synchronises before it
+ * answers), so `hanet measure` takes the earlier of the two. */
+int timeline_find(struct timeline *tl, enum tl_kind kind, const char *netns, const char *dev, uint64_t from_ns,
+                  uint64_t to_ns, struct tl_event *ret);
 
 /* ---- one trial --------------------------------------------------------- */
 

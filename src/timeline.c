@@ -319,6 +319,30 @@ int timeline_events(struct timeline *tl, uint64_t from_ns, uint64_t to_ns, struc
 	return 0;
 }
 
+int timeline_find(struct timeline *tl, enum tl_kind kind, const char *netns, const char *dev, uint64_t from_ns,
+                  uint64_t to_ns, struct tl_event *ret) {
+	const struct tl_event *best = NULL;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&tl->lock);
+	for (size_t i = 0; i < tl->n_ev; i++) {
+		const struct tl_event *e = &tl->ev[i];
+
+		if (e->kind != kind || e->t_ns < from_ns || (to_ns && e->t_ns >= to_ns))
+			continue;
+		if ((netns && strcmp(e->netns, netns) != 0) || (dev && strcmp(e->dev, dev) != 0))
+			continue;
+		if (!best || e->t_ns < best->t_ns)
+			best = e;
+	}
+	if (best) {
+		*ret = *best;
+		r = 0;
+	}
+	pthread_mutex_unlock(&tl->lock);
+	return r;
+}
+
 size_t timeline_count(struct timeline *tl) {
 	size_t n;
 

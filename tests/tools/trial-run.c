@@ -6,14 +6,15 @@
  *   trial-run -N CLIENT_NS -a TARGET [-k icmp|udp] [-R RESPONDER_NS]...
  *             -T FAULT_NS -D FAULT_DEV [-o DOWN_MS] [-n TRIALS]
  *             [-i INTERVAL_US] [-s SETTLE_MS] [-t TAIL_MS] [-C CAP_MS]
- *             [-W NETNS]... [-P RT_PRIO] [-x SPIN_US] [-m KIND,...]
+ *             [-H HORIZON_MS] [-W NETNS]... [-P RT_PRIO] [-x SPIN_US] [-m KIND,...]
  *             [-S SLA_MS] [-j JSON] [-c CSV] [-g SVG]
  *
  * Each trial: probe, settle, mark the fault and set FAULT_DEV in
  * FAULT_NS down, DOWN_MS later up again (-o 0: a fault that changes
  * nothing), wait for replies to resume (at most CAP_MS), TAIL_MS more,
  * stop.  The timeline follows CLIENT_NS, FAULT_NS and each -W NETNS.
- * -m names the event kinds that count as reactions (tl_kind_name).
+ * -m names the event kinds that count as reactions (tl_kind_name); -H
+ * analyses only that long after the fault (trial_opts.horizon_ns).
  * Prints the report table; -j/-c/-g write JSON, CSV and the SVG. */
 #include <net/if.h>
 
@@ -80,7 +81,7 @@ int main(int argc, char **argv) {
 	const char *client = NULL, *fault_ns = NULL, *fault_dev = NULL, *watch[8], *resp_ns[8];
 	const char *json_path = NULL, *csv_path = NULL, *svg_path = NULL;
 	size_t n_watch = 0, n_resp = 0, n_trials = 3;
-	uint64_t down_ms = 50, settle_ms = 100, tail_ms = 50, cap_ms = 2000, v;
+	uint64_t down_ms = 50, settle_ms = 100, tail_ms = 50, cap_ms = 2000, horizon_ms = 0, v;
 	unsigned mask = 0;
 	struct prober_responder *resp[8] = { 0 };
 	struct timeline *tl = NULL;
@@ -91,7 +92,7 @@ int main(int argc, char **argv) {
 	char desc[128];
 	int c, r = 0, ifindex;
 
-	while ((c = getopt(argc, argv, "N:a:k:R:T:D:o:n:i:s:t:C:W:P:x:m:S:j:c:g:")) != -1) {
+	while ((c = getopt(argc, argv, "N:a:k:R:T:D:o:n:i:s:t:C:H:W:P:x:m:S:j:c:g:")) != -1) {
 		switch (c) {
 		case 'N': client = optarg; break;
 		case 'a':
@@ -112,6 +113,7 @@ int main(int argc, char **argv) {
 		case 's': if (parse_u64(optarg, &settle_ms) < 0) goto usage; break;
 		case 't': if (parse_u64(optarg, &tail_ms) < 0) goto usage; break;
 		case 'C': if (parse_u64(optarg, &cap_ms) < 0) goto usage; break;
+		case 'H': if (parse_u64(optarg, &horizon_ms) < 0) goto usage; break;
 		case 'W':
 			if (n_watch == ARRAY_SIZE(watch))
 				goto usage;
@@ -161,7 +163,8 @@ int main(int argc, char **argv) {
 		goto fail;
 	}
 	for (size_t i = 0; i < n_trials; i++) {
-		struct trial_opts o = { .interval_ns = conf.interval_ns, .reaction_mask = mask };
+		struct trial_opts o = { .interval_ns = conf.interval_ns, .reaction_mask = mask,
+		                        .horizon_ns = horizon_ms * 1000000 };
 		struct prober *p = NULL;
 		const struct probe_rec *rec;
 		struct tl_event *ev;
@@ -176,12 +179,22 @@ int main(int argc, char **argv) {
 		sleep_until(t_start + settle_ms * 1000000);
 		fault = prober_mark(p, "fault");
 		if (down_ms > 0) {
+			uint64_t t_mark = fault, t_done;
+			struct tl_event e;
+
 			r = link_set(nl, ifindex, false);
-			timeline_add(tl, TL_FAULT, fault, fault_ns, fault_dev, "link down");
+			t_done = now_ns();
 			if (r < 0) {
 				prober_free(p);
 				goto fail;
 			}
+			/* the fault's time: when the request returned, or its own
+			 * event when the kernel told it earlier */
+			fault = t_done;
+			sleep_us(2000);
+			if (timeline_find(tl, TL_LINK_DOWN, fault_ns, fault_dev, t_mark, 0, &e) == 0 && e.t_ns < fault)
+				fault = e.t_ns;
+			timeline_add(tl, TL_FAULT, fault, fault_ns, fault_dev, "link down");
 			sleep_until(fault + down_ms * 1000000);
 			r = link_set(nl, ifindex, true);
 			timeline_add(tl, TL_RESTORE, 0, fault_ns, fault_dev, "link up");
@@ -263,7 +276,7 @@ fail:
 	return r < 0 ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: trial-run -N CLIENT_NS -a TARGET [-k icmp|udp] [-R NS]... -T FAULT_NS -D FAULT_DEV "
-	                "[-o DOWN_MS] [-n TRIALS] [-i INTERVAL_US] [-s SETTLE_MS] [-t TAIL_MS] [-C CAP_MS] "
+	                "[-o DOWN_MS] [-n TRIALS] [-i INTERVAL_US] [-s SETTLE_MS] [-t TAIL_MS] [-C CAP_MS] [-H HORIZON_MS] "
 	                "[-W NETNS]... [-P PRIO] [-x SPIN_US] [-m KINDS] [-S SLA_MS] [-j JSON] [-c CSV] [-g SVG]\n");
 	return 2;
 }
