@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "bond.h"
 #include "json.h"
 #include "link.h"
 #include "owner.h"
@@ -1181,7 +1182,7 @@ static int create_text(struct action *a, const struct link *l) {
 		break;
 	case LINK_BOND:
 		if (l->u.bond.set & (1ull << BOND_OPT_MODE))
-			snprintf(extra, sizeof(extra), " (mode %u)", l->u.bond.val[BOND_OPT_MODE]);
+			snprintf(extra, sizeof(extra), " (mode %s)", bond_mode_name(l->u.bond.val[BOND_OPT_MODE]));
 		break;
 	case LINK_BRIDGE:
 		if (l->u.bridge.set & BRIDGE_SET_STP)
