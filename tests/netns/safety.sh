@@ -54,6 +54,7 @@ table = 100
 priority = 800
 EOF
 
+settle a
 hn_dump >"$HN_TMP/h0"; hn_dump a >"$HN_TMP/a0"
 
 # ---- an invalid profile: exit 2, nothing touched
@@ -89,6 +90,7 @@ hn_assert_eq "$("$HANET" apply "$P")" "s: nothing to do" "second apply: nothing 
 # ---- down: what hanet made goes, the rest stays as it was
 "$HANET" show "$P"
 "$HANET" down "$P"
+settle a
 hn_dump >"$HN_TMP/h"; diff -u "$HN_TMP/h0" "$HN_TMP/h" || hn_fail "down: current namespace differs from before"
 hn_dump a >"$HN_TMP/a"; diff -u "$HN_TMP/a0" "$HN_TMP/a" || hn_fail "down: netns a (not hanet's) differs from before"
 ip netns list | grep -q '^b' && hn_fail "netns b (hanet's) left"
