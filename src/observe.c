@@ -892,6 +892,8 @@ static int observe_one(struct nls *nls, struct ns_state *ns, const struct observ
 		if (r < 0)
 			return r;
 	}
+	if (!req->sysctls)
+		return 0;
 	if (ns->name)
 		return netns_run(ns->name, read_sysctls, ns);
 	return read_sysctls(ns);
