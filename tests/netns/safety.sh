@@ -87,8 +87,17 @@ ip -n a rule show | grep -q "^700:" || hn_fail "foreign rule"
 hn_assert_eq "$(apply_writes "$P")" 0 "second apply: no netlink write"
 hn_assert_eq "$("$HANET" apply "$P")" "s: nothing to do" "second apply: nothing to do"
 
-# ---- down: what hanet made goes, the rest stays as it was
+# ---- show: what hanet owns, with its live state
 "$HANET" show "$P"
+"$HANET" show --json "$P" >"$HN_TMP/show.json"
+hn_assert_eq "$(jget '[(l["name"], l["netns"], l["present"]) for l in d["links"]]' <"$HN_TMP/show.json")" \
+	"[('v0', 'a', True)]" "show: the veth hanet made"
+hn_assert_eq "$(jget '[(n["name"], n["before"]["mtu"]) for n in d["nics"]]' <"$HN_TMP/show.json")" \
+	"[('n0', 1500)]" "show: the nic's mtu before"
+hn_assert_eq "$(jget '[r["owned"] == r["present"] == 1 for r in d["routes"]]' <"$HN_TMP/show.json")" "[True]" "show: routes"
+hn_assert_eq "$(jget '[n["name"] for n in d["netns"]]' <"$HN_TMP/show.json")" "['b']" "show: only the namespace hanet made"
+
+# ---- down: what hanet made goes, the rest stays as it was
 "$HANET" down "$P"
 settle a
 hn_dump >"$HN_TMP/h"; diff -u "$HN_TMP/h0" "$HN_TMP/h" || hn_fail "down: current namespace differs from before"
