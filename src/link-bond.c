@@ -396,7 +396,7 @@ static int name_cb(const struct nlmsghdr *nlh, void *data) {
 
 /* The name of a link by ifindex in nl's namespace. */
 static int ifname_by_index(struct nl *nl, int ifindex, char ret[IFNAMSIZ]) {
-	char buf[NL_MSG_SIZE];
+	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct name_req q = { .got = false };
@@ -435,7 +435,7 @@ static int bond_observe_extra(struct link *l, struct nl *nl) {
  * not exist yet has none: set it once the slaves are there. */
 static int bond_apply_extra(const struct link *want, const struct link *have, const struct link_ctx *ctx) {
 	const struct bond_conf *w = &want->u.bond;
-	char buf[NL_MSG_SIZE];
+	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	struct nlattr *info, *data;
