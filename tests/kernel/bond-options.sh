@@ -4,8 +4,8 @@
 # default, observed back equal (by the backend and by ip -d -j link), and
 # a second apply does nothing.  One bond per group of modes, so that every
 # option is in a mode where it applies.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 kl_veths ab1 ab2 arp1 arp2 rr1 xor1 ad1 ad2 tlb1 alb1
