@@ -223,6 +223,12 @@ static int opt_put(struct nlmsghdr *nlh, const struct bond_conf *b, int o, const
 	return 0;
 }
 
+/* Whether a change sets option o to another value than have's (an
+ * option have does not say is one the change does not touch). */
+static bool changes(const struct bond_conf *w, const struct bond_conf *h, int o, uint32_t miimon) {
+	return opt_set(w, o) && opt_set(h, o) && !opt_equal(w, h, o, miimon);
+}
+
 static int bond_fill_info_data(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
                                const struct link_ctx *ctx) {
 	const struct bond_conf *w = &want->u.bond, *h = have ? &have->u.bond : NULL;
@@ -231,9 +237,8 @@ static int bond_fill_info_data(struct nlmsghdr *nlh, const struct link *want, co
 	int r;
 
 	if (h) {
-		mode_change = opt_set(w, BOND_OPT_MODE) && !opt_equal(w, h, BOND_OPT_MODE, miimon);
-		monitor_change = (opt_set(w, BOND_OPT_MIIMON) && !opt_equal(w, h, BOND_OPT_MIIMON, miimon)) ||
-		                 (opt_set(w, BOND_OPT_ARP_INTERVAL) && !opt_equal(w, h, BOND_OPT_ARP_INTERVAL, miimon));
+		mode_change = changes(w, h, BOND_OPT_MODE, miimon);
+		monitor_change = changes(w, h, BOND_OPT_MIIMON, miimon) || changes(w, h, BOND_OPT_ARP_INTERVAL, miimon);
 	}
 	for (int o = 0; o < _BOND_OPT_MAX; o++) {
 		if (!opt_set(w, o))
