@@ -11,7 +11,7 @@
  *   and starts miimon at 100ms there, and forces tlb_dynamic_lb on for
  *   balance-alb.  So a message that changes the mode carries every
  *   option declared.
- * - fail_over_mac only without slaves; lacp_rate, lacp_active,
+ * - fail_over_mac only without slaves; lacp_rate,
  *   ad_select, ad_user_port_key, tlb_dynamic_lb only while down (the
  *   flags of the table).
  * - miimon and arp_interval exclude each other (setting one stops the

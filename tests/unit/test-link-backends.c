@@ -243,7 +243,6 @@ static void test_bond_change_messages(void **state) {
 	assert_true(has_attr(data, IFLA_BOND_PRIMARY));
 	assert_false(has_attr(data, IFLA_BOND_PACKETS_PER_SLAVE));
 	assert_false(has_attr(data, IFLA_BOND_AD_LACP_RATE));
-	assert_false(has_attr(data, IFLA_BOND_AD_LACP_ACTIVE));
 	assert_false(has_attr(data, IFLA_BOND_TLB_DYNAMIC_LB));
 
 	/* undoing a live change: have (the profile's bond) does not say the
