@@ -21,6 +21,7 @@
 struct nls;
 struct owner;
 struct plan;
+struct state;
 
 struct apply_opts {
 	size_t fail_at;         /* testing aid (HANET_FAIL_AT=k): fail at step k before running it; 0: never */
@@ -31,6 +32,9 @@ struct apply_opts {
 struct apply;
 
 int apply_new(struct nls *nls, struct owner *owner, struct apply **ret);
+/* Know the ifindex of every link of an observed state (which must
+ * outlive the apply) without asking the kernel again. */
+void apply_seed(struct apply *ap, const struct state *st);
 void apply_free(struct apply *ap);
 
 /* Run the plan.  On failure everything done is undone, the records are
@@ -40,6 +44,8 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
  * timed out).  Best effort: goes on after a failed undo and returns the
  * first error, described in err. */
 int apply_rollback(struct apply *ap, char *err, size_t errsize);
+/* Did a rollback leave something it could not undo (said in err)? */
+bool apply_undo_failed(const struct apply *ap);
 /* Number of steps done (journal length). */
 size_t apply_done(const struct apply *ap);
 

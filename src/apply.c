@@ -45,6 +45,7 @@ struct apply {
 	size_t n_journal;
 	const struct vip **vips;
 	size_t n_vips;
+	bool undo_failed;                   /* a rollback did not undo everything */
 	/* the records as they were, to put back on rollback */
 	char *orig_owned, *orig_routes;
 	size_t orig_owned_len, orig_routes_len;
@@ -80,6 +81,7 @@ void apply_free(struct apply *ap) {
 }
 
 size_t apply_done(const struct apply *ap) { return ap->n_journal; }
+bool apply_undo_failed(const struct apply *ap) { return ap->undo_failed; }
 
 size_t apply_vips(const struct apply *ap, const struct vip *const **ret) {
 	*ret = ap->vips;
@@ -115,12 +117,29 @@ static void ifindex_forget(struct apply *ap, const char *netns, const char *name
 			ap->cache[i--] = ap->cache[--ap->n_cache];
 }
 
+static void ifindex_put(struct apply *ap, const char *netns, const char *name, int ifindex) {
+	struct ifcache *v = realloc(ap->cache, (ap->n_cache + 1) * sizeof(*v));
+
+	if (!v)
+		return;     /* only a cache */
+	ap->cache = v;
+	v[ap->n_cache].netns = netns && *netns ? netns : NULL;
+	snprintf(v[ap->n_cache].name, IFNAMSIZ, "%s", name);
+	v[ap->n_cache].ifindex = ifindex;
+	ap->n_cache++;
+}
+
+void apply_seed(struct apply *ap, const struct state *st) {
+	for (size_t i = 0; i < st->n_ns; i++)
+		for (size_t j = 0; st->ns[i].exists && j < st->ns[i].n_links; j++)
+			ifindex_put(ap, st->ns[i].name, st->ns[i].links[j].name, st->ns[i].links[j].ifindex);
+}
+
 static int get_nl(struct apply *ap, const char *netns, struct nl **ret) {
 	return nls_get(ap->nls, netns && *netns ? netns : NULL, ret);
 }
 
 static int ifindex_of(struct apply *ap, const char *netns, const char *name) {
-	struct ifcache *v;
 	struct link l;
 	struct nl *nl;
 	int r;
@@ -136,14 +155,7 @@ static int ifindex_of(struct apply *ap, const char *netns, const char *name) {
 	r = observe_get_link(nl, name, &l);
 	if (r < 0)
 		return r;
-	v = realloc(ap->cache, (ap->n_cache + 1) * sizeof(*v));
-	if (v) {
-		ap->cache = v;
-		v[ap->n_cache].netns = netns;
-		memcpy(v[ap->n_cache].name, l.name, IFNAMSIZ);
-		v[ap->n_cache].ifindex = l.ifindex;
-		ap->n_cache++;
-	}
+	ifindex_put(ap, netns, l.name, l.ifindex);
 	r = l.ifindex;
 	link_fini(&l);
 	return r;
@@ -260,7 +272,23 @@ static int link_move(struct apply *ap, const char *from, const char *to, const c
 	return r;
 }
 
-/* The namespace a created link's request goes to. */
+struct created {
+	struct apply *ap;
+	const char *netns;
+};
+
+/* The kernel's echo of a new link (NLM_F_ECHO): its index, without asking. */
+static int created_cb(const struct nlmsghdr *nlh, void *data) {
+	struct created *c = data;
+	struct link l;
+
+	if (nlh->nlmsg_type == RTM_NEWLINK && observe_parse_link(nlh, &l) == 0) {
+		ifindex_put(c->ap, c->netns, l.name, l.ifindex);
+		link_fini(&l);
+	}
+	return MNL_CB_OK;
+}
+
 static int link_create(struct apply *ap, const struct link *l, const char *sock_netns, bool restore,
                        const struct link *peer) {
 	char buf[NL_MSG_SIZE], what[160];
@@ -280,11 +308,19 @@ static int link_create(struct apply *ap, const struct link *l, const char *sock_
 	r = link_build_create(nlh, l, &ctx, fd, restore);
 	if (r < 0)
 		return kerr(ap, NULL, r, what);
-	r = nl_request(ctx.nl, nlh, NULL, NULL);
 	ifindex_forget(ap, l->netns, l->name);
 	if (l->kind == LINK_VETH)
 		ifindex_forget(ap, l->u.veth.peer_netns && *l->u.veth.peer_netns ? l->u.veth.peer_netns : NULL,
 		               l->u.veth.peer);
+	if (fd < 0) {
+		/* created where the request goes: the echo names its index there */
+		struct created c = { .ap = ap, .netns = l->netns };
+
+		nlh->nlmsg_flags |= NLM_F_ECHO;
+		r = nl_request(ctx.nl, nlh, created_cb, &c);
+	} else {
+		r = nl_request(ctx.nl, nlh, NULL, NULL);
+	}
 	if (r < 0)
 		return kerr(ap, ctx.nl, r, what);
 	if (!restore)
@@ -343,19 +379,40 @@ static int link_kind_change(struct apply *ap, const char *netns, const struct li
 		return kerr(ap, ctx.nl, idx, what);
 	h = *have;
 	h.ifindex = idx;
-	r = link_build_change(nlh, want, &h, &ctx);
-	if (r < 0)
-		return kerr(ap, NULL, r, what);
-	r = nl_request(ctx.nl, nlh, NULL, NULL);
-	if (r < 0)
-		return kerr(ap, ctx.nl, r, what);
 	{
 		const struct link_ops *ops = link_ops_get(want->kind);
 
+		/* a team has no IFLA_INFO_DATA: its backend does it all in apply_extra */
+		if (ops && ops->fill_info_data) {
+			r = link_build_change(nlh, want, &h, &ctx);
+			if (r < 0)
+				return kerr(ap, NULL, r, what);
+			r = nl_request(ctx.nl, nlh, NULL, NULL);
+			if (r < 0)
+				return kerr(ap, ctx.nl, r, what);
+		}
 		if (ops && ops->apply_extra && (r = ops->apply_extra(want, &h, &ctx)) < 0)
 			return kerr(ap, ctx.nl, r, what);
 	}
 	return 0;
+}
+
+/* What a backend sets once the link's ports are attached (team options
+ * and port priorities, a bond's primary). */
+static int link_extra(struct apply *ap, const char *netns, const struct link *want, const struct link *have) {
+	const struct link_ops *ops = link_ops_get(want->kind);
+	struct link_ctx ctx;
+	char what[128];
+	int r;
+
+	if (!ops || !ops->apply_extra)
+		return 0;
+	snprintf(what, sizeof(what), "link %s: %s settings", want->name, link_kind_name(want->kind));
+	r = link_ctx_init(ap, netns, &ctx);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	r = ops->apply_extra(want, have, &ctx);
+	return r < 0 ? kerr(ap, ctx.nl, r, what) : 0;
 }
 
 /* ---- addresses ---------------------------------------------------------------------- */
@@ -611,8 +668,11 @@ static int restore_lost(struct apply *ap, const struct action *a) {
 
 /* ---- one action, and its undo ------------------------------------------------------------- */
 
+/* "" stands for the current namespace; NULL: the link's own */
 static const char *lower_sock_ns(const struct action *a) {
-	return a->sock_netns ? a->sock_netns : a->link->netns;
+	if (!a->sock_netns)
+		return a->link->netns;
+	return *a->sock_netns ? a->sock_netns : NULL;
 }
 
 static int run_action(struct apply *ap, const struct action *a, uint8_t *ok) {
@@ -637,6 +697,8 @@ static int run_action(struct apply *ap, const struct action *a, uint8_t *ok) {
 		return link_kind_change(ap, a->netns, a->link, a->have);
 	case ACT_LINK_MASTER:
 		return link_set_master(ap, a->netns, a->name, a->master);
+	case ACT_LINK_EXTRA:
+		return link_extra(ap, a->netns, a->link, a->have);
 	case ACT_LINK_UP:
 	case ACT_LINK_DOWN:
 		return link_set_up(ap, a->netns, a->name, a->type == ACT_LINK_UP);
@@ -688,6 +750,8 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		return link_remove(ap, a->link->netns, a->link);
 	case ACT_LINK_DELETE:
 		r = link_create(ap, a->link, lower_sock_ns(a), true, a->have);
+		for (size_t i = 0; r >= 0 && i < a->n_ports; i++)
+			r = link_set_master(ap, a->netns, a->ports[i], a->name);
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_LINK_MOVE:
@@ -700,10 +764,21 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		return r < 0 ? r : q;
 	case ACT_LINK_SET:
 		return link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, a->old_mac, a->old_alias);
-	case ACT_LINK_KIND:
-		return link_kind_change(ap, a->netns, a->have, a->link);
+	case ACT_LINK_KIND: {
+		struct link back;
+
+		if (link_copy(&back, a->have) < 0)
+			return -ENOMEM;
+		link_mask_kind(&back, a->link);
+		r = link_kind_change(ap, a->netns, &back, a->link);
+		link_fini(&back);
+		return r;
+	}
 	case ACT_LINK_MASTER:
 		return link_set_master(ap, a->netns, a->name, a->old_master);
+	case ACT_LINK_EXTRA:
+		/* a link made by this run goes away with its creation's undo */
+		return a->have ? link_extra(ap, a->netns, a->have, a->link) : 0;
 	case ACT_LINK_UP:
 		return link_set_up(ap, a->netns, a->name, false);
 	case ACT_LINK_DOWN:
@@ -933,19 +1008,30 @@ static int journal_push(struct apply *ap, const struct action *a, uint8_t *ok) {
 }
 
 static int undo_all(struct apply *ap) {
+	char *outer = ap->err, msg[512];
+	size_t outer_size = ap->errsize;
 	int first = 0;
 
 	while (ap->n_journal > 0) {
 		struct done *d = &ap->journal[--ap->n_journal];
-		int r = undo_action(ap, d);
+		int r;
 
-		if (r < 0 && first == 0) {
-			first = r;
-			if (ap->err && ap->errsize) {
-				size_t len = strlen(ap->err);
+		/* the undo's own message, with the kernel's text */
+		msg[0] = '\0';
+		ap->err = msg;
+		ap->errsize = sizeof(msg);
+		r = undo_action(ap, d);
+		ap->err = outer;
+		ap->errsize = outer_size;
+		if (r < 0) {
+			ap->undo_failed = true;
+			if (first == 0)
+				first = r;
+			if (outer && outer_size) {
+				size_t len = strlen(outer);
 
-				snprintf(ap->err + len, ap->errsize - len, "; undoing \"%s\" failed too: %s", d->a->text,
-				         strerror(-r));
+				snprintf(outer + len, outer_size - len, "; undoing \"%s\" failed too: %s", d->a->text,
+				         msg[0] ? msg : strerror(-r));
 			}
 		}
 		free(d->ok);
@@ -956,6 +1042,7 @@ static int undo_all(struct apply *ap) {
 
 int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *opts, char *err, size_t errsize) {
 	bool routes = false;
+	uint64_t t0;
 	int r;
 
 	ap->opts = opts;
@@ -981,7 +1068,10 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 		if (r < 0)
 			return set_err(ap, r, "ownership records: %s", strerror(-r));
 	}
+	t0 = now_us();
 	r = owner_save(ap->owner);
+	if (opts && opts->verbose)
+		fprintf(stderr, "hanet: records written in %.2fms\n", (double)(now_us() - t0) / 1000);
 	if (r < 0)
 		return set_err(ap, r, "writing the records of %s: %s", ap->owner->profile, strerror(-r));
 	ap->intent_written = true;
@@ -1001,7 +1091,10 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 			r = -ENOMEM;
 			goto fail;
 		}
+		t0 = now_us();
 		r = run_action(ap, a, ok);
+		if (opts && opts->verbose)
+			fprintf(stderr, "hanet: %4zu  done in %.2fms\n", i + 1, (double)(now_us() - t0) / 1000);
 		if (r < 0) {
 			char msg[1024];
 
@@ -1018,7 +1111,13 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 			free(ok);
 			goto fail;
 		}
+		/* a recreated link is deleted (forgotten) then created (claimed) */
 		own_release(ap->owner, a);
+		r = own_claim(ap->owner, a);
+		if (r < 0) {
+			set_err(ap, r, "ownership records: %s", strerror(-r));
+			goto fail;
+		}
 		if (a->vip && (a->type == ACT_ADDR_ADD || a->type == ACT_ADDR_REPLACE)) {
 			const struct vip **v = realloc(ap->vips, (ap->n_vips + 1) * sizeof(*v));
 
