@@ -12,6 +12,7 @@
 
 #define M(x) BOND_MODE_BIT(BOND_MODE_##x)
 #define AB_TLB_ALB (M(ACTIVEBACKUP) | M(TLB) | M(ALB))
+#define NO_ARP (M(8023AD) | M(TLB) | M(ALB))
 
 static const struct bond_opt_value mode_values[] = {
 	{ "balance-rr", BOND_MODE_ROUNDROBIN },
@@ -51,10 +52,6 @@ static const struct bond_opt_value lacp_rate_values[] = {
 	{ "slow", 0 }, { "fast", 1 }, { NULL, 0 },
 };
 
-static const struct bond_opt_value lacp_active_values[] = {
-	{ "off", 0 }, { "on", 1 }, { NULL, 0 },
-};
-
 static const struct bond_opt_value ad_select_values[] = {
 	{ "stable", 0 }, { "bandwidth", 1 }, { "count", 2 }, { NULL, 0 },
 };
@@ -82,17 +79,17 @@ const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 	[BOND_OPT_USE_CARRIER] = { BOND_OPT_USE_CARRIER, "use_carrier", NULL, IFLA_BOND_USE_CARRIER, BOND_OT_BOOL_U8, 0, 1,
 		NULL, BOND_MODES_ALL, 0, 1 },
 	[BOND_OPT_ARP_INTERVAL] = { BOND_OPT_ARP_INTERVAL, "arp_interval", NULL, IFLA_BOND_ARP_INTERVAL, BOND_OT_U32, 0, INT_MAX,
-		NULL, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), BOND_OPT_F_DURATION, 0 },
+		NULL, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), BOND_OPT_F_DURATION, 0, NO_ARP },
 	[BOND_OPT_ARP_IP_TARGET] = { BOND_OPT_ARP_IP_TARGET, "arp_ip_target", NULL, IFLA_BOND_ARP_IP_TARGET, BOND_OT_IPLIST, 0, 0,
 		NULL, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), 0, 0 },
 	[BOND_OPT_ARP_VALIDATE] = { BOND_OPT_ARP_VALIDATE, "arp_validate", NULL, IFLA_BOND_ARP_VALIDATE, BOND_OT_ENUM_U32, 0, 6,
-		arp_validate_values, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), 0, 0 },
+		arp_validate_values, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), 0, 0, NO_ARP },
 	[BOND_OPT_ARP_ALL_TARGETS] = { BOND_OPT_ARP_ALL_TARGETS, "arp_all_targets", NULL, IFLA_BOND_ARP_ALL_TARGETS,
 		BOND_OT_ENUM_U32, 0, 1, arp_all_targets_values, M(ACTIVEBACKUP), 0, 0 },
 	[BOND_OPT_ARP_MISSED_MAX] = { BOND_OPT_ARP_MISSED_MAX, "arp_missed_max", NULL, IFLA_BOND_MISSED_MAX, BOND_OT_U8, 1, 255,
-		NULL, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), 0, 2 },
+		NULL, M(ROUNDROBIN) | M(ACTIVEBACKUP) | M(XOR) | M(BROADCAST), 0, 2, NO_ARP },
 	[BOND_OPT_PRIMARY] = { BOND_OPT_PRIMARY, "primary", NULL, IFLA_BOND_PRIMARY, BOND_OT_IFNAME, 0, 0,
-		NULL, AB_TLB_ALB, 0, 0 },
+		NULL, AB_TLB_ALB, 0, 0, BOND_MODES_ALL & ~AB_TLB_ALB },
 	[BOND_OPT_PRIMARY_RESELECT] = { BOND_OPT_PRIMARY_RESELECT, "primary_reselect", NULL, IFLA_BOND_PRIMARY_RESELECT,
 		BOND_OT_ENUM_U8, 0, 2, primary_reselect_values, AB_TLB_ALB, 0, 0 },
 	[BOND_OPT_FAIL_OVER_MAC] = { BOND_OPT_FAIL_OVER_MAC, "fail_over_mac", NULL, IFLA_BOND_FAIL_OVER_MAC, BOND_OT_ENUM_U8, 0, 2,
@@ -110,21 +107,19 @@ const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 	[BOND_OPT_LP_INTERVAL] = { BOND_OPT_LP_INTERVAL, "lp_interval", NULL, IFLA_BOND_LP_INTERVAL, BOND_OT_U32, 1, INT_MAX,
 		NULL, M(TLB) | M(ALB), 0, 1 },
 	[BOND_OPT_PACKETS_PER_SLAVE] = { BOND_OPT_PACKETS_PER_SLAVE, "packets_per_slave", NULL, IFLA_BOND_PACKETS_PER_SLAVE,
-		BOND_OT_U32, 0, 65535, NULL, M(ROUNDROBIN), 0, 1 },
+		BOND_OT_U32, 0, 65535, NULL, M(ROUNDROBIN), 0, 1, BOND_MODES_ALL & ~M(ROUNDROBIN) },
 	[BOND_OPT_LACP_RATE] = { BOND_OPT_LACP_RATE, "lacp_rate", NULL, IFLA_BOND_AD_LACP_RATE, BOND_OT_ENUM_U8, 0, 1,
-		lacp_rate_values, M(8023AD), BOND_OPT_F_IFDOWN, 0 },
+		lacp_rate_values, M(8023AD), BOND_OPT_F_IFDOWN, 0, BOND_MODES_ALL & ~M(8023AD) },
 	[BOND_OPT_AD_SELECT] = { BOND_OPT_AD_SELECT, "ad_select", NULL, IFLA_BOND_AD_SELECT, BOND_OT_ENUM_U8, 0, 2,
 		ad_select_values, M(8023AD), BOND_OPT_F_IFDOWN, 0 },
 	[BOND_OPT_AD_ACTOR_SYS_PRIO] = { BOND_OPT_AD_ACTOR_SYS_PRIO, "ad_actor_sys_prio", NULL, IFLA_BOND_AD_ACTOR_SYS_PRIO,
-		BOND_OT_U16, 1, 65535, NULL, M(8023AD), 0, 65535 },
+		BOND_OT_U16, 1, 65535, NULL, M(8023AD), 0, 65535, BOND_MODES_ALL & ~M(8023AD) },
 	[BOND_OPT_AD_USER_PORT_KEY] = { BOND_OPT_AD_USER_PORT_KEY, "ad_user_port_key", NULL, IFLA_BOND_AD_USER_PORT_KEY,
-		BOND_OT_U16, 0, 1023, NULL, M(8023AD), BOND_OPT_F_IFDOWN, 0 },
+		BOND_OT_U16, 0, 1023, NULL, M(8023AD), BOND_OPT_F_IFDOWN, 0, BOND_MODES_ALL & ~M(8023AD) },
 	[BOND_OPT_AD_ACTOR_SYSTEM] = { BOND_OPT_AD_ACTOR_SYSTEM, "ad_actor_system", NULL, IFLA_BOND_AD_ACTOR_SYSTEM,
-		BOND_OT_MAC, 0, 0, NULL, M(8023AD), 0, 0 },
+		BOND_OT_MAC, 0, 0, NULL, M(8023AD), 0, 0, BOND_MODES_ALL & ~M(8023AD) },
 	[BOND_OPT_TLB_DYNAMIC_LB] = { BOND_OPT_TLB_DYNAMIC_LB, "tlb_dynamic_lb", NULL, IFLA_BOND_TLB_DYNAMIC_LB,
-		BOND_OT_BOOL_U8, 0, 1, NULL, M(TLB) | M(ALB), BOND_OPT_F_IFDOWN, 1 },
-	[BOND_OPT_LACP_ACTIVE] = { BOND_OPT_LACP_ACTIVE, "lacp_active", NULL, IFLA_BOND_AD_LACP_ACTIVE, BOND_OT_ENUM_U8,
-		0, 1, lacp_active_values, M(8023AD), BOND_OPT_F_IFDOWN, 1 },
+		BOND_OT_BOOL_U8, 0, 1, NULL, M(TLB) | M(ALB), BOND_OPT_F_IFDOWN, 1, BOND_MODES_ALL & ~(M(TLB) | M(ALB)) },
 };
 
 const struct bond_opt_desc *bond_opt_by_name(const char *name) {
