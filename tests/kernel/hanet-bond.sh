@@ -64,7 +64,7 @@ bond0 num_peer_notif 5" | kl_expect_ip
 hk_noop "$p"
 
 # mode: active-backup -> balance-xor (primary only exists in active-backup)
-sed -i 's/^mode = active-backup$/mode = balance-xor\nxmit_hash_policy = layer3+4/; /^primary = /d' "$p"
+sed -i 's/^mode = active-backup$/mode = balance-xor\nxmit_hash_policy = layer3+4/; /^primary = /d; /^num_grat_arp = /d' "$p"
 hk_apply "$p"
 hk_applied 'flap +link s1: release from bond0' || hn_fail "s1 not released for the mode change"
 hk_applied 'flap +link bond0: change bond mode active-backup -> balance-xor' || hn_fail "no flap mode change"
