@@ -9,8 +9,14 @@
 #      and its netlink write requests                                target <= 0.1, 0 writes
 #   3. the controller example (tools/bench/controller-bridge.ini): hanet
 #      apply / the same as a script of `ip` commands                 target <= 0.1
-#      (short runs on a shared machine are noisy: 3 pairs a round)
+#      (3 pairs a round: short runs on a shared machine are noisy; the
+#      CPU time of each side is printed too)
 #   4. peak RSS of the 100k-route apply                              target <= 100 MB
+#
+# Times are wall-clock, read by bash itself ($EPOCHREALTIME: no `date`
+# process in the measurement).  Each side waits 0.5s before its timed
+# part: the kernel destroys the namespaces of the previous measurement in
+# the background, under the rtnl lock.
 #
 # Usage: tools/bench/bench-apply.sh [ROUNDS] (default 3).  Needs root;
 # never touches the host's namespace.  Exit 1 when a target is missed.
@@ -50,77 +56,92 @@ table = 100
 """)
 PY
 
-# in_sandbox SCRIPT: run bash SCRIPT in a fresh network and mount namespace
-in_sandbox() {
-	unshare --mount --net --propagation private -- bash -c '
-		set -e
-		mkdir -p /run/netns /run/hanet
-		mount -t tmpfs -o mode=0755 bench /run/netns
-		mount -t tmpfs -o mode=0755 bench /run/hanet
-		ip link set lo up
-		'"$1"
+# The measurements, each run by bash in its own sandbox; they print
+# "WALL_US [CPU_US ...]".  cpu: user + system time of the finished
+# children of the shell (`times`, in the shell itself).
+cat >"$W/lib.sh" <<'EOF'
+set -e
+mkdir -p /run/netns /run/hanet
+mount -t tmpfs -o mode=0755 bench /run/netns
+mount -t tmpfs -o mode=0755 bench /run/hanet
+ip link set lo up
+cpu() {
+	times >/run/hanet/.times   # here, not in a pipeline: a subshell has no children of its own yet
+	tail -1 /run/hanet/.times | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d\n", n * 1e6 }'
 }
-# microseconds from bash itself: timing must not fork a `date`
-now_us='${EPOCHREALTIME/./}'
+EOF
+cat >"$W/ip-batch.sh" <<EOF
+. $W/lib.sh
+ip link add b0 type veth peer name b1
+ip addr add 10.0.0.1/16 dev b0
+ip link set b0 up; ip link set b1 up
+sleep 0.5
+t0=\${EPOCHREALTIME/./}; ip -batch $W/ip.batch; t1=\${EPOCHREALTIME/./}
+[ \$(ip route show table 100 | wc -l) -eq $N ]
+echo \$(( t1 - t0 ))
+EOF
+cat >"$W/hanet-100k.sh" <<EOF
+. $W/lib.sh
+cd $W
+$HANET apply base.ini >/dev/null
+sleep 0.5
+t0=\${EPOCHREALTIME/./}
+/usr/bin/time -f %M -o $W/rss $HANET apply full.ini >/dev/null
+t1=\${EPOCHREALTIME/./}
+[ \$(ip route show table 100 | wc -l) -eq $N ]
+t2=\${EPOCHREALTIME/./}
+$HANET -v apply full.ini 2>$W/reapply.log >/dev/null
+t3=\${EPOCHREALTIME/./}
+w=\$(sed -n 's/.* \([0-9]*\) netlink write requests/\1/p' $W/reapply.log)
+echo \$(( t1 - t0 )) \$(( t3 - t2 )) \$w \$(cat $W/rss)
+EOF
+for side in ip hanet; do
+	if [ $side = ip ]; then cmd="sh $TOP/tools/bench/controller-bridge.sh"
+	else cmd="$HANET apply $TOP/tools/bench/controller-bridge.ini >/dev/null"; fi
+	cat >"$W/ctl-$side.sh" <<EOF
+. $W/lib.sh
+ip link add eth1 type veth peer name eth1-p; ip link add eth2 type veth peer name eth2-p
+sleep 0.5
+cpu >/run/hanet/.c0; t0=\${EPOCHREALTIME/./}; $cmd; t1=\${EPOCHREALTIME/./}; cpu >/run/hanet/.c1
+c0=\$(cat /run/hanet/.c0); c1=\$(cat /run/hanet/.c1)
+$HANET check $TOP/tools/bench/controller-bridge.ini >/dev/null
+echo \$(( t1 - t0 )) \$(( c1 - c0 ))
+EOF
+done
+
+in_sandbox() { unshare --mount --net --propagation private -- bash "$W/$1"; }
 
 # ---- one round ----------------------------------------------------------------
 round() {
-	# 1. ip -batch, 100k routes into table 100 of an empty namespace
-	t_ip=$(in_sandbox "
-		ip link add b0 type veth peer name b1
-		ip addr add 10.0.0.1/16 dev b0
-		ip link set b0 up; ip link set b1 up
-		t0=$now_us; ip -batch $W/ip.batch; t1=$now_us
-		[ \$(ip route show table 100 | wc -l) -eq $N ]
-		echo \$(( t1 - t0 ))")
-	# 2. hanet: the same routes (the veth first, untimed), then again
-	read -r t_h t_re writes rss < <(in_sandbox "
-		cd $W
-		$HANET apply base.ini >/dev/null
-		t0=$now_us
-		/usr/bin/time -f %M -o $W/rss $HANET apply full.ini >/dev/null
-		t1=$now_us
-		[ \$(ip route show table 100 | wc -l) -eq $N ]
-		t2=$now_us
-		$HANET -v apply full.ini 2>$W/reapply.log >/dev/null
-		t3=$now_us
-		w=\$(sed -n 's/.* \([0-9]*\) netlink write requests/\1/p' $W/reapply.log)
-		echo \$(( t1 - t0 )) \$(( t3 - t2 )) \$w \$(cat $W/rss)")
-	# 3. the controller example: a script of ip commands, then hanet (the
-	#    median of 3 pairs); `hanet check` proves both made the same
-	local sh=() hc=()
+	local t_ip h sh=() hc=() sh_m hc_m
+	t_ip=$(in_sandbox ip-batch.sh)
+	h=$(in_sandbox hanet-100k.sh)
 	for _ in 1 2 3; do
-		sh+=("$(in_sandbox "
-			ip link add eth1 type veth peer name eth1-p; ip link add eth2 type veth peer name eth2-p
-			t0=$now_us; sh $TOP/tools/bench/controller-bridge.sh; t1=$now_us
-			$HANET check $TOP/tools/bench/controller-bridge.ini >/dev/null
-			echo \$(( t1 - t0 ))")")
-		hc+=("$(in_sandbox "
-			ip link add eth1 type veth peer name eth1-p; ip link add eth2 type veth peer name eth2-p
-			t0=$now_us; $HANET apply $TOP/tools/bench/controller-bridge.ini >/dev/null; t1=$now_us
-			$HANET check $TOP/tools/bench/controller-bridge.ini >/dev/null
-			echo \$(( t1 - t0 ))")")
+		sh+=("$(in_sandbox ctl-ip.sh)")
+		hc+=("$(in_sandbox ctl-hanet.sh)")
 	done
-	t_sh=$(printf '%s\n' "${sh[@]}" | sort -n | sed -n 2p)
-	t_hc=$(printf '%s\n' "${hc[@]}" | sort -n | sed -n 2p)
-	echo "$t_ip $t_h $t_re $writes $rss $t_sh $t_hc"
+	sh_m=$(printf '%s\n' "${sh[@]}" | sort -n | sed -n 2p)
+	hc_m=$(printf '%s\n' "${hc[@]}" | sort -n | sed -n 2p)
+	# ip-batch hanet re-apply writes rss ip-script hanet-ctl ip-script-cpu hanet-ctl-cpu
+	echo "$t_ip $h ${sh_m% *} ${hc_m% *} ${sh_m#* } ${hc_m#* }"
 }
 
 echo "bench-apply: $ROUNDS rounds, $N routes, $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %12s %12s %12s %7s %9s %12s %12s\n' round "ip-batch" "hanet" "re-apply" writes "rss(KB)" "ip-script" "hanet-ctl"
+printf '%-6s %12s %12s %12s %7s %9s %12s %12s %10s %10s\n' round "ip-batch" "hanet" "re-apply" writes "rss(KB)" \
+	"ip-script" "hanet-ctl" "cpu-ip" "cpu-hanet"
 : >"$W/rounds"
 for r in $(seq "$ROUNDS"); do
 	line=$(round)
 	echo "$line" >>"$W/rounds"
 	# shellcheck disable=SC2086
-	printf '%-6s %10sus %10sus %10sus %7s %9s %10sus %10sus\n' "$r" $line
+	printf '%-6s %10sus %10sus %10sus %7s %9s %10sus %10sus %8sus %8sus\n' "$r" $line
 done
 
 python3 - "$W/rounds" <<'PY'
 import statistics, sys
 rows = [list(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
 col = lambda i: statistics.median(r[i] for r in rows)
-ip, h, re_, writes, rss, sh, hc = (col(i) for i in range(7))
+ip, h, re_, writes, rss, sh, hc, sh_cpu, hc_cpu = (col(i) for i in range(9))
 max_writes = max(r[3] for r in rows)
 max_rss = max(r[4] for r in rows)
 checks = [
@@ -140,7 +161,9 @@ print(f"{'PASS' if ok else 'FAIL'}  {'re-apply netlink write requests':50s} {max
 ok = max_rss <= 100 * 1024
 bad |= not ok
 print(f"{'PASS' if ok else 'FAIL'}  {'peak RSS, 100k-route apply (MB)':50s} {max_rss / 1024:6.1f}  (target <= 100)")
+if sh_cpu > 0:
+    print(f"info  {'controller example, CPU time: hanet / ip script':50s} {hc_cpu / sh_cpu:6.3f}")
 print(f"medians: ip -batch {ip/1e6:.3f}s, hanet {h/1e6:.3f}s, re-apply {re_/1e6:.3f}s, "
-      f"ip script {sh/1e3:.1f}ms, hanet {hc/1e3:.1f}ms")
+      f"ip script {sh/1e3:.1f}ms, hanet {hc/1e3:.1f}ms (cpu {sh_cpu/1e3:.1f}ms / {hc_cpu/1e3:.1f}ms)")
 sys.exit(1 if bad else 0)
 PY
