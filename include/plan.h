@@ -73,7 +73,8 @@ struct action {
 	 * as it is (for the inverse); LINK_KIND: the wanted link */
 	struct link *link;
 	struct link *have;                  /* LINK_KIND, LINK_EXTRA: the link as it is (NULL: made by this plan);
-	                                       LINK_DELETE: a veth's peer */
+	                                       LINK_DELETE: a veth's peer; LINK_MASTER (release): the master
+	                                       as it was, when its backend has settings to put back */
 	const char *sock_netns;             /* LINK_CREATE: where the request goes (a lower device's namespace) */
 	bool restore;                       /* LINK_CREATE: same ifindex, mac, state (a rollback) */
 	bool owned;                         /* LINK_CREATE/NETNS_ADD/ADDR_ADD/...: becomes owned */
@@ -85,6 +86,10 @@ struct action {
 	char *alias, *old_alias;            /* NULL: none */
 	/* LINK_MASTER */
 	char master[IFNAMSIZ], old_master[IFNAMSIZ];
+	/* released from a bond: the bond's MAC (it gets another when its last
+	 * slave leaves; the inverse puts it back once the slave is in again) */
+	uint8_t master_mac[ETH_ALEN_];
+	bool master_mac_set;
 	/* LINK_MOVE */
 	const char *to_netns;
 	/* a device hanet did not create: the keys this changes and their

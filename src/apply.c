@@ -335,7 +335,10 @@ static int link_create(struct apply *ap, const struct link *l, const char *sock_
 			return r;
 		if (x->master[0] && (r = link_set_master(ap, x->netns, x->name, x->master)) < 0)
 			return r;
-		if (x->up && (r = link_set_up(ap, x->netns, x->name, true)) < 0)
+		/* a VLAN cannot come up while its lower device is down; the
+		 * kernel brings it up with the lower one (whose own undo comes
+		 * later in the rollback) */
+		if (x->up && (r = link_set_up(ap, x->netns, x->name, true)) < 0 && r != -ENETDOWN)
 			return r;
 	}
 	return 0;
@@ -775,7 +778,13 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		return r;
 	}
 	case ACT_LINK_MASTER:
-		return link_set_master(ap, a->netns, a->name, a->old_master);
+		r = link_set_master(ap, a->netns, a->name, a->old_master);
+		/* a bond that lost its last slave got another MAC: give it back */
+		if (r >= 0 && a->master_mac_set)
+			r = link_set_attrs(ap, a->netns, a->old_master, LINK_SET_MAC, 0, a->master_mac, NULL);
+		if (r >= 0 && a->have)
+			r = link_extra(ap, a->netns, a->have, NULL);
+		return r;
 	case ACT_LINK_EXTRA:
 		/* a link made by this run goes away with its creation's undo */
 		return a->have ? link_extra(ap, a->netns, a->have, a->link) : 0;

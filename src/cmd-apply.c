@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,64 +165,103 @@ out:
 
 /* ---- announcements, in the background --------------------------------- */
 
-struct announce_job {
-	const struct vip *v;
-};
+/* A VIP to announce as one argument of `hanet __announce`:
+ * NETNS|DEV|ADDRESS/PLEN|COUNT|INTERVAL_US|MODE ("-": the current namespace). */
+static char *announce_spec(const struct vip *v) {
+	char ip[IPADDR_STRLEN], *s = NULL;
+
+	if (asprintf(&s, "%s|%s|%s|%u|%u|%d", v->netns && *v->netns ? v->netns : "-", v->dev,
+	             format_ipaddr(&v->address, true, ip, sizeof(ip)), v->announce_count, v->announce_interval_us,
+	             (int)v->announce_mode) < 0)
+		return NULL;
+	return s;
+}
+
+static int announce_parse(char *spec, struct vip *v) {
+	char *f[6], *save = NULL;
+	uint32_t mode;
+	int n = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (char *t = strtok_r(spec, "|", &save); t && n < 6; t = strtok_r(NULL, "|", &save))
+		f[n++] = t;
+	if (n != 6 || STRCPY(v->dev, f[1]) < 0 || parse_prefix(f[2], true, &v->address) < 0 ||
+	    parse_u32(f[3], &v->announce_count) < 0 || parse_u32(f[4], &v->announce_interval_us) < 0 ||
+	    parse_u32(f[5], &mode) < 0 || mode > ANNOUNCE_BOTH)
+		return -EINVAL;
+	v->netns = strcmp(f[0], "-") == 0 ? NULL : f[0];
+	v->announce_mode = (enum announce_mode)mode;
+	return 0;
+}
 
 static void *announce_thread(void *data) {
-	const struct vip *v = ((struct announce_job *)data)->v;
+	const struct vip *v = data;
 
 	announce_send(v->netns, v->dev, &v->address, v->announce_count, v->announce_interval_us, v->announce_mode, NULL);
 	return NULL;
 }
 
-static void detach_stdio(void) {
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+/* hanet __announce SPEC...: what apply starts to announce the VIPs it
+ * added, every one at once, each `count` times `interval` apart. */
+int cmd_announce_internal(int argc, char **argv) {
+	pthread_t th[64];
+	struct vip v[64];
+	size_t n = 0;
 
-	if (fd < 0)
-		return;
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	if (!isatty(STDERR_FILENO))
-		dup2(fd, STDERR_FILENO);
-	close(fd);
+	for (int i = 1; i < argc && n < ARRAY_SIZE(v); i++)
+		if (announce_parse(argv[i], &v[n]) == 0)
+			n++;
+	for (size_t i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, announce_thread, &v[i]) != 0) {
+			announce_thread(&v[i]);
+			th[i] = 0;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (th[i])
+			pthread_join(th[i], NULL);
+	return EXIT_OK;
 }
 
-/* A process of its own sends the announcements (count frames, interval
- * apart, every VIP at once), so apply does not wait for them; it is not
- * waited for either: apply exits right after, and init reaps it. */
+/* The announcements go from a process of their own (`hanet __announce`,
+ * spawned with posix_spawn: no copy of apply's memory), so apply does
+ * not wait for the last frame; nor for the process: init reaps it. */
 static void announce_background(const struct vip *const *vips, size_t n) {
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	char **args;
 	pid_t pid;
+	int r;
 
 	if (!n)
 		return;
+	if (n > 64)
+		n = 64;
+	args = calloc(n + 3, sizeof(*args));
+	if (!args)
+		return;
+	args[0] = (char *)"hanet";
+	args[1] = (char *)"__announce";
+	for (size_t i = 0; i < n; i++)
+		if (!(args[i + 2] = announce_spec(vips[i])))
+			goto out;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	/* a $(hanet apply ...) must not wait for it */
+	if (!isatty(STDERR_FILENO))
+		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_warning_errno(-errno, "announcing VIPs: fork: %m");
-		return;
-	}
-	if (pid > 0)
-		return;
-	setsid();
-	detach_stdio();
-	{
-		pthread_t th[64];
-		struct announce_job jobs[64];
-		size_t k = n < 64 ? n : 64;
-
-		for (size_t i = 0; i < k; i++) {
-			jobs[i].v = vips[i];
-			if (pthread_create(&th[i], NULL, announce_thread, &jobs[i]) != 0) {
-				announce_thread(&jobs[i]);
-				th[i] = 0;
-			}
-		}
-		for (size_t i = 0; i < k; i++)
-			if (th[i])
-				pthread_join(th[i], NULL);
-	}
-	_exit(0);
+	r = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, args, environ);
+	if (r != 0)
+		log_warning_errno(-r, "announcing VIPs: %m");
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(args[i + 2]);
+	free(args);
 }
 
 /* ---- the command ----------------------------------------------------------- */

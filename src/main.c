@@ -13,6 +13,7 @@ const struct command commands[] = {
 	{ "down", cmd_down, "remove what hanet created for a profile" },
 	{ "show", cmd_show, "what hanet owns for a profile, with its live state" },
 	{ "confirm", cmd_confirm, "keep a change made by apply --confirm" },
+	{ "__announce", cmd_announce_internal, NULL },
 	{ NULL, NULL, NULL },
 };
 
@@ -21,7 +22,8 @@ static void show_usage(FILE *f) {
 	           "Configure the network layer of highly-available controllers from\n"
 	           "INI profiles, and measure failover against an SLA.\n\nCommands:\n");
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		if (c->summary)         /* internal commands have none */
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\nRun `hanet COMMAND --help` for a command's options; see hanet(8)\n"
 	           "and hanet.ini(5).\n");
 }

@@ -912,9 +912,47 @@ static const char *sim_lower_ns(struct planner *pl, const struct link *l) {
 	return l->netns ? l->netns : "";
 }
 
+static bool owned_link(struct planner *pl, const char *netns, const char *name, enum link_kind kind);
+
+/* The vlans and macvlans on a link (the kernel deletes them with it). */
+static struct sim_link *sim_upper_of(struct planner *pl, const struct sim_link *lower) {
+	for (size_t i = 0; i < pl->n_ns; i++) {
+		struct sim_ns *ns = &pl->ns[i];
+
+		for (size_t j = 0; j < ns->n_links; j++) {
+			struct sim_link *u = &ns->links[j];
+			const char *name = lower_of(&u->l);
+
+			if (u->gone || u == lower || !name || strcmp(name, lower->l.name) != 0)
+				continue;
+			if (netns_eq(ns->name, lower->l.netns) ? u->l.link_netnsid < 0 || u->created
+			                                       : netns_eq(sim_lower_ns(pl, &u->l), lower->l.netns))
+				return u;
+		}
+	}
+	return NULL;
+}
+
 static int plan_link_delete(struct planner *pl, struct sim_link *sl, enum disruption level, const char *why) {
 	char sfx[300];
-	struct action *a = act_new(pl, ACT_LINK_DELETE, level, sl->l.netns, sl->l.name);
+	struct sim_link *up;
+	struct action *a;
+
+	/* the devices on it go first, each with what undoing needs */
+	while ((up = sim_upper_of(pl, sl))) {
+		char buf[IFNAMSIZ + 64];
+		int r;
+
+		if (!owned_link(pl, up->l.netns, up->l.name, up->l.kind) && !up->created &&
+		    !want_find(pl, up->l.netns, up->l.name))
+			return fail(pl, -EBUSY, "link %s%s: deleting it would delete %s, which hanet did not create", sl->l.name,
+			            ns_suffix(sl->l.netns, sfx, sizeof(sfx)), up->l.name);
+		snprintf(buf, sizeof(buf), "(its lower device %s goes)", sl->l.name);
+		r = plan_link_delete(pl, up, level, buf);
+		if (r < 0)
+			return r;
+	}
+	a = act_new(pl, ACT_LINK_DELETE, level, sl->l.netns, sl->l.name);
 
 	if (!a)
 		return -ENOMEM;
@@ -1473,6 +1511,20 @@ static int plan_link_master(struct planner *pl, struct sim_link *sl, const char 
 		return -ENOMEM;
 	snprintf(a->master, sizeof(a->master), "%s", master);
 	memcpy(a->old_master, sl->l.master, IFNAMSIZ);
+	if (sl->l.master[0]) {
+		struct sim_link *old = sim_link(pl, sl->l.netns, sl->l.master);
+
+		if (old && old->l.kind == LINK_BOND && (old->l.set & LINK_SET_MAC)) {
+			memcpy(a->master_mac, old->l.mac, ETH_ALEN_);
+			a->master_mac_set = true;
+		}
+		/* what the port takes along when it leaves (a team's port
+		 * priority, its active port): the inverse hands the master's
+		 * settings to its backend again */
+		if (old && link_ops_get(old->l.kind) && link_ops_get(old->l.kind)->apply_extra &&
+		    !(a->have = link_dup(pl, &old->l)))
+			return -ENOMEM;
+	}
 	r = fill_nic(pl, a, sl, nic_keys);
 	if (r < 0)
 		return r;

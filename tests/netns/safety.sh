@@ -105,4 +105,12 @@ hn_dump a >"$HN_TMP/a"; diff -u "$HN_TMP/a0" "$HN_TMP/a" || hn_fail "down: netns
 ip netns list | grep -q '^b' && hn_fail "netns b (hanet's) left"
 ip netns list | grep -q '^a' || hn_fail "netns a (not hanet's) deleted"
 [ -z "$(ls /run/hanet/owned)" ] || hn_fail "records left: $(ls /run/hanet/owned)"
+
+# ---- down by name, when the profile file is gone
+apply_ok "$P"
+mv "$P" "$P.gone"
+"$HANET" show s | grep -q "link v0 netns a (veth): up" || hn_fail "show by name"
+"$HANET" down s
+hn_dump >"$HN_TMP/h"; diff -u "$HN_TMP/h0" "$HN_TMP/h" || hn_fail "down by name: current namespace differs"
+[ -z "$(ls /run/hanet/owned)" ] || hn_fail "records left after down by name"
 exit 0

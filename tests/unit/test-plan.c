@@ -351,6 +351,53 @@ static void test_disruption(void **state) {
 	run_fini(&x);
 }
 
+static void test_upper_of_recreated(void **state) {
+	struct run x;
+	struct link *l;
+
+	(void)state;
+	/* v0 is made again (its peer moves): the macvlan on it goes first and
+	 * comes back after it */
+	run_init(&x, "[netns b]\n[veth v0]\npeer = v1\npeer_netns = b\n[macvlan m0]\nlink = v0\nmode = bridge\n");
+	st_ns(x.st, "b");
+	st_link(x.st, "b", "lo", LINK_NIC, 1)->up = true;
+	l = st_link(x.st, NULL, "v0", LINK_VETH, 2);
+	l->up = true;
+	snprintf(l->u.veth.peer, IFNAMSIZ, "v1");
+	st_link(x.st, NULL, "v1", LINK_VETH, 3)->up = true;
+	l = st_link(x.st, NULL, "m0", LINK_MACVLAN, 4);
+	l->up = true;
+	snprintf(l->u.macvlan.link, IFNAMSIZ, "v0");
+	l->u.macvlan.mode = MACVLAN_MODE_BRIDGE;
+	l->u.macvlan.set = MACVLAN_SET_MODE;
+	assert_int_equal(owner_add_link(x.o, NULL, "v0", LINK_VETH), 0);
+	assert_int_equal(owner_add_link(x.o, NULL, "m0", LINK_MACVLAN), 0);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "recreate link m0: delete macvlan (its lower device v0 goes)\n"
+	                    "recreate link v0: delete veth (recreate: peer netns (current) -> b)\n"
+	                    "recreate link v0: create veth (peer v1 in netns b)\n"
+	                    "live link m0: create macvlan (link v0 mode bridge)\n"
+	                    "live link v0: up\n"
+	                    "live link v1 (netns b): up\n"
+	                    "live link m0: up\n");
+	run_fini(&x);
+
+	/* a device hanet did not create on it: no recreate */
+	run_init(&x, "[netns b]\n[veth v0]\npeer = v1\npeer_netns = b\n");
+	st_ns(x.st, "b");
+	l = st_link(x.st, NULL, "v0", LINK_VETH, 2);
+	snprintf(l->u.veth.peer, IFNAMSIZ, "v1");
+	st_link(x.st, NULL, "v1", LINK_VETH, 3);
+	l = st_link(x.st, NULL, "theirs", LINK_MACVLAN, 4);
+	snprintf(l->u.macvlan.link, IFNAMSIZ, "v0");
+	assert_int_equal(owner_add_link(x.o, NULL, "v0", LINK_VETH), 0);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, -EBUSY);
+	assert_non_null(strstr(x.err, "would delete theirs, which hanet did not create"));
+	run_fini(&x);
+}
+
 static void test_nic_keys(void **state) {
 	struct run x;
 	struct link *l;
@@ -424,7 +471,8 @@ int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_order),    cmocka_unit_test(test_nothing_to_do),
 		cmocka_unit_test(test_foreign_left_alone), cmocka_unit_test(test_dropped_removed),
-		cmocka_unit_test(test_disruption),      cmocka_unit_test(test_nic_keys),
+		cmocka_unit_test(test_disruption),      cmocka_unit_test(test_upper_of_recreated),
+		cmocka_unit_test(test_nic_keys),
 		cmocka_unit_test(test_mtu_follows_kernel), cmocka_unit_test(test_stable),
 	};
 
