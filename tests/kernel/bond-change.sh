@@ -69,9 +69,9 @@ kl_apply "$p"
 kl_applied '^bond1: flap: lacp_rate slow -> fast' || hn_fail "expected a step matching '^bond1: flap: lacp_rate slow -> fast'"
 kl_applied '^bond1: down' || hn_fail "expected a step matching '^bond1: down'"
 kl_applied '^bond1: up' || hn_fail "expected a step matching '^bond1: up'"
+kl_wait_up bond1
 kl_expect_ip <<'EOT'
 bond1 ad_lacp_rate fast
-bond1 .operstate UP
 c1 .master bond1
 EOT
 kl_apply_noop "$p"
@@ -97,13 +97,13 @@ kl_applied '^bond0: attach a1' || hn_fail "expected a step matching '^bond0: att
 kl_applied '^bond0: attach a2' || hn_fail "expected a step matching '^bond0: attach a2'"
 hn_assert_eq "$(kl_bonding bond0 "Bonding Mode")" "load balancing (xor)" "bond0 mode in /proc/net/bonding"
 hn_assert_eq "$(kl_bonding_slaves bond0)" "a1 a2" "bond0 slaves after the mode change"
+kl_wait_up a1 a2
 kl_expect_ip <<'EOT'
 bond0 mode balance-xor
 bond0 xmit_hash_policy layer3+4
 bond0 miimon 50
 a1 .master bond0
 a2 .master bond0
-a1 .operstate UP
 EOT
 echo "bond0 .ifindex $index0" | kl_expect_ip
 kl_apply_noop "$p"

@@ -43,7 +43,6 @@ for m in $modes; do
 	b=bm$i
 	expect+="$b mode $m
 $b miimon 50
-$b .operstate UP
 s${i}a .master $b
 s${i}b .master $b
 s${i}a @slave.mii_status UP
@@ -56,6 +55,7 @@ $b slaves s${i}a,s${i}b
 	hn_assert_eq "$(kl_bonding_slaves $b)" "s${i}a s${i}b" "$b: slaves in /proc/net/bonding"
 	i=$((i + 1))
 done
+kl_wait_up $(for ((k = 0; k < i; k++)); do echo bm$k; done)
 kl_expect_ip <<<"$expect"
 kl_expect_show <<<"$shown"
 kl_apply_noop "$p"

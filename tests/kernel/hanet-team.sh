@@ -40,12 +40,12 @@ team0 mcast_rejoin_count 1
 team0 mcast_rejoin_interval 30
 team0 active_port t1
 EOT
+kl_wait_up team0 team0.7
 kl_expect_ip <<'EOT'
 t1 .master team0
 t2 .master team0
 team0.7 id 7
 team0.7 .link team0
-team0 .operstate UP
 EOT
 hk_noop "$p"
 

@@ -48,10 +48,8 @@ $t notify_peers_interval $((10 * (i + 1)))
 $t mcast_rejoin_count $((i + 1))
 $t mcast_rejoin_interval $((5 * (i + 1)))
 "
-	expect+="$t .operstate UP
-p${i}a .master $t
+	expect+="p${i}a .master $t
 p${i}b .master $t
-p${i}a .operstate UP
 "
 	i=$((i + 1))
 done
@@ -59,6 +57,7 @@ done
 shown+="tm1 active_port p1b
 "
 kl_expect_show <<<"$shown"
+kl_wait_up tm0 tm1 tm2 tm3 tm4 p0a p4b
 kl_expect_ip <<<"$expect"
 kl_apply_noop "$p"
 

@@ -70,11 +70,11 @@ mode = private
 EOT
 kl_apply "$p"
 ip addr add 198.51.100.1/24 dev bond0.100 || hn_fail "address on bond0.100"
+kl_wait_up bond0 bond0.100 team0.200 e1.300 mvb mvv
 kl_expect_ip <<'EOT'
 bond0.100 id 100
 bond0.100 protocol 802.1Q
 bond0.100 .link bond0
-bond0.100 .operstate UP
 team0.200 id 200
 team0.200 protocol 802.1ad
 team0.200 .link team0

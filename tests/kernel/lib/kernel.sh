@@ -107,6 +107,20 @@ kl_expect_ip() {
 	[ -z "$out" ] || { echo "$out" >&2; hn_fail "ip -d -j link differs"; }
 }
 
+# Wait (at most 5 s) until every DEV is operationally up: the kernel
+# updates operstate from carrier a moment after the change (linkwatch).
+kl_wait_up() {
+	local i devs
+	devs=$(printf '"%s",' "$@")
+	for ((i = 0; i < 50; i++)); do
+		ip -j link show | jq -e "[.[] | select(.ifname | IN(${devs%,})) | select(.operstate == \"UP\")]
+			| length == $#" >/dev/null && return 0
+		sleep 0.1
+	done
+	ip -br link show >&2
+	hn_fail "not up after 5s: $*"
+}
+
 # One field of a link (a top-level field of ip -j link): kl_ipfield DEV FIELD
 kl_ipfield() {
 	ip -d -j link show "$1" | jq -r ".[0].$2"
