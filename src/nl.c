@@ -330,6 +330,7 @@ struct nl_batch {
 	struct nl *nl;
 	char *buf;
 	size_t size;
+	size_t max_size;            /* what one sendmsg() may carry */
 	size_t len;                 /* bytes queued */
 	size_t n_queued;            /* messages queued */
 	size_t max_queued;          /* so that their acks fit the receive buffer */
@@ -371,12 +372,14 @@ int nl_batch_new(struct nl *nl, nl_ack_cb ack_cb, void *data, struct nl_batch **
 	sl = sizeof(int);
 	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &sl) < 0)
 		snd = 212992;
-	b->size = NL_BATCH_SIZE;
-	if ((size_t)snd < b->size + 64)
-		b->size = (size_t)snd > 2 * NL_MSG_SIZE + 64 ? (size_t)snd - 64 : NL_MSG_SIZE;
+	b->max_size = NL_BATCH_SIZE;
+	if ((size_t)snd < b->max_size + 64)
+		b->max_size = (size_t)snd > 2 * NL_MSG_SIZE + 64 ? (size_t)snd - 64 : NL_MSG_SIZE;
 	b->max_queued = (size_t)rcv / NL_ACK_TRUESIZE;
 	if (b->max_queued < 1)
 		b->max_queued = 1;
+	/* small to start (most batches are a few messages); grows to max_size */
+	b->size = b->max_size < 4 * NL_MSG_SIZE ? b->max_size : 4 * NL_MSG_SIZE;
 	b->buf = calloc(1, b->size);     /* zeros: libmnl leaves attribute padding as it is */
 	if (!b->buf) {
 		free(b);
@@ -455,6 +458,16 @@ struct nlmsghdr *nl_batch_msg(struct nl_batch *b, uint16_t type, uint16_t flags)
 
 	if (b->io_error)
 		return NULL;
+	if (b->size - b->len < NL_MSG_SIZE && b->size < b->max_size && b->n_queued < b->max_queued) {
+		size_t size = b->size * 4 < b->max_size ? b->size * 4 : b->max_size;
+		char *nb = realloc(b->buf, size);
+
+		if (nb) {
+			memset(nb + b->size, 0, size - b->size);
+			b->buf = nb;
+			b->size = size;
+		}
+	}
 	if (b->size - b->len < NL_MSG_SIZE || b->n_queued >= b->max_queued) {
 		int r = batch_flush(b);
 		if (r < 0) {
