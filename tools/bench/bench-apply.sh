@@ -9,8 +9,7 @@
 #      and its netlink write requests                                target <= 0.1, 0 writes
 #   3. the controller example (tools/bench/controller-bridge.ini): hanet
 #      apply / the same as a script of `ip` commands                 target <= 0.1
-#      (3 pairs a round: short runs on a shared machine are noisy; the
-#      CPU time of each side is printed too)
+#      (3 pairs a round: short runs on a shared machine are noisy)
 #   4. peak RSS of the 100k-route apply                              target <= 100 MB
 #
 # Times are wall-clock, read by bash itself ($EPOCHREALTIME: no `date`
@@ -57,18 +56,13 @@ table = 100
 PY
 
 # The measurements, each run by bash in its own sandbox; they print
-# "WALL_US [CPU_US ...]".  cpu: user + system time of the finished
-# children of the shell (`times`, in the shell itself).
+# microseconds (and counts).
 cat >"$W/lib.sh" <<'EOF'
 set -e
 mkdir -p /run/netns /run/hanet
 mount -t tmpfs -o mode=0755 bench /run/netns
 mount -t tmpfs -o mode=0755 bench /run/hanet
 ip link set lo up
-cpu() {
-	times >/run/hanet/.times   # here, not in a pipeline: a subshell has no children of its own yet
-	tail -1 /run/hanet/.times | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, "m"); n += t[1] * 60 + t[2] } printf "%d\n", n * 1e6 }'
-}
 EOF
 cat >"$W/ip-batch.sh" <<EOF
 . $W/lib.sh
@@ -102,10 +96,9 @@ for side in ip hanet; do
 . $W/lib.sh
 ip link add eth1 type veth peer name eth1-p; ip link add eth2 type veth peer name eth2-p
 sleep 0.5
-cpu >/run/hanet/.c0; t0=\${EPOCHREALTIME/./}; $cmd; t1=\${EPOCHREALTIME/./}; cpu >/run/hanet/.c1
-c0=\$(cat /run/hanet/.c0); c1=\$(cat /run/hanet/.c1)
+t0=\${EPOCHREALTIME/./}; $cmd; t1=\${EPOCHREALTIME/./}
 $HANET check $TOP/tools/bench/controller-bridge.ini >/dev/null
-echo \$(( t1 - t0 )) \$(( c1 - c0 ))
+echo \$(( t1 - t0 ))
 EOF
 done
 
@@ -122,26 +115,25 @@ round() {
 	done
 	sh_m=$(printf '%s\n' "${sh[@]}" | sort -n | sed -n 2p)
 	hc_m=$(printf '%s\n' "${hc[@]}" | sort -n | sed -n 2p)
-	# ip-batch hanet re-apply writes rss ip-script hanet-ctl ip-script-cpu hanet-ctl-cpu
-	echo "$t_ip $h ${sh_m% *} ${hc_m% *} ${sh_m#* } ${hc_m#* }"
+	echo "$t_ip $h $sh_m $hc_m"
 }
 
 echo "bench-apply: $ROUNDS rounds, $N routes, $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s %12s %12s %12s %7s %9s %12s %12s %10s %10s\n' round "ip-batch" "hanet" "re-apply" writes "rss(KB)" \
-	"ip-script" "hanet-ctl" "cpu-ip" "cpu-hanet"
+printf '%-6s %12s %12s %12s %7s %9s %12s %12s\n' round "ip-batch" "hanet" "re-apply" writes "rss(KB)" \
+	"ip-script" "hanet-ctl"
 : >"$W/rounds"
 for r in $(seq "$ROUNDS"); do
 	line=$(round)
 	echo "$line" >>"$W/rounds"
 	# shellcheck disable=SC2086
-	printf '%-6s %10sus %10sus %10sus %7s %9s %10sus %10sus %8sus %8sus\n' "$r" $line
+	printf '%-6s %10sus %10sus %10sus %7s %9s %10sus %10sus\n' "$r" $line
 done
 
 python3 - "$W/rounds" <<'PY'
 import statistics, sys
 rows = [list(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
 col = lambda i: statistics.median(r[i] for r in rows)
-ip, h, re_, writes, rss, sh, hc, sh_cpu, hc_cpu = (col(i) for i in range(9))
+ip, h, re_, writes, rss, sh, hc = (col(i) for i in range(7))
 max_writes = max(r[3] for r in rows)
 max_rss = max(r[4] for r in rows)
 checks = [
@@ -161,9 +153,7 @@ print(f"{'PASS' if ok else 'FAIL'}  {'re-apply netlink write requests':50s} {max
 ok = max_rss <= 100 * 1024
 bad |= not ok
 print(f"{'PASS' if ok else 'FAIL'}  {'peak RSS, 100k-route apply (MB)':50s} {max_rss / 1024:6.1f}  (target <= 100)")
-if sh_cpu > 0:
-    print(f"info  {'controller example, CPU time: hanet / ip script':50s} {hc_cpu / sh_cpu:6.3f}")
 print(f"medians: ip -batch {ip/1e6:.3f}s, hanet {h/1e6:.3f}s, re-apply {re_/1e6:.3f}s, "
-      f"ip script {sh/1e3:.1f}ms, hanet {hc/1e3:.1f}ms (cpu {sh_cpu/1e3:.1f}ms / {hc_cpu/1e3:.1f}ms)")
+      f"ip script {sh/1e3:.1f}ms, hanet {hc/1e3:.1f}ms")
 sys.exit(1 if bad else 0)
 PY
