@@ -9,8 +9,10 @@
 # tests/kernel/lab-*.sh test tools/kernel-lab itself and run on the host,
 # only when the guest is used.
 # Prints "PASS name" / "FAIL name" / "SKIP name: why"; exits 1 when any
-# failed.  TESTS="a b" runs only those; HN_TIMEOUT (seconds) bounds each
-# test; KERNEL_TESTS=host|uml forces where they run.
+# failed.  TESTS="a b" runs only those; HN_TIMEOUT (seconds, default 300:
+# user-mode Linux is slow on a loaded machine) bounds each test,
+# KERNEL_LAB_TIMEOUT (default 1800) the guest; KERNEL_TESTS=host|uml
+# forces where they run.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -26,7 +28,7 @@ run_tests() {
 		[ -f "$t" ] || { echo "FAIL $name (no such test)"; fail=1; continue; }
 		log=$(mktemp /tmp/hanet-kernel-$name.XXXXXX)
 		local t0=$SECONDS
-		if timeout -k 5 "${HN_TIMEOUT:-120}" bash "./$t" >"$log" 2>&1; then
+		if timeout -k 5 "${HN_TIMEOUT:-300}" bash "./$t" >"$log" 2>&1; then
 			echo "PASS $name ($((SECONDS - t0))s)"
 		else
 			rc=$?
@@ -51,7 +53,7 @@ run_lab_tests() {
 		fi
 		log=$(mktemp /tmp/hanet-kernel-$name.XXXXXX)
 		local t0=$SECONDS
-		if timeout -k 5 "${HN_TIMEOUT:-120}" bash "./$t" >"$log" 2>&1; then
+		if timeout -k 5 "${HN_TIMEOUT:-300}" bash "./$t" >"$log" 2>&1; then
 			echo "PASS $name ($((SECONDS - t0))s)"
 		else
 			rc=$?
@@ -117,7 +119,7 @@ uml)
 	fail=0
 	run_lab_tests || fail=1
 	t0=$SECONDS
-	"$top/tools/kernel-lab" --timeout "${KERNEL_LAB_TIMEOUT:-900}" --env TESTS --env HN_TIMEOUT \
+	"$top/tools/kernel-lab" --timeout "${KERNEL_LAB_TIMEOUT:-1800}" --env TESTS --env HN_TIMEOUT \
 		-- "$here/run.sh" --in-kernel || fail=1
 	echo "kernel: guest run took $((SECONDS - t0))s"
 	exit $fail
