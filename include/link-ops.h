@@ -72,8 +72,18 @@ struct link_ops {
 	void (*diff)(const struct link *want, const struct link *have, struct link_diff *ret);
 	/* Steps that are not an RTM_NEWLINK (team options and port priorities
 	 * through libteam), after creation or for a change; have may be NULL.
-	 * May be NULL. */
+	 * May be NULL.  Per-port settings are lost when a port is released,
+	 * so this is called once the link's slaves/ports are attached: after
+	 * creating and enslaving, and again after a flap re-enslaved them.
+	 * It does what the kernel's current state allows and is a no-op when
+	 * nothing differs, so calling it more often is harmless. */
 	int (*apply_extra)(const struct link *want, const struct link *have, const struct link_ctx *ctx);
+	/* What the link's RTM_NEWLINK does not say (team mode, options and
+	 * port priorities through libteam), and names for what it gives as
+	 * ifindexes (bond primary, active slave), read with the socket of the
+	 * link's namespace after the namespace's links are parsed and named
+	 * (ns_state_link_names).  May be NULL. */
+	int (*observe_extra)(struct link *l, struct nl *nl);
 };
 
 /* The table of backends, by kind (NULL for LINK_OTHER). */

@@ -115,6 +115,7 @@ enum bond_opt {
 	BOND_OPT_AD_USER_PORT_KEY,
 	BOND_OPT_AD_ACTOR_SYSTEM,   /* value in bond_conf.ad_actor_system */
 	BOND_OPT_TLB_DYNAMIC_LB,
+	BOND_OPT_LACP_ACTIVE,
 	_BOND_OPT_MAX,
 };
 
@@ -129,6 +130,11 @@ struct bond_conf {
 	uint8_t ad_actor_system[ETH_ALEN_];
 	struct namelist slaves;             /* desired: from `slaves =`; observed: derived from masters */
 	char active_slave[IFNAMSIZ];        /* observed only */
+	/* observed only: IFLA_BOND_PRIMARY / IFLA_BOND_ACTIVE_SLAVE as the
+	 * kernel reports them (0: none); observe names them into primary and
+	 * active_slave (the backend's observe_extra, link-ops.h) */
+	int primary_ifindex;
+	int active_slave_ifindex;
 };
 
 enum team_mode {

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Teams: the device is an RTM_NEWLINK of kind "team" (no IFLA_INFO_DATA:
+ * the team driver takes its settings over generic netlink); mode,
+ * notify_peers and mcast_rejoin, port priorities and the active port of
+ * activebackup go through libteam, which opens its own sockets: they are
+ * made inside the team's namespace.
+ *
+ * The kernel's rules (drivers/net/team/team.c): the mode changes only
+ * without ports (and not to the mode it has); a port must be down to be
+ * added, comes up when added and goes down when removed; per-port options
+ * (priority) are lost with the port.  Without teamd the kernel picks no
+ * active port in activebackup: apply picks one (the port with the highest
+ * priority that has a link, or keeps the current one while it has a
+ * link).  The LACP runner is teamd's, not the kernel's: the profile points
+ * to a bond in 802.3ad mode instead.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <team.h>
+
+#include "link.h"
+#include "log.h"
+#include "netns-enter.h"
+#include "nl.h"
+
+static const char *const team_mode_names[_TEAM_MODE_MAX] = {
+	[TEAM_MODE_ROUNDROBIN] = "roundrobin",
+	[TEAM_MODE_ACTIVEBACKUP] = "activebackup",
+	[TEAM_MODE_LOADBALANCE] = "loadbalance",
+	[TEAM_MODE_BROADCAST] = "broadcast",
+	[TEAM_MODE_RANDOM] = "random",
+};
+
+static int team_mode_from_name(const char *s, enum team_mode *ret) {
+	for (int m = 0; m < _TEAM_MODE_MAX; m++)
+		if (s && strcmp(team_mode_names[m], s) == 0) {
+			*ret = (enum team_mode)m;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* libteam logs to stderr by default: keep it at debug level. */
+static void team_log_debug(struct team_handle *th, int priority, const char *file, int line, const char *fn,
+                           const char *format, va_list args) {
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	log_debug("libteam: %s: %s", fn, msg);
+}
+
+/* A libteam handle on team `name` (or ifindex when > 0), its sockets
+ * opened inside the namespace of netns_fd. */
+static int team_open(int netns_fd, const char *name, int ifindex, struct team_handle **ret) {
+	struct team_handle *th = NULL;
+	int saved = -1, r, q;
+
+	r = nsx_enter_fd(netns_fd, &saved);
+	if (r < 0)
+		return r;
+	th = team_alloc();
+	if (!th) {
+		r = -ENOMEM;
+		goto leave;
+	}
+	team_set_log_fn(th, team_log_debug);
+	if (ifindex <= 0)
+		ifindex = (int)team_ifname2ifindex(th, name);
+	if (ifindex <= 0) {
+		r = -ENODEV;
+		goto leave;
+	}
+	r = team_init(th, (uint32_t)ifindex);
+leave:
+	q = nsx_leave(saved);
+	if (r == 0 && q < 0)
+		r = q;
+	if (r < 0) {
+		if (th)
+			team_free(th);
+		return r;
+	}
+	*ret = th;
+	return 0;
+}
+
+/* The options of the team as numbers, by TEAM_SET_* bit. */
+static const struct {
+	unsigned bit;
+	const char *name;
+	int (*get)(struct team_handle *th, uint32_t *v);
+	int (*set)(struct team_handle *th, uint32_t v);
+	size_t offset;
+} team_opts[] = {
+	{ TEAM_SET_NOTIFY_PEERS_COUNT, "notify_peers_count", team_get_notify_peers_count, team_set_notify_peers_count,
+	  offsetof(struct team_conf, notify_peers_count) },
+	{ TEAM_SET_NOTIFY_PEERS_INTERVAL, "notify_peers_interval", team_get_notify_peers_interval,
+	  team_set_notify_peers_interval, offsetof(struct team_conf, notify_peers_interval) },
+	{ TEAM_SET_MCAST_REJOIN_COUNT, "mcast_rejoin_count", team_get_mcast_rejoin_count, team_set_mcast_rejoin_count,
+	  offsetof(struct team_conf, mcast_rejoin_count) },
+	{ TEAM_SET_MCAST_REJOIN_INTERVAL, "mcast_rejoin_interval", team_get_mcast_rejoin_interval,
+	  team_set_mcast_rejoin_interval, offsetof(struct team_conf, mcast_rejoin_interval) },
+};
+
+#define OPT_VAL(t, i) (*(uint32_t *)((char *)(t) + team_opts[i].offset))
+#define OPT_CVAL(t, i) (*(const uint32_t *)((const char *)(t) + team_opts[i].offset))
+
+static bool is_interval(size_t i) {
+	return team_opts[i].bit == TEAM_SET_NOTIFY_PEERS_INTERVAL || team_opts[i].bit == TEAM_SET_MCAST_REJOIN_INTERVAL;
+}
+
+/* The current mode: -ENOENT when the team has none yet. */
+static int team_mode_get(struct team_handle *th, enum team_mode *ret) {
+	char *name = NULL;
+	int r;
+
+	r = team_get_mode_name(th, &name);
+	if (r < 0)
+		return r;
+	return team_mode_from_name(name, ret) < 0 ? -ENOENT : (int)0;
+}
+
+static int team_observe_extra(struct link *l, struct nl *nl) {
+	struct team_conf *t = &l->u.team;
+	struct team_handle *th;
+	struct team_port *port;
+	enum team_mode mode;
+	size_t n = 0, k = 0;
+	uint32_t active = 0;
+	int r;
+
+	t->set = 0;
+	t->active_port[0] = '\0';
+	r = team_open(nl_netns_fd(nl), l->name, l->ifindex, &th);
+	if (r < 0)
+		return r;
+	if (team_mode_get(th, &mode) >= 0) {
+		t->mode = mode;
+		t->set |= TEAM_SET_MODE;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(team_opts); i++)
+		if (team_opts[i].get(th, &OPT_VAL(t, i)) >= 0)
+			t->set |= team_opts[i].bit;
+
+	/* the ports as libteam sees them, with their priorities */
+	team_for_each_port(port, th)
+		n++;
+	namelist_fini(&t->ports);
+	free(t->port_priority);
+	free(t->port_priority_set);
+	t->port_priority = n ? calloc(n, sizeof(*t->port_priority)) : NULL;
+	t->port_priority_set = n ? calloc(n, sizeof(*t->port_priority_set)) : NULL;
+	if (n && (!t->port_priority || !t->port_priority_set)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	team_for_each_port(port, th) {
+		uint32_t ifindex = team_get_port_ifindex(port);
+		char name[IFNAMSIZ];
+		int32_t prio;
+
+		if (k >= n || !team_ifindex2ifname(th, ifindex, name, sizeof(name)))
+			continue;
+		r = namelist_add(&t->ports, name);
+		if (r < 0)
+			goto out;
+		if (team_get_port_priority(th, ifindex, &prio) >= 0) {
+			t->port_priority[k] = prio;
+			t->port_priority_set[k] = true;
+		}
+		k++;
+	}
+	if ((t->set & TEAM_SET_MODE) && t->mode == TEAM_MODE_ACTIVEBACKUP && team_get_active_port(th, &active) >= 0 &&
+	    active > 0 && !team_ifindex2ifname(th, active, t->active_port, sizeof(t->active_port)))
+		t->active_port[0] = '\0';
+	r = 0;
+out:
+	team_free(th);
+	return r;
+}
+
+/* The priority declared for a port, or 0 (the kernel's default). */
+static int32_t want_priority(const struct team_conf *t, size_t i) {
+	return t->port_priority && t->port_priority_set && t->port_priority_set[i] ? t->port_priority[i] : 0;
+}
+
+static int port_index(const struct namelist *l, const char *name) {
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void team_diff(const struct link *want, const struct link *have, struct link_diff *ret) {
+	const struct team_conf *w = &want->u.team, *h = &have->u.team;
+	bool ab = (w->set & TEAM_SET_MODE) ? w->mode == TEAM_MODE_ACTIVEBACKUP
+	          : (h->set & TEAM_SET_MODE) && h->mode == TEAM_MODE_ACTIVEBACKUP;
+
+	if ((w->set & TEAM_SET_MODE) && (!(h->set & TEAM_SET_MODE) || w->mode != h->mode)) {
+		bool ports = h->ports.n > 0 || w->ports.n > 0;
+
+		if (ports)
+			ret->need_no_slaves = true;
+		link_diff_add(ret, ports ? DISRUPT_FLAP : DISRUPT_LIVE, "mode %s -> %s",
+		              h->set & TEAM_SET_MODE ? team_mode_names[h->mode] : "(none)", team_mode_names[w->mode]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(team_opts); i++) {
+		char a[32], b[32];
+
+		if (!(w->set & team_opts[i].bit) ||
+		    ((h->set & team_opts[i].bit) && OPT_CVAL(w, i) == OPT_CVAL(h, i)))
+			continue;
+		if (is_interval(i)) {
+			format_duration((uint64_t)OPT_CVAL(h, i) * 1000, a, sizeof(a));
+			format_duration((uint64_t)OPT_CVAL(w, i) * 1000, b, sizeof(b));
+		} else {
+			snprintf(a, sizeof(a), "%u", OPT_CVAL(h, i));
+			snprintf(b, sizeof(b), "%u", OPT_CVAL(w, i));
+		}
+		link_diff_add(ret, DISRUPT_LIVE, "%s %s -> %s", team_opts[i].name, h->set & team_opts[i].bit ? a : "?", b);
+	}
+	for (size_t i = 0; i < w->ports.n; i++) {
+		int j;
+
+		if (!w->port_priority_set || !w->port_priority_set[i])
+			continue;
+		j = port_index(&h->ports, w->ports.v[i]);
+		if (j < 0)
+			/* set once the port is attached */
+			link_diff_add(ret, DISRUPT_LIVE, "priority.%s %d (new port)", w->ports.v[i], w->port_priority[i]);
+		else if (want_priority(h, (size_t)j) != w->port_priority[i])
+			link_diff_add(ret, DISRUPT_LIVE, "priority.%s %d -> %d", w->ports.v[i], want_priority(h, (size_t)j),
+			              w->port_priority[i]);
+	}
+	/* activebackup carries nothing without an active port */
+	if (ab && w->ports.n > 0 && (!h->active_port[0] || !namelist_contains(&w->ports, h->active_port)))
+		link_diff_add(ret, DISRUPT_LIVE, "active port %s -> a port with a link",
+		              h->active_port[0] ? h->active_port : "(none)");
+}
+
+struct port_state {
+	uint32_t ifindex;
+	bool link_up;
+	int32_t priority;
+};
+
+/* Read the team's ports (at most max). */
+static size_t ports_read(struct team_handle *th, struct port_state *v, size_t max) {
+	struct team_port *port;
+	size_t n = 0;
+
+	team_for_each_port(port, th) {
+		if (n == max)
+			break;
+		v[n].ifindex = team_get_port_ifindex(port);
+		v[n].link_up = team_is_port_link_up(port);
+		if (team_get_port_priority(th, v[n].ifindex, &v[n].priority) < 0)
+			v[n].priority = 0;
+		n++;
+	}
+	return n;
+}
+
+#define TEAM_PORTS_MAX 64
+
+/* Mode, options, port priorities and the active port, as far as the
+ * kernel's state allows.  A mode change with ports attached takes them
+ * out and back (the plan calls that a flap and normally releases them
+ * itself first). */
+static int team_apply_extra(const struct link *want, const struct link *have, const struct link_ctx *ctx) {
+	const struct team_conf *w = &want->u.team;
+	struct port_state ports[TEAM_PORTS_MAX];
+	struct team_handle *th;
+	enum team_mode mode;
+	bool have_mode;
+	size_t n;
+	int r;
+
+	r = team_open(nl_netns_fd(ctx->nl), want->name, 0, &th);
+	if (r < 0)
+		return r;
+	have_mode = team_mode_get(th, &mode) >= 0;
+
+	if ((w->set & TEAM_SET_MODE) && (!have_mode || mode != w->mode)) {
+		n = ports_read(th, ports, ARRAY_SIZE(ports));
+		for (size_t i = 0; i < n; i++) {
+			r = team_port_remove(th, ports[i].ifindex);
+			if (r < 0)
+				goto out;
+		}
+		r = team_set_mode_name(th, team_mode_names[w->mode]);
+		if (r < 0)
+			goto out;
+		for (size_t i = 0; i < n; i++) {
+			r = team_port_add(th, ports[i].ifindex);
+			if (r < 0)
+				goto out;
+		}
+		r = team_refresh(th);
+		if (r < 0)
+			goto out;
+		mode = w->mode;
+		have_mode = true;
+	}
+
+	for (size_t i = 0; i < ARRAY_SIZE(team_opts); i++) {
+		uint32_t v;
+
+		if (!(w->set & team_opts[i].bit))
+			continue;
+		r = team_opts[i].get(th, &v);
+		if (r >= 0 && v == OPT_CVAL(w, i))
+			continue;
+		r = team_opts[i].set(th, OPT_CVAL(w, i));
+		if (r < 0)
+			goto out;
+	}
+
+	for (size_t i = 0; i < w->ports.n; i++) {
+		uint32_t ifindex;
+		int32_t prio;
+
+		if (!w->port_priority_set || !w->port_priority_set[i])
+			continue;
+		ifindex = team_ifname2ifindex(th, w->ports.v[i]);
+		if (!ifindex || !team_is_our_port(th, ifindex))
+			continue;       /* not attached (yet): set when it is */
+		if (team_get_port_priority(th, ifindex, &prio) >= 0 && prio == w->port_priority[i])
+			continue;
+		r = team_set_port_priority(th, ifindex, w->port_priority[i]);
+		if (r < 0)
+			goto out;
+	}
+
+	if (have_mode && mode == TEAM_MODE_ACTIVEBACKUP) {
+		uint32_t active = 0;
+		const struct port_state *best = NULL;
+		bool keep = false;
+
+		r = team_refresh(th);
+		if (r < 0)
+			goto out;
+		n = ports_read(th, ports, ARRAY_SIZE(ports));
+		if (team_get_active_port(th, &active) < 0)
+			active = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (ports[i].ifindex == active && ports[i].link_up)
+				keep = true;
+			if (!best || (ports[i].link_up && !best->link_up) ||
+			    (ports[i].link_up == best->link_up && ports[i].priority > best->priority))
+				best = &ports[i];
+		}
+		if (!keep && best && best->ifindex != active) {
+			r = team_set_active_port(th, best->ifindex);
+			if (r < 0)
+				goto out;
+		}
+	}
+	r = 0;
+out:
+	team_free(th);
+	return r;
+}
+
+const struct link_ops link_ops_team = {
+	.kind = LINK_TEAM,
+	.info_kind = "team",
+	.diff = team_diff,
+	.apply_extra = team_apply_extra,
+	.observe_extra = team_observe_extra,
+};

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* 802.1Q / 802.1ad VLANs on a lower device (IFLA_LINK): a bond, a team,
+ * a veth, a NIC.  The kernel takes the id and the protocol only when the
+ * link is made (changelink changes flags and QoS maps, not those), so a
+ * different id, protocol or lower device means a new link. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+
+#include "link.h"
+
+static const char *vlan_protocol_name(uint16_t p) {
+	switch (p) {
+	case ETH_P_8021Q:
+		return "802.1q";
+	case ETH_P_8021AD:
+		return "802.1ad";
+	}
+	return "?";
+}
+
+static int vlan_fill_create(struct nlmsghdr *nlh, const struct link *want, const struct link_ctx *ctx) {
+	int ifindex;
+
+	if (!want->u.vlan.link[0])
+		return -EINVAL;
+	ifindex = ctx->ifindex(ctx, ctx->netns, want->u.vlan.link);
+	if (ifindex < 0)
+		return ifindex;
+	mnl_attr_put_u32(nlh, IFLA_LINK, (uint32_t)ifindex);
+	return 0;
+}
+
+static int vlan_fill_info_data(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
+                               const struct link_ctx *ctx) {
+	const struct vlan_conf *v = &want->u.vlan;
+
+	if (have)
+		return 0;           /* nothing of ours changes on a live vlan */
+	if (v->id < 1 || v->id > 4094)
+		return -EINVAL;
+	mnl_attr_put_u16(nlh, IFLA_VLAN_ID, v->id);
+	if (v->set & VLAN_SET_PROTOCOL)
+		mnl_attr_put_u16(nlh, IFLA_VLAN_PROTOCOL, htons(v->protocol));
+	return 0;
+}
+
+static int vlan_parse(const struct nlattr *info_data, const struct nlattr *const *tb, struct link *l) {
+	const struct nlattr *a;
+
+	l->u.vlan.set = 0;
+	l->u.vlan.id = 0;
+	if (!info_data)
+		return 0;
+	mnl_attr_for_each_nested(a, info_data) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_VLAN_ID:
+			if (mnl_attr_get_payload_len(a) >= 2)
+				l->u.vlan.id = mnl_attr_get_u16(a);
+			break;
+		case IFLA_VLAN_PROTOCOL:
+			if (mnl_attr_get_payload_len(a) >= 2) {
+				l->u.vlan.protocol = ntohs(mnl_attr_get_u16(a));
+				l->u.vlan.set |= VLAN_SET_PROTOCOL;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+static void vlan_diff(const struct link *want, const struct link *have, struct link_diff *ret) {
+	const struct vlan_conf *w = &want->u.vlan, *h = &have->u.vlan;
+
+	if (strcmp(w->link, h->link) != 0)
+		link_diff_add(ret, DISRUPT_RECREATE, "link %s -> %s", h->link[0] ? h->link : "?", w->link);
+	if (w->id != h->id)
+		link_diff_add(ret, DISRUPT_RECREATE, "id %u -> %u", h->id, w->id);
+	if ((w->set & VLAN_SET_PROTOCOL) && (!(h->set & VLAN_SET_PROTOCOL) || w->protocol != h->protocol))
+		link_diff_add(ret, DISRUPT_RECREATE, "protocol %s -> %s",
+		              h->set & VLAN_SET_PROTOCOL ? vlan_protocol_name(h->protocol) : "?",
+		              vlan_protocol_name(w->protocol));
+}
+
+const struct link_ops link_ops_vlan = {
+	.kind = LINK_VLAN,
+	.info_kind = "vlan",
+	.fill_create = vlan_fill_create,
+	.fill_info_data = vlan_fill_info_data,
+	.parse = vlan_parse,
+	.diff = vlan_diff,
+};
