@@ -96,6 +96,8 @@ enum report_verdict report_verdict(const struct report *r);
 const char *report_verdict_name(enum report_verdict v);   /* "PASS", "FAIL", "no SLA" */
 
 int report_print_table(const struct report *r, FILE *f);
+/* JSON also lists each trial's events (when given), at most this many. */
+#define REPORT_JSON_MAX_EVENTS 256
 int report_print_json(const struct report *r, FILE *f);
 int report_print_csv(const struct report *r, FILE *f);
 

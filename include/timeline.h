@@ -9,8 +9,12 @@
  * numbers of the report:
  *   outage       the longest interruption of replies from the last reply
  *                before the fault on: the gap between two consecutive
- *                replies (by receive time) minus one probe interval, so a
- *                fault that changes nothing measures ~0;
+ *                replies (by receive time) minus one probe interval when
+ *                probes were lost inside it, else minus the time between
+ *                the two probes' sends (a late prober is not an outage);
+ *                so a fault that changes nothing measures ~0; silence
+ *                until the end of the records (not recovered) wins when
+ *                it lasts longer than any gap that ended;
  *   lost         probes sent inside that gap that got no reply;
  *   detection    fault -> the first reaction event (a bond's active slave
  *                changed, the VIP added, an announcement, ...);
@@ -76,6 +80,10 @@ void timeline_free(struct timeline *tl);        /* stops it first; NULL ok */
 /* Follow one more namespace (NULL: the caller's); groups are NLEV_G_*,
  * 0 = links and addresses.  Before timeline_start. */
 int timeline_add_netns(struct timeline *tl, const char *netns, unsigned groups);
+/* Events are timestamped when the recording thread reads them: give it
+ * SCHED_FIFO priority rt_priority (1..99, if allowed; 0: none) so a busy
+ * machine does not delay them.  Before timeline_start. */
+int timeline_set_rt_priority(struct timeline *tl, int rt_priority);
 /* The recording thread; returns once it listens. */
 int timeline_start(struct timeline *tl);
 /* Read what is pending, end the thread.  0 or the negative errno that
@@ -92,6 +100,13 @@ void timeline_add_announce(struct timeline *tl, const char *netns, const char *d
  * sorted by time; free() it.  Thread-safe, also while recording. */
 int timeline_events(struct timeline *tl, uint64_t from_ns, uint64_t to_ns, struct tl_event **ret, size_t *ret_n);
 size_t timeline_count(struct timeline *tl);
+/* The first event of kind in netns/dev (NULL: any) with from_ns <= t_ns <
+ * to_ns (0: no end): 0 and *ret, or -ENOENT.  A fault done through
+ * netlink is best timed by its own event (the request may return much
+ * later than it took effect: a slow kernel synchronises before it
+ * answers), so `hanet measure` takes the earlier of the two. */
+int timeline_find(struct timeline *tl, enum tl_kind kind, const char *netns, const char *dev, uint64_t from_ns,
+                  uint64_t to_ns, struct tl_event *ret);
 
 /* ---- one trial --------------------------------------------------------- */
 
@@ -109,7 +124,7 @@ struct trial_result {
 	uint64_t gap_start_ns;      /* receive time of the last reply before the outage */
 	uint64_t gap_end_ns;        /* ... of the first reply after it; when not recovered: the last send */
 	uint64_t gap_ns;
-	uint64_t outage_ns;         /* gap minus one interval, never negative */
+	uint64_t outage_ns;         /* see above: gap minus the expected spacing, never negative */
 	uint32_t lost;              /* probes sent within the gap without a reply */
 	uint32_t lost_total;        /* probes sent after the fault without a reply */
 	uint32_t sent, received;    /* all the records */

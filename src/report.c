@@ -404,6 +404,18 @@ int report_print_json(const struct report *r, FILE *f) {
 				json_null(&j, "reaction");
 			if (r->sla.set)
 				json_bool(&j, "within_sla", trial_outage(t) <= r->sla.failover_max_us * 1000);
+			if (g->trials[i].ev) {
+				/* the trial's events, times from the fault */
+				const struct report_trial *tr = &g->trials[i];
+				size_t n = tr->n_ev < REPORT_JSON_MAX_EVENTS ? tr->n_ev : REPORT_JSON_MAX_EVENTS;
+
+				json_arr_begin(&j, "events");
+				for (size_t k = 0; k < n; k++)
+					json_event(&j, NULL, &tr->ev[k], t->fault_ns);
+				json_arr_end(&j);
+				if (n < tr->n_ev)
+					json_uint(&j, "events_left_out", tr->n_ev - n);
+			}
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct timeline {
 	int efd;                    /* eventfd: stop */
 	pthread_t thread;
 	bool running;
+	int rt_priority;
 	int err;                    /* what ended the thread */
 
 	pthread_mutex_t lock;
@@ -187,6 +189,10 @@ static void *timeline_thread(void *arg) {
 	int r = 0;
 
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	if (tl->rt_priority > 0) {
+		struct sched_param sp = { .sched_priority = tl->rt_priority };
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	}
 	for (;;) {
 		struct pollfd p[2] = { { .fd = nlev_fd(tl->nlev), .events = POLLIN }, { .fd = tl->efd, .events = POLLIN } };
 
@@ -210,6 +216,15 @@ static void *timeline_thread(void *arg) {
 	}
 	tl->err = r < 0 ? r : 0;
 	return NULL;
+}
+
+int timeline_set_rt_priority(struct timeline *tl, int rt_priority) {
+	if (rt_priority < 0 || rt_priority > 99)
+		return -EINVAL;
+	if (tl->running)
+		return -EBUSY;
+	tl->rt_priority = rt_priority;
+	return 0;
 }
 
 int timeline_start(struct timeline *tl) {
@@ -304,6 +319,30 @@ int timeline_events(struct timeline *tl, uint64_t from_ns, uint64_t to_ns, struc
 	return 0;
 }
 
+int timeline_find(struct timeline *tl, enum tl_kind kind, const char *netns, const char *dev, uint64_t from_ns,
+                  uint64_t to_ns, struct tl_event *ret) {
+	const struct tl_event *best = NULL;
+	int r = -ENOENT;
+
+	pthread_mutex_lock(&tl->lock);
+	for (size_t i = 0; i < tl->n_ev; i++) {
+		const struct tl_event *e = &tl->ev[i];
+
+		if (e->kind != kind || e->t_ns < from_ns || (to_ns && e->t_ns >= to_ns))
+			continue;
+		if ((netns && strcmp(e->netns, netns) != 0) || (dev && strcmp(e->dev, dev) != 0))
+			continue;
+		if (!best || e->t_ns < best->t_ns)
+			best = e;
+	}
+	if (best) {
+		*ret = *best;
+		r = 0;
+	}
+	pthread_mutex_unlock(&tl->lock);
+	return r;
+}
+
 size_t timeline_count(struct timeline *tl) {
 	size_t n;
 
@@ -345,7 +384,16 @@ struct gap {
 	uint64_t start_ns, end_ns;
 	uint64_t lost_from_ns;      /* unanswered probes sent after this one count */
 	bool recovered;
+	uint64_t outage_ns;
 };
+
+/* The outage a gap stands for: its length minus the spacing replies have
+ * anyway -- one interval when probes were lost inside it, else the time
+ * between the two probes' sends (the prober itself was late: nothing
+ * says the network was). */
+static uint64_t gap_outage(uint64_t raw, uint64_t spacing) {
+	return raw > spacing ? raw - spacing : 0;
+}
 
 int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, const struct tl_event *ev,
                   size_t n_ev, const struct trial_opts *opts, struct trial_result *ret) {
@@ -357,6 +405,7 @@ int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, 
 	struct gap best = { 0 }, g;
 	bool have_best = false, lost_after_last = false;
 	struct reply *r = NULL;
+	uint32_t *lost_before;
 	size_t n_r = 0, i0 = SIZE_MAX;
 
 	if (!ret || (n_rec && !rec) || (n_ev && !ev))
@@ -376,26 +425,43 @@ int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, 
 		if (rec[i].recv_ns <= horizon)
 			r[n_r++] = (struct reply){ rec[i].recv_ns, (uint32_t)i };
 	}
-	qsort(r, n_r, sizeof(*r), cmp_reply);
+	if (n_r > 1)
+		qsort(r, n_r, sizeof(*r), cmp_reply);
 	for (size_t i = 0; i < n_r && r[i].recv_ns <= fault_ns; i++)
 		i0 = i;
 	res.baseline = i0 != SIZE_MAX;
 
+	/* unanswered probes before each sequence number */
+	lost_before = calloc(n_rec + 1, sizeof(*lost_before));
+	if (!lost_before) {
+		free(r);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n_rec; i++)
+		lost_before[i + 1] = lost_before[i] + (rec[i].recv_ns ? 0 : 1);
+
 	/* the candidates: every gap between consecutive replies from the
 	 * last one before the fault on (or from the fault to the first
-	 * reply), and the silence after the last reply */
+	 * reply), and the silence after the last reply; the one with the
+	 * longest outage wins */
 #define CONSIDER(gp) do { \
-		if (!have_best || (gp).end_ns - (gp).start_ns > best.end_ns - best.start_ns) { \
+		if (!have_best || (gp).outage_ns > best.outage_ns) { \
 			best = (gp); \
 			have_best = true; \
 		} \
 	} while (0)
 	if (!res.baseline && n_r > 0) {
-		g = (struct gap){ fault_ns, r[0].recv_ns, (fault_ns ? fault_ns - 1 : 0), true };
+		g = (struct gap){ fault_ns, r[0].recv_ns, (fault_ns ? fault_ns - 1 : 0), true, 0 };
+		g.outage_ns = gap_outage(g.end_ns - g.start_ns, interval);
 		CONSIDER(g);
 	}
 	for (size_t i = res.baseline ? i0 : 0; i + 1 < n_r; i++) {
-		g = (struct gap){ r[i].recv_ns, r[i + 1].recv_ns, rec[r[i].seq].send_ns, true };
+		uint32_t a = r[i].seq, b = r[i + 1].seq;
+		bool lost = b > a + 1 && lost_before[b] - lost_before[a + 1] > 0;
+		uint64_t spacing = lost ? interval : rec[b].send_ns > rec[a].send_ns ? rec[b].send_ns - rec[a].send_ns : 0;
+
+		g = (struct gap){ r[i].recv_ns, r[i + 1].recv_ns, rec[a].send_ns, true, 0 };
+		g.outage_ns = gap_outage(g.end_ns - g.start_ns, spacing);
 		CONSIDER(g);
 	}
 	{
@@ -406,8 +472,14 @@ int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, 
 			if (!rec[i].recv_ns && rec[i].send_ns <= horizon && rec[i].send_ns > from)
 				lost_after_last = true;
 		if (lost_after_last && last_send >= start) {
-			g = (struct gap){ start, last_send, from, false };
-			CONSIDER(g);
+			/* a lower bound: the outage goes on past the records; it
+			 * wins when it is longer than any gap that ended */
+			g = (struct gap){ start, last_send, from, false, 0 };
+			g.outage_ns = gap_outage(last_send - start, interval);
+			if (!have_best || (last_send - start > interval && last_send - start > best.end_ns - best.start_ns)) {
+				best = g;
+				have_best = true;
+			}
 		}
 	}
 #undef CONSIDER
@@ -417,7 +489,7 @@ int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, 
 		res.gap_start_ns = best.start_ns;
 		res.gap_end_ns = best.end_ns;
 		res.gap_ns = best.end_ns - best.start_ns;
-		res.outage_ns = res.gap_ns > interval ? res.gap_ns - interval : 0;
+		res.outage_ns = best.outage_ns;
 	} else {
 		/* nothing sent after the fault: nothing can be said */
 		res.recovered = false;
@@ -447,6 +519,7 @@ int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, 
 			res.convergence_ns = (int64_t)res.gap_end_ns - (int64_t)res.reaction.t_ns;
 	}
 	free(r);
+	free(lost_before);
 	*ret = res;
 	return 0;
 }

@@ -206,6 +206,41 @@ static void test_detection_convergence(void **state) {
 	}
 }
 
+static void test_late_prober(void **state) {
+	struct trial_result r;
+
+	/* the prober itself was held 10 ms: no probe sent, none lost */
+	fill(50 * US, 0, 0);
+	for (size_t i = 201; i < N; i++) {
+		rec[i].send_ns += 10 * MS;
+		rec[i].recv_ns += 10 * MS;
+	}
+	assert_int_equal(trial_analyze(rec, N, FAULT + 300 * US, NULL, 0, &opts_1ms, &r), 0);
+	assert_true(r.recovered);
+	assert_int_equal(r.lost, 0);
+	assert_int_equal(r.outage_ns, 0);
+	/* a reply 3 ms late (queued somewhere) is an outage of 3 ms */
+	fill(50 * US, 0, 0);
+	rec[201].recv_ns += 3 * MS;
+	for (size_t i = 202; i < 204; i++)
+		rec[i].recv_ns = rec[201].recv_ns + (i - 201) * 10 * US;
+	assert_int_equal(trial_analyze(rec, N, FAULT + 300 * US, NULL, 0, &opts_1ms, &r), 0);
+	assert_int_equal(r.outage_ns, 3 * MS);
+	assert_int_equal(r.lost, 0);
+}
+
+static void test_lost_at_the_end(void **state) {
+	struct trial_result r;
+
+	/* nothing happened, but the very last probe got no reply: recovered */
+	fill(50 * US, 0, 0);
+	rec[N - 1].recv_ns = 0;
+	assert_int_equal(trial_analyze(rec, N, FAULT + 300 * US, NULL, 0, &opts_1ms, &r), 0);
+	assert_true(r.recovered);
+	assert_true(r.outage_ns <= MS);
+	assert_int_equal(r.lost_total, 1);
+}
+
 static void test_empty(void **state) {
 	struct trial_result r;
 
@@ -245,6 +280,8 @@ int main(void) {
 		cmocka_unit_test(test_longest_gap_wins),
 		cmocka_unit_test(test_reordered_replies),
 		cmocka_unit_test(test_detection_convergence),
+		cmocka_unit_test(test_late_prober),
+		cmocka_unit_test(test_lost_at_the_end),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_format),
 	};
