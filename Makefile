@@ -80,10 +80,11 @@ check-unit: tests
 	$(Q)./tests/run-tests unit profiles
 
 # libFuzzer + ASan target for the profile parser (clang).
-FUZZ_SRCS := $(filter-out src/main.c,$(SRCS))
+# the library only: main.c and the command layer (cmd-*.c) are not fuzzed
+FUZZ_SRCS := $(filter-out src/main.c src/cmd-%.c,$(SRCS))
 fuzz: $(BUILD)/fuzz-profile
 $(BUILD)/fuzz-profile: tests/fuzz/fuzz-profile.c $(FUZZ_SRCS) | $(BUILD)
-	$(call quiet,CLANG,$@)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+	$(call quiet,CLANG,$@)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 		-Iinclude -I/usr/include/iniparser $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) -DHANET_VERSION='"$(VERSION)"' \
 		-o $@ $^ -liniparser $(PKG_LIBS) $(SYSTEMD_LIBS) -lm
 

@@ -191,7 +191,7 @@ int cmd_validate(int argc, char **argv) {
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': strict = true; break;
 		case 'j': as_json = true; break;

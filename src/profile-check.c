@@ -186,8 +186,9 @@ static void check_veth_peers(struct load *ld) {
 		if (o && o->kind == LINK_VETH && strcmp(o->u.veth.peer, l->name) == 0) {
 			/* both ends declared */
 			if (l->u.veth.peer_netns && !netns_eq(l->u.veth.peer_netns, o->netns)) {
-				err(ld, label, "peer_netns", "%s, but [veth %s] (line %d) is in namespace %s", l->u.veth.peer_netns,
-				    o->name, o->line, netns_str(o->netns));
+				char a[NETNS_NAME_MAX + 32];
+				err(ld, label, "peer_netns", "%s, but [veth %s] (line %d) is in %s", l->u.veth.peer_netns,
+				    o->name, o->line, ns_phrase(o->netns, a, sizeof(a)));
 				continue;
 			}
 			l->u.veth.peer_netns = o->netns ? o->netns : strpool_intern(p->pool, "");

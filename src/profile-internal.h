@@ -87,6 +87,7 @@ struct load {
 	const char *file;   /* as the user gave it, for messages */
 	char *dir;          /* the profile's directory, for relative paths */
 	struct scan scan;
+	bool scan_errors;   /* the scanner reported errors: use its values */
 	void *ini;          /* dictionary * */
 };
 

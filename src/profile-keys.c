@@ -556,7 +556,7 @@ static int p_preferred_lft(struct key_ctx *c, void *field) {
 }
 
 static bool name_char(char ch) {
-	return islower((unsigned char)ch) || isdigit((unsigned char)ch) || strchr("_.:-", ch);
+	return islower((unsigned char)ch) || isdigit((unsigned char)ch) || strchr("_.-", ch);
 }
 
 /* A reference to a [vip NAME] or [probe NAME]. */
@@ -570,7 +570,7 @@ static int p_name(struct key_ctx *c, void *field) {
 			goto fail;
 	return strcpy_checked(field, HANET_NAME_MAX, s);
 fail:
-	bad(c, "expected a section name (at most %d bytes of a-z, 0-9, \"_\", \".\", \":\", \"-\"), got \"%s\"",
+	bad(c, "expected a section name (at most %d bytes of a-z, 0-9, \"_\", \".\", \"-\"), got \"%s\"",
 	    HANET_NAME_MAX - 1, s);
 	return -EINVAL;
 }
@@ -630,7 +630,7 @@ static int p_label(struct key_ctx *c, void *field) {
 	if (!*s || strlen(s) >= IFNAMSIZ)
 		goto fail;
 	for (const char *p = s; *p; p++)
-		if (!(name_char(*p)))
+		if (!name_char(*p) && *p != ':')
 			goto fail;
 	return strcpy_checked(field, IFNAMSIZ, s);
 fail:

@@ -28,6 +28,9 @@
 #include <unistd.h>
 
 #include <iniparser.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 
 #include "profile-internal.h"
 #include "util.h"
@@ -185,6 +188,23 @@ static const struct scan_section *scan_find_section(const struct scan *sc, size_
 	return NULL;
 }
 
+/* A section the loader skips: what follows a broken header belongs to
+ * it, so its keys raise no errors of their own. */
+static int scan_skip_section(struct scan *sc, int line, struct scan_section **cur) {
+	struct scan_section *sec = scan_add_section(sc);
+
+	if (!sec)
+		return -ENOMEM;
+	sec->line = line;
+	sec->skip = true;
+	sec->secname = strdup("");
+	sec->label = strdup("");
+	if (!sec->secname || !sec->label)
+		return -ENOMEM;
+	*cur = sec;
+	return 0;
+}
+
 /* A section header line: s is the stripped line, starting with '[' and
  * ending with ']'. */
 static int scan_header(struct load *ld, const char *s, int line) {
@@ -225,6 +245,17 @@ static int scan_header(struct load *ld, const char *s, int line) {
 	if (!*sec->secname) {
 		sec->label = strdup("");
 		scan_err(ld, line, NULL, NULL, NULL, "empty section header: a section header is [TYPE NAME] or [TYPE]");
+		sc->syntax_error = true;
+		return 0;
+	}
+	if (strchr(sec->secname, ':')) {
+		/* iniparser files keys as "SECTION:KEY": a colon in a section
+		 * name makes [netns a:b] and key b of [netns a] the same entry */
+		sec->label = strdup(sec->secname);
+		ini_lower(sec->secname);
+		scan_err(ld, line, NULL, NULL, NULL,
+		         "a section header has no \":\" (the INI reader's separator of section and key), got [%s]",
+		         sec->label ? sec->label : "");
 		sc->syntax_error = true;
 		return 0;
 	}
@@ -340,6 +371,13 @@ static int scan_key_line(struct load *ld, char *s, int line, struct scan_section
 	char *eq = strchr(s, '='), *key, *rest, *value;
 	const char *bad;
 
+	if (!eq && s[0] == '[') {
+		scan_err(ld, line, NULL, NULL, NULL,
+		         "a section header is [TYPE NAME] alone on its line (comments go on lines of their own), got \"%s\"",
+		         s);
+		sc->syntax_error = true;
+		return scan_skip_section(sc, line, cur);
+	}
 	if (!eq || eq == s) {
 		scan_err(ld, line, sec && !sec->skip ? sec->label : NULL, NULL, NULL,
 		         "expected [TYPE NAME], KEY = VALUE, or a comment (; or #), got \"%s\"", s);
@@ -356,22 +394,13 @@ static int scan_key_line(struct load *ld, char *s, int line, struct scan_section
 		return -ENOMEM;
 
 	if (!sec) {
-		/* iniparser files it under ":key"; keep it so the dictionary
-		 * still matches the scan */
-		sec = scan_add_section(sc);
-		if (!sec) {
+		/* iniparser files it under ":key" */
+		int r = scan_skip_section(sc, line, cur);
+		if (r < 0) {
 			free(value);
-			return -ENOMEM;
+			return r;
 		}
-		sec->line = line;
-		sec->skip = true;
-		sec->secname = strdup("");
-		sec->label = strdup("");
-		if (!sec->secname || !sec->label) {
-			free(value);
-			return -ENOMEM;
-		}
-		*cur = sec;
+		sec = *cur;
 		scan_err(ld, line, NULL, key, NULL, "a key outside of any section: keys go under a [TYPE NAME] header");
 	}
 
@@ -452,7 +481,7 @@ static int scan_logical_line(struct load *ld, char *line, int lineno, struct sca
 			scan_err(ld, lineno, NULL, NULL, NULL,
 			         "empty section header: a section header is [TYPE NAME] or [TYPE]");
 			ld->scan.syntax_error = true;
-			return 0;
+			return scan_skip_section(&ld->scan, lineno, cur);
 		}
 		r = scan_header(ld, s, lineno);
 		if (r < 0)
@@ -518,8 +547,16 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 			}
 		}
 		l = (int)(last + n) - 1;
-		if (l <= 0)
+		if (l <= 0) {
+			/* iniparser skips a line of one byte (without its newline,
+			 * the last one); a profile must not hold one */
+			if (l == 0 && !ini_space(line[0]) && line[0] != '#' && line[0] != ';') {
+				scan_err(ld, lineno, cur && !cur->skip ? cur->label : NULL, NULL, NULL,
+				         "expected [TYPE NAME], KEY = VALUE, or a comment (; or #), got \"%c\"", line[0]);
+				ld->scan.syntax_error = true;
+			}
 			continue;
+		}
 		if (line[l] != '\n' && !eof) {
 			scan_err(ld, start, cur && !cur->skip ? cur->label : NULL, NULL, NULL,
 			         "a line longer than %d bytes (the limit of the INI reader)", INI_LINE_BUF - 2);
@@ -583,11 +620,13 @@ out:
 	return d;
 }
 
+/* iniparser's value; the scanner's when iniparser could not read the
+ * file, or when duplicates make iniparser's value another line's. */
 static const char *ini_value(struct load *ld, const struct scan_section *s, const struct scan_key *k) {
 	char lookup[SECTION_TEXT_MAX + KEY_TEXT_MAX + 8];
 	const char *v;
 
-	if (!ld->ini)
+	if (!ld->ini || ld->scan_errors)
 		return k->value;
 	snprintf(lookup, sizeof(lookup), "%s:%s", s->secname, k->key);
 	v = iniparser_getstring(ld->ini, lookup, NULL);
@@ -638,12 +677,13 @@ static int scan_crosscheck(struct load *ld) {
 			}
 		}
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (ssize_t i = 0; i < d->size; i++) {
 		const char *key = d->key[i];
 		if (!key)
 			continue;
-		if (!bsearch(&key, names, n, sizeof(*names), cmp_str))
+		if (!n || !bsearch(&key, names, n, sizeof(*names), cmp_str))
 			scan_err(ld, 0, NULL, NULL, "scan-mismatch", "the INI reader has \"%s\", the line scanner does not",
 			         key);
 	}
@@ -673,7 +713,7 @@ static bool object_name_valid(const char *s) {
 	if (n == 0 || n >= HANET_NAME_MAX)
 		return false;
 	for (const char *p = s; *p; p++)
-		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("_.:-", *p)))
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || strchr("_.-", *p)))
 			return false;
 	return true;
 }
@@ -754,10 +794,10 @@ static void *new_link(struct load *ld, const struct scan_section *s) {
 	l->link_netnsid = -1;
 	switch (l->kind) {
 	case LINK_VLAN:
-		l->u.vlan.protocol = 0x8100;            /* ETH_P_8021Q */
+		l->u.vlan.protocol = ETH_P_8021Q;
 		break;
 	case LINK_MACVLAN:
-		l->u.macvlan.mode = 4;                  /* MACVLAN_MODE_VEPA, the kernel's default */
+		l->u.macvlan.mode = MACVLAN_MODE_VEPA;  /* the kernel's default */
 		break;
 	default:
 		break;
@@ -770,7 +810,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 
 	if (sec_type_is_named(s->stype) && !sec_type_is_link(s->stype) && s->stype != SEC_NETNS &&
 	    !object_name_valid(s->name)) {
-		load_err(ld, s->line, s->label, NULL, "\"%s\" is not a valid name: at most %d bytes of a-z, 0-9, \"_\", \".\", \":\", \"-\"",
+		load_err(ld, s->line, s->label, NULL, "\"%s\" is not a valid name: at most %d bytes of a-z, 0-9, \"_\", \".\", \"-\"",
 		         s->name, HANET_NAME_MAX - 1);
 		return NULL;
 	}
@@ -813,8 +853,8 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		if (!r)
 			return NULL;
 		r->name = strpool_intern(p->pool, s->name);
-		r->table = 254;                         /* RT_TABLE_MAIN */
-		r->type = 1;                            /* RTN_UNICAST */
+		r->table = RT_TABLE_MAIN;
+		r->type = RTN_UNICAST;
 		r->line = s->line;
 		return r;
 	}
@@ -823,7 +863,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		if (!rf)
 			return NULL;
 		STRCPY(rf->name, s->name);
-		rf->table = 254;
+		rf->table = RT_TABLE_MAIN;
 		rf->line = s->line;
 		return rf;
 	}
@@ -938,7 +978,10 @@ static void diags_sort(struct diags *d, size_t from) {
 	}
 }
 
-static int load_common(const char *file, const char *buf, size_t len, struct profile **ret, struct diags *d) {
+/* path: the file iniparser reads (the same bytes as buf), or NULL to
+ * hand it buf through a memfd. */
+static int load_common(const char *file, const char *path, const char *buf, size_t len, struct profile **ret,
+                       struct diags *d) {
 	struct load ld = { .d = d, .file = file };
 	size_t errors_before = d->n_errors, first = d->n;
 	struct profile *p;
@@ -960,9 +1003,15 @@ static int load_common(const char *file, const char *buf, size_t len, struct pro
 	r = scan_buffer(&ld, buf, len);
 	if (r < 0)
 		goto out;
-	if (!ld.scan.syntax_error)
-		ld.ini = ini_load_buffer(buf, len);
-	if (d->n_errors == errors_before) {
+	if (!ld.scan.syntax_error) {
+		if (path) {
+			iniparser_set_error_callback(ini_silent);
+			ld.ini = iniparser_load(path);
+		} else
+			ld.ini = ini_load_buffer(buf, len);
+	}
+	ld.scan_errors = d->n_errors != errors_before;
+	if (!ld.scan_errors) {
 		r = scan_crosscheck(&ld);
 		if (r < 0)
 			goto out;
@@ -988,7 +1037,7 @@ out:
 }
 
 int profile_load_buffer(const char *name, const char *buf, size_t len, struct profile **ret, struct diags *d) {
-	return load_common(name, buf, len, ret, d);
+	return load_common(name, NULL, buf, len, ret, d);
 }
 
 int profile_load(const char *path, struct profile **ret, struct diags *d) {
@@ -1019,7 +1068,7 @@ int profile_load(const char *path, struct profile **ret, struct diags *d) {
 			break;
 		off += (size_t)n;
 	}
-	r = load_common(path, buf, off, ret, d);
+	r = load_common(path, path, buf, off, ret, d);
 	free(buf);
 	return r;
 }

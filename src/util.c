@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sys/mman.h>
 #include <fcntl.h>
@@ -383,6 +384,27 @@ static int lookup_rt_tables_file(const char *path, const char *name, uint32_t *r
 	return -ENOENT;
 }
 
+static int lookup_rt_tables_dir(const char *dir, const char *name, uint32_t *ret) {
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = -ENOENT;
+
+	if (!d)
+		return -ENOENT;
+	while (r < 0 && (de = readdir(d))) {
+		char path[PATH_MAX];
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || n < 6 || strcmp(de->d_name + n - 5, ".conf") != 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		r = lookup_rt_tables_file(path, name, ret);
+	}
+	closedir(d);
+	return r;
+}
+
 int parse_route_table(const char *s, uint32_t *ret) {
 	static const struct {
 		const char *name;
@@ -406,9 +428,15 @@ int parse_route_table(const char *s, uint32_t *ret) {
 		*ret = v;
 		return 0;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char dir[PATH_MAX];
 		if (lookup_rt_tables_file(files[i], s, ret) == 0)
 			return 0;
+		/* and the *.conf files of rt_tables.d beside it, as iproute2 reads them */
+		snprintf(dir, sizeof(dir), "%s.d", files[i]);
+		if (lookup_rt_tables_dir(dir, s, ret) == 0)
+			return 0;
+	}
 	return -ENOENT;
 }
 

@@ -71,4 +71,45 @@ for f in tests/profiles/good/*.ini profiles/*.ini profiles/lab/*.ini; do
 		failed=1
 	fi
 done
+# The command line: exit codes over several files, usage errors, --json.
+check() {       # check NAME EXPECTED-EXIT COMMAND...
+	local name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ $rc -eq "$want" ]; then
+		echo "PASS cli/$name"
+	else
+		echo "FAIL cli/$name: exit $rc, expected $want"
+		sed 's/^/    /' "$tmp/err" | head -5
+		failed=1
+	fi
+}
+bad=tests/profiles/bad/dup-key.ini
+lint=tests/profiles/lint/single-slave.ini
+good=profiles/controller-ab.ini
+check valid-and-lint 0 "$HANET" validate "$good" "$lint"
+check strict-lint 1 "$HANET" validate --strict "$good" "$lint"
+check worst-is-invalid 2 "$HANET" validate --strict "$lint" "$bad" "$good"
+check missing-file 2 "$HANET" validate tests/profiles/no-such-profile.ini
+check no-profile 64 "$HANET" validate
+check bad-option 64 "$HANET" validate --frobnicate "$good"
+check help 0 "$HANET" validate --help
+if command -v python3 >/dev/null; then
+	check json 2 "$HANET" validate --json "$good" "$lint" "$bad"
+	if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["files"]
+assert d["status"] == 2 and len(f) == 3
+assert f[0]["valid"] and f[0]["status"] == 0 and f[0]["counts"]["bond"] == 1
+assert f[1]["warnings"] == 1 and f[1]["diagnostics"][0]["code"] == "single-slave"
+assert not f[2]["valid"] and f[2]["errors"] == 1 and f[2]["diagnostics"][0]["line"] == 6
+' "$tmp/out"; then
+		echo "PASS cli/json-document"
+	else
+		echo "FAIL cli/json-document"
+		failed=1
+	fi
+fi
 exit $failed

@@ -3,6 +3,7 @@
 # The unit suite: every cmocka test (tests/unit/test-*.c, built as
 # build/tests/test-*) and every shell test here (tests/unit/*.sh but this
 # one), no root needed.  Prints PASS/FAIL per test; exits 1 when any failed.
+# VALGRIND=1 runs each cmocka program under valgrind (leaks are failures).
 set -u
 cd "$(dirname "$0")/../.."
 fail=0
@@ -15,7 +16,12 @@ for src in tests/unit/test-*.c; do
 		fail=1
 		continue
 	fi
-	if out=$(timeout 120 "$bin" 2>&1); then
+	if [ "${VALGRIND:-0}" = 1 ]; then
+		cmd=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$bin")
+	else
+		cmd=("$bin")
+	fi
+	if out=$(timeout 120 "${cmd[@]}" 2>&1); then
 		echo "PASS $name"
 	else
 		echo "FAIL $name"
