@@ -24,7 +24,7 @@
 
 #include "link.h"
 #include "log.h"
-#include "netns-enter.h"
+#include "netns.h"
 #include "nl.h"
 
 static const char *const team_mode_names[_TEAM_MODE_MAX] = {
@@ -54,12 +54,12 @@ static void team_log_debug(struct team_handle *th, int priority, const char *fil
 }
 
 /* A libteam handle on team `name` (or ifindex when > 0), its sockets
- * opened inside the namespace of netns_fd. */
-static int team_open(int netns_fd, const char *name, int ifindex, struct team_handle **ret) {
+ * opened inside namespace netns (NULL: the one hanet started in). */
+static int team_open(const char *netns, const char *name, int ifindex, struct team_handle **ret) {
 	struct team_handle *th = NULL;
 	int saved = -1, r, q;
 
-	r = nsx_enter_fd(netns_fd, &saved);
+	r = netns_enter(netns, &saved);
 	if (r < 0)
 		return r;
 	th = team_alloc();
@@ -76,7 +76,7 @@ static int team_open(int netns_fd, const char *name, int ifindex, struct team_ha
 	}
 	r = team_init(th, (uint32_t)ifindex);
 leave:
-	q = nsx_leave(saved);
+	q = netns_leave(saved);
 	if (r == 0 && q < 0)
 		r = q;
 	if (r < 0) {
@@ -135,7 +135,7 @@ static int team_observe_extra(struct link *l, struct nl *nl) {
 
 	t->set = 0;
 	t->active_port[0] = '\0';
-	r = team_open(nl_netns_fd(nl), l->name, l->ifindex, &th);
+	r = team_open(nl_netns(nl), l->name, l->ifindex, &th);
 	if (r < 0)
 		return r;
 	if (team_mode_get(th, &mode) >= 0) {
@@ -280,7 +280,7 @@ static int team_apply_extra(const struct link *want, const struct link *have, co
 	size_t n;
 	int r;
 
-	r = team_open(nl_netns_fd(ctx->nl), want->name, 0, &th);
+	r = team_open(nl_netns(ctx->nl), want->name, 0, &th);
 	if (r < 0)
 		return r;
 	have_mode = team_mode_get(th, &mode) >= 0;

@@ -8,6 +8,8 @@
  *                               of the profile, attach slaves/ports
  *   link-kind check PROFILE     print what differs; exit 1 when anything does
  *   link-kind show NAME...      print a link as the backends observe it
+ *   link-kind expect            lines "DEV KEY VALUE" on stdin: check them
+ *                               against show; exit 1 when any differs
  *
  * Everything happens in the namespace the tool runs in (the links'
  * `netns =` must be unset).  apply prints one line per step and, last,
@@ -43,43 +45,60 @@ static int ctx_netns_fd(const struct link_ctx *ctx, const char *netns) {
 	return nl_netns_fd(ctx->nl);
 }
 
+/* The namespace as observe reads it, read again after any write. */
+static struct nls *g_nls;
+static struct state *g_st;
+static bool g_dirty = true;
+
+static int state_get(const struct state **ret) {
+	struct observe_ns_req req = { .netns = NULL };
+	int r;
+
+	if (!g_nls) {
+		r = nls_new(&g_nls);
+		if (r < 0)
+			return r;
+	}
+	if (g_dirty || !g_st) {
+		state_free(g_st);
+		g_st = NULL;
+		r = state_observe(g_nls, &req, 1, &g_st);
+		if (r < 0)
+			return r;
+		g_dirty = false;
+	}
+	*ret = g_st;
+	return 0;
+}
+
 /* A link as observe and its backend read it (names of lower devices
  * and slaves derived as observe does); -ENODEV when absent. */
 static int observe(struct nl *nl, const char *name, struct link *ret) {
-	struct observe_ns_req req = { .netns = NULL };
 	const struct link_ops *ops;
-	struct nls *nls = NULL;
-	struct state *st = NULL;
+	const struct state *st;
 	const struct link *found;
 	struct link l;
 	int r;
 
-	r = nls_new(&nls);
-	if (r >= 0)
-		r = state_observe(nls, &req, 1, &st);
+	r = state_get(&st);
 	if (r < 0)
-		goto out;
+		return r;
 	found = state_link(st, NULL, name);
-	if (!found) {
-		r = -ENODEV;
-		goto out;
-	}
+	if (!found)
+		return -ENODEV;
 	r = link_copy(&l, found);
 	if (r < 0)
-		goto out;
+		return r;
 	ops = link_ops_get(l.kind);
 	if (ops && ops->observe_extra) {
 		r = ops->observe_extra(&l, nl);
 		if (r < 0) {
 			link_fini(&l);
-			goto out;
+			return r;
 		}
 	}
 	*ret = l;
-out:
-	state_free(st);
-	nls_free(nls);
-	return r;
+	return 0;
 }
 
 static const struct namelist *members(const struct link *l) {
@@ -88,24 +107,16 @@ static const struct namelist *members(const struct link *l) {
 
 /* The slaves/ports of a link now (from the masters of every link). */
 static int current_members(struct nl *nl, const struct link *m, struct namelist *ret) {
-	struct observe_ns_req req = { .netns = NULL };
-	struct nls *nls = NULL;
-	struct state *st = NULL;
+	const struct state *st;
 	int r;
 
 	(void)nl;
-	r = nls_new(&nls);
-	if (r >= 0)
-		r = state_observe(nls, &req, 1, &st);
-	if (r >= 0) {
-		const struct ns_state *ns = &st->ns[0];
-
-		for (size_t i = 0; i < ns->n_links && r >= 0; i++)
-			if (ns->links[i].master_ifindex == m->ifindex)
-				r = namelist_add(ret, ns->links[i].name);
-	}
-	state_free(st);
-	nls_free(nls);
+	r = state_get(&st);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < st->ns[0].n_links && r >= 0; i++)
+		if (st->ns[0].links[i].master_ifindex == m->ifindex)
+			r = namelist_add(ret, st->ns[0].links[i].name);
 	return r;
 }
 
@@ -120,6 +131,7 @@ static int set_state(struct nl *nl, const char *name, int up, int master) {
 	link_change_init(&c);
 	c.up = up;
 	c.master = master;
+	g_dirty = true;
 	r = link_change(nl, l.ifindex, &c);
 	link_fini(&l);
 	return r;
@@ -167,6 +179,7 @@ static int apply_link(struct nl *nl, const struct link *want, const struct link_
 		printf("%s: create %s\n", want->name, link_kind_name(want->kind));
 		nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 		r = link_build_create(nlh, want, ctx, -1, false);
+		g_dirty = true;
 		if (r >= 0)
 			r = nl_request(nl, nlh, NULL, NULL);
 		if (r < 0) {
@@ -209,6 +222,7 @@ static int apply_link(struct nl *nl, const struct link *want, const struct link_
 			if (r >= 0 && ops->fill_info_data) {
 				nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
 				r = link_build_change(nlh, want, &have, ctx);
+				g_dirty = true;
 				if (r >= 0)
 					r = nl_request(nl, nlh, NULL, NULL);
 			}
@@ -222,11 +236,23 @@ static int apply_link(struct nl *nl, const struct link *want, const struct link_
 		}
 	}
 	r = sync_members(nl, want, &have, &changed);
-	if (r >= 0 && ops->apply_extra && changed)
+	if (r >= 0 && ops->apply_extra && changed) {
+		g_dirty = true;
 		r = ops->apply_extra(want, &have, ctx);
-	if (r >= 0 && want->up != have.up) {
-		printf("%s: %s\n", want->name, want->up ? "up" : "down");
-		r = set_state(nl, want->name, want->up, -1);
+	}
+	if (r >= 0) {
+		struct link now;
+
+		r = observe_get_link(nl, want->name, &now);
+		if (r >= 0) {
+			bool up = now.up;
+
+			link_fini(&now);
+			if (want->up != up) {
+				printf("%s: %s\n", want->name, want->up ? "up" : "down");
+				r = set_state(nl, want->name, want->up, -1);
+			}
+		}
 	}
 	if (r < 0)
 		fprintf(stderr, "%s: %s%s%s\n", want->name, strerror(-r), nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
@@ -311,81 +337,153 @@ static int cmd_check(struct profile *p, struct nl *nl) {
 	return differ;
 }
 
-static void show_bond(const struct bond_conf *b) {
+static void show_bond(const struct bond_conf *b, FILE *f) {
 	for (int o = 0; o < _BOND_OPT_MAX; o++) {
 		const struct bond_opt_desc *d = &bond_opt_table[o];
+		char buf[256], a[IPADDR_STRLEN];
 		const char *name;
-		char buf[256];
 		size_t n = 0;
 
 		if (!(b->set & (1ull << o)))
 			continue;
 		switch (d->type) {
 		case BOND_OT_IFNAME:
-			printf("%s=%s\n", d->name, b->primary);
+			fprintf(f, "%s=%s\n", d->name, b->primary);
 			break;
 		case BOND_OT_IPLIST:
 			buf[0] = '\0';
 			for (size_t i = 0; i < b->n_arp_ip_target; i++)
 				n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? "," : "",
-				                      format_ipaddr(&b->arp_ip_target[i], false, (char[IPADDR_STRLEN]){ 0 },
-				                                    IPADDR_STRLEN));
-			printf("%s=%s\n", d->name, buf);
+				                      format_ipaddr(&b->arp_ip_target[i], false, a, sizeof(a)));
+			fprintf(f, "%s=%s\n", d->name, buf);
 			break;
 		case BOND_OT_MAC:
 			format_mac(b->ad_actor_system, buf);
-			printf("%s=%s\n", d->name, buf);
+			fprintf(f, "%s=%s\n", d->name, buf);
 			break;
 		default:
 			name = bond_opt_value_name(d, b->val[o]);
 			if (name)
-				printf("%s=%s\n", d->name, name);
+				fprintf(f, "%s=%s\n", d->name, name);
 			else
-				printf("%s=%u\n", d->name, b->val[o]);
+				fprintf(f, "%s=%u\n", d->name, b->val[o]);
 			break;
 		}
 	}
-	printf("active_slave=%s\n", b->active_slave);
+	fprintf(f, "slaves=");
+	for (size_t i = 0; i < b->slaves.n; i++)
+		fprintf(f, "%s%s", i ? "," : "", b->slaves.v[i]);
+	fprintf(f, "\nactive_slave=%s\n", b->active_slave);
 }
 
-static void show_team(const struct team_conf *t) {
+static void show_team(const struct team_conf *t, FILE *f) {
 	static const char *const modes[] = { "roundrobin", "activebackup", "loadbalance", "broadcast", "random" };
 
 	if (t->set & TEAM_SET_MODE)
-		printf("mode=%s\n", modes[t->mode]);
+		fprintf(f, "mode=%s\n", modes[t->mode]);
 	if (t->set & TEAM_SET_NOTIFY_PEERS_COUNT)
-		printf("notify_peers_count=%u\n", t->notify_peers_count);
+		fprintf(f, "notify_peers_count=%u\n", t->notify_peers_count);
 	if (t->set & TEAM_SET_NOTIFY_PEERS_INTERVAL)
-		printf("notify_peers_interval=%u\n", t->notify_peers_interval);
+		fprintf(f, "notify_peers_interval=%u\n", t->notify_peers_interval);
 	if (t->set & TEAM_SET_MCAST_REJOIN_COUNT)
-		printf("mcast_rejoin_count=%u\n", t->mcast_rejoin_count);
+		fprintf(f, "mcast_rejoin_count=%u\n", t->mcast_rejoin_count);
 	if (t->set & TEAM_SET_MCAST_REJOIN_INTERVAL)
-		printf("mcast_rejoin_interval=%u\n", t->mcast_rejoin_interval);
+		fprintf(f, "mcast_rejoin_interval=%u\n", t->mcast_rejoin_interval);
+	fprintf(f, "ports=");
 	for (size_t i = 0; i < t->ports.n; i++)
-		printf("port.%s=%d\n", t->ports.v[i],
-		       t->port_priority_set && t->port_priority_set[i] ? t->port_priority[i] : 0);
-	printf("active_port=%s\n", t->active_port);
+		fprintf(f, "%s%s", i ? "," : "", t->ports.v[i]);
+	fputc('\n', f);
+	for (size_t i = 0; i < t->ports.n; i++)
+		fprintf(f, "priority.%s=%d\n", t->ports.v[i],
+		        t->port_priority_set && t->port_priority_set[i] ? t->port_priority[i] : 0);
+	fprintf(f, "active_port=%s\n", t->active_port);
+}
+
+/* A link as KEY=VALUE lines. */
+static int show_link(struct nl *nl, const char *name, FILE *f) {
+	struct link l;
+	int r = observe(nl, name, &l);
+
+	if (r < 0)
+		return r;
+	fprintf(f, "name=%s\nkind=%s\n", l.name, l.kind_name);
+	if (l.kind == LINK_BOND)
+		show_bond(&l.u.bond, f);
+	else if (l.kind == LINK_TEAM)
+		show_team(&l.u.team, f);
+	else if (l.kind == LINK_VLAN)
+		fprintf(f, "id=%u\nprotocol=%s\nlink=%s\n", l.u.vlan.id,
+		        l.u.vlan.protocol == 0x88a8 ? "802.1ad" : l.u.vlan.protocol == 0x8100 ? "802.1q" : "?",
+		        l.u.vlan.link);
+	else if (l.kind == LINK_MACVLAN)
+		fprintf(f, "link=%s\nmode=%u\n", l.u.macvlan.link, l.u.macvlan.mode);
+	link_fini(&l);
+	return 0;
 }
 
 static int cmd_show(char **names, int n, struct nl *nl) {
 	for (int i = 0; i < n; i++) {
-		struct link l;
-		int r = observe(nl, names[i], &l);
+		int r = show_link(nl, names[i], stdout);
 
 		if (r < 0) {
 			fprintf(stderr, "%s: %s\n", names[i], strerror(-r));
 			return 1;
 		}
-		printf("name=%s\nkind=%s\n", l.name, l.kind_name);
-		if (l.kind == LINK_BOND)
-			show_bond(&l.u.bond);
-		else if (l.kind == LINK_TEAM)
-			show_team(&l.u.team);
-		else if (l.kind == LINK_VLAN)
-			printf("id=%u\nprotocol=0x%04x\nlink_ifindex=%d\n", l.u.vlan.id, l.u.vlan.protocol, l.link_ifindex);
-		link_fini(&l);
 	}
 	return 0;
+}
+
+/* Lines "DEV KEY VALUE" on stdin (VALUE may be empty): each KEY of DEV as
+ * show prints it must equal VALUE.  Prints every mismatch; 1 if any. */
+static int cmd_expect(struct nl *nl) {
+	char line[1024], dev[64] = "", *text = NULL;
+	size_t text_len = 0;
+	int bad = 0;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		char d[64], key[256], *value, *p, *got = NULL;
+		int n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%63s %255s %n", d, key, &n) < 2)
+			continue;
+		value = line + n;
+		if (strcmp(d, dev) != 0) {
+			FILE *f;
+
+			free(text);
+			text = NULL;
+			f = open_memstream(&text, &text_len);
+			if (!f || show_link(nl, d, f) < 0) {
+				if (f)
+					fclose(f);
+				printf("observed %s: missing\n", d);
+				bad = 1;
+				dev[0] = '\0';
+				continue;
+			}
+			fclose(f);
+			snprintf(dev, sizeof(dev), "%s", d);
+		}
+		for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+			size_t kl = strlen(key);
+
+			if (strncmp(p, key, kl) == 0 && p[kl] == '=') {
+				got = p + kl + 1;
+				break;
+			}
+		}
+		if (!got || strncmp(got, value, strlen(value)) != 0 ||
+		    (got[strlen(value)] != '\n' && got[strlen(value)] != '\0')) {
+			size_t gl = got ? strcspn(got, "\n") : 0;
+
+			printf("observed %s %s: expected '%s', got '%.*s'%s\n", d, key, value, (int)gl, got ? got : "",
+			       got ? "" : " (no such key)");
+			bad = 1;
+		}
+	}
+	free(text);
+	return bad;
 }
 
 /* link.c refers to these weakly (until every backend is in), and a weak
@@ -398,8 +496,8 @@ int main(int argc, char **argv) {
 	struct nl *nl = NULL;
 	int r;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: link-kind apply|check PROFILE | show NAME...\n");
+	if (argc < 2 || (argc < 3 && strcmp(argv[1], "expect") != 0)) {
+		fprintf(stderr, "usage: link-kind apply|check PROFILE | show NAME... | expect <LINES\n");
 		return 2;
 	}
 	r = nl_open(NULL, &nl);
@@ -407,8 +505,10 @@ int main(int argc, char **argv) {
 		fprintf(stderr, "netlink: %s\n", strerror(-r));
 		return 1;
 	}
-	if (strcmp(argv[1], "show") == 0) {
-		r = cmd_show(argv + 2, argc - 2, nl);
+	if (strcmp(argv[1], "show") == 0 || strcmp(argv[1], "expect") == 0) {
+		r = argv[1][0] == 's' ? cmd_show(argv + 2, argc - 2, nl) : cmd_expect(nl);
+		state_free(g_st);
+		nls_free(g_nls);
 		nl_free(nl);
 		return r;
 	}
@@ -427,6 +527,8 @@ int main(int argc, char **argv) {
 	else
 		r = 2;
 	profile_free(p);
+	state_free(g_st);
+	nls_free(g_nls);
 	nl_free(nl);
 	return r;
 }
