@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -105,9 +106,17 @@ struct bond_seen {
 	char active[IFNAMSIZ];
 };
 
+/* One thread per VIP being announced.  A VIP added again while its
+ * announcements are still going restarts them (the first frame at once)
+ * instead of starting another thread. */
 struct announcer {
 	struct announcer *next;
 	pthread_t th;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool restart;                   /* under lock: start the count again */
+	bool stop;                      /* under lock: exiting */
+	bool finishing;                 /* under lock: the thread will not look at restart again */
 	atomic_bool done;
 	char *netns;
 	char dev[IFNAMSIZ];
@@ -116,6 +125,7 @@ struct announcer {
 	uint32_t count;
 	uint64_t interval_us;
 	enum announce_mode mode;
+	uint32_t sent;
 	int result;
 };
 
@@ -144,6 +154,9 @@ struct watch {
 	int epfd, sigfd, tfd_resync, tfd_house, tfd_end, inofd;
 	struct src s_sig, s_resync, s_house, s_end, s_ino;
 	uint64_t resync_at;             /* CLOCK_MONOTONIC ns the resync timer is armed for; 0: not */
+	bool resync_urgent;             /* armed for drift: confirmations do not push it later */
+	uint64_t settle_first;          /* the first confirmation since the last resync */
+	int lock_fd;                    /* /run/hanet/lock, open for the whole run */
 	bool full;                      /* the next resync observes every namespace */
 	enum phase phase;
 	char cause[600];                /* the first drift seen since the kernel last matched */
@@ -205,8 +218,27 @@ static int epoll_add(struct watch *w, int fd, struct src *s) {
 static void arm_resync(struct watch *w, uint64_t delay_us) {
 	uint64_t at = now_ns() + delay_us * 1000;
 
+	w->resync_urgent = true;
 	if (w->resync_at && w->resync_at <= at)
 		return;
+	w->resync_at = at;
+	timer_at(w->tfd_resync, at);
+}
+
+/* A confirming resync: settle_us after the last such event, but at most
+ * ten times that after the first (a burst of repairs, or of changes that
+ * need no repair, makes one resync, not one each), and never later than
+ * a resync armed for drift. */
+static void arm_settle(struct watch *w) {
+	uint64_t now = now_ns(), at = now + w->o->settle_us * 1000, cap;
+
+	if (w->resync_urgent)
+		return;
+	if (!w->settle_first)
+		w->settle_first = now;
+	cap = w->settle_first + 10 * w->o->settle_us * 1000;
+	if (at > cap)
+		at = cap;
 	w->resync_at = at;
 	timer_at(w->tfd_resync, at);
 }
@@ -225,6 +257,15 @@ static void mark_dirty(struct watch *w, struct wns *n, const char *cause, uint64
 		w->cause_ns = t_ns;
 	}
 	arm_resync(w, delay_us);
+}
+
+/* A change that needs no repair as far as the event says (an echo of a
+ * repair, a link coming up, a failover): confirmed by a resync later. */
+static void mark_confirm(struct watch *w, struct wns *n, uint64_t t_ns) {
+	n->dirty = true;
+	if (!w->dirty_ns)
+		w->dirty_ns = t_ns;
+	arm_settle(w);
 }
 
 static void say_error(struct watch *w, const char *msg) {
@@ -395,21 +436,84 @@ static ssize_t route_desired(const struct watch *w, const char *netns, const str
 
 static void *announcer_main(void *data) {
 	struct announcer *a = data;
+	uint32_t i = 0;
 
-	a->result = announce_send(a->netns, a->dev, &a->ip, a->count, a->interval_us, a->mode, NULL);
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		struct timespec until;
+		int r;
+
+		if (a->restart) {
+			a->restart = false;
+			i = 0;
+		}
+		if (a->stop || i >= a->count) {
+			a->finishing = true;
+			break;
+		}
+		pthread_mutex_unlock(&a->lock);
+		r = announce_send(a->netns, a->dev, &a->ip, 1, 0, a->mode, NULL);
+		pthread_mutex_lock(&a->lock);
+		if (r < 0 && a->result >= 0)
+			a->result = r;
+		a->sent++;
+		if (++i >= a->count)
+			continue;
+		/* the interval, or less when restarted or stopped */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)(a->interval_us / 1000000);
+		until.tv_nsec += (long)(a->interval_us % 1000000) * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		while (!a->restart && !a->stop)
+			if (pthread_cond_timedwait(&a->cond, &a->lock, &until) == ETIMEDOUT)
+				break;
+	}
+	pthread_mutex_unlock(&a->lock);
 	atomic_store(&a->done, true);
 	return NULL;
 }
 
+static void announcer_free(struct announcer *a) {
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->lock);
+	free(a->netns);
+	free(a);
+}
+
+/* A running announcer of this VIP takes the restart, or false. */
+static bool announcer_restart(struct watch *w, const struct vip *v) {
+	for (struct announcer *a = w->ann; a; a = a->next) {
+		bool ok = false;
+
+		if (strcmp(a->vip, v->name) != 0 || !netns_eq(a->netns, v->netns) || strcmp(a->dev, v->dev) != 0 ||
+		    !ipaddr_eq(&a->ip, &v->address))
+			continue;
+		pthread_mutex_lock(&a->lock);
+		if (!a->finishing) {
+			a->restart = true;
+			pthread_cond_signal(&a->cond);
+			ok = true;
+		}
+		pthread_mutex_unlock(&a->lock);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
 static void announce_vips(struct watch *w, struct apply *ap) {
 	const struct vip *const *vips;
+	pthread_condattr_t ca;
 	size_t n = apply_vips(ap, &vips);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct vip *v = vips[i];
 		struct announcer *a;
 
-		if (!v->announce_count)
+		if (!v->announce_count || announcer_restart(w, v))
 			continue;
 		a = calloc(1, sizeof(*a));
 		if (!a || (v->netns && !(a->netns = strdup(v->netns)))) {
@@ -424,14 +528,18 @@ static void announce_vips(struct watch *w, struct apply *ap) {
 		a->interval_us = v->announce_interval_us;
 		a->mode = v->announce_mode;
 		atomic_init(&a->done, false);
+		pthread_mutex_init(&a->lock, NULL);
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&a->cond, &ca);
+		pthread_condattr_destroy(&ca);
 		if (pthread_create(&a->th, NULL, announcer_main, a) != 0) {
 			/* no thread: the first frame now, the rest is lost */
 			a->count = 1;
 			announcer_main(a);
 			if (a->result < 0)
 				log_warning_errno(a->result, "vip %s: announcing: %m", a->vip);
-			free(a->netns);
-			free(a);
+			announcer_free(a);
 			continue;
 		}
 		a->next = w->ann;
@@ -439,13 +547,19 @@ static void announce_vips(struct watch *w, struct apply *ap) {
 	}
 }
 
+/* Join the announcers that are done (all: stop them and join all). */
 static void announcers_reap(struct watch *w, bool all) {
 	struct announcer **pp = &w->ann;
 
 	while (*pp) {
 		struct announcer *a = *pp;
 
-		if (!all && !atomic_load(&a->done)) {
+		if (all) {
+			pthread_mutex_lock(&a->lock);
+			a->stop = true;
+			pthread_cond_signal(&a->cond);
+			pthread_mutex_unlock(&a->lock);
+		} else if (!atomic_load(&a->done)) {
 			pp = &a->next;
 			continue;
 		}
@@ -454,10 +568,9 @@ static void announcers_reap(struct watch *w, bool all) {
 			log_warning_errno(a->result, "vip %s: announcing on %s%s: %m", a->vip, a->dev,
 			                  a->netns ? " in its namespace" : "");
 		else
-			log_debug("vip %s: announced %u times", a->vip, a->count);
+			log_debug("vip %s: announced (%u frames)", a->vip, a->sent);
 		*pp = a->next;
-		free(a->netns);
-		free(a);
+		announcer_free(a);
 	}
 }
 
@@ -834,13 +947,41 @@ static void report_applied(struct watch *w, const struct plan *p, uint64_t done_
 	}
 }
 
+/* The lock every hanet run that changes the kernel takes (lock.h), on a
+ * file kept open: taking it is one flock(2) and one pwrite(2). */
+static int lock_now(struct watch *w) {
+	char buf[32];
+	int r;
+
+	if (w->lock_fd < 0) {
+		r = mkdir_p(HANET_RUN_DIR, 0755);
+		if (r < 0)
+			return r;
+		w->lock_fd = open(HANET_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (w->lock_fd < 0)
+			return -errno;
+	}
+	if (flock(w->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	/* the pid is for the message of a run that finds the lock taken */
+	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (pwrite(w->lock_fd, buf, strlen(buf), 0) < 0) {
+		/* only that message suffers */
+	}
+	return 0;
+}
+
+static void unlock_now(struct watch *w) {
+	flock(w->lock_fd, LOCK_UN);
+}
+
 /* Run a plan as one transaction.  -EBUSY: another hanet run holds the lock. */
 static int run_plan(struct watch *w, const struct plan *p, struct apply **ret_ap, char *err, size_t errsize) {
 	struct apply_opts aopts = { .verbose = log_get_level() >= LOG_LEVEL_DEBUG };
 	struct apply *ap = NULL;
-	int lock_fd = -1, r;
+	int r;
 
-	r = lock_take(0, &lock_fd, NULL);
+	r = lock_now(w);
 	if (r < 0) {
 		snprintf(err, errsize, "taking %s: %s", HANET_LOCK_PATH, strerror(-r));
 		return r;
@@ -848,7 +989,7 @@ static int run_plan(struct watch *w, const struct plan *p, struct apply **ret_ap
 	r = apply_new(w->s.nls, w->s.owner, &ap);
 	if (r >= 0)
 		r = apply_run(ap, p, &aopts, err, errsize);
-	lock_release(lock_fd);
+	unlock_now(w);
 	if (r < 0) {
 		apply_free(ap);
 		return r;
@@ -1013,7 +1154,7 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 		} else if (ev->flags & (NLEV_F_ADMIN_CHANGED | NLEV_F_CARRIER_CHANGED | NLEV_F_ACTIVE_SLAVE_CHANGED |
 		                        NLEV_F_SLAVE_STATE_CHANGED)) {
 			/* up, carrier, failover: nothing to repair, but confirm */
-			mark_dirty(w, n, NULL, ev->t_ns, w->o->settle_us);
+			mark_confirm(w, n, ev->t_ns);
 		} else {
 			/* mtu, mac, name, alias, kind options...: the message does not say which */
 			snprintf(what, sizeof(what), "link %s changed%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
@@ -1031,7 +1172,7 @@ static void on_addr(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (!desired && !(ev->ifname[0] && owner_has_addr(w->s.owner, n->name, ev->ifname, &ev->addr)))
 		return;
 	if (ev->type == NLEV_ADDR_NEW) {
-		mark_dirty(w, n, NULL, ev->t_ns, w->o->settle_us);
+		mark_confirm(w, n, ev->t_ns);
 		return;
 	}
 	format_ipaddr(&ev->addr, true, ip, sizeof(ip));
@@ -1041,7 +1182,7 @@ static void on_addr(struct watch *w, struct wns *n, const struct nlev *ev) {
 	else
 		snprintf(what, sizeof(what), "address %s removed from %s%s", ip, ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
 	if (desired && fast_addr(w, n, ev, what)) {
-		mark_dirty(w, n, NULL, ev->t_ns, w->o->settle_us);
+		mark_confirm(w, n, ev->t_ns);
 		return;
 	}
 	mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
@@ -1054,7 +1195,7 @@ static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (idx < 0 && ev->protocol != RTPROT_HANET)
 		return;
 	if (ev->type == NLEV_ROUTE_NEW || idx < 0) {
-		mark_dirty(w, n, NULL, ev->t_ns, w->o->settle_us);
+		mark_confirm(w, n, ev->t_ns);
 		return;
 	}
 	format_ipaddr(&ev->addr, true, ip, sizeof(ip));
@@ -1065,7 +1206,7 @@ static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
 		         ev->addr.plen ? ip : "default", in_ns(n->name, nsb, sizeof(nsb)));
 	}
 	if (fast_route(w, idx, what, ev->t_ns)) {
-		mark_dirty(w, n, NULL, ev->t_ns, w->o->settle_us);
+		mark_confirm(w, n, ev->t_ns);
 		return;
 	}
 	mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
@@ -1077,7 +1218,7 @@ static void on_rule(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (ev->protocol != RTPROT_HANET && !rules_in(w, n->name))
 		return;
 	if (ev->type == NLEV_RULE_NEW) {
-		mark_dirty(w, n, NULL, ev->t_ns, w->o->settle_us);
+		mark_confirm(w, n, ev->t_ns);
 		return;
 	}
 	snprintf(what, sizeof(what), "rule priority %u table %u removed%s", ev->priority, ev->table,
@@ -1244,6 +1385,8 @@ static void resync(struct watch *w) {
 	int r;
 
 	w->resync_at = 0;
+	w->resync_urgent = false;
+	w->settle_first = 0;
 	timer_at(w->tfd_resync, 0);
 	records_count_resync(w->rec);
 	full = ns_check(w) || w->full;
@@ -1541,7 +1684,7 @@ static void watch_fini(struct watch *w) {
 	strpool_free(w->pool);
 	records_free(w->rec);
 	{
-		int fds[] = { w->epfd, w->sigfd, w->tfd_resync, w->tfd_house, w->tfd_end, w->inofd };
+		int fds[] = { w->epfd, w->sigfd, w->tfd_resync, w->tfd_house, w->tfd_end, w->inofd, w->lock_fd };
 
 		for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 			if (fds[i] >= 0)
@@ -1564,7 +1707,7 @@ static void on_signal(struct watch *w) {
 
 int watch_run(const char *path, const struct watch_opts *o) {
 	struct watch w = { .o = o, .path = path, .epfd = -1, .sigfd = -1, .tfd_resync = -1, .tfd_house = -1,
-	                   .tfd_end = -1, .inofd = -1 };
+	                   .tfd_end = -1, .inofd = -1, .lock_fd = -1 };
 	int r, ret = EXIT_RUNTIME;
 
 	w.pool = strpool_new();
