@@ -32,6 +32,7 @@ struct watch_opts {
 	uint64_t max_runtime_us;        /* 0: until a signal */
 	uint64_t debounce_us;           /* delay before a resync after drift (default 2ms) */
 	uint64_t settle_us;             /* delay of the confirming resync after a repair or a benign event (default 20ms) */
+	uint64_t resync_interval_us;    /* a full resync this often, for what has no event (default 60s; 0: never) */
 	int rcvbuf;                     /* event socket receive buffer, bytes; 0: NLEV_RCVBUF_DEFAULT (test hook) */
 	bool no_fast_path;              /* every repair through a resync (to compare; testing) */
 	bool no_records;                /* --records none */
@@ -39,6 +40,7 @@ struct watch_opts {
 
 #define WATCH_DEBOUNCE_DEFAULT_US 2000
 #define WATCH_SETTLE_DEFAULT_US 20000
+#define WATCH_RESYNC_INTERVAL_DEFAULT_US 60000000
 
 /* Run until a signal or max_runtime.  Returns an exit code (commands.h):
  * EXIT_OK after a clean exit, EXIT_INVALID when the profile is invalid at

@@ -4,6 +4,7 @@
  *             [--max-runtime DURATION] PROFILE
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,10 @@ static const char usage_text[] =
 	"                           observing again, to coalesce bursts (default 2ms)\n"
 	"      --settle DURATION    delay of the resync that confirms a repair\n"
 	"                           (default 20ms)\n"
+	"      --resync-interval DURATION\n"
+	"                           observe everything this often, for changes the\n"
+	"                           kernel sends no event for, such as a link's alias\n"
+	"                           (default 60s; 0: never)\n"
 	"      --no-fast-path       repair every drift through a resync\n"
 	"      --rcvbuf BYTES       receive buffer of the event sockets (a testing\n"
 	"                           aid: a small one overflows under a flood)\n"
@@ -51,6 +56,7 @@ static const char usage_text[] =
 enum {
 	OPT_DEBOUNCE = 0x100,
 	OPT_SETTLE,
+	OPT_RESYNC_INTERVAL,
 	OPT_NO_FAST_PATH,
 	OPT_RCVBUF,
 };
@@ -63,6 +69,7 @@ int cmd_watch(int argc, char **argv) {
 		{ "max-runtime", required_argument, NULL, 't' },
 		{ "debounce", required_argument, NULL, OPT_DEBOUNCE },
 		{ "settle", required_argument, NULL, OPT_SETTLE },
+		{ "resync-interval", required_argument, NULL, OPT_RESYNC_INTERVAL },
 		{ "no-fast-path", no_argument, NULL, OPT_NO_FAST_PATH },
 		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "help", no_argument, NULL, 'h' },
@@ -71,6 +78,7 @@ int cmd_watch(int argc, char **argv) {
 	struct watch_opts o = {
 		.debounce_us = WATCH_DEBOUNCE_DEFAULT_US,
 		.settle_us = WATCH_SETTLE_DEFAULT_US,
+		.resync_interval_us = WATCH_RESYNC_INTERVAL_DEFAULT_US,
 	};
 	int c;
 
@@ -88,15 +96,28 @@ int cmd_watch(int argc, char **argv) {
 		case 'd': o.down_on_exit = true; break;
 		case 't':
 		case OPT_DEBOUNCE:
-		case OPT_SETTLE: {
+		case OPT_SETTLE:
+		case OPT_RESYNC_INTERVAL: {
+			static const struct {
+				int c;
+				const char *name;
+				size_t off;
+			} d[] = {
+				{ 't', "max-runtime", offsetof(struct watch_opts, max_runtime_us) },
+				{ OPT_DEBOUNCE, "debounce", offsetof(struct watch_opts, debounce_us) },
+				{ OPT_SETTLE, "settle", offsetof(struct watch_opts, settle_us) },
+				{ OPT_RESYNC_INTERVAL, "resync-interval", offsetof(struct watch_opts, resync_interval_us) },
+			};
 			uint64_t us;
+			size_t k = 0;
 
+			while (d[k].c != c)
+				k++;
 			if (parse_duration_us(optarg, &us) < 0 || (c == 't' && us == 0)) {
-				fprintf(stderr, "hanet watch: --%s: expected a duration, got \"%s\"\n",
-				        c == 't' ? "max-runtime" : c == OPT_DEBOUNCE ? "debounce" : "settle", optarg);
+				fprintf(stderr, "hanet watch: --%s: expected a duration, got \"%s\"\n", d[k].name, optarg);
 				return EXIT_USAGE;
 			}
-			*(c == 't' ? &o.max_runtime_us : c == OPT_DEBOUNCE ? &o.debounce_us : &o.settle_us) = us;
+			*(uint64_t *)((char *)&o + d[k].off) = us;
 			break;
 		}
 		case OPT_NO_FAST_PATH: o.no_fast_path = true; break;

@@ -43,6 +43,7 @@
 #include "netns.h"
 #include "nlevent.h"
 #include "owner.h"
+#include "partial.h"
 #include "plan.h"
 #include "records.h"
 #include "route.h"
@@ -141,6 +142,8 @@ struct watch {
 	struct session s;               /* s.st: the kernel as last observed */
 	bool loaded;
 	bool clean;                     /* the plan against s.st was empty */
+	struct profile_view *view;      /* while devices are missing: the part of the profile applied */
+	char waiting_for[512];          /* what the view leaves out, as last said */
 	struct wns **ns;
 	size_t n_ns;
 	struct wteam **teams;
@@ -170,6 +173,7 @@ struct watch {
 	bool ready;
 	bool quit, reload;
 	uint64_t wd_interval_ns, wd_next;
+	uint64_t periodic_next;         /* the next full resync (--resync-interval) */
 	uint64_t metrics_last;
 	uint64_t status_repairs, status_failovers;
 	bool status_sent;
@@ -337,13 +341,12 @@ static int want_from_profile(struct watch *w) {
 	return r;
 }
 
-/* From a plan: the profile's links, implicit veth peers, ports. */
+/* From a plan: the profile's links, implicit veth peers, ports (added to
+ * what the profile says: a plan of a partial view lacks the missing
+ * devices, which are the ones to look out for). */
 static int want_from_plan(struct watch *w, const struct plan *p) {
 	int r = 0;
 
-	if (!p->n_want_links)
-		return 0;
-	w->n_want = 0;
 	for (size_t i = 0; r >= 0 && i < p->n_want_links; i++)
 		r = want_add(w, p->want_links[i].netns, p->want_links[i].name, p->want_links[i].kind);
 	return r;
@@ -894,6 +897,16 @@ static void bonds_from_state(struct watch *w) {
 /* ---- applying ------------------------------------------------------------------------------------- */
 
 static struct plan_input plan_in(struct watch *w, unsigned flags) {
+	if (w->view && !(flags & PLAN_DOWN))
+		return (struct plan_input){
+			.profile = &w->view->profile,
+			.routes = &w->view->routes,
+			.n_bulk = w->view->n_bulk,
+			.bulk_file = w->view->bulk_file,
+			.owner = w->s.owner,
+			.st = w->s.st,
+			.flags = flags,
+		};
 	return (struct plan_input){
 		.profile = w->s.profile,
 		.routes = w->s.routes,
@@ -1036,7 +1049,7 @@ static bool fast_apply(struct watch *w, enum action_type want, const char *what,
 }
 
 static bool fast_ok(const struct watch *w) {
-	return !w->o->no_fast_path && w->clean && w->s.st && w->phase == PHASE_DRIFT;
+	return !w->o->no_fast_path && w->clean && w->s.st && w->phase == PHASE_DRIFT && !w->view;
 }
 
 static bool fast_addr(struct watch *w, struct wns *n, const struct nlev *ev, const char *what) {
@@ -1355,6 +1368,8 @@ static void retry_later(struct watch *w) {
 }
 
 static void converged(struct watch *w) {
+	bool was_waiting = w->waiting_for[0];
+
 	w->clean = true;
 	w->backoff_us = 0;
 	w->last_err[0] = '\0';
@@ -1364,13 +1379,27 @@ static void converged(struct watch *w) {
 	w->dirty_ns = 0;
 	bonds_from_state(w);
 	teams_sync(w);
+	if (w->view) {
+		/* READY too: the service is up, waiting for a device is its job */
+		if (!w->ready) {
+			w->ready = true;
+			sd_notify(0, "READY=1");
+		}
+		log_info("%s: the kernel matches the profile but for %s; watching", w->s.name, w->view->missing);
+		notify_status(w, "%s: waiting for %s; the rest is applied", w->s.name, w->view->missing);
+		w->phase = PHASE_DRIFT;
+		return;
+	}
+	if (was_waiting) {
+		log_info("%s: %s: there now", w->s.name, w->waiting_for);
+		w->waiting_for[0] = '\0';
+	}
 	if (!w->ready) {
 		w->ready = true;
-		log_info("%s: the kernel matches the profile; watching", w->s.name);
 		sd_notify(0, "READY=1");
-		status_watching(w);
-	} else if (w->phase == PHASE_RELOAD) {
-		log_info("%s: reloaded; the kernel matches the profile", w->s.name);
+	}
+	if (w->phase != PHASE_DRIFT || was_waiting) {
+		log_info("%s: the kernel matches the profile; watching", w->s.name);
 		status_watching(w);
 	}
 	w->phase = PHASE_DRIFT;
@@ -1401,10 +1430,33 @@ static void resync(struct watch *w) {
 		retry_later(w);
 		return;
 	}
+	profile_view_free(w->view);
+	w->view = NULL;
 	{
 		struct plan_input in = plan_in(w, 0);
 
 		r = plan_build(&in, &p, err, sizeof(err));
+	}
+	if (r == -ENODEV || r == -ENOENT) {
+		/* apply what does not depend on what is missing */
+		int q = profile_view_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, &w->view);
+
+		if (q >= 0) {
+			struct plan_input in = plan_in(w, 0);
+			char err2[2048];
+
+			if (strcmp(w->waiting_for, w->view->missing) != 0) {
+				snprintf(w->waiting_for, sizeof(w->waiting_for), "%s", w->view->missing);
+				log_notice("%s: waiting for %s (%s); applying the rest of the profile", w->s.name, w->view->missing,
+				           err);
+			}
+			r = plan_build(&in, &p, err2, sizeof(err2));
+			if (r < 0)
+				snprintf(err, sizeof(err), "%s", err2);
+		} else if (q != -ENODATA) {
+			r = q;
+			snprintf(err, sizeof(err), "%s", strerror(-q));
+		}
 	}
 	if (r < 0) {
 		w->clean = false;
@@ -1510,6 +1562,9 @@ static void reload(struct watch *w) {
 	for (size_t i = 0; i < w->n_ns; i++)
 		if (w->ns[i]->ev)
 			unsubscribe(w, w->ns[i]);
+	profile_view_free(w->view);
+	w->view = NULL;
+	w->waiting_for[0] = '\0';
 	session_fini(&w->s);
 	w->s = ns;
 	w->s.arg = w->path;
@@ -1598,6 +1653,18 @@ static void housekeeping(struct watch *w) {
 		}
 		next = w->wd_next;
 	}
+	if (w->o->resync_interval_us && w->ready) {
+		if (!w->periodic_next)
+			w->periodic_next = now + w->o->resync_interval_us * 1000;
+		if (now >= w->periodic_next) {
+			/* what the kernel changes without an event (a link's alias) */
+			w->full = true;
+			arm_resync(w, 0);
+			w->periodic_next = now + w->o->resync_interval_us * 1000;
+		}
+		if (!next || w->periodic_next < next)
+			next = w->periodic_next;
+	}
 	if (w->o->metrics_path && records_metrics_dirty(w->rec)) {
 		uint64_t due = w->metrics_last + METRICS_MIN_INTERVAL_NS;
 
@@ -1679,6 +1746,7 @@ static void watch_fini(struct watch *w) {
 	free(w->ns);
 	free(w->want);
 	free(w->bonds);
+	profile_view_free(w->view);
 	if (w->loaded)
 		session_fini(&w->s);
 	strpool_free(w->pool);
