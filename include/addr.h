@@ -21,6 +21,10 @@ void addr_from_vip(const struct vip *v, struct addr *ret);
 /* Does the observed address carry what the VIP asks for?  `why` gets
  * the differences. */
 bool addr_vip_matches(const struct addr *want, const struct addr *have, char *why, size_t size);
+/* Can the kernel change have into want in place (RTM_NEWADDR with
+ * NLM_F_REPLACE)?  IPv4 keeps its label and flags on a replace (only
+ * lifetimes change); IPv6 changes noprefixroute and lifetimes, not nodad. */
+bool addr_change_is_live(const struct addr *want, const struct addr *have);
 /* Link-local and other addresses the kernel makes by itself. */
 bool addr_is_kernel(const struct addr *a);
 

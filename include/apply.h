@@ -21,6 +21,7 @@
 struct nls;
 struct owner;
 struct plan;
+struct state;
 
 struct apply_opts {
 	size_t fail_at;         /* testing aid (HANET_FAIL_AT=k): fail at step k before running it; 0: never */
@@ -31,6 +32,9 @@ struct apply_opts {
 struct apply;
 
 int apply_new(struct nls *nls, struct owner *owner, struct apply **ret);
+/* Know the ifindex of every link of an observed state (which must
+ * outlive the apply) without asking the kernel again. */
+void apply_seed(struct apply *ap, const struct state *st);
 void apply_free(struct apply *ap);
 
 /* Run the plan.  On failure everything done is undone, the records are

@@ -110,6 +110,11 @@ struct action {
 	/* RULE_* */
 	struct rule rule;
 
+	/* LINK_DELETE of a master: the ports it had (the inverse enslaves
+	 * them again) */
+	char (*ports)[IFNAMSIZ];
+	size_t n_ports;
+
 	/* what the kernel takes away with this action (a link down, deleted
 	 * or moved): the inverse puts it back */
 	struct addr *lost_addrs;

@@ -30,6 +30,7 @@ struct session {
 	size_t bulk_cap;                    /* routes the mapping of bulk holds */
 	size_t *bulk_file;                  /* per bulk route: its [routes] section */
 	struct route_index *routes;         /* [route] sections, then bulk */
+	bool no_route_filter;               /* keep every observed route (down, show) */
 	struct owner *owner;
 	struct nls *nls;
 	struct observe_ns_req *reqs;

@@ -100,6 +100,10 @@ void timeline_add_announce(struct timeline *tl, const char *netns, const char *d
  * sorted by time; free() it.  Thread-safe, also while recording. */
 int timeline_events(struct timeline *tl, uint64_t from_ns, uint64_t to_ns, struct tl_event **ret, size_t *ret_n);
 size_t timeline_count(struct timeline *tl);
+/* The recording is bounded: events past this many are dropped and
+ * counted (a measurement with that many is flooded anyway). */
+#define TIMELINE_MAX_EVENTS 1000000
+size_t timeline_dropped(struct timeline *tl);
 /* The first event of kind in netns/dev (NULL: any) with from_ns <= t_ns <
  * to_ns (0: no end): 0 and *ret, or -ENOENT.  A fault done through
  * netlink is best timed by its own event (the request may return much

@@ -116,3 +116,10 @@ bool addr_is_kernel(const struct addr *a) {
 	/* IPv6 link-local addresses come with the link */
 	return a->ip.family == AF_INET6 && a->ip.a[0] == 0xfe && (a->ip.a[1] & 0xc0) == 0x80;
 }
+
+bool addr_change_is_live(const struct addr *want, const struct addr *have) {
+	if (want->ip.family == AF_INET)
+		return (!want->label[0] || strcmp(want->label, have->label) == 0) &&
+		       (want->flags & IFA_F_NOPREFIXROUTE) == (have->flags & IFA_F_NOPREFIXROUTE);
+	return (want->flags & IFA_F_NODAD) == (have->flags & IFA_F_NODAD);
+}

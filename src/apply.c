@@ -115,12 +115,29 @@ static void ifindex_forget(struct apply *ap, const char *netns, const char *name
 			ap->cache[i--] = ap->cache[--ap->n_cache];
 }
 
+static void ifindex_put(struct apply *ap, const char *netns, const char *name, int ifindex) {
+	struct ifcache *v = realloc(ap->cache, (ap->n_cache + 1) * sizeof(*v));
+
+	if (!v)
+		return;     /* only a cache */
+	ap->cache = v;
+	v[ap->n_cache].netns = netns && *netns ? netns : NULL;
+	snprintf(v[ap->n_cache].name, IFNAMSIZ, "%s", name);
+	v[ap->n_cache].ifindex = ifindex;
+	ap->n_cache++;
+}
+
+void apply_seed(struct apply *ap, const struct state *st) {
+	for (size_t i = 0; i < st->n_ns; i++)
+		for (size_t j = 0; st->ns[i].exists && j < st->ns[i].n_links; j++)
+			ifindex_put(ap, st->ns[i].name, st->ns[i].links[j].name, st->ns[i].links[j].ifindex);
+}
+
 static int get_nl(struct apply *ap, const char *netns, struct nl **ret) {
 	return nls_get(ap->nls, netns && *netns ? netns : NULL, ret);
 }
 
 static int ifindex_of(struct apply *ap, const char *netns, const char *name) {
-	struct ifcache *v;
 	struct link l;
 	struct nl *nl;
 	int r;
@@ -136,14 +153,7 @@ static int ifindex_of(struct apply *ap, const char *netns, const char *name) {
 	r = observe_get_link(nl, name, &l);
 	if (r < 0)
 		return r;
-	v = realloc(ap->cache, (ap->n_cache + 1) * sizeof(*v));
-	if (v) {
-		ap->cache = v;
-		v[ap->n_cache].netns = netns;
-		memcpy(v[ap->n_cache].name, l.name, IFNAMSIZ);
-		v[ap->n_cache].ifindex = l.ifindex;
-		ap->n_cache++;
-	}
+	ifindex_put(ap, netns, l.name, l.ifindex);
 	r = l.ifindex;
 	link_fini(&l);
 	return r;
@@ -260,7 +270,23 @@ static int link_move(struct apply *ap, const char *from, const char *to, const c
 	return r;
 }
 
-/* The namespace a created link's request goes to. */
+struct created {
+	struct apply *ap;
+	const char *netns;
+};
+
+/* The kernel's echo of a new link (NLM_F_ECHO): its index, without asking. */
+static int created_cb(const struct nlmsghdr *nlh, void *data) {
+	struct created *c = data;
+	struct link l;
+
+	if (nlh->nlmsg_type == RTM_NEWLINK && observe_parse_link(nlh, &l) == 0) {
+		ifindex_put(c->ap, c->netns, l.name, l.ifindex);
+		link_fini(&l);
+	}
+	return MNL_CB_OK;
+}
+
 static int link_create(struct apply *ap, const struct link *l, const char *sock_netns, bool restore,
                        const struct link *peer) {
 	char buf[NL_MSG_SIZE], what[160];
@@ -280,11 +306,19 @@ static int link_create(struct apply *ap, const struct link *l, const char *sock_
 	r = link_build_create(nlh, l, &ctx, fd, restore);
 	if (r < 0)
 		return kerr(ap, NULL, r, what);
-	r = nl_request(ctx.nl, nlh, NULL, NULL);
 	ifindex_forget(ap, l->netns, l->name);
 	if (l->kind == LINK_VETH)
 		ifindex_forget(ap, l->u.veth.peer_netns && *l->u.veth.peer_netns ? l->u.veth.peer_netns : NULL,
 		               l->u.veth.peer);
+	if (fd < 0) {
+		/* created where the request goes: the echo names its index there */
+		struct created c = { .ap = ap, .netns = l->netns };
+
+		nlh->nlmsg_flags |= NLM_F_ECHO;
+		r = nl_request(ctx.nl, nlh, created_cb, &c);
+	} else {
+		r = nl_request(ctx.nl, nlh, NULL, NULL);
+	}
 	if (r < 0)
 		return kerr(ap, ctx.nl, r, what);
 	if (!restore)
@@ -611,8 +645,11 @@ static int restore_lost(struct apply *ap, const struct action *a) {
 
 /* ---- one action, and its undo ------------------------------------------------------------- */
 
+/* "" stands for the current namespace; NULL: the link's own */
 static const char *lower_sock_ns(const struct action *a) {
-	return a->sock_netns ? a->sock_netns : a->link->netns;
+	if (!a->sock_netns)
+		return a->link->netns;
+	return *a->sock_netns ? a->sock_netns : NULL;
 }
 
 static int run_action(struct apply *ap, const struct action *a, uint8_t *ok) {
@@ -688,6 +725,8 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		return link_remove(ap, a->link->netns, a->link);
 	case ACT_LINK_DELETE:
 		r = link_create(ap, a->link, lower_sock_ns(a), true, a->have);
+		for (size_t i = 0; r >= 0 && i < a->n_ports; i++)
+			r = link_set_master(ap, a->netns, a->ports[i], a->name);
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_LINK_MOVE:
@@ -956,6 +995,7 @@ static int undo_all(struct apply *ap) {
 
 int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *opts, char *err, size_t errsize) {
 	bool routes = false;
+	uint64_t t0;
 	int r;
 
 	ap->opts = opts;
@@ -981,7 +1021,10 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 		if (r < 0)
 			return set_err(ap, r, "ownership records: %s", strerror(-r));
 	}
+	t0 = now_us();
 	r = owner_save(ap->owner);
+	if (opts && opts->verbose)
+		fprintf(stderr, "hanet: records written in %.2fms\n", (double)(now_us() - t0) / 1000);
 	if (r < 0)
 		return set_err(ap, r, "writing the records of %s: %s", ap->owner->profile, strerror(-r));
 	ap->intent_written = true;
@@ -1001,7 +1044,10 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 			r = -ENOMEM;
 			goto fail;
 		}
+		t0 = now_us();
 		r = run_action(ap, a, ok);
+		if (opts && opts->verbose)
+			fprintf(stderr, "hanet: %4zu  done in %.2fms\n", i + 1, (double)(now_us() - t0) / 1000);
 		if (r < 0) {
 			char msg[1024];
 
@@ -1018,7 +1064,13 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 			free(ok);
 			goto fail;
 		}
+		/* a recreated link is deleted (forgotten) then created (claimed) */
 		own_release(ap->owner, a);
+		r = own_claim(ap->owner, a);
+		if (r < 0) {
+			set_err(ap, r, "ownership records: %s", strerror(-r));
+			goto fail;
+		}
 		if (a->vip && (a->type == ACT_ADDR_ADD || a->type == ACT_ADDR_REPLACE)) {
 			const struct vip **v = realloc(ap->vips, (ap->n_vips + 1) * sizeof(*v));
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -186,8 +187,9 @@ static void detach_stdio(void) {
 	close(fd);
 }
 
-/* The first frame goes out at once; the process that sends the rest
- * (count - 1 more, interval apart) does not hold up apply. */
+/* A process of its own sends the announcements (count frames, interval
+ * apart, every VIP at once), so apply does not wait for them; it is not
+ * waited for either: apply exits right after, and init reaps it. */
 static void announce_background(const struct vip *const *vips, size_t n) {
 	pid_t pid;
 
@@ -199,12 +201,8 @@ static void announce_background(const struct vip *const *vips, size_t n) {
 		log_warning_errno(-errno, "announcing VIPs: fork: %m");
 		return;
 	}
-	if (pid > 0) {
-		waitpid(pid, NULL, 0);
+	if (pid > 0)
 		return;
-	}
-	if (fork() != 0)
-		_exit(0);
 	setsid();
 	detach_stdio();
 	{
@@ -364,6 +362,7 @@ int cmd_apply(int argc, char **argv) {
 	r = apply_new(s.nls, s.owner, &ap);
 	if (r < 0)
 		goto out;
+	apply_seed(ap, s.st);
 	t0 = now_us();
 	r = apply_run(ap, s.plan, &aopts, err, sizeof(err));
 	if (r < 0) {
@@ -427,6 +426,7 @@ int cmd_apply(int argc, char **argv) {
 	}
 	ret = EXIT_OK;
 out:
+	log_debug("%s: %" PRIu64 " netlink write requests", s.name[0] ? s.name : argv[argc - 1], nl_write_count_total());
 	plan_free(left);
 	apply_free(ap);
 	session_fini(&s);

@@ -144,6 +144,7 @@ int cmd_down(int argc, char **argv) {
 	r = apply_new(s.nls, s.owner, &ap);
 	if (r < 0)
 		goto out;
+	apply_seed(ap, s.st);
 	r = apply_run(ap, s.plan, &aopts, err, sizeof(err));
 	if (r < 0) {
 		log_error("%s: %s; every change was rolled back", s.name, err);

@@ -38,8 +38,11 @@ static int bridge_parse(const struct nlattr *info_data, const struct nlattr *con
 static void bridge_diff(const struct link *want, const struct link *have, struct link_diff *ret) {
 	const struct bridge_conf *w = &want->u.bridge, *h = &have->u.bridge;
 
+	/* turning STP on sends every port through listening and learning
+	 * (twice the forward delay without forwarding): traffic stops */
 	if ((w->set & BRIDGE_SET_STP) && (!(h->set & BRIDGE_SET_STP) || w->stp != h->stp))
-		link_diff_add(ret, DISRUPT_LIVE, "stp %s -> %s", h->stp ? "yes" : "no", w->stp ? "yes" : "no");
+		link_diff_add(ret, w->stp && h->ports.n ? DISRUPT_FLAP : DISRUPT_LIVE, "stp %s -> %s",
+		              h->stp ? "yes" : "no", w->stp ? "yes" : "no");
 }
 
 const struct link_ops link_ops_bridge = {

@@ -755,26 +755,20 @@ static int dump_routes_table(struct nl *nl, struct route_dump *d, uint8_t family
 	return r;
 }
 
+/* One dump per table, both families at once (AF_UNSPEC: the kernel
+ * walks IPv4 then IPv6, each with the table filter). */
 static int dump_routes(struct nl *nl, struct ns_state *ns, const struct observe_ns_req *req) {
 	bool all_tables = req->all_tables;
 	struct route_dump d = { .c = { .ns = ns }, .all_tables = all_tables, .req = req };
-	static const uint8_t families[] = { AF_INET, AF_INET6 };
 	int r;
 
-	if (all_tables) {
-		for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
-			r = dump_routes_table(nl, &d, families[f], 0);
-			if (r < 0)
-				return r;
-		}
-		return 0;
+	if (all_tables)
+		return dump_routes_table(nl, &d, AF_UNSPEC, 0);
+	for (size_t i = 0; i < ns->tables.n; i++) {
+		r = dump_routes_table(nl, &d, AF_UNSPEC, ns->tables.v[i]);
+		if (r < 0)
+			return r;
 	}
-	for (size_t i = 0; i < ns->tables.n; i++)
-		for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
-			r = dump_routes_table(nl, &d, families[f], ns->tables.v[i]);
-			if (r < 0)
-				return r;
-		}
 	return 0;
 }
 
@@ -802,25 +796,21 @@ fail:
 	return MNL_CB_ERROR;
 }
 
+static void reset_rules(void *data) {
+	struct dump_ctx *c = data;
+
+	c->ns->n_rules = 0;
+}
+
+/* Both families in one dump (AF_UNSPEC). */
 static int dump_rules(struct nl *nl, struct ns_state *ns) {
-	static const uint8_t families[] = { AF_INET, AF_INET6 };
 	struct dump_ctx c = { .ns = ns };
+	char buf[256];
+	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETRULE, NLM_F_DUMP);
+	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 
-	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
-		char buf[256];
-		struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETRULE, NLM_F_DUMP);
-		struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
-		size_t before = ns->n_rules;
-		int r;
-
-		frh->family = families[f];
-		r = nl_dump_run(nl, nlh, rule_cb, NULL, &c);
-		if (r == -EINTR)
-			ns->n_rules = before;
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	frh->family = AF_UNSPEC;
+	return nl_dump_run(nl, nlh, rule_cb, reset_rules, &c);
 }
 
 static int read_bool_file(const char *path, bool *ret) {

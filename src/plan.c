@@ -28,6 +28,7 @@ struct sim_link {
 	struct link l;                      /* deep copy: observed, or what an action created */
 	bool gone;
 	bool created;                       /* by this plan */
+	bool mtu_user;                      /* a bridge whose mtu was set (no longer follows its ports) */
 };
 
 struct sim_addr {
@@ -178,6 +179,69 @@ static int sim_addr_add(struct sim_ns *ns, const struct addr *a) {
 	return 0;
 }
 
+/* The kernel's own MTU changes: a bridge that follows its ports (its mtu
+ * was never set) takes the smallest of theirs, a bond gives its own to
+ * its slaves, and a macvlan or vlan never stays above its lower device. */
+static void sim_mtu_changed(struct planner *pl, struct sim_link *sl, int guard) {
+	if (guard > 8)
+		return;
+	/* uppers in any namespace */
+	for (size_t i = 0; i < pl->n_ns; i++) {
+		struct sim_ns *ns = &pl->ns[i];
+
+		for (size_t j = 0; j < ns->n_links; j++) {
+			struct sim_link *u = &ns->links[j];
+			const char *lower = u->l.kind == LINK_MACVLAN ? u->l.u.macvlan.link
+			                    : u->l.kind == LINK_VLAN ? u->l.u.vlan.link : NULL;
+
+			if (u->gone || !lower || strcmp(lower, sl->l.name) != 0 || u == sl)
+				continue;
+			if (!netns_eq(ns->name, sl->l.netns) && u->l.link_netnsid < 0 && !u->created)
+				continue;
+			if (u->l.mtu > sl->l.mtu) {
+				u->l.mtu = sl->l.mtu;
+				sim_mtu_changed(pl, u, guard + 1);
+			}
+		}
+	}
+	/* a bridge that follows its ports */
+	if (sl->l.master[0]) {
+		struct sim_link *m = NULL;
+		struct sim_ns *ns = NULL;
+
+		for (size_t i = 0; i < pl->n_ns; i++)
+			if (netns_eq(pl->ns[i].name, sl->l.netns))
+				ns = &pl->ns[i];
+		for (size_t j = 0; ns && j < ns->n_links; j++)
+			if (!ns->links[j].gone && strcmp(ns->links[j].l.name, sl->l.master) == 0)
+				m = &ns->links[j];
+		if (m && m->l.kind == LINK_BRIDGE && !m->mtu_user) {
+			uint32_t min = 0;
+
+			for (size_t j = 0; j < ns->n_links; j++)
+				if (!ns->links[j].gone && strcmp(ns->links[j].l.master, m->l.name) == 0 &&
+				    (!min || ns->links[j].l.mtu < min))
+					min = ns->links[j].l.mtu;
+			if (min && min != m->l.mtu) {
+				m->l.mtu = min;
+				sim_mtu_changed(pl, m, guard + 1);
+			}
+		}
+	}
+	/* a bond's slaves take its mtu */
+	if (sl->l.kind == LINK_BOND) {
+		for (size_t i = 0; i < pl->n_ns; i++)
+			for (size_t j = 0; netns_eq(pl->ns[i].name, sl->l.netns) && j < pl->ns[i].n_links; j++) {
+				struct sim_link *x = &pl->ns[i].links[j];
+
+				if (!x->gone && strcmp(x->l.master, sl->l.name) == 0 && x->l.mtu != sl->l.mtu) {
+					x->l.mtu = sl->l.mtu;
+					sim_mtu_changed(pl, x, guard + 1);
+				}
+			}
+	}
+}
+
 static bool route_uses_dev(const struct route *r, const char *dev) {
 	if ((r->set & ROUTE_SET_DEV) && strcmp(r->dev, dev) == 0)
 		return true;
@@ -310,6 +374,7 @@ static void action_fini(struct action *a) {
 	free(a->old_routes);
 	free(a->lost_addrs);
 	free(a->lost_routes);
+	free(a->ports);
 }
 
 void plan_free(struct plan *p) {
@@ -481,11 +546,25 @@ static int want_depth(struct planner *pl, struct want_link *w, int guard) {
 		return want_depth(pl, &pl->want[w->provider], guard + 1);
 	if (w->provider >= 0)
 		return want_depth(pl, &pl->want[w->provider], guard + 1);
-	lower = lower_of(&w->l);
-	if (!lower)
-		return 0;
-	lw = want_find(pl, lower_ns(pl, &w->l), lower);
-	return lw ? 1 + want_depth(pl, lw, guard + 1) : 1;
+	{
+		int d = 0;
+
+		lower = lower_of(&w->l);
+		if (lower) {
+			lw = want_find(pl, lower_ns(pl, &w->l), lower);
+			d = lw ? 1 + want_depth(pl, lw, guard + 1) : 1;
+		}
+		/* a master after its ports: their mtu first (a bridge follows them) */
+		for (size_t i = 0; i < pl->n_want; i++)
+			if (&pl->want[i] != w && netns_eq(pl->want[i].l.netns, w->l.netns) &&
+			    strcmp(pl->want[i].l.master, w->l.name) == 0) {
+				int pd = 1 + want_depth(pl, &pl->want[i], guard + 1);
+
+				if (pd > d)
+					d = pd;
+			}
+		return d;
+	}
 }
 
 static int build_want(struct planner *pl) {
@@ -682,7 +761,7 @@ static int remove_routes(struct planner *pl) {
 			if (rt->protocol != RTPROT_HANET || ns->route_gone[j])
 				continue;
 			route_key_of(rt, &k);
-			if (pl->in->routes && route_index_find(pl->in->routes, ns->name, &k) >= 0)
+			if (!(pl->in->flags & PLAN_DOWN) && pl->in->routes && route_index_find(pl->in->routes, ns->name, &k) >= 0)
 				continue;
 			r = load_owner_routes(pl);
 			if (r < 0) {
@@ -782,8 +861,15 @@ static int sim_delete_link(struct planner *pl, struct action *a, struct sim_link
 		return r;
 	sl->gone = true;
 	for (size_t i = 0; ns && i < ns->n_links; i++)
-		if (!ns->links[i].gone && strcmp(ns->links[i].l.master, sl->l.name) == 0)
+		if (!ns->links[i].gone && strcmp(ns->links[i].l.master, sl->l.name) == 0) {
+			char (*v)[IFNAMSIZ] = realloc(a->ports, (a->n_ports + 1) * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			a->ports = v;
+			memcpy(v[a->n_ports++], ns->links[i].l.name, IFNAMSIZ);
 			ns->links[i].l.master[0] = '\0';
+		}
 	if (sl->l.kind == LINK_VETH && sl->l.u.veth.peer[0]) {
 		struct sim_link *peer = sim_link(pl, sl->l.u.veth.peer_netns, sl->l.u.veth.peer);
 
@@ -804,6 +890,26 @@ static int sim_delete_link(struct planner *pl, struct action *a, struct sim_link
 	return 0;
 }
 
+/* Where an observed link's lower device is (for a macvlan or vlan moved
+ * to another namespace than its lower's): "" for the current one. */
+static const char *sim_lower_ns(struct planner *pl, const struct link *l) {
+	const char *lower = lower_of(l);
+
+	if (!lower || l->link_netnsid < 0)
+		return l->netns ? l->netns : "";
+	for (size_t i = 0; i < pl->n_ns; i++) {
+		const struct sim_ns *ns = &pl->ns[i];
+
+		if (netns_eq(ns->name, l->netns))
+			continue;
+		for (size_t j = 0; j < ns->n_links; j++)
+			if (!ns->links[j].gone && ns->links[j].l.ifindex == l->link_ifindex &&
+			    strcmp(ns->links[j].l.name, lower) == 0)
+				return ns->name ? ns->name : "";
+	}
+	return l->netns ? l->netns : "";
+}
+
 static int plan_link_delete(struct planner *pl, struct sim_link *sl, enum disruption level, const char *why) {
 	char sfx[300];
 	struct action *a = act_new(pl, ACT_LINK_DELETE, level, sl->l.netns, sl->l.name);
@@ -813,6 +919,7 @@ static int plan_link_delete(struct planner *pl, struct sim_link *sl, enum disrup
 	a->link = link_dup(pl, &sl->l);
 	if (!a->link)
 		return -ENOMEM;
+	a->sock_netns = intern_peer(pl, sim_lower_ns(pl, &sl->l));
 	if (act_text(a, "link %s%s: delete %s%s%s", sl->l.name, ns_suffix(sl->l.netns, sfx, sizeof(sfx)),
 	             link_kind_name(sl->l.kind), why ? " " : "", why ? why : "") < 0)
 		return -ENOMEM;
@@ -861,6 +968,17 @@ static int restore_nics(struct planner *pl) {
 			continue;
 		if (w && (w->l.kind == LINK_NIC || !kind_is_created(w->l.kind)))
 			continue;   /* still declared: its keys are compared in the creation phases */
+		if (!w) {
+			/* still declared, in another namespace: it moves there */
+			bool moves = false;
+
+			for (size_t j = 0; j < pl->n_want; j++)
+				if (pl->want[j].l.kind == LINK_NIC && pl->want[j].provider < 0 &&
+				    strcmp(pl->want[j].l.name, n->name) == 0 && !sim_link(pl, pl->want[j].l.netns, n->name))
+					moves = true;
+			if (moves)
+				continue;
+		}
 		if ((n->set & NIC_ORIG_MASTER) && strcmp(sl->l.master, n->orig_master) != 0) {
 			r = plan_link_master(pl, sl, n->orig_master, 0, DISRUPT_LIVE);
 			if (r < 0)
@@ -1095,10 +1213,13 @@ static int plan_link_create(struct planner *pl, struct want_link *w, enum disrup
 	a->link = link_dup(pl, &w->l);
 	if (!a->link)
 		return -ENOMEM;
-	/* the alias and addresses come in their own phases */
-	a->link->set &= LINK_SET_MTU | LINK_SET_MAC;
+	/* the alias and addresses come in their own phases; so does the mtu,
+	 * except a veth's: an upper device may not exceed its lower one, and a
+	 * bridge created with an mtu still follows its ports */
+	a->link->set &= w->l.kind == LINK_VETH ? LINK_SET_MTU | LINK_SET_MAC : LINK_SET_MAC;
 	a->owned = true;
-	a->sock_netns = intern(pl, lower_ns(pl, &w->l));
+	/* "" (not NULL) when the request goes to the current namespace */
+	a->sock_netns = intern_peer(pl, lower_ns(pl, &w->l) ? lower_ns(pl, &w->l) : "");
 	if (create_text(a, &w->l) < 0)
 		return -ENOMEM;
 	sl = sim_link_add(pl, ns, a->link);
@@ -1107,6 +1228,12 @@ static int plan_link_create(struct planner *pl, struct want_link *w, enum disrup
 	sl->created = true;
 	sl->l.up = false;
 	sl->l.master[0] = '\0';
+	if (!(a->link->set & LINK_SET_MTU)) {
+		const char *lower = lower_of(&w->l);
+		struct sim_link *lo = lower ? sim_link(pl, lower_ns(pl, &w->l), lower) : NULL;
+
+		sl->l.mtu = lo ? lo->l.mtu : 1500;
+	}
 	free(sl->l.alias);
 	sl->l.alias = NULL;
 	free(sl->l.addrs);
@@ -1117,6 +1244,7 @@ static int plan_link_create(struct planner *pl, struct want_link *w, enum disrup
 		struct link peer = { .kind = LINK_VETH };
 
 		memcpy(peer.name, w->l.u.veth.peer, IFNAMSIZ);
+		peer.mtu = 1500;
 		peer.netns = pns->name;
 		memcpy(peer.u.veth.peer, w->l.name, IFNAMSIZ);
 		peer.u.veth.peer_netns = ns->name ? ns->name : (pns->name ? "" : NULL);
@@ -1229,8 +1357,19 @@ static int create_links(struct planner *pl, struct want_link **sorted) {
 				return r;
 			continue;
 		}
-		if (ops->diff)
-			ops->diff(&w->l, &sl->l, &d);
+		if (ops->diff) {
+			struct link cmp = w->l;
+			struct want_link *lw;
+
+			/* the kernel puts a macvlan on a macvlan onto the lower one's lower */
+			for (int guard = 0; cmp.kind == LINK_MACVLAN && guard < 8; guard++) {
+				lw = want_find(pl, lower_ns(pl, &cmp), cmp.u.macvlan.link);
+				if (!lw || lw->l.kind != LINK_MACVLAN)
+					break;
+				memcpy(cmp.u.macvlan.link, lw->l.u.macvlan.link, IFNAMSIZ);
+			}
+			ops->diff(&cmp, &sl->l, &d);
+		}
 		if (d.level == DISRUPT_NONE)
 			continue;
 		if (d.level == DISRUPT_RECREATE) {
@@ -1343,6 +1482,13 @@ static int plan_link_master(struct planner *pl, struct sim_link *sl, const char 
 	if (r < 0)
 		return r;
 	snprintf(sl->l.master, sizeof(sl->l.master), "%s", master);
+	if (master[0]) {
+		struct sim_link *m = sim_link(pl, sl->l.netns, master);
+
+		if (m && m->l.kind == LINK_BOND && sl->l.mtu != m->l.mtu)
+			sl->l.mtu = m->l.mtu;
+		sim_mtu_changed(pl, sl, 0);
+	}
 	return 0;
 }
 
@@ -1461,8 +1607,12 @@ static int plan_link_set(struct planner *pl, struct sim_link *sl, unsigned set, 
 	if (act_text(a, "link %s%s: %s %s", sl->l.name, ns_suffix(sl->l.netns, sfx, sizeof(sfx)),
 	             restoring ? "restore" : "set", buf) < 0)
 		return -ENOMEM;
-	if (set & LINK_SET_MTU)
+	if (set & LINK_SET_MTU) {
 		sl->l.mtu = mtu;
+		if (sl->l.kind == LINK_BRIDGE)
+			sl->mtu_user = true;
+		sim_mtu_changed(pl, sl, 0);
+	}
 	if (set & LINK_SET_MAC) {
 		memcpy(sl->l.mac, mac, ETH_ALEN_);
 		sl->l.set |= LINK_SET_MAC;
@@ -1596,7 +1746,24 @@ static int vips(struct planner *pl) {
 		have = sim_addr(pl, v->netns, v->dev, &v->address);
 		if (have && addr_vip_matches(&want, &have->a, why, sizeof(why)))
 			continue;
-		a = act_new(pl, have ? ACT_ADDR_REPLACE : ACT_ADDR_ADD, DISRUPT_LIVE, v->netns, v->dev);
+		if (have && !addr_change_is_live(&want, &have->a)) {
+			/* the kernel keeps these on a replace: remove, add again */
+			a = act_new(pl, ACT_ADDR_DEL, DISRUPT_FLAP, v->netns, v->dev);
+			if (!a)
+				return -ENOMEM;
+			a->addr = have->a;
+			a->addr.netns = a->netns;
+			a->object = v->name;
+			if (act_text(a, "vip %s %s dev %s%s: remove to change %s", v->name,
+			             format_ipaddr(&v->address, true, ip, sizeof(ip)), v->dev, ns_suffix(v->netns, sfx, sizeof(sfx)),
+			             why) < 0)
+				return -ENOMEM;
+			have->gone = true;
+			have = NULL;
+			a = act_new(pl, ACT_ADDR_ADD, DISRUPT_FLAP, v->netns, v->dev);
+		} else {
+			a = act_new(pl, have ? ACT_ADDR_REPLACE : ACT_ADDR_ADD, DISRUPT_LIVE, v->netns, v->dev);
+		}
 		if (!a)
 			return -ENOMEM;
 		a->addr = want;

@@ -191,8 +191,14 @@ const char *route_format(const struct route *r, char *buf, size_t size) {
 		PUT(" metric %u", route_eff_metric(r));
 	if (r->set & ROUTE_SET_SRC)
 		PUT(" src %s", format_ipaddr(&r->src, false, a, sizeof(a)));
-	if ((r->set & ROUTE_SET_SCOPE) && r->dst.family == AF_INET)
-		PUT(" scope %s", route_scope_name(r->scope));
+	if ((r->set & ROUTE_SET_SCOPE) && r->dst.family == AF_INET) {
+		/* only when it is not what the kernel picks by itself */
+		struct route dflt = *r;
+
+		dflt.set &= (uint16_t)~ROUTE_SET_SCOPE;
+		if (route_eff_scope(&dflt) != r->scope)
+			PUT(" scope %s", route_scope_name(r->scope));
+	}
 	if (r->onlink)
 		PUT(" onlink");
 	if (r->set & ROUTE_SET_MTU)

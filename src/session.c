@@ -131,6 +131,7 @@ int session_load(struct session *s, const char *arg, unsigned flags) {
 
 	memset(s, 0, sizeof(*s));
 	s->arg = arg;
+	s->no_route_filter = flags & SESSION_NO_ROUTES;
 	if ((flags & SESSION_NAME_OK) && (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) && !strchr(arg, '/')) {
 		snprintf(s->name, sizeof(s->name), "%s", arg);
 	} else {
@@ -179,7 +180,7 @@ int session_observe(struct session *s) {
 		r = plan_observe_reqs(s->profile, s->routes, s->owner, &s->reqs, &s->n_reqs);
 		if (r < 0)
 			return r;
-		for (size_t i = 0; s->routes && s->routes->n && i < s->n_reqs; i++) {
+		for (size_t i = 0; !s->no_route_filter && s->routes && s->routes->n && i < s->n_reqs; i++) {
 			s->reqs[i].route_filter = route_index_filter;
 			s->reqs[i].route_filter_data = s->routes;
 		}

@@ -30,6 +30,7 @@ struct timeline {
 	pthread_mutex_t lock;
 	struct tl_event *ev;
 	size_t n_ev, cap_ev;
+	size_t dropped;
 };
 
 const char *tl_kind_name(enum tl_kind k) {
@@ -101,10 +102,15 @@ int timeline_add_netns(struct timeline *tl, const char *netns, unsigned groups) 
 	return nlev_add_netns(tl->nlev, netns, groups ? groups : NLEV_G_LINK | NLEV_G_ADDR);
 }
 
-/* Under the lock. */
+/* Under the lock.  NULL when full (TIMELINE_MAX_EVENTS: counted in
+ * dropped) or out of memory. */
 static struct tl_event *append(struct timeline *tl) {
 	struct tl_event *e;
 
+	if (tl->n_ev >= TIMELINE_MAX_EVENTS) {
+		tl->dropped++;
+		return NULL;
+	}
 	if (tl->n_ev == tl->cap_ev) {
 		size_t cap = tl->cap_ev ? tl->cap_ev * 2 : 256;
 		struct tl_event *v = realloc(tl->ev, cap * sizeof(*v));
@@ -208,8 +214,9 @@ static void *timeline_thread(void *arg) {
 				break;
 		}
 		if (p[1].revents) {
-			/* what is already queued belongs to the trial */
-			while ((r = nlev_dispatch(tl->nlev, on_event, tl)) > 0)
+			/* what is already queued belongs to the trial (bounded:
+			 * a flood must not keep the thread from ending) */
+			for (int i = 0; i < 64 && (r = nlev_dispatch(tl->nlev, on_event, tl)) > 0; i++)
 				;
 			break;
 		}
@@ -348,6 +355,15 @@ size_t timeline_count(struct timeline *tl) {
 
 	pthread_mutex_lock(&tl->lock);
 	n = tl->n_ev;
+	pthread_mutex_unlock(&tl->lock);
+	return n;
+}
+
+size_t timeline_dropped(struct timeline *tl) {
+	size_t n;
+
+	pthread_mutex_lock(&tl->lock);
+	n = tl->dropped;
 	pthread_mutex_unlock(&tl->lock);
 	return n;
 }

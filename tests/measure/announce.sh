@@ -38,9 +38,10 @@ listen() {
 field() { sed -E "s/(^|.* )$1=([^ ]+).*/\2/"; }
 
 # check_spacing INTERVAL_US FILE: frame k arrives k intervals after the
-# first (deadlines are absolute: a late frame is followed by a short gap)
+# first: never early (2 ms for clock rounding), late by 100 ms at most on a
+# busy machine (deadlines are absolute: a late frame is followed by a short gap)
 check_spacing() {
-	field t <"$2" | awk -v iv="$1" 'NR == 1 { t0 = $1 } { d = ($1 - t0) * 1e6 - (NR - 1) * iv; if (d < -2000 || d > 15000) { print "frame " NR - 1 " off by " d " us"; bad = 1 } } END { exit bad }' ||
+	field t <"$2" | awk -v iv="$1" 'NR == 1 { t0 = $1 } { d = ($1 - t0) * 1e6 - (NR - 1) * iv; if (d < -2000 || d > 100000) { print "frame " NR - 1 " off by " d " us"; bad = 1 } } END { exit bad }' ||
 		hn_fail "spacing: frames not $1 us apart"
 }
 

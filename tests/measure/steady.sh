@@ -37,6 +37,12 @@ run() {
 steady_1ms() {
 	local label=$1 limit=$2
 	shift 2
+	# a machine already running more than it has CPUs cannot promise
+	# anyone 2 ms: the limit doubles, and the output says so
+	if awk -v n="$(nproc)" '{ exit !($1 > n) }' /proc/loadavg; then
+		echo "# $label: load $(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs: p99.9 limit $((limit * 2)) us instead of $limit"
+		limit=$((limit * 2))
+	fi
 	for attempt in 1 2 3; do
 		run "$label" -i 1000 -c 5000 -d 8000 "$@"
 		hn_assert_eq "$(json_get "$HN_TMP/$label.json" 'j["gaps"]["received"]')" 5000 "$label: every reply"
@@ -59,7 +65,7 @@ for k in icmp udp; do
 	f=$HN_TMP/$k-100us.json
 	[ "$(json_get "$f" 'j["gaps"]["received"] >= 0.95 * j["gaps"]["sent"] and j["gaps"]["sent"] >= 15000')" = True ] ||
 		hn_fail "$k at 100 us: too few replies"
-	[ "$(json_get "$f" '90 <= j["gaps"]["gap_p50_us"] <= 110')" = True ] || hn_fail "$k at 100 us: median gap not 100 us"
+	[ "$(json_get "$f" '75 <= j["gaps"]["gap_p50_us"] <= 125')" = True ] || hn_fail "$k at 100 us: median gap not 100 us"
 done
 
 # ICMP through ping sockets when the namespace allows them (else raw)

@@ -13,7 +13,7 @@ fi
 fail=0
 for t in ${TESTS:-*.sh}; do
 	t=${t%.sh}.sh
-	[ "$t" = run.sh ] && continue
+	case $t in run.sh | lib-*) continue ;; esac
 	name=${t%.sh}
 	log=$(mktemp /tmp/hanet-netns-$name.XXXXXX)
 	if timeout "${HN_TIMEOUT:-120}" bash "./$t" >"$log" 2>&1; then

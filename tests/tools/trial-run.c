@@ -22,6 +22,8 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <linux/rtnetlink.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,11 @@ int main(int argc, char **argv) {
 	conf.max_duration_ns = (settle_ms + down_ms + cap_ms + tail_ms + 1000) * 1000000ull;
 	conf.max_probes = (uint32_t)(conf.max_duration_ns / conf.interval_ns + 1);
 
+	if (conf.rt_priority > 0) {
+		/* this thread injects the faults: on time too */
+		struct sched_param sp = { .sched_priority = conf.rt_priority };
+		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	}
 	for (size_t i = 0; i < n_resp; i++)
 		if ((r = prober_responder_start(resp_ns[i], conf.port, conf.rt_priority, &resp[i])) < 0)
 			goto fail;

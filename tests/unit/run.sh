@@ -1,43 +1,47 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The unit suite: every cmocka test (tests/unit/test-*.c, built as
-# build/tests/test-*) and every shell test here (tests/unit/*.sh but this
-# one), no root needed.  Prints PASS/FAIL per test; exits 1 when any failed.
-# VALGRIND=1 runs each cmocka program under valgrind (leaks are failures).
+# Run every unit test program build/tests/test-* (cmocka, no root) and
+# every shell test tests/unit/*.sh (no root; run.sh aside), and print one
+# PASS/FAIL line per test; exit non-zero when any failed.
+# `make tests` builds them.  VALGRIND=1 runs each under valgrind
+# (leaks are failures).
 set -u
 cd "$(dirname "$0")/../.."
-fail=0
-for src in tests/unit/test-*.c; do
-	[ -e "$src" ] || continue
-	name=$(basename "$src" .c)
-	bin=build/tests/$name
-	if [ ! -x "$bin" ]; then
-		echo "FAIL $name: not built (make tests)"
-		fail=1
-		continue
-	fi
+
+shopt -s nullglob
+bins=(build/tests/test-*)
+if [ ${#bins[@]} -eq 0 ]; then
+	echo "FAIL unit: no build/tests/test-* (run make tests)"
+	exit 1
+fi
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for t in "${bins[@]}"; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
 	if [ "${VALGRIND:-0}" = 1 ]; then
-		cmd=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$bin")
+		cmd=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$t")
 	else
-		cmd=("$bin")
+		cmd=("$t")
 	fi
-	if out=$(timeout 120 "${cmd[@]}" 2>&1); then
-		echo "PASS $name"
+	if "${cmd[@]}" >"$log" 2>&1; then
+		echo "PASS $name ($(grep -c '^\[       OK \]' "$log") tests)"
 	else
 		echo "FAIL $name"
-		echo "$out" | grep -v '^\[ RUN\|^\[       OK' | sed 's/^/    /' | tail -n 30
-		fail=1
+		grep -E '^\[  (FAILED|ERROR) \]|^\[  ERROR   \]|error|Error|==[0-9]+==' "$log" | head -n 40 | sed 's/^/    /'
+		failed=1
 	fi
 done
 for t in tests/unit/*.sh; do
-	[ "$(basename "$t")" = run.sh ] && continue
 	name=$(basename "$t" .sh)
-	if out=$(timeout 120 "$t" 2>&1); then
+	[ "$name" = run ] && continue
+	if timeout 120 "$t" >"$log" 2>&1; then
 		echo "PASS $name"
 	else
 		echo "FAIL $name"
-		echo "$out" | sed 's/^/    /' | tail -n 30
-		fail=1
+		tail -n 30 "$log" | sed 's/^/    /'
+		failed=1
 	fi
 done
-exit $fail
+exit $failed

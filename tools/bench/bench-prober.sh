@@ -8,7 +8,8 @@
 #                     sends late probes in a burst to catch up: small p50)
 #   hanet             the prober as a library user gets it by default
 #   hanet rt+spin     SCHED_FIFO 10 and a 20 us spin (what a measurement uses)
-# and the ratios hanet / ping (lower is steadier).
+# and the ratios hanet / ping (lower is steadier), plus the share of gaps
+# within half an interval of the interval ("on-pace").
 #   tools/bench/bench-prober.sh [SECONDS_PER_RUN]      (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,36 +34,40 @@ ip -n c addr add 10.0.0.1/24 dev vc
 ip -n t addr add 10.0.0.2/24 dev vt
 sleep 0.3
 
-# stats FILE: "p50 p99 p99.9 max received" in us from a file of receive
-# times in ns, one a line
+# stats FILE INTERVAL_US: "p50 p99 p99.9 max received on-pace" from a
+# file of receive times in ns, one a line; gaps in us; on-pace: the share
+# of gaps within half an interval of the interval (a prober that keeps its
+# pace, not one that catches up in bursts)
 stats() {
-	python3 - "$1" <<'PY'
-import sys
+	python3 - "$1" "$2" <<'PY'
+import math, sys
+iv = int(sys.argv[2]) * 1000
 t = sorted(int(x) for x in open(sys.argv[1]) if x.strip())
 g = sorted(b - a for a, b in zip(t, t[1:]))
 def pct(p):
-    import math
     if not g:
         return 0
     k = max(1, math.ceil(p / 100 * len(g) - 1e-9))
     return g[min(k, len(g)) - 1]
-print("%.0f %.0f %.0f %.0f %d" % (pct(50) / 1e3, pct(99) / 1e3, pct(99.9) / 1e3, (g[-1] if g else 0) / 1e3, len(t)))
+pace = sum(1 for x in g if abs(x - iv) <= iv / 2) / len(g) * 100 if g else 0
+print("%.0f %.0f %.0f %.0f %d %.1f%%" % (pct(50) / 1e3, pct(99) / 1e3, pct(99.9) / 1e3, (g[-1] if g else 0) / 1e3,
+                                      len(t), pace))
 PY
 }
 
-row() { printf '  %-16s %8s %8s %8s %8s %10s\n' "$@"; }
+row() { printf '  %-16s %8s %8s %8s %8s %12s %8s\n' "$@"; }
 
 for iv_us in 1000 100; do
 	count=$(( SECS * 1000000 / iv_us ))
 	iv_s=$(awk -v u="$iv_us" 'BEGIN { printf "%g", u / 1e6 }')
 	echo "interval ${iv_us}us, $count probes each (gap between consecutive replies, us)"
-	row "" p50 p99 p99.9 max received
+	row "" p50 p99 p99.9 max received on-pace
 
 	ip netns exec c ping -q -n -c 100 -i "$iv_s" -W 1 10.0.0.2 >/dev/null 2>&1 || true   # warm-up (neighbours)
 	ip netns exec c ping -D -n -c "$count" -i "$iv_s" -W 1 10.0.0.2 2>/dev/null |
 		sed -nE 's/^\[([0-9]+)\.([0-9]+)\] .* bytes from .*/\1\2000/p' >"$tmp/ping"
-	read -r pp50 pp99 pp999 pmax prx < <(stats "$tmp/ping")
-	row "ping -i $iv_s" "$pp50" "$pp99" "$pp999" "$pmax" "$prx/$count"
+	read -r pp50 pp99 pp999 pmax prx ppace < <(stats "$tmp/ping" "$iv_us")
+	row "ping -i $iv_s" "$pp50" "$pp99" "$pp999" "$pmax" "$prx/$count" "$ppace"
 
 	for mode in plain rt; do
 		args=()
@@ -71,8 +76,8 @@ for iv_us in 1000 100; do
 		build/tests/probe-run -N c -a 10.0.0.2 -i "$iv_us" -c "$count" -d $(( SECS * 2000 )) "${args[@]}" \
 			-r "$tmp/rec" >/dev/null
 		awk '$3 != 0 { print $3 }' "$tmp/rec" >"$tmp/hanet"
-		read -r h50 h99 h999 hmax hrx < <(stats "$tmp/hanet")
-		row "$label" "$h50" "$h99" "$h999" "$hmax" "$hrx/$count"
+		read -r h50 h99 h999 hmax hrx hpace < <(stats "$tmp/hanet" "$iv_us")
+		row "$label" "$h50" "$h99" "$h999" "$hmax" "$hrx/$count" "$hpace"
 		awk -v a="$h99" -v b="$pp99" -v c="$h999" -v d="$pp999" -v l="$label" 'BEGIN {
 			printf "  %-16s p99 %.2f  p99.9 %.2f\n", l " / ping", (b > 0 ? a / b : 0), (d > 0 ? c / d : 0) }'
 	done

@@ -1,0 +1,84 @@
+#!/bin/bash
+# `hanet apply` announces the VIPs it adds: gratuitous ARP (here the
+# "both" form) and unsolicited NA, from the VIP's namespace, seen on the
+# wire by a listener in another namespace, with the configured count.
+. "$(dirname "$0")/../lib.sh"
+hn_sandbox "$@"
+. "$(dirname "$0")/lib-engine.sh"
+set -e
+P=$HN_TMP/vip.ini
+B=$HN_TOP/build/tests
+
+cat >"$P" <<EOF
+[profile]
+name = vip
+
+[netns ctl]
+[netns sw]
+
+[veth c0]
+netns = ctl
+peer = c0-sw
+peer_netns = sw
+addresses = 10.0.0.1/24, 2001:db8::1/64
+
+[veth c0-sw]
+netns = sw
+peer = c0
+addresses = 10.0.0.2/24
+
+[vip api]
+address = 10.0.0.100/24
+dev = c0
+netns = ctl
+preferred_lft = 0
+announce_count = 3
+announce_interval = 20ms
+announce_mode = both
+
+[vip api6]
+address = 2001:db8::100/64
+dev = c0
+netns = ctl
+nodad = yes
+announce_count = 2
+announce_interval = 10ms
+EOF
+
+# the namespaces and links first, without the VIPs
+python3 - "$P" "$HN_TMP/novip.ini" <<'PY'
+import sys, re
+s = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(re.sub(r"\[vip .*", "", s, flags=re.S))
+PY
+apply_ok "$HN_TMP/novip.ini"
+sleep 0.3   # the links' own start-up traffic passes
+MAC=$(ip -n ctl -j link show dev c0 | jget 'd[0]["address"]')
+
+: >"$HN_TMP/frames"
+ip netns exec sw "$B/pktlisten" -i c0-sw -m "$MAC" -n 8 -t 3000 >"$HN_TMP/frames" &
+LPID=$!
+for _ in $(seq 100); do grep -q ready "$HN_TMP/frames" && break; sleep 0.01; done
+grep -q ready "$HN_TMP/frames" || hn_fail "listener not ready"
+
+apply_ok "$P"
+wait $LPID || true
+cat "$HN_TMP/frames"
+arp=$(grep -c '^arp .*spa=10.0.0.100 .*tpa=10.0.0.100' "$HN_TMP/frames" || true)
+req=$(grep -c '^arp .*op=1 .*spa=10.0.0.100' "$HN_TMP/frames" || true)
+rep=$(grep -c '^arp .*op=2 .*spa=10.0.0.100' "$HN_TMP/frames" || true)
+na=$(grep -c '^na .*o=1 target=2001:db8::100 ' "$HN_TMP/frames" || true)
+hn_assert_eq "$arp" 6 "gratuitous ARP frames (3 rounds of request + reply)"
+hn_assert_eq "$req" 3 "ARP requests"
+hn_assert_eq "$rep" 3 "ARP replies"
+hn_assert_eq "$na" 2 "unsolicited NAs"
+
+# nothing changed: nothing announced
+: >"$HN_TMP/frames"
+ip netns exec sw "$B/pktlisten" -i c0-sw -m "$MAC" -n 8 -t 500 >"$HN_TMP/frames" &
+LPID=$!
+for _ in $(seq 100); do grep -q ready "$HN_TMP/frames" && break; sleep 0.01; done
+hn_assert_eq "$("$HANET" apply "$P")" "vip: nothing to do" "second apply"
+wait $LPID || true
+hn_assert_eq "$(grep -c 'spa=10.0.0.100\|target=2001:db8::100' "$HN_TMP/frames" || true)" 0 "no announcement without a change"
+exit 0

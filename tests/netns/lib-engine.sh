@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Helpers for the engine's root tests (after tests/lib.sh and hn_sandbox).
+
+# jget EXPR: evaluate a Python expression over the JSON on stdin (as d).
+jget() {
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+try:
+    v = eval(sys.argv[1])
+except (KeyError, IndexError, TypeError):
+    v = None
+print(v)' "$1"
+}
+
+# link_json [NS] DEV: `ip -d -j link show` of one device (first object).
+link_json() {
+	local ns=""
+	if [ $# -eq 2 ]; then ns="-n $1"; shift; fi
+	ip $ns -d -j link show dev "$1" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)[0]))'
+}
+
+# lget [NS] DEV EXPR: a field of a device's `ip -d -j link` object.
+lget() {
+	local expr=${*: -1}
+	link_json "${@:1:$#-1}" | jget "$expr"
+}
+
+# has_link [NS] DEV
+has_link() {
+	local ns=""
+	if [ $# -eq 2 ]; then ns="-n $1"; shift; fi
+	ip $ns link show dev "$1" >/dev/null 2>&1
+}
+
+# addrs [NS] DEV: "ADDR/PLEN" lines of a device
+addrs() {
+	local ns=""
+	if [ $# -eq 2 ]; then ns="-n $1"; shift; fi
+	ip $ns -j addr show dev "$1" | jget '"\n".join(a["local"] + "/" + str(a["prefixlen"]) for a in d[0]["addr_info"] if not a["local"].startswith("fe80:"))'
+}
+
+# apply_ok FILE: apply must succeed
+apply_ok() { "$HANET" apply "$@" >"$HN_TMP/apply.out" 2>&1 || { cat "$HN_TMP/apply.out"; hn_fail "apply $* failed"; }; }
+
+# writes FILE: netlink write requests of an apply (from its debug log)
+apply_writes() {
+	"$HANET" -v apply "$@" 2>&1 | sed -n 's/.* \([0-9][0-9]*\) netlink write requests/\1/p'
+}
+
+# the plan of a dry run, without the step numbers
+plan_of() { "$HANET" apply --dry-run "$@" | sed -E 's/^ *[0-9]+  //'; }
+
+# aget [NS] DEV ADDR EXPR: a field of one address of a device (a = the addr_info object)
+aget() {
+	local ns=""
+	if [ $# -eq 4 ]; then ns="-n $1"; shift; fi
+	ip $ns -j addr show dev "$1" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+a = [x for x in d[0]["addr_info"] if x["local"] == sys.argv[1]]
+a = a[0] if a else None
+try:
+    print(eval(sys.argv[2]))
+except (KeyError, TypeError):
+    print(None)' "$2" "$3"
+}
