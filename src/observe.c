@@ -1095,7 +1095,7 @@ static int get_link_cb(const struct nlmsghdr *nlh, void *data) {
 }
 
 int observe_get_link(struct nl *nl, const char *name, struct link *ret) {
-	char buf[512];
+	char buf[512] = { 0 };  /* zeroed: the padding after the name (libmnl 1.0.4 leaves it) */
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct get_link g = { .got = false };

@@ -1587,6 +1587,42 @@ static void reload(struct watch *w) {
 	resync(w);
 }
 
+/* After down: records of what went with something else (a route with
+ * its link) are forgotten once nothing is left to remove. */
+static void forget_gone(struct watch *w) {
+	struct owner *o = w->s.owner;
+	struct plan *left = NULL;
+	char err[1024];
+	int r;
+
+	r = observe(w, true);
+	if (r >= 0) {
+		struct plan_input in = plan_in(w, PLAN_DOWN);
+
+		r = plan_build(&in, &left, err, sizeof(err));
+	}
+	if (r < 0 || left->n) {
+		if (r >= 0)
+			log_warning("%s: down: still there: %s", w->s.name, left->v[0].text);
+		plan_free(left);
+		return;
+	}
+	plan_free(left);
+	if (owner_is_empty(o))
+		return;
+	o->n_netns = o->n_links = o->n_addrs = o->n_rules = 0;
+	for (size_t i = 0; i < o->n_nics; i++)
+		free(o->nics[i].alias);
+	o->n_nics = o->n_sysctls = 0;
+	for (size_t i = 0; i < o->n_routes; i++)
+		route_map_free(o->routes[i].keys);
+	o->n_routes = 0;
+	o->routes_dirty = true;
+	r = owner_save(o);
+	if (r < 0)
+		log_warning_errno(r, "%s: down: forgetting the records: %m", w->s.name);
+}
+
 static void down_on_exit(struct watch *w) {
 	struct plan *p = NULL;
 	struct apply *ap = NULL;
@@ -1619,6 +1655,7 @@ static void down_on_exit(struct watch *w) {
 	if (p->n == 0) {
 		log_info("%s: down: nothing to remove", w->s.name);
 		plan_free(p);
+		forget_gone(w);
 		return;
 	}
 	r = lock_take(5000000, &lock_fd, NULL);
@@ -1638,6 +1675,8 @@ static void down_on_exit(struct watch *w) {
 			log_info("down: %s", p->v[i].text);
 	apply_free(ap);
 	plan_free(p);
+	if (r >= 0)
+		forget_gone(w);
 }
 
 /* ---- housekeeping: watchdog, metrics, status, finished announcers ----------------------------------- */
