@@ -172,6 +172,7 @@ struct watch {
 	struct records *rec;
 	bool ready;
 	bool quit, reload;
+	bool echo;                      /* reading the echoes of our own changes: no drift cause */
 	uint64_t wd_interval_ns, wd_next;
 	uint64_t periodic_next;         /* the next full resync (--resync-interval) */
 	uint64_t metrics_last;
@@ -256,6 +257,8 @@ static void mark_dirty(struct watch *w, struct wns *n, const char *cause, uint64
 		w->full = true;
 	if (!w->dirty_ns)
 		w->dirty_ns = t_ns;
+	if (w->echo)
+		cause = NULL;
 	if (cause && !w->cause[0]) {
 		snprintf(w->cause, sizeof(w->cause), "%s", cause);
 		w->cause_ns = t_ns;
@@ -1049,7 +1052,7 @@ static bool fast_apply(struct watch *w, enum action_type want, const char *what,
 }
 
 static bool fast_ok(const struct watch *w) {
-	return !w->o->no_fast_path && w->clean && w->s.st && w->phase == PHASE_DRIFT && !w->view;
+	return !w->o->no_fast_path && w->clean && w->s.st && w->phase == PHASE_DRIFT && !w->view && !w->echo;
 }
 
 static bool fast_addr(struct watch *w, struct wns *n, const struct nlev *ev, const char *what) {
@@ -1360,6 +1363,16 @@ static int observe(struct watch *w, bool full) {
 	return 0;
 }
 
+/* The kernel told every event socket about our changes while it made
+ * them: read that now, so that they do not pass for drift. */
+static void drain_echoes(struct watch *w) {
+	w->echo = true;
+	for (size_t i = 0; i < w->n_ns; i++)
+		if (w->ns[i]->ev)
+			on_nlev_fd(w, w->ns[i]);
+	w->echo = false;
+}
+
 static void retry_later(struct watch *w) {
 	w->backoff_us = w->backoff_us ? w->backoff_us * 2 : BACKOFF_MIN_US;
 	if (w->backoff_us > BACKOFF_MAX_US)
@@ -1500,6 +1513,7 @@ static void resync(struct watch *w) {
 	report_applied(w, p, now_ns());
 	announce_vips(w, ap);
 	apply_free(ap);
+	drain_echoes(w);
 
 	/* verify: namespaces made by the plan are watched from now on */
 	ns_check(w);

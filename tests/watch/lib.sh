@@ -77,25 +77,32 @@ hw_stop() {
 # hw_alive: watch still runs.
 hw_alive() { [ -n "$W_PID" ] && kill -0 "$W_PID" 2>/dev/null; }
 
+# hw_deadline SECONDS: prints the time (microseconds) SECONDS from now.
+hw_now() { local t=${EPOCHREALTIME/./}; echo "$t"; }
+hw_deadline() { echo $(( $(hw_now) + ${1%.*} * 1000000 )); }
+
 # hw_wait_log TEXT [SECONDS]: the log has a line with TEXT.
 hw_wait_log() {
-	local i n=$(( ${2:-5} * 50 ))
-	for ((i = 0; i < n; i++)); do
+	local end
+	end=$(hw_deadline "${2:-5}")
+	while :; do
 		grep -qF -- "$1" "$W_LOG" && return 0
+		[ "$(hw_now)" -lt "$end" ] || return 1
 		sleep 0.02
 	done
-	return 1
 }
 
-# hw_until SECONDS CMD...: CMD succeeds within SECONDS.
+# hw_until SECONDS CMD...: CMD succeeds within SECONDS (of wall-clock
+# time, however long CMD takes: a user-mode Linux guest is slow).
 hw_until() {
-	local i n=$(( $1 * 50 ))
+	local end
+	end=$(hw_deadline "$1")
 	shift
-	for ((i = 0; i < n; i++)); do
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$(hw_now)" -lt "$end" ] || return 1
 		sleep 0.02
 	done
-	return 1
 }
 
 # hw_converged PROFILE: `hanet check` says the kernel matches (within 5 s).
