@@ -29,7 +29,7 @@ with open(sys.argv[2], "w", buffering=1) as f:
             break
 PY
 LPID=$!
-hw_until 2 test -S "$SOCK" || hn_fail "notify socket not ready"
+hw_until 10 test -S "$SOCK" || hn_fail "notify socket not ready"
 
 export NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=200000
 hw_start "$P"
