@@ -231,9 +231,10 @@ static void arm_resync(struct watch *w, uint64_t delay_us) {
 }
 
 /* A confirming resync: settle_us after the last such event, but at most
- * ten times that after the first (a burst of repairs, or of changes that
- * need no repair, makes one resync, not one each), and never later than
- * a resync armed for drift. */
+ * fifty times that (1 s by default) after the first: a burst of repairs,
+ * or of changes that need no repair, makes one resync, not one each, and
+ * the resyncs (a few milliseconds of dumps) rarely stand in the way of
+ * the next fast repair.  Never later than a resync armed for drift. */
 static void arm_settle(struct watch *w) {
 	uint64_t now = now_ns(), at = now + w->o->settle_us * 1000, cap;
 
@@ -241,7 +242,7 @@ static void arm_settle(struct watch *w) {
 		return;
 	if (!w->settle_first)
 		w->settle_first = now;
-	cap = w->settle_first + 10 * w->o->settle_us * 1000;
+	cap = w->settle_first + 50 * w->o->settle_us * 1000;
 	if (at > cap)
 		at = cap;
 	w->resync_at = at;
