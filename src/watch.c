@@ -165,6 +165,7 @@ struct watch {
 	char cause[600];                /* the first drift seen since the kernel last matched */
 	uint64_t cause_ns;
 	char cause_link[IFNAMSIZ];      /* the link the cause is about, if any */
+	char weak_cause[600];           /* a change that may be drift, said when nothing better is seen */
 	uint64_t dirty_ns;              /* the first event (drift or not) since then */
 	uint64_t backoff_us;
 	char last_err[2048];            /* said once until it changes */
@@ -949,6 +950,7 @@ static const char *phase_name(enum phase ph) {
 /* Log and record what a plan did. */
 static void report_applied(struct watch *w, const struct plan *p, uint64_t done_ns) {
 	uint64_t first = w->cause_ns ? w->cause_ns : w->dirty_ns ? w->dirty_ns : done_ns;
+	const char *cause = w->cause[0] ? w->cause : w->weak_cause[0] ? w->weak_cause : "changes seen";
 	double ms = done_ns > first ? (double)(done_ns - first) / 1e6 : 0;
 
 	for (size_t i = 0; i < p->n; i++) {
@@ -958,9 +960,9 @@ static void report_applied(struct watch *w, const struct plan *p, uint64_t done_
 			log_info("%s: %s", phase_name(w->phase), a->text);
 			continue;
 		}
-		log_notice("drift: %s; %s (repaired in %.1f ms)", w->cause[0] ? w->cause : "changes seen", a->text, ms);
+		log_notice("drift: %s; %s (repaired in %.1f ms)", cause, a->text, ms);
 		records_repair(w->rec, repair_kind(a), a->netns, a->object ? a->object : a->name[0] ? a->name : NULL,
-		               a->text, w->cause[0] ? w->cause : "changes seen", first, done_ns);
+		               a->text, cause, first, done_ns);
 	}
 }
 
@@ -1173,9 +1175,14 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 			/* up, carrier, failover: nothing to repair, but confirm */
 			mark_confirm(w, n, ev->t_ns);
 		} else {
-			/* mtu, mac, name, alias, kind options...: the message does not say which */
+			/* mtu, mac, name, alias, kind options...: the message does
+			 * not say which, and the kernel sends such messages for its
+			 * own reasons too (IPv6 configuration, operstate): a resync
+			 * soon, the cause only if nothing better is seen */
 			snprintf(what, sizeof(what), "link %s changed%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
-			mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+			if (!w->echo && !w->weak_cause[0])
+				snprintf(w->weak_cause, sizeof(w->weak_cause), "%s", what);
+			mark_dirty(w, n, NULL, ev->t_ns, w->o->debounce_us);
 		}
 		break;
 	}
@@ -1390,6 +1397,7 @@ static void converged(struct watch *w) {
 	w->cause[0] = '\0';
 	w->cause_ns = 0;
 	w->cause_link[0] = '\0';
+	w->weak_cause[0] = '\0';
 	w->dirty_ns = 0;
 	bonds_from_state(w);
 	teams_sync(w);
@@ -1587,6 +1595,7 @@ static void reload(struct watch *w) {
 	w->cause[0] = '\0';
 	w->cause_ns = 0;
 	w->cause_link[0] = '\0';
+	w->weak_cause[0] = '\0';
 	w->dirty_ns = 0;
 	w->last_err[0] = '\0';
 	w->backoff_us = 0;

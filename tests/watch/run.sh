@@ -21,7 +21,11 @@ for t in ${TESTS:-*.sh}; do
 	log=$(mktemp /tmp/hanet-watch-$name.XXXXXX)
 	t0=$SECONDS
 	if timeout -k 5 "${HN_TIMEOUT:-120}" bash "./$t" >"$log" 2>&1; then
-		echo "PASS $name ($((SECONDS - t0))s)"
+		if grep -q '^SKIP' "$log"; then
+			echo "SKIP $name: $(sed -n 's/^SKIP: //p' "$log" | head -n 1)"
+		else
+			echo "PASS $name ($((SECONDS - t0))s)"
+		fi
 	else
 		rc=$?
 		echo "FAIL $name (exit $rc, $((SECONDS - t0))s)"

@@ -10,6 +10,8 @@ hn_sandbox "$@"
 set -eu
 
 command -v valgrind >/dev/null || { echo "SKIP: no valgrind"; exit 0; }
+# a sanitizer build (make SANITIZE=...) does not run under valgrind
+ldd "$HANET" | grep -q "libasan\|libubsan" && { echo "SKIP: $HANET is built with a sanitizer"; exit 0; }
 P=$HN_TMP/wt.ini
 hw_profile "$P"
 HW_WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$HN_TMP/vg.log" \
