@@ -143,6 +143,7 @@ struct watch {
 	bool loaded;
 	bool clean;                     /* the plan against s.st was empty */
 	struct profile_view *view;      /* while devices are missing: the part of the profile applied */
+	struct route_index *sections;   /* the [route] sections alone: fast paths of big profiles */
 	char waiting_for[512];          /* what the view leaves out, as last said */
 	struct wns **ns;
 	size_t n_ns;
@@ -1019,25 +1020,101 @@ static int run_plan(struct watch *w, const struct plan *p, struct apply **ret_ap
 
 /* ---- the fast path ----------------------------------------------------------------------------------- */
 
-/* The cache with one drift patched in is planned: when the plan is that
- * one repair (an action of type `want`), it is applied at once. */
-static bool fast_apply(struct watch *w, enum action_type want, const char *what, const char *done_verb,
+/* The desired routes of the [route] sections alone (the first entries of
+ * the session's index), with `present` as last observed. */
+static int sections_index(struct watch *w) {
+	const struct route_index *ix = w->s.routes;
+	size_t n = ix->n - w->s.n_bulk;
+
+	if (!w->sections) {
+		char err[256];
+		int r;
+
+		w->sections = calloc(1, sizeof(*w->sections));
+		if (!w->sections)
+			return -ENOMEM;
+		r = route_index_build(w->sections, ix->v, n, err, sizeof(err));
+		if (r < 0) {
+			route_index_fini(w->sections);
+			free(w->sections);
+			w->sections = NULL;
+			return r;
+		}
+	}
+	memcpy(w->sections->present, ix->present, n);
+	return 0;
+}
+
+static void sections_free(struct watch *w) {
+	if (!w->sections)
+		return;
+	route_index_fini(w->sections);
+	free(w->sections);
+	w->sections = NULL;
+}
+
+/* The repair a fast path looks for in the plan. */
+struct fast_target {
+	enum action_type type;
+	const char *netns;
+	const char *dev;                /* ADDR_ADD, LINK_UP */
+	const struct ipaddr *ip;        /* ADDR_ADD */
+	const struct route *route;      /* ROUTE_ADD */
+};
+
+static bool fast_match(const struct action *a, const struct fast_target *t) {
+	if (a->type != t->type || !netns_eq(a->netns, t->netns))
+		return false;
+	switch (t->type) {
+	case ACT_ADDR_ADD: return strcmp(a->addr.dev, t->dev) == 0 && ipaddr_eq(&a->addr.ip, t->ip);
+	case ACT_LINK_UP: return strcmp(a->name, t->dev) == 0;
+	case ACT_ROUTE_ADD:
+		for (size_t i = 0; i < a->n_routes; i++)
+			if (a->routes[i] == t->route)
+				return true;
+		return false;
+	default: return false;
+	}
+}
+
+/* The last observed state, with the drift the event reports patched in,
+ * is planned, and the one action that repairs it is applied at once, on
+ * its own (a transaction of one step: journal, records, rollback).  What
+ * else the plan holds (the state may be a little old) is left to the
+ * resync that follows. */
+static bool fast_apply(struct watch *w, const struct fast_target *t, const char *what, const char *done_verb,
                        uint64_t t_ns) {
 	struct plan_input in = plan_in(w, 0);
-	struct plan *p = NULL;
+	struct plan *p = NULL, one;
 	struct apply *ap = NULL;
 	char err[1024];
 	uint64_t done;
+	size_t k;
 	int r;
 
+	if (t->type != ACT_ROUTE_ADD && !w->view && w->s.n_bulk && sections_index(w) >= 0) {
+		/* an address or a link: the [routes] tables (100k routes) need
+		 * not be planned, only the [route] sections */
+		in.routes = w->sections;
+		in.n_bulk = 0;
+		in.bulk_file = NULL;
+	}
 	r = plan_build(&in, &p, err, sizeof(err));
-	if (r < 0 || p->n != 1 || p->v[0].type != want) {
-		log_debug("fast path: %s: not a single %s (%s)", what, action_type_name(want),
-		          r < 0 ? err : p->n ? p->v[0].text : "nothing to do");
+	if (r < 0) {
+		log_debug("fast path: %s: %s", what, err);
+		return false;
+	}
+	for (k = 0; k < p->n && !fast_match(&p->v[k], t); k++)
+		;
+	if (k == p->n) {
+		log_debug("fast path: %s: no %s in the plan (%zu actions)", what, action_type_name(t->type), p->n);
 		plan_free(p);
 		return false;
 	}
-	r = run_plan(w, p, &ap, err, sizeof(err));
+	one = *p;
+	one.v = &p->v[k];
+	one.n = 1;
+	r = run_plan(w, &one, &ap, err, sizeof(err));
 	if (r < 0) {
 		log_debug("fast path: %s: %s", what, err);
 		plan_free(p);
@@ -1045,9 +1122,8 @@ static bool fast_apply(struct watch *w, enum action_type want, const char *what,
 	}
 	done = now_ns();
 	log_notice("drift: %s; %s in %.1f ms", what, done_verb, (double)(done - t_ns) / 1e6);
-	records_repair(w->rec, repair_kind(&p->v[0]), p->v[0].netns,
-	               p->v[0].object ? p->v[0].object : p->v[0].name[0] ? p->v[0].name : NULL, p->v[0].text, what, t_ns,
-	               done);
+	records_repair(w->rec, repair_kind(one.v), one.v->netns, one.v->object ? one.v->object : one.v->name[0] ? one.v->name : NULL,
+	               one.v->text, what, t_ns, done);
 	announce_vips(w, ap);
 	apply_free(ap);
 	plan_free(p);
@@ -1055,11 +1131,12 @@ static bool fast_apply(struct watch *w, enum action_type want, const char *what,
 }
 
 static bool fast_ok(const struct watch *w) {
-	return !w->o->no_fast_path && w->clean && w->s.st && w->phase == PHASE_DRIFT && !w->view && !w->echo;
+	return !w->o->no_fast_path && w->s.st && w->phase == PHASE_DRIFT && !w->echo;
 }
 
 static bool fast_addr(struct watch *w, struct wns *n, const struct nlev *ev, const char *what) {
 	struct ns_state *ns = fast_ok(w) ? state_ns(w->s.st, n->name) : NULL;
+	struct fast_target t = { .type = ACT_ADDR_ADD, .netns = n->name, .dev = ev->ifname, .ip = &ev->addr };
 	struct addr saved;
 	size_t j;
 	bool ok;
@@ -1070,40 +1147,49 @@ static bool fast_addr(struct watch *w, struct wns *n, const struct nlev *ev, con
 		if (strcmp(ns->addrs[j].dev, ev->ifname) == 0 && ipaddr_eq(&ns->addrs[j].ip, &ev->addr))
 			break;
 	if (j == ns->n_addrs)
-		return false;
+		/* not in the state as last observed (it went before): as is */
+		return fast_apply(w, &t, what, "re-added", ev->t_ns);
 	saved = ns->addrs[j];
 	memmove(&ns->addrs[j], &ns->addrs[j + 1], (ns->n_addrs - j - 1) * sizeof(*ns->addrs));
 	ns->n_addrs--;
-	ok = fast_apply(w, ACT_ADDR_ADD, what, "re-added", ev->t_ns);
+	ok = fast_apply(w, &t, what, "re-added", ev->t_ns);
 	memmove(&ns->addrs[j + 1], &ns->addrs[j], (ns->n_addrs - j) * sizeof(*ns->addrs));
 	ns->addrs[j] = saved;
 	ns->n_addrs++;
 	return ok;
 }
 
-static bool fast_route(struct watch *w, ssize_t idx, const char *what, uint64_t t_ns) {
+static bool fast_route(struct watch *w, struct wns *n, ssize_t idx, const char *what, uint64_t t_ns) {
 	struct route_index *ix = w->s.routes;
+	struct fast_target t = { .type = ACT_ROUTE_ADD, .netns = n->name };
+	uint8_t saved;
 	bool ok;
 
-	if (!fast_ok(w) || idx < 0 || !ix->present[idx])
+	if (!fast_ok(w) || idx < 0 || w->view)
 		return false;
+	t.route = ix->v[idx];
+	saved = ix->present[idx];
 	ix->present[idx] = 0;
-	ok = fast_apply(w, ACT_ROUTE_ADD, what, "re-added", t_ns);
-	ix->present[idx] = 1;
+	ok = fast_apply(w, &t, what, "re-added", t_ns);
+	ix->present[idx] = ok ? 1 : saved;
 	return ok;
 }
 
 static bool fast_link_down(struct watch *w, struct wns *n, const struct nlev *ev, const char *what) {
 	struct link *l = fast_ok(w) ? state_link(w->s.st, n->name, ev->ifname) : NULL;
-	bool ok;
+	struct fast_target t = { .type = ACT_LINK_UP, .netns = n->name, .dev = ev->ifname };
+	bool ok, was_up;
+	unsigned flags;
 
-	if (!l || !l->up)
+	if (!l)
 		return false;
+	was_up = l->up;
+	flags = l->flags;
 	l->up = false;
 	l->flags &= ~(unsigned)IFF_UP;
-	ok = fast_apply(w, ACT_LINK_UP, what, "set up", ev->t_ns);
-	l->up = true;
-	l->flags |= IFF_UP;
+	ok = fast_apply(w, &t, what, "set up", ev->t_ns);
+	l->up = ok || was_up;
+	l->flags = ok ? flags | IFF_UP : flags;
 	return ok;
 }
 
@@ -1229,7 +1315,7 @@ static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
 		snprintf(what, sizeof(what), "route %s%s%s removed%s", r->name ? r->name : "", r->name ? " " : "",
 		         ev->addr.plen ? ip : "default", in_ns(n->name, nsb, sizeof(nsb)));
 	}
-	if (fast_route(w, idx, what, ev->t_ns)) {
+	if (fast_route(w, n, idx, what, ev->t_ns)) {
 		mark_confirm(w, n, ev->t_ns);
 		return;
 	}
@@ -1253,6 +1339,13 @@ static void on_rule(struct watch *w, struct wns *n, const struct nlev *ev) {
 static void on_nlev(const struct nlev *ev, void *data) {
 	struct wns *n = data;
 	struct watch *w = n->w;
+
+	if (log_get_level() >= LOG_LEVEL_DEBUG) {
+		char line[512];
+
+		nlev_format(ev, line, sizeof(line));
+		log_debug("event%s: %s", w->echo ? " (echo)" : "", line);
+	}
 
 	switch (ev->type) {
 	case NLEV_OVERFLOW:
@@ -1349,6 +1442,7 @@ static int ensure_reqs(struct watch *w) {
 }
 
 static int observe(struct watch *w, bool full) {
+	uint64_t t0 = now_ns();
 	int r;
 
 	if (full || !w->s.st) {
@@ -1356,7 +1450,9 @@ static int observe(struct watch *w, bool full) {
 		w->s.st = NULL;
 		if (w->s.routes)
 			route_index_reset(w->s.routes);
-		return state_observe(w->s.nls, w->s.reqs, w->s.n_reqs, &w->s.st);
+		r = state_observe(w->s.nls, w->s.reqs, w->s.n_reqs, &w->s.st);
+		log_debug("observed every namespace in %.1f ms", (double)(now_ns() - t0) / 1e6);
+		return r;
 	}
 	for (size_t i = 0; i < w->s.n_reqs; i++) {
 		struct wns *n = wns_find(w, w->s.reqs[i].netns);
@@ -1367,6 +1463,7 @@ static int observe(struct watch *w, bool full) {
 		r = state_observe_ns(w->s.nls, w->s.st, &w->s.reqs[i]);
 		if (r < 0)
 			return r;
+		log_debug("observed netns %s in %.1f ms", ns_label(w->s.reqs[i].netns), (double)(now_ns() - t0) / 1e6);
 	}
 	return 0;
 }
@@ -1374,10 +1471,21 @@ static int observe(struct watch *w, bool full) {
 /* The kernel told every event socket about our changes while it made
  * them: read that now, so that they do not pass for drift. */
 static void drain_echoes(struct watch *w) {
+	uint64_t until = now_ns() + 2000000000ull;
+
 	w->echo = true;
-	for (size_t i = 0; i < w->n_ns; i++)
-		if (w->ns[i]->ev)
-			on_nlev_fd(w, w->ns[i]);
+	for (size_t i = 0; i < w->n_ns; i++) {
+		/* all of it: a big route table echoes one event per route */
+		while (w->ns[i]->ev && now_ns() < until) {
+			int r = nlev_dispatch(w->ns[i]->ev, on_nlev, w->ns[i]);
+
+			if (r <= 0) {
+				if (r < 0)
+					on_nlev_fd(w, w->ns[i]);   /* says it, and resubscribes */
+				break;
+			}
+		}
+	}
 	w->echo = false;
 }
 
@@ -1427,12 +1535,41 @@ static void converged(struct watch *w) {
 	w->phase = PHASE_DRIFT;
 }
 
+/* Mark dirty the namespaces a plan acts in; true when it makes or
+ * removes namespaces or links (observe everything: a veth's other end, a
+ * link moved, a namespace gone). */
+static bool mark_plan_dirty(struct watch *w, const struct plan *p) {
+	bool full = false;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		struct wns *n = wns_find(w, a->netns);
+
+		if (n)
+			n->dirty = true;
+		else
+			full = true;
+		switch (a->type) {
+		case ACT_NETNS_ADD:
+		case ACT_NETNS_DEL:
+		case ACT_LINK_CREATE:
+		case ACT_LINK_DELETE:
+		case ACT_LINK_MOVE:
+			full = true;
+			break;
+		default:
+			break;
+		}
+	}
+	return full;
+}
+
 /* Observe what is dirty, plan, apply, verify. */
 static void resync(struct watch *w) {
 	struct plan *p = NULL, *left = NULL;
 	struct apply *ap = NULL;
 	char err[2048], msg[2300];
-	bool full;
+	bool full, new_events;
 	int r;
 
 	w->resync_at = 0;
@@ -1513,9 +1650,9 @@ static void resync(struct watch *w) {
 	if (r < 0) {
 		snprintf(msg, sizeof(msg), "%s: %s; every change was rolled back", phase_name(w->phase), err);
 		say_error(w, msg);
-		plan_free(p);
 		w->clean = false;
-		w->full = true;
+		w->full |= mark_plan_dirty(w, p);
+		plan_free(p);
 		retry_later(w);
 		return;
 	}
@@ -1524,9 +1661,18 @@ static void resync(struct watch *w) {
 	apply_free(ap);
 	drain_echoes(w);
 
-	/* verify: namespaces made by the plan are watched from now on */
-	ns_check(w);
-	r = observe(w, true);
+	/* verify: what the plan touched is observed again (everything when
+	 * namespaces or links came or went); namespaces made by the plan are
+	 * watched from now on */
+	new_events = false;
+	for (size_t i = 0; i < w->n_ns; i++)
+		new_events |= w->ns[i]->dirty;
+	full = mark_plan_dirty(w, p) || w->full;
+	full |= ns_check(w);
+	w->full = false;
+	r = observe(w, full);
+	for (size_t i = 0; i < w->n_ns; i++)
+		w->ns[i]->dirty = false;
 	if (r >= 0) {
 		struct plan_input in = plan_in(w, 0);
 
@@ -1534,7 +1680,12 @@ static void resync(struct watch *w) {
 	} else {
 		snprintf(err, sizeof(err), "reading the kernel's state: %s", strerror(-r));
 	}
-	if (r < 0 || left->n) {
+	if (r >= 0 && left->n && new_events) {
+		/* drift again while this one was repaired: repair that too */
+		w->full |= mark_plan_dirty(w, left);
+		w->clean = false;
+		arm_resync(w, w->o->debounce_us);
+	} else if (r < 0 || left->n) {
 		if (r < 0)
 			snprintf(msg, sizeof(msg), "verify: %s", err);
 		else
@@ -1542,7 +1693,10 @@ static void resync(struct watch *w) {
 			         left->n == 1 ? "" : "s", left->v[0].text);
 		say_error(w, msg);
 		w->clean = false;
-		w->full = true;
+		if (r < 0)
+			w->full = true;
+		else
+			w->full |= mark_plan_dirty(w, left);
 		retry_later(w);
 	} else {
 		converged(w);
@@ -1588,6 +1742,7 @@ static void reload(struct watch *w) {
 	profile_view_free(w->view);
 	w->view = NULL;
 	w->waiting_for[0] = '\0';
+	sections_free(w);
 	session_fini(&w->s);
 	w->s = ns;
 	w->s.arg = w->path;
@@ -1810,6 +1965,7 @@ static void watch_fini(struct watch *w) {
 	free(w->want);
 	free(w->bonds);
 	profile_view_free(w->view);
+	sections_free(w);
 	if (w->loaded)
 		session_fini(&w->s);
 	strpool_free(w->pool);
