@@ -4,8 +4,8 @@
  *
  * State kept between events:
  * - the session (profile, its routes, ownership records, request
- *   sockets) and s.st, the kernel as last observed: a "cache" that is
- *   clean when the last plan against it was empty;
+ *   sockets) and s.st, the kernel as last observed (refreshed per dirty
+ *   namespace; the fast paths plan against it);
  * - per namespace the profile uses: its event socket, whether it is dirty;
  * - the names of the links the profile wants (from the last plan) and
  *   hanet owns: events on other links are not looked at.
@@ -141,7 +141,6 @@ struct watch {
 	const char *path;
 	struct session s;               /* s.st: the kernel as last observed */
 	bool loaded;
-	bool clean;                     /* the plan against s.st was empty */
 	struct profile_view *view;      /* while devices are missing: the part of the profile applied */
 	struct route_index *sections;   /* the [route] sections alone: fast paths of big profiles */
 	char waiting_for[512];          /* what the view leaves out, as last said */
@@ -1234,12 +1233,10 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 		/* a deleted link is set down first: say what really happened */
 		if (w->cause[0] && strcmp(w->cause_link, ev->ifname) == 0)
 			snprintf(w->cause, sizeof(w->cause), "%s", what);
-		w->clean = false;
 		mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
 		break;
 	case NLEV_LINK_NEW:
 		snprintf(what, sizeof(what), "link %s appeared%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
-		w->clean = false;
 		mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
 		break;
 	default:
@@ -1254,7 +1251,6 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 			mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
 		} else if (ev->flags & NLEV_F_MASTER_CHANGED) {
 			snprintf(what, sizeof(what), "link %s: master changed%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
-			w->clean = false;
 			mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
 		} else if (ev->flags & (NLEV_F_ADMIN_CHANGED | NLEV_F_CARRIER_CHANGED | NLEV_F_ACTIVE_SLAVE_CHANGED |
 		                        NLEV_F_SLAVE_STATE_CHANGED)) {
@@ -1351,7 +1347,6 @@ static void on_nlev(const struct nlev *ev, void *data) {
 	case NLEV_OVERFLOW:
 		records_overflow(w->rec, ev->t_ns, n->name);
 		log_warning("netns %s: events were lost (socket overflow): observing it again", ns_label(n->name));
-		w->clean = false;
 		mark_dirty(w, n, "events lost (socket overflow)", ev->t_ns, 0);
 		break;
 	case NLEV_LINK_NEW:
@@ -1383,7 +1378,6 @@ static void on_nlev_fd(struct watch *w, struct wns *n) {
 	if (r < 0) {
 		/* treat it like an overflow: we do not know what we missed */
 		log_warning_errno(r, "netns %s: reading events: %m; observing it again", ns_label(n->name));
-		w->clean = false;
 		unsubscribe(w, n);
 		mark_dirty(w, NULL, "events lost (socket error)", now_ns(), w->o->debounce_us);
 	}
@@ -1407,10 +1401,8 @@ static void on_inotify(struct watch *w) {
 				snprintf(what, sizeof(what), "netns %s deleted", n->name);
 				/* let it die now: no socket of ours keeps it */
 				unsubscribe(w, n);
-				w->clean = false;
 				mark_dirty(w, NULL, what, now_ns(), w->o->debounce_us);
 			} else {
-				w->clean = false;
 				mark_dirty(w, NULL, NULL, now_ns(), w->o->debounce_us);
 			}
 		}
@@ -1499,7 +1491,6 @@ static void retry_later(struct watch *w) {
 static void converged(struct watch *w) {
 	bool was_waiting = w->waiting_for[0];
 
-	w->clean = true;
 	w->backoff_us = 0;
 	w->last_err[0] = '\0';
 	w->cause[0] = '\0';
@@ -1618,7 +1609,6 @@ static void resync(struct watch *w) {
 		}
 	}
 	if (r < 0) {
-		w->clean = false;
 		if (r == -ENODEV || r == -ENOENT) {
 			/* a device or namespace that is not there (yet): its
 			 * event (link-new, inotify) brings us back */
@@ -1643,14 +1633,12 @@ static void resync(struct watch *w) {
 	if (r == -EBUSY || r == -EWOULDBLOCK) {
 		log_debug("%s: another hanet run holds the lock; trying again", w->s.name);
 		plan_free(p);
-		w->clean = false;
 		arm_resync(w, LOCK_RETRY_US);
 		return;
 	}
 	if (r < 0) {
 		snprintf(msg, sizeof(msg), "%s: %s; every change was rolled back", phase_name(w->phase), err);
 		say_error(w, msg);
-		w->clean = false;
 		w->full |= mark_plan_dirty(w, p);
 		plan_free(p);
 		retry_later(w);
@@ -1683,7 +1671,6 @@ static void resync(struct watch *w) {
 	if (r >= 0 && left->n && new_events) {
 		/* drift again while this one was repaired: repair that too */
 		w->full |= mark_plan_dirty(w, left);
-		w->clean = false;
 		arm_resync(w, w->o->debounce_us);
 	} else if (r < 0 || left->n) {
 		if (r < 0)
@@ -1692,7 +1679,6 @@ static void resync(struct watch *w) {
 			snprintf(msg, sizeof(msg), "verify: %zu difference%s left after applying, first: %s", left->n,
 			         left->n == 1 ? "" : "s", left->v[0].text);
 		say_error(w, msg);
-		w->clean = false;
 		if (r < 0)
 			w->full = true;
 		else
@@ -1746,7 +1732,6 @@ static void reload(struct watch *w) {
 	session_fini(&w->s);
 	w->s = ns;
 	w->s.arg = w->path;
-	w->clean = false;
 	w->cause[0] = '\0';
 	w->cause_ns = 0;
 	w->cause_link[0] = '\0';
