@@ -93,6 +93,8 @@ struct owner {
 	size_t n_disk_tables;
 };
 
+/* An owner with no records (not read from disk; tests). */
+int owner_new_empty(const char *profile, struct owner **ret);
 /* Read the records of a profile; a profile without records gets an
  * empty owner.  Routes are read by owner_load_routes() when needed. */
 int owner_load(const char *profile, struct owner **ret);
@@ -106,6 +108,9 @@ int owner_save(struct owner *o);
 /* Profiles that have records (names, sorted). */
 int owner_list(char ***ret);
 bool owner_is_empty(const struct owner *o);
+
+/* Forget every record but the namespaces for which keep(name) is true. */
+void owner_clear(struct owner *o, bool (*keep_netns)(const char *name));
 
 /* Queries and updates. */
 bool owner_has_netns(const struct owner *o, const char *netns);

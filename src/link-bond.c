@@ -11,7 +11,7 @@
  *   and starts miimon at 100ms there, and forces tlb_dynamic_lb on for
  *   balance-alb.  So a message that changes the mode carries every
  *   option declared.
- * - fail_over_mac only without slaves; lacp_rate, lacp_active,
+ * - fail_over_mac only without slaves; lacp_rate,
  *   ad_select, ad_user_port_key, tlb_dynamic_lb only while down (the
  *   flags of the table).
  * - miimon and arp_interval exclude each other (setting one stops the
@@ -223,6 +223,12 @@ static int opt_put(struct nlmsghdr *nlh, const struct bond_conf *b, int o, const
 	return 0;
 }
 
+/* Whether a change sets option o to another value than have's (an
+ * option have does not say is one the change does not touch). */
+static bool changes(const struct bond_conf *w, const struct bond_conf *h, int o, uint32_t miimon) {
+	return opt_set(w, o) && opt_set(h, o) && !opt_equal(w, h, o, miimon);
+}
+
 static int bond_fill_info_data(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
                                const struct link_ctx *ctx) {
 	const struct bond_conf *w = &want->u.bond, *h = have ? &have->u.bond : NULL;
@@ -231,9 +237,8 @@ static int bond_fill_info_data(struct nlmsghdr *nlh, const struct link *want, co
 	int r;
 
 	if (h) {
-		mode_change = opt_set(w, BOND_OPT_MODE) && !opt_equal(w, h, BOND_OPT_MODE, miimon);
-		monitor_change = (opt_set(w, BOND_OPT_MIIMON) && !opt_equal(w, h, BOND_OPT_MIIMON, miimon)) ||
-		                 (opt_set(w, BOND_OPT_ARP_INTERVAL) && !opt_equal(w, h, BOND_OPT_ARP_INTERVAL, miimon));
+		mode_change = changes(w, h, BOND_OPT_MODE, miimon);
+		monitor_change = changes(w, h, BOND_OPT_MIIMON, miimon) || changes(w, h, BOND_OPT_ARP_INTERVAL, miimon);
 	}
 	for (int o = 0; o < _BOND_OPT_MAX; o++) {
 		if (!opt_set(w, o))
@@ -431,46 +436,62 @@ static int bond_observe_extra(struct link *l, struct nl *nl) {
 	return 0;
 }
 
-/* The kernel takes a primary by ifindex, so a new bond whose primary did
- * not exist yet has none: set it once the slaves are there. */
+/* After the slaves are attached (creation, a flap):
+ * - the kernel takes a primary by ifindex, so a new bond whose primary
+ *   did not exist yet has none: set it now;
+ * - when its last slave leaves, the kernel gives a bond a random MAC,
+ *   and the first slave that joins gives it its own: a declared MAC is
+ *   set again. */
 static int bond_apply_extra(const struct link *want, const struct link *have, const struct link_ctx *ctx) {
 	const struct bond_conf *w = &want->u.bond;
 	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
-	struct nlattr *info, *data;
 	struct link cur;
-	int r, ifindex;
+	bool primary, mac;
+	int r, primary_ifindex = 0;
 
-	if (!opt_set(w, BOND_OPT_PRIMARY) || !w->primary[0])
+	if (!(want->set & LINK_SET_MAC) && (!opt_set(w, BOND_OPT_PRIMARY) || !w->primary[0]))
 		return 0;
 	r = observe_get_link(ctx->nl, want->name, &cur);
 	if (r < 0)
 		return r;
 	r = bond_observe_extra(&cur, ctx->nl);
-	ifindex = cur.ifindex;
-	if (r >= 0 && strcmp(cur.u.bond.primary, w->primary) == 0) {
+	if (r < 0) {
+		link_fini(&cur);
+		return r;
+	}
+	mac = (want->set & LINK_SET_MAC) && memcmp(cur.mac, want->mac, ETH_ALEN_) != 0;
+	primary = opt_set(w, BOND_OPT_PRIMARY) && w->primary[0] && strcmp(cur.u.bond.primary, w->primary) != 0;
+	if (primary) {
+		primary_ifindex = ctx->ifindex(ctx, ctx->netns, w->primary);
+		if (primary_ifindex == -ENODEV)
+			primary = false;    /* the slave is not there: nothing to point at */
+		else if (primary_ifindex < 0) {
+			link_fini(&cur);
+			return primary_ifindex;
+		}
+	}
+	if (!mac && !primary) {
 		link_fini(&cur);
 		return 0;
 	}
-	link_fini(&cur);
-	if (r < 0)
-		return r;
-	r = ctx->ifindex(ctx, ctx->netns, w->primary);
-	if (r == -ENODEV)
-		return 0;               /* the slave is not there: nothing to point at */
-	if (r < 0)
-		return r;
 	nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bond");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u32(nlh, IFLA_BOND_PRIMARY, (uint32_t)r);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
+	ifi->ifi_index = cur.ifindex;
+	link_fini(&cur);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, ETH_ALEN_, want->mac);
+	if (primary) {
+		struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO), *data;
+
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bond");
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		mnl_attr_put_u32(nlh, IFLA_BOND_PRIMARY, (uint32_t)primary_ifindex);
+		mnl_attr_nest_end(nlh, data);
+		mnl_attr_nest_end(nlh, info);
+	}
 	return nl_request(ctx->nl, nlh, NULL, NULL);
 }
 
