@@ -291,7 +291,7 @@ static int created_cb(const struct nlmsghdr *nlh, void *data) {
 
 static int link_create(struct apply *ap, const struct link *l, const char *sock_netns, bool restore,
                        const struct link *peer) {
-	char buf[NL_MSG_SIZE] = { 0 }, what[160];   /* zeroed: libmnl 1.0.4 leaves attribute padding as it was */
+	char buf[NL_MSG_SIZE], what[160];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct link_ctx ctx;
 	int fd = -1, r;
@@ -364,7 +364,7 @@ static int link_remove(struct apply *ap, const char *netns, const struct link *l
 }
 
 static int link_kind_change(struct apply *ap, const char *netns, const struct link *want, const struct link *have) {
-	char buf[NL_MSG_SIZE] = { 0 }, what[128];   /* zeroed: attribute padding (libmnl 1.0.4) */
+	char buf[NL_MSG_SIZE], what[128];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
 	struct link_ctx ctx;
 	struct link h;
