@@ -1121,8 +1121,8 @@ static bool fast_apply(struct watch *w, const struct fast_target *t, const char 
 	}
 	done = now_ns();
 	log_notice("drift: %s; %s in %.1f ms", what, done_verb, (double)(done - t_ns) / 1e6);
-	records_repair(w->rec, repair_kind(one.v), one.v->netns, one.v->object ? one.v->object : one.v->name[0] ? one.v->name : NULL,
-	               one.v->text, what, t_ns, done);
+	records_repair(w->rec, repair_kind(one.v), one.v->netns,
+	               one.v->object ? one.v->object : one.v->name[0] ? one.v->name : NULL, one.v->text, what, t_ns, done);
 	announce_vips(w, ap);
 	apply_free(ap);
 	plan_free(p);
