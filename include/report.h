@@ -63,11 +63,25 @@ struct report_group {
 	size_t n_trials;
 };
 
+/* A probe run without any fault (`hanet measure --steady`): the gaps
+ * between its replies. */
+struct report_steady {
+	const char *name;           /* the probe's name */
+	const char *description;    /* "icmp from client to 10.10.0.50"; may be NULL */
+	uint64_t interval_ns;
+	uint64_t duration_ns;
+	struct gap_stats gaps;
+};
+
 struct report {
 	const char *title;          /* the lab profile's name */
 	struct sla sla;             /* sla.set false: no verdict */
 	struct report_group *groups;
 	size_t n_groups;
+	/* steady-state runs, printed before the groups (table and JSON;
+	 * not in the CSV, one row a trial) */
+	const struct report_steady *steady;
+	size_t n_steady;
 };
 
 enum report_verdict {

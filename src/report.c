@@ -268,6 +268,20 @@ int report_print_table(const struct report *r, FILE *f) {
 		        pct);
 	fputc('\n', f);
 
+	for (size_t i = 0; i < r->n_steady; i++) {
+		const struct report_steady *st = &r->steady[i];
+		char label[256];
+
+		if (i == 0)
+			fprintf(f, "\nsteady state, no fault:\n");
+		snprintf(label, sizeof(label), "  %s%s%s, a probe every %s for %s", st->name ? st->name : "",
+		         st->description ? ": " : "", st->description ? st->description : "",
+		         report_fmt_ns((int64_t)st->interval_ns, a[0], sizeof(a[0])),
+		         report_fmt_ns((int64_t)st->duration_ns, a[1], sizeof(a[1])));
+		fprintf(f, "%s\n    ", label);
+		report_print_gap_stats(f, "probes", &st->gaps);
+	}
+
 	for (size_t gi = 0; gi < r->n_groups; gi++) {
 		const struct report_group *g = &r->groups[gi];
 		struct report_summary s;
@@ -350,6 +364,19 @@ int report_print_json(const struct report *r, FILE *f) {
 		json_null(&j, "pass");
 	else
 		json_bool(&j, "pass", verdict == REPORT_PASS);
+	json_arr_begin(&j, "steady");
+	for (size_t i = 0; i < r->n_steady; i++) {
+		const struct report_steady *st = &r->steady[i];
+
+		json_obj_begin(&j, NULL);
+		json_str(&j, "name", st->name);
+		json_str(&j, "description", st->description);
+		json_us(&j, "interval_us", st->interval_ns);
+		json_us(&j, "duration_us", st->duration_ns);
+		report_json_gap_stats(&j, "gaps", &st->gaps);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
 	json_arr_begin(&j, "groups");
 	for (size_t gi = 0; gi < r->n_groups; gi++) {
 		const struct report_group *g = &r->groups[gi];

@@ -1,0 +1,811 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The lab and its trials, for `hanet measure` (see measure.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "fault.h"
+#include "measure.h"
+#include "netns.h"
+#include "owner.h"
+#include "plan.h"
+#include "prober.h"
+#include "report.h"
+#include "session.h"
+#include "state.h"
+#include "timeline.h"
+#include "util.h"
+
+#define WARMUP_NS 200000000ull          /* steady state: the first 200 ms are not counted */
+#define SETTLE_MIN_NS 50000000ull       /* replies before the fault: at least 50 ms of them */
+#define SETTLE_MIN_PROBES 20
+#define TAIL_MIN_NS 50000000ull         /* after replies resumed: 50 ms more */
+#define TAIL_MIN_PROBES 20
+#define ANALYSIS_TAIL_MIN_NS 5000000ull /* analysed: up to 5 ms (10 probes) after the first reply after the fault */
+#define ANALYSIS_TAIL_PROBES 10
+#define SPIN_NS 20000ull                /* the prober's spin before each send, when real-time */
+#define CHUNK_NS 20000000ull            /* waits are cut in 20 ms pieces to notice a stop */
+#define MAX_NETNS 64
+
+struct measure {
+	char *path;
+	struct profile *p;                  /* from the session that loaded it */
+	struct session s;
+	struct nls *nls;                    /* the faults' sockets */
+	const char *netns[MAX_NETNS];       /* every namespace of the lab */
+	size_t n_netns;
+	bool up;
+	struct timeline *tl;
+	struct prober_responder *resp[MAX_NETNS];
+	size_t n_resp;
+
+	struct report rep;
+	struct report_group *groups;        /* one per fault run */
+	char (*group_desc)[512];
+	struct report_steady *steady;
+	char (*steady_desc)[256];
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static bool stopped(const struct measure_opts *o) {
+	return o->stop && *o->stop;
+}
+
+_printf_(2, 3) static void progress(const struct measure_opts *o, const char *fmt, ...) {
+	char line[512];
+	va_list ap;
+
+	if (!o->progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	o->progress(o->progress_data, line);
+}
+
+/* Sleep until t_ns, waking to notice a stop.  false when stopped. */
+static bool sleep_until(const struct measure_opts *o, uint64_t t_ns) {
+	for (;;) {
+		uint64_t now = now_ns();
+
+		if (stopped(o))
+			return false;
+		if (now >= t_ns)
+			return true;
+		sleep_us((t_ns - now > CHUNK_NS ? CHUNK_NS : t_ns - now) / 1000);
+	}
+}
+
+/* prober_wait_reply in pieces: 0, -ETIMEDOUT, -ESRCH, or -EINTR (stop). */
+static int wait_reply(const struct measure_opts *o, struct prober *p, uint64_t t_ns, uint64_t timeout_ns) {
+	uint64_t until = now_ns() + timeout_ns;
+
+	for (;;) {
+		uint64_t now = now_ns(), chunk;
+		int r;
+
+		if (stopped(o))
+			return -EINTR;
+		if (now >= until)
+			return -ETIMEDOUT;
+		chunk = until - now > CHUNK_NS ? CHUNK_NS : until - now;
+		r = prober_wait_reply(p, t_ns, chunk);
+		if (r != -ETIMEDOUT)
+			return r;
+	}
+}
+
+/* Threads started with the termination signals blocked: only the main
+ * thread takes them (the handler sets opts->stop). */
+static void signals_block(sigset_t *old) {
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void signals_restore(const sigset_t *old) {
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+static void add_netns(struct measure *m, const char *ns) {
+	if (!ns)
+		return;
+	for (size_t i = 0; i < m->n_netns; i++)
+		if (strcmp(m->netns[i], ns) == 0)
+			return;
+	if (m->n_netns < MAX_NETNS)
+		m->netns[m->n_netns++] = ns;
+}
+
+/* ---- the lab profile ----------------------------------------------------- */
+
+static int check_lab(struct measure *m, char *err, size_t errsize) {
+	const struct profile *p = m->p;
+
+#define IN_LAB(ns, ...)                                                                                      \
+	do {                                                                                                 \
+		if (!(ns)) {                                                                                 \
+			int n_ = snprintf(err, errsize, __VA_ARGS__);                                         \
+			if (n_ >= 0 && (size_t)n_ < errsize)                                                  \
+				snprintf(err + n_, errsize - (size_t)n_,                                      \
+				         " is in the namespace hanet runs in: a lab lives in its own namespaces " \
+				         "(set netns =)");                                                    \
+			return -EINVAL;                                                                      \
+		}                                                                                            \
+	} while (0)
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+
+		IN_LAB(l->netns, "[%s %s]", link_kind_name(l->kind), l->name);
+		if (l->kind == LINK_VETH)
+			IN_LAB(l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns, "the peer of [veth %s]", l->name);
+		add_netns(m, l->netns);
+		if (l->kind == LINK_VETH)
+			add_netns(m, l->u.veth.peer_netns);
+	}
+	for (size_t i = 0; i < p->n_vips; i++) {
+		IN_LAB(p->vips[i].netns, "[vip %s]", p->vips[i].name);
+		add_netns(m, p->vips[i].netns);
+	}
+	for (size_t i = 0; i < p->n_routes; i++)
+		IN_LAB(p->routes[i].netns, "[route %s]", p->routes[i].name);
+	for (size_t i = 0; i < p->n_routes_files; i++)
+		IN_LAB(p->routes_files[i].netns, "[routes %s]", p->routes_files[i].name);
+	for (size_t i = 0; i < p->n_rules; i++)
+		IN_LAB(p->rules[i].netns, "[rule %s]", p->rules[i].name);
+	for (size_t i = 0; i < p->n_probes; i++) {
+		IN_LAB(p->probes[i].from, "[probe %s] from", p->probes[i].name);
+		add_netns(m, p->probes[i].from);
+	}
+	for (size_t i = 0; i < p->n_netns; i++)
+		add_netns(m, p->netns[i].name);
+#undef IN_LAB
+	if (p->n_faults == 0) {
+		snprintf(err, errsize, "no [fault NAME] to measure");
+		return -EINVAL;
+	}
+	if (m->n_netns == MAX_NETNS) {
+		snprintf(err, errsize, "more than %d namespaces: too big for a lab", MAX_NETNS - 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int measure_new(const char *path, struct measure **ret, char *err, size_t errsize) {
+	struct measure *m = calloc(1, sizeof(*m));
+	int r;
+
+	err[0] = '\0';
+	if (!m)
+		return -ENOMEM;
+	m->path = strdup(path);
+	if (!m->path) {
+		free(m);
+		return -ENOMEM;
+	}
+	r = session_load(&m->s, path, 0);
+	if (r < 0) {
+		if (r != -EINVAL)
+			snprintf(err, errsize, "%s", m->s.err[0] ? m->s.err : strerror(-r));
+		goto fail;
+	}
+	m->p = m->s.profile;
+	r = check_lab(m, err, errsize);
+	if (r < 0)
+		goto fail;
+	r = nls_new(&m->nls);
+	if (r < 0)
+		goto fail;
+	m->rep.title = m->p->name;
+	m->rep.sla = m->p->sla;
+	*ret = m;
+	return 0;
+fail:
+	measure_free(m);
+	return r;
+}
+
+void measure_free(struct measure *m) {
+	if (!m)
+		return;
+	timeline_free(m->tl);
+	for (size_t i = 0; i < m->n_resp; i++)
+		prober_responder_stop(m->resp[i]);
+	for (size_t g = 0; g < m->rep.n_groups; g++) {
+		for (size_t i = 0; i < m->groups[g].n_trials; i++) {
+			free((void *)m->groups[g].trials[i].rec);
+			free((void *)m->groups[g].trials[i].ev);
+		}
+		free(m->groups[g].trials);
+	}
+	free(m->groups);
+	free(m->group_desc);
+	free(m->steady);
+	free(m->steady_desc);
+	nls_free(m->nls);
+	session_fini(&m->s);
+	free(m->path);
+	free(m);
+}
+
+const char *measure_name(const struct measure *m) {
+	return m->p->name;
+}
+
+const struct report *measure_report(const struct measure *m) {
+	return &m->rep;
+}
+
+/* ---- building and removing the lab ----------------------------------------- */
+
+/* The pipeline of `hanet apply` (down: of `hanet down`) on the lab
+ * profile, in process.  The caller holds the lock. */
+static int lab_apply(const char *path, bool down, char *err, size_t errsize) {
+	struct apply_opts aopts = { 0 };
+	struct session s;
+	struct apply *ap = NULL;
+	struct plan *left = NULL;
+	unsigned flags = down ? PLAN_DOWN : 0;
+	int r;
+
+	err[0] = '\0';
+	r = session_load(&s, path, down ? SESSION_NAME_OK | SESSION_NO_ROUTES : 0);
+	if (r < 0) {
+		snprintf(err, errsize, "%s", s.err[0] ? s.err : r == -EINVAL ? "invalid profile" : strerror(-r));
+		goto out;
+	}
+	if (down && (r = owner_load_routes(s.owner)) < 0) {
+		snprintf(err, errsize, "reading the routes it owns: %s", strerror(-r));
+		goto out;
+	}
+	r = session_observe(&s);
+	if (r < 0) {
+		snprintf(err, errsize, "%s", s.err);
+		goto out;
+	}
+	r = session_plan(&s, flags);
+	if (r < 0) {
+		snprintf(err, errsize, "planning: %s", s.err[0] ? s.err : strerror(-r));
+		goto out;
+	}
+	if (s.plan->n == 0)
+		goto out;
+	r = apply_new(s.nls, s.owner, &ap);
+	if (r < 0)
+		goto out;
+	apply_seed(ap, s.st);
+	r = apply_run(ap, s.plan, &aopts, err, errsize);
+	if (r < 0)
+		goto out;
+	r = session_verify(&s, flags, &left);
+	if (r < 0 || left->n) {
+		char rb[512];
+
+		if (r < 0)
+			snprintf(err, errsize, "verify: %s", s.err);
+		else
+			snprintf(err, errsize, "verify: the kernel does not match the profile: %s%s", left->v[0].text,
+			         left->n > 1 ? " ..." : "");
+		apply_rollback(ap, rb, sizeof(rb));
+		r = r < 0 ? r : -EPROTO;
+		goto out;
+	}
+	r = 0;
+out:
+	plan_free(left);
+	apply_free(ap);
+	session_fini(&s);
+	return r;
+}
+
+/* Every namespace the lab made: links of one end losing their carrier
+ * keep their neighbours, and IPv6 addresses stay on a link set down, so
+ * a trial measures the failover, not the second before the kernel asks
+ * again for a neighbour it dropped (see doc/lab.md). */
+static int write_sysctl(const char *path, const char *value) {
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;    /* an older kernel without it */
+	if (write(fd, value, strlen(value)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int lab_sysctls(void *data) {
+	static const char *const keys[][2] = {
+		{ "/proc/sys/net/ipv4/conf/all/arp_evict_nocarrier", "0" },
+		{ "/proc/sys/net/ipv6/conf/all/ndisc_evict_nocarrier", "0" },
+		{ "/proc/sys/net/ipv6/conf/all/keep_addr_on_down", "1" },
+		{ "/proc/sys/net/ipv6/conf/default/keep_addr_on_down", "1" },
+	};
+	int r;
+
+	(void)data;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if ((r = write_sysctl(keys[i][0], keys[i][1])) < 0 && r != -EACCES && r != -EROFS)
+			return r;
+	return 0;
+}
+
+int measure_lab_up(struct measure *m, char *err, size_t errsize) {
+	struct owner *o = NULL;
+	int r;
+
+	r = lab_apply(m->path, false, err, errsize);
+	if (r < 0)
+		return r;
+	m->up = true;
+	r = owner_load(m->p->name, &o);
+	if (r < 0) {
+		snprintf(err, errsize, "reading the records of %s: %s", m->p->name, strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < m->p->n_netns; i++) {
+		const char *ns = m->p->netns[i].name;
+
+		if (!owner_has_netns(o, ns))
+			continue;
+		r = netns_run(ns, lab_sysctls, NULL);
+		if (r < 0) {
+			snprintf(err, errsize, "netns %s: setting the lab's sysctls: %s", ns, strerror(-r));
+			owner_free(o);
+			return r;
+		}
+	}
+	owner_free(o);
+
+	r = timeline_new(&m->tl);
+	for (size_t i = 0; r >= 0 && i < m->n_netns; i++)
+		r = timeline_add_netns(m->tl, m->netns[i], 0);
+	if (r < 0) {
+		snprintf(err, errsize, "following the lab's netlink events: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int measure_lab_down(struct measure *m, char *err, size_t errsize) {
+	int r;
+
+	err[0] = '\0';
+	if (m->tl) {
+		timeline_stop(m->tl);
+	}
+	for (size_t i = 0; i < m->n_resp; i++)
+		prober_responder_stop(m->resp[i]);
+	m->n_resp = 0;
+	/* the faults' sockets point into namespaces about to go */
+	nls_free(m->nls);
+	m->nls = NULL;
+	r = lab_apply(m->path, true, err, errsize);
+	if (r >= 0)
+		m->up = false;
+	return r;
+}
+
+/* ---- probing ---------------------------------------------------------------- */
+
+static void prober_conf_of(const struct probe_conf *pr, const struct measure_opts *o, uint64_t duration_ns,
+                           struct prober_conf *ret) {
+	uint64_t probes;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->netns = pr->from;
+	ret->target = pr->to_addr;
+	ret->kind = pr->kind;
+	ret->port = pr->port;
+	ret->interval_ns = pr->interval_us * 1000;
+	if (ret->interval_ns < PROBER_INTERVAL_MIN_NS)
+		ret->interval_ns = PROBER_INTERVAL_MIN_NS;
+	if (duration_ns > PROBER_MAX_DURATION_NS)
+		duration_ns = PROBER_MAX_DURATION_NS;
+	ret->max_duration_ns = duration_ns;
+	probes = duration_ns / ret->interval_ns + 1;
+	ret->max_probes = probes > PROBER_MAX_PROBES ? PROBER_MAX_PROBES : (uint32_t)probes;
+	ret->rt_priority = o->rt_priority;
+	ret->spin_ns = o->rt_priority > 0 ? SPIN_NS : 0;
+}
+
+static const struct probe_conf *probe_by_name(const struct profile *p, const char *name) {
+	for (size_t i = 0; i < p->n_probes; i++)
+		if (strcmp(p->probes[i].name, name) == 0)
+			return &p->probes[i];
+	return NULL;
+}
+
+static void probe_describe(const struct probe_conf *pr, char *buf, size_t size) {
+	char a[IPADDR_STRLEN];
+	struct ipaddr t = pr->to_addr;
+
+	t.plen = (uint8_t)(ipaddr_len(t.family) * 8);
+	snprintf(buf, size, "%s from %s to %s%s%s", pr->kind == PROBE_UDP ? "udp" : "icmp", pr->from,
+	         format_ipaddr(&t, false, a, sizeof(a)), strcmp(pr->to, a) != 0 ? " = " : "",
+	         strcmp(pr->to, a) != 0 ? pr->to : "");
+}
+
+/* UDP probes are answered by hanet's responder: one in every lab
+ * namespace but the probes' own. */
+static int start_responders(struct measure *m, const struct measure_opts *o, char *err, size_t errsize) {
+	bool udp = false;
+	sigset_t old;
+	int r = 0;
+
+	for (size_t i = 0; i < m->p->n_probes; i++)
+		if (m->p->probes[i].kind == PROBE_UDP)
+			udp = true;
+	if (!udp || m->n_resp)
+		return 0;
+	signals_block(&old);
+	for (size_t i = 0; i < m->n_netns && r >= 0; i++) {
+		bool is_from = false;
+
+		for (size_t k = 0; k < m->p->n_probes; k++)
+			if (m->p->probes[k].kind == PROBE_UDP && netns_eq(m->p->probes[k].from, m->netns[i]))
+				is_from = true;
+		if (is_from)
+			continue;
+		/* one port per responder: the probes' (every udp probe of a lab shares it) */
+		for (size_t k = 0; k < m->p->n_probes; k++) {
+			if (m->p->probes[k].kind != PROBE_UDP)
+				continue;
+			r = prober_responder_start(m->netns[i], m->p->probes[k].port, o->rt_priority, &m->resp[m->n_resp]);
+			if (r >= 0)
+				m->n_resp++;
+			else
+				snprintf(err, errsize, "netns %s: the UDP responder: %s", m->netns[i], strerror(-r));
+			break;
+		}
+	}
+	signals_restore(&old);
+	return r;
+}
+
+static int run_steady(struct measure *m, const struct measure_opts *o, char *err, size_t errsize) {
+	const struct profile *p = m->p;
+	uint64_t timeout = o->timeout_ns ? o->timeout_ns : MEASURE_TIMEOUT_DEFAULT_NS;
+
+	m->steady = calloc(p->n_probes ? p->n_probes : 1, sizeof(*m->steady));
+	m->steady_desc = calloc(p->n_probes ? p->n_probes : 1, sizeof(*m->steady_desc));
+	if (!m->steady || !m->steady_desc)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_probes; i++) {
+		const struct probe_conf *pr = &p->probes[i];
+		struct report_steady *st = &m->steady[m->rep.n_steady];
+		struct prober_conf pc;
+		struct prober *pb = NULL;
+		const struct probe_rec *rec;
+		sigset_t old;
+		uint64_t t0;
+		size_t n, k = 0;
+		char a[24];
+		int r;
+
+		prober_conf_of(pr, o, timeout + WARMUP_NS + o->steady_ns + CHUNK_NS, &pc);
+		r = prober_new(&pc, &pb);
+		if (r >= 0) {
+			signals_block(&old);
+			r = prober_start(pb);
+			signals_restore(&old);
+		}
+		if (r < 0) {
+			snprintf(err, errsize, "probe %s: starting the prober: %s", pr->name, strerror(-r));
+			prober_free(pb);
+			return r;
+		}
+		/* the first reply (neighbours resolved), a warm-up, then the
+		 * steady state counted */
+		r = wait_reply(o, pb, 0, timeout);
+		if (r < 0) {
+			if (r != -EINTR)
+				snprintf(err, errsize, "probe %s: no reply (%s): the lab does not work", pr->name,
+				         r == -ETIMEDOUT ? "waited the timeout" : strerror(-r));
+			prober_free(pb);
+			return r == -EINTR ? r : -EIO;
+		}
+		t0 = now_ns() + WARMUP_NS;
+		if (!sleep_until(o, t0 + o->steady_ns + CHUNK_NS)) {
+			prober_free(pb);
+			return -EINTR;
+		}
+		r = prober_stop(pb);
+		if (r < 0) {
+			snprintf(err, errsize, "probe %s: %s", pr->name, strerror(-r));
+			prober_free(pb);
+			return r;
+		}
+		rec = prober_records(pb, &n);
+		while (k < n && rec[k].send_ns < t0)
+			k++;
+		while (n > k && rec[n - 1].send_ns >= t0 + o->steady_ns)
+			n--;
+		r = report_gap_stats(rec + k, n - k, &st->gaps);
+		prober_free(pb);
+		if (r < 0)
+			return r;
+		probe_describe(pr, m->steady_desc[m->rep.n_steady], sizeof(m->steady_desc[0]));
+		st->name = pr->name;
+		st->description = m->steady_desc[m->rep.n_steady];
+		st->interval_ns = pc.interval_ns;
+		st->duration_ns = o->steady_ns;
+		m->rep.n_steady++;
+		m->rep.steady = m->steady;
+		progress(o, "probe %s: steady state %s: %" PRIu32 "/%" PRIu32 " replies, gap p99.9 %s max %s", pr->name,
+		         report_fmt_ns((int64_t)o->steady_ns, (char[24]){ 0 }, 24), st->gaps.received, st->gaps.sent,
+		         report_fmt_ns((int64_t)st->gaps.p999_ns, a, sizeof(a)),
+		         report_fmt_ns((int64_t)st->gaps.max_ns, (char[24]){ 0 }, 24));
+	}
+	return 0;
+}
+
+/* ---- trials --------------------------------------------------------------------- */
+
+static int reapply_lab(void *data, char *err, size_t errsize) {
+	struct measure *m = data;
+
+	return lab_apply(m->path, false, err, errsize);
+}
+
+static int run_trial(struct measure *m, const struct measure_opts *o, const struct fault_conf *fc,
+                     const struct probe_conf *pr, struct fault *f, uint64_t timeout_ns, struct report_trial *ret,
+                     char *err, size_t errsize) {
+	struct trial_opts topts = { 0 };
+	struct prober_conf pc;
+	struct prober *pb = NULL;
+	const struct probe_rec *rec;
+	struct tl_event *ev = NULL;
+	struct probe_rec *copy;
+	uint64_t interval, settle, tail, analysis_tail, t_start, t_fault = 0, t_end;
+	size_t n, n_ev;
+	sigset_t old;
+	bool injected = false;
+	int r;
+
+	interval = pr->interval_us * 1000;
+	settle = fc->settle_us * 1000;
+	if (settle < SETTLE_MIN_NS)
+		settle = SETTLE_MIN_NS;
+	if (settle < SETTLE_MIN_PROBES * interval)
+		settle = SETTLE_MIN_PROBES * interval;
+	tail = TAIL_MIN_NS > TAIL_MIN_PROBES * interval ? TAIL_MIN_NS : TAIL_MIN_PROBES * interval;
+	analysis_tail = ANALYSIS_TAIL_MIN_NS > ANALYSIS_TAIL_PROBES * interval ? ANALYSIS_TAIL_MIN_NS
+	                                                                      : ANALYSIS_TAIL_PROBES * interval;
+	/* settle, a baseline (at most timeout), the fault, recovery (at most
+	 * timeout), the tail, and a second for the fault's own requests */
+	prober_conf_of(pr, o, settle + 2 * timeout_ns + tail + 1000000000ull, &pc);
+	r = prober_new(&pc, &pb);
+	if (r >= 0) {
+		signals_block(&old);
+		r = prober_start(pb);
+		signals_restore(&old);
+	}
+	if (r < 0) {
+		snprintf(err, errsize, "probe %s: starting the prober: %s", pr->name, strerror(-r));
+		goto out;
+	}
+	t_start = now_ns();
+	if (!sleep_until(o, t_start + settle)) {
+		r = -EINTR;
+		goto out;
+	}
+	/* the lab works: a probe sent from now on is answered */
+	r = wait_reply(o, pb, now_ns(), timeout_ns);
+	if (r < 0) {
+		if (r != -EINTR)
+			snprintf(err, errsize, "probe %s: no reply before the fault (%s): the lab does not work", pr->name,
+			         r == -ETIMEDOUT ? "waited the timeout" : strerror(-r));
+		r = r == -ESRCH ? -EIO : r;
+		goto out;
+	}
+	r = fault_inject(f, m->tl, &t_fault, err, errsize);
+	if (r < 0)
+		goto out;
+	injected = true;
+	r = wait_reply(o, pb, t_fault, timeout_ns);
+	if (r == -EINTR)
+		goto out;
+	if (!sleep_until(o, now_ns() + tail)) {
+		r = -EINTR;
+		goto out;
+	}
+	r = prober_stop(pb);
+	if (r < 0) {
+		snprintf(err, errsize, "probe %s: %s", pr->name, strerror(-r));
+		goto out;
+	}
+	t_end = now_ns();
+	rec = prober_records(pb, &n);
+	copy = malloc((n ? n : 1) * sizeof(*copy));
+	if (!copy) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(copy, rec, n * sizeof(*copy));
+	r = timeline_events(m->tl, t_start, t_end, &ev, &n_ev);
+	if (r < 0) {
+		free(copy);
+		goto out;
+	}
+	topts.interval_ns = pc.interval_ns;
+	fault_trial_opts(f, &topts);
+	/* the analysis ends shortly after replies resumed: later jitter is
+	 * not this fault's */
+	for (size_t i = 0; i < n; i++)
+		if (copy[i].send_ns > t_fault && copy[i].recv_ns) {
+			topts.horizon_ns = copy[i].recv_ns - t_fault + analysis_tail;
+			break;
+		}
+	r = trial_analyze(copy, n, t_fault, ev, n_ev, &topts, &ret->res);
+	if (r < 0) {
+		free(copy);
+		free(ev);
+		goto out;
+	}
+	ret->rec = copy;
+	ret->n_rec = n;
+	ret->ev = ev;
+	ret->n_ev = n_ev;
+	r = 0;
+out:
+	prober_free(pb);
+	if (injected && fc->restore_auto) {
+		char e2[256];
+		int r2 = fault_restore(f, m->tl, MEASURE_RESTORE_TIMEOUT_NS, e2, sizeof(e2));
+
+		if (r2 < 0 && r >= 0) {
+			snprintf(err, errsize, "restoring: %s", e2);
+			r = r2;
+		}
+	}
+	return r;
+}
+
+static void set_rt(int prio) {
+	struct sched_param sp = { .sched_priority = prio };
+
+	pthread_setschedparam(pthread_self(), prio > 0 ? SCHED_FIFO : SCHED_OTHER, &sp);
+}
+
+static int run_fault(struct measure *m, const struct measure_opts *o, const struct fault_conf *fc, char *err,
+                     size_t errsize) {
+	const struct probe_conf *pr = probe_by_name(m->p, fc->probe);
+	struct fault_hooks hooks = { .reapply = reapply_lab, .data = m };
+	struct report_group *g = &m->groups[m->rep.n_groups];
+	uint64_t timeout = o->timeout_ns ? o->timeout_ns : MEASURE_TIMEOUT_DEFAULT_NS;
+	uint32_t trials = o->trials ? o->trials : fc->trials;
+	struct fault *f = NULL;
+	char e2[512];
+	int r;
+
+	if (!pr) {
+		snprintf(err, errsize, "fault %s: no probe", fc->name);
+		return -EINVAL;
+	}
+	if (!fc->restore_auto && trials > 1) {
+		snprintf(err, errsize, "fault %s: restore = none allows one trial, not %" PRIu32, fc->name, trials);
+		return -EINVAL;
+	}
+	r = fault_new(m->p, fc, m->nls, &hooks, &f, e2, sizeof(e2));
+	if (r < 0) {
+		snprintf(err, errsize, "fault %s: %s", fc->name, e2);
+		return r;
+	}
+	memset(g, 0, sizeof(*g));
+	g->trials = calloc(trials, sizeof(*g->trials));
+	if (!g->trials) {
+		fault_free(f);
+		return -ENOMEM;
+	}
+	snprintf(m->group_desc[m->rep.n_groups], sizeof(m->group_desc[0]), "%s", fault_describe(f));
+	g->name = fc->name;
+	g->description = m->group_desc[m->rep.n_groups];
+	g->interval_ns = pr->interval_us * 1000;
+	m->rep.n_groups++;
+	m->rep.groups = m->groups;
+	progress(o, "fault %s: %s; %" PRIu32 " trial%s, probe %s every %s", fc->name, fault_describe(f), trials,
+	         trials == 1 ? "" : "s", pr->name, report_fmt_ns((int64_t)g->interval_ns, (char[24]){ 0 }, 24));
+
+	for (uint32_t i = 0; i < trials; i++) {
+		struct report_trial *t = &g->trials[g->n_trials];
+		const struct trial_result *res = &t->res;
+		char a[3][24];
+
+		r = run_trial(m, o, fc, pr, f, timeout, t, e2, sizeof(e2));
+		if (r < 0) {
+			if (r != -EINTR)
+				snprintf(err, errsize, "fault %s: trial %" PRIu32 ": %s", fc->name, i + 1, e2);
+			break;
+		}
+		g->n_trials++;
+		if (res->recovered)
+			progress(o, "fault %s: trial %" PRIu32 "/%" PRIu32 ": outage %s, %" PRIu32 " lost, detection %s", fc->name,
+			         i + 1, trials, report_fmt_ns((int64_t)res->outage_ns, a[0], sizeof(a[0])), res->lost,
+			         report_fmt_ns(res->detection_ns, a[1], sizeof(a[1])));
+		else
+			progress(o, "fault %s: trial %" PRIu32 "/%" PRIu32 ": no reply within %s (not recovered)", fc->name,
+			         i + 1, trials, report_fmt_ns((int64_t)timeout, a[2], sizeof(a[2])));
+	}
+	fault_free(f);
+	return r < 0 ? r : 0;
+}
+
+int measure_run(struct measure *m, const struct measure_opts *o, char *err, size_t errsize) {
+	const struct profile *p = m->p;
+	bool any = false;
+	sigset_t old;
+	int r;
+
+	err[0] = '\0';
+	if (!m->up || !m->tl) {
+		snprintf(err, errsize, "the lab is not up");
+		return -EINVAL;
+	}
+	if (o->fault) {
+		for (size_t i = 0; i < p->n_faults; i++)
+			if (strcmp(p->faults[i].name, o->fault) == 0)
+				any = true;
+		if (!any) {
+			snprintf(err, errsize, "no [fault %s] in the profile", o->fault);
+			return -ENOENT;
+		}
+	}
+	m->groups = calloc(p->n_faults, sizeof(*m->groups));
+	m->group_desc = calloc(p->n_faults, sizeof(*m->group_desc));
+	if (!m->groups || !m->group_desc)
+		return -ENOMEM;
+
+	if (o->rt_priority > 0)
+		timeline_set_rt_priority(m->tl, o->rt_priority);
+	signals_block(&old);
+	r = timeline_start(m->tl);
+	signals_restore(&old);
+	if (r < 0) {
+		snprintf(err, errsize, "following the lab's netlink events: %s", strerror(-r));
+		return r;
+	}
+	r = start_responders(m, o, err, errsize);
+	if (r < 0)
+		return r;
+	if (o->rt_priority > 0)
+		set_rt(o->rt_priority);
+
+	if (o->steady_ns) {
+		r = run_steady(m, o, err, errsize);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < p->n_faults; i++) {
+		if (o->fault && strcmp(p->faults[i].name, o->fault) != 0)
+			continue;
+		r = run_fault(m, o, &p->faults[i], err, errsize);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	if (o->rt_priority > 0)
+		set_rt(0);
+	if (r >= 0 && stopped(o))
+		r = -EINTR;
+	if (timeline_dropped(m->tl) && r >= 0) {
+		snprintf(err, errsize, "the timeline dropped %zu events", timeline_dropped(m->tl));
+		r = -ENOBUFS;
+	}
+	return r;
+}
