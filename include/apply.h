@@ -44,6 +44,8 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
  * timed out).  Best effort: goes on after a failed undo and returns the
  * first error, described in err. */
 int apply_rollback(struct apply *ap, char *err, size_t errsize);
+/* Did a rollback leave something it could not undo (said in err)? */
+bool apply_undo_failed(const struct apply *ap);
 /* Number of steps done (journal length). */
 size_t apply_done(const struct apply *ap);
 

@@ -25,6 +25,11 @@ int link_build_create(struct nlmsghdr *nlh, const struct link *want, const struc
 int link_build_change(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
                       const struct link_ctx *ctx);
 
+/* Keep only the kind options `by` declares in l's `set` masks: the
+ * inverse of a change restores what the change touched, not every option
+ * an observed link reports (some are refused in other modes). */
+void link_mask_kind(struct link *l, const struct link *by);
+
 /* A change of the attributes every link shares, on one link. */
 struct link_change {
 	unsigned set;                   /* LINK_SET_MTU, LINK_SET_MAC, LINK_SET_ALIAS */

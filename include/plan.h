@@ -45,6 +45,7 @@ enum action_type {
 	ACT_LINK_SET,               /* mtu, mac, alias */
 	ACT_LINK_KIND,              /* kind options (IFLA_INFO_DATA) */
 	ACT_LINK_MASTER,            /* enslave (master set) or release (master "") */
+	ACT_LINK_EXTRA,             /* the backend's settings that need the ports attached (apply_extra) */
 	ACT_LINK_UP,
 	ACT_LINK_DOWN,
 	ACT_ADDR_ADD,
@@ -71,7 +72,8 @@ struct action {
 	/* LINK_CREATE: what to create (netns = target); LINK_DELETE: the link
 	 * as it is (for the inverse); LINK_KIND: the wanted link */
 	struct link *link;
-	struct link *have;                  /* LINK_KIND: the link as it is; LINK_DELETE: a veth's peer */
+	struct link *have;                  /* LINK_KIND, LINK_EXTRA: the link as it is (NULL: made by this plan);
+	                                       LINK_DELETE: a veth's peer */
 	const char *sock_netns;             /* LINK_CREATE: where the request goes (a lower device's namespace) */
 	bool restore;                       /* LINK_CREATE: same ifindex, mac, state (a rollback) */
 	bool owned;                         /* LINK_CREATE/NETNS_ADD/ADDR_ADD/...: becomes owned */

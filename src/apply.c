@@ -45,6 +45,7 @@ struct apply {
 	size_t n_journal;
 	const struct vip **vips;
 	size_t n_vips;
+	bool undo_failed;                   /* a rollback did not undo everything */
 	/* the records as they were, to put back on rollback */
 	char *orig_owned, *orig_routes;
 	size_t orig_owned_len, orig_routes_len;
@@ -80,6 +81,7 @@ void apply_free(struct apply *ap) {
 }
 
 size_t apply_done(const struct apply *ap) { return ap->n_journal; }
+bool apply_undo_failed(const struct apply *ap) { return ap->undo_failed; }
 
 size_t apply_vips(const struct apply *ap, const struct vip *const **ret) {
 	*ret = ap->vips;
@@ -377,19 +379,40 @@ static int link_kind_change(struct apply *ap, const char *netns, const struct li
 		return kerr(ap, ctx.nl, idx, what);
 	h = *have;
 	h.ifindex = idx;
-	r = link_build_change(nlh, want, &h, &ctx);
-	if (r < 0)
-		return kerr(ap, NULL, r, what);
-	r = nl_request(ctx.nl, nlh, NULL, NULL);
-	if (r < 0)
-		return kerr(ap, ctx.nl, r, what);
 	{
 		const struct link_ops *ops = link_ops_get(want->kind);
 
+		/* a team has no IFLA_INFO_DATA: its backend does it all in apply_extra */
+		if (ops && ops->fill_info_data) {
+			r = link_build_change(nlh, want, &h, &ctx);
+			if (r < 0)
+				return kerr(ap, NULL, r, what);
+			r = nl_request(ctx.nl, nlh, NULL, NULL);
+			if (r < 0)
+				return kerr(ap, ctx.nl, r, what);
+		}
 		if (ops && ops->apply_extra && (r = ops->apply_extra(want, &h, &ctx)) < 0)
 			return kerr(ap, ctx.nl, r, what);
 	}
 	return 0;
+}
+
+/* What a backend sets once the link's ports are attached (team options
+ * and port priorities, a bond's primary). */
+static int link_extra(struct apply *ap, const char *netns, const struct link *want, const struct link *have) {
+	const struct link_ops *ops = link_ops_get(want->kind);
+	struct link_ctx ctx;
+	char what[128];
+	int r;
+
+	if (!ops || !ops->apply_extra)
+		return 0;
+	snprintf(what, sizeof(what), "link %s: %s settings", want->name, link_kind_name(want->kind));
+	r = link_ctx_init(ap, netns, &ctx);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	r = ops->apply_extra(want, have, &ctx);
+	return r < 0 ? kerr(ap, ctx.nl, r, what) : 0;
 }
 
 /* ---- addresses ---------------------------------------------------------------------- */
@@ -674,6 +697,8 @@ static int run_action(struct apply *ap, const struct action *a, uint8_t *ok) {
 		return link_kind_change(ap, a->netns, a->link, a->have);
 	case ACT_LINK_MASTER:
 		return link_set_master(ap, a->netns, a->name, a->master);
+	case ACT_LINK_EXTRA:
+		return link_extra(ap, a->netns, a->link, a->have);
 	case ACT_LINK_UP:
 	case ACT_LINK_DOWN:
 		return link_set_up(ap, a->netns, a->name, a->type == ACT_LINK_UP);
@@ -739,10 +764,21 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		return r < 0 ? r : q;
 	case ACT_LINK_SET:
 		return link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, a->old_mac, a->old_alias);
-	case ACT_LINK_KIND:
-		return link_kind_change(ap, a->netns, a->have, a->link);
+	case ACT_LINK_KIND: {
+		struct link back;
+
+		if (link_copy(&back, a->have) < 0)
+			return -ENOMEM;
+		link_mask_kind(&back, a->link);
+		r = link_kind_change(ap, a->netns, &back, a->link);
+		link_fini(&back);
+		return r;
+	}
 	case ACT_LINK_MASTER:
 		return link_set_master(ap, a->netns, a->name, a->old_master);
+	case ACT_LINK_EXTRA:
+		/* a link made by this run goes away with its creation's undo */
+		return a->have ? link_extra(ap, a->netns, a->have, a->link) : 0;
 	case ACT_LINK_UP:
 		return link_set_up(ap, a->netns, a->name, false);
 	case ACT_LINK_DOWN:
@@ -972,19 +1008,30 @@ static int journal_push(struct apply *ap, const struct action *a, uint8_t *ok) {
 }
 
 static int undo_all(struct apply *ap) {
+	char *outer = ap->err, msg[512];
+	size_t outer_size = ap->errsize;
 	int first = 0;
 
 	while (ap->n_journal > 0) {
 		struct done *d = &ap->journal[--ap->n_journal];
-		int r = undo_action(ap, d);
+		int r;
 
-		if (r < 0 && first == 0) {
-			first = r;
-			if (ap->err && ap->errsize) {
-				size_t len = strlen(ap->err);
+		/* the undo's own message, with the kernel's text */
+		msg[0] = '\0';
+		ap->err = msg;
+		ap->errsize = sizeof(msg);
+		r = undo_action(ap, d);
+		ap->err = outer;
+		ap->errsize = outer_size;
+		if (r < 0) {
+			ap->undo_failed = true;
+			if (first == 0)
+				first = r;
+			if (outer && outer_size) {
+				size_t len = strlen(outer);
 
-				snprintf(ap->err + len, ap->errsize - len, "; undoing \"%s\" failed too: %s", d->a->text,
-				         strerror(-r));
+				snprintf(outer + len, outer_size - len, "; undoing \"%s\" failed too: %s", d->a->text,
+				         msg[0] ? msg : strerror(-r));
 			}
 		}
 		free(d->ok);

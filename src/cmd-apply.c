@@ -366,7 +366,10 @@ int cmd_apply(int argc, char **argv) {
 	t0 = now_us();
 	r = apply_run(ap, s.plan, &aopts, err, sizeof(err));
 	if (r < 0) {
-		log_error("%s: %s; every change was rolled back", s.name, err);
+		if (apply_undo_failed(ap))
+			log_error("%s: %s; the rollback could not undo everything", s.name, err);
+		else
+			log_error("%s: %s; every change was rolled back", s.name, err);
 		goto out;
 	}
 	log_debug("%s: applied in %.1fms", s.name, (double)(now_us() - t0) / 1000);

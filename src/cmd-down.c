@@ -147,7 +147,10 @@ int cmd_down(int argc, char **argv) {
 	apply_seed(ap, s.st);
 	r = apply_run(ap, s.plan, &aopts, err, sizeof(err));
 	if (r < 0) {
-		log_error("%s: %s; every change was rolled back", s.name, err);
+		if (apply_undo_failed(ap))
+			log_error("%s: %s; the rollback could not undo everything", s.name, err);
+		else
+			log_error("%s: %s; every change was rolled back", s.name, err);
 		goto out;
 	}
 	r = session_verify(&s, PLAN_DOWN, &left);

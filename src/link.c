@@ -18,11 +18,6 @@
 #include "link.h"
 #include "nl.h"
 
-/* Until every backend is linked in, a missing one reads as NULL. */
-#pragma weak link_ops_bond
-#pragma weak link_ops_team
-#pragma weak link_ops_vlan
-
 static const struct link_ops *const link_ops_table[_LINK_KIND_MAX] = {
 	[LINK_NIC] = &link_ops_nic,
 	[LINK_BOND] = &link_ops_bond,
@@ -139,6 +134,30 @@ int link_build_change(struct nlmsghdr *nlh, const struct link *want, const struc
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
 	return 0;
+}
+
+void link_mask_kind(struct link *l, const struct link *by) {
+	if (l->kind != by->kind)
+		return;
+	switch (l->kind) {
+	case LINK_BOND:
+		l->u.bond.set &= by->u.bond.set;
+		break;
+	case LINK_TEAM:
+		l->u.team.set &= by->u.team.set;
+		break;
+	case LINK_VLAN:
+		l->u.vlan.set &= by->u.vlan.set;
+		break;
+	case LINK_MACVLAN:
+		l->u.macvlan.set &= by->u.macvlan.set;
+		break;
+	case LINK_BRIDGE:
+		l->u.bridge.set &= by->u.bridge.set;
+		break;
+	default:
+		break;
+	}
 }
 
 void link_change_init(struct link_change *c) {

@@ -633,6 +633,17 @@ static int dump_links(struct nl *nl, struct ns_state *ns) {
 		if (strcmp(ns->links[i].name, "lo") == 0)
 			ns->lo_up = ns->links[i].up;
 	ns_state_link_names(ns);
+	/* what the backends read besides RTM_NEWLINK (team options, names
+	 * of the ifindexes a bond gives) */
+	for (size_t i = 0; i < ns->n_links; i++) {
+		const struct link_ops *ops = link_ops_get(ns->links[i].kind);
+
+		if (ops && ops->observe_extra && ns->links[i].kind != LINK_NIC) {
+			r = ops->observe_extra(&ns->links[i], nl);
+			if (r < 0)
+				return r;
+		}
+	}
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "bond.h"
 #include "json.h"
 #include "link.h"
 #include "owner.h"
@@ -29,6 +30,7 @@ struct sim_link {
 	bool gone;
 	bool created;                       /* by this plan */
 	bool mtu_user;                      /* a bridge whose mtu was set (no longer follows its ports) */
+	bool ports_changed;                 /* a master that lost or gained ports in this plan */
 };
 
 struct sim_addr {
@@ -1180,7 +1182,7 @@ static int create_text(struct action *a, const struct link *l) {
 		break;
 	case LINK_BOND:
 		if (l->u.bond.set & (1ull << BOND_OPT_MODE))
-			snprintf(extra, sizeof(extra), " (mode %u)", l->u.bond.val[BOND_OPT_MODE]);
+			snprintf(extra, sizeof(extra), " (mode %s)", bond_mode_name(l->u.bond.val[BOND_OPT_MODE]));
 		break;
 	case LINK_BRIDGE:
 		if (l->u.bridge.set & BRIDGE_SET_STP)
@@ -1481,12 +1483,28 @@ static int plan_link_master(struct planner *pl, struct sim_link *sl, const char 
 		             sl->l.master);
 	if (r < 0)
 		return r;
+	{
+		struct sim_link *old = sl->l.master[0] ? sim_link(pl, sl->l.netns, sl->l.master) : NULL;
+
+		if (old) {
+			old->ports_changed = true;
+			/* a bond or team closes the port it lets go */
+			if (old->l.kind == LINK_BOND || old->l.kind == LINK_TEAM)
+				sl->l.up = false;
+		}
+	}
 	snprintf(sl->l.master, sizeof(sl->l.master), "%s", master);
 	if (master[0]) {
 		struct sim_link *m = sim_link(pl, sl->l.netns, master);
 
-		if (m && m->l.kind == LINK_BOND && sl->l.mtu != m->l.mtu)
-			sl->l.mtu = m->l.mtu;
+		if (m) {
+			m->ports_changed = true;
+			if (m->l.kind == LINK_BOND && sl->l.mtu != m->l.mtu)
+				sl->l.mtu = m->l.mtu;
+			/* a bond or team opens the port it takes */
+			if (m->l.kind == LINK_BOND || m->l.kind == LINK_TEAM)
+				sl->l.up = true;
+		}
 		sim_mtu_changed(pl, sl, 0);
 	}
 	return 0;
@@ -1547,8 +1565,9 @@ static int enslave(struct planner *pl, struct want_link **sorted) {
 
 		if (!sl || !w->l.master[0] || strcmp(sl->l.master, w->l.master) == 0)
 			continue;
-		if (master_kind(pl, w->l.netns, w->l.master) == LINK_BOND && sl->l.up) {
-			/* the kernel wants a bond slave down when it joins */
+		if ((master_kind(pl, w->l.netns, w->l.master) == LINK_BOND ||
+		     master_kind(pl, w->l.netns, w->l.master) == LINK_TEAM) && sl->l.up) {
+			/* the kernel wants a bond slave or team port down when it joins */
 			r = plan_link_state(pl, sl, false, LINK_SET_STATE, DISRUPT_LIVE);
 			if (r < 0)
 				return r;
@@ -1556,8 +1575,35 @@ static int enslave(struct planner *pl, struct want_link **sorted) {
 		r = plan_link_master(pl, sl, w->l.master, NIC_ORIG_MASTER, DISRUPT_LIVE);
 		if (r < 0)
 			return r;
-		if (master_kind(pl, w->l.netns, w->l.master) == LINK_BOND)
-			sl->l.up = true;    /* the bond opens its slaves */
+	}
+	return 0;
+}
+
+/* Backends with settings that need the ports attached (team options and
+ * port priorities, a bond's primary): after the links were made or got
+ * new ports. */
+static int extras(struct planner *pl, struct want_link **sorted) {
+	char sfx[300];
+
+	for (size_t i = 0; i < pl->n_want; i++) {
+		struct want_link *w = sorted[i];
+		const struct link_ops *ops = link_ops_get(w->l.kind);
+		struct sim_link *sl = sim_link(pl, w->l.netns, w->l.name);
+		struct action *a;
+
+		if (!ops || !ops->apply_extra || !sl || w->implicit || (!sl->created && !sl->ports_changed))
+			continue;
+		a = act_new(pl, ACT_LINK_EXTRA, DISRUPT_LIVE, w->l.netns, w->l.name);
+		if (!a)
+			return -ENOMEM;
+		a->link = link_dup(pl, &w->l);
+		if (!a->link)
+			return -ENOMEM;
+		if (!sl->created && !(a->have = link_dup(pl, &sl->l)))
+			return -ENOMEM;
+		if (act_text(a, "link %s%s: %s settings with %s attached", w->l.name, ns_suffix(w->l.netns, sfx, sizeof(sfx)),
+		             link_kind_name(w->l.kind), w->l.kind == LINK_BOND ? "its slaves" : "its ports") < 0)
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -2016,7 +2062,7 @@ int plan_build(const struct plan_input *in, struct plan **ret, char *err, size_t
 		goto out;
 	if (!down) {
 		if ((r = create_netns(&pl)) < 0 || (r = create_links(&pl, sorted)) < 0 || (r = place_nics(&pl, sorted)) < 0 ||
-		    (r = enslave(&pl, sorted)) < 0 || (r = attributes(&pl, sorted)) < 0 || (r = updown(&pl, sorted)) < 0 ||
+		    (r = enslave(&pl, sorted)) < 0 || (r = extras(&pl, sorted)) < 0 || (r = attributes(&pl, sorted)) < 0 || (r = updown(&pl, sorted)) < 0 ||
 		    (r = addresses(&pl)) < 0 || (r = vips(&pl)) < 0 || (r = routes(&pl)) < 0 || (r = rules(&pl)) < 0)
 			goto out;
 	}
@@ -2061,7 +2107,7 @@ const char *action_type_name(enum action_type t) {
 		[ACT_NETNS_ADD] = "netns-add",     [ACT_NETNS_DEL] = "netns-delete", [ACT_FORWARDING] = "forwarding",
 		[ACT_LINK_CREATE] = "link-create", [ACT_LINK_DELETE] = "link-delete", [ACT_LINK_MOVE] = "link-move",
 		[ACT_LINK_SET] = "link-set",       [ACT_LINK_KIND] = "link-kind",     [ACT_LINK_MASTER] = "link-master",
-		[ACT_LINK_UP] = "link-up",         [ACT_LINK_DOWN] = "link-down",     [ACT_ADDR_ADD] = "addr-add",
+		[ACT_LINK_EXTRA] = "link-extra",   [ACT_LINK_UP] = "link-up",         [ACT_LINK_DOWN] = "link-down",     [ACT_ADDR_ADD] = "addr-add",
 		[ACT_ADDR_DEL] = "addr-delete",    [ACT_ADDR_REPLACE] = "addr-replace", [ACT_ROUTE_ADD] = "route-add",
 		[ACT_ROUTE_DEL] = "route-delete",  [ACT_ROUTE_REPLACE] = "route-replace", [ACT_RULE_ADD] = "rule-add",
 		[ACT_RULE_DEL] = "rule-delete",
