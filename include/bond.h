@@ -47,6 +47,10 @@ struct bond_opt_desc {
 	uint32_t modes;                 /* bit (1 << enum bond_mode) per mode where the option applies */
 	unsigned flags;                 /* BOND_OPT_F_* */
 	uint32_t kernel_default;        /* the kernel's default for numbers/enums */
+	/* modes where the kernel refuses the option (EACCES; unsuppmodes in
+	 * bond_options.c), although it reports it there too: a message
+	 * restoring an observed state leaves those out */
+	uint32_t kernel_unsupp;
 };
 
 #define BOND_MODES_ALL 0x7fu

@@ -22,6 +22,9 @@
  * - primary is sent as an ifindex; the kernel only reports it once the
  *   device is enslaved.  arp_ip_target is a nested list that replaces
  *   the whole list.
+ * - the kernel reports some options in modes where it refuses to set
+ *   them (packets_per_slave, lacp_rate, ...: kernel_unsupp in bond.h);
+ *   a message that restores an observed state leaves those out.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -235,7 +238,15 @@ static int bond_fill_info_data(struct nlmsghdr *nlh, const struct link *want, co
 	for (int o = 0; o < _BOND_OPT_MAX; o++) {
 		if (!opt_set(w, o))
 			continue;
-		if (h && !mode_change && opt_equal(w, h, o, miimon) && !(monitor_change && is_monitor(o)))
+		/* the kernel refuses it in this mode (a restored observed state
+		 * has every option the kernel reported) */
+		if (bond_opt_table[o].kernel_unsupp & BOND_MODE_BIT(mode_after(w, h)))
+			continue;
+		/* a change: what differs; what have does not say was not
+		 * touched (have is a profile's bond when a change is undone);
+		 * a mode change puts everything, a monitor change the monitor */
+		if (h && !mode_change && !(monitor_change && is_monitor(o)) &&
+		    (!opt_set(h, o) || opt_equal(w, h, o, miimon)))
 			continue;
 		/* the kernel refuses any delay while miimon is 0, even 0 */
 		if (is_delay(o) && miimon == 0 && w->val[o] == 0)

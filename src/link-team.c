@@ -10,9 +10,9 @@
  * without ports (and not to the mode it has); a port must be down to be
  * added, comes up when added and goes down when removed; per-port options
  * (priority) are lost with the port.  Without teamd the kernel picks no
- * active port in activebackup: apply picks one (the port with the highest
- * priority that has a link, or keeps the current one while it has a
- * link).  The LACP runner is teamd's, not the kernel's: the profile points
+ * active port in activebackup: apply picks one (keeps the current one
+ * while it has a link, else the port with a link and the highest
+ * priority, the first listed among equals).  The LACP runner is teamd's, not the kernel's: the profile points
  * to a bond in 802.3ad mode instead.
  */
 #include <errno.h>
@@ -347,12 +347,20 @@ static int team_apply_extra(const struct link *want, const struct link *have, co
 		n = ports_read(th, ports, ARRAY_SIZE(ports));
 		if (team_get_active_port(th, &active) < 0)
 			active = 0;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			if (ports[i].ifindex == active && ports[i].link_up)
 				keep = true;
-			if (!best || (ports[i].link_up && !best->link_up) ||
-			    (ports[i].link_up == best->link_up && ports[i].priority > best->priority))
-				best = &ports[i];
+		/* in the order of `ports`: the first listed wins among equals */
+		for (size_t k = 0; !keep && k < w->ports.n; k++) {
+			uint32_t ifindex = team_ifname2ifindex(th, w->ports.v[k]);
+
+			for (size_t i = 0; i < n; i++) {
+				if (ports[i].ifindex != ifindex)
+					continue;
+				if (!best || (ports[i].link_up && !best->link_up) ||
+				    (ports[i].link_up == best->link_up && ports[i].priority > best->priority))
+					best = &ports[i];
+			}
 		}
 		if (!keep && best && best->ifindex != active) {
 			r = team_set_active_port(th, best->ifindex);

@@ -84,3 +84,43 @@ kl_bonding_slaves() {
 	done <"/proc/net/bonding/$1"
 	echo "$s"
 }
+
+# ---- through hanet itself -------------------------------------------------
+
+# hanet apply, output in $HN_TMP/hanet.out (shown): hk_apply PROFILE [ARGS...]
+hk_apply() {
+	local p=$1 rc=0
+	shift
+	"$HANET" apply "$@" "$p" >"$HN_TMP/hanet.out" 2>&1 || rc=$?
+	sed 's/^/  hanet apply: /' "$HN_TMP/hanet.out"
+	[ $rc -eq 0 ] || hn_fail "hanet apply $p failed (exit $rc)"
+}
+
+# The kernel matches the profile, and applying it again does nothing.
+hk_noop() {
+	local out rc=0
+	out=$("$HANET" check "$1" 2>&1) || rc=$?
+	[ $rc -eq 0 ] || hn_fail "hanet check $1 (exit $rc): $out"
+	hk_apply "$1"
+	grep -q ': nothing to do$' "$HN_TMP/hanet.out" || hn_fail "second apply of $1 did something"
+}
+
+# Lines of the last hanet apply output matching a pattern.
+hk_applied() { grep -E "$1" "$HN_TMP/hanet.out"; }
+
+# What rollback must restore, as text: links (name, state, master, MAC,
+# kind details), bond options, addresses.  IPv6 link-local addresses
+# follow the MACs and are left out; so is a bond's active slave, which
+# the kernel picks (among slaves with a link, the primary first) and
+# changes on any failure: it is state, not configuration.
+hk_state() {
+	ip -d -j link show | python3 -c '
+import json, sys
+for l in sorted(json.load(sys.stdin), key=lambda x: x["ifname"]):
+    li = l.get("linkinfo", {})
+    d = dict(li.get("info_data", {}))
+    d.pop("active_slave", None)
+    print(l["ifname"], l.get("operstate"), ",".join(l.get("flags", [])), "master=" + l.get("master", ""),
+          l.get("address"), l.get("link", ""), li.get("info_kind", ""), json.dumps(d, sort_keys=True))'
+	ip -o addr show | awk '$4 !~ /^fe80:/ {print $2, $3, $4}' | sort
+}

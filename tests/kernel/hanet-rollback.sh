@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Rollback covers bonds, VLANs and macvlans: a change of a bond profile
+# (mode change: slaves released and attached again, a VLAN made again
+# with another id, a macvlan on it) fails at each of its steps in turn
+# (HANET_FAIL_AT) and every time the kernel is back where it was.  Then
+# apply --confirm: without a confirmation the change is rolled back when
+# the time is up; with `hanet confirm` it stays.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib/kernel.sh"
+hn_sandbox "$@"
+
+sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+kl_veths s1 s2
+p=$HN_TMP/rb.ini
+a=$HN_TMP/a.ini
+b=$HN_TMP/b.ini
+cat >"$a" <<'EOT'
+[profile]
+name = krb
+
+[bond bond0]
+mode = active-backup
+slaves = s1, s2
+miimon = 10
+num_grat_arp = 3
+
+[vlan bond0.100]
+link = bond0
+id = 100
+addresses = 192.0.2.11/24
+
+[macvlan api0]
+link = bond0.100
+mode = bridge
+EOT
+sed 's/^mode = active-backup$/mode = balance-xor\nxmit_hash_policy = layer3+4/; /^num_grat_arp/d; s/^id = 100$/id = 101/' "$a" >"$b"
+
+cp "$a" "$p"
+hk_apply "$p"
+hk_state >"$HN_TMP/state-a"
+cp "$b" "$p"
+steps=$("$HANET" apply --dry-run "$p" | grep -c '^ *[0-9]')
+[ "$steps" -ge 8 ] || hn_fail "expected a plan of 8 steps or more, got $steps"
+for ((k = 1; k <= steps; k++)); do
+	rc=0
+	HANET_FAIL_AT=$k "$HANET" apply "$p" >"$HN_TMP/out" 2>&1 || rc=$?
+	sed "s/^/  fail at $k: /" "$HN_TMP/out"
+	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k"
+	grep -q 'failed too' "$HN_TMP/out" && hn_fail "step $k: an undo step failed"
+	hk_state >"$HN_TMP/state"
+	diff -u "$HN_TMP/state-a" "$HN_TMP/state" || hn_fail "state not restored after a failure at step $k of $steps"
+done
+hk_noop "$a"
+
+# --confirm, not confirmed: rolled back when the time is up (bounded wait)
+cp "$b" "$p"
+hk_apply "$p" --confirm 2s
+echo "bond0 mode balance-xor" | kl_expect_ip
+for ((i = 0; i < 100; i++)); do
+	[ "$(ip -d -j link show bond0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_data"]["mode"])')" = active-backup ] && break
+	sleep 0.1
+done
+sleep 0.5
+hk_state >"$HN_TMP/state"
+diff -u "$HN_TMP/state-a" "$HN_TMP/state" || hn_fail "an unconfirmed change was not rolled back"
+
+# --confirm, confirmed: the change stays
+hk_apply "$p" --confirm 3s
+"$HANET" confirm "$p" || hn_fail "hanet confirm failed"
+sleep 4
+echo "bond0 mode balance-xor
+bond0.101 id 101" | kl_expect_ip
+hk_noop "$p"
