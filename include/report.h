@@ -53,6 +53,10 @@ struct report_trial {
 	size_t n_rec;
 	const struct tl_event *ev;
 	size_t n_ev;
+	/* the longest time without a probe sent, from the fault to the end
+	 * of the outage (and past the first reaction): an interruption
+	 * shorter than this could go unseen; 0 = not known */
+	uint64_t send_gap_ns;
 };
 
 struct report_group {
@@ -61,6 +65,8 @@ struct report_group {
 	uint64_t interval_ns;       /* the probes' interval */
 	struct report_trial *trials;
 	size_t n_trials;
+	uint32_t redone;            /* trials measured again (the prober fell behind around the fault) */
+	uint64_t redo_limit_ns;     /* ... by more than this */
 };
 
 /* A probe run without any fault (`hanet measure --steady`): the gaps

@@ -12,6 +12,7 @@
 #include "announce.h"
 #include "fault.h"
 #include "link.h"
+#include "log.h"
 #include "nl.h"
 #include "state.h"
 #include "util.h"
@@ -107,10 +108,16 @@ static uint64_t fault_time(struct timeline *tl, enum tl_kind kind, const char *n
 	uint64_t until = t_done + EVENT_WAIT_NS;
 
 	for (;;) {
-		if (timeline_find(tl, kind, ns, dev, t_req, 0, &e) == 0)
+		if (timeline_find(tl, kind, ns, dev, t_req, 0, &e) == 0) {
+			log_debug("fault %s/%s: request took %.2fms, its event came %.2fms after the request", ns ? ns : "",
+			          dev ? dev : "", (double)(t_done - t_req) / 1e6, ((double)e.t_ns - (double)t_req) / 1e6);
 			return e.t_ns < t_done ? e.t_ns : t_done;
-		if (now_ns() >= until)
+		}
+		if (now_ns() >= until) {
+			log_debug("fault %s/%s: request took %.2fms, no event of it", ns ? ns : "", dev ? dev : "",
+			          (double)(t_done - t_req) / 1e6);
 			return t_done;
+		}
 		sleep_us(500);
 	}
 }

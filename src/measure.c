@@ -14,6 +14,7 @@
 
 #include "apply.h"
 #include "fault.h"
+#include "log.h"
 #include "measure.h"
 #include "netns.h"
 #include "owner.h"
@@ -30,9 +31,10 @@
 #define SETTLE_MIN_PROBES 20
 #define TAIL_MIN_NS 50000000ull         /* after replies resumed: 50 ms more */
 #define TAIL_MIN_PROBES 20
-#define ANALYSIS_TAIL_MIN_NS 5000000ull /* analysed: up to 5 ms (10 probes) after the first reply after the fault */
-#define ANALYSIS_TAIL_PROBES 10
 #define SPIN_NS 20000ull                /* the prober's spin before each send, when real-time */
+#define REDO_MIN_NS 10000000ull        /* a trial is measured again when no probe was sent for 10 ms */
+#define REDO_PROBES 10                  /* (or 10 intervals) after its fault; */
+#define REDO_MAX 3                      /* at most 3 times (and trials times for a fault) */
 #define CHUNK_NS 20000000ull            /* waits are cut in 20 ms pieces to notice a stop */
 #define MAX_NETNS 64
 
@@ -402,6 +404,18 @@ int measure_lab_down(struct measure *m, char *err, size_t errsize) {
 
 /* ---- probing ---------------------------------------------------------------- */
 
+/* The real-time priority of the threads that work all along (prober,
+ * responders, faults).  With one CPU they would hold off the kernel's
+ * own packet processing (ksoftirqd), and the measurement with it: there
+ * only the event recorder, which mostly waits, runs SCHED_FIFO. */
+static int rt_busy(const struct measure_opts *o) {
+	static long cpus;
+
+	if (!cpus)
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	return cpus >= 2 ? o->rt_priority : 0;
+}
+
 static void prober_conf_of(const struct probe_conf *pr, const struct measure_opts *o, uint64_t duration_ns,
                            struct prober_conf *ret) {
 	uint64_t probes;
@@ -419,8 +433,8 @@ static void prober_conf_of(const struct probe_conf *pr, const struct measure_opt
 	ret->max_duration_ns = duration_ns;
 	probes = duration_ns / ret->interval_ns + 1;
 	ret->max_probes = probes > PROBER_MAX_PROBES ? PROBER_MAX_PROBES : (uint32_t)probes;
-	ret->rt_priority = o->rt_priority;
-	ret->spin_ns = o->rt_priority > 0 ? SPIN_NS : 0;
+	ret->rt_priority = rt_busy(o);
+	ret->spin_ns = ret->rt_priority > 0 ? SPIN_NS : 0;
 }
 
 static const struct probe_conf *probe_by_name(const struct profile *p, const char *name) {
@@ -465,7 +479,7 @@ static int start_responders(struct measure *m, const struct measure_opts *o, cha
 		for (size_t k = 0; k < m->p->n_probes; k++) {
 			if (m->p->probes[k].kind != PROBE_UDP)
 				continue;
-			r = prober_responder_start(m->netns[i], m->p->probes[k].port, o->rt_priority, &m->resp[m->n_resp]);
+			r = prober_responder_start(m->netns[i], m->p->probes[k].port, rt_busy(o), &m->resp[m->n_resp]);
 			if (r >= 0)
 				m->n_resp++;
 			else
@@ -571,7 +585,7 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	const struct probe_rec *rec;
 	struct tl_event *ev = NULL;
 	struct probe_rec *copy;
-	uint64_t interval, settle, tail, analysis_tail, t_start, t_fault = 0, t_end;
+	uint64_t interval, settle, tail, t_start, t_fault = 0, t_end;
 	size_t n, n_ev;
 	sigset_t old;
 	bool injected = false;
@@ -584,11 +598,10 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	if (settle < SETTLE_MIN_PROBES * interval)
 		settle = SETTLE_MIN_PROBES * interval;
 	tail = TAIL_MIN_NS > TAIL_MIN_PROBES * interval ? TAIL_MIN_NS : TAIL_MIN_PROBES * interval;
-	analysis_tail = ANALYSIS_TAIL_MIN_NS > ANALYSIS_TAIL_PROBES * interval ? ANALYSIS_TAIL_MIN_NS
-	                                                                      : ANALYSIS_TAIL_PROBES * interval;
 	/* settle, a baseline (at most timeout), the fault, recovery (at most
-	 * timeout), the tail, and a second for the fault's own requests */
-	prober_conf_of(pr, o, settle + 2 * timeout_ns + tail + 1000000000ull, &pc);
+	 * timeout) and the tail or settle again, and a second for the
+	 * fault's own requests */
+	prober_conf_of(pr, o, 2 * settle + 2 * timeout_ns + tail + 1000000000ull, &pc);
 	r = prober_new(&pc, &pb);
 	if (r >= 0) {
 		signals_block(&old);
@@ -617,10 +630,16 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	if (r < 0)
 		goto out;
 	injected = true;
+	/* replies resumed (or the timeout), then a tail; and in any case
+	 * probing goes on for the settle time after the fault: the effect of
+	 * a fault may come later than the first reply after it */
 	r = wait_reply(o, pb, t_fault, timeout_ns);
 	if (r == -EINTR)
 		goto out;
-	if (!sleep_until(o, now_ns() + tail)) {
+	t_end = now_ns() + tail;
+	if (t_end < t_fault + settle)
+		t_end = t_fault + settle;
+	if (!sleep_until(o, t_end)) {
 		r = -EINTR;
 		goto out;
 	}
@@ -644,18 +663,44 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	}
 	topts.interval_ns = pc.interval_ns;
 	fault_trial_opts(f, &topts);
-	/* the analysis ends shortly after replies resumed: later jitter is
-	 * not this fault's */
-	for (size_t i = 0; i < n; i++)
-		if (copy[i].send_ns > t_fault && copy[i].recv_ns) {
-			topts.horizon_ns = copy[i].recv_ns - t_fault + analysis_tail;
-			break;
-		}
 	r = trial_analyze(copy, n, t_fault, ev, n_ev, &topts, &ret->res);
 	if (r < 0) {
 		free(copy);
 		free(ev);
 		goto out;
+	}
+	if (log_get_level() >= LOG_LEVEL_DEBUG) {
+		/* the probes around the outage */
+		const struct trial_result *res = &ret->res;
+
+		for (size_t i = 0; i < n; i++) {
+			if (copy[i].send_ns + 3 * interval < res->gap_start_ns || copy[i].send_ns > res->gap_end_ns + 3 * interval)
+				continue;
+			log_debug("probe %zu: sent %+.3fms, %s%.3fms", i, ((double)copy[i].send_ns - (double)t_fault) / 1e6,
+			          copy[i].recv_ns ? "reply " : "no reply",
+			          copy[i].recv_ns ? ((double)copy[i].recv_ns - (double)t_fault) / 1e6 : 0.0);
+		}
+	}
+	{
+		/* how well the prober kept its pace from the fault to the end of
+		 * the outage (and past the first reaction) */
+		const struct trial_result *res = &ret->res;
+		uint64_t to = res->recovered ? res->gap_end_ns : t_end, prev = 0;
+
+		if (res->has_reaction && res->reaction.t_ns + 2 * interval > to)
+			to = res->reaction.t_ns + 2 * interval;
+		if (to < t_fault + interval)
+			to = t_fault + interval;
+		ret->send_gap_ns = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t sn = copy[i].send_ns;
+
+			if (prev && sn >= t_fault && sn - prev > ret->send_gap_ns)
+				ret->send_gap_ns = sn - prev;
+			prev = sn;
+			if (sn > to)
+				break;
+		}
 	}
 	ret->rec = copy;
 	ret->n_rec = n;
@@ -721,7 +766,8 @@ static int run_fault(struct measure *m, const struct measure_opts *o, const stru
 	progress(o, "fault %s: %s; %" PRIu32 " trial%s, probe %s every %s", fc->name, fault_describe(f), trials,
 	         trials == 1 ? "" : "s", pr->name, report_fmt_ns((int64_t)g->interval_ns, (char[24]){ 0 }, 24));
 
-	for (uint32_t i = 0; i < trials; i++) {
+	g->redo_limit_ns = REDO_MIN_NS > REDO_PROBES * g->interval_ns ? REDO_MIN_NS : REDO_PROBES * g->interval_ns;
+	for (uint32_t i = 0, again = 0; i < trials;) {
 		struct report_trial *t = &g->trials[g->n_trials];
 		const struct trial_result *res = &t->res;
 		char a[3][24];
@@ -732,14 +778,29 @@ static int run_fault(struct measure *m, const struct measure_opts *o, const stru
 				snprintf(err, errsize, "fault %s: trial %" PRIu32 ": %s", fc->name, i + 1, e2);
 			break;
 		}
+		if (t->send_gap_ns > g->redo_limit_ns && again < REDO_MAX && g->redone < trials) {
+			/* the prober was held up around the fault (a busy machine):
+			 * an interruption may have gone unseen */
+			progress(o, "fault %s: trial %" PRIu32 "/%" PRIu32 ": measured again: no probe sent for %s after the "
+			            "fault (a busy machine)",
+			         fc->name, i + 1, trials, report_fmt_ns((int64_t)t->send_gap_ns, a[0], sizeof(a[0])));
+			free((void *)t->rec);
+			free((void *)t->ev);
+			memset(t, 0, sizeof(*t));
+			again++;
+			g->redone++;
+			continue;
+		}
+		i++;
+		again = 0;
 		g->n_trials++;
 		if (res->recovered)
 			progress(o, "fault %s: trial %" PRIu32 "/%" PRIu32 ": outage %s, %" PRIu32 " lost, detection %s", fc->name,
-			         i + 1, trials, report_fmt_ns((int64_t)res->outage_ns, a[0], sizeof(a[0])), res->lost,
+			         i, trials, report_fmt_ns((int64_t)res->outage_ns, a[0], sizeof(a[0])), res->lost,
 			         report_fmt_ns(res->detection_ns, a[1], sizeof(a[1])));
 		else
 			progress(o, "fault %s: trial %" PRIu32 "/%" PRIu32 ": no reply within %s (not recovered)", fc->name,
-			         i + 1, trials, report_fmt_ns((int64_t)timeout, a[2], sizeof(a[2])));
+			         i, trials, report_fmt_ns((int64_t)timeout, a[2], sizeof(a[2])));
 	}
 	fault_free(f);
 	return r < 0 ? r : 0;
@@ -782,8 +843,8 @@ int measure_run(struct measure *m, const struct measure_opts *o, char *err, size
 	r = start_responders(m, o, err, errsize);
 	if (r < 0)
 		return r;
-	if (o->rt_priority > 0)
-		set_rt(o->rt_priority);
+	if (rt_busy(o) > 0)
+		set_rt(rt_busy(o));
 
 	if (o->steady_ns) {
 		r = run_steady(m, o, err, errsize);
@@ -799,7 +860,7 @@ int measure_run(struct measure *m, const struct measure_opts *o, char *err, size
 	}
 	r = 0;
 out:
-	if (o->rt_priority > 0)
+	if (rt_busy(o) > 0)
 		set_rt(0);
 	if (r >= 0 && stopped(o))
 		r = -EINTR;
