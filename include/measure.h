@@ -25,6 +25,7 @@
 #define HANET_MEASURE_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,8 @@ struct measure;
 int measure_new(const char *path, struct measure **ret, char *err, size_t errsize);
 void measure_free(struct measure *m);
 const char *measure_name(const struct measure *m);
+/* Whether the profile has [fault NAME]. */
+bool measure_has_fault(const struct measure *m, const char *name);
 
 /* Apply the lab profile as `hanet apply` does (one transaction: rolled
  * back on failure), set the lab's sysctls, start recording the netlink

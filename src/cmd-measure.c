@@ -184,6 +184,12 @@ int cmd_measure(int argc, char **argv) {
 		return EXIT_RUNTIME;
 	}
 
+	if (mo.fault && !measure_has_fault(m, mo.fault)) {
+		fprintf(stderr, "hanet measure: --fault: %s has no [fault %s]\n", path, mo.fault);
+		measure_free(m);
+		return EXIT_USAGE;
+	}
+
 	/* from here on, a signal ends the run and the lab is removed */
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)

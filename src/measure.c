@@ -31,6 +31,8 @@
 #define SETTLE_MIN_PROBES 20
 #define TAIL_MIN_NS 50000000ull         /* after replies resumed: 50 ms more */
 #define TAIL_MIN_PROBES 20
+#define ANALYSIS_TAIL_NS 10000000ull    /* analysed: 10 ms (20 probes) past the replies after the reaction */
+#define ANALYSIS_TAIL_PROBES 20
 #define SPIN_NS 20000ull                /* the prober's spin before each send, when real-time */
 #define REDO_MIN_NS 10000000ull        /* a trial is measured again when no probe was sent for 10 ms */
 #define REDO_PROBES 10                  /* (or 10 intervals) after its fault; */
@@ -247,6 +249,13 @@ void measure_free(struct measure *m) {
 
 const char *measure_name(const struct measure *m) {
 	return m->p->name;
+}
+
+bool measure_has_fault(const struct measure *m, const char *name) {
+	for (size_t i = 0; i < m->p->n_faults; i++)
+		if (strcmp(m->p->faults[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 const struct report *measure_report(const struct measure *m) {
@@ -585,7 +594,7 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	const struct probe_rec *rec;
 	struct tl_event *ev = NULL;
 	struct probe_rec *copy;
-	uint64_t interval, settle, tail, t_start, t_fault = 0, t_end;
+	uint64_t interval, settle, tail, analysis_tail, t_start, t_fault = 0, t_end;
 	size_t n, n_ev;
 	sigset_t old;
 	bool injected = false;
@@ -598,6 +607,7 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	if (settle < SETTLE_MIN_PROBES * interval)
 		settle = SETTLE_MIN_PROBES * interval;
 	tail = TAIL_MIN_NS > TAIL_MIN_PROBES * interval ? TAIL_MIN_NS : TAIL_MIN_PROBES * interval;
+	analysis_tail = ANALYSIS_TAIL_NS > ANALYSIS_TAIL_PROBES * interval ? ANALYSIS_TAIL_NS : ANALYSIS_TAIL_PROBES * interval;
 	/* settle, a baseline (at most timeout), the fault, recovery (at most
 	 * timeout) and the tail or settle again, and a second for the
 	 * fault's own requests */
@@ -664,6 +674,19 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	topts.interval_ns = pc.interval_ns;
 	fault_trial_opts(f, &topts);
 	r = trial_analyze(copy, n, t_fault, ev, n_ev, &topts, &ret->res);
+	if (r >= 0 && ret->res.has_reaction) {
+		/* the outage is this fault's: analyse up to shortly after the
+		 * first reply following both the fault and its first reaction
+		 * (jitter later on is not an outage, and its end no convergence) */
+		uint64_t after = ret->res.reaction.t_ns > t_fault ? ret->res.reaction.t_ns : t_fault;
+
+		for (size_t i = 0; i < n; i++)
+			if (copy[i].send_ns > after && copy[i].recv_ns) {
+				topts.horizon_ns = copy[i].recv_ns - t_fault + analysis_tail;
+				r = trial_analyze(copy, n, t_fault, ev, n_ev, &topts, &ret->res);
+				break;
+			}
+	}
 	if (r < 0) {
 		free(copy);
 		free(ev);
