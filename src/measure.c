@@ -36,7 +36,7 @@
 #define SPIN_NS 20000ull                /* the prober's spin before each send, when real-time */
 #define REDO_MIN_NS 10000000ull        /* a trial is measured again when no probe was sent for 10 ms */
 #define REDO_PROBES 10                  /* (or 10 intervals) after its fault; */
-#define REDO_MAX 3                      /* at most 3 times (and trials times for a fault) */
+#define REDO_MAX 3                      /* at most 3 times (and twice the trials for a fault) */
 #define CHUNK_NS 20000000ull            /* waits are cut in 20 ms pieces to notice a stop */
 #define MAX_NETNS 64
 
@@ -801,7 +801,7 @@ static int run_fault(struct measure *m, const struct measure_opts *o, const stru
 				snprintf(err, errsize, "fault %s: trial %" PRIu32 ": %s", fc->name, i + 1, e2);
 			break;
 		}
-		if (t->send_gap_ns > g->redo_limit_ns && again < REDO_MAX && g->redone < trials) {
+		if (t->send_gap_ns > g->redo_limit_ns && again < REDO_MAX && g->redone < 2 * trials) {
 			/* the prober was held up around the fault (a busy machine):
 			 * an interruption may have gone unseen */
 			progress(o, "fault %s: trial %" PRIu32 "/%" PRIu32 ": measured again: no probe sent for %s after the "

@@ -320,16 +320,24 @@ int report_print_table(const struct report *r, FILE *f) {
 		fprintf(f, "  %5s %9s %9s %6s %10s %12s  %s\n", "trial", "outage", "gap", "lost", "detection", "convergence",
 		        "first reaction");
 		uint64_t unrec = unrecovered_min(g);
+		size_t n_blind = 0;
 
 		for (size_t i = 0; i < g->n_trials; i++) {
 			const struct trial_result *t = &g->trials[i].res;
 			char react[160];
 
 			reaction_text(t, react, sizeof(react));
+			bool blind = g->redo_limit_ns && g->trials[i].send_gap_ns > g->redo_limit_ns;
+
 			if (!t->recovered)
 				snprintf(a[0], sizeof(a[0]), ">%s", report_fmt_ns((int64_t)t->gap_ns, a[1], sizeof(a[1])));
-			fprintf(f, "  %5zu %9s %9s %6" PRIu32 " %10s %12s  %s%s\n", i + 1,
-			        t->recovered ? report_fmt_ns((int64_t)t->outage_ns, a[0], sizeof(a[0])) : a[0],
+			else
+				report_fmt_ns((int64_t)t->outage_ns, a[0], sizeof(a[0]));
+			if (blind) {
+				strcat(a[0], "*");
+				n_blind++;
+			}
+			fprintf(f, "  %5zu %9s %9s %6" PRIu32 " %10s %12s  %s%s\n", i + 1, a[0],
 			        report_fmt_ns((int64_t)t->gap_ns, a[1], sizeof(a[1])), t->lost,
 			        report_fmt_ns(t->detection_ns, a[2], sizeof(a[2])),
 			        t->convergence_ns < 0 && t->has_reaction && t->recovered
@@ -337,6 +345,10 @@ int report_print_table(const struct report *r, FILE *f) {
 			                : report_fmt_ns(t->convergence_ns, a[3], sizeof(a[3])),
 			        react, t->recovered ? "" : "  (no reply after the fault: not recovered)");
 		}
+		if (n_blind)
+			fprintf(f, "  * no probe was sent for more than %s after the fault (the machine was busy): an "
+			           "interruption that short may have gone unseen\n",
+			        report_fmt_ns((int64_t)g->redo_limit_ns, a[0], sizeof(a[0])));
 		fprintf(f, "  outage p50 %s  p95 %s  p99 %s  max %s; lost %" PRIu64 " (max %" PRIu32 " in a trial)\n",
 		        fmt_outage_min(s.outage_p50_ns, unrec, a[0], sizeof(a[0])),
 		        fmt_outage_min(s.outage_p95_ns, unrec, a[1], sizeof(a[1])),
@@ -433,6 +445,7 @@ int report_print_json(const struct report *r, FILE *f) {
 		json_uint(&j, "lost_total", s.lost_total);
 		json_uint(&j, "lost_max", s.lost_max);
 		json_uint(&j, "redone", g->redone);
+		json_us(&j, "redo_limit_us", g->redo_limit_ns);
 		if (s.verdict == REPORT_NO_SLA) {
 			json_null(&j, "pass");
 		} else {
