@@ -52,6 +52,10 @@ const char *fault_describe(const struct fault *f);
  * vip-move: only its events count as reactions). */
 void fault_trial_opts(const struct fault *f, struct trial_opts *o);
 
+/* Look up what the fault acts on (its devices' indexes, the sockets of
+ * their namespaces), before a trial's probing: the injection then sends
+ * only its own requests. */
+int fault_prepare(struct fault *f, char *err, size_t errsize);
 /* Inject; *ret_t_ns is the fault's time.  Adds a TL_FAULT event (and the
  * announcement of a vip-move) to tl. */
 int fault_inject(struct fault *f, struct timeline *tl, uint64_t *ret_t_ns, char *err, size_t errsize);

@@ -49,6 +49,14 @@ struct fault {
 
 	/* kill */
 	pid_t killed;
+
+	/* ifindexes looked up by fault_prepare */
+	struct {
+		const char *ns;
+		char dev[IFNAMSIZ];
+		int ifindex;
+	} idx[2];
+	size_t n_idx;
 };
 
 static const char *ns_name(const char *ns) {
@@ -67,12 +75,53 @@ static int link_get(struct fault *f, const char *ns, const char *dev, struct lin
 
 static int link_index(struct fault *f, const char *ns, const char *dev) {
 	struct link l;
-	int r = link_get(f, ns, dev, &l);
+	int r;
 
+	for (size_t i = 0; i < f->n_idx; i++)
+		if (netns_eq(f->idx[i].ns, ns) && strcmp(f->idx[i].dev, dev) == 0)
+			return f->idx[i].ifindex;
+	r = link_get(f, ns, dev, &l);
 	if (r < 0)
 		return r;
 	r = l.ifindex;
 	link_fini(&l);
+	return r;
+}
+
+static int prepare_one(struct fault *f, const char *ns, const char *dev, char *err, size_t errsize) {
+	int r = link_index(f, ns, dev);
+
+	if (r < 0) {
+		snprintf(err, errsize, "%s/%s: %s", ns_name(ns), dev, r == -ENODEV ? "no such device" : strerror(-r));
+		return r;
+	}
+	if (f->n_idx < ARRAY_SIZE(f->idx)) {
+		f->idx[f->n_idx].ns = ns;
+		snprintf(f->idx[f->n_idx].dev, IFNAMSIZ, "%s", dev);
+		f->idx[f->n_idx].ifindex = r;
+		f->n_idx++;
+	}
+	return 0;
+}
+
+int fault_prepare(struct fault *f, char *err, size_t errsize) {
+	int r = 0;
+
+	f->n_idx = 0;
+	switch (f->fc->action) {
+	case FAULT_LINK_DOWN:
+	case FAULT_CARRIER_OFF:
+	case FAULT_LINK_DELETE:
+		r = prepare_one(f, f->act_ns, f->act_dev, err, errsize);
+		break;
+	case FAULT_VIP_MOVE:
+		r = prepare_one(f, f->vip->netns, f->vip->dev, err, errsize);
+		if (r >= 0)
+			r = prepare_one(f, f->to_ns, f->to_dev, err, errsize);
+		break;
+	case FAULT_KILL:
+		break;
+	}
 	return r;
 }
 
@@ -118,7 +167,7 @@ static uint64_t fault_time(struct timeline *tl, enum tl_kind kind, const char *n
 			          (double)(t_done - t_req) / 1e6);
 			return t_done;
 		}
-		sleep_us(500);
+		sleep_us(1000);
 	}
 }
 
@@ -237,8 +286,25 @@ const char *fault_describe(const struct fault *f) {
 }
 
 void fault_trial_opts(const struct fault *f, struct trial_opts *o) {
-	o->reaction_mask = 0;
-	o->vip = f->vip ? &f->vip->address : NULL;
+	switch (f->fc->action) {
+	case FAULT_VIP_MOVE:
+		/* the vip added where it went, or its announcement */
+		o->reaction_mask = 0;
+		o->vip = &f->vip->address;
+		break;
+	case FAULT_KILL:
+		/* what the killed process's peers do: take a vip over (the
+		 * profile's only one, when it has one), fail a bond or team over */
+		o->reaction_mask = 0;
+		o->vip = f->p->n_vips == 1 ? &f->p->vips[0].address : NULL;
+		break;
+	default:
+		/* a link fault: the bond or team failing over (an address coming
+		 * or going is not a reaction to it: IPv6 DAD ends, ...) */
+		o->reaction_mask = TL_MASK(TL_ACTIVE_SLAVE) | TL_MASK(TL_ACTIVE_PORT);
+		o->vip = NULL;
+		break;
+	}
 }
 
 /* ---- vip ---------------------------------------------------------------- */
@@ -465,6 +531,9 @@ static int wait_link_back(struct fault *f, uint64_t timeout_ns, char *err, size_
 int fault_restore(struct fault *f, struct timeline *tl, uint64_t timeout_ns, char *err, size_t errsize) {
 	const struct fault_conf *fc = f->fc;
 	int r;
+
+	if (fc->action == FAULT_LINK_DELETE)
+		f->n_idx = 0;
 
 	switch (fc->action) {
 	case FAULT_LINK_DOWN:

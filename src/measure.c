@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,6 +39,8 @@
 #define REDO_MIN_NS 10000000ull        /* a trial is measured again when no probe was sent for 10 ms */
 #define REDO_PROBES 10                  /* (or 10 intervals) after its fault; */
 #define REDO_MAX 3                      /* at most 3 times (and twice the trials for a fault) */
+#define READY_TIMEOUT_NS 10000000000ull /* before a fault, replies must come within 10 s (or the timeout) */
+#define DAD_TIMEOUT_NS 10000000000ull   /* the lab's IPv6 addresses: duplicate address detection */
 #define CHUNK_NS 20000000ull            /* waits are cut in 20 ms pieces to notice a stop */
 #define MAX_NETNS 64
 
@@ -355,6 +359,58 @@ static int lab_sysctls(void *data) {
 	return 0;
 }
 
+/* Until no global IPv6 address of the lab is tentative: a socket that
+ * picks its source address meanwhile keeps one that cannot work. */
+static int wait_dad(struct measure *m, char *err, size_t errsize) {
+	struct observe_ns_req reqs[MAX_NETNS];
+	uint64_t until = now_ns() + DAD_TIMEOUT_NS;
+	int r;
+
+	memset(reqs, 0, sizeof(reqs));
+	for (size_t i = 0; i < m->n_netns; i++)
+		reqs[i].netns = m->netns[i];
+	for (;;) {
+		struct state *st = NULL;
+		const struct addr *tentative = NULL;
+		const char *ns = NULL;
+		char a[IPADDR_STRLEN];
+
+		r = state_observe(m->nls, reqs, m->n_netns, &st);
+		if (r < 0) {
+			snprintf(err, errsize, "reading the lab's addresses: %s", strerror(-r));
+			return r;
+		}
+		for (size_t i = 0; i < st->n_ns && !tentative; i++)
+			for (size_t k = 0; k < st->ns[i].n_addrs; k++) {
+				const struct addr *ad = &st->ns[i].addrs[k];
+
+				if (ad->ip.family != AF_INET6 || ad->scope == RT_SCOPE_LINK)
+					continue;
+				if (ad->flags & IFA_F_DADFAILED) {
+					snprintf(err, errsize, "netns %s: %s on %s: duplicate address detection failed",
+					         netns_str(st->ns[i].name), format_ipaddr(&ad->ip, true, a, sizeof(a)), ad->dev);
+					state_free(st);
+					return -EADDRINUSE;
+				}
+				if (ad->flags & IFA_F_TENTATIVE) {
+					tentative = ad;
+					ns = st->ns[i].name;
+					break;
+				}
+			}
+		if (tentative && now_ns() >= until) {
+			snprintf(err, errsize, "netns %s: %s on %s still tentative after %.0fs", netns_str(ns),
+			         format_ipaddr(&tentative->ip, true, a, sizeof(a)), tentative->dev, (double)DAD_TIMEOUT_NS / 1e9);
+			state_free(st);
+			return -ETIMEDOUT;
+		}
+		state_free(st);
+		if (!tentative)
+			return 0;
+		sleep_us(50000);
+	}
+}
+
 int measure_lab_up(struct measure *m, char *err, size_t errsize) {
 	struct owner *o = NULL;
 	int r;
@@ -381,6 +437,10 @@ int measure_lab_up(struct measure *m, char *err, size_t errsize) {
 		}
 	}
 	owner_free(o);
+
+	r = wait_dad(m, err, errsize);
+	if (r < 0)
+		return r;
 
 	r = timeline_new(&m->tl);
 	for (size_t i = 0; r >= 0 && i < m->n_netns; i++)
@@ -520,7 +580,7 @@ static int run_steady(struct measure *m, const struct measure_opts *o, char *err
 		char a[24];
 		int r;
 
-		prober_conf_of(pr, o, timeout + WARMUP_NS + o->steady_ns + CHUNK_NS, &pc);
+		prober_conf_of(pr, o, READY_TIMEOUT_NS + timeout + WARMUP_NS + o->steady_ns + CHUNK_NS, &pc);
 		r = prober_new(&pc, &pb);
 		if (r >= 0) {
 			signals_block(&old);
@@ -534,7 +594,7 @@ static int run_steady(struct measure *m, const struct measure_opts *o, char *err
 		}
 		/* the first reply (neighbours resolved), a warm-up, then the
 		 * steady state counted */
-		r = wait_reply(o, pb, 0, timeout);
+		r = wait_reply(o, pb, 0, timeout > READY_TIMEOUT_NS ? timeout : READY_TIMEOUT_NS);
 		if (r < 0) {
 			if (r != -EINTR)
 				snprintf(err, errsize, "probe %s: no reply (%s): the lab does not work", pr->name,
@@ -611,7 +671,10 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	/* settle, a baseline (at most timeout), the fault, recovery (at most
 	 * timeout) and the tail or settle again, and a second for the
 	 * fault's own requests */
-	prober_conf_of(pr, o, 2 * settle + 2 * timeout_ns + tail + 1000000000ull, &pc);
+	r = fault_prepare(f, err, errsize);
+	if (r < 0)
+		return r;
+	prober_conf_of(pr, o, 2 * settle + READY_TIMEOUT_NS + 2 * timeout_ns + tail + 1000000000ull, &pc);
 	r = prober_new(&pc, &pb);
 	if (r >= 0) {
 		signals_block(&old);
@@ -628,7 +691,7 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 		goto out;
 	}
 	/* the lab works: a probe sent from now on is answered */
-	r = wait_reply(o, pb, now_ns(), timeout_ns);
+	r = wait_reply(o, pb, now_ns(), timeout_ns > READY_TIMEOUT_NS ? timeout_ns : READY_TIMEOUT_NS);
 	if (r < 0) {
 		if (r != -EINTR)
 			snprintf(err, errsize, "probe %s: no reply before the fault (%s): the lab does not work", pr->name,
@@ -801,7 +864,7 @@ static int run_fault(struct measure *m, const struct measure_opts *o, const stru
 				snprintf(err, errsize, "fault %s: trial %" PRIu32 ": %s", fc->name, i + 1, e2);
 			break;
 		}
-		if (t->send_gap_ns > g->redo_limit_ns && again < REDO_MAX && g->redone < 2 * trials) {
+		if (t->send_gap_ns > g->redo_limit_ns && fc->restore_auto && again < REDO_MAX && g->redone < 2 * trials) {
 			/* the prober was held up around the fault (a busy machine):
 			 * an interruption may have gone unseen */
 			progress(o, "fault %s: trial %" PRIu32 "/%" PRIu32 ": measured again: no probe sent for %s after the "
