@@ -35,7 +35,10 @@ const char *disruption_name(enum disruption d);   /* "live", "flap", "recreate" 
 
 /* What the backend needs from the engine while building messages. */
 struct link_ctx {
-	struct nl *nl;                  /* the link's namespace */
+	/* the namespace the request goes to: the link's own, except for a
+	 * new vlan/macvlan whose lower device is elsewhere, which is created
+	 * from the lower's namespace into its own (IFLA_NET_NS_FD) */
+	struct nl *nl;
 	const char *netns;
 	/* ifindex of a link by name in the link's namespace (or in netns for
 	 * a veth peer), from the state as it is now; -ENODEV when absent. */

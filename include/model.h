@@ -115,7 +115,6 @@ enum bond_opt {
 	BOND_OPT_AD_USER_PORT_KEY,
 	BOND_OPT_AD_ACTOR_SYSTEM,   /* value in bond_conf.ad_actor_system */
 	BOND_OPT_TLB_DYNAMIC_LB,
-	BOND_OPT_LACP_ACTIVE,
 	_BOND_OPT_MAX,
 };
 

@@ -34,7 +34,8 @@ uint64_t nl_write_count(const struct nl *nl);
 /* The same summed over every socket the process opened (freed ones too). */
 uint64_t nl_write_count_total(void);
 
-/* A message buffer of NL_MSG_SIZE bytes for building one request. */
+/* A message buffer of NL_MSG_SIZE bytes for building one request;
+ * nl_msg_new() zeroes it (libmnl leaves attribute padding untouched). */
 #define NL_MSG_SIZE 8192
 struct nlmsghdr *nl_msg_new(void *buf, uint16_t type, uint16_t flags);
 

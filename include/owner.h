@@ -93,6 +93,8 @@ struct owner {
 	size_t n_disk_tables;
 };
 
+/* An owner with no records (not read from disk; tests). */
+int owner_new_empty(const char *profile, struct owner **ret);
 /* Read the records of a profile; a profile without records gets an
  * empty owner.  Routes are read by owner_load_routes() when needed. */
 int owner_load(const char *profile, struct owner **ret);

@@ -75,6 +75,7 @@ struct observe_ns_req {
 	struct table_set tables;            /* route tables to dump (none: no route dump) */
 	bool all_tables;                    /* dump every table instead */
 	bool rules;                         /* dump rules */
+	bool sysctls;                       /* read forwarding (else forwarding* stay false) */
 	/* routes for which this returns false are not kept (see
 	 * route_index_filter); NULL keeps every route */
 	bool (*route_filter)(const struct route *r, const char *netns, void *data);

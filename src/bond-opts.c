@@ -52,10 +52,6 @@ static const struct bond_opt_value lacp_rate_values[] = {
 	{ "slow", 0 }, { "fast", 1 }, { NULL, 0 },
 };
 
-static const struct bond_opt_value lacp_active_values[] = {
-	{ "off", 0 }, { "on", 1 }, { NULL, 0 },
-};
-
 static const struct bond_opt_value ad_select_values[] = {
 	{ "stable", 0 }, { "bandwidth", 1 }, { "count", 2 }, { NULL, 0 },
 };
@@ -124,8 +120,6 @@ const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 		BOND_OT_MAC, 0, 0, NULL, M(8023AD), 0, 0, BOND_MODES_ALL & ~M(8023AD) },
 	[BOND_OPT_TLB_DYNAMIC_LB] = { BOND_OPT_TLB_DYNAMIC_LB, "tlb_dynamic_lb", NULL, IFLA_BOND_TLB_DYNAMIC_LB,
 		BOND_OT_BOOL_U8, 0, 1, NULL, M(TLB) | M(ALB), BOND_OPT_F_IFDOWN, 1, BOND_MODES_ALL & ~(M(TLB) | M(ALB)) },
-	[BOND_OPT_LACP_ACTIVE] = { BOND_OPT_LACP_ACTIVE, "lacp_active", NULL, IFLA_BOND_AD_LACP_ACTIVE, BOND_OT_ENUM_U8,
-		0, 1, lacp_active_values, M(8023AD), BOND_OPT_F_IFDOWN, 1, BOND_MODES_ALL & ~M(8023AD) },
 };
 
 const struct bond_opt_desc *bond_opt_by_name(const char *name) {

@@ -11,7 +11,7 @@
  *   and starts miimon at 100ms there, and forces tlb_dynamic_lb on for
  *   balance-alb.  So a message that changes the mode carries every
  *   option declared.
- * - fail_over_mac only without slaves; lacp_rate, lacp_active,
+ * - fail_over_mac only without slaves; lacp_rate,
  *   ad_select, ad_user_port_key, tlb_dynamic_lb only while down (the
  *   flags of the table).
  * - miimon and arp_interval exclude each other (setting one stops the
@@ -223,6 +223,12 @@ static int opt_put(struct nlmsghdr *nlh, const struct bond_conf *b, int o, const
 	return 0;
 }
 
+/* Whether a change sets option o to another value than have's (an
+ * option have does not say is one the change does not touch). */
+static bool changes(const struct bond_conf *w, const struct bond_conf *h, int o, uint32_t miimon) {
+	return opt_set(w, o) && opt_set(h, o) && !opt_equal(w, h, o, miimon);
+}
+
 static int bond_fill_info_data(struct nlmsghdr *nlh, const struct link *want, const struct link *have,
                                const struct link_ctx *ctx) {
 	const struct bond_conf *w = &want->u.bond, *h = have ? &have->u.bond : NULL;
@@ -231,9 +237,8 @@ static int bond_fill_info_data(struct nlmsghdr *nlh, const struct link *want, co
 	int r;
 
 	if (h) {
-		mode_change = opt_set(w, BOND_OPT_MODE) && !opt_equal(w, h, BOND_OPT_MODE, miimon);
-		monitor_change = (opt_set(w, BOND_OPT_MIIMON) && !opt_equal(w, h, BOND_OPT_MIIMON, miimon)) ||
-		                 (opt_set(w, BOND_OPT_ARP_INTERVAL) && !opt_equal(w, h, BOND_OPT_ARP_INTERVAL, miimon));
+		mode_change = changes(w, h, BOND_OPT_MODE, miimon);
+		monitor_change = changes(w, h, BOND_OPT_MIIMON, miimon) || changes(w, h, BOND_OPT_ARP_INTERVAL, miimon);
 	}
 	for (int o = 0; o < _BOND_OPT_MAX; o++) {
 		if (!opt_set(w, o))
@@ -396,7 +401,7 @@ static int name_cb(const struct nlmsghdr *nlh, void *data) {
 
 /* The name of a link by ifindex in nl's namespace. */
 static int ifname_by_index(struct nl *nl, int ifindex, char ret[IFNAMSIZ]) {
-	char buf[NL_MSG_SIZE];
+	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct name_req q = { .got = false };
@@ -435,7 +440,7 @@ static int bond_observe_extra(struct link *l, struct nl *nl) {
  * not exist yet has none: set it once the slaves are there. */
 static int bond_apply_extra(const struct link *want, const struct link *have, const struct link_ctx *ctx) {
 	const struct bond_conf *w = &want->u.bond;
-	char buf[NL_MSG_SIZE];
+	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	struct nlattr *info, *data;

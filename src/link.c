@@ -168,7 +168,7 @@ void link_change_init(struct link_change *c) {
 }
 
 static int link_alias_clear(struct nl *nl, int ifindex) {
-	char buf[256];
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
@@ -248,7 +248,7 @@ out:
 }
 
 int link_delete(struct nl *nl, int ifindex) {
-	char buf[256];
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_DELLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 

@@ -127,7 +127,11 @@ uint64_t nl_write_count(const struct nl *nl) { return nl->writes; }
 uint64_t nl_write_count_total(void) { return writes_total; }
 
 struct nlmsghdr *nl_msg_new(void *buf, uint16_t type, uint16_t flags) {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	/* libmnl does not clear the padding of attributes: start from zeros */
+	memset(buf, 0, NL_MSG_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
@@ -373,7 +377,7 @@ int nl_batch_new(struct nl *nl, nl_ack_cb ack_cb, void *data, struct nl_batch **
 	b->max_queued = (size_t)rcv / NL_ACK_TRUESIZE;
 	if (b->max_queued < 1)
 		b->max_queued = 1;
-	b->buf = malloc(b->size);
+	b->buf = calloc(1, b->size);     /* zeros: libmnl leaves attribute padding as it is */
 	if (!b->buf) {
 		free(b);
 		return -ENOMEM;
@@ -440,6 +444,7 @@ static int batch_flush(struct nl_batch *b) {
 	}
 out:
 	free(seen);
+	memset(b->buf, 0, b->len);
 	b->len = 0;
 	b->n_queued = 0;
 	return r;

@@ -617,7 +617,7 @@ void ns_state_link_names(struct ns_state *ns) {
 }
 
 static int dump_links(struct nl *nl, struct ns_state *ns) {
-	char buf[256];
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, NLM_F_DUMP);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct dump_ctx c = { .ns = ns };
@@ -679,7 +679,7 @@ fail:
 }
 
 static int dump_addrs(struct nl *nl, struct ns_state *ns) {
-	char buf[256];
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	struct dump_ctx c = { .ns = ns };
@@ -747,7 +747,7 @@ fail:
 }
 
 static int dump_routes_table(struct nl *nl, struct route_dump *d, uint8_t family, uint32_t table) {
-	char buf[256];
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	int r;
@@ -816,7 +816,7 @@ static void reset_rules(void *data) {
 /* Both families in one dump (AF_UNSPEC). */
 static int dump_rules(struct nl *nl, struct ns_state *ns) {
 	struct dump_ctx c = { .ns = ns };
-	char buf[256];
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETRULE, NLM_F_DUMP);
 	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 
@@ -892,6 +892,8 @@ static int observe_one(struct nls *nls, struct ns_state *ns, const struct observ
 		if (r < 0)
 			return r;
 	}
+	if (!req->sysctls)
+		return 0;
 	if (ns->name)
 		return netns_run(ns->name, read_sysctls, ns);
 	return read_sysctls(ns);
@@ -918,7 +920,7 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data) {
 
 /* The id namespace `other` has inside the namespace of nl, or -1. */
 static int nsid_of(struct nl *nl, struct nl *other) {
-	char buf[256];
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETNSID, 0);
 	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	struct nsid_reply rep = { .nsid = -1 };
@@ -1106,7 +1108,7 @@ static int get_link_cb(const struct nlmsghdr *nlh, void *data) {
 }
 
 int observe_get_link(struct nl *nl, const char *name, struct link *ret) {
-	char buf[512];
+	char buf[NL_MSG_SIZE];
 	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct get_link g = { .got = false };

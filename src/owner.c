@@ -61,6 +61,17 @@ static int owner_new(const char *profile, struct owner **ret) {
 	return 0;
 }
 
+int owner_new_empty(const char *profile, struct owner **ret) {
+	struct owner *o;
+	int r = owner_new(profile, &o);
+
+	if (r < 0)
+		return r;
+	o->routes_loaded = true;
+	*ret = o;
+	return 0;
+}
+
 void owner_free(struct owner *o) {
 	if (!o)
 		return;

@@ -2204,9 +2204,14 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 
 	if (!req_for(&q, NULL))
 		goto oom;
-	for (size_t i = 0; p && i < p->n_netns; i++)
-		if (!req_for(&q, p->netns[i].name))
+	for (size_t i = 0; p && i < p->n_netns; i++) {
+		struct observe_ns_req *x = req_for(&q, p->netns[i].name);
+
+		if (!x)
 			goto oom;
+		if (p->netns[i].set & NETNS_SET_FORWARDING)
+			x->sysctls = true;
+	}
 	for (size_t i = 0; p && i < p->n_links; i++) {
 		if (!req_for(&q, p->links[i].netns))
 			goto oom;
@@ -2232,9 +2237,14 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 			goto oom;
 		x->rules = true;
 	}
-	for (size_t i = 0; o && i < o->n_netns; i++)
-		if (!req_for(&q, o->netns[i]))
+	/* a namespace hanet may delete: what a rollback would make again */
+	for (size_t i = 0; o && i < o->n_netns; i++) {
+		struct observe_ns_req *x = req_for(&q, o->netns[i]);
+
+		if (!x)
 			goto oom;
+		x->sysctls = true;
+	}
 	for (size_t i = 0; o && i < o->n_links; i++)
 		if (!req_for(&q, o->links[i].netns))
 			goto oom;
@@ -2244,9 +2254,13 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 	for (size_t i = 0; o && i < o->n_addrs; i++)
 		if (!req_for(&q, o->addrs[i].netns))
 			goto oom;
-	for (size_t i = 0; o && i < o->n_sysctls; i++)
-		if (!req_for(&q, o->sysctls[i].netns))
+	for (size_t i = 0; o && i < o->n_sysctls; i++) {
+		struct observe_ns_req *x = req_for(&q, o->sysctls[i].netns);
+
+		if (!x)
 			goto oom;
+		x->sysctls = true;
+	}
 	for (size_t i = 0; o && i < o->n_rules; i++) {
 		struct observe_ns_req *x = req_for(&q, o->rules[i].netns);
 

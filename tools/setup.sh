@@ -11,7 +11,7 @@ PACKAGES=(
 	# tests: unit tests, fuzzing, leak checks, JSON/XML checks
 	libcmocka-dev clang libclang-rt-14-dev valgrind python3
 	# the kernel lab: namespaces, user-mode Linux with its modules
-	iproute2 kmod util-linux procps iputils-ping user-mode-linux
+	iproute2 kmod util-linux procps iputils-ping user-mode-linux jq
 )
 
 missing=()

@@ -5,8 +5,8 @@
 # a mode change (flap: release the slaves, change, attach them again),
 # fail_over_mac (slaves released), slaves swapped.  After each, the values
 # are what the profile says and a second apply does nothing.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 kl_veths a1 a2 a3 c1
@@ -31,7 +31,7 @@ lacp_rate = slow
 EOT
 kl_apply "$p"
 kl_apply_noop "$p"
-index0=$(ip -j link show bond0 | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["ifindex"])')
+index0=$(kl_ipfield bond0 ifindex)
 
 # live: miimon, num_grat_arp, updelay (kept as a multiple of miimon)
 profile <<'EOT'
@@ -49,9 +49,9 @@ slaves = c1
 lacp_rate = slow
 EOT
 kl_apply "$p"
-hn_assert kl_applied '^bond0: live: .*miimon 100ms -> 50ms' >/dev/null
-hn_assert kl_applied 'updelay 0ms -> 100ms' >/dev/null
-if kl_applied 'release|down|create' >/dev/null; then
+kl_applied '^bond0: live: .*miimon 100ms -> 50ms' || hn_fail "expected a step matching '^bond0: live: .*miimon 100ms -> 50ms'"
+kl_applied 'updelay 0ms -> 100ms' || hn_fail "expected a step matching 'updelay 0ms -> 100ms'"
+if kl_applied 'release|down|create'; then
 	hn_fail "a live change released slaves or took the bond down"
 fi
 kl_expect_show <<'EOT'
@@ -66,9 +66,9 @@ kl_apply_noop "$p"
 # only while down: lacp_rate on a live 802.3ad bond
 sed -i 's/lacp_rate = slow/lacp_rate = fast/' "$p"
 kl_apply "$p"
-hn_assert kl_applied '^bond1: flap: lacp_rate slow -> fast' >/dev/null
-hn_assert kl_applied '^bond1: down' >/dev/null
-hn_assert kl_applied '^bond1: up' >/dev/null
+kl_applied '^bond1: flap: lacp_rate slow -> fast' || hn_fail "expected a step matching '^bond1: flap: lacp_rate slow -> fast'"
+kl_applied '^bond1: down' || hn_fail "expected a step matching '^bond1: down'"
+kl_applied '^bond1: up' || hn_fail "expected a step matching '^bond1: up'"
 kl_expect_ip <<'EOT'
 bond1 ad_lacp_rate fast
 bond1 .operstate UP
@@ -90,11 +90,11 @@ slaves = c1
 lacp_rate = fast
 EOT
 kl_apply "$p"
-hn_assert kl_applied '^bond0: flap: .*mode active-backup -> balance-xor' >/dev/null
-hn_assert kl_applied '^bond0: release a1' >/dev/null
-hn_assert kl_applied '^bond0: release a2' >/dev/null
-hn_assert kl_applied '^bond0: attach a1' >/dev/null
-hn_assert kl_applied '^bond0: attach a2' >/dev/null
+kl_applied '^bond0: flap: .*mode active-backup -> balance-xor' || hn_fail "expected a step matching '^bond0: flap: .*mode active-backup -> balance-xor'"
+kl_applied '^bond0: release a1' || hn_fail "expected a step matching '^bond0: release a1'"
+kl_applied '^bond0: release a2' || hn_fail "expected a step matching '^bond0: release a2'"
+kl_applied '^bond0: attach a1' || hn_fail "expected a step matching '^bond0: attach a1'"
+kl_applied '^bond0: attach a2' || hn_fail "expected a step matching '^bond0: attach a2'"
 hn_assert_eq "$(kl_bonding bond0 "Bonding Mode")" "load balancing (xor)" "bond0 mode in /proc/net/bonding"
 hn_assert_eq "$(kl_bonding_slaves bond0)" "a1 a2" "bond0 slaves after the mode change"
 kl_expect_ip <<'EOT'
@@ -122,7 +122,7 @@ slaves = c1
 lacp_rate = fast
 EOT
 kl_apply "$p"
-hn_assert kl_applied '^bond0: flap: .*fail_over_mac none -> follow' >/dev/null
+kl_applied '^bond0: flap: .*fail_over_mac none -> follow' || hn_fail "expected a step matching '^bond0: flap: .*fail_over_mac none -> follow'"
 kl_expect_show <<'EOT'
 bond0 mode active-backup
 bond0 fail_over_mac follow
@@ -133,8 +133,8 @@ kl_apply_noop "$p"
 # slaves swapped: a1 out, a3 in
 sed -i 's/slaves = a1, a2/slaves = a2, a3/' "$p"
 kl_apply "$p"
-hn_assert kl_applied '^bond0: release a1' >/dev/null
-hn_assert kl_applied '^bond0: attach a3' >/dev/null
+kl_applied '^bond0: release a1' || hn_fail "expected a step matching '^bond0: release a1'"
+kl_applied '^bond0: attach a3' || hn_fail "expected a step matching '^bond0: attach a3'"
 hn_assert_eq "$(kl_bonding_slaves bond0)" "a2 a3" "bond0 slaves after the swap"
 kl_expect_ip <<'EOT'
 a1 .master -

@@ -3,8 +3,8 @@
 # A bond in every mode, two veth slaves each: the mode as ip -d -j link
 # and /proc/net/bonding report it, the slaves attached, and a second
 # apply that does nothing.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 modes="balance-rr active-backup balance-xor broadcast 802.3ad balance-tlb balance-alb"

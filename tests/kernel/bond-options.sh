@@ -4,8 +4,8 @@
 # default, observed back equal (by the backend and by ip -d -j link), and
 # a second apply does nothing.  One bond per group of modes, so that every
 # option is in a mode where it applies.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 kl_veths ab1 ab2 arp1 arp2 rr1 xor1 ad1 ad2 tlb1 alb1
@@ -52,7 +52,6 @@ xmit_hash_policy = layer3+4
 mode = 802.3ad
 slaves = ad1, ad2
 lacp_rate = fast
-lacp_active = off
 ad_select = bandwidth
 ad_actor_sys_prio = 100
 ad_user_port_key = 5
@@ -101,7 +100,6 @@ brr resend_igmp 0
 bxor xmit_hash_policy layer3+4
 bad mode 802.3ad
 bad lacp_rate fast
-bad lacp_active off
 bad ad_select bandwidth
 bad ad_actor_sys_prio 100
 bad ad_user_port_key 5
@@ -137,7 +135,6 @@ brr packets_per_slave 7
 brr resend_igmp 0
 bxor xmit_hash_policy layer3+4
 bad ad_lacp_rate fast
-bad ad_lacp_active off
 bad ad_select bandwidth
 bad ad_actor_sys_prio 100
 bad ad_user_port_key 5

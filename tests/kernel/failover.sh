@@ -5,8 +5,8 @@
 # active slave's peer goes down (carrier lost on the slave); the bond
 # makes the other slave active within a few MII intervals; traffic still
 # flows.  Every wait and ping is bounded.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 ip netns add sw

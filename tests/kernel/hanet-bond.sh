@@ -5,8 +5,8 @@
 # checked against the kernel, applied again (nothing to do); a live option
 # change; a mode change (flap: slaves released, mode changed, slaves back);
 # slaves swapped.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 kl_veths s1 s2 s3
@@ -57,8 +57,8 @@ hk_noop "$p"
 # live: miimon and num_grat_arp change without a flap
 sed -i 's/^miimon = 10$/miimon = 20/; s/^num_grat_arp = 3$/num_grat_arp = 5/' "$p"
 hk_apply "$p"
-hk_applied 'live +link bond0: change bond .*miimon 10ms -> 20ms' >/dev/null || hn_fail "no live miimon change"
-hk_applied 'flap|release|recreate' | grep -v '^[^ ]*: applied' && hn_fail "a live change flapped"
+hk_applied 'live +link bond0: change bond .*miimon 10ms -> 20ms' || hn_fail "no live miimon change"
+hk_applied '^ *[0-9]+ +(flap|recreate) ' && hn_fail "a live change flapped"
 echo "bond0 miimon 20
 bond0 num_peer_notif 5" | kl_expect_ip
 hk_noop "$p"
@@ -66,8 +66,8 @@ hk_noop "$p"
 # mode: active-backup -> balance-xor (primary only exists in active-backup)
 sed -i 's/^mode = active-backup$/mode = balance-xor\nxmit_hash_policy = layer3+4/; /^primary = /d' "$p"
 hk_apply "$p"
-hk_applied 'flap +link s1: release from bond0' >/dev/null || hn_fail "s1 not released for the mode change"
-hk_applied 'flap +link bond0: change bond mode active-backup -> balance-xor' >/dev/null || hn_fail "no flap mode change"
+hk_applied 'flap +link s1: release from bond0' || hn_fail "s1 not released for the mode change"
+hk_applied 'flap +link bond0: change bond mode active-backup -> balance-xor' || hn_fail "no flap mode change"
 kl_expect_ip <<'EOT'
 bond0 mode balance-xor
 bond0 xmit_hash_policy layer3+4

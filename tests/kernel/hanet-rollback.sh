@@ -6,8 +6,8 @@
 # (HANET_FAIL_AT) and every time the kernel is back where it was.  Then
 # apply --confirm: without a confirmation the change is rolled back when
 # the time is up; with `hanet confirm` it stays.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
@@ -58,7 +58,7 @@ cp "$b" "$p"
 hk_apply "$p" --confirm 2s
 echo "bond0 mode balance-xor" | kl_expect_ip
 for ((i = 0; i < 100; i++)); do
-	[ "$(ip -d -j link show bond0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_data"]["mode"])')" = active-backup ] && break
+	[ "$(kl_ipfield bond0 linkinfo.info_data.mode)" = active-backup ] && break
 	sleep 0.1
 done
 sleep 0.5

@@ -4,8 +4,8 @@
 # priorities, notify_peers and mcast_rejoin, a VLAN on it; applied,
 # checked, applied again (nothing to do); a priority change (live); a mode
 # change (flap: ports out, mode, ports back with their priorities).
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 kl_veths t1 t2
@@ -51,13 +51,13 @@ hk_noop "$p"
 
 sed -i 's/^priority.t2 = 5$/priority.t2 = 50/' "$p"
 hk_apply "$p"
-hk_applied 'live +link team0: change team .*priority.t2 5 -> 50' >/dev/null || hn_fail "no live priority change"
+hk_applied 'live +link team0: change team .*priority.t2 5 -> 50' || hn_fail "no live priority change"
 echo "team0 priority.t2 50" | kl_expect_show
 hk_noop "$p"
 
 sed -i 's/^mode = activebackup$/mode = roundrobin/' "$p"
 hk_apply "$p"
-hk_applied 'flap +link team0: change team mode activebackup -> roundrobin' >/dev/null || hn_fail "no flap mode change"
+hk_applied 'flap +link team0: change team mode activebackup -> roundrobin' || hn_fail "no flap mode change"
 kl_expect_show <<'EOT'
 team0 mode roundrobin
 team0 ports t1,t2

@@ -24,13 +24,11 @@ ip link set v1p up
 hn_assert grep -q "Bonding Mode: fault-tolerance (active-backup)" /proc/net/bonding/b0
 hn_assert grep -q "Slave Interface: v0" /proc/net/bonding/b0
 hn_assert grep -q "Slave Interface: v1" /proc/net/bonding/b0
-hn_assert_eq "$(ip -j -d link show b0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_data"]["mode"])')" \
-	active-backup "bond mode"
+hn_assert_eq "$(ip -j -d link show b0 | jq -r '.[0].linkinfo.info_data.mode')" active-backup "bond mode"
 
 ip link add t0 type team
 ip link add link b0 name b0.100 type vlan id 100
-hn_assert_eq "$(ip -j -d link show b0.100 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_data"]["id"])')" \
-	100 "vlan id"
+hn_assert_eq "$(ip -j -d link show b0.100 | jq -r '.[0].linkinfo.info_data.id')" 100 "vlan id"
 ip link add link b0.100 name mv0 type macvlan mode bridge
 ip link add br0 type bridge
 ip link add d0 type dummy

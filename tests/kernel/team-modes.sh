@@ -6,8 +6,8 @@
 # active port chosen in activebackup, and a second apply that does
 # nothing.  Then a mode change (the ports go out and back, their
 # priorities set again) and a priority change on live ports.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 modes="roundrobin activebackup loadbalance broadcast random"
@@ -65,9 +65,9 @@ kl_apply_noop "$p"
 # mode change activebackup -> roundrobin: ports out and back, priorities kept
 sed -i '/^\[team tm1\]/,/^$/ s/^mode = activebackup/mode = roundrobin/' "$p"
 kl_apply "$p"
-hn_assert kl_applied '^tm1: flap: mode activebackup -> roundrobin' >/dev/null
-hn_assert kl_applied '^tm1: release p1a' >/dev/null
-hn_assert kl_applied '^tm1: attach p1a' >/dev/null
+kl_applied '^tm1: flap: mode activebackup -> roundrobin' || hn_fail "expected a step matching '^tm1: flap: mode activebackup -> roundrobin'"
+kl_applied '^tm1: release p1a' || hn_fail "expected a step matching '^tm1: release p1a'"
+kl_applied '^tm1: attach p1a' || hn_fail "expected a step matching '^tm1: attach p1a'"
 kl_expect_show <<'EOT'
 tm1 mode roundrobin
 tm1 ports p1a,p1b
@@ -82,8 +82,8 @@ kl_apply "$p"
 kl_expect_show <<<"tm1 active_port p1b"
 sed -i 's/^priority.p1a = 2$/priority.p1a = 50/' "$p"
 kl_apply "$p"
-hn_assert kl_applied '^tm1: live: priority.p1a 2 -> 50' >/dev/null
-if kl_applied 'release|attach|down' >/dev/null; then
+kl_applied '^tm1: live: priority.p1a 2 -> 50' || hn_fail "expected a step matching '^tm1: live: priority.p1a 2 -> 50'"
+if kl_applied 'release|attach|down'; then
 	hn_fail "a priority change released ports or took the team down"
 fi
 kl_expect_show <<'EOT'

@@ -5,8 +5,8 @@
 # does nothing, a different id means the VLAN is made again, and traffic
 # passes tagged: from a namespace whose own VLAN 100 rides the bond's
 # switch, ping the bond's VLAN (bounded).
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/lib/kernel.sh"
+. "${0%/*}/../lib.sh"
+. "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
 
 # a switch namespace: a bridge with the bond's slave peers and a client

@@ -50,6 +50,7 @@ wait_gone /run/hanet/confirm/c.pid 10 || hn_fail "the waiting process did not fi
 grep -q "rolled back" /run/hanet/confirm/c.log || hn_fail "log: $(cat /run/hanet/confirm/c.log)"
 has_link v0 && hn_fail "not rolled back"
 ip netns list | grep -q . && hn_fail "netns not rolled back"
+settle
 hn_dump >"$HN_TMP/after"
 diff -u "$HN_TMP/before" "$HN_TMP/after" || hn_fail "state after the rollback differs"
 [ ! -e /run/hanet/owned/c.owned ] || hn_fail "records not rolled back"
@@ -67,11 +68,13 @@ hn_assert_eq "$("$HANET" apply "$P")" "c: nothing to do" "lock released"
 
 # ---- a change on top of existing state, not confirmed: the old state comes back
 sed -i 's/^via = 10.0.0.2$/via = 10.0.0.3/' "$P"
+settle a
 hn_dump >"$HN_TMP/before2"
 "$HANET" apply --confirm 500ms "$P"
 ip route show 10.1.0.0/16 | grep -q "via 10.0.0.3" || hn_fail "change not applied"
 wait_gone /run/hanet/confirm/c.pid 10 || hn_fail "the waiting process did not finish"
 ip route show 10.1.0.0/16 | grep -q "via 10.0.0.2" || hn_fail "route not rolled back"
+settle a
 hn_dump >"$HN_TMP/after2"
 diff -u "$HN_TMP/before2" "$HN_TMP/after2" || hn_fail "state after the second rollback differs"
 "$HANET" down "$P"

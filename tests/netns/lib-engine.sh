@@ -63,3 +63,15 @@ try:
 except (KeyError, TypeError):
     print(None)' "$2" "$3"
 }
+
+# settle [NS...]: wait (up to 5s) until no IPv6 address is tentative (DAD
+# done), so that two dumps taken a moment apart compare equal
+settle() {
+	local i ns
+	for i in $(seq 100); do
+		if ! { ip -6 addr; for ns in "$@"; do ip -n "$ns" -6 addr; done; } | grep -q tentative; then
+			return 0
+		fi
+		sleep 0.05
+	done
+}

@@ -3,7 +3,7 @@
 # Root tests on the host kernel: each tests/netns/*.sh runs as its own
 # process, inside its own sandbox (see tests/lib.sh), bounded in time.
 # Prints "PASS name" / "FAIL name" / "SKIP name: why"; exits 1 when any
-# failed.  TESTS="a b" runs only those; HN_TIMEOUT (seconds) bounds each.
+# failed.  TESTS="a b" runs only those; HN_TIMEOUT (seconds, default 600) bounds each.
 set -u
 cd "$(dirname "$0")"
 if [ "$(id -u)" -ne 0 ]; then
@@ -16,7 +16,7 @@ for t in ${TESTS:-*.sh}; do
 	case $t in run.sh | lib-*) continue ;; esac
 	name=${t%.sh}
 	log=$(mktemp /tmp/hanet-netns-$name.XXXXXX)
-	if timeout "${HN_TIMEOUT:-120}" bash "./$t" >"$log" 2>&1; then
+	if timeout "${HN_TIMEOUT:-600}" bash "./$t" >"$log" 2>&1; then
 		echo "PASS $name"
 	else
 		rc=$?

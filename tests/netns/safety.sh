@@ -54,6 +54,7 @@ table = 100
 priority = 800
 EOF
 
+settle a
 hn_dump >"$HN_TMP/h0"; hn_dump a >"$HN_TMP/a0"
 
 # ---- an invalid profile: exit 2, nothing touched
@@ -86,12 +87,30 @@ ip -n a rule show | grep -q "^700:" || hn_fail "foreign rule"
 hn_assert_eq "$(apply_writes "$P")" 0 "second apply: no netlink write"
 hn_assert_eq "$("$HANET" apply "$P")" "s: nothing to do" "second apply: nothing to do"
 
-# ---- down: what hanet made goes, the rest stays as it was
+# ---- show: what hanet owns, with its live state
 "$HANET" show "$P"
+"$HANET" show --json "$P" >"$HN_TMP/show.json"
+hn_assert_eq "$(jget '[(l["name"], l["netns"], l["present"]) for l in d["links"]]' <"$HN_TMP/show.json")" \
+	"[('v0', 'a', True)]" "show: the veth hanet made"
+hn_assert_eq "$(jget '[(n["name"], n["before"]["mtu"]) for n in d["nics"]]' <"$HN_TMP/show.json")" \
+	"[('n0', 1500)]" "show: the nic's mtu before"
+hn_assert_eq "$(jget '[r["owned"] == r["present"] == 1 for r in d["routes"]]' <"$HN_TMP/show.json")" "[True]" "show: routes"
+hn_assert_eq "$(jget '[n["name"] for n in d["netns"]]' <"$HN_TMP/show.json")" "['b']" "show: only the namespace hanet made"
+
+# ---- down: what hanet made goes, the rest stays as it was
 "$HANET" down "$P"
+settle a
 hn_dump >"$HN_TMP/h"; diff -u "$HN_TMP/h0" "$HN_TMP/h" || hn_fail "down: current namespace differs from before"
 hn_dump a >"$HN_TMP/a"; diff -u "$HN_TMP/a0" "$HN_TMP/a" || hn_fail "down: netns a (not hanet's) differs from before"
 ip netns list | grep -q '^b' && hn_fail "netns b (hanet's) left"
 ip netns list | grep -q '^a' || hn_fail "netns a (not hanet's) deleted"
 [ -z "$(ls /run/hanet/owned)" ] || hn_fail "records left: $(ls /run/hanet/owned)"
+
+# ---- down by name, when the profile file is gone
+apply_ok "$P"
+mv "$P" "$P.gone"
+"$HANET" show s | grep -q "link v0 netns a (veth): up" || hn_fail "show by name"
+"$HANET" down s
+hn_dump >"$HN_TMP/h"; diff -u "$HN_TMP/h0" "$HN_TMP/h" || hn_fail "down by name: current namespace differs"
+[ -z "$(ls /run/hanet/owned)" ] || hn_fail "records left after down by name"
 exit 0

@@ -168,7 +168,7 @@ static int sync_members(struct nl *nl, const struct link *want, const struct lin
 
 static int apply_link(struct nl *nl, const struct link *want, const struct link_ctx *ctx) {
 	const struct link_ops *ops = link_ops_get(want->kind);
-	char buf[NL_MSG_SIZE];
+	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	struct nlmsghdr *nlh;
 	struct link have;
 	bool changed = false;

@@ -50,6 +50,7 @@ int main(int argc, char **argv) {
 		reqs[i].tables = tables;
 		reqs[i].all_tables = tables.n == 0;
 		reqs[i].rules = true;
+		reqs[i].sysctls = true;
 	}
 	r = nls_new(&nls);
 	if (r >= 0)

@@ -9,18 +9,35 @@
 KL_TOOL=${KL_TOOL:-$HN_TOP/build/tests/link-kind}
 [ -x "$KL_TOOL" ] || { echo "missing $KL_TOOL: run make tests" >&2; exit 1; }
 
+# Starting a process costs a lot in user-mode Linux: the helpers below
+# use shell builtins where they can.
+
+# Print a file with a prefix on each line: kl_prefix PREFIX FILE
+kl_prefix() {
+	local l
+	while IFS= read -r l || [ -n "$l" ]; do
+		printf '%s%s\n' "$1" "$l"
+	done <"$2"
+}
+
 # Apply a profile: bonds, teams, vlans, macvlans created or changed, slaves
 # and ports attached.  Output (one line per step, then "writes N") in
 # $HN_TMP/apply.out, and shown.
 kl_apply() {
-	"$KL_TOOL" apply "$1" >"$HN_TMP/apply.out" 2>&1
-	local rc=$?
-	sed 's/^/  apply: /' "$HN_TMP/apply.out"
+	local rc=0
+	"$KL_TOOL" apply "$1" >"$HN_TMP/apply.out" 2>&1 || rc=$?
+	kl_prefix "  apply: " "$HN_TMP/apply.out"
 	[ $rc -eq 0 ] || hn_fail "apply $1 failed (exit $rc)"
 }
 
-# The lines of the last apply that match a pattern.
-kl_applied() { grep -E "$1" "$HN_TMP/apply.out"; }
+# Whether a line of the last apply matches an extended regex.
+kl_applied() {
+	local l
+	while IFS= read -r l; do
+		[[ $l =~ $1 ]] && return 0
+	done <"$HN_TMP/apply.out"
+	return 1
+}
 
 # The kernel state matches the profile: nothing to do.
 kl_check() {
@@ -31,9 +48,11 @@ kl_check() {
 
 # A second apply does nothing: no step, no write request.
 kl_apply_noop() {
+	local out=
 	kl_check "$1"
 	kl_apply "$1"
-	hn_assert_eq "$(cat "$HN_TMP/apply.out")" "writes 0" "second apply of $1"
+	IFS= read -r -d '' out <"$HN_TMP/apply.out"
+	hn_assert_eq "$out" "writes 0"$'\n' "second apply of $1"
 }
 
 # veth pairs NAME <-> NAME-p, the -p ends up, in one ip run:
@@ -60,9 +79,37 @@ kl_expect_show() {
 	"$KL_TOOL" expect || hn_fail "observed values differ"
 }
 
-# Values of ip -d -j link (lib/ipjson.py), lines "DEV KEY EXPECTED" on stdin.
+# Values of `ip -d -j link show`, all checked in one jq run (starting
+# processes is slow in user-mode Linux).  Lines on stdin:
+#   DEV KEY EXPECTED        info_data[KEY] (lists joined by ",", null as "none")
+#   DEV .FIELD EXPECTED     a top-level field (master, operstate, link, ...)
+#   DEV @slave.KEY EXPECTED info_slave_data[KEY]
+# "-" as EXPECTED means absent.
 kl_expect_ip() {
-	python3 "$HN_TOP/tests/kernel/lib/ipjson.py" || hn_fail "ip -d -j link differs"
+	local out
+	ip -d -j link show >"$HN_TMP/links.json" || hn_fail "ip -d -j link show"
+	out=$(jq -rRn --slurpfile L "$HN_TMP/links.json" '
+		def text: if . == null then "none" elif type == "array" then map(tostring) | join(",")
+		          else tostring end;
+		def get($o; $k): if ($o | type) == "object" and ($o | has($k)) then $o[$k] | text else "-" end;
+		($L[0] | map({ key: .ifname, value: . }) | from_entries) as $by
+		| inputs
+		| select(test("\\S"))
+		| capture("^\\s*(?<dev>\\S+)\\s+(?<key>\\S+)\\s*(?<want>.*?)\\s*$")
+		| $by[.dev] as $d
+		| (if $d == null then "-"
+		   elif (.key | startswith(".")) then get($d; .key[1:])
+		   elif (.key | startswith("@slave.")) then get($d.linkinfo.info_slave_data; .key[7:])
+		   else get($d.linkinfo.info_data; .key) end) as $got
+		| select($got != .want)
+		| "ip -d -j link: \(.dev) \(.key): expected \u0027\(.want)\u0027, got \u0027\($got)\u0027"') ||
+		hn_fail "jq failed"
+	[ -z "$out" ] || { echo "$out" >&2; hn_fail "ip -d -j link differs"; }
+}
+
+# One field of a link (a top-level field of ip -j link): kl_ipfield DEV FIELD
+kl_ipfield() {
+	ip -d -j link show "$1" | jq -r ".[0].$2"
 }
 
 # A line of /proc/net/bonding/BOND, without forking: kl_bonding BOND "Currently Active Slave"
@@ -92,8 +139,17 @@ hk_apply() {
 	local p=$1 rc=0
 	shift
 	"$HANET" apply "$@" "$p" >"$HN_TMP/hanet.out" 2>&1 || rc=$?
-	sed 's/^/  hanet apply: /' "$HN_TMP/hanet.out"
+	kl_prefix "  hanet apply: " "$HN_TMP/hanet.out"
 	[ $rc -eq 0 ] || hn_fail "hanet apply $p failed (exit $rc)"
+}
+
+# Whether a line of the last hanet apply matches an extended regex.
+hk_applied() {
+	local l
+	while IFS= read -r l; do
+		[[ $l =~ $1 ]] && return 0
+	done <"$HN_TMP/hanet.out"
+	return 1
 }
 
 # The kernel matches the profile, and applying it again does nothing.
@@ -102,11 +158,8 @@ hk_noop() {
 	out=$("$HANET" check "$1" 2>&1) || rc=$?
 	[ $rc -eq 0 ] || hn_fail "hanet check $1 (exit $rc): $out"
 	hk_apply "$1"
-	grep -q ': nothing to do$' "$HN_TMP/hanet.out" || hn_fail "second apply of $1 did something"
+	hk_applied ': nothing to do$' || hn_fail "second apply of $1 did something"
 }
-
-# Lines of the last hanet apply output matching a pattern.
-hk_applied() { grep -E "$1" "$HN_TMP/hanet.out"; }
 
 # What rollback must restore, as text: links (name, state, master, MAC,
 # kind details), bond options, addresses.  IPv6 link-local addresses
@@ -114,13 +167,9 @@ hk_applied() { grep -E "$1" "$HN_TMP/hanet.out"; }
 # the kernel picks (among slaves with a link, the primary first) and
 # changes on any failure: it is state, not configuration.
 hk_state() {
-	ip -d -j link show | python3 -c '
-import json, sys
-for l in sorted(json.load(sys.stdin), key=lambda x: x["ifname"]):
-    li = l.get("linkinfo", {})
-    d = dict(li.get("info_data", {}))
-    d.pop("active_slave", None)
-    print(l["ifname"], l.get("operstate"), ",".join(l.get("flags", [])), "master=" + l.get("master", ""),
-          l.get("address"), l.get("link", ""), li.get("info_kind", ""), json.dumps(d, sort_keys=True))'
+	ip -d -j link show | jq -r 'sort_by(.ifname)[]
+		| [.ifname, .operstate, (.flags | join(",")), "master=" + (.master // ""), .address, (.link // ""),
+		   (.linkinfo.info_kind // ""), ((.linkinfo.info_data // {}) | del(.active_slave) | tojson)]
+		| join(" ")'
 	ip -o addr show | awk '$4 !~ /^fe80:/ {print $2, $3, $4}' | sort
 }

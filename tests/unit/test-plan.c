@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* plan: profiles against hand-made observed states, no kernel needed. */
+#include "test-helpers.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+
+#include "owner.h"
+#include "plan.h"
+#include "route.h"
+#include "state.h"
+#include "util.h"
+
+/* ---- a hand-made kernel state ------------------------------------------ */
+
+static struct state *st_new(void) {
+	struct state *st = calloc(1, sizeof(*st));
+
+	assert_non_null(st);
+	st->pool = strpool_new();
+	return st;
+}
+
+static struct ns_state *st_ns(struct state *st, const char *name) {
+	struct ns_state *ns = state_ns(st, name);
+
+	if (ns)
+		return ns;
+	st->ns = realloc(st->ns, (st->n_ns + 1) * sizeof(*st->ns));
+	assert_non_null(st->ns);
+	ns = &st->ns[st->n_ns++];
+	memset(ns, 0, sizeof(*ns));
+	ns->name = name ? strpool_intern(st->pool, name) : NULL;
+	ns->exists = true;
+	return ns;
+}
+
+static struct link *st_link(struct state *st, const char *netns, const char *name, enum link_kind kind, int ifindex) {
+	struct ns_state *ns = st_ns(st, netns);
+	struct link *l;
+
+	ns->links = realloc(ns->links, (ns->n_links + 1) * sizeof(*ns->links));
+	assert_non_null(ns->links);
+	l = &ns->links[ns->n_links++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	l->netns = ns->name;
+	l->kind = kind;
+	l->ifindex = ifindex;
+	l->mtu = 1500;
+	l->link_netnsid = -1;
+	l->set = LINK_SET_MTU | LINK_SET_STATE | LINK_SET_ALIAS;
+	return l;
+}
+
+static void st_addr(struct state *st, const char *netns, const char *dev, const char *cidr) {
+	struct ns_state *ns = st_ns(st, netns);
+	struct addr *a;
+
+	ns->addrs = realloc(ns->addrs, (ns->n_addrs + 1) * sizeof(*ns->addrs));
+	assert_non_null(ns->addrs);
+	a = &ns->addrs[ns->n_addrs++];
+	memset(a, 0, sizeof(*a));
+	assert_int_equal(parse_prefix(cidr, true, &a->ip), 0);
+	snprintf(a->dev, sizeof(a->dev), "%s", dev);
+	a->netns = ns->name;
+	a->preferred_lft = a->valid_lft = UINT32_MAX;
+}
+
+static struct route *st_route(struct state *st, const char *netns, const char *dst, const char *via, const char *dev,
+                              uint32_t table, uint8_t protocol) {
+	struct ns_state *ns = st_ns(st, netns);
+	struct route *r;
+
+	ns->routes = realloc(ns->routes, (ns->n_routes + 1) * sizeof(*ns->routes));
+	assert_non_null(ns->routes);
+	r = &ns->routes[ns->n_routes++];
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(parse_prefix(dst, true, &r->dst), 0);
+	r->set = ROUTE_SET_TABLE | ROUTE_SET_METRIC | ROUTE_SET_TYPE | ROUTE_SET_SCOPE | ROUTE_SET_ONLINK;
+	if (via) {
+		assert_int_equal(parse_ipaddr(via, &r->via), 0);
+		r->set |= ROUTE_SET_VIA;
+	}
+	if (dev) {
+		snprintf(r->dev, sizeof(r->dev), "%s", dev);
+		r->set |= ROUTE_SET_DEV;
+	}
+	r->table = table;
+	r->type = RTN_UNICAST;
+	r->scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	r->protocol = protocol;
+	r->netns = ns->name;
+	table_set_add(&ns->tables, table);
+	return r;
+}
+
+/* ---- planning ----------------------------------------------------------- */
+
+struct run {
+	struct profile *p;
+	struct owner *o;
+	struct state *st;
+	struct route_index ix;
+	struct plan *plan;
+	char err[1024];
+	int r;
+};
+
+static void run_plan(struct run *x, unsigned flags) {
+	const struct route **v = calloc(x->p ? x->p->n_routes + 1 : 1, sizeof(*v));
+	size_t n = 0;
+	struct plan_input in;
+
+	assert_non_null(v);
+	for (size_t i = 0; x->p && i < x->p->n_routes; i++)
+		v[n++] = &x->p->routes[i];
+	assert_int_equal(route_index_build(&x->ix, v, n, NULL, 0), 0);
+	free(v);
+	/* what observe's filter does: desired routes that are there as declared */
+	for (size_t i = 0; i < x->st->n_ns; i++)
+		for (size_t j = 0; j < x->st->ns[i].n_routes; j++)
+			route_index_filter(&x->st->ns[i].routes[j], x->st->ns[i].name, &x->ix);
+	in = (struct plan_input){ .profile = x->p, .routes = &x->ix, .owner = x->o, .st = x->st, .flags = flags };
+	x->r = plan_build(&in, &x->plan, x->err, sizeof(x->err));
+}
+
+static void run_fini(struct run *x) {
+	plan_free(x->plan);
+	route_index_fini(&x->ix);
+	state_free(x->st);
+	owner_free(x->o);
+	profile_free(x->p);
+}
+
+static void run_init(struct run *x, const char *profile) {
+	memset(x, 0, sizeof(*x));
+	x->p = profile ? load_ok(profile) : NULL;
+	assert_int_equal(owner_new_empty("test", &x->o), 0);
+	x->st = st_new();
+	st_ns(x->st, NULL);
+	st_link(x->st, NULL, "lo", LINK_NIC, 1)->up = true;
+}
+
+/* The plan as "LEVEL TEXT" lines. */
+static char *plan_text(const struct plan *p) {
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	for (size_t i = 0; i < p->n; i++)
+		fprintf(f, "%s %s\n", disruption_name(p->v[i].level), p->v[i].text);
+	fclose(f);
+	return buf;
+}
+
+static void assert_plan(const struct plan *p, const char *expected) {
+	char *got = plan_text(p);
+
+	if (strcmp(got, expected) != 0)
+		fprintf(stderr, "plan:\n%s-- expected:\n%s--\n", got, expected);
+	assert_string_equal(got, expected);
+	free(got);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_create_order(void **state) {
+	struct run x;
+
+	(void)state;
+	run_init(&x, "[netns a]\n"
+	             "[bridge br0]\nports = v1\n"
+	             "[veth v0]\npeer = v1\naddresses = 10.0.0.1/24\n"
+	             "[macvlan m0]\nlink = br0\nnetns = a\nmtu = 1400\n"
+	             "[route r]\nto = 10.1.0.0/16\nvia = 10.0.0.2\ndev = v0\ntable = 7\n"
+	             "[rule x]\nfrom = 10.0.0.0/24\ntable = 7\npriority = 5\n");
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan,
+	            "live netns a: create\n"
+	            "live link v0: create veth (peer v1)\n"
+	            "live link br0: create bridge\n"
+	            "live link m0 (netns a): create macvlan (link br0)\n"
+	            "live link v1: enslave to br0\n"
+	            "live link m0 (netns a): set mtu 1400 (was 1500)\n"
+	            "live link lo (netns a): up\n"
+	            "live link v0: up\n"
+	            "live link v1: up\n"
+	            "live link br0: up\n"
+	            "live link m0 (netns a): up\n"
+	            "live addr 10.0.0.1/24 dev v0: add\n"
+	            "live route r: add 10.1.0.0/16 via 10.0.0.2 dev v0 table 7\n"
+	            "live rule x: add inet priority 5 from 10.0.0.0/24 table 7\n");
+	/* the macvlan goes to its lower's namespace, created into a */
+	assert_string_equal(x.plan->v[3].sock_netns, "");
+	run_fini(&x);
+}
+
+static void test_nothing_to_do(void **state) {
+	struct run x;
+	struct link *l;
+
+	(void)state;
+	run_init(&x, "[veth v0]\npeer = v1\nmtu = 1400\naddresses = 10.0.0.1/24\n"
+	             "[route r]\nto = 10.1.0.0/16\nvia = 10.0.0.2\ndev = v0\n");
+	l = st_link(x.st, NULL, "v0", LINK_VETH, 2);
+	l->up = true;
+	l->mtu = 1400;
+	snprintf(l->u.veth.peer, IFNAMSIZ, "v1");
+	l = st_link(x.st, NULL, "v1", LINK_VETH, 3);
+	l->up = true;
+	snprintf(l->u.veth.peer, IFNAMSIZ, "v0");
+	st_addr(x.st, NULL, "v0", "10.0.0.1/24");
+	st_route(x.st, NULL, "10.1.0.0/16", "10.0.0.2", "v0", RT_TABLE_MAIN, RTPROT_HANET);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "");
+	/* the route matched while observing */
+	assert_int_equal(x.ix.present[0], 1);
+	run_fini(&x);
+}
+
+static void test_foreign_left_alone(void **state) {
+	struct run x;
+
+	(void)state;
+	run_init(&x, "[veth v0]\npeer = v1\n");
+	/* not owned: not in the records, so not removed */
+	st_link(x.st, NULL, "x0", LINK_BRIDGE, 5)->up = true;
+	st_route(x.st, NULL, "10.9.0.0/16", NULL, "x0", RT_TABLE_MAIN, RTPROT_STATIC);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link v0: create veth (peer v1)\nlive link v0: up\nlive link v1: up\n");
+	run_fini(&x);
+
+	/* a link of the profile's name, of another kind, hanet did not create */
+	run_init(&x, "[veth v0]\npeer = v1\n");
+	st_link(x.st, NULL, "v0", LINK_BRIDGE, 5);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, -EEXIST);
+	assert_non_null(strstr(x.err, "exists as a bridge that hanet did not create"));
+	run_fini(&x);
+
+	/* a route of the profile's key that hanet did not add, different */
+	run_init(&x, "[veth v0]\npeer = v1\n[route r]\nto = 10.1.0.0/16\nvia = 10.0.0.2\ndev = v0\n");
+	st_route(x.st, NULL, "10.1.0.0/16", "10.0.0.9", "v0", RT_TABLE_MAIN, RTPROT_STATIC);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, -EEXIST);
+	assert_non_null(strstr(x.err, "a route hanet did not create is in the way (via 10.0.0.9 -> 10.0.0.2)"));
+	run_fini(&x);
+}
+
+static void test_dropped_removed(void **state) {
+	struct run x;
+	struct link *l;
+	struct ipaddr ip;
+
+	(void)state;
+	run_init(&x, "[veth v0]\npeer = v1\n");
+	l = st_link(x.st, NULL, "v0", LINK_VETH, 2);
+	l->up = true;
+	snprintf(l->u.veth.peer, IFNAMSIZ, "v1");
+	st_link(x.st, NULL, "v1", LINK_VETH, 3)->up = true;
+	st_link(x.st, NULL, "br9", LINK_BRIDGE, 4)->up = true;
+	st_addr(x.st, NULL, "v0", "10.0.0.1/24");
+	st_route(x.st, NULL, "10.5.0.0/16", NULL, "br9", 100, RTPROT_HANET);
+	assert_int_equal(owner_add_link(x.o, NULL, "v0", LINK_VETH), 0);
+	assert_int_equal(owner_add_link(x.o, NULL, "br9", LINK_BRIDGE), 0);
+	assert_int_equal(parse_prefix("10.0.0.1/24", true, &ip), 0);
+	assert_int_equal(owner_add_addr(x.o, NULL, "v0", &ip, false), 0);
+	{
+		struct route_key k;
+
+		route_key_of(&x.st->ns[0].routes[0], &k);
+		assert_int_equal(owner_add_route(x.o, NULL, &k), 0);
+	}
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live route 10.5.0.0/16 dev br9 table 100: remove\n"
+	                    "live addr 10.0.0.1/24 dev v0: remove\n"
+	                    "live link br9: delete bridge\n");
+	plan_free(x.plan);
+	route_index_fini(&x.ix);
+
+	/* down: everything owned goes, upper devices first */
+	run_plan(&x, PLAN_DOWN);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live route 10.5.0.0/16 dev br9 table 100: remove\n"
+	                    "live addr 10.0.0.1/24 dev v0: remove\n"
+	                    "live link br9: delete bridge\n"
+	                    "live link v0: delete veth\n");
+	run_fini(&x);
+}
+
+static void test_disruption(void **state) {
+	struct run x;
+	struct link *l;
+
+	(void)state;
+	/* a macvlan mode changes live; into passthru only by recreating */
+	run_init(&x, "[nic eth0]\n[macvlan m0]\nlink = eth0\nmode = private\n");
+	st_link(x.st, NULL, "eth0", LINK_NIC, 2)->up = true;
+	l = st_link(x.st, NULL, "m0", LINK_MACVLAN, 3);
+	l->up = true;
+	snprintf(l->u.macvlan.link, IFNAMSIZ, "eth0");
+	l->u.macvlan.mode = MACVLAN_MODE_BRIDGE;
+	l->u.macvlan.set = MACVLAN_SET_MODE;
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link m0: change macvlan mode bridge -> private\n");
+	plan_free(x.plan);
+	route_index_fini(&x.ix);
+	profile_free(x.p);
+	x.p = load_ok("[nic eth0]\n[macvlan m0]\nlink = eth0\nmode = passthru\n");
+	/* hanet did not create m0: it may not delete it */
+	run_plan(&x, 0);
+	assert_int_equal(x.r, -EBUSY);
+	route_index_fini(&x.ix);
+	assert_int_equal(owner_add_link(x.o, NULL, "m0", LINK_MACVLAN), 0);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "recreate link m0: delete macvlan (recreate: mode bridge -> passthru)\n"
+	                    "recreate link m0: create macvlan (link eth0 mode passthru)\n"
+	                    "live link m0: up\n");
+	run_fini(&x);
+
+	/* a veth whose peer moves: recreate, and its address comes back */
+	run_init(&x, "[netns b]\n[veth v0]\npeer = v1\npeer_netns = b\naddresses = 10.0.0.1/24\n");
+	st_ns(x.st, "b");
+	st_link(x.st, "b", "lo", LINK_NIC, 1)->up = true;
+	l = st_link(x.st, NULL, "v0", LINK_VETH, 2);
+	l->up = true;
+	snprintf(l->u.veth.peer, IFNAMSIZ, "v1");
+	st_link(x.st, NULL, "v1", LINK_VETH, 3)->up = true;
+	st_addr(x.st, NULL, "v0", "10.0.0.1/24");
+	assert_int_equal(owner_add_link(x.o, NULL, "v0", LINK_VETH), 0);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "recreate link v0: delete veth (recreate: peer netns (current) -> b)\n"
+	                    "recreate link v0: create veth (peer v1 in netns b)\n"
+	                    "live link v0: up\n"
+	                    "live link v1 (netns b): up\n"
+	                    "live addr 10.0.0.1/24 dev v0: add\n");
+	/* the delete knows what the kernel takes with it, for its undo */
+	assert_int_equal(x.plan->v[0].n_lost_addrs, 1);
+	assert_non_null(x.plan->v[0].have);
+	assert_string_equal(x.plan->v[0].have->name, "v1");
+	run_fini(&x);
+}
+
+static void test_nic_keys(void **state) {
+	struct run x;
+	struct link *l;
+
+	(void)state;
+	/* only the declared keys; the state of an undeclared nic is left */
+	run_init(&x, "[nic eth0]\nmtu = 9000\n");
+	l = st_link(x.st, NULL, "eth0", LINK_NIC, 2);
+	l->up = false;
+	l->alias = strdup("theirs");
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link eth0: set mtu 9000 (was 1500)\n");
+	assert_int_equal(x.plan->v[0].nic_keys, LINK_SET_MTU);
+	assert_non_null(x.plan->v[0].nic_before);
+	run_fini(&x);
+
+	/* a missing nic is an error that names it */
+	run_init(&x, "[nic eth7]\nmtu = 9000\n");
+	run_plan(&x, 0);
+	assert_int_equal(x.r, -ENODEV);
+	assert_non_null(strstr(x.err, "eth7: no such device"));
+	run_fini(&x);
+}
+
+static void test_mtu_follows_kernel(void **state) {
+	struct run x;
+
+	(void)state;
+	/* ports before the bridge; a bridge follows its ports' mtu (no
+	 * request of its own); the macvlan's after the bridge's (it may not
+	 * exceed it, and does not grow with it) */
+	run_init(&x, "[nic eth1]\nmtu = 9000\n[bridge br0]\nports = eth1\nmtu = 9000\n"
+	             "[macvlan m0]\nlink = br0\nmtu = 9000\n");
+	st_link(x.st, NULL, "eth1", LINK_NIC, 2);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link br0: create bridge\n"
+	                    "live link m0: create macvlan (link br0)\n"
+	                    "live link eth1: enslave to br0\n"
+	                    "live link eth1: set mtu 9000 (was 1500)\n"
+	                    "live link m0: set mtu 9000 (was 1500)\n"
+	                    "live link br0: up\n"
+	                    "live link m0: up\n");
+	run_fini(&x);
+}
+
+static void test_stable(void **state) {
+	static const char text[] = "[netns a]\n[netns b]\n[veth v0]\nnetns = a\npeer = v1\npeer_netns = b\n"
+	                           "[vip x]\naddress = 10.0.0.5/24\ndev = v0\nnetns = a\n";
+	struct run x, y;
+	char *a, *b;
+
+	(void)state;
+	run_init(&x, text);
+	run_init(&y, text);
+	run_plan(&x, 0);
+	run_plan(&y, 0);
+	assert_int_equal(x.r, 0);
+	assert_int_equal(y.r, 0);
+	a = plan_text(x.plan);
+	b = plan_text(y.plan);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	run_fini(&x);
+	run_fini(&y);
+}
+
+int main(void) {
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_order),    cmocka_unit_test(test_nothing_to_do),
+		cmocka_unit_test(test_foreign_left_alone), cmocka_unit_test(test_dropped_removed),
+		cmocka_unit_test(test_disruption),      cmocka_unit_test(test_nic_keys),
+		cmocka_unit_test(test_mtu_follows_kernel), cmocka_unit_test(test_stable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
