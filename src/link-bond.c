@@ -436,46 +436,62 @@ static int bond_observe_extra(struct link *l, struct nl *nl) {
 	return 0;
 }
 
-/* The kernel takes a primary by ifindex, so a new bond whose primary did
- * not exist yet has none: set it once the slaves are there. */
+/* After the slaves are attached (creation, a flap):
+ * - the kernel takes a primary by ifindex, so a new bond whose primary
+ *   did not exist yet has none: set it now;
+ * - when its last slave leaves, the kernel gives a bond a random MAC,
+ *   and the first slave that joins gives it its own: a declared MAC is
+ *   set again. */
 static int bond_apply_extra(const struct link *want, const struct link *have, const struct link_ctx *ctx) {
 	const struct bond_conf *w = &want->u.bond;
 	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
-	struct nlattr *info, *data;
 	struct link cur;
-	int r, ifindex;
+	bool primary, mac;
+	int r, primary_ifindex = 0;
 
-	if (!opt_set(w, BOND_OPT_PRIMARY) || !w->primary[0])
+	if (!(want->set & LINK_SET_MAC) && (!opt_set(w, BOND_OPT_PRIMARY) || !w->primary[0]))
 		return 0;
 	r = observe_get_link(ctx->nl, want->name, &cur);
 	if (r < 0)
 		return r;
 	r = bond_observe_extra(&cur, ctx->nl);
-	ifindex = cur.ifindex;
-	if (r >= 0 && strcmp(cur.u.bond.primary, w->primary) == 0) {
+	if (r < 0) {
+		link_fini(&cur);
+		return r;
+	}
+	mac = (want->set & LINK_SET_MAC) && memcmp(cur.mac, want->mac, ETH_ALEN_) != 0;
+	primary = opt_set(w, BOND_OPT_PRIMARY) && w->primary[0] && strcmp(cur.u.bond.primary, w->primary) != 0;
+	if (primary) {
+		primary_ifindex = ctx->ifindex(ctx, ctx->netns, w->primary);
+		if (primary_ifindex == -ENODEV)
+			primary = false;    /* the slave is not there: nothing to point at */
+		else if (primary_ifindex < 0) {
+			link_fini(&cur);
+			return primary_ifindex;
+		}
+	}
+	if (!mac && !primary) {
 		link_fini(&cur);
 		return 0;
 	}
-	link_fini(&cur);
-	if (r < 0)
-		return r;
-	r = ctx->ifindex(ctx, ctx->netns, w->primary);
-	if (r == -ENODEV)
-		return 0;               /* the slave is not there: nothing to point at */
-	if (r < 0)
-		return r;
 	nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bond");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	mnl_attr_put_u32(nlh, IFLA_BOND_PRIMARY, (uint32_t)r);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
+	ifi->ifi_index = cur.ifindex;
+	link_fini(&cur);
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, ETH_ALEN_, want->mac);
+	if (primary) {
+		struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO), *data;
+
+		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bond");
+		data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		mnl_attr_put_u32(nlh, IFLA_BOND_PRIMARY, (uint32_t)primary_ifindex);
+		mnl_attr_nest_end(nlh, data);
+		mnl_attr_nest_end(nlh, info);
+	}
 	return nl_request(ctx->nl, nlh, NULL, NULL);
 }
 

@@ -124,13 +124,20 @@ static int team_mode_get(struct team_handle *th, enum team_mode *ret) {
 	return team_mode_from_name(name, ret) < 0 ? -ENOENT : (int)0;
 }
 
+static int port_index(const struct namelist *l, const char *name) {
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
 static int team_observe_extra(struct link *l, struct nl *nl) {
 	struct team_conf *t = &l->u.team;
 	struct team_handle *th;
 	struct team_port *port;
 	enum team_mode mode;
-	size_t n = 0, k = 0;
 	uint32_t active = 0;
+	size_t n;
 	int r;
 
 	t->set = 0;
@@ -146,10 +153,20 @@ static int team_observe_extra(struct link *l, struct nl *nl) {
 		if (team_opts[i].get(th, &OPT_VAL(t, i)) >= 0)
 			t->set |= team_opts[i].bit;
 
-	/* the ports as libteam sees them, with their priorities */
-	team_for_each_port(port, th)
-		n++;
-	namelist_fini(&t->ports);
+	/* the ports as libteam sees them, with their priorities, in the
+	 * order observe listed them (ports it did not list at the end) */
+	team_for_each_port(port, th) {
+		char name[IFNAMSIZ];
+
+		if (!team_ifindex2ifname(th, team_get_port_ifindex(port), name, sizeof(name)))
+			continue;
+		if (!namelist_contains(&t->ports, name)) {
+			r = namelist_add(&t->ports, name);
+			if (r < 0)
+				goto out;
+		}
+	}
+	n = t->ports.n;
 	free(t->port_priority);
 	free(t->port_priority_set);
 	t->port_priority = n ? calloc(n, sizeof(*t->port_priority)) : NULL;
@@ -162,17 +179,15 @@ static int team_observe_extra(struct link *l, struct nl *nl) {
 		uint32_t ifindex = team_get_port_ifindex(port);
 		char name[IFNAMSIZ];
 		int32_t prio;
+		int k;
 
-		if (k >= n || !team_ifindex2ifname(th, ifindex, name, sizeof(name)))
+		if (!team_ifindex2ifname(th, ifindex, name, sizeof(name)))
 			continue;
-		r = namelist_add(&t->ports, name);
-		if (r < 0)
-			goto out;
-		if (team_get_port_priority(th, ifindex, &prio) >= 0) {
+		k = port_index(&t->ports, name);
+		if (k >= 0 && team_get_port_priority(th, ifindex, &prio) >= 0) {
 			t->port_priority[k] = prio;
 			t->port_priority_set[k] = true;
 		}
-		k++;
 	}
 	if ((t->set & TEAM_SET_MODE) && t->mode == TEAM_MODE_ACTIVEBACKUP && team_get_active_port(th, &active) >= 0 &&
 	    active > 0 && !team_ifindex2ifname(th, active, t->active_port, sizeof(t->active_port)))
@@ -186,13 +201,6 @@ out:
 /* The priority declared for a port, or 0 (the kernel's default). */
 static int32_t want_priority(const struct team_conf *t, size_t i) {
 	return t->port_priority && t->port_priority_set && t->port_priority_set[i] ? t->port_priority[i] : 0;
-}
-
-static int port_index(const struct namelist *l, const char *name) {
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], name) == 0)
-			return (int)i;
-	return -1;
 }
 
 static void team_diff(const struct link *want, const struct link *have, struct link_diff *ret) {

@@ -161,14 +161,16 @@ hk_noop() {
 	hk_applied ': nothing to do$' || hn_fail "second apply of $1 did something"
 }
 
-# What rollback must restore, as text: links (name, state, master, MAC,
-# kind details), bond options, addresses.  IPv6 link-local addresses
+# What rollback must restore, as text: links (name, admin state, master,
+# MAC, kind details), bond options, addresses.  Carrier and operstate
+# follow the links below with a delay and are left out.  IPv6 link-local addresses
 # follow the MACs and are left out; so is a bond's active slave, which
 # the kernel picks (among slaves with a link, the primary first) and
 # changes on any failure: it is state, not configuration.
 hk_state() {
 	ip -d -j link show | jq -r 'sort_by(.ifname)[]
-		| [.ifname, .operstate, (.flags | join(",")), "master=" + (.master // ""), .address, (.link // ""),
+		| [.ifname, (if (.flags | index(["UP"])) then "up" else "down" end), "master=" + (.master // ""),
+		   .address, (.link // ""),
 		   (.linkinfo.info_kind // ""), ((.linkinfo.info_data // {}) | del(.active_slave) | tojson)]
 		| join(" ")'
 	ip -o addr show | awk '$4 !~ /^fe80:/ {print $2, $3, $4}' | sort
