@@ -4,6 +4,7 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CC ?= cc
@@ -93,6 +94,11 @@ install: hanet
 	install -m 0755 hanet $(DESTDIR)$(BINDIR)/hanet
 	install -m 0644 doc/hanet.8 $(DESTDIR)$(MANDIR)/man8/hanet.8
 	install -m 0644 doc/hanet.ini.5 $(DESTDIR)$(MANDIR)/man5/hanet.ini.5
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in tools/systemd/*.service; do \
+		sed 's|@SBINDIR@|$(BINDIR)|g' "$$u" >$(DESTDIR)$(UNITDIR)/$$(basename "$$u") && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename "$$u") || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) hanet

@@ -25,6 +25,7 @@ int cmd_check(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 
 /* The table in main.c, for `hanet help`. */

@@ -109,6 +109,9 @@ int owner_save(struct owner *o);
 int owner_list(char ***ret);
 bool owner_is_empty(const struct owner *o);
 
+/* Forget every record but the namespaces for which keep(name) is true. */
+void owner_clear(struct owner *o, bool (*keep_netns)(const char *name));
+
 /* Queries and updates. */
 bool owner_has_netns(const struct owner *o, const char *netns);
 int owner_add_netns(struct owner *o, const char *netns);

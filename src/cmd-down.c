@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "json.h"
 #include "lock.h"
+#include "netns.h"
 #include "log.h"
 #include "owner.h"
 #include "plan.h"
@@ -123,17 +124,8 @@ int cmd_down(int argc, char **argv) {
 		}
 		if (!dry && s.plan->n == 0 && !owner_is_empty(s.owner)) {
 			/* records of objects that are gone already */
-			struct owner *o = s.owner;
-
-			o->n_netns = o->n_links = o->n_addrs = o->n_rules = 0;
-			for (size_t i = 0; i < o->n_nics; i++)
-				free(o->nics[i].alias);
-			o->n_nics = o->n_sysctls = 0;
-			for (size_t i = 0; i < o->n_routes; i++)
-				route_map_free(o->routes[i].keys);
-			o->n_routes = 0;
-			o->routes_dirty = true;
-			owner_save(o);
+			owner_clear(s.owner, netns_exists);
+			owner_save(s.owner);
 		}
 		ret = EXIT_OK;
 		goto out;
@@ -166,6 +158,13 @@ int cmd_down(int argc, char **argv) {
 			log_error("%s: rollback: %s", s.name, rb);
 		goto out;
 	}
+	/* what is left in the records is gone already (a route its link took
+	 * along, a device given back with nothing to restore); a namespace
+	 * kept for its foreign devices stays recorded */
+	owner_clear(s.owner, netns_exists);
+	r = owner_save(s.owner);
+	if (r < 0)
+		log_warning_errno(r, "%s: writing the records: %m", s.name);
 	if (as_json) {
 		struct json j;
 

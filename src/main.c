@@ -13,6 +13,7 @@ const struct command commands[] = {
 	{ "down", cmd_down, "remove what hanet created for a profile" },
 	{ "show", cmd_show, "what hanet owns for a profile, with its live state" },
 	{ "confirm", cmd_confirm, "keep a change made by apply --confirm" },
+	{ "watch", cmd_watch, "apply, then follow events: repair drift, team failover, failover records" },
 	{ "measure", cmd_measure, "build a lab, inject its faults, report the outages against the SLA" },
 	{ NULL, NULL, NULL },
 };

@@ -130,6 +130,28 @@ static void *grow1(void *v, size_t n, size_t size) {
 	(n)--;                                                           \
 } while (0)
 
+void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
+	size_t kept = 0;
+
+	for (size_t i = 0; i < o->n_netns; i++)
+		if (keep_netns && keep_netns(o->netns[i]))
+			o->netns[kept++] = o->netns[i];
+	o->n_netns = kept;
+	o->n_links = o->n_addrs = o->n_rules = o->n_sysctls = 0;
+	for (size_t i = 0; i < o->n_nics; i++)
+		free(o->nics[i].alias);
+	o->n_nics = 0;
+	for (size_t i = 0; i < o->n_routes; i++)
+		route_map_free(o->routes[i].keys);
+	o->n_routes = 0;
+	for (size_t i = 0; i < o->n_disk_tables; i++)
+		free(o->disk_tables[i].v);
+	o->n_disk_tables = 0;
+	o->routes_on_disk = 0;
+	o->routes_loaded = true;
+	o->routes_dirty = true;
+}
+
 /* ---- netns ---------------------------------------------------------------------- */
 
 bool owner_has_netns(const struct owner *o, const char *netns) {

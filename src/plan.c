@@ -1452,7 +1452,19 @@ static int place_nics(struct planner *pl, struct want_link **sorted) {
 }
 
 static bool link_is_owned(struct planner *pl, const struct sim_link *sl) {
-	return sl->created || owned_link(pl, sl->l.netns, sl->l.name, sl->l.kind);
+	const struct want_link *w;
+
+	if (sl->created || owned_link(pl, sl->l.netns, sl->l.name, sl->l.kind))
+		return true;
+	/* the other end of a veth pair hanet made: recorded under the end
+	 * that made it */
+	w = want_find(pl, sl->l.netns, sl->l.name);
+	if (w && w->provider >= 0 && sl->l.kind == LINK_VETH) {
+		const struct want_link *v = &pl->want[w->provider];
+
+		return owned_link(pl, v->l.netns, v->l.name, LINK_VETH);
+	}
+	return false;
 }
 
 static int fill_nic(struct planner *pl, struct action *a, const struct sim_link *sl, unsigned nic_keys) {

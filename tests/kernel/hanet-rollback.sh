@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Rollback covers bonds, VLANs and macvlans: a change of a bond profile
-# (mode change: slaves released and attached again, a VLAN made again
-# with another id, a macvlan on it) fails at each of its steps in turn
-# (HANET_FAIL_AT) and every time the kernel is back where it was.  Then
+# Rollback covers bonds, teams, VLANs and macvlans: a change of a profile
+# (a bond's mode: slaves released and attached again; a VLAN made again
+# with another id, a macvlan on it; a team's mode and a port priority)
+# fails at each of its steps in turn (HANET_FAIL_AT) and every time the
+# kernel is back where it was, the team's settings included.  Then
 # apply --confirm: without a confirmation the change is rolled back when
 # the time is up; with `hanet confirm` it stays.
 . "${0%/*}/../lib.sh"
@@ -11,7 +12,7 @@
 hn_sandbox "$@"
 
 sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-kl_veths s1 s2
+kl_veths s1 s2 t1 t2
 p=$HN_TMP/rb.ini
 a=$HN_TMP/a.ini
 b=$HN_TMP/b.ini
@@ -33,12 +34,19 @@ addresses = 192.0.2.11/24
 [macvlan api0]
 link = bond0.100
 mode = bridge
+
+[team team0]
+mode = activebackup
+ports = t1, t2
+priority.t2 = 10
 EOT
-sed 's/^mode = active-backup$/mode = balance-xor\nxmit_hash_policy = layer3+4/; /^num_grat_arp/d; s/^id = 100$/id = 101/' "$a" >"$b"
+sed 's/^mode = active-backup$/mode = balance-xor\nxmit_hash_policy = layer3+4/; /^num_grat_arp/d; s/^id = 100$/id = 101/;
+     s/^mode = activebackup$/mode = roundrobin/; s/^priority.t2 = 10$/priority.t2 = 20/' "$a" >"$b"
 
 cp "$a" "$p"
 hk_apply "$p"
 hk_state >"$HN_TMP/state-a"
+"$KL_TOOL" show team0 >>"$HN_TMP/state-a"
 cp "$b" "$p"
 steps=$("$HANET" apply --dry-run "$p" | grep -c '^ *[0-9]')
 [ "$steps" -ge 8 ] || hn_fail "expected a plan of 8 steps or more, got $steps"
@@ -49,6 +57,7 @@ for ((k = 1; k <= steps; k++)); do
 	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k"
 	grep -q 'failed too' "$HN_TMP/out" && hn_fail "step $k: an undo step failed"
 	hk_state >"$HN_TMP/state"
+	"$KL_TOOL" show team0 >>"$HN_TMP/state"
 	diff -u "$HN_TMP/state-a" "$HN_TMP/state" || hn_fail "state not restored after a failure at step $k of $steps"
 done
 hk_noop "$a"
@@ -63,6 +72,7 @@ for ((i = 0; i < 100; i++)); do
 done
 sleep 0.5
 hk_state >"$HN_TMP/state"
+"$KL_TOOL" show team0 >>"$HN_TMP/state"
 diff -u "$HN_TMP/state-a" "$HN_TMP/state" || hn_fail "an unconfirmed change was not rolled back"
 
 # --confirm, confirmed: the change stays
@@ -70,5 +80,6 @@ hk_apply "$p" --confirm 3s
 "$HANET" confirm "$p" || hn_fail "hanet confirm failed"
 sleep 4
 echo "bond0 mode balance-xor
-bond0.101 id 101" | kl_expect_ip
+bond0.100 id 101" | kl_expect_ip
+echo "team0 mode roundrobin" | kl_expect_show
 hk_noop "$p"

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The part of a profile that can be applied now: without the devices
+ * hanet does not create that are not there (yet), the namespaces it
+ * does not declare that do not exist, and what depends on them (links on
+ * top of them, VIPs and routes through them; they leave the port lists
+ * of bonds, teams and bridges).  Watch applies this while it waits for a
+ * device (hotplug, a driver that comes late at boot), and the whole
+ * profile once the device is there.
+ *
+ * The view shares the profile's strings and lists where it does not change
+ * them: it must not outlive the profile, nor the observed state's route
+ * index it copied `present` from.
+ */
+#ifndef HANET_PARTIAL_H
+#define HANET_PARTIAL_H
+
+#include <stddef.h>
+
+#include "model.h"
+#include "route.h"
+
+struct state;
+
+struct profile_view {
+	struct profile profile;         /* shallow copy, arrays of its own */
+	struct route_index routes;      /* the routes kept, with `present` from the full index */
+	size_t n_bulk;
+	size_t *bulk_file;
+	char missing[512];              /* "link late0 (netns edge), netns x" */
+	/* owned by the view */
+	struct namelist *lists;         /* port lists rewritten */
+	size_t n_lists;
+	int32_t **prios;                /* team port priorities rewritten */
+	bool **prio_sets;
+	size_t n_prios;
+};
+
+/* Build the view of p against the observed state st.  routes/n_bulk/
+ * bulk_file: the session's index of every desired route.  -ENODATA when
+ * nothing is missing (a failed plan had another reason). */
+int profile_view_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
+                       const size_t *bulk_file, const struct state *st, struct profile_view **ret);
+void profile_view_free(struct profile_view *v);
+
+#endif

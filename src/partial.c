@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The part of a profile that does not depend on missing devices (partial.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "partial.h"
+#include "state.h"
+#include "util.h"
+
+static bool ns_declared(const struct profile *p, const char *netns) {
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (netns_eq(p->netns[i].name, netns))
+			return true;
+	return false;
+}
+
+/* A namespace objects can go to: the current one, a declared one (apply
+ * makes it), or one that exists. */
+static bool ns_usable(const struct profile *p, const struct state *st, const char *netns) {
+	const struct ns_state *ns;
+
+	if (!netns || !*netns || ns_declared(p, netns))
+		return true;
+	ns = state_ns(st, netns);
+	return ns && ns->exists;
+}
+
+static const char *veth_peer_ns(const struct link *l) {
+	return l->u.veth.peer_netns ? (*l->u.veth.peer_netns ? l->u.veth.peer_netns : NULL) : l->netns;
+}
+
+/* The veth of the profile that makes (netns, name) as its peer, or -1. */
+static ssize_t veth_provider(const struct profile *p, const char *netns, const char *name) {
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+
+		if (l->kind == LINK_VETH && strcmp(l->u.veth.peer, name) == 0 && netns_eq(veth_peer_ns(l), netns))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+static bool removed_name(const struct profile *p, const bool *removed, const char *name) {
+	for (size_t i = 0; i < p->n_links; i++)
+		if (removed[i] && strcmp(p->links[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Append "WHAT NAME" to the list of what is missing. */
+static void note(struct profile_view *v, const char *what, const char *name) {
+	size_t len = strlen(v->missing);
+
+	if (len + 4 >= sizeof(v->missing))
+		return;
+	snprintf(v->missing + len, sizeof(v->missing) - len, "%s%s %s", len ? ", " : "", what, name);
+}
+
+/* Say a missing namespace once. */
+static void note_ns(struct profile_view *v, const struct profile *p, const struct state *st, const char *netns) {
+	char buf[NETNS_NAME_MAX + 16];
+
+	if (ns_usable(p, st, netns))
+		return;
+	snprintf(buf, sizeof(buf), "netns %s", netns);
+	for (const char *s = strstr(v->missing, buf); s; s = strstr(s + 1, buf))
+		if (s[strlen(buf)] == '\0' || s[strlen(buf)] == ',')
+			return;
+	note(v, "netns", netns);
+}
+
+/* Which links go: missing devices and namespaces, then what stands on them. */
+static bool mark_removed(const struct profile *p, const struct state *st, bool *removed, struct profile_view *v) {
+	bool any = false, changed;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+
+		if (!ns_usable(p, st, l->netns) || (l->kind == LINK_VETH && !ns_usable(p, st, veth_peer_ns(l)))) {
+			removed[i] = any = true;
+			note_ns(v, p, st, l->netns);
+			if (l->kind == LINK_VETH)
+				note_ns(v, p, st, veth_peer_ns(l));
+			continue;
+		}
+		if (l->kind != LINK_NIC || veth_provider(p, l->netns, l->name) >= 0)
+			continue;
+		if (state_link(st, l->netns, l->name) || (l->netns && state_link(st, NULL, l->name)))
+			continue;
+		removed[i] = any = true;
+		note(v, "link", l->name);
+		if (l->netns) {
+			size_t len = strlen(v->missing);
+
+			snprintf(v->missing + len, sizeof(v->missing) - len, " (netns %s)", l->netns);
+		}
+	}
+	do {
+		changed = false;
+		for (size_t i = 0; i < p->n_links; i++) {
+			const struct link *l = &p->links[i];
+			const char *lower = NULL;
+			ssize_t prov;
+
+			if (removed[i])
+				continue;
+			if (l->kind == LINK_VLAN)
+				lower = l->u.vlan.link;
+			else if (l->kind == LINK_MACVLAN)
+				lower = l->u.macvlan.link;
+			prov = l->kind == LINK_NIC ? veth_provider(p, l->netns, l->name) : -1;
+			if ((lower && removed_name(p, removed, lower)) || (prov >= 0 && removed[prov])) {
+				removed[i] = changed = any = true;
+			}
+		}
+	} while (changed);
+	return any;
+}
+
+/* A port list without the removed names; NULL when nothing changes. */
+static int filter_ports(struct profile_view *v, const struct profile *p, const bool *removed, struct link *l,
+                        struct namelist *ports) {
+	struct namelist *nl, *lists;
+	bool change = false;
+
+	for (size_t i = 0; i < ports->n; i++)
+		change |= removed_name(p, removed, ports->v[i]);
+	if (!change)
+		return 0;
+	lists = realloc(v->lists, (v->n_lists + 1) * sizeof(*lists));
+	if (!lists)
+		return -ENOMEM;
+	v->lists = lists;
+	nl = &v->lists[v->n_lists];
+	memset(nl, 0, sizeof(*nl));
+	v->n_lists++;
+	if (l->kind == LINK_TEAM && l->u.team.port_priority) {
+		int32_t **pv = realloc(v->prios, (v->n_prios + 1) * sizeof(*pv));
+		bool **sv = pv ? realloc(v->prio_sets, (v->n_prios + 1) * sizeof(*sv)) : NULL;
+		size_t k = 0;
+
+		if (pv)
+			v->prios = pv;
+		if (sv)
+			v->prio_sets = sv;
+		if (!pv || !sv)
+			return -ENOMEM;
+		pv[v->n_prios] = calloc(ports->n, sizeof(int32_t));
+		sv[v->n_prios] = calloc(ports->n, sizeof(bool));
+		v->n_prios++;
+		if (!pv[v->n_prios - 1] || !sv[v->n_prios - 1])
+			return -ENOMEM;
+		for (size_t i = 0; i < ports->n; i++) {
+			if (removed_name(p, removed, ports->v[i]))
+				continue;
+			pv[v->n_prios - 1][k] = l->u.team.port_priority[i];
+			sv[v->n_prios - 1][k] = l->u.team.port_priority_set && l->u.team.port_priority_set[i];
+			k++;
+		}
+		l->u.team.port_priority = pv[v->n_prios - 1];
+		l->u.team.port_priority_set = sv[v->n_prios - 1];
+	}
+	for (size_t i = 0; i < ports->n; i++)
+		if (!removed_name(p, removed, ports->v[i]) && namelist_add(nl, ports->v[i]) < 0)
+			return -ENOMEM;
+	*ports = *nl;
+	return 0;
+}
+
+static bool route_kept(const struct profile *p, const struct state *st, const bool *removed, const struct route *r) {
+	if (!ns_usable(p, st, r->netns))
+		return false;
+	if ((r->set & ROUTE_SET_DEV) && r->dev[0] && removed_name(p, removed, r->dev))
+		return false;
+	for (size_t i = 0; i < r->n_nexthops; i++)
+		if (r->nexthops[i].dev[0] && removed_name(p, removed, r->nexthops[i].dev))
+			return false;
+	return true;
+}
+
+int profile_view_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
+                       const size_t *bulk_file, const struct state *st, struct profile_view **ret) {
+	struct profile_view *v = calloc(1, sizeof(*v));
+	const struct route **rv = NULL;
+	size_t *orig = NULL, n_rv = 0, n_sections = routes ? routes->n - n_bulk : p->n_routes;
+	bool *removed = calloc(p->n_links ? p->n_links : 1, sizeof(bool));
+	char err[256];
+	int r = -ENOMEM;
+
+	if (!v || !removed)
+		goto fail;
+	if (!mark_removed(p, st, removed, v)) {
+		bool ns_missing = false;
+
+		for (size_t i = 0; i < p->n_vips; i++)
+			ns_missing |= !ns_usable(p, st, p->vips[i].netns);
+		for (size_t i = 0; i < p->n_rules; i++)
+			ns_missing |= !ns_usable(p, st, p->rules[i].netns);
+		for (size_t i = 0; routes && i < routes->n; i++)
+			ns_missing |= !ns_usable(p, st, routes->v[i]->netns);
+		if (!ns_missing) {
+			r = -ENODATA;
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < p->n_vips; i++)
+		note_ns(v, p, st, p->vips[i].netns);
+	for (size_t i = 0; i < p->n_rules; i++)
+		note_ns(v, p, st, p->rules[i].netns);
+	for (size_t i = 0; routes && i < routes->n; i++)
+		note_ns(v, p, st, routes->v[i]->netns);
+	v->profile = *p;
+	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
+	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
+	v->profile.routes = calloc(p->n_routes ? p->n_routes : 1, sizeof(struct route));
+	v->profile.rules = calloc(p->n_rules ? p->n_rules : 1, sizeof(struct rule));
+	if (!v->profile.links || !v->profile.vips || !v->profile.routes || !v->profile.rules)
+		goto fail;
+	v->profile.n_links = v->profile.n_vips = v->profile.n_routes = v->profile.n_rules = 0;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct link *l;
+
+		if (removed[i])
+			continue;
+		l = &v->profile.links[v->profile.n_links++];
+		*l = p->links[i];
+		switch (l->kind) {
+		case LINK_BOND:
+			r = filter_ports(v, p, removed, l, &l->u.bond.slaves);
+			if (r >= 0 && (l->u.bond.set & (1ull << BOND_OPT_PRIMARY)) && removed_name(p, removed, l->u.bond.primary))
+				l->u.bond.set &= ~(1ull << BOND_OPT_PRIMARY);
+			break;
+		case LINK_TEAM: r = filter_ports(v, p, removed, l, &l->u.team.ports); break;
+		case LINK_BRIDGE: r = filter_ports(v, p, removed, l, &l->u.bridge.ports); break;
+		default: r = 0; break;
+		}
+		if (r < 0)
+			goto fail;
+		if (l->master[0] && removed_name(p, removed, l->master))
+			l->master[0] = '\0';
+	}
+	for (size_t i = 0; i < p->n_vips; i++)
+		if (ns_usable(p, st, p->vips[i].netns) && !removed_name(p, removed, p->vips[i].dev))
+			v->profile.vips[v->profile.n_vips++] = p->vips[i];
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (ns_usable(p, st, p->rules[i].netns))
+			v->profile.rules[v->profile.n_rules++] = p->rules[i];
+
+	/* routes: [route] sections (copied: the view's profile lists them),
+	 * then the bulk ones (shared), each with its `present` */
+	if (routes) {
+		rv = malloc((routes->n ? routes->n : 1) * sizeof(*rv));
+		orig = malloc((routes->n ? routes->n : 1) * sizeof(*orig));
+		v->bulk_file = malloc((n_bulk ? n_bulk : 1) * sizeof(*v->bulk_file));
+		if (!rv || !orig || !v->bulk_file)
+			goto fail;
+		for (size_t i = 0; i < n_sections && i < p->n_routes; i++) {
+			if (!route_kept(p, st, removed, routes->v[i]))
+				continue;
+			v->profile.routes[v->profile.n_routes] = *routes->v[i];
+			rv[n_rv] = &v->profile.routes[v->profile.n_routes++];
+			orig[n_rv++] = i;
+		}
+		for (size_t i = n_sections; i < routes->n; i++) {
+			if (!route_kept(p, st, removed, routes->v[i]))
+				continue;
+			v->bulk_file[v->n_bulk++] = bulk_file ? bulk_file[i - n_sections] : 0;
+			rv[n_rv] = routes->v[i];
+			orig[n_rv++] = i;
+		}
+		r = route_index_build(&v->routes, rv, n_rv, err, sizeof(err));
+		if (r < 0)
+			goto fail;
+		for (size_t i = 0; i < n_rv; i++)
+			v->routes.present[i] = routes->present[orig[i]];
+	}
+	free(rv);
+	free(orig);
+	free(removed);
+	*ret = v;
+	return 0;
+fail:
+	free(rv);
+	free(orig);
+	free(removed);
+	profile_view_free(v);
+	return r;
+}
+
+void profile_view_free(struct profile_view *v) {
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->n_lists; i++)
+		namelist_fini(&v->lists[i]);
+	free(v->lists);
+	for (size_t i = 0; i < v->n_prios; i++) {
+		free(v->prios[i]);
+		free(v->prio_sets[i]);
+	}
+	free(v->prios);
+	free(v->prio_sets);
+	free(v->profile.links);
+	free(v->profile.vips);
+	free(v->profile.routes);
+	free(v->profile.rules);
+	route_index_fini(&v->routes);
+	free(v->bulk_file);
+	free(v);
+}

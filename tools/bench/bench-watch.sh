@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Benchmarks of `hanet watch`, in a fresh network and mount namespace
+# (unshare -mn, tmpfs over /run/netns and /run/hanet), with the controller
+# example on what every kernel has (tools/bench/controller-bridge.ini: the
+# bond is a bridge, the VLANs are macvlans; eth1 and eth2 are veths):
+#
+#   1. VIP repair latency: the API VIP (198.51.100.100/24 on api0 in
+#      namespace ha) is deleted COUNT times (default 1000), each time once
+#      the previous repair is in; a separate process (tests/tools/
+#      drift-bench, its monitor thread doing nothing but read an event
+#      socket in ha) times the delete event to the re-add event.  Twice:
+#      a. watch and the monitor at nice 0 (said, not judged), and
+#      b. watch at Nice=-10 as tools/systemd/hanet-watch@.service runs it
+#         (an HA daemon must not wait behind batch work), the monitor at
+#         the same nice so that it reads events as promptly as watch.
+#                                                  target p50 <= 1 ms, p99 <= 5 ms
+#   2. 1000 link flaps in 10 s: mgmt0 (a macvlan hanet made, carrying the
+#      default route) set down and up; watch repairs each down.  Then watch
+#      must still run and `hanet check` must pass (within 5 s).
+#   3. watch's peak RSS (VmHWM) after all that     target <= 10 MB
+#
+# Usage: tools/bench/bench-watch.sh [COUNT].  Needs root; never touches the
+# host's namespace.  Every loop is bounded (watch by --max-runtime).
+# Exit 1 when a target is missed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TOP=$(pwd)
+COUNT=${1:-1000}
+
+[ "$(id -u)" -eq 0 ] || { echo "bench-watch: needs root" >&2; exit 2; }
+[ -x "$TOP/hanet" ] && [ -x "$TOP/build/tests/drift-bench" ] || make -s hanet tests
+W=$(mktemp -d /tmp/hanet-bench-watch.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+echo "bench-watch: $COUNT VIP deletions, 1000 flaps, $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "profile: tools/bench/controller-bridge.ini (the controller example with a bridge and macvlans)"
+
+unshare --mount --net --propagation private -- bash -s "$TOP" "$W" "$COUNT" <<'SANDBOX'
+set -euo pipefail
+TOP=$1 W=$2 COUNT=$3
+HANET=$TOP/hanet
+P=$TOP/tools/bench/controller-bridge.ini
+mkdir -p /run/netns /run/hanet
+mount -t tmpfs -o mode=0755 bench /run/netns
+mount -t tmpfs -o mode=0755 bench /run/hanet
+ip link set lo up
+ip link add eth1 type veth peer name eth1-p
+ip link add eth2 type veth peer name eth2-p
+ip link set eth1-p up
+ip link set eth2-p up
+
+"$HANET" watch --records "$W/records.jsonl" --metrics "$W/metrics.prom" --max-runtime 600s "$P" 2>"$W/watch.log" &
+WPID=$!
+for _ in $(seq 500); do
+	grep -q "the kernel matches the profile; watching" "$W/watch.log" && break
+	sleep 0.02
+done
+grep -q "the kernel matches the profile; watching" "$W/watch.log" || { cat "$W/watch.log"; exit 2; }
+
+vip_bench() {
+	local tag=$1
+	shift
+	echo "   \$ $* drift-bench vip -N ha -d api0 -a 198.51.100.100/24 -n $COUNT"
+	"$@" "$TOP/build/tests/drift-bench" vip -N ha -d api0 -a 198.51.100.100/24 -n "$COUNT" | tee "$W/vip-$tag.out" | sed 's/^/   /'
+	echo "   watch's own account (event read -> repair acked), from its log:"
+	tail -n +"$LOGPOS" "$W/watch.log" | grep -o 're-added in [0-9.]* ms' | awk '{ print $3 }' | sort -n |
+		awk '{ v[NR] = $1 } END { printf "   n=%d p50=%.1f ms p99=%.1f ms max=%.1f ms\n", NR, v[int(NR * 0.5 + 0.5)], v[int(NR * 0.99 + 0.5)], v[NR] }'
+	LOGPOS=$(( $(wc -l <"$W/watch.log") + 1 ))
+}
+LOGPOS=1
+
+echo
+echo "1a. VIP re-add latency, watch and the monitor at nice 0"
+vip_bench nice0 env
+echo
+echo "1b. the same as hanet-watch@.service runs watch (Nice=-10), the monitor at -10 too"
+renice -n -10 -p "$WPID" >/dev/null
+vip_bench nice10 nice -n -10
+
+echo
+echo "2. 1000 link flaps of mgmt0 in 10 s"
+echo "   \$ drift-bench flap -N - -d mgmt0 -n 1000 -T 10000"
+"$TOP/build/tests/drift-bench" flap -N - -d mgmt0 -n 1000 -T 10000 | sed 's/^/   /'
+alive=0
+kill -0 "$WPID" 2>/dev/null && alive=1
+conv=0 t0=${EPOCHREALTIME/./}
+for _ in $(seq 250); do
+	if "$HANET" check "$P" >/dev/null 2>&1; then conv=1; break; fi
+	sleep 0.02
+done
+t1=${EPOCHREALTIME/./}
+echo "   watch alive: $alive; hanet check passes: $conv ($(( (t1 - t0) / 1000 )) ms after the last flap)"
+echo "   repairs: $(grep -c '"event":"repair"' "$W/records.jsonl"), carrier records: $(grep -c '"event":"carrier"' "$W/records.jsonl"), overflows: $(awk '/^hanet_watch_overflows_total/ { print $2 }' "$W/metrics.prom")"
+
+echo
+echo "3. memory"
+hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$WPID/status")
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$WPID/status")
+echo "   VmHWM ${hwm} kB, VmRSS ${rss} kB"
+kill -TERM "$WPID"
+wait "$WPID" || true
+
+python3 - "$W/vip-nice10.out" "$alive" "$conv" "$hwm" "$W/vip-nice0.out" <<'PY'
+import re, sys
+def parse(path):
+    vip = open(path).read()
+    m = re.search(r"delete event -> re-add event: n=(\d+) p50=([\d.]+) ms p90=[\d.]+ ms p99=([\d.]+) ms", vip)
+    timeouts = int(re.search(r"(\d+) timeouts", vip).group(1))
+    return int(m.group(1)), float(m.group(2)), float(m.group(3)), timeouts
+n, p50, p99, timeouts = parse(sys.argv[1])
+n0, p50_0, p99_0, timeouts0 = parse(sys.argv[5])
+alive, conv, hwm = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+print()
+print(f"info  at nice 0: VIP re-add p50 {p50_0} ms, p99 {p99_0} ms, {timeouts0} timeouts"
+      f" ({'within' if p50_0 <= 1 and p99_0 <= 5 else 'outside'} the targets on this machine now)")
+checks = [
+    ("VIP re-add latency p50 (ms), Nice=-10", p50, p50 <= 1.0, "<= 1"),
+    ("VIP re-add latency p99 (ms), Nice=-10", p99, p99 <= 5.0, "<= 5"),
+    ("VIP deletions repaired / timeouts", f"{n}/{timeouts + timeouts0}", timeouts + timeouts0 == 0, "0 timeouts"),
+    ("1000 flaps: watch alive, converged", f"{alive},{conv}", alive == 1 and conv == 1, "1,1"),
+    ("peak RSS, VmHWM (kB)", hwm, hwm <= 10240, "<= 10240"),
+]
+bad = False
+print()
+for name, v, ok, target in checks:
+    bad |= not ok
+    print(f"{'PASS' if ok else 'FAIL'}  {name:40s} {v!s:>10}  (target {target})")
+sys.exit(1 if bad else 0)
+PY
+SANDBOX
