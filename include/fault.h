@@ -19,8 +19,9 @@
  * deleted, address deleted) when the timeline has it earlier than the
  * request's return: a slow kernel may answer long after the change took
  * effect.  After a restore, fault_restore waits until the lab is as
- * before (the device up with its carrier, a bond back on its primary),
- * so the next trial fails the same thing. */
+ * before (the device up with its carrier and, if it was the active slave
+ * or port of its bond or team when fault_prepare looked, that again), so
+ * the next trial fails the same thing. */
 #ifndef HANET_FAULT_H
 #define HANET_FAULT_H
 

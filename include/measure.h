@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "report.h"
 
@@ -62,8 +63,22 @@ bool measure_has_fault(const struct measure *m, const char *name);
  * back on failure), set the lab's sysctls, start recording the netlink
  * events of its namespaces. */
 int measure_lab_up(struct measure *m, char *err, size_t errsize);
-/* Remove what the lab made, as `hanet down` does. */
+/* Remove what the lab made, as `hanet down` does (hanet watch stopped
+ * first). */
 int measure_lab_down(struct measure *m, char *err, size_t errsize);
+/* The lock (/run/hanet/lock) is held while the lab is applied, applied
+ * again (link-delete's restore) and removed: the first time waiting up to
+ * us for another run (0: -EBUSY at once), later at least 10 s. */
+void measure_set_lock_wait(struct measure *m, uint64_t us);
+
+/* Run `hanet watch --down-on-exit PROFILE` on the lab, a profile of its
+ * own (say a controller's team, over the lab's links: watch repairs drift
+ * on what its profile declares, so the lab's faults stay out of it),
+ * until measure_watch_stop or the lab goes down; returns once the kernel
+ * matches that profile.  The team failovers it records become the
+ * trials' active-port events. */
+int measure_watch_start(struct measure *m, const char *path, char *err, size_t errsize);
+int measure_watch_stop(struct measure *m, char *err, size_t errsize);
 
 /* Run; results go to the report.  -EINTR when opts->stop was set (the
  * report holds the trials done). */

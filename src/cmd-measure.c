@@ -2,7 +2,7 @@
 /*
  * hanet measure [--json[=FILE]] [--csv FILE] [--svg FILE] [--trials N]
  *               [--fault NAME] [--timeout DURATION] [--steady DURATION]
- *               [--keep] [--rt-priority N] [--lock-wait DURATION] PROFILE
+ *               [--keep] [--rt-priority N] [--watch PROFILE] [--lock-wait DURATION] PROFILE
  *
  * lab up (apply) -> steady state -> every fault, trial after trial ->
  * lab down (always, also on a signal, unless --keep) -> the report.
@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "lock.h"
 #include "log.h"
 #include "measure.h"
 #include "report.h"
@@ -45,6 +44,10 @@ static const char usage_text[] =
 	"  -P, --rt-priority N      SCHED_FIFO priority of the prober, the event\n"
 	"                           recorder and the faults, when allowed (default\n"
 	"                           10; 0: none)\n"
+	"  -w, --watch PROFILE      run `hanet watch PROFILE` on the lab during the\n"
+	"                           trials (a controller's teams over the lab's links:\n"
+	"                           watch chooses their active port); its team\n"
+	"                           failovers are the trials' reactions\n"
 	"  -l, --lock-wait DURATION wait for another run to finish (default: exit 4)\n"
 	"  -h, --help               this text\n"
 	"\n"
@@ -101,23 +104,24 @@ int cmd_measure(int argc, char **argv) {
 		{ "keep", no_argument, NULL, 'k' },
 		{ "rt-priority", required_argument, NULL, 'P' },
 		{ "lock-wait", required_argument, NULL, 'l' },
+		{ "watch", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct measure_opts mo = { .rt_priority = MEASURE_RT_PRIORITY_DEFAULT, .stop = &stop_signal,
 	                           .progress = print_progress };
-	const char *json_path = NULL, *csv_path = NULL, *svg_path = NULL, *path;
+	const char *json_path = NULL, *csv_path = NULL, *svg_path = NULL, *watch_path = NULL, *path;
 	bool json_stdout = false, keep = false, run_failed = false;
 	uint64_t lock_ns = 0;
 	struct measure *m = NULL;
 	struct sigaction sa = { .sa_handler = on_signal }, old_sa[3];
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	char err[1024];
-	int c, r, lock_fd = -1, holder = 0, ret = EXIT_RUNTIME;
+	int c, r, ret = EXIT_RUNTIME;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+j::c:s:n:f:t:S:kP:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+j::c:s:n:f:t:S:kP:l:w:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			if (optarg)
@@ -147,6 +151,7 @@ int cmd_measure(int argc, char **argv) {
 				return EXIT_USAGE;
 			break;
 		case 'k': keep = true; break;
+		case 'w': watch_path = optarg; break;
 		case 'P': {
 			uint32_t v;
 
@@ -195,23 +200,27 @@ int cmd_measure(int argc, char **argv) {
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &sa, &old_sa[i]);
 
-	r = lock_take(lock_ns / 1000, &lock_fd, &holder);
+	measure_set_lock_wait(m, lock_ns / 1000);
+	fprintf(stderr, "%s: building the lab\n", measure_name(m));
+	r = measure_lab_up(m, err, sizeof(err));
 	if (r == -EBUSY) {
-		log_error("%s: another hanet run (pid %d) holds %s", measure_name(m), holder, HANET_LOCK_PATH);
+		log_error("%s: %s", measure_name(m), err);
 		ret = EXIT_LOCKED;
 		goto out;
 	}
 	if (r < 0) {
-		log_error_errno(r, "%s: taking %s: %m", measure_name(m), HANET_LOCK_PATH);
-		goto out;
-	}
-
-	fprintf(stderr, "%s: building the lab\n", measure_name(m));
-	r = measure_lab_up(m, err, sizeof(err));
-	if (r < 0) {
 		log_error_errno(r, "%s: building the lab: %s", measure_name(m), err[0] ? err : "%m");
 		run_failed = true;
-	} else if (!stop_signal) {
+	}
+	if (r >= 0 && watch_path && !stop_signal) {
+		fprintf(stderr, "%s: starting hanet watch %s\n", measure_name(m), watch_path);
+		r = measure_watch_start(m, watch_path, err, sizeof(err));
+		if (r < 0) {
+			log_error_errno(r, "%s: %s", measure_name(m), err[0] ? err : "hanet watch: %m");
+			run_failed = true;
+		}
+	}
+	if (r >= 0 && !stop_signal) {
 		r = measure_run(m, &mo, err, sizeof(err));
 		if (r < 0 && r != -EINTR) {
 			log_error_errno(r, "%s: %s", measure_name(m), err[0] ? err : "%m");
@@ -220,6 +229,13 @@ int cmd_measure(int argc, char **argv) {
 	}
 
 	if (keep && !stop_signal) {
+		char werr[512];
+
+		/* watch goes: it would repair the lab's faults of a later run */
+		if (watch_path && measure_watch_stop(m, werr, sizeof(werr)) < 0) {
+			log_error("%s: stopping hanet watch: %s", measure_name(m), werr);
+			run_failed = true;
+		}
 		fprintf(stderr, "%s: the lab is kept: `hanet down %s` removes it\n", measure_name(m), path);
 	} else {
 		char derr[1024];
@@ -232,9 +248,6 @@ int cmd_measure(int argc, char **argv) {
 			run_failed = true;
 		}
 	}
-	lock_release(lock_fd);
-	lock_fd = -1;
-
 	if (stop_signal) {
 		ret = 128 + stop_signal;
 		goto out;
@@ -265,7 +278,6 @@ int cmd_measure(int argc, char **argv) {
 		ret = v == REPORT_FAIL ? EXIT_FAIL : EXIT_OK;
 	}
 out:
-	lock_release(lock_fd);
 	measure_free(m);
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &old_sa[i], NULL);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fault injection and restore for `hanet measure` (see fault.h). */
+#include <net/if.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -12,7 +14,9 @@
 #include "announce.h"
 #include "fault.h"
 #include "link.h"
+#include "link-ops.h"
 #include "log.h"
+#include "netns.h"
 #include "nl.h"
 #include "state.h"
 #include "util.h"
@@ -36,11 +40,12 @@ struct fault {
 	 * carrier-off, the veth peer of fc->dev) */
 	const char *act_ns;
 	char act_dev[IFNAMSIZ];
-	/* the device that must be back after a restore (fc->dev), and the
-	 * bond that must be back on it when it is the bond's primary */
+	/* the device that must be back after a restore (fc->dev), and its
+	 * bond or team when dev was its active slave or port before the
+	 * fault (fault_prepare): then it must be again */
 	const char *dev_ns;
 	char dev[IFNAMSIZ];
-	char primary_of[IFNAMSIZ];
+	char active_in[IFNAMSIZ];
 
 	/* vip-move */
 	const struct vip *vip;
@@ -88,6 +93,44 @@ static int link_index(struct fault *f, const char *ns, const char *dev) {
 	return r;
 }
 
+/* The active slave of a bond, or the active port of an activebackup
+ * team, named master in ns: 0 and its name ("" when none), or -errno. */
+static int active_member(struct fault *f, const char *ns, const char *master, char ret[IFNAMSIZ]) {
+	const struct link_ops *ops;
+	struct nl *nl;
+	struct link l;
+	int r;
+
+	r = nls_get(f->nls, ns, &nl);
+	if (r < 0)
+		return r;
+	r = observe_get_link(nl, master, &l);
+	if (r < 0)
+		return r;
+	ops = link_ops_get(l.kind);
+	if ((l.kind != LINK_BOND && l.kind != LINK_TEAM) || !ops || !ops->observe_extra) {
+		link_fini(&l);
+		return -EOPNOTSUPP;
+	}
+	r = ops->observe_extra(&l, nl);
+	if (r >= 0)
+		snprintf(ret, IFNAMSIZ, "%s", l.kind == LINK_BOND ? l.u.bond.active_slave : l.u.team.active_port);
+	link_fini(&l);
+	return r < 0 ? r : 0;
+}
+
+/* The name of ifindex in ns. */
+static int name_of(const char *ns, int ifindex, char ret[IFNAMSIZ]) {
+	int saved, r;
+
+	r = netns_enter(ns, &saved);
+	if (r < 0)
+		return r;
+	r = if_indextoname((unsigned)ifindex, ret) ? 0 : -errno;
+	netns_leave(saved);
+	return r;
+}
+
 static int prepare_one(struct fault *f, const char *ns, const char *dev, char *err, size_t errsize) {
 	int r = link_index(f, ns, dev);
 
@@ -108,12 +151,25 @@ int fault_prepare(struct fault *f, char *err, size_t errsize) {
 	int r = 0;
 
 	f->n_idx = 0;
+	f->active_in[0] = '\0';
 	switch (f->fc->action) {
 	case FAULT_LINK_DOWN:
 	case FAULT_CARRIER_OFF:
-	case FAULT_LINK_DELETE:
+	case FAULT_LINK_DELETE: {
+		struct link l;
+		char master[IFNAMSIZ], active[IFNAMSIZ];
+
 		r = prepare_one(f, f->act_ns, f->act_dev, err, errsize);
+		/* dev the active slave or port of its master: a restore waits
+		 * until it is again */
+		if (r >= 0 && link_get(f, f->dev_ns, f->dev, &l) == 0) {
+			if (l.master_ifindex > 0 && name_of(f->dev_ns, l.master_ifindex, master) == 0 &&
+			    active_member(f, f->dev_ns, master, active) == 0 && strcmp(active, f->dev) == 0)
+				snprintf(f->active_in, sizeof(f->active_in), "%s", master);
+			link_fini(&l);
+		}
 		break;
+	}
 	case FAULT_VIP_MOVE:
 		r = prepare_one(f, f->vip->netns, f->vip->dev, err, errsize);
 		if (r >= 0)
@@ -196,19 +252,6 @@ static bool veth_peer_of(const struct profile *p, const char *ns, const char *de
 	return false;
 }
 
-/* The bond whose primary dev is (dev's master in the profile). */
-static void find_primary_of(const struct profile *p, const char *ns, const char *dev, char ret[IFNAMSIZ]) {
-	const struct link *l = profile_find_link(p, ns, dev), *m;
-
-	ret[0] = '\0';
-	if (!l || !l->master[0])
-		return;
-	m = profile_find_link(p, ns, l->master);
-	if (m && m->kind == LINK_BOND && (m->u.bond.set & (1ull << BOND_OPT_PRIMARY)) &&
-	    strcmp(m->u.bond.primary, dev) == 0)
-		snprintf(ret, IFNAMSIZ, "%s", m->name);
-}
-
 int fault_new(const struct profile *p, const struct fault_conf *fc, struct nls *nls, const struct fault_hooks *hooks,
               struct fault **ret, char *err, size_t errsize) {
 	struct fault *f = calloc(1, sizeof(*f));
@@ -271,8 +314,6 @@ int fault_new(const struct profile *p, const struct fault_conf *fc, struct nls *
 		snprintf(f->desc, sizeof(f->desc), "kill -KILL the pid in %s", fc->pidfile);
 		break;
 	}
-	if (fc->action == FAULT_LINK_DOWN || fc->action == FAULT_CARRIER_OFF || fc->action == FAULT_LINK_DELETE)
-		find_primary_of(p, fc->netns, fc->dev, f->primary_of);
 	*ret = f;
 	return 0;
 }
@@ -489,18 +530,18 @@ int fault_inject(struct fault *f, struct timeline *tl, uint64_t *ret_t_ns, char 
 
 /* ---- restore ------------------------------------------------------------- */
 
-/* Until dev is up with its carrier and, when it is its bond's primary,
- * the bond's active slave again. */
+/* Until dev is up with its carrier and, when it was the active slave or
+ * port of its bond or team before the fault, is again. */
 static int wait_link_back(struct fault *f, uint64_t timeout_ns, char *err, size_t errsize) {
 	uint64_t until = now_ns() + timeout_ns;
 	const char *why = "";
+	char what[IFNAMSIZ * 2 + 64];
 
 	for (;;) {
-		struct link l, b;
-		int idx = -1;
+		struct link l;
+		char active[IFNAMSIZ];
 
 		if (link_get(f, f->dev_ns, f->dev, &l) == 0) {
-			idx = l.ifindex;
 			if (!l.up)
 				why = "is down";
 			else if (!l.carrier)
@@ -511,12 +552,10 @@ static int wait_link_back(struct fault *f, uint64_t timeout_ns, char *err, size_
 		} else {
 			why = "does not exist";
 		}
-		if (!why && f->primary_of[0]) {
-			if (link_get(f, f->dev_ns, f->primary_of, &b) == 0) {
-				if (b.kind == LINK_BOND && b.u.bond.active_slave_ifindex != idx)
-					why = "is not the active slave of its bond yet";
-				link_fini(&b);
-			}
+		if (!why && f->active_in[0] && (active_member(f, f->dev_ns, f->active_in, active) < 0 ||
+		                                strcmp(active, f->dev) != 0)) {
+			snprintf(what, sizeof(what), "is not the active one of %s again", f->active_in);
+			why = what;
 		}
 		if (!why)
 			return 0;
@@ -524,7 +563,7 @@ static int wait_link_back(struct fault *f, uint64_t timeout_ns, char *err, size_
 			snprintf(err, errsize, "%s/%s %s after %.1fs", ns_name(f->dev_ns), f->dev, why, (double)timeout_ns / 1e9);
 			return -ETIMEDOUT;
 		}
-		sleep_us(POLL_US);
+		sleep_us(f->active_in[0] ? 5 * POLL_US : POLL_US);
 	}
 }
 

@@ -12,10 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apply.h"
+#include "commands.h"
 #include "fault.h"
+#include "lock.h"
 #include "log.h"
 #include "measure.h"
 #include "netns.h"
@@ -41,6 +45,9 @@
 #define REDO_MAX 3                      /* at most 3 times (and twice the trials for a fault) */
 #define READY_TIMEOUT_NS 10000000000ull /* before a fault, replies must come within 10 s (or the timeout) */
 #define DAD_TIMEOUT_NS 10000000000ull   /* the lab's IPv6 addresses: duplicate address detection */
+#define LOCK_WAIT_LATER_US 10000000ull  /* re-applies and down wait up to 10 s for the lock */
+#define WATCH_READY_US 20000000ull      /* hanet watch: its profile applied within 20 s */
+#define WATCH_STOP_US 15000000ull       /* ... and gone within 15 s of SIGTERM */
 #define CHUNK_NS 20000000ull            /* waits are cut in 20 ms pieces to notice a stop */
 #define MAX_NETNS 64
 
@@ -55,6 +62,15 @@ struct measure {
 	struct timeline *tl;
 	struct prober_responder *resp[MAX_NETNS];
 	size_t n_resp;
+
+	uint64_t lock_wait_us;              /* for the first apply; later ones wait at least LOCK_WAIT_LATER_US */
+	bool applied_once;
+
+	/* hanet watch on a profile of its own (measure_watch_start) */
+	pid_t watch_pid;
+	char *watch_path;
+	char watch_dir[64];                 /* its records and log */
+	off_t watch_read;                   /* records read so far */
 
 	struct report rep;
 	struct report_group *groups;        /* one per fault run */
@@ -245,10 +261,19 @@ void measure_free(struct measure *m) {
 	free(m->group_desc);
 	free(m->steady);
 	free(m->steady_desc);
+	if (m->watch_pid > 0 || m->watch_dir[0]) {
+		char e[512];
+		measure_watch_stop(m, e, sizeof(e));
+	}
+	free(m->watch_path);
 	nls_free(m->nls);
 	session_fini(&m->s);
 	free(m->path);
 	free(m);
+}
+
+void measure_set_lock_wait(struct measure *m, uint64_t us) {
+	m->lock_wait_us = us;
 }
 
 const char *measure_name(const struct measure *m) {
@@ -270,16 +295,30 @@ const struct report *measure_report(const struct measure *m) {
 
 /* The pipeline of `hanet apply` (down: of `hanet down`) on the lab
  * profile, in process.  The caller holds the lock. */
-static int lab_apply(const char *path, bool down, char *err, size_t errsize) {
+static int lab_apply(struct measure *m, bool down, char *err, size_t errsize) {
 	struct apply_opts aopts = { 0 };
 	struct session s;
 	struct apply *ap = NULL;
 	struct plan *left = NULL;
 	unsigned flags = down ? PLAN_DOWN : 0;
-	int r;
+	uint64_t wait = m->lock_wait_us;
+	int r, lock_fd = -1, holder = 0;
 
 	err[0] = '\0';
-	r = session_load(&s, path, down ? SESSION_NAME_OK | SESSION_NO_ROUTES : 0);
+	/* the lock of every hanet run that changes the kernel, while this one
+	 * does (hanet watch, started on the lab, takes it too) */
+	if (m->applied_once && wait < LOCK_WAIT_LATER_US)
+		wait = LOCK_WAIT_LATER_US;
+	r = lock_take(wait, &lock_fd, &holder);
+	if (r < 0) {
+		if (r == -EBUSY)
+			snprintf(err, errsize, "another hanet run (pid %d) holds %s", holder, HANET_LOCK_PATH);
+		else
+			snprintf(err, errsize, "taking %s: %s", HANET_LOCK_PATH, strerror(-r));
+		return r;
+	}
+	m->applied_once = true;
+	r = session_load(&s, m->path, down ? SESSION_NAME_OK | SESSION_NO_ROUTES : 0);
 	if (r < 0) {
 		snprintf(err, errsize, "%s", s.err[0] ? s.err : r == -EINVAL ? "invalid profile" : strerror(-r));
 		goto out;
@@ -325,6 +364,7 @@ out:
 	plan_free(left);
 	apply_free(ap);
 	session_fini(&s);
+	lock_release(lock_fd);
 	return r;
 }
 
@@ -415,7 +455,7 @@ int measure_lab_up(struct measure *m, char *err, size_t errsize) {
 	struct owner *o = NULL;
 	int r;
 
-	r = lab_apply(m->path, false, err, errsize);
+	r = lab_apply(m, false, err, errsize);
 	if (r < 0)
 		return r;
 	m->up = true;
@@ -456,6 +496,13 @@ int measure_lab_down(struct measure *m, char *err, size_t errsize) {
 	int r;
 
 	err[0] = '\0';
+	if (m->watch_pid > 0 || m->watch_dir[0]) {
+		char werr[512];
+
+		/* it removes what its own profile made (--down-on-exit) */
+		if (measure_watch_stop(m, werr, sizeof(werr)) < 0)
+			snprintf(err, errsize, "%s", werr);
+	}
 	if (m->tl) {
 		timeline_stop(m->tl);
 	}
@@ -465,10 +512,254 @@ int measure_lab_down(struct measure *m, char *err, size_t errsize) {
 	/* the faults' sockets point into namespaces about to go */
 	nls_free(m->nls);
 	m->nls = NULL;
-	r = lab_apply(m->path, true, err, errsize);
+	r = lab_apply(m, true, err, errsize);
 	if (r >= 0)
 		m->up = false;
 	return r;
+}
+
+/* ---- hanet watch on the lab ---------------------------------------------------------- */
+
+/* Whether the kernel matches profile path: nothing left to plan. */
+static int profile_matches(const char *path, char *err, size_t errsize) {
+	struct session s;
+	int r;
+
+	r = session_load(&s, path, 0);
+	if (r < 0) {
+		snprintf(err, errsize, "%s: %s", path, s.err[0] ? s.err : r == -EINVAL ? "invalid profile" : strerror(-r));
+		session_fini(&s);
+		return r;
+	}
+	r = session_observe(&s);
+	if (r >= 0)
+		r = session_plan(&s, 0);
+	if (r >= 0)
+		r = s.plan->n == 0;
+	else
+		snprintf(err, errsize, "%s: %s", path, s.err);
+	session_fini(&s);
+	return r;
+}
+
+/* The last lines of the watch's log, for an error message. */
+static void watch_log_tail(const struct measure *m, char *buf, size_t size) {
+	char path[128], all[4096];
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/watch.log", m->watch_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = pread(fd, all, sizeof(all) - 1, 0);
+	close(fd);
+	if (n <= 0)
+		return;
+	all[n] = '\0';
+	while (n > 0 && all[n - 1] == '\n')
+		all[--n] = '\0';
+	{
+		const char *last = strrchr(all, '\n');
+		size_t len;
+
+		last = last ? last + 1 : all;
+		len = strlen(last) < size - 1 ? strlen(last) : size - 1;
+		memcpy(buf, last, len);
+		buf[len] = '\0';
+	}
+}
+
+int measure_watch_start(struct measure *m, const char *path, char *err, size_t errsize) {
+	char rec[128], log[128], self[64];
+	uint64_t until;
+	sigset_t none;
+	pid_t pid;
+	int r;
+
+	err[0] = '\0';
+	if (m->watch_pid > 0)
+		return -EBUSY;
+	free(m->watch_path);
+	m->watch_path = strdup(path);
+	if (!m->watch_path)
+		return -ENOMEM;
+	snprintf(m->watch_dir, sizeof(m->watch_dir), "/tmp/hanet-measure.XXXXXX");
+	if (!mkdtemp(m->watch_dir)) {
+		r = -errno;
+		m->watch_dir[0] = '\0';
+		snprintf(err, errsize, "a directory for hanet watch's records: %s", strerror(-r));
+		return r;
+	}
+	snprintf(rec, sizeof(rec), "%s/records.jsonl", m->watch_dir);
+	snprintf(log, sizeof(log), "%s/watch.log", m->watch_dir);
+	snprintf(self, sizeof(self), "/proc/self/exe");
+	m->watch_read = 0;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		snprintf(err, errsize, "starting hanet watch: %s", strerror(-r));
+		return r;
+	}
+	if (pid == 0) {
+		/* its own process group: the terminal's ^C is for hanet measure,
+		 * which stops it in order */
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		setpgid(0, 0);
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		execl(self, "hanet", "watch", "--records", rec, "--down-on-exit", "--resync-interval", "0", path,
+		      (char *)NULL);
+		_exit(EXIT_RUNTIME);
+	}
+	m->watch_pid = pid;
+
+	/* ready: its profile applied (the kernel matches it) */
+	until = now_us() + WATCH_READY_US;
+	for (;;) {
+		int st;
+		char tail[512];
+
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			m->watch_pid = 0;
+			watch_log_tail(m, tail, sizeof(tail));
+			snprintf(err, errsize, "hanet watch %s exited (status %d)%s%s", path,
+			         WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), tail[0] ? ": " : "", tail);
+			return -ECHILD;
+		}
+		r = profile_matches(path, err, errsize);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			return 0;
+		if (now_us() >= until) {
+			watch_log_tail(m, tail, sizeof(tail));
+			snprintf(err, errsize, "hanet watch %s: its profile not applied after %.0fs%s%s", path,
+			         (double)WATCH_READY_US / 1e6, tail[0] ? ": " : "", tail);
+			return -ETIMEDOUT;
+		}
+		sleep_us(50000);
+	}
+}
+
+int measure_watch_stop(struct measure *m, char *err, size_t errsize) {
+	uint64_t until = now_us() + WATCH_STOP_US;
+	int st = 0, r = 0;
+
+	err[0] = '\0';
+	if (m->watch_pid > 0) {
+		kill(m->watch_pid, SIGTERM);
+		for (;;) {
+			pid_t w = waitpid(m->watch_pid, &st, WNOHANG);
+
+			if (w == m->watch_pid || (w < 0 && errno != EINTR))
+				break;
+			if (now_us() >= until) {
+				kill(m->watch_pid, SIGKILL);
+				waitpid(m->watch_pid, &st, 0);
+				snprintf(err, errsize, "hanet watch did not stop within %.0fs: killed", (double)WATCH_STOP_US / 1e6);
+				r = -ETIMEDOUT;
+				break;
+			}
+			sleep_us(20000);
+		}
+		if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+			char tail[512];
+
+			watch_log_tail(m, tail, sizeof(tail));
+			snprintf(err, errsize, "hanet watch exited with status %d%s%s",
+			         WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), tail[0] ? ": " : "", tail);
+			r = -EPROTO;
+		}
+		m->watch_pid = 0;
+	}
+	if (m->watch_dir[0]) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/records.jsonl", m->watch_dir);
+		unlink(path);
+		snprintf(path, sizeof(path), "%s/watch.log", m->watch_dir);
+		unlink(path);
+		rmdir(m->watch_dir);
+		m->watch_dir[0] = '\0';
+	}
+	return r;
+}
+
+/* A string or number field of a one-line JSON record (hanet watch writes
+ * names without escapes): 0, or -ENOENT. */
+static int record_field(const char *line, const char *key, char *buf, size_t size) {
+	char pat[64];
+	const char *p, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(line, pat);
+	if (!p)
+		return -ENOENT;
+	p += strlen(pat);
+	if (*p == '"') {
+		p++;
+		e = strchr(p, '"');
+	} else {
+		e = p + strcspn(p, ",}");
+	}
+	if (!e || (size_t)(e - p) >= size)
+		return -ENOENT;
+	memcpy(buf, p, (size_t)(e - p));
+	buf[e - p] = '\0';
+	return 0;
+}
+
+/* The team failovers hanet watch recorded since the last call, into the
+ * timeline as active-port events at the times it made them. */
+static void watch_ingest(struct measure *m) {
+	char path[128], buf[65536];
+	ssize_t n;
+	int fd;
+
+	if (!m->watch_dir[0])
+		return;
+	snprintf(path, sizeof(path), "%s/records.jsonl", m->watch_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	while ((n = pread(fd, buf, sizeof(buf) - 1, m->watch_read)) > 0) {
+		char *line = buf, *nl;
+
+		buf[n] = '\0';
+		/* whole lines only: a line being written is read next time */
+		while ((nl = strchr(line, '\n'))) {
+			char ev[32], mono[32], ns[NETNS_NAME_MAX + 1], link[IFNAMSIZ], to[IFNAMSIZ], detail[64];
+			uint64_t t;
+
+			*nl = '\0';
+			if (record_field(line, "event", ev, sizeof(ev)) == 0 && strcmp(ev, "team-active-port") == 0 &&
+			    record_field(line, "mono_ns", mono, sizeof(mono)) == 0 && parse_u64(mono, &t) == 0 &&
+			    record_field(line, "link", link, sizeof(link)) == 0) {
+				if (record_field(line, "netns", ns, sizeof(ns)) < 0 || strcmp(ns, "null") == 0)
+					ns[0] = '\0';
+				if (record_field(line, "to", to, sizeof(to)) < 0 || strcmp(to, "null") == 0)
+					snprintf(to, sizeof(to), "none");
+				snprintf(detail, sizeof(detail), "active port %s (hanet watch)", to);
+				timeline_add(m->tl, TL_ACTIVE_PORT, t, ns[0] ? ns : NULL, link, detail);
+			}
+			m->watch_read += nl + 1 - line;
+			line = nl + 1;
+		}
+		if (line == buf)
+			break;          /* no whole line yet */
+	}
+	close(fd);
 }
 
 /* ---- probing ---------------------------------------------------------------- */
@@ -642,7 +933,7 @@ static int run_steady(struct measure *m, const struct measure_opts *o, char *err
 static int reapply_lab(void *data, char *err, size_t errsize) {
 	struct measure *m = data;
 
-	return lab_apply(m->path, false, err, errsize);
+	return lab_apply(m, false, err, errsize);
 }
 
 static int run_trial(struct measure *m, const struct measure_opts *o, const struct fault_conf *fc,
@@ -729,6 +1020,7 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 		goto out;
 	}
 	memcpy(copy, rec, n * sizeof(*copy));
+	watch_ingest(m);
 	r = timeline_events(m->tl, t_start, t_end, &ev, &n_ev);
 	if (r < 0) {
 		free(copy);
