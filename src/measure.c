@@ -37,8 +37,8 @@
 #define SETTLE_MIN_PROBES 20
 #define TAIL_MIN_NS 50000000ull         /* after replies resumed: 50 ms more */
 #define TAIL_MIN_PROBES 20
-#define ANALYSIS_TAIL_NS 10000000ull    /* analysed: 10 ms (20 probes) past the replies after the reaction */
-#define ANALYSIS_TAIL_PROBES 20
+#define ANALYSIS_TAIL_NS 5000000ull     /* analysed: 5 ms (5 probes) past the replies after the reaction */
+#define ANALYSIS_TAIL_PROBES 5
 #define SPIN_NS 20000ull                /* the prober's spin before each send, when real-time */
 #define REDO_MIN_NS 10000000ull        /* a trial is measured again when no probe was sent for 10 ms */
 #define REDO_PROBES 10                  /* (or 10 intervals) after its fault; */

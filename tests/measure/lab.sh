@@ -36,11 +36,14 @@ j = json.load(open(base + ".json"))
 g = {x["name"]: x for x in j["groups"]}
 assert list(g) == ["c2-down", "c2-carrier", "c2-delete", "move", "move-quiet"], list(g)
 assert j["pass"] is False and j["sla"]["failover_max_us"] == 10000, (j["pass"], j["sla"])
-# faults off the probed path: every trial recovered, nothing lost, the
-# outage under one probe interval
+# faults off the probed path: every trial recovered and nothing lost; the
+# outage is what is left of the jitter of a reply (a shared, busy machine
+# delays one by a few ms at times: the same allowance as steady.sh)
+noop = []
 for name in ("c2-down", "c2-carrier", "c2-delete"):
     for t in g[name]["trials"]:
-        assert t["recovered"] and t["lost"] == 0 and t["outage_us"] < 1000, (name, t)
+        assert t["recovered"] and t["lost"] == 0 and t["outage_us"] < 5000, (name, t)
+        noop.append(t["outage_us"])
         kinds = [e["kind"] for e in t["events"]]
         assert "fault" in kinds, (name, kinds)
     assert g[name]["summary"]["pass"] is True, name
@@ -71,6 +74,9 @@ for r in rows:
     assert r["within_sla"] == ("yes" if t["recovered"] and t["outage_us"] <= 10000 else "no"), r
 doc = xml.dom.minidom.parse(base + ".svg")
 assert doc.documentElement.tagName == "svg"
+noop.sort()
+assert noop[len(noop) // 2] < 1000, noop
+print("# faults that change nothing: outage %s us, nothing lost" % noop)
 print("# announced move: outage %s us; not announced: none back after %d ms (%d probes lost)" % (
     [t["outage_us"] for t in g["move"]["trials"]], q["gap_us"] // 1000, q["lost"]))
 PY
