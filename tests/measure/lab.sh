@@ -6,7 +6,8 @@
 # announcements it is not back within the timeout (far larger); the
 # JSON and CSV parse and agree, the SVG is well-formed XML; the lab is
 # gone after every run (also after SIGTERM), kept with --keep; a kill
-# fault kills the process of its pidfile; exit statuses.
+# fault kills the process of its pidfile; --watch runs hanet watch on
+# the lab and stops it; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 hn_sandbox "$@"
 set -eu
@@ -132,7 +133,33 @@ wait "$victim" 2>/dev/null || rc=$?
 hn_assert_eq "$rc" 137 "the victim's exit status (SIGKILL)"
 assert_gone "after the kill fault"
 
-# 6. Exit statuses: an invalid profile 2, a profile that is no lab 2 (an
+# 6. --watch: hanet watch keeps a profile of its own applied on the lab
+#    (here an address on c2's link) during the trials, and takes it away
+#    at the end; nothing of it is left.
+cat >"$O/ctl.ini" <<'INI'
+[profile]
+name = test-lab-small-ctl
+[netns c2]
+[nic e2]
+netns = c2
+addresses = 10.40.0.22/24
+INI
+"$HANET" measure --watch "$O/ctl.ini" --fault move --trials 1 "$LAB" >"$O/watch.txt" 2>"$O/watch.err" ||
+	{ cat "$O/watch.err"; hn_fail "measure --watch"; }
+grep -q "starting hanet watch" "$O/watch.err" || hn_fail "--watch: no progress line"
+grep -q '^SLA: PASS$' "$O/watch.txt" || hn_fail "--watch: the move does not pass"
+pgrep -f "hanet watch --records" >/dev/null && hn_fail "hanet watch still running"
+ls /tmp/hanet-measure.* >/dev/null 2>&1 && hn_fail "watch records left in /tmp"
+assert_gone "after --watch"
+# an invalid watch profile: a runtime failure, the lab removed
+printf '[profile]\nname = bad-ctl\n[nic e2]\nnetns = c2\nmtu = huge\n' >"$O/badctl.ini"
+rc=0
+"$HANET" measure --watch "$O/badctl.ini" --fault move --trials 1 "$LAB" >/dev/null 2>"$O/badctl.err" || rc=$?
+hn_assert_eq "$rc" 3 "measure --watch with an invalid watch profile"
+grep -q "hanet watch" "$O/badctl.err" || { cat "$O/badctl.err"; hn_fail "--watch failure: no message"; }
+assert_gone "after a failed --watch"
+
+# 7. Exit statuses: an invalid profile 2, a profile that is no lab 2 (an
 #    object in the namespace hanet runs in), usage 64 (no such fault too).
 printf '[profile]\n[veth x]\npeer = y\n[probe p]\nto = 10.0.0.1\nfrom = y\n' >"$O/bad.ini"
 hn_expect_rc 2 "$HANET" measure "$O/bad.ini"
