@@ -118,8 +118,8 @@ def failover(j, what, target):
     limit = b["redo_limit_us"]
     blind = [x for x in j["groups"][0]["trials"] if x.get("send_gap_max_us", 0) > limit]
     if b["redone"] or blind:
-        print("    (%d trials measured again and %d kept with no probe sent for over %s after the fault:"
-              % (b["redone"], len(blind), ms(limit)))
+        print("    (%d trial%s measured again and %d kept with no probe sent for over %s after the fault:"
+              % (b["redone"], "" if b["redone"] == 1 else "s", len(blind), ms(limit)))
         print("     a busy machine held the prober up; see doc/lab.md)")
 
 if bond:
