@@ -495,7 +495,7 @@ static void flags_text(const struct addr *a, char *buf, size_t size) {
 
 	buf[0] = '\0';
 #define ADD(...) do { if (len < size) len += (size_t)snprintf(buf + len, size - len, __VA_ARGS__); } while (0)
-	if (a->ip.family == AF_INET && a->label[0])
+	if (a->ip.family == AF_INET && a->label[0] && strcmp(a->label, a->dev) != 0)
 		ADD("%slabel %s", len ? ", " : "", a->label);
 	if (a->preferred_lft == 0 || (a->flags & IFA_F_DEPRECATED))
 		ADD("%sdeprecated", len ? ", " : "");
