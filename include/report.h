@@ -53,6 +53,10 @@ struct report_trial {
 	size_t n_rec;
 	const struct tl_event *ev;
 	size_t n_ev;
+	/* the longest time without a probe sent, from the fault to the end
+	 * of the outage (and past the first reaction): an interruption
+	 * shorter than this could go unseen; 0 = not known */
+	uint64_t send_gap_ns;
 };
 
 struct report_group {
@@ -61,6 +65,18 @@ struct report_group {
 	uint64_t interval_ns;       /* the probes' interval */
 	struct report_trial *trials;
 	size_t n_trials;
+	uint32_t redone;            /* trials measured again (the prober fell behind around the fault) */
+	uint64_t redo_limit_ns;     /* ... by more than this */
+};
+
+/* A probe run without any fault (`hanet measure --steady`): the gaps
+ * between its replies. */
+struct report_steady {
+	const char *name;           /* the probe's name */
+	const char *description;    /* "icmp from client to 10.10.0.50"; may be NULL */
+	uint64_t interval_ns;
+	uint64_t duration_ns;
+	struct gap_stats gaps;
 };
 
 struct report {
@@ -68,6 +84,10 @@ struct report {
 	struct sla sla;             /* sla.set false: no verdict */
 	struct report_group *groups;
 	size_t n_groups;
+	/* steady-state runs, printed before the groups (table and JSON;
+	 * not in the CSV, one row a trial) */
+	const struct report_steady *steady;
+	size_t n_steady;
 };
 
 enum report_verdict {

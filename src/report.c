@@ -243,11 +243,33 @@ const char *report_verdict_name(enum report_verdict v) {
 
 /* ---- table ------------------------------------------------------------------ */
 
-/* An outage: "never" for a trial that did not recover. */
-static const char *fmt_outage(uint64_t ns, char *buf, size_t size) {
-	if (ns == UINT64_MAX)
-		return snprintf(buf, size, "never"), buf;
+/* An outage: for a trial that did not recover, "no recovery", or
+ * ">SILENCE" with the shortest silence of the trials that did not
+ * (unrecovered_ns, 0 when not known): all that was seen. */
+static const char *fmt_outage_min(uint64_t ns, uint64_t unrecovered_ns, char *buf, size_t size) {
+	char t[24];
+
+	if (ns == UINT64_MAX) {
+		if (unrecovered_ns)
+			snprintf(buf, size, ">%s", report_fmt_ns((int64_t)unrecovered_ns, t, sizeof(t)));
+		else
+			snprintf(buf, size, "no recovery");
+		return buf;
+	}
 	return report_fmt_ns((int64_t)ns, buf, size);
+}
+
+/* The shortest silence of the trials of g that did not recover (0: none). */
+static uint64_t unrecovered_min(const struct report_group *g) {
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < g->n_trials; i++) {
+		const struct trial_result *t = &g->trials[i].res;
+
+		if (!t->recovered && (!v || t->gap_ns < v))
+			v = t->gap_ns;
+	}
+	return v;
 }
 
 static void reaction_text(const struct trial_result *t, char *buf, size_t size) {
@@ -268,6 +290,20 @@ int report_print_table(const struct report *r, FILE *f) {
 		        pct);
 	fputc('\n', f);
 
+	for (size_t i = 0; i < r->n_steady; i++) {
+		const struct report_steady *st = &r->steady[i];
+		char label[256];
+
+		if (i == 0)
+			fprintf(f, "\nsteady state, no fault:\n");
+		snprintf(label, sizeof(label), "  %s%s%s, a probe every %s for %s", st->name ? st->name : "",
+		         st->description ? ": " : "", st->description ? st->description : "",
+		         report_fmt_ns((int64_t)st->interval_ns, a[0], sizeof(a[0])),
+		         report_fmt_ns((int64_t)st->duration_ns, a[1], sizeof(a[1])));
+		fprintf(f, "%s\n    ", label);
+		report_print_gap_stats(f, "probes", &st->gaps);
+	}
+
 	for (size_t gi = 0; gi < r->n_groups; gi++) {
 		const struct report_group *g = &r->groups[gi];
 		struct report_summary s;
@@ -278,26 +314,46 @@ int report_print_table(const struct report *r, FILE *f) {
 		fprintf(f, "\n%s%s%s: %zu trial%s, a probe every %s\n", g->name ? g->name : "",
 		        g->description ? ": " : "", g->description ? g->description : "", g->n_trials,
 		        g->n_trials == 1 ? "" : "s", report_fmt_ns((int64_t)g->interval_ns, a[0], sizeof(a[0])));
+		if (g->redone)
+			fprintf(f, "  (%" PRIu32 " trial%s measured again: no probe was sent for more than %s around the fault)\n",
+			        g->redone, g->redone == 1 ? "" : "s", report_fmt_ns((int64_t)g->redo_limit_ns, a[0], sizeof(a[0])));
 		fprintf(f, "  %5s %9s %9s %6s %10s %12s  %s\n", "trial", "outage", "gap", "lost", "detection", "convergence",
 		        "first reaction");
+		uint64_t unrec = unrecovered_min(g);
+		size_t n_blind = 0;
+
 		for (size_t i = 0; i < g->n_trials; i++) {
 			const struct trial_result *t = &g->trials[i].res;
 			char react[160];
 
 			reaction_text(t, react, sizeof(react));
-			fprintf(f, "  %5zu %9s %9s %6" PRIu32 " %10s %12s  %s%s\n", i + 1,
-			        t->recovered ? report_fmt_ns((int64_t)t->outage_ns, a[0], sizeof(a[0])) : "never",
+			bool blind = g->redo_limit_ns && g->trials[i].send_gap_ns > g->redo_limit_ns;
+
+			if (!t->recovered)
+				snprintf(a[0], sizeof(a[0]), ">%s", report_fmt_ns((int64_t)t->gap_ns, a[1], sizeof(a[1])));
+			else
+				report_fmt_ns((int64_t)t->outage_ns, a[0], sizeof(a[0]));
+			if (blind) {
+				strcat(a[0], "*");
+				n_blind++;
+			}
+			fprintf(f, "  %5zu %9s %9s %6" PRIu32 " %10s %12s  %s%s\n", i + 1, a[0],
 			        report_fmt_ns((int64_t)t->gap_ns, a[1], sizeof(a[1])), t->lost,
 			        report_fmt_ns(t->detection_ns, a[2], sizeof(a[2])),
 			        t->convergence_ns < 0 && t->has_reaction && t->recovered
 			                ? "<0"
 			                : report_fmt_ns(t->convergence_ns, a[3], sizeof(a[3])),
-			        react, t->recovered ? "" : "  (no reply after the fault)");
+			        react, t->recovered ? "" : "  (no reply after the fault: not recovered)");
 		}
+		if (n_blind)
+			fprintf(f, "  * no probe was sent for more than %s after the fault (the machine was busy): an "
+			           "interruption that short may have gone unseen\n",
+			        report_fmt_ns((int64_t)g->redo_limit_ns, a[0], sizeof(a[0])));
 		fprintf(f, "  outage p50 %s  p95 %s  p99 %s  max %s; lost %" PRIu64 " (max %" PRIu32 " in a trial)\n",
-		        fmt_outage(s.outage_p50_ns, a[0], sizeof(a[0])), fmt_outage(s.outage_p95_ns, a[1], sizeof(a[1])),
-		        fmt_outage(s.outage_p99_ns, a[2], sizeof(a[2])), fmt_outage(s.outage_max_ns, a[3], sizeof(a[3])),
-		        s.lost_total, s.lost_max);
+		        fmt_outage_min(s.outage_p50_ns, unrec, a[0], sizeof(a[0])),
+		        fmt_outage_min(s.outage_p95_ns, unrec, a[1], sizeof(a[1])),
+		        fmt_outage_min(s.outage_p99_ns, unrec, a[2], sizeof(a[2])),
+		        fmt_outage_min(s.outage_max_ns, unrec, a[3], sizeof(a[3])), s.lost_total, s.lost_max);
 		fprintf(f, "  detection p50 %s max %s (%zu/%zu trials); convergence p50 %s max %s\n",
 		        s.n_detection ? report_fmt_ns((int64_t)s.detection_p50_ns, a[4], sizeof(a[4])) : "-",
 		        s.n_detection ? report_fmt_ns((int64_t)s.detection_max_ns, a[5], sizeof(a[5])) : "-", s.n_detection,
@@ -305,7 +361,7 @@ int report_print_table(const struct report *r, FILE *f) {
 		        s.n_convergence ? report_fmt_ns(s.convergence_max_ns, a[7], sizeof(a[7])) : "-");
 		if (s.verdict != REPORT_NO_SLA)
 			fprintf(f, "  SLA: p%s outage %s %s %s (%zu/%zu trials within): %s\n", pct,
-			        fmt_outage(s.sla_outage_ns, a[0], sizeof(a[0])),
+			        fmt_outage_min(s.sla_outage_ns, unrec, a[0], sizeof(a[0])),
 			        s.verdict == REPORT_PASS ? "<=" : ">",
 			        report_fmt_ns((int64_t)r->sla.failover_max_us * 1000, a[1], sizeof(a[1])), s.trials_within,
 			        s.trials, report_verdict_name(s.verdict));
@@ -350,6 +406,19 @@ int report_print_json(const struct report *r, FILE *f) {
 		json_null(&j, "pass");
 	else
 		json_bool(&j, "pass", verdict == REPORT_PASS);
+	json_arr_begin(&j, "steady");
+	for (size_t i = 0; i < r->n_steady; i++) {
+		const struct report_steady *st = &r->steady[i];
+
+		json_obj_begin(&j, NULL);
+		json_str(&j, "name", st->name);
+		json_str(&j, "description", st->description);
+		json_us(&j, "interval_us", st->interval_ns);
+		json_us(&j, "duration_us", st->duration_ns);
+		report_json_gap_stats(&j, "gaps", &st->gaps);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
 	json_arr_begin(&j, "groups");
 	for (size_t gi = 0; gi < r->n_groups; gi++) {
 		const struct report_group *g = &r->groups[gi];
@@ -375,6 +444,8 @@ int report_print_json(const struct report *r, FILE *f) {
 		json_us_signed(&j, "convergence_max_us", s.convergence_max_ns, s.n_convergence > 0);
 		json_uint(&j, "lost_total", s.lost_total);
 		json_uint(&j, "lost_max", s.lost_max);
+		json_uint(&j, "redone", g->redone);
+		json_us(&j, "redo_limit_us", g->redo_limit_ns);
 		if (s.verdict == REPORT_NO_SLA) {
 			json_null(&j, "pass");
 		} else {
@@ -394,6 +465,8 @@ int report_print_json(const struct report *r, FILE *f) {
 			json_us(&j, "gap_us", t->gap_ns);
 			json_uint(&j, "lost", t->lost);
 			json_uint(&j, "lost_after_fault", t->lost_total);
+			if (g->trials[i].send_gap_ns)
+				json_us(&j, "send_gap_max_us", g->trials[i].send_gap_ns);
 			json_uint(&j, "sent", t->sent);
 			json_uint(&j, "received", t->received);
 			json_us_signed(&j, "detection_us", t->detection_ns, t->detection_ns >= 0);
