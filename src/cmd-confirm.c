@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "cmd-common.h"
 #include "commands.h"
 #include "confirm.h"
 #include "log.h"
@@ -227,10 +228,8 @@ int cmd_confirm(int argc, char **argv) {
 		usage_print(usage_text);
 		return EXIT_OK;
 	}
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fprintf(stderr, "hanet confirm: expected at most one PROFILE\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		return cmd_usage_error("confirm", usage_text, "expected at most one PROFILE");
 	if (argc == 2) {
 		r = session_profile_name(argv[1], name, sizeof(name));
 		if (r < 0) {

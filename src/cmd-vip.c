@@ -25,6 +25,7 @@
 
 #include "addr.h"
 #include "announce.h"
+#include "cmd-common.h"
 #include "commands.h"
 #include "json.h"
 #include "log.h"
@@ -678,21 +679,19 @@ int cmd_vip(int argc, char **argv) {
 	struct profile *p = NULL;
 	struct vip *v = NULL;
 	const char *sub;
+	char cmd[32];
 	int c, r, nargs, ret;
 
-	if (argc < 2) {
-		fprintf(stderr, "hanet vip: expected takeover, release or status\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cmd_usage_error("vip", usage_text, "expected takeover, release or status");
 	sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
 		usage_print(usage_text);
 		return EXIT_OK;
 	}
-	if (strcmp(sub, "takeover") != 0 && strcmp(sub, "release") != 0 && strcmp(sub, "status") != 0) {
-		fprintf(stderr, "hanet vip: unknown subcommand \"%s\"\n\n%s", sub, usage_text);
-		return EXIT_USAGE;
-	}
+	if (strcmp(sub, "takeover") != 0 && strcmp(sub, "release") != 0 && strcmp(sub, "status") != 0)
+		return cmd_usage_error("vip", usage_text, "unknown subcommand \"%s\"", sub);
+	snprintf(cmd, sizeof(cmd), "vip %s", sub);
 	argc--;
 	argv++;
 	optind = 1;
@@ -708,21 +707,14 @@ int cmd_vip(int argc, char **argv) {
 			}
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet vip %s: unknown option %s\n\n%s", sub, argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error(cmd, usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
 	nargs = argc - optind;
-	if (strcmp(sub, "status") == 0 ? (nargs < 1 || nargs > 2) : nargs != 2) {
-		fprintf(stderr, "hanet vip %s: expected PROFILE %s\n\n%s", sub, strcmp(sub, "status") == 0 ? "[VIP]" : "VIP",
-		        usage_text);
-		return EXIT_USAGE;
-	}
-	if ((o.foreground && strcmp(sub, "takeover") != 0) || (o.lock_wait_us != LOCK_WAIT_DEFAULT_US && strcmp(sub, "status") == 0)) {
-		fprintf(stderr, "hanet vip %s: an option of another subcommand\n\n%s", sub, usage_text);
-		return EXIT_USAGE;
-	}
+	if (strcmp(sub, "status") == 0 ? (nargs < 1 || nargs > 2) : nargs != 2)
+		return cmd_usage_error(cmd, usage_text, "expected PROFILE %s", strcmp(sub, "status") == 0 ? "[VIP]" : "VIP");
+	if ((o.foreground && strcmp(sub, "takeover") != 0) || (o.lock_wait_us != LOCK_WAIT_DEFAULT_US && strcmp(sub, "status") == 0))
+		return cmd_usage_error(cmd, usage_text, "an option of another subcommand");
 
 	r = load(argv[optind], nargs == 2 ? argv[optind + 1] : NULL, &p, &v);
 	if (r < 0)
