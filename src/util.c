@@ -542,7 +542,7 @@ int mkdir_p(const char *path, int mode) {
 	return 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len, int mode) {
+static int write_file_rename(const char *path, const char *data, size_t len, int mode, bool sync) {
 	char tmp[PATH_MAX];
 	int fd, r = 0;
 
@@ -564,7 +564,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode) 
 	}
 	if (r == 0 && fchmod(fd, (mode_t)mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && sync && fsync(fd) < 0)
 		r = -errno;
 	close(fd);
 	if (r == 0 && rename(tmp, path) < 0)
@@ -572,6 +572,14 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode) 
 	if (r < 0)
 		unlink(tmp);
 	return r;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, int mode) {
+	return write_file_rename(path, data, len, mode, true);
+}
+
+int write_file_replace(const char *path, const char *data, size_t len, int mode) {
+	return write_file_rename(path, data, len, mode, false);
 }
 
 /* ---- memory ------------------------------------------------------------------ */
