@@ -107,5 +107,9 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode);
  * never a part, but the new one need not survive a crash. */
 int write_file_replace(const char *path, const char *data, size_t len, int mode);
 int mkdir_p(const char *path, int mode);
+/* The names in dir that end in suffix (and are longer), without it, as a
+ * NULL-terminated vector (free with strv_free(), netns.h), in the
+ * directory's order.  A missing dir is an empty list. */
+int dir_list_suffix(const char *dir, const char *suffix, char ***ret);
 
 #endif

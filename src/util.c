@@ -574,6 +574,46 @@ static int write_file_rename(const char *path, const char *data, size_t len, int
 	return r;
 }
 
+int dir_list_suffix(const char *dir, const char *suffix, char ***ret) {
+	size_t slen = strlen(suffix), n = 0;
+	struct dirent *de;
+	char **v;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d && errno != ENOENT)
+		return -errno;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		goto oom;
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **nv;
+
+		if (len <= slen || strcmp(de->d_name + len - slen, suffix) != 0)
+			continue;
+		nv = realloc(v, (n + 2) * sizeof(*v));
+		if (!nv)
+			goto oom;
+		v = nv;
+		v[n] = strndup(de->d_name, len - slen);
+		if (!v[n])
+			goto oom;
+		v[++n] = NULL;
+	}
+	if (d)
+		closedir(d);
+	*ret = v;
+	return 0;
+oom:
+	if (d)
+		closedir(d);
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+	return -ENOMEM;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, int mode) {
 	return write_file_rename(path, data, len, mode, true);
 }

@@ -363,6 +363,45 @@ static void test_write_file(void **state) {
 	assert_int_equal(rmdir(dir), 0);
 }
 
+static int cmp_strp(const void *a, const void *b) {
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_dir_list(void **state) {
+	static const char *const files[] = { "b.pid", "a.pid", ".pid", "c.txt", "d.pid.old" };
+	char dir[] = "/tmp/hanet-test-util.XXXXXX", path[64], **v;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fclose(f);
+	}
+	assert_int_equal(dir_list_suffix(dir, ".pid", &v), 0);
+	for (n = 0; v[n]; n++)
+		;
+	assert_int_equal(n, 2);
+	qsort(v, n, sizeof(*v), cmp_strp);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "b");
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	/* a missing directory: an empty list */
+	assert_int_equal(dir_list_suffix(dir, ".pid", &v), 0);
+	assert_null(v[0]);
+	free(v);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),   cmocka_unit_test(test_format_duration),
@@ -370,6 +409,7 @@ int main(void) {
 		cmocka_unit_test(test_mac),        cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_names),      cmocka_unit_test(test_route_names),
 		cmocka_unit_test(test_strings),    cmocka_unit_test(test_write_file),
+		cmocka_unit_test(test_dir_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
