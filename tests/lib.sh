@@ -48,6 +48,27 @@ hn_expect_rc() {
 	[ "$rc" -eq "$want" ] || hn_fail "expected exit $want, got $rc: $*"
 }
 
+# hn_listen OUT MAX TIMEOUT_MS NS DEV MAC: tests/tools/pktlisten on DEV
+# in namespace NS ("": the test's own), in the background ($LPID), for at
+# most MAX frames from MAC or TIMEOUT_MS; its lines go to OUT.  Returns
+# once it listens.
+hn_listen() {
+	local out=$1 max=$2 ms=$3 ns=$4 dev=$5 mac=$6
+	local cmd=("$HN_TOP/build/tests/pktlisten" -i "$dev" -m "$mac" -n "$max" -t "$ms")
+	: >"$out"
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "${cmd[@]}" >"$out" &
+	else
+		"${cmd[@]}" >"$out" &
+	fi
+	LPID=$!
+	for _ in $(seq 200); do
+		grep -q ready "$out" && return 0
+		sleep 0.01
+	done
+	hn_fail "listener not ready"
+}
+
 # The full state of a namespace (links, addresses, routes of every table,
 # rules) as stable text, for before/after comparisons.  Volatile fields
 # (counters, timers) are left out.

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
 # The loop of the tests/SUITE/run.sh runners.  Source it:
 #
 #   . "$(dirname "$0")/../runner.sh"

@@ -24,14 +24,7 @@ sleep 0.2   # let the links' own start-up traffic pass
 
 # listen N_MAX TIMEOUT_MS -> starts the listener in b, waits until ready
 listen() {
-	: >"$HN_TMP/frames"
-	ip netns exec b "$B/pktlisten" -i vb -m "$MAC" -n "$1" -t "$2" >"$HN_TMP/frames" &
-	LPID=$!
-	for _ in $(seq 100); do
-		grep -q ready "$HN_TMP/frames" && return 0
-		sleep 0.01
-	done
-	hn_fail "listener not ready"
+	hn_listen "$HN_TMP/frames" "$1" "$2" b vb "$MAC"
 }
 
 # field NAME < lines: the value of NAME= on each line
