@@ -37,7 +37,9 @@ int cmd_observe(struct session *s);
 void cmd_plan_json(const struct session *s);
 
 /* Run the session's plan (a journal; a failure rolls back and is
- * logged): *ret_ap, for verify and rollback, when it went through. */
+ * logged): *ret_ap, for verify and rollback, when it went through.  Once
+ * per process: the apply keeps pointers to the options and the error
+ * buffer, which live in this module. */
 int cmd_apply_plan(struct session *s, struct apply **ret_ap);
 
 #endif

@@ -71,15 +71,17 @@ void cmd_plan_json(const struct session *s) {
 }
 
 int cmd_apply_plan(struct session *s, struct apply **ret_ap) {
-	struct apply_opts aopts = {
+	/* the apply keeps pointers to both (for a later rollback) */
+	static struct apply_opts aopts;
+	static char err[2048];
+	struct apply *ap;
+	int r;
+
+	aopts = (struct apply_opts){
 		.fail_at = apply_fail_at_from_env(),
 		.verbose = log_get_level() >= LOG_LEVEL_DEBUG,
 		.progress = true,
 	};
-	struct apply *ap;
-	char err[2048];
-	int r;
-
 	r = apply_new(s->nls, s->owner, &ap);
 	if (r < 0)
 		return r;
