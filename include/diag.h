@@ -7,6 +7,7 @@
 #ifndef HANET_DIAG_H
 #define HANET_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -39,6 +40,9 @@ void diags_init(struct diags *d);
 void diags_fini(struct diags *d);
 int diag_add(struct diags *d, enum diag_level level, const char *file, int line,
              const char *section, const char *key, const char *code, const char *fmt, ...) _printf_(8, 9);
+/* The same with a va_list, for functions that add context and a format. */
+int diag_addv(struct diags *d, enum diag_level level, const char *file, int line, const char *section,
+              const char *key, const char *code, const char *fmt, va_list ap) _printf_(8, 0);
 /* The one-line text form (no trailing newline) into buf. */
 const char *diag_format(const struct diag *g, char *buf, size_t size);
 void diags_print(const struct diags *d, FILE *f);

@@ -100,8 +100,16 @@ void *big_alloc(size_t size);
 void big_free(void *p, size_t size);
 
 /* ---- files ---------------------------------------------------------- */
-/* Write a whole file atomically (temp file in the same directory + rename). */
+/* Write a whole file atomically (temp file in the same directory, fsync,
+ * rename). */
 int write_file_atomic(const char *path, const char *data, size_t len, int mode);
+/* The same without the fsync: a reader sees the old file or the new one,
+ * never a part, but the new one need not survive a crash. */
+int write_file_replace(const char *path, const char *data, size_t len, int mode);
 int mkdir_p(const char *path, int mode);
+/* The names in dir that end in suffix (and are longer), without it, as a
+ * NULL-terminated vector (free with strv_free(), netns.h), in the
+ * directory's order.  A missing dir is an empty list. */
+int dir_list_suffix(const char *dir, const char *suffix, char ***ret);
 
 #endif

@@ -24,9 +24,9 @@
 
 #include "announce.h"
 #include "apply.h"
+#include "cmd-common.h"
 #include "commands.h"
 #include "confirm.h"
-#include "json.h"
 #include "lock.h"
 #include "log.h"
 #include "netns.h"
@@ -276,14 +276,12 @@ int cmd_apply(int argc, char **argv) {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct apply_opts aopts = { 0 };
 	struct session s;
 	struct apply *ap = NULL;
 	struct plan *left = NULL;
 	bool dry = false, as_json = false;
 	uint64_t wait_us = 0, confirm_us = 0, lock_us = 0, t0;
-	int c, r, lock_fd = -1, holder = 0, ret = EXIT_RUNTIME;
-	char err[2048];
+	int c, r, lock_fd = -1, ret = EXIT_RUNTIME;
 
 	optind = 1;
 	opterr = 0;
@@ -305,44 +303,26 @@ int cmd_apply(int argc, char **argv) {
 			break;
 		}
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet apply: unknown option %s\n\n%s", argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error("apply", usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "hanet apply: expected one PROFILE\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		return cmd_usage_error("apply", usage_text, "expected one PROFILE");
 	if (confirm_us && dry) {
 		fprintf(stderr, "hanet apply: --confirm and --dry-run do not go together\n");
 		return EXIT_USAGE;
 	}
 
 	t0 = now_us();
-	r = session_load(&s, argv[optind], 0);
+	r = cmd_load(&s, argv[optind], 0);
 	log_debug("%s: loaded in %.1fms", argv[optind], (double)(now_us() - t0) / 1000);
-	if (r == -EINVAL) {
-		session_fini(&s);
-		return EXIT_INVALID;
-	}
-	if (r < 0) {
-		log_error_errno(r, "%s: %s", argv[optind], s.err[0] ? s.err : strerror(-r));
-		session_fini(&s);
-		return EXIT_RUNTIME;
-	}
+	if (r != 0)
+		return r;
 	if (!dry) {
-		r = lock_take(lock_us, &lock_fd, &holder);
-		if (r == -EBUSY) {
-			log_error("%s: another hanet run (pid %d) holds %s; try again, or --lock-wait DURATION", s.name,
-			          holder, HANET_LOCK_PATH);
+		r = cmd_lock(s.name, lock_us, &lock_fd);
+		if (r != 0) {
 			session_fini(&s);
-			return EXIT_LOCKED;
-		}
-		if (r < 0) {
-			log_error_errno(r, "%s: taking %s: %m", s.name, HANET_LOCK_PATH);
-			session_fini(&s);
-			return EXIT_RUNTIME;
+			return r;
 		}
 	}
 	if (wait_us) {
@@ -353,12 +333,10 @@ int cmd_apply(int argc, char **argv) {
 		}
 	}
 	t0 = now_us();
-	r = session_observe(&s);
+	r = cmd_observe(&s);
 	log_debug("%s: observed in %.1fms", s.name, (double)(now_us() - t0) / 1000);
-	if (r < 0) {
-		log_error_errno(r, "%s: %s", s.name, s.err);
+	if (r < 0)
 		goto out;
-	}
 	t0 = now_us();
 	r = session_plan(&s, 0);
 	log_debug("%s: planned in %.1fms (%zu actions)", s.name, (double)(now_us() - t0) / 1000, s.plan ? s.plan->n : 0);
@@ -368,10 +346,7 @@ int cmd_apply(int argc, char **argv) {
 	}
 	if (dry) {
 		if (as_json) {
-			struct json j;
-
-			json_init(&j, stdout, true);
-			plan_json(s.plan, s.name, &j);
+			cmd_plan_json(&s);
 		} else if (s.plan->n == 0) {
 			printf("%s: nothing to do\n", s.name);
 			plan_print(s.plan, stdout);
@@ -384,34 +359,18 @@ int cmd_apply(int argc, char **argv) {
 	if (s.plan->n == 0) {
 		for (size_t i = 0; i < s.plan->n_notes; i++)
 			log_notice("%s: note: %s", s.name, s.plan->notes[i]);
-		if (as_json) {
-			struct json j;
-
-			json_init(&j, stdout, true);
-			plan_json(s.plan, s.name, &j);
-		} else {
+		if (as_json)
+			cmd_plan_json(&s);
+		else
 			printf("%s: nothing to do\n", s.name);
-		}
 		ret = EXIT_OK;
 		goto out;
 	}
 
-	aopts.fail_at = apply_fail_at_from_env();
-	aopts.verbose = log_get_level() >= LOG_LEVEL_DEBUG;
-	aopts.progress = true;
-	r = apply_new(s.nls, s.owner, &ap);
+	t0 = now_us();
+	r = cmd_apply_plan(&s, &ap);
 	if (r < 0)
 		goto out;
-	apply_seed(ap, s.st);
-	t0 = now_us();
-	r = apply_run(ap, s.plan, &aopts, err, sizeof(err));
-	if (r < 0) {
-		if (apply_undo_failed(ap))
-			log_error("%s: %s; the rollback could not undo everything", s.name, err);
-		else
-			log_error("%s: %s; every change was rolled back", s.name, err);
-		goto out;
-	}
 	log_debug("%s: applied in %.1fms", s.name, (double)(now_us() - t0) / 1000);
 	t0 = now_us();
 	r = session_verify(&s, 0, &left);
@@ -435,10 +394,7 @@ int cmd_apply(int argc, char **argv) {
 	}
 
 	if (as_json) {
-		struct json j;
-
-		json_init(&j, stdout, true);
-		plan_json(s.plan, s.name, &j);
+		cmd_plan_json(&s);
 	} else {
 		size_t counts[DISRUPT_RECREATE + 1];
 

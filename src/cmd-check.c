@@ -3,13 +3,11 @@
  * hanet check PROFILE: does the kernel match the profile?  The same plan
  * apply would make, printed as the list of differences.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "cmd-common.h"
 #include "commands.h"
-#include "json.h"
 #include "log.h"
 #include "plan.h"
 #include "session.h"
@@ -42,29 +40,17 @@ int cmd_check(int argc, char **argv) {
 		switch (c) {
 		case 'j': as_json = true; break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet check: unknown option %s\n\n%s", argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error("check", usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "hanet check: expected one PROFILE\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
-	r = session_load(&s, argv[optind], 0);
-	if (r == -EINVAL) {
-		session_fini(&s);
-		return EXIT_INVALID;
-	}
-	if (r < 0) {
-		log_error_errno(r, "%s: %s", argv[optind], s.err[0] ? s.err : strerror(-r));
+	if (argc - optind != 1)
+		return cmd_usage_error("check", usage_text, "expected one PROFILE");
+	r = cmd_load(&s, argv[optind], 0);
+	if (r != 0)
+		return r;
+	r = cmd_observe(&s);
+	if (r < 0)
 		goto out;
-	}
-	r = session_observe(&s);
-	if (r < 0) {
-		log_error_errno(r, "%s: %s", s.name, s.err);
-		goto out;
-	}
 	r = session_plan(&s, PLAN_CHECK);
 	if (r < 0) {
 		/* something in the way: that is a difference too */
@@ -73,10 +59,7 @@ int cmd_check(int argc, char **argv) {
 		goto out;
 	}
 	if (as_json) {
-		struct json j;
-
-		json_init(&j, stdout, true);
-		plan_json(s.plan, s.name, &j);
+		cmd_plan_json(&s);
 	} else if (s.plan->n == 0) {
 		printf("%s: the kernel matches the profile\n", s.name);
 	} else {

@@ -3,7 +3,6 @@
  * hanet confirm [PROFILE]: keep what `hanet apply --confirm` changed.
  * Also the waiting process itself (confirm_wait_background).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "cmd-common.h"
 #include "commands.h"
 #include "confirm.h"
 #include "log.h"
@@ -187,36 +187,7 @@ int confirm_send(const char *profile) {
 }
 
 int confirm_pending(char ***ret) {
-	DIR *d = opendir(HANET_CONFIRM_DIR);
-	struct dirent *de;
-	char **v = calloc(1, sizeof(*v));
-	size_t n = 0;
-
-	if (!v) {
-		if (d)
-			closedir(d);
-		return -ENOMEM;
-	}
-	if (d) {
-		while ((de = readdir(d))) {
-			size_t len = strlen(de->d_name);
-			char **nv;
-
-			if (len <= 4 || strcmp(de->d_name + len - 4, ".pid") != 0)
-				continue;
-			nv = realloc(v, (n + 2) * sizeof(*v));
-			if (!nv)
-				break;
-			v = nv;
-			v[n] = strndup(de->d_name, len - 4);
-			if (!v[n])
-				break;
-			v[++n] = NULL;
-		}
-		closedir(d);
-	}
-	*ret = v;
-	return 0;
+	return dir_list_suffix(HANET_CONFIRM_DIR, ".pid", ret);
 }
 
 int cmd_confirm(int argc, char **argv) {
@@ -227,10 +198,8 @@ int cmd_confirm(int argc, char **argv) {
 		usage_print(usage_text);
 		return EXIT_OK;
 	}
-	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fprintf(stderr, "hanet confirm: expected at most one PROFILE\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		return cmd_usage_error("confirm", usage_text, "expected at most one PROFILE");
 	if (argc == 2) {
 		r = session_profile_name(argv[1], name, sizeof(name));
 		if (r < 0) {

@@ -3,15 +3,12 @@
  * hanet down PROFILE: remove what hanet created for the profile and give
  * back what it changed on devices it did not create; nothing else.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "apply.h"
+#include "cmd-common.h"
 #include "commands.h"
-#include "json.h"
 #include "lock.h"
 #include "netns.h"
 #include "log.h"
@@ -43,14 +40,12 @@ int cmd_down(int argc, char **argv) {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct apply_opts aopts = { 0 };
 	struct session s;
 	struct apply *ap = NULL;
 	struct plan *left = NULL;
 	bool dry = false, as_json = false;
 	uint64_t lock_us = 0;
-	int c, r, lock_fd = -1, holder = 0, ret = EXIT_RUNTIME;
-	char err[2048];
+	int c, r, lock_fd = -1, ret = EXIT_RUNTIME;
 
 	optind = 1;
 	opterr = 0;
@@ -65,33 +60,18 @@ int cmd_down(int argc, char **argv) {
 			}
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet down: unknown option %s\n\n%s", argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error("down", usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "hanet down: expected one PROFILE\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
-	r = session_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES);
-	if (r == -EINVAL) {
-		session_fini(&s);
-		return EXIT_INVALID;
-	}
-	if (r < 0) {
-		log_error_errno(r, "%s: %s", argv[optind], s.err[0] ? s.err : strerror(-r));
-		goto out;
-	}
+	if (argc - optind != 1)
+		return cmd_usage_error("down", usage_text, "expected one PROFILE");
+	r = cmd_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES);
+	if (r != 0)
+		return r;
 	if (!dry) {
-		r = lock_take(lock_us, &lock_fd, &holder);
-		if (r == -EBUSY) {
-			log_error("%s: another hanet run (pid %d) holds %s", s.name, holder, HANET_LOCK_PATH);
-			ret = EXIT_LOCKED;
-			goto out;
-		}
-		if (r < 0) {
-			log_error_errno(r, "%s: taking %s: %m", s.name, HANET_LOCK_PATH);
+		r = cmd_lock(s.name, lock_us, &lock_fd);
+		if (r != 0) {
+			ret = r;
 			goto out;
 		}
 	}
@@ -101,11 +81,9 @@ int cmd_down(int argc, char **argv) {
 		log_error_errno(r, "%s: reading the routes it owns: %m", s.name);
 		goto out;
 	}
-	r = session_observe(&s);
-	if (r < 0) {
-		log_error_errno(r, "%s: %s", s.name, s.err);
+	r = cmd_observe(&s);
+	if (r < 0)
 		goto out;
-	}
 	r = session_plan(&s, PLAN_DOWN);
 	if (r < 0) {
 		log_error_errno(r, "%s: %s", s.name, s.err[0] ? s.err : "planning: %m");
@@ -113,10 +91,7 @@ int cmd_down(int argc, char **argv) {
 	}
 	if (dry || s.plan->n == 0) {
 		if (as_json) {
-			struct json j;
-
-			json_init(&j, stdout, true);
-			plan_json(s.plan, s.name, &j);
+			cmd_plan_json(&s);
 		} else if (s.plan->n == 0) {
 			printf("%s: nothing to remove\n", s.name);
 		} else {
@@ -130,21 +105,9 @@ int cmd_down(int argc, char **argv) {
 		ret = EXIT_OK;
 		goto out;
 	}
-	aopts.fail_at = apply_fail_at_from_env();
-	aopts.verbose = log_get_level() >= LOG_LEVEL_DEBUG;
-	aopts.progress = true;
-	r = apply_new(s.nls, s.owner, &ap);
+	r = cmd_apply_plan(&s, &ap);
 	if (r < 0)
 		goto out;
-	apply_seed(ap, s.st);
-	r = apply_run(ap, s.plan, &aopts, err, sizeof(err));
-	if (r < 0) {
-		if (apply_undo_failed(ap))
-			log_error("%s: %s; the rollback could not undo everything", s.name, err);
-		else
-			log_error("%s: %s; every change was rolled back", s.name, err);
-		goto out;
-	}
 	r = session_verify(&s, PLAN_DOWN, &left);
 	if (r < 0 || left->n) {
 		char rb[1024];
@@ -166,10 +129,7 @@ int cmd_down(int argc, char **argv) {
 	if (r < 0)
 		log_warning_errno(r, "%s: writing the records: %m", s.name);
 	if (as_json) {
-		struct json j;
-
-		json_init(&j, stdout, true);
-		plan_json(s.plan, s.name, &j);
+		cmd_plan_json(&s);
 	} else {
 		plan_print(s.plan, stdout);
 		printf("%s: removed (%zu action%s)\n", s.name, s.plan->n, s.plan->n == 1 ? "" : "s");

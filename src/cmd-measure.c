@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd-common.h"
 #include "commands.h"
 #include "log.h"
 #include "measure.h"
@@ -167,15 +168,11 @@ int cmd_measure(int argc, char **argv) {
 				return EXIT_USAGE;
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet measure: unknown option %s\n\n%s", argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error("measure", usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "hanet measure: expected one PROFILE\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		return cmd_usage_error("measure", usage_text, "expected one PROFILE");
 	path = argv[optind];
 
 	r = measure_new(path, &m, err, sizeof(err));

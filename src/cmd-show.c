@@ -3,12 +3,12 @@
  * hanet show [--json] PROFILE: what hanet owns for the profile, each
  * object with its live state.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <linux/if_addr.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd-common.h"
 #include "commands.h"
 #include "json.h"
 #include "log.h"
@@ -315,28 +315,22 @@ int cmd_show(int argc, char **argv) {
 		switch (c) {
 		case 'j': as_json = true; break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet show: unknown option %s\n\n%s", argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error("show", usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "hanet show: expected one PROFILE\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
-	r = session_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES);
-	if (r == -EINVAL) {
-		session_fini(&s);
-		return EXIT_INVALID;
-	}
-	if (r >= 0)
-		r = owner_load_routes(s.owner);
-	if (r >= 0)
-		r = session_observe(&s);
+	if (argc - optind != 1)
+		return cmd_usage_error("show", usage_text, "expected one PROFILE");
+	r = cmd_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES);
+	if (r != 0)
+		return r;
+	r = owner_load_routes(s.owner);
 	if (r < 0) {
-		log_error_errno(r, "%s: %s", s.name[0] ? s.name : argv[optind], s.err[0] ? s.err : strerror(-r));
+		log_error_errno(r, "%s: reading the routes it owns: %m", s.name);
 		goto out;
 	}
+	r = cmd_observe(&s);
+	if (r < 0)
+		goto out;
 	if (as_json)
 		show_json(&s);
 	else

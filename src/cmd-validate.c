@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd-common.h"
 #include "commands.h"
 #include "diag.h"
 #include "json.h"
@@ -196,16 +197,12 @@ int cmd_validate(int argc, char **argv) {
 		case 's': strict = true; break;
 		case 'j': as_json = true; break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet validate: unknown option %s\n\n%s", argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error("validate", usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
 	n = argc - optind;
-	if (n <= 0) {
-		fprintf(stderr, "hanet validate: no profile given\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
+	if (n <= 0)
+		return cmd_usage_error("validate", usage_text, "no profile given");
 	res = calloc((size_t)n, sizeof(*res));
 	if (!res)
 		return log_error_errno(-ENOMEM, "validate: %m"), EXIT_RUNTIME;

@@ -25,6 +25,7 @@
 
 #include "addr.h"
 #include "announce.h"
+#include "cmd-common.h"
 #include "commands.h"
 #include "json.h"
 #include "log.h"
@@ -171,6 +172,37 @@ static bool takeover_matches(const struct addr *want, const struct addr *have, c
 	return true;
 }
 
+/* The VIP's own lock (takeover and release of one VIP run one at a time):
+ * 0 and *ret_fd, or the exit code after saying why. */
+static int take_lock(const struct profile *p, const struct vip *v, const struct vip_opts *o, int *ret_fd) {
+	int r;
+
+	r = vip_lock(p->name, v->name, o->lock_wait_us, ret_fd);
+	if (r == -EBUSY) {
+		log_error("vip %s: another takeover or release of it holds %s/%s/%s.lock", v->name, VIP_RUN_DIR, p->name,
+		          v->name);
+		return EXIT_LOCKED;
+	}
+	if (r < 0) {
+		log_error_errno(r, "vip %s: taking its lock: %m", v->name);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* The start of the JSON object takeover and release print. */
+static void json_vip_begin(struct json *j, const struct profile *p, const struct vip *v, const char *action,
+                           const char *ip) {
+	json_init(j, stdout, false);
+	json_obj_begin(j, NULL);
+	json_str(j, "profile", p->name);
+	json_str(j, "vip", v->name);
+	json_str(j, "action", action);
+	json_str(j, "address", ip);
+	json_str(j, "netns", v->netns);
+	json_str(j, "dev", v->dev);
+}
+
 static int takeover(const struct profile *p, const struct vip *v, const struct vip_opts *o,
                     struct takeover_result *res) {
 	struct nl *nl = NULL;
@@ -181,16 +213,9 @@ static int takeover(const struct profile *p, const struct vip *v, const struct v
 	int lock_fd = -1, idx, r, ret = EXIT_RUNTIME;
 
 	format_ipaddr(&v->address, true, ip, sizeof(ip));
-	r = vip_lock(p->name, v->name, o->lock_wait_us, &lock_fd);
-	if (r == -EBUSY) {
-		log_error("vip %s: another takeover or release of it holds %s/%s/%s.lock", v->name, VIP_RUN_DIR, p->name,
-		          v->name);
-		return EXIT_LOCKED;
-	}
-	if (r < 0) {
-		log_error_errno(r, "vip %s: taking its lock: %m", v->name);
-		return EXIT_RUNTIME;
-	}
+	r = take_lock(p, v, o, &lock_fd);
+	if (r != 0)
+		return r;
 
 	res->t_begin = now_ns();
 	r = nl_open(v->netns, &nl);
@@ -290,14 +315,7 @@ static void takeover_print(const struct profile *p, const struct vip *v, const s
 	if (o->json) {
 		struct json j;
 
-		json_init(&j, stdout, false);
-		json_obj_begin(&j, NULL);
-		json_str(&j, "profile", p->name);
-		json_str(&j, "vip", v->name);
-		json_str(&j, "action", "takeover");
-		json_str(&j, "address", ip);
-		json_str(&j, "netns", v->netns);
-		json_str(&j, "dev", v->dev);
+		json_vip_begin(&j, p, v, "takeover", ip);
 		json_str(&j, "owner", v->owner == VIP_OWNER_EXTERNAL ? "external" : "local");
 		json_bool(&j, "readded", res->readded);
 		if (res->readded)
@@ -379,16 +397,9 @@ static int release(const struct profile *p, const struct vip *v, const struct vi
 	uint64_t t_begin, t_done;
 
 	format_ipaddr(&v->address, true, ip, sizeof(ip));
-	r = vip_lock(p->name, v->name, o->lock_wait_us, &lock_fd);
-	if (r == -EBUSY) {
-		log_error("vip %s: another takeover or release of it holds %s/%s/%s.lock", v->name, VIP_RUN_DIR, p->name,
-		          v->name);
-		return EXIT_LOCKED;
-	}
-	if (r < 0) {
-		log_error_errno(r, "vip %s: taking its lock: %m", v->name);
-		return EXIT_RUNTIME;
-	}
+	r = take_lock(p, v, o, &lock_fd);
+	if (r != 0)
+		return r;
 	t_begin = now_ns();
 	/* the record goes first: watch must not put the address back */
 	was_held = vip_held_read(p->name, v->name, &h) >= 0;
@@ -421,14 +432,7 @@ static int release(const struct profile *p, const struct vip *v, const struct vi
 	if (o->json) {
 		struct json j;
 
-		json_init(&j, stdout, false);
-		json_obj_begin(&j, NULL);
-		json_str(&j, "profile", p->name);
-		json_str(&j, "vip", v->name);
-		json_str(&j, "action", "release");
-		json_str(&j, "address", ip);
-		json_str(&j, "netns", v->netns);
-		json_str(&j, "dev", v->dev);
+		json_vip_begin(&j, p, v, "release", ip);
 		json_bool(&j, "removed", removed > 0);
 		json_bool(&j, "was_held", was_held);
 		json_double(&j, "removed_ms", ms_of(t_begin, t_done));
@@ -678,21 +682,19 @@ int cmd_vip(int argc, char **argv) {
 	struct profile *p = NULL;
 	struct vip *v = NULL;
 	const char *sub;
+	char cmd[32];
 	int c, r, nargs, ret;
 
-	if (argc < 2) {
-		fprintf(stderr, "hanet vip: expected takeover, release or status\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
+	if (argc < 2)
+		return cmd_usage_error("vip", usage_text, "expected takeover, release or status");
 	sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
 		usage_print(usage_text);
 		return EXIT_OK;
 	}
-	if (strcmp(sub, "takeover") != 0 && strcmp(sub, "release") != 0 && strcmp(sub, "status") != 0) {
-		fprintf(stderr, "hanet vip: unknown subcommand \"%s\"\n\n%s", sub, usage_text);
-		return EXIT_USAGE;
-	}
+	if (strcmp(sub, "takeover") != 0 && strcmp(sub, "release") != 0 && strcmp(sub, "status") != 0)
+		return cmd_usage_error("vip", usage_text, "unknown subcommand \"%s\"", sub);
+	snprintf(cmd, sizeof(cmd), "vip %s", sub);
 	argc--;
 	argv++;
 	optind = 1;
@@ -708,21 +710,14 @@ int cmd_vip(int argc, char **argv) {
 			}
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet vip %s: unknown option %s\n\n%s", sub, argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error(cmd, usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
 	nargs = argc - optind;
-	if (strcmp(sub, "status") == 0 ? (nargs < 1 || nargs > 2) : nargs != 2) {
-		fprintf(stderr, "hanet vip %s: expected PROFILE %s\n\n%s", sub, strcmp(sub, "status") == 0 ? "[VIP]" : "VIP",
-		        usage_text);
-		return EXIT_USAGE;
-	}
-	if ((o.foreground && strcmp(sub, "takeover") != 0) || (o.lock_wait_us != LOCK_WAIT_DEFAULT_US && strcmp(sub, "status") == 0)) {
-		fprintf(stderr, "hanet vip %s: an option of another subcommand\n\n%s", sub, usage_text);
-		return EXIT_USAGE;
-	}
+	if (strcmp(sub, "status") == 0 ? (nargs < 1 || nargs > 2) : nargs != 2)
+		return cmd_usage_error(cmd, usage_text, "expected PROFILE %s", strcmp(sub, "status") == 0 ? "[VIP]" : "VIP");
+	if ((o.foreground && strcmp(sub, "takeover") != 0) || (o.lock_wait_us != LOCK_WAIT_DEFAULT_US && strcmp(sub, "status") == 0))
+		return cmd_usage_error(cmd, usage_text, "an option of another subcommand");
 
 	r = load(argv[optind], nargs == 2 ? argv[optind + 1] : NULL, &p, &v);
 	if (r < 0)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd-common.h"
 #include "commands.h"
 #include "log.h"
 #include "util.h"
@@ -132,15 +133,11 @@ int cmd_watch(int argc, char **argv) {
 			break;
 		}
 		case 'h': usage_print(usage_text); return EXIT_OK;
-		default:
-			fprintf(stderr, "hanet watch: unknown option %s\n\n%s", argv[optind - 1], usage_text);
-			return EXIT_USAGE;
+		default: return cmd_usage_error("watch", usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, "hanet watch: expected one PROFILE\n\n%s", usage_text);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		return cmd_usage_error("watch", usage_text, "expected one PROFILE");
 	/* records go to stdout: a line as soon as it is written */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	return watch_run(argv[optind], &o);

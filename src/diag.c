@@ -27,10 +27,9 @@ static char *strdup_or_null(const char *s) {
 	return s ? strdup(s) : NULL;
 }
 
-int diag_add(struct diags *d, enum diag_level level, const char *file, int line, const char *section,
-             const char *key, const char *code, const char *fmt, ...) {
+int diag_addv(struct diags *d, enum diag_level level, const char *file, int line, const char *section,
+              const char *key, const char *code, const char *fmt, va_list ap) {
 	struct diag *v, *g;
-	va_list ap;
 	int r;
 
 	v = realloc(d->v, (d->n + 1) * sizeof(*v));
@@ -45,9 +44,7 @@ int diag_add(struct diags *d, enum diag_level level, const char *file, int line,
 	g->section = strdup_or_null(section);
 	g->key = strdup_or_null(key);
 	g->code = strdup_or_null(code);
-	va_start(ap, fmt);
 	r = vasprintf(&g->msg, fmt, ap);
-	va_end(ap);
 	if (r < 0)
 		g->msg = NULL;
 	d->n++;
@@ -56,6 +53,17 @@ int diag_add(struct diags *d, enum diag_level level, const char *file, int line,
 	else
 		d->n_warnings++;
 	return 0;
+}
+
+int diag_add(struct diags *d, enum diag_level level, const char *file, int line, const char *section,
+             const char *key, const char *code, const char *fmt, ...) {
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = diag_addv(d, level, file, line, section, key, code, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 const char *diag_format(const struct diag *g, char *buf, size_t size) {

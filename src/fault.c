@@ -351,7 +351,8 @@ void fault_trial_opts(const struct fault *f, struct trial_opts *o) {
 
 /* ---- vip ---------------------------------------------------------------- */
 
-static int vip_del(struct fault *f, const char *ns, const char *dev, char *err, size_t errsize) {
+/* Add the vip's address on dev in ns, or delete it from there. */
+static int vip_change(struct fault *f, const char *ns, const char *dev, bool add, char *err, size_t errsize) {
 	struct nl *nl = NULL;
 	struct addr a;
 	int r, idx;
@@ -361,28 +362,19 @@ static int vip_del(struct fault *f, const char *ns, const char *dev, char *err, 
 	if (r >= 0)
 		r = idx = link_index(f, ns, dev);
 	if (r >= 0)
-		r = addr_del(nl, &a, idx);
+		r = add ? addr_add(nl, &a, idx, false) : addr_del(nl, &a, idx);
 	if (r < 0)
-		snprintf(err, errsize, "vip %s: deleting it from %s/%s: %s%s%s", f->vip->name, ns_name(ns), dev, strerror(-r),
-		         nl && nl_errmsg(nl)[0] ? ": " : "", nl ? nl_errmsg(nl) : "");
+		snprintf(err, errsize, "vip %s: %s %s/%s: %s%s%s", f->vip->name, add ? "adding it on" : "deleting it from",
+		         ns_name(ns), dev, strerror(-r), nl && nl_errmsg(nl)[0] ? ": " : "", nl ? nl_errmsg(nl) : "");
 	return r;
 }
 
 static int vip_add(struct fault *f, const char *ns, const char *dev, char *err, size_t errsize) {
-	struct nl *nl = NULL;
-	struct addr a;
-	int r, idx;
+	return vip_change(f, ns, dev, true, err, errsize);
+}
 
-	vip_addr_on(f->vip, dev, &a);
-	r = nls_get(f->nls, ns, &nl);
-	if (r >= 0)
-		r = idx = link_index(f, ns, dev);
-	if (r >= 0)
-		r = addr_add(nl, &a, idx, false);
-	if (r < 0)
-		snprintf(err, errsize, "vip %s: adding it on %s/%s: %s%s%s", f->vip->name, ns_name(ns), dev, strerror(-r),
-		         nl && nl_errmsg(nl)[0] ? ": " : "", nl ? nl_errmsg(nl) : "");
-	return r;
+static int vip_del(struct fault *f, const char *ns, const char *dev, char *err, size_t errsize) {
+	return vip_change(f, ns, dev, false, err, errsize);
 }
 
 static int vip_announce(struct fault *f, struct timeline *tl, const char *ns, const char *dev, uint32_t count,

@@ -19,16 +19,11 @@ static void warn(const struct profile *p, struct diags *d, const char *label, co
                  const char *fmt, ...) _printf_(6, 7);
 static void warn(const struct profile *p, struct diags *d, const char *label, const char *key, const char *code,
                  const char *fmt, ...) {
-	char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	diag_addv(d, DIAG_WARNING, p->path, profile_label_line(p, label, key), label, key, code, fmt, ap);
 	va_end(ap);
-	diag_add(d, DIAG_WARNING, p->path, profile_label_line(p, label, key), label, key, code, "%s",
-	         msg ? msg : "(out of memory)");
-	free(msg);
 }
 
 static bool bset(const struct bond_conf *b, int opt) {

@@ -605,6 +605,20 @@ fail:
 	return r;
 }
 
+/* Make the one control message of m: level, type and len bytes of data,
+ * in buf (room for CMSG_SPACE(len), aligned). */
+static void cmsg_set(struct msghdr *m, void *buf, int level, int type, const void *data, size_t len) {
+	struct cmsghdr *c;
+
+	m->msg_control = buf;
+	m->msg_controllen = CMSG_SPACE(len);
+	c = CMSG_FIRSTHDR(m);
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+}
+
 /* Answer what is waiting on fd, from the address it was sent to. */
 static void responder_answer(struct prober_responder *rs, int fd) {
 	for (int i = 0; i < DRAIN_MAX; i++) {
@@ -636,20 +650,12 @@ static void responder_answer(struct prober_responder *rs, int fd) {
 		reply = (struct msghdr){ .msg_name = &from, .msg_namelen = mh.msg_namelen, .msg_iov = &iov, .msg_iovlen = 1 };
 		memset(out.b, 0, sizeof(out.b));
 		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			struct cmsghdr *oc;
-
 			if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
 				struct in_pktinfo pi, o = { 0 };
 
 				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
 				o.ipi_spec_dst = pi.ipi_addr;
-				reply.msg_control = out.b;
-				reply.msg_controllen = CMSG_SPACE(sizeof(o));
-				oc = CMSG_FIRSTHDR(&reply);
-				oc->cmsg_level = IPPROTO_IP;
-				oc->cmsg_type = IP_PKTINFO;
-				oc->cmsg_len = CMSG_LEN(sizeof(o));
-				memcpy(CMSG_DATA(oc), &o, sizeof(o));
+				cmsg_set(&reply, out.b, IPPROTO_IP, IP_PKTINFO, &o, sizeof(o));
 			} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO) {
 				struct in6_pktinfo pi, o = { 0 };
 
@@ -657,13 +663,7 @@ static void responder_answer(struct prober_responder *rs, int fd) {
 				o.ipi6_addr = pi.ipi6_addr;
 				if (IN6_IS_ADDR_LINKLOCAL(&pi.ipi6_addr))
 					o.ipi6_ifindex = pi.ipi6_ifindex;
-				reply.msg_control = out.b;
-				reply.msg_controllen = CMSG_SPACE(sizeof(o));
-				oc = CMSG_FIRSTHDR(&reply);
-				oc->cmsg_level = IPPROTO_IPV6;
-				oc->cmsg_type = IPV6_PKTINFO;
-				oc->cmsg_len = CMSG_LEN(sizeof(o));
-				memcpy(CMSG_DATA(oc), &o, sizeof(o));
+				cmsg_set(&reply, out.b, IPPROTO_IPV6, IPV6_PKTINFO, &o, sizeof(o));
 			}
 		}
 		if (sendmsg(fd, &reply, MSG_DONTWAIT) >= 0)

@@ -93,6 +93,8 @@ struct load {
 
 void load_err(struct load *ld, int line, const char *section, const char *key, const char *fmt, ...)
 	_printf_(5, 6);
+void load_errv(struct load *ld, int line, const char *section, const char *key, const char *fmt, va_list ap)
+	_printf_(5, 0);
 
 /* A key of a section while it is parsed. */
 struct key_ctx {

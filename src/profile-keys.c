@@ -28,15 +28,11 @@
 
 static void bad(struct key_ctx *c, const char *fmt, ...) _printf_(2, 3);
 static void bad(struct key_ctx *c, const char *fmt, ...) {
-	char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	load_errv(c->ld, c->line, c->section, c->key, fmt, ap);
 	va_end(ap);
-	load_err(c->ld, c->line, c->section, c->key, "%s", msg ? msg : "(out of memory)");
-	free(msg);
 }
 
 static void oom(struct key_ctx *c) {

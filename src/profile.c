@@ -89,31 +89,27 @@ const char *sec_types_list(void) {
 
 /* ---- diagnostics ---------------------------------------------------- */
 
+void load_errv(struct load *ld, int line, const char *section, const char *key, const char *fmt, va_list ap) {
+	diag_addv(ld->d, DIAG_ERROR, ld->file, line, section, key, NULL, fmt, ap);
+}
+
 void load_err(struct load *ld, int line, const char *section, const char *key, const char *fmt, ...) {
-	char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	load_errv(ld, line, section, key, fmt, ap);
 	va_end(ap);
-	diag_add(ld->d, DIAG_ERROR, ld->file, line, section, key, NULL, "%s", msg ? msg : "(out of memory)");
-	free(msg);
 }
 
 static void scan_err(struct load *ld, int line, const char *section, const char *key, const char *code,
                      const char *fmt, ...) _printf_(6, 7);
 static void scan_err(struct load *ld, int line, const char *section, const char *key, const char *code,
                      const char *fmt, ...) {
-	char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	diag_addv(ld->d, DIAG_ERROR, ld->file, line, section, key, code, fmt, ap);
 	va_end(ap);
-	diag_add(ld->d, DIAG_ERROR, ld->file, line, section, key, code, "%s", msg ? msg : "(out of memory)");
-	free(msg);
 }
 
 /* ---- the line scanner ------------------------------------------------ */

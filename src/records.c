@@ -2,10 +2,8 @@
 /* Failover records (JSON lines) and metrics (Prometheus text) of watch. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -304,42 +302,6 @@ bool records_metrics_dirty(const struct records *r) { return r->dirty; }
 
 /* ---- metrics ---------------------------------------------------------------------- */
 
-/* A temporary file beside path, then rename(2): a reader (the node
- * exporter's textfile collector) sees the old file or the new one, never
- * a part.  No fsync: metrics need not survive a crash, and an fsync on a
- * disk can take milliseconds, which the repairs waiting behind it would
- * pay. */
-static int replace_file(const char *path, const char *data, size_t len) {
-	char tmp[PATH_MAX];
-	int fd, q = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			q = -errno;
-			break;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	if (q == 0 && fchmod(fd, 0644) < 0)
-		q = -errno;
-	close(fd);
-	if (q == 0 && rename(tmp, path) < 0)
-		q = -errno;
-	if (q < 0)
-		unlink(tmp);
-	return q;
-}
-
 /* A label value, escaped as the text format wants (\\, \", \n). */
 static void label(FILE *f, const char *key, const char *val, bool comma) {
 	fprintf(f, "%s%s=\"", comma ? "," : "", key);
@@ -423,7 +385,11 @@ int records_metrics_write(struct records *r, const char *path, bool up) {
 		free(buf);
 		return -ENOMEM;
 	}
-	q = replace_file(path, buf, len);
+	/* a reader (the node exporter's textfile collector) sees the old
+	 * file or the new one, never a part.  No fsync: metrics need not
+	 * survive a crash, and an fsync on a disk can take milliseconds, which
+	 * the repairs waiting behind it would pay. */
+	q = write_file_replace(path, buf, len, 0644);
 	free(buf);
 	if (q >= 0)
 		r->dirty = false;

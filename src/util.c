@@ -542,7 +542,7 @@ int mkdir_p(const char *path, int mode) {
 	return 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len, int mode) {
+static int write_file_rename(const char *path, const char *data, size_t len, int mode, bool sync) {
 	char tmp[PATH_MAX];
 	int fd, r = 0;
 
@@ -564,7 +564,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode) 
 	}
 	if (r == 0 && fchmod(fd, (mode_t)mode) < 0)
 		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && sync && fsync(fd) < 0)
 		r = -errno;
 	close(fd);
 	if (r == 0 && rename(tmp, path) < 0)
@@ -572,6 +572,54 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode) 
 	if (r < 0)
 		unlink(tmp);
 	return r;
+}
+
+int dir_list_suffix(const char *dir, const char *suffix, char ***ret) {
+	size_t slen = strlen(suffix), n = 0;
+	struct dirent *de;
+	char **v;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d && errno != ENOENT)
+		return -errno;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		goto oom;
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **nv;
+
+		if (len <= slen || strcmp(de->d_name + len - slen, suffix) != 0)
+			continue;
+		nv = realloc(v, (n + 2) * sizeof(*v));
+		if (!nv)
+			goto oom;
+		v = nv;
+		v[n] = strndup(de->d_name, len - slen);
+		if (!v[n])
+			goto oom;
+		v[++n] = NULL;
+	}
+	if (d)
+		closedir(d);
+	*ret = v;
+	return 0;
+oom:
+	if (d)
+		closedir(d);
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+	return -ENOMEM;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, int mode) {
+	return write_file_rename(path, data, len, mode, true);
+}
+
+int write_file_replace(const char *path, const char *data, size_t len, int mode) {
+	return write_file_rename(path, data, len, mode, false);
 }
 
 /* ---- memory ------------------------------------------------------------------ */

@@ -48,6 +48,42 @@ hn_expect_rc() {
 	[ "$rc" -eq "$want" ] || hn_fail "expected exit $want, got $rc: $*"
 }
 
+# hn_veth_pair NS1 DEV1 NS2 DEV2: two new namespaces joined by a veth
+# pair, both ends up, 10.0.0.1/24 and 2001:db8::1/64 on DEV1, 10.0.0.2/24
+# and 2001:db8::2/64 on DEV2 (IPv6 without duplicate address detection).
+hn_veth_pair() {
+	ip netns add "$1"
+	ip netns add "$3"
+	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+	ip -n "$1" addr add 10.0.0.1/24 dev "$2"
+	ip -n "$3" addr add 10.0.0.2/24 dev "$4"
+	ip -n "$1" addr add 2001:db8::1/64 dev "$2" nodad
+	ip -n "$3" addr add 2001:db8::2/64 dev "$4" nodad
+}
+
+# hn_listen OUT MAX TIMEOUT_MS NS DEV MAC: tests/tools/pktlisten on DEV
+# in namespace NS ("": the test's own), in the background ($LPID), for at
+# most MAX frames from MAC or TIMEOUT_MS; its lines go to OUT.  Returns
+# once it listens.
+hn_listen() {
+	local out=$1 max=$2 ms=$3 ns=$4 dev=$5 mac=$6
+	local cmd=("$HN_TOP/build/tests/pktlisten" -i "$dev" -m "$mac" -n "$max" -t "$ms")
+	: >"$out"
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "${cmd[@]}" >"$out" &
+	else
+		"${cmd[@]}" >"$out" &
+	fi
+	LPID=$!
+	for _ in $(seq 200); do
+		grep -q ready "$out" && return 0
+		sleep 0.01
+	done
+	hn_fail "listener not ready"
+}
+
 # The full state of a namespace (links, addresses, routes of every table,
 # rules) as stable text, for before/after comparisons.  Volatile fields
 # (counters, timers) are left out.

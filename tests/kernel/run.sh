@@ -16,34 +16,17 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+. "$top/tests/runner.sh"
 
 # Inside the kernel that has the drivers: run the tests.
 run_tests() {
-	local fail=0 t name log rc
 	cd "$here"
-	for t in ${TESTS:-*.sh}; do
-		t=${t%.sh}.sh
-		name=${t%.sh}
-		case $name in run|lab-*) continue ;; esac
-		[ -f "$t" ] || { echo "FAIL $name (no such test)"; fail=1; continue; }
-		log=$(mktemp /tmp/hanet-kernel-$name.XXXXXX)
-		local t0=$SECONDS
-		if timeout -k 5 "${HN_TIMEOUT:-300}" bash "./$t" >"$log" 2>&1; then
-			echo "PASS $name ($((SECONDS - t0))s)"
-		else
-			rc=$?
-			echo "FAIL $name (exit $rc, $((SECONDS - t0))s)"
-			sed 's/^/    /' "$log" | tail -n 60
-			fail=1
-		fi
-		rm -f "$log"
-	done
-	return $fail
+	hn_run_tests "${HN_TIMEOUT:-300}" 60 'lab-*'
 }
 
 # Tests of the runner itself, on the host.
 run_lab_tests() {
-	local fail=0 t name log rc
+	local fail=0 t name
 	cd "$here"
 	for t in lab-*.sh; do
 		[ -f "$t" ] || continue
@@ -51,17 +34,7 @@ run_lab_tests() {
 		if [ -n "${TESTS:-}" ] && ! [[ " $TESTS " == *" $name "* || " $TESTS " == *" $t "* ]]; then
 			continue
 		fi
-		log=$(mktemp /tmp/hanet-kernel-$name.XXXXXX)
-		local t0=$SECONDS
-		if timeout -k 5 "${HN_TIMEOUT:-300}" bash "./$t" >"$log" 2>&1; then
-			echo "PASS $name ($((SECONDS - t0))s)"
-		else
-			rc=$?
-			echo "FAIL $name (exit $rc, $((SECONDS - t0))s)"
-			sed 's/^/    /' "$log" | tail -n 40
-			fail=1
-		fi
-		rm -f "$log"
+		hn_run_test "$name" "${HN_TIMEOUT:-300}" 40 bash "./$t" || fail=1
 	done
 	return $fail
 }

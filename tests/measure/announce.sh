@@ -8,15 +8,7 @@ hn_sandbox "$@"
 set -eu
 
 B=$HN_TOP/build/tests
-ip netns add a
-ip netns add b
-ip -n a link add va type veth peer name vb netns b
-ip -n a link set va up
-ip -n b link set vb up
-ip -n a addr add 10.0.0.1/24 dev va
-ip -n b addr add 10.0.0.2/24 dev vb
-ip -n a addr add 2001:db8::1/64 dev va nodad
-ip -n b addr add 2001:db8::2/64 dev vb nodad
+hn_veth_pair a va b vb
 ip -n a addr add 10.0.0.100/24 dev va
 ip -n a addr add 2001:db8::100/64 dev va nodad
 MAC=$(ip -n a -o link show va | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/')
@@ -24,14 +16,7 @@ sleep 0.2   # let the links' own start-up traffic pass
 
 # listen N_MAX TIMEOUT_MS -> starts the listener in b, waits until ready
 listen() {
-	: >"$HN_TMP/frames"
-	ip netns exec b "$B/pktlisten" -i vb -m "$MAC" -n "$1" -t "$2" >"$HN_TMP/frames" &
-	LPID=$!
-	for _ in $(seq 100); do
-		grep -q ready "$HN_TMP/frames" && return 0
-		sleep 0.01
-	done
-	hn_fail "listener not ready"
+	hn_listen "$HN_TMP/frames" "$1" "$2" b vb "$MAC"
 }
 
 # field NAME < lines: the value of NAME= on each line

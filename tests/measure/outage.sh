@@ -12,15 +12,7 @@ hn_sandbox "$@"
 set -eu
 
 B=$HN_TOP/build/tests
-ip netns add c
-ip netns add t
-ip -n c link add vc type veth peer name vt netns t
-ip -n c link set vc up
-ip -n t link set vt up
-ip -n c addr add 10.0.0.1/24 dev vc
-ip -n t addr add 10.0.0.2/24 dev vt
-ip -n c addr add 2001:db8::1/64 dev vc nodad
-ip -n t addr add 2001:db8::2/64 dev vt nodad
+hn_veth_pair c vc t vt
 # IPv6 drops the addresses of a link set down unless told to keep them.
 # The client forgets its neighbours when its carrier goes (evict_nocarrier)
 # and, after the link is back, resolves again only at the next

@@ -6,6 +6,7 @@
 #   tests/measure/run.sh [NAME...]     (NAME: a test's base name)
 set -u
 cd "$(dirname "$0")"
+. ../runner.sh
 
 if [ "$(id -u)" -ne 0 ]; then
 	for t in *.sh; do [ "$t" = run.sh ] || echo "SKIP ${t%.sh}: needs root"; done
@@ -17,16 +18,6 @@ if [ ${#tests[@]} -eq 0 ]; then
 fi
 fail=0
 for t in "${tests[@]}"; do
-	log=$(mktemp /tmp/hanet-measure-log.XXXXXX)
-	start=$EPOCHREALTIME
-	if timeout 300 "./$t.sh" >"$log" 2>&1; then
-		echo "PASS $t ($(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s)"
-		grep '^# ' "$log" || true
-	else
-		echo "FAIL $t"
-		sed 's/^/    /' "$log" | tail -n 30
-		fail=1
-	fi
-	rm -f "$log"
+	hn_run_test "$t" 300 30 "./$t.sh" || fail=1
 done
 exit $fail

@@ -9,15 +9,7 @@ hn_sandbox "$@"
 set -eu
 
 B=$HN_TOP/build/tests
-ip netns add c
-ip netns add t
-ip -n c link add vc type veth peer name vt netns t
-ip -n c link set vc up
-ip -n t link set vt up
-ip -n c addr add 10.0.0.1/24 dev vc
-ip -n t addr add 10.0.0.2/24 dev vt
-ip -n c addr add 2001:db8::1/64 dev vc nodad
-ip -n t addr add 2001:db8::2/64 dev vt nodad
+hn_veth_pair c vc t vt
 sleep 0.2
 
 # json_get FILE EXPR: a value of probe-run -j output

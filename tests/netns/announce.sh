@@ -7,7 +7,6 @@ hn_sandbox "$@"
 . "$(dirname "$0")/lib-engine.sh"
 set -e
 P=$HN_TMP/vip.ini
-B=$HN_TOP/build/tests
 
 cat >"$P" <<EOF
 [profile]
@@ -55,11 +54,7 @@ apply_ok "$HN_TMP/novip.ini"
 sleep 0.3   # the links' own start-up traffic passes
 MAC=$(ip -n ctl -j link show dev c0 | jget 'd[0]["address"]')
 
-: >"$HN_TMP/frames"
-ip netns exec sw "$B/pktlisten" -i c0-sw -m "$MAC" -n 8 -t 3000 >"$HN_TMP/frames" &
-LPID=$!
-for _ in $(seq 100); do grep -q ready "$HN_TMP/frames" && break; sleep 0.01; done
-grep -q ready "$HN_TMP/frames" || hn_fail "listener not ready"
+hn_listen "$HN_TMP/frames" 8 3000 sw c0-sw "$MAC"
 
 apply_ok "$P"
 wait $LPID || true
@@ -74,10 +69,7 @@ hn_assert_eq "$rep" 3 "ARP replies"
 hn_assert_eq "$na" 2 "unsolicited NAs"
 
 # nothing changed: nothing announced
-: >"$HN_TMP/frames"
-ip netns exec sw "$B/pktlisten" -i c0-sw -m "$MAC" -n 8 -t 500 >"$HN_TMP/frames" &
-LPID=$!
-for _ in $(seq 100); do grep -q ready "$HN_TMP/frames" && break; sleep 0.01; done
+hn_listen "$HN_TMP/frames" 8 500 sw c0-sw "$MAC"
 hn_assert_eq "$("$HANET" apply "$P")" "vip: nothing to do" "second apply"
 wait $LPID || true
 hn_assert_eq "$(grep -c 'spa=10.0.0.100\|target=2001:db8::100' "$HN_TMP/frames" || true)" 0 "no announcement without a change"

@@ -6,24 +6,9 @@
 # failed.  TESTS="a b" runs only those; HN_TIMEOUT (seconds, default 600) bounds each.
 set -u
 cd "$(dirname "$0")"
+. ../runner.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP netns: needs root"
 	exit 0
 fi
-fail=0
-for t in ${TESTS:-*.sh}; do
-	t=${t%.sh}.sh
-	case $t in run.sh | lib-*) continue ;; esac
-	name=${t%.sh}
-	log=$(mktemp /tmp/hanet-netns-$name.XXXXXX)
-	if timeout "${HN_TIMEOUT:-600}" bash "./$t" >"$log" 2>&1; then
-		echo "PASS $name"
-	else
-		rc=$?
-		echo "FAIL $name (exit $rc)"
-		sed 's/^/    /' "$log" | tail -n 40
-		fail=1
-	fi
-	rm -f "$log"
-done
-exit $fail
+hn_run_tests "${HN_TIMEOUT:-600}" 40 'lib-*'

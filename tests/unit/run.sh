@@ -7,6 +7,7 @@
 # (leaks are failures).
 set -u
 cd "$(dirname "$0")/../.."
+. tests/runner.sh
 
 shopt -s nullglob
 bins=(build/tests/test-*)
@@ -36,12 +37,6 @@ done
 for t in tests/unit/*.sh; do
 	name=$(basename "$t" .sh)
 	[ "$name" = run ] && continue
-	if timeout 120 "$t" >"$log" 2>&1; then
-		echo "PASS $name"
-	else
-		echo "FAIL $name"
-		tail -n 30 "$log" | sed 's/^/    /'
-		failed=1
-	fi
+	hn_run_test "$name" 120 30 "$t" || failed=1
 done
 exit $failed

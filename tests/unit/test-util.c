@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests of the value parsers in util.c. */
+/* Unit tests of the value parsers and file writers in util.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +7,13 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <linux/rtnetlink.h>
 
@@ -317,13 +322,94 @@ static void test_strings(void **state) {
 	strpool_free(NULL);
 }
 
+/* Both writers: the whole data, the mode asked for, an old file replaced,
+ * no temporary file left beside it. */
+static void test_write_file(void **state) {
+	int (*const writers[])(const char *, const char *, size_t, int) = { write_file_atomic, write_file_replace };
+	char dir[] = "/tmp/hanet-test-util.XXXXXX", path[64], buf[64];
+	struct stat sb;
+	struct dirent *de;
+	DIR *d;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	for (size_t i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
+		assert_int_equal(writers[i](path, "old contents\n", 13, 0600), 0);
+		assert_int_equal(writers[i](path, "new\n", 4, 0644), 0);
+		assert_int_equal(stat(path, &sb), 0);
+		assert_int_equal(sb.st_mode & 07777, 0644);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		assert_int_equal(n, 4);
+		assert_memory_equal(buf, "new\n", 4);
+		d = opendir(dir);
+		assert_non_null(d);
+		n = 0;
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				n++;
+		closedir(d);
+		assert_int_equal(n, 1);
+		assert_int_equal(unlink(path), 0);
+		/* no such directory: nothing written */
+		snprintf(buf, sizeof(buf), "%s/none/f", dir);
+		assert_int_equal(writers[i](buf, "x", 1, 0644), -ENOENT);
+	}
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static int cmp_strp(const void *a, const void *b) {
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_dir_list(void **state) {
+	static const char *const files[] = { "b.pid", "a.pid", ".pid", "c.txt", "d.pid.old" };
+	char dir[] = "/tmp/hanet-test-util.XXXXXX", path[64], **v;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fclose(f);
+	}
+	assert_int_equal(dir_list_suffix(dir, ".pid", &v), 0);
+	for (n = 0; v[n]; n++)
+		;
+	assert_int_equal(n, 2);
+	qsort(v, n, sizeof(*v), cmp_strp);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "b");
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	/* a missing directory: an empty list */
+	assert_int_equal(dir_list_suffix(dir, ".pid", &v), 0);
+	assert_null(v[0]);
+	free(v);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),   cmocka_unit_test(test_format_duration),
 		cmocka_unit_test(test_bool),       cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_mac),        cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_names),      cmocka_unit_test(test_route_names),
-		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_strings),    cmocka_unit_test(test_write_file),
+		cmocka_unit_test(test_dir_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -73,15 +73,9 @@ count_addr() {
 }
 
 # vt_listen OUT MAX TIMEOUT_MS: a listener on c0-sw (in sw) for frames
-# from c0's MAC, in the background ($LPID), ready when this returns.
+# from c0's MAC (hn_listen).
 vt_listen() {
-	local mac
-	mac=$(ip -n ctl -j link show dev c0 | jget 'd[0]["address"]')
-	: >"$1"
-	ip netns exec sw "$B/pktlisten" -i c0-sw -m "$mac" -n "$2" -t "$3" >"$1" &
-	LPID=$!
-	for _ in $(seq 200); do grep -q ready "$1" && return 0; sleep 0.01; done
-	hn_fail "listener not ready"
+	hn_listen "$1" "$2" "$3" sw c0-sw "$(mac_of ctl c0)"
 }
 
 # until SECONDS CMD...: CMD succeeds within SECONDS

@@ -8,30 +8,9 @@
 # are in tests/kernel/watch-*.sh (they need the drivers).
 set -u
 cd "$(dirname "$0")"
+. ../runner.sh
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP watch: needs root"
 	exit 0
 fi
-fail=0
-for t in ${TESTS:-*.sh}; do
-	t=${t%.sh}.sh
-	case $t in run.sh|lib.sh) continue ;; esac
-	name=${t%.sh}
-	[ -f "$t" ] || { echo "FAIL $name (no such test)"; fail=1; continue; }
-	log=$(mktemp /tmp/hanet-watch-$name.XXXXXX)
-	t0=$SECONDS
-	if timeout -k 5 "${HN_TIMEOUT:-120}" bash "./$t" >"$log" 2>&1; then
-		if grep -q '^SKIP' "$log"; then
-			echo "SKIP $name: $(sed -n 's/^SKIP: //p' "$log" | head -n 1)"
-		else
-			echo "PASS $name ($((SECONDS - t0))s)"
-		fi
-	else
-		rc=$?
-		echo "FAIL $name (exit $rc, $((SECONDS - t0))s)"
-		sed 's/^/    /' "$log" | tail -n 60
-		fail=1
-	fi
-	rm -f "$log"
-done
-exit $fail
+hn_run_tests "${HN_TIMEOUT:-120}" 60 lib

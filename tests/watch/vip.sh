@@ -13,9 +13,7 @@ hw_profile "$P"
 hw_start "$P"
 
 MAC=$(ip -n api -o link show v0p | sed -E 's/.*link\/ether ([0-9a-f:]+).*/\1/')
-"$HN_TOP/build/tests/pktlisten" -i v0 -m "$MAC" -n 2 -t 3000 >"$HN_TMP/frames" &
-LPID=$!
-hw_until 2 grep -q ready "$HN_TMP/frames" || hn_fail "listener not ready"
+hn_listen "$HN_TMP/frames" 2 3000 "" v0 "$MAC"
 
 ip -n api addr del 10.0.0.50/24 dev v0p
 hw_until 3 sh -c 'ip -n api -4 -o addr show dev v0p | grep -q "10.0.0.50/24"' || hn_fail "VIP not re-added"

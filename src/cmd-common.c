@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The steps the engine commands share (cmd-common.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "apply.h"
+#include "cmd-common.h"
+#include "commands.h"
+#include "json.h"
+#include "lock.h"
+#include "log.h"
+#include "plan.h"
+#include "session.h"
+
+int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...) {
+	va_list ap;
+
+	fprintf(stderr, "hanet %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage);
+	return EXIT_USAGE;
+}
+
+int cmd_load(struct session *s, const char *arg, unsigned flags) {
+	int r;
+
+	r = session_load(s, arg, flags);
+	if (r >= 0)
+		return 0;
+	if (r != -EINVAL)
+		log_error_errno(r, "%s: %s", arg, s->err[0] ? s->err : strerror(-r));
+	session_fini(s);
+	return r == -EINVAL ? EXIT_INVALID : EXIT_RUNTIME;
+}
+
+int cmd_lock(const char *name, uint64_t wait_us, int *ret_fd) {
+	int r, fd, holder = 0;
+
+	r = lock_take(wait_us, &fd, &holder);
+	if (r == -EBUSY) {
+		log_error("%s: another hanet run (pid %d) holds %s; try again, or --lock-wait DURATION", name, holder,
+		          HANET_LOCK_PATH);
+		return EXIT_LOCKED;
+	}
+	if (r < 0) {
+		log_error_errno(r, "%s: taking %s: %m", name, HANET_LOCK_PATH);
+		return EXIT_RUNTIME;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int cmd_observe(struct session *s) {
+	int r;
+
+	r = session_observe(s);
+	if (r < 0)
+		log_error_errno(r, "%s: %s", s->name, s->err[0] ? s->err : strerror(-r));
+	return r;
+}
+
+void cmd_plan_json(const struct session *s) {
+	struct json j;
+
+	json_init(&j, stdout, true);
+	plan_json(s->plan, s->name, &j);
+}
+
+int cmd_apply_plan(struct session *s, struct apply **ret_ap) {
+	/* the apply keeps pointers to both (for a later rollback) */
+	static struct apply_opts aopts;
+	static char err[2048];
+	struct apply *ap;
+	int r;
+
+	aopts = (struct apply_opts){
+		.fail_at = apply_fail_at_from_env(),
+		.verbose = log_get_level() >= LOG_LEVEL_DEBUG,
+		.progress = true,
+	};
+	r = apply_new(s->nls, s->owner, &ap);
+	if (r < 0)
+		return r;
+	apply_seed(ap, s->st);
+	r = apply_run(ap, s->plan, &aopts, err, sizeof(err));
+	if (r < 0) {
+		if (apply_undo_failed(ap))
+			log_error("%s: %s; the rollback could not undo everything", s->name, err);
+		else
+			log_error("%s: %s; every change was rolled back", s->name, err);
+		apply_free(ap);
+		return r;
+	}
+	*ret_ap = ap;
+	return 0;
+}
