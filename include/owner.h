@@ -125,6 +125,9 @@ struct owned_nic *owner_nic(const struct owner *o, const char *netns, const char
 /* Record the original value of the keys in `set` that are not recorded yet. */
 int owner_note_nic(struct owner *o, const char *netns, const struct link *have, unsigned set, const char *orig_netns);
 void owner_del_nic(struct owner *o, const char *netns, const char *name);
+/* Forget the original value of the keys in `set` (given back); the
+ * record goes when nothing is left in it. */
+void owner_forget_nic_keys(struct owner *o, const char *netns, const char *name, unsigned set);
 /* A nic that moved namespace keeps its record. */
 int owner_move_nic(struct owner *o, const char *from, const char *to, const char *name);
 

@@ -272,6 +272,20 @@ void owner_del_nic(struct owner *o, const char *netns, const char *name) {
 		}
 }
 
+void owner_forget_nic_keys(struct owner *o, const char *netns, const char *name, unsigned set) {
+	struct owned_nic *n = owner_nic(o, netns, name);
+
+	if (!n)
+		return;
+	n->set &= ~set;
+	if ((set & LINK_SET_ALIAS) && n->alias) {
+		free(n->alias);
+		n->alias = NULL;
+	}
+	if (!n->set)
+		owner_del_nic(o, netns, name);
+}
+
 int owner_move_nic(struct owner *o, const char *from, const char *to, const char *name) {
 	struct owned_nic *n = owner_nic(o, from, name);
 
