@@ -5,6 +5,9 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share/hanet
+# Pacemaker looks for resource agents under /usr/lib/ocf: OCFDIR=/usr/lib/ocf
+OCFDIR ?= $(PREFIX)/lib/ocf
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CC ?= cc
@@ -99,6 +102,13 @@ install: hanet
 		sed 's|@SBINDIR@|$(BINDIR)|g' "$$u" >$(DESTDIR)$(UNITDIR)/$$(basename "$$u") && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename "$$u") || exit 1; \
 	done
+	install -d $(DESTDIR)$(OCFDIR)/resource.d/hanet $(DESTDIR)$(DATADIR)/keepalived
+	sed 's|@SBINDIR@|$(BINDIR)|g' tools/ocf/hanet-vip >$(DESTDIR)$(OCFDIR)/resource.d/hanet/hanet-vip
+	chmod 0755 $(DESTDIR)$(OCFDIR)/resource.d/hanet/hanet-vip
+	sed 's|@SBINDIR@|$(BINDIR)|g' tools/keepalived/hanet-notify >$(DESTDIR)$(DATADIR)/keepalived/hanet-notify
+	chmod 0755 $(DESTDIR)$(DATADIR)/keepalived/hanet-notify
+	sed 's|@DATADIR@|$(DATADIR)|g' tools/keepalived/keepalived.conf >$(DESTDIR)$(DATADIR)/keepalived/keepalived.conf
+	chmod 0644 $(DESTDIR)$(DATADIR)/keepalived/keepalived.conf
 
 clean:
 	rm -rf $(BUILD) hanet

@@ -26,6 +26,7 @@ int cmd_down(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_vip(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 /* hanet __announce SPEC...: started by apply, not for users (not listed). */
 int cmd_announce_internal(int argc, char **argv);

@@ -290,6 +290,10 @@ struct vip {
 	enum announce_mode announce_mode;   /* default ANNOUNCE_REQUEST */
 	enum vip_owner owner;
 	int line;
+	/* owner = external, and this node holds it (a `hanet vip takeover`
+	 * record, vip.h): watch keeps it.  Set by watch, never by the
+	 * profile loader (apply leaves external VIPs alone). */
+	bool held;
 };
 
 /* ---- routes and rules --------------------------------------------- */

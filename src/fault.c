@@ -20,6 +20,7 @@
 #include "nl.h"
 #include "state.h"
 #include "util.h"
+#include "vip.h"
 
 /* Restore announcements when the vip has none of its own: each trial
  * starts from a client that knows where the vip is. */
@@ -349,24 +350,6 @@ void fault_trial_opts(const struct fault *f, struct trial_opts *o) {
 }
 
 /* ---- vip ---------------------------------------------------------------- */
-
-/* The vip's address as it goes on dev: an IPv4 label that names the
- * vip's own device is renamed after the destination (the kernel wants a
- * label to start with its device's name). */
-static void vip_addr_on(const struct vip *v, const char *dev, struct addr *ret) {
-	addr_from_vip(v, ret);
-	snprintf(ret->dev, sizeof(ret->dev), "%s", dev);
-	if (ret->label[0] && strcmp(dev, v->dev) != 0) {
-		size_t n = strlen(v->dev);
-		char label[IFNAMSIZ * 2];
-
-		if (strncmp(ret->label, v->dev, n) == 0)
-			snprintf(label, sizeof(label), "%s%s", dev, ret->label + n);
-		else
-			snprintf(label, sizeof(label), "%s", dev);
-		snprintf(ret->label, sizeof(ret->label), "%.*s", IFNAMSIZ - 1, label);
-	}
-}
 
 static int vip_del(struct fault *f, const char *ns, const char *dev, char *err, size_t errsize) {
 	struct nl *nl = NULL;

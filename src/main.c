@@ -15,6 +15,7 @@ const struct command commands[] = {
 	{ "confirm", cmd_confirm, "keep a change made by apply --confirm" },
 	{ "watch", cmd_watch, "apply, then follow events: repair drift, team failover, failover records" },
 	{ "measure", cmd_measure, "build a lab, inject its faults, report the outages against the SLA" },
+	{ "vip", cmd_vip, "take over, release or show a VIP (keepalived, Pacemaker)" },
 	{ "__announce", cmd_announce_internal, NULL },
 	{ NULL, NULL, NULL },
 };

@@ -2010,7 +2010,7 @@ static int vips(struct planner *pl) {
 		struct action *a;
 		int r;
 
-		if (v->owner == VIP_OWNER_EXTERNAL)
+		if (v->owner == VIP_OWNER_EXTERNAL && !v->held)
 			continue;
 		if (!sim_link(pl, v->netns, v->dev))
 			return fail(pl, -ENODEV, "vip %s: device %s%s does not exist", v->name, v->dev,
@@ -2043,7 +2043,9 @@ static int vips(struct planner *pl) {
 		a->addr.netns = a->netns;
 		a->vip = v;
 		a->object = v->name;
-		a->owned = !have;
+		/* a held external VIP is recorded by its held record (vip.h),
+		 * not in the ownership records */
+		a->owned = !have && v->owner == VIP_OWNER_LOCAL;
 		if (have) {
 			a->old_addr = have->a;
 			a->old_addr.netns = a->netns;

@@ -51,6 +51,7 @@
 #include "state.h"
 #include "team-ab.h"
 #include "util.h"
+#include "vip.h"
 #include "watch.h"
 
 #define BACKOFF_MIN_US 50000ull
@@ -385,8 +386,9 @@ static bool link_relevant(const struct watch *w, const char *name) {
 }
 
 /* Is (netns, dev, ip) an address the profile declares?  *ret_vip: the
- * [vip] when it is one (owner = local only: external VIPs are
- * keepalived's or Pacemaker's to add and remove). */
+ * [vip] when it is one (owner = local, or external and held by this node:
+ * `hanet vip takeover` added it and no release came yet; other external
+ * VIPs are keepalived's or Pacemaker's to add and remove). */
 static bool addr_desired(const struct watch *w, const char *netns, const char *dev, const struct ipaddr *ip,
                          const struct vip **ret_vip) {
 	const struct profile *p = w->s.profile;
@@ -395,8 +397,8 @@ static bool addr_desired(const struct watch *w, const char *netns, const char *d
 	for (size_t i = 0; p && i < p->n_vips; i++) {
 		const struct vip *v = &p->vips[i];
 
-		if (v->owner == VIP_OWNER_LOCAL && netns_eq(v->netns, netns) && strcmp(v->dev, dev) == 0 &&
-		    ipaddr_eq(&v->address, ip)) {
+		if (netns_eq(v->netns, netns) && strcmp(v->dev, dev) == 0 && ipaddr_eq(&v->address, ip) &&
+		    (v->owner == VIP_OWNER_LOCAL || vip_is_held(w->s.name, v))) {
 			*ret_vip = v;
 			return true;
 		}
@@ -902,6 +904,10 @@ static void bonds_from_state(struct watch *w) {
 /* ---- applying ------------------------------------------------------------------------------------- */
 
 static struct plan_input plan_in(struct watch *w, unsigned flags) {
+	/* external VIPs this node holds are planned as local ones */
+	vip_held_mark(w->s.profile, w->s.name);
+	if (w->view)
+		vip_held_mark(&w->view->profile, w->s.name);
 	if (w->view && !(flags & PLAN_DOWN))
 		return (struct plan_input){
 			.profile = &w->view->profile,
@@ -994,21 +1000,66 @@ static void unlock_now(struct watch *w) {
 	flock(w->lock_fd, LOCK_UN);
 }
 
+/* A plan that puts back external VIPs held by this node runs under their
+ * VIP locks (vip.h), each still held: a release that removed the record
+ * meanwhile is not undone.  -EBUSY (try again) when a lock is taken or a
+ * VIP was released since the plan. */
+static int lock_held_vips(struct watch *w, const struct plan *p, int *fds, size_t max, size_t *ret_n,
+                          char *err, size_t errsize) {
+	size_t n = 0;
+	int r;
+
+	*ret_n = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+
+		if ((a->type != ACT_ADDR_ADD && a->type != ACT_ADDR_REPLACE) || !a->vip ||
+		    a->vip->owner != VIP_OWNER_EXTERNAL)
+			continue;
+		r = n < max ? vip_lock(w->s.name, a->vip->name, 0, &fds[n]) : -E2BIG;
+		if (r >= 0) {
+			n++;
+			if (vip_is_held(w->s.name, a->vip))
+				continue;
+			snprintf(err, errsize, "vip %s: released since the plan", a->vip->name);
+			r = -EBUSY;
+		} else if (r == -EBUSY) {
+			snprintf(err, errsize, "vip %s: a takeover or release is under way", a->vip->name);
+		} else {
+			snprintf(err, errsize, "vip %s: taking its lock: %s", a->vip->name, strerror(-r));
+		}
+		while (n)
+			vip_unlock(fds[--n]);
+		return r;
+	}
+	*ret_n = n;
+	return 0;
+}
+
 /* Run a plan as one transaction.  -EBUSY: another hanet run holds the lock. */
 static int run_plan(struct watch *w, const struct plan *p, struct apply **ret_ap, char *err, size_t errsize) {
 	struct apply_opts aopts = { .verbose = log_get_level() >= LOG_LEVEL_DEBUG };
 	struct apply *ap = NULL;
+	int vip_fds[64];
+	size_t n_vip_fds;
 	int r;
 
+	r = lock_held_vips(w, p, vip_fds, ARRAY_SIZE(vip_fds), &n_vip_fds, err, errsize);
+	if (r < 0)
+		return r;
 	r = lock_now(w);
 	if (r < 0) {
 		snprintf(err, errsize, "taking %s: %s", HANET_LOCK_PATH, strerror(-r));
+		while (n_vip_fds)
+			vip_unlock(vip_fds[--n_vip_fds]);
 		return r;
 	}
 	r = apply_new(w->s.nls, w->s.owner, &ap);
 	if (r >= 0)
 		r = apply_run(ap, p, &aopts, err, errsize);
 	unlock_now(w);
+	while (n_vip_fds)
+		vip_unlock(vip_fds[--n_vip_fds]);
 	if (r < 0) {
 		apply_free(ap);
 		return r;

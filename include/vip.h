@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * VIP mechanics for cross-controller failover (`hanet vip`): adding one
+ * VIP's address on its device with NLM_F_REPLACE (a repeated takeover
+ * changes nothing), removing it, and the records that say this node
+ * holds a VIP.
+ *
+ * Held records: /run/hanet/vip/PROFILE/NAME.held, written by a takeover
+ * and removed by a release, say that this node holds the VIP (keepalived
+ * made it MASTER, Pacemaker started it) and where its address went.
+ * `hanet watch` keeps a held VIP with owner = external on its device (it
+ * repairs it as it repairs a local one) and leaves it alone once it is
+ * released.  They are not part of PROFILE.owned: apply, down and watch
+ * keep that file in memory and rewrite it whole, and a takeover does not
+ * wait for them.
+ *
+ * VIP locks: /run/hanet/vip/PROFILE/NAME.lock (flock), held for the few
+ * milliseconds of a takeover or a release, and by watch while it puts a
+ * held VIP back: a takeover and a release of the same VIP happen one
+ * after the other, and watch never re-adds a VIP a release is removing.
+ * They are not /run/hanet/lock: a takeover never waits behind an apply.
+ */
+#ifndef HANET_VIP_H
+#define HANET_VIP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define VIP_RUN_DIR "/run/hanet/vip"
+
+struct nl;
+
+/* A held record. */
+struct vip_held {
+	char netns[NETNS_NAME_MAX + 1];     /* "" = the namespace hanet runs in */
+	char dev[IFNAMSIZ];
+	struct ipaddr ip;                   /* with plen */
+	uint64_t since_us;                  /* CLOCK_REALTIME of the takeover */
+	int pid;                            /* of the takeover */
+	uint64_t token;                     /* unique per takeover */
+};
+
+/* Take the lock of a VIP, waiting up to timeout_us (0: do not wait).
+ * -EBUSY when it is held elsewhere. */
+int vip_lock(const char *profile, const char *vip, uint64_t timeout_us, int *ret_fd);
+void vip_unlock(int fd);
+
+/* Read a held record: -ENOENT when the VIP is not held. */
+int vip_held_read(const char *profile, const char *vip, struct vip_held *ret);
+/* Write (atomically) a held record for v, as it went on dev in netns. */
+int vip_held_write(const char *profile, const struct vip *v, const char *netns, const char *dev,
+                   struct vip_held *ret);
+/* Remove it; absent is success. */
+int vip_held_remove(const char *profile, const char *vip);
+/* Does a held record say v is held where the profile puts it (same
+ * namespace, device and address)?  A record of another place is stale
+ * (the profile changed since): not held. */
+bool vip_is_held(const char *profile, const struct vip *v);
+/* Set `held` on every external VIP of p from its record. */
+void vip_held_mark(struct profile *p, const char *profile);
+
+/* The address of v as it goes on dev: v's own address and flags; an
+ * IPv4 label naming v's device is renamed after dev (the kernel wants a
+ * label to start with its device's name). */
+void vip_addr_on(const struct vip *v, const char *dev, struct addr *ret);
+
+/* The index of device `name` in nl's namespace: -ENODEV when absent. */
+int vip_ifindex(struct nl *nl, const char *name);
+/* The address ip on ifindex as the kernel has it: -ENOENT when absent. */
+int vip_get(struct nl *nl, int ifindex, const struct ipaddr *ip, struct addr *ret);
+
+#endif

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * VIP mechanics and held records (see vip.h).
+ *
+ *   /run/hanet/vip/PROFILE/NAME.held   hanet-vip-held 1
+ *                                      netns NS          ("-": the namespace hanet runs in)
+ *                                      dev DEV
+ *                                      address CIDR
+ *                                      since REALTIME_US
+ *                                      pid PID
+ *                                      token TOKEN
+ *   /run/hanet/vip/PROFILE/NAME.lock   flock(2); the holder's pid
+ */
+#include <net/if.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "nl.h"
+#include "state.h"
+#include "util.h"
+#include "vip.h"
+
+#define HELD_MAGIC "hanet-vip-held 1"
+#define LOCK_POLL_US 2000
+
+static int vip_path(const char *profile, const char *vip, const char *ext, char *buf, size_t size) {
+	if (!profile || !*profile || strchr(profile, '/') || !vip || !*vip || strchr(vip, '/'))
+		return -EINVAL;
+	if ((size_t)snprintf(buf, size, "%s/%s/%s.%s", VIP_RUN_DIR, profile, vip, ext) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int profile_dir(const char *profile) {
+	char dir[PATH_MAX];
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", VIP_RUN_DIR, profile) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	return mkdir_p(dir, 0755);
+}
+
+/* ---- locks ------------------------------------------------------------------ */
+
+int vip_lock(const char *profile, const char *vip, uint64_t timeout_us, int *ret_fd) {
+	uint64_t deadline = now_us() + timeout_us;
+	char path[PATH_MAX], buf[32];
+	int fd, r;
+
+	r = vip_path(profile, vip, "lock", path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = profile_dir(profile);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (now_us() >= deadline) {
+			close(fd);
+			return -EBUSY;
+		}
+		/* held for milliseconds at most: a short poll */
+		sleep_us(LOCK_POLL_US);
+	}
+	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, strlen(buf), 0) < 0) {
+		/* the pid is only for people looking */
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+void vip_unlock(int fd) {
+	if (fd < 0)
+		return;
+	if (ftruncate(fd, 0) < 0) {
+		/* the pid stays: only people looking see it */
+	}
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+/* ---- held records ------------------------------------------------------------ */
+
+int vip_held_read(const char *profile, const char *vip, struct vip_held *ret) {
+	struct vip_held h = { 0 };
+	char path[PATH_MAX], line[512];
+	unsigned seen = 0;
+	FILE *f;
+	int r;
+
+	r = vip_path(profile, vip, "held", path, sizeof(path));
+	if (r < 0)
+		return r;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(line, sizeof(line), f) || strcmp(strstrip(line), HELD_MAGIC) != 0) {
+		fclose(f);
+		return -EBADMSG;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *key = strstrip(line), *val = strchr(key, ' ');
+
+		if (!val)
+			continue;
+		*val++ = '\0';
+		if (strcmp(key, "netns") == 0) {
+			if (STRCPY(h.netns, strcmp(val, "-") == 0 ? "" : val) == 0)
+				seen |= 1u << 0;
+		} else if (strcmp(key, "dev") == 0) {
+			if (STRCPY(h.dev, val) == 0)
+				seen |= 1u << 1;
+		} else if (strcmp(key, "address") == 0) {
+			if (parse_prefix(val, true, &h.ip) == 0)
+				seen |= 1u << 2;
+		} else if (strcmp(key, "since") == 0) {
+			parse_u64(val, &h.since_us);
+		} else if (strcmp(key, "pid") == 0) {
+			h.pid = atoi(val);
+		} else if (strcmp(key, "token") == 0) {
+			parse_u64(val, &h.token);
+		}
+	}
+	fclose(f);
+	if (seen != 7)
+		return -EBADMSG;
+	*ret = h;
+	return 0;
+}
+
+int vip_held_write(const char *profile, const struct vip *v, const char *netns, const char *dev,
+                   struct vip_held *ret) {
+	struct vip_held h = { 0 };
+	char path[PATH_MAX], ip[IPADDR_STRLEN], buf[1024];
+	int n, r;
+
+	r = vip_path(profile, v->name, "held", path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = profile_dir(profile);
+	if (r < 0)
+		return r;
+	if (STRCPY(h.netns, netns ? netns : "") < 0 || STRCPY(h.dev, dev) < 0)
+		return -ENAMETOOLONG;
+	h.ip = v->address;
+	h.since_us = realtime_us();
+	h.pid = (int)getpid();
+	/* unique enough: the same pid never takes over twice in one microsecond */
+	h.token = now_ns() ^ ((uint64_t)(unsigned)h.pid << 40);
+	n = snprintf(buf, sizeof(buf), HELD_MAGIC "\nnetns %s\ndev %s\naddress %s\nsince %" PRIu64 "\npid %d\ntoken %" PRIu64 "\n",
+	             h.netns[0] ? h.netns : "-", h.dev, format_ipaddr(&h.ip, true, ip, sizeof(ip)), h.since_us, h.pid,
+	             h.token);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	r = write_file_atomic(path, buf, (size_t)n, 0644);
+	if (r < 0)
+		return r;
+	if (ret)
+		*ret = h;
+	return 0;
+}
+
+int vip_held_remove(const char *profile, const char *vip) {
+	char path[PATH_MAX];
+	int r = vip_path(profile, vip, "held", path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+bool vip_is_held(const char *profile, const struct vip *v) {
+	struct vip_held h;
+
+	if (vip_held_read(profile, v->name, &h) < 0)
+		return false;
+	return netns_eq(h.netns[0] ? h.netns : NULL, v->netns) && strcmp(h.dev, v->dev) == 0 &&
+	       ipaddr_eq(&h.ip, &v->address);
+}
+
+void vip_held_mark(struct profile *p, const char *profile) {
+	for (size_t i = 0; p && i < p->n_vips; i++) {
+		struct vip *v = &p->vips[i];
+
+		v->held = v->owner == VIP_OWNER_EXTERNAL && vip_is_held(profile, v);
+	}
+}
+
+/* ---- the address ------------------------------------------------------------------ */
+
+void vip_addr_on(const struct vip *v, const char *dev, struct addr *ret) {
+	addr_from_vip(v, ret);
+	snprintf(ret->dev, sizeof(ret->dev), "%s", dev);
+	if (ret->label[0] && strcmp(dev, v->dev) != 0) {
+		size_t n = strlen(v->dev);
+		char label[IFNAMSIZ * 2];
+
+		if (strncmp(ret->label, v->dev, n) == 0)
+			snprintf(label, sizeof(label), "%s%s", dev, ret->label + n);
+		else
+			snprintf(label, sizeof(label), "%s", dev);
+		snprintf(ret->label, sizeof(ret->label), "%.*s", IFNAMSIZ - 1, label);
+	}
+}
+
+static int ifindex_cb(const struct nlmsghdr *nlh, void *data) {
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	int *idx = data;
+
+	if (nlh->nlmsg_type == RTM_NEWLINK && mnl_nlmsg_get_payload_len(nlh) >= sizeof(*ifi) && *idx <= 0)
+		*idx = ifi->ifi_index;
+	return MNL_CB_OK;
+}
+
+int vip_ifindex(struct nl *nl, const char *name) {
+	char buf[NL_MSG_SIZE];
+	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	int idx = 0, r;
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	r = nl_request(nl, nlh, ifindex_cb, &idx);
+	if (r < 0)
+		return r;
+	return idx > 0 ? idx : -ENODEV;
+}
+
+struct get_addr {
+	int ifindex;
+	const struct ipaddr *ip;
+	struct addr a;
+	bool got;
+};
+
+static int get_addr_cb(const struct nlmsghdr *nlh, void *data) {
+	struct get_addr *g = data;
+	struct addr a;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || observe_parse_addr(nlh, &a) < 0)
+		return MNL_CB_OK;
+	if (a.ifindex == g->ifindex && ipaddr_eq(&a.ip, g->ip)) {
+		g->a = a;
+		g->got = true;
+	}
+	return MNL_CB_OK;
+}
+
+static void get_addr_reset(void *data) {
+	((struct get_addr *)data)->got = false;
+}
+
+int vip_get(struct nl *nl, int ifindex, const struct ipaddr *ip, struct addr *ret) {
+	char buf[NL_MSG_SIZE];
+	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct get_addr g = { .ifindex = ifindex, .ip = ip };
+	int r;
+
+	/* the kernel filters a dump by device (strict checking is on) */
+	ifa->ifa_family = (uint8_t)ip->family;
+	ifa->ifa_index = (uint32_t)ifindex;
+	r = nl_dump_run(nl, nlh, get_addr_cb, get_addr_reset, &g);
+	if (r < 0)
+		return r;
+	if (!g.got)
+		return -ENOENT;
+	*ret = g.a;
+	return 0;
+}
