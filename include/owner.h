@@ -58,9 +58,19 @@ struct owned_sysctl {
 	bool forwarding4, forwarding6;  /* the values before */
 };
 
+/* How many owned routes of a namespace are in one table. */
+struct owned_table_count {
+	uint32_t table;
+	size_t n;
+};
+
 struct owned_routes {
 	const char *netns;
 	struct route_map *keys;
+	/* the tables of `keys`, kept as routes come and go: the records
+	 * name them without walking every route */
+	struct owned_table_count *tables;
+	size_t n_tables;
 };
 
 struct owned_route_tables {

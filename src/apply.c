@@ -54,6 +54,7 @@ struct apply {
 	char *orig_owned, *orig_routes;
 	size_t orig_owned_len, orig_routes_len;
 	bool orig_saved;
+	bool orig_routes_saved;         /* PROFILE.routes too (route actions) */
 	bool intent_written;
 	const struct apply_opts *opts;
 	char *err;
@@ -924,7 +925,15 @@ static int owner_paths(const struct owner *o, char *owned, char *routes, size_t 
 	return 0;
 }
 
-static int owner_snapshot(struct apply *ap) {
+/* Whether owner_save() may write PROFILE.routes. */
+static bool owner_routes_may_change(const struct owner *o) {
+	return o->routes_loaded && (o->routes_dirty || owner_route_count(o) == 0);
+}
+
+/* The records as they are on disk, put back if the transaction fails.
+ * PROFILE.routes (100k lines for a big table) only when it may change:
+ * the plan has route actions, or the records of routes are not saved. */
+static int owner_snapshot(struct apply *ap, bool routes_too) {
 	char owned[PATH_MAX], routes[PATH_MAX];
 	int r = owner_paths(ap->owner, owned, routes, sizeof(owned));
 
@@ -933,9 +942,12 @@ static int owner_snapshot(struct apply *ap) {
 	r = read_whole(owned, &ap->orig_owned, &ap->orig_owned_len);
 	if (r < 0)
 		return r;
-	r = read_whole(routes, &ap->orig_routes, &ap->orig_routes_len);
-	if (r < 0)
-		return r;
+	if (routes_too || owner_routes_may_change(ap->owner)) {
+		r = read_whole(routes, &ap->orig_routes, &ap->orig_routes_len);
+		if (r < 0)
+			return r;
+		ap->orig_routes_saved = true;
+	}
 	ap->orig_saved = true;
 	return 0;
 }
@@ -953,7 +965,7 @@ static int owner_put_back(struct apply *ap) {
 		r = write_file_atomic(owned, ap->orig_owned, ap->orig_owned_len, 0644);
 	else if (unlink(owned) < 0 && errno != ENOENT)
 		r = -errno;
-	if (r < 0)
+	if (r < 0 || !ap->orig_routes_saved)
 		return r;
 	if (ap->orig_routes)
 		r = write_file_atomic(routes, ap->orig_routes, ap->orig_routes_len, 0644);
@@ -1118,7 +1130,7 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 		if (r < 0)
 			return set_err(ap, r, "reading the routes %s owns: %s", ap->owner->profile, strerror(-r));
 	}
-	r = owner_snapshot(ap);
+	r = owner_snapshot(ap, routes);
 	if (r < 0)
 		return set_err(ap, r, "reading the records of %s: %s", ap->owner->profile, strerror(-r));
 	for (size_t i = 0; i < p->n; i++) {

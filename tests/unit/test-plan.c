@@ -612,6 +612,55 @@ static void test_team_port_leaves(void **state) {
 	run_fini(&x);
 }
 
+/* The records name the tables of the owned routes, kept as routes come
+ * and go (no walk over every route). */
+static void test_owner_route_tables(void **state) {
+	static const char *const cidrs[] = { "10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24" };
+	static const uint32_t tables[] = { 100, 200, 100 };
+	struct route_key k[3];
+	struct owner *o;
+	uint32_t *t;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(owner_new_empty("tables", &o), 0);
+	for (size_t i = 0; i < 3; i++) {
+		struct route r = { .set = ROUTE_SET_TABLE | ROUTE_SET_METRIC, .table = tables[i] };
+
+		assert_int_equal(parse_prefix(cidrs[i], true, &r.dst), 0);
+		route_key_of(&r, &k[i]);
+		assert_int_equal(owner_add_route(o, i == 2 ? "ns1" : NULL, &k[i]), 0);
+	}
+	/* a route recorded twice counts once */
+	assert_int_equal(owner_add_route(o, NULL, &k[0]), 0);
+	assert_int_equal(owner_route_count(o), 3);
+	assert_int_equal(owner_route_tables(o, NULL, &t, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true((t[0] == 100 && t[1] == 200) || (t[0] == 200 && t[1] == 100));
+	free(t);
+	assert_int_equal(owner_route_tables(o, "ns1", &t, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(t[0], 100);
+	free(t);
+	/* the last route of a table goes: so does the table; a route of
+	 * another namespace is not this one's */
+	owner_del_route(o, NULL, &k[1]);
+	owner_del_route(o, NULL, &k[2]);
+	assert_int_equal(owner_route_tables(o, NULL, &t, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(t[0], 100);
+	free(t);
+	owner_del_route(o, NULL, &k[0]);
+	assert_int_equal(owner_route_tables(o, NULL, &t, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(t);
+	assert_int_equal(owner_route_count(o), 1);
+	owner_clear(o, NULL);
+	assert_int_equal(owner_route_tables(o, "ns1", &t, &n), 0);
+	assert_int_equal(n, 0);
+	owner_free(o);
+}
+
 static void test_stable(void **state) {
 	static const char text[] = "[netns a]\n[netns b]\n[veth v0]\nnetns = a\npeer = v1\npeer_netns = b\n"
 	                           "[vip x]\naddress = 10.0.0.5/24\ndev = v0\nnetns = a\n";
@@ -641,7 +690,8 @@ int main(void) {
 		cmocka_unit_test(test_disruption),      cmocka_unit_test(test_upper_of_recreated),
 		cmocka_unit_test(test_nic_keys),
 		cmocka_unit_test(test_mtu_follows_kernel), cmocka_unit_test(test_team_port_mac),
-		cmocka_unit_test(test_team_port_leaves), cmocka_unit_test(test_stable),
+		cmocka_unit_test(test_team_port_leaves), cmocka_unit_test(test_owner_route_tables),
+		cmocka_unit_test(test_stable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
