@@ -378,6 +378,7 @@ static const struct bond_case {
 	{ BOND_OPT_AD_ACTOR_SYSTEM, "mode = 802.3ad\n", "02:11:22:33:44:55", 0, "01:00:00:00:00:01",
 	  "ad_actor_system: 01:00:00:00:00:01 is not a unicast MAC address" },
 	{ BOND_OPT_TLB_DYNAMIC_LB, "mode = balance-tlb\n", "off", 0, "maybe", "tlb_dynamic_lb: expected yes or no" },
+	{ BOND_OPT_LACP_ACTIVE, "mode = 802.3ad\n", "off", 0, "passive", "lacp_active: expected yes or no" },
 };
 
 static void test_bond_options(void **state) {
