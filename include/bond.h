@@ -51,6 +51,9 @@ struct bond_opt_desc {
 	 * bond_options.c), although it reports it there too: a message
 	 * restoring an observed state leaves those out */
 	uint32_t kernel_unsupp;
+	/* the Linux release that added the option, for a kernel that does
+	 * not know it (it ignores the attribute and never reports it) */
+	const char *since;
 };
 
 #define BOND_MODES_ALL 0x7fu

@@ -115,6 +115,7 @@ enum bond_opt {
 	BOND_OPT_AD_USER_PORT_KEY,
 	BOND_OPT_AD_ACTOR_SYSTEM,   /* value in bond_conf.ad_actor_system */
 	BOND_OPT_TLB_DYNAMIC_LB,
+	BOND_OPT_LACP_ACTIVE,       /* IFLA_BOND_AD_LACP_ACTIVE (Linux 5.15) */
 	_BOND_OPT_MAX,
 };
 

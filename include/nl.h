@@ -28,6 +28,9 @@ int nl_netns_fd(const struct nl *nl);        /* an fd of the namespace, owned by
 
 /* The kernel's extended ack message of the last failed request, or "" */
 const char *nl_errmsg(const struct nl *nl);
+/* Say what the kernel did not (a backend that found the kernel's state
+ * short of a request it accepted): read back by nl_errmsg(). */
+void nl_set_errmsg(struct nl *nl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Count of write requests sent (RTM_NEW*, RTM_DEL*, RTM_SET*): lets tests
  * and benchmarks prove that a no-op apply writes nothing. */
 uint64_t nl_write_count(const struct nl *nl);

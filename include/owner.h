@@ -58,9 +58,19 @@ struct owned_sysctl {
 	bool forwarding4, forwarding6;  /* the values before */
 };
 
+/* How many owned routes of a namespace are in one table. */
+struct owned_table_count {
+	uint32_t table;
+	size_t n;
+};
+
 struct owned_routes {
 	const char *netns;
 	struct route_map *keys;
+	/* the tables of `keys`, kept as routes come and go: the records
+	 * name them without walking every route */
+	struct owned_table_count *tables;
+	size_t n_tables;
 };
 
 struct owned_route_tables {
@@ -125,6 +135,9 @@ struct owned_nic *owner_nic(const struct owner *o, const char *netns, const char
 /* Record the original value of the keys in `set` that are not recorded yet. */
 int owner_note_nic(struct owner *o, const char *netns, const struct link *have, unsigned set, const char *orig_netns);
 void owner_del_nic(struct owner *o, const char *netns, const char *name);
+/* Forget the original value of the keys in `set` (given back); the
+ * record goes when nothing is left in it. */
+void owner_forget_nic_keys(struct owner *o, const char *netns, const char *name, unsigned set);
 /* A nic that moved namespace keeps its record. */
 int owner_move_nic(struct owner *o, const char *from, const char *to, const char *name);
 

@@ -8,9 +8,11 @@
  *     rules, routes, VIPs and addresses, links (upper first), devices
  *     given back (nic keys restored), forwarding, namespaces;
  *   then creation: namespaces, links (lower before upper), moves into
- *     namespaces, releasing and enslaving (a bond slave goes down first),
- *     attributes (mtu, mac, alias) and forwarding, up/down, addresses,
- *     VIPs, routes, rules.
+ *     namespaces, releasing and enslaving (a bond slave goes down first;
+ *     a port leaving a team gets its MAC address back, one joining takes
+ *     the team's),
+ *     attributes (mtu, mac, alias) and forwarding, a team's MAC address
+ *     on its ports, up/down, addresses, VIPs, routes, rules.
  *
  * Every action carries its disruption (live, flap, recreate).  A change
  * the kernel cannot make live is planned as flap or recreate; one that
@@ -83,6 +85,13 @@ struct action {
 	unsigned set;                       /* LINK_SET_MTU | LINK_SET_MAC | LINK_SET_ALIAS */
 	uint32_t mtu, old_mtu;
 	uint8_t mac[ETH_ALEN_], old_mac[ETH_ALEN_];
+	/* LINK_SET of a team's port: the MAC is the team's (this link, in
+	 * the same namespace), read when the action runs: a team made by this
+	 * plan without `mac =` has the address the kernel gave it */
+	char mac_of[IFNAMSIZ];
+	/* the link's MAC was not known when planning (made by this plan):
+	 * apply reads it before changing it, for the undo */
+	bool old_mac_unknown;
 	char *alias, *old_alias;            /* NULL: none */
 	/* LINK_MASTER */
 	char master[IFNAMSIZ], old_master[IFNAMSIZ];
@@ -97,6 +106,7 @@ struct action {
 	unsigned nic_keys;
 	struct link *nic_before;
 	bool nic_restore;                   /* this gives a device back: forget its record after */
+	unsigned nic_forget;                /* keys given back: forget them from the device's record after */
 
 	/* FORWARDING; NETNS_DEL: what the namespace had (for the inverse) */
 	bool fwd4, fwd6, old_fwd4, old_fwd6;

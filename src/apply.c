@@ -34,6 +34,10 @@ struct ifcache {
 struct done {
 	const struct action *a;
 	uint8_t *ok;                    /* route actions: which routes went through */
+	/* LINK_SET whose plan did not know the link's MAC: read before the
+	 * change, for the undo */
+	uint8_t old_mac[ETH_ALEN_];
+	bool old_mac_read;
 };
 
 struct apply {
@@ -50,6 +54,7 @@ struct apply {
 	char *orig_owned, *orig_routes;
 	size_t orig_owned_len, orig_routes_len;
 	bool orig_saved;
+	bool orig_routes_saved;         /* PROFILE.routes too (route actions) */
 	bool intent_written;
 	const struct apply_opts *opts;
 	char *err;
@@ -252,6 +257,49 @@ static int link_set_attrs(struct apply *ap, const char *netns, const char *name,
 	c.alias = alias;
 	snprintf(what, sizeof(what), "link %s: set attributes", name);
 	return do_link_change(ap, netns, name, &c, what);
+}
+
+/* The MAC address a link has now. */
+static int link_mac_get(struct apply *ap, const char *netns, const char *name, uint8_t *ret) {
+	char what[128];
+	struct link l;
+	struct nl *nl;
+	int r;
+
+	snprintf(what, sizeof(what), "link %s: reading its MAC address", name);
+	r = get_nl(ap, netns, &nl);
+	if (r < 0)
+		return kerr(ap, NULL, r, what);
+	r = observe_get_link(nl, name, &l);
+	if (r < 0)
+		return kerr(ap, nl, r, what);
+	if (!(l.set & LINK_SET_MAC))
+		r = set_err(ap, -EADDRNOTAVAIL, "%s: it has none", what);
+	else
+		memcpy(ret, l.mac, ETH_ALEN_);
+	link_fini(&l);
+	return r < 0 ? r : 0;
+}
+
+/* LINK_SET: a team's port takes the team's MAC as it is now (mac_of);
+ * a link whose MAC the plan did not know has it read first, for the undo. */
+static int link_set_action(struct apply *ap, const struct action *a, struct done *d) {
+	uint8_t mac[ETH_ALEN_];
+	int r;
+
+	memcpy(mac, a->mac, ETH_ALEN_);
+	if ((a->set & LINK_SET_MAC) && a->mac_of[0]) {
+		r = link_mac_get(ap, a->netns, a->mac_of, mac);
+		if (r < 0)
+			return r;
+	}
+	if ((a->set & LINK_SET_MAC) && a->old_mac_unknown) {
+		r = link_mac_get(ap, a->netns, a->name, d->old_mac);
+		if (r < 0)
+			return r;
+		d->old_mac_read = true;
+	}
+	return link_set_attrs(ap, a->netns, a->name, a->set, a->mtu, mac, a->alias);
 }
 
 static int link_move(struct apply *ap, const char *from, const char *to, const char *name) {
@@ -678,7 +726,8 @@ static const char *lower_sock_ns(const struct action *a) {
 	return *a->sock_netns ? a->sock_netns : NULL;
 }
 
-static int run_action(struct apply *ap, const struct action *a, uint8_t *ok) {
+static int run_action(struct apply *ap, const struct action *a, struct done *d) {
+	uint8_t *ok = d->ok;
 	int r;
 
 	switch (a->type) {
@@ -695,7 +744,7 @@ static int run_action(struct apply *ap, const struct action *a, uint8_t *ok) {
 	case ACT_LINK_MOVE:
 		return link_move(ap, a->netns, a->to_netns, a->name);
 	case ACT_LINK_SET:
-		return link_set_attrs(ap, a->netns, a->name, a->set, a->mtu, a->mac, a->alias);
+		return link_set_action(ap, a, d);
 	case ACT_LINK_KIND:
 		return link_kind_change(ap, a->netns, a->link, a->have);
 	case ACT_LINK_MASTER:
@@ -766,7 +815,8 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_LINK_SET:
-		return link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, a->old_mac, a->old_alias);
+		return link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, d->old_mac_read ? d->old_mac : a->old_mac,
+		                      a->old_alias);
 	case ACT_LINK_KIND: {
 		struct link back;
 
@@ -875,7 +925,15 @@ static int owner_paths(const struct owner *o, char *owned, char *routes, size_t 
 	return 0;
 }
 
-static int owner_snapshot(struct apply *ap) {
+/* Whether owner_save() may write PROFILE.routes. */
+static bool owner_routes_may_change(const struct owner *o) {
+	return o->routes_loaded && (o->routes_dirty || owner_route_count(o) == 0);
+}
+
+/* The records as they are on disk, put back if the transaction fails.
+ * PROFILE.routes (100k lines for a big table) only when it may change:
+ * the plan has route actions, or the records of routes are not saved. */
+static int owner_snapshot(struct apply *ap, bool routes_too) {
 	char owned[PATH_MAX], routes[PATH_MAX];
 	int r = owner_paths(ap->owner, owned, routes, sizeof(owned));
 
@@ -884,9 +942,12 @@ static int owner_snapshot(struct apply *ap) {
 	r = read_whole(owned, &ap->orig_owned, &ap->orig_owned_len);
 	if (r < 0)
 		return r;
-	r = read_whole(routes, &ap->orig_routes, &ap->orig_routes_len);
-	if (r < 0)
-		return r;
+	if (routes_too || owner_routes_may_change(ap->owner)) {
+		r = read_whole(routes, &ap->orig_routes, &ap->orig_routes_len);
+		if (r < 0)
+			return r;
+		ap->orig_routes_saved = true;
+	}
 	ap->orig_saved = true;
 	return 0;
 }
@@ -904,7 +965,7 @@ static int owner_put_back(struct apply *ap) {
 		r = write_file_atomic(owned, ap->orig_owned, ap->orig_owned_len, 0644);
 	else if (unlink(owned) < 0 && errno != ENOENT)
 		r = -errno;
-	if (r < 0)
+	if (r < 0 || !ap->orig_routes_saved)
 		return r;
 	if (ap->orig_routes)
 		r = write_file_atomic(routes, ap->orig_routes, ap->orig_routes_len, 0644);
@@ -1000,19 +1061,19 @@ static void own_release(struct owner *o, const struct action *a) {
 	}
 	if (a->nic_restore)
 		owner_del_nic(o, a->type == ACT_LINK_MOVE ? a->netns : a->netns, a->name);
+	else if (a->nic_forget)
+		owner_forget_nic_keys(o, a->netns, a->name, a->nic_forget);
 }
 
 /* ---- the transaction ------------------------------------------------------------------------------ */
 
-static int journal_push(struct apply *ap, const struct action *a, uint8_t *ok) {
+static int journal_push(struct apply *ap, const struct done *d) {
 	struct done *v = realloc(ap->journal, (ap->n_journal + 1) * sizeof(*v));
 
 	if (!v)
 		return -ENOMEM;
 	ap->journal = v;
-	v[ap->n_journal].a = a;
-	v[ap->n_journal].ok = ok;
-	ap->n_journal++;
+	v[ap->n_journal++] = *d;
 	return 0;
 }
 
@@ -1069,7 +1130,7 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 		if (r < 0)
 			return set_err(ap, r, "reading the routes %s owns: %s", ap->owner->profile, strerror(-r));
 	}
-	r = owner_snapshot(ap);
+	r = owner_snapshot(ap, routes);
 	if (r < 0)
 		return set_err(ap, r, "reading the records of %s: %s", ap->owner->profile, strerror(-r));
 	for (size_t i = 0; i < p->n; i++) {
@@ -1087,7 +1148,7 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
-		uint8_t *ok = NULL;
+		struct done d = { .a = a };
 
 		if (opts && opts->verbose)
 			fprintf(stderr, "hanet: %4zu  %-8s  %s\n", i + 1, disruption_name(a->level), a->text);
@@ -1096,12 +1157,12 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 			r = -EIO;
 			goto fail;
 		}
-		if (a->n_routes && !(ok = calloc(a->n_routes, 1))) {
+		if (a->n_routes && !(d.ok = calloc(a->n_routes, 1))) {
 			r = -ENOMEM;
 			goto fail;
 		}
 		t0 = now_us();
-		r = run_action(ap, a, ok);
+		r = run_action(ap, a, &d);
 		if (opts && opts->verbose)
 			fprintf(stderr, "hanet: %4zu  done in %.2fms\n", i + 1, (double)(now_us() - t0) / 1000);
 		if (r < 0) {
@@ -1111,13 +1172,13 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 			if (err && errsize)
 				snprintf(err, errsize, "step %zu (%s): %s", i + 1, a->text, msg);
 			/* a batch may have partly gone through: undo that part too */
-			if (ok && journal_push(ap, a, ok) < 0)
-				free(ok);
+			if (d.ok && journal_push(ap, &d) < 0)
+				free(d.ok);
 			goto fail;
 		}
-		r = journal_push(ap, a, ok);
+		r = journal_push(ap, &d);
 		if (r < 0) {
-			free(ok);
+			free(d.ok);
 			goto fail;
 		}
 		/* a recreated link is deleted (forgotten) then created (claimed) */

@@ -120,6 +120,9 @@ const struct bond_opt_desc bond_opt_table[_BOND_OPT_MAX] = {
 		BOND_OT_MAC, 0, 0, NULL, M(8023AD), 0, 0, BOND_MODES_ALL & ~M(8023AD) },
 	[BOND_OPT_TLB_DYNAMIC_LB] = { BOND_OPT_TLB_DYNAMIC_LB, "tlb_dynamic_lb", NULL, IFLA_BOND_TLB_DYNAMIC_LB,
 		BOND_OT_BOOL_U8, 0, 1, NULL, M(TLB) | M(ALB), BOND_OPT_F_IFDOWN, 1, BOND_MODES_ALL & ~(M(TLB) | M(ALB)) },
+	/* off: LACPDUs only when the partner sends them (Linux 5.15) */
+	[BOND_OPT_LACP_ACTIVE] = { BOND_OPT_LACP_ACTIVE, "lacp_active", NULL, IFLA_BOND_AD_LACP_ACTIVE, BOND_OT_BOOL_U8, 0, 1,
+		NULL, M(8023AD), BOND_OPT_F_IFDOWN, 1, BOND_MODES_ALL & ~M(8023AD), "5.15" },
 };
 
 const struct bond_opt_desc *bond_opt_by_name(const char *name) {

@@ -11,7 +11,7 @@
  *   and starts miimon at 100ms there, and forces tlb_dynamic_lb on for
  *   balance-alb.  So a message that changes the mode carries every
  *   option declared.
- * - fail_over_mac only without slaves; lacp_rate,
+ * - fail_over_mac only without slaves; lacp_rate, lacp_active,
  *   ad_select, ad_user_port_key, tlb_dynamic_lb only while down (the
  *   flags of the table).
  * - miimon and arp_interval exclude each other (setting one stops the
@@ -25,6 +25,9 @@
  * - the kernel reports some options in modes where it refuses to set
  *   them (packets_per_slave, lacp_rate, ...: kernel_unsupp in bond.h);
  *   a message that restores an observed state leaves those out.
+ * - a kernel older than an option (lacp_active: Linux 5.15) ignores its
+ *   attribute and never reports it: once the bond is made, an option
+ *   declared and not reported fails the apply, naming it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -353,7 +356,7 @@ static void bond_diff(const struct link *want, const struct link *have, struct l
 
 	for (int o = 0; o < _BOND_OPT_MAX; o++) {
 		const struct bond_opt_desc *d = &bond_opt_table[o];
-		char from[256], to[256];
+		char from[256], from2[256], to[256];
 		enum disruption level = DISRUPT_LIVE;
 		struct bond_conf shown;
 
@@ -371,8 +374,12 @@ static void bond_diff(const struct link *want, const struct link *have, struct l
 		shown = *w;
 		if (is_delay(o))
 			shown.val[o] = delay_effective(w->val[o], miimon);
-		link_diff_add(ret, level, "%s %s -> %s", d->name, opt_format(h, o, from, sizeof(from)),
-		              opt_format(&shown, o, to, sizeof(to)));
+		if (!opt_set(h, o) && d->since)
+			/* the kernel does not know it: say so (the apply fails) */
+			snprintf(from, sizeof(from), "(not reported by this kernel: Linux %s or later)", d->since);
+		else
+			snprintf(from, sizeof(from), "%s", opt_format(h, o, from2, sizeof(from2)));
+		link_diff_add(ret, level, "%s %s -> %s", d->name, from, opt_format(&shown, o, to, sizeof(to)));
 	}
 }
 
@@ -451,8 +458,6 @@ static int bond_apply_extra(const struct link *want, const struct link *have, co
 	bool primary, mac;
 	int r, primary_ifindex = 0;
 
-	if (!(want->set & LINK_SET_MAC) && (!opt_set(w, BOND_OPT_PRIMARY) || !w->primary[0]))
-		return 0;
 	r = observe_get_link(ctx->nl, want->name, &cur);
 	if (r < 0)
 		return r;
@@ -461,6 +466,15 @@ static int bond_apply_extra(const struct link *want, const struct link *have, co
 		link_fini(&cur);
 		return r;
 	}
+	/* an option the kernel took without a word and does not report: it
+	 * does not know it */
+	for (int o = 0; o < _BOND_OPT_MAX; o++)
+		if (opt_set(w, o) && !opt_set(&cur.u.bond, o) && bond_opt_table[o].since) {
+			nl_set_errmsg(ctx->nl, "%s: this kernel does not know it (IFLA_BOND_* attribute %u, Linux %s or later)",
+			              bond_opt_table[o].name, bond_opt_table[o].attr, bond_opt_table[o].since);
+			link_fini(&cur);
+			return -EOPNOTSUPP;
+		}
 	mac = (want->set & LINK_SET_MAC) && memcmp(cur.mac, want->mac, ETH_ALEN_) != 0;
 	primary = opt_set(w, BOND_OPT_PRIMARY) && w->primary[0] && strcmp(cur.u.bond.primary, w->primary) != 0;
 	if (primary) {

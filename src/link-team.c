@@ -12,7 +12,11 @@
  * (priority) are lost with the port.  Without teamd the kernel picks no
  * active port in activebackup: apply picks one (keeps the current one
  * while it has a link, else the port with a link and the highest
- * priority, the first listed among equals).  The LACP runner is teamd's, not the kernel's: the profile points
+ * priority, the first listed among equals).  A port has a link when the
+ * team says so or its device has a carrier: the team learns of a carrier
+ * from the operstate, which the kernel updates a moment later (linkwatch,
+ * up to a second), so a port that just came up has a carrier before the
+ * team sees its link.  The LACP runner is teamd's, not the kernel's: the profile points
  * to a bond in 802.3ad mode instead.
  */
 #include <errno.h>
@@ -26,6 +30,7 @@
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
+#include "state.h"
 
 static const char *const team_mode_names[_TEAM_MODE_MAX] = {
 	[TEAM_MODE_ROUNDROBIN] = "roundrobin",
@@ -273,6 +278,27 @@ static size_t ports_read(struct team_handle *th, struct port_state *v, size_t ma
 	return n;
 }
 
+/* A port the team does not see a link on yet, whose device has a carrier
+ * (the team follows once the kernel's linkwatch ran). */
+static int ports_carrier(struct team_handle *th, const struct link_ctx *ctx, struct port_state *v, size_t n) {
+	for (size_t i = 0; i < n; i++) {
+		char name[IFNAMSIZ];
+		struct link l;
+		int r;
+
+		if (v[i].link_up || !team_ifindex2ifname(th, v[i].ifindex, name, sizeof(name)))
+			continue;
+		r = observe_get_link(ctx->nl, name, &l);
+		if (r == -ENODEV)
+			continue;
+		if (r < 0)
+			return r;
+		v[i].link_up = l.carrier && (l.flags & IFF_UP);
+		link_fini(&l);
+	}
+	return 0;
+}
+
 #define TEAM_PORTS_MAX 64
 
 /* Mode, options, port priorities and the active port, as far as the
@@ -353,6 +379,9 @@ static int team_apply_extra(const struct link *want, const struct link *have, co
 		if (r < 0)
 			goto out;
 		n = ports_read(th, ports, ARRAY_SIZE(ports));
+		r = ports_carrier(th, ctx, ports, n);
+		if (r < 0)
+			goto out;
 		if (team_get_active_port(th, &active) < 0)
 			active = 0;
 		for (size_t i = 0; i < n; i++)

@@ -10,6 +10,8 @@
 #include <linux/rtnetlink.h>
 #include <netlink/errno.h>
 #include <netlink/msg.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -123,6 +125,14 @@ void nl_free(struct nl *nl) {
 const char *nl_netns(const struct nl *nl) { return nl->netns; }
 int nl_netns_fd(const struct nl *nl) { return nl->netns_fd; }
 const char *nl_errmsg(const struct nl *nl) { return nl->errmsg; }
+
+void nl_set_errmsg(struct nl *nl, const char *fmt, ...) {
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(nl->errmsg, sizeof(nl->errmsg), fmt, ap);
+	va_end(ap);
+}
 uint64_t nl_write_count(const struct nl *nl) { return nl->writes; }
 uint64_t nl_write_count_total(void) { return writes_total; }
 

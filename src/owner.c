@@ -72,6 +72,11 @@ int owner_new_empty(const char *profile, struct owner **ret) {
 	return 0;
 }
 
+static void owned_routes_fini(struct owned_routes *or) {
+	route_map_free(or->keys);
+	free(or->tables);
+}
+
 void owner_free(struct owner *o) {
 	if (!o)
 		return;
@@ -85,7 +90,7 @@ void owner_free(struct owner *o) {
 	free(o->rules);
 	free(o->sysctls);
 	for (size_t i = 0; i < o->n_routes; i++)
-		route_map_free(o->routes[i].keys);
+		owned_routes_fini(&o->routes[i]);
 	free(o->routes);
 	for (size_t i = 0; i < o->n_disk_tables; i++)
 		free(o->disk_tables[i].v);
@@ -142,7 +147,7 @@ void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 		free(o->nics[i].alias);
 	o->n_nics = 0;
 	for (size_t i = 0; i < o->n_routes; i++)
-		route_map_free(o->routes[i].keys);
+		owned_routes_fini(&o->routes[i]);
 	o->n_routes = 0;
 	for (size_t i = 0; i < o->n_disk_tables; i++)
 		free(o->disk_tables[i].v);
@@ -270,6 +275,20 @@ void owner_del_nic(struct owner *o, const char *netns, const char *name) {
 			REMOVE_AT(o->nics, o->n_nics, i);
 			return;
 		}
+}
+
+void owner_forget_nic_keys(struct owner *o, const char *netns, const char *name, unsigned set) {
+	struct owned_nic *n = owner_nic(o, netns, name);
+
+	if (!n)
+		return;
+	n->set &= ~set;
+	if ((set & LINK_SET_ALIAS) && n->alias) {
+		free(n->alias);
+		n->alias = NULL;
+	}
+	if (!n->set)
+		owner_del_nic(o, netns, name);
 }
 
 int owner_move_nic(struct owner *o, const char *from, const char *to, const char *name) {
@@ -424,69 +443,80 @@ bool owner_has_route(const struct owner *o, const char *netns, const struct rout
 	return or && route_map_get(or->keys, k, NULL);
 }
 
+static struct owned_table_count *table_count(const struct owned_routes *or, uint32_t table) {
+	for (size_t i = 0; i < or->n_tables; i++)
+		if (or->tables[i].table == table)
+			return &or->tables[i];
+	return NULL;
+}
+
 int owner_add_route(struct owner *o, const char *netns, const struct route_key *k) {
 	struct owned_routes *or;
+	struct owned_table_count *t;
 	int r = routes_of_new(o, netns, &or);
 
 	if (r < 0)
 		return r;
 	if (route_map_get(or->keys, k, NULL))
 		return 0;
+	t = table_count(or, k->table);
+	if (!t) {
+		r = APPEND(or->tables, or->n_tables, { .table = k->table });
+		if (r < 0)
+			return r;
+		t = &or->tables[or->n_tables - 1];
+	}
+	r = route_map_put(or->keys, k, 0);
+	if (r < 0) {
+		if (t->n == 0)
+			or->n_tables--;
+		return r;
+	}
+	t->n++;
 	o->routes_dirty = true;
-	return route_map_put(or->keys, k, 0);
+	return 0;
 }
 
 void owner_del_route(struct owner *o, const char *netns, const struct route_key *k) {
 	struct owned_routes *or = routes_of(o, netns);
+	struct owned_table_count *t;
 
-	if (or && route_map_del(or->keys, k))
-		o->routes_dirty = true;
-}
-
-struct tables_ctx {
-	uint32_t *v;
-	size_t n;
-};
-
-static int collect_table(const struct route_key *k, uint32_t val, void *data) {
-	struct tables_ctx *t = data;
-	uint32_t *v;
-
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i] == k->table)
-			return 0;
-	v = realloc(t->v, (t->n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	t->v = v;
-	t->v[t->n++] = k->table;
-	return 0;
+	if (!or || !route_map_del(or->keys, k))
+		return;
+	o->routes_dirty = true;
+	t = table_count(or, k->table);
+	if (t && --t->n == 0)
+		REMOVE_AT(or->tables, or->n_tables, (size_t)(t - or->tables));
 }
 
 /* Tables are also kept in PROFILE.owned, so this works without the routes. */
 int owner_route_tables(const struct owner *o, const char *netns, uint32_t **ret, size_t *ret_n) {
-	struct tables_ctx t = { 0 };
+	uint32_t *v = NULL;
+	size_t n = 0;
 
 	if (!o->routes_loaded) {
 		for (size_t i = 0; i < o->n_disk_tables; i++)
 			if (netns_eq(o->disk_tables[i].netns, netns) && o->disk_tables[i].n) {
-				t.v = malloc(o->disk_tables[i].n * sizeof(*t.v));
-				if (!t.v)
+				free(v);
+				v = malloc(o->disk_tables[i].n * sizeof(*v));
+				if (!v)
 					return -ENOMEM;
-				memcpy(t.v, o->disk_tables[i].v, o->disk_tables[i].n * sizeof(*t.v));
-				t.n = o->disk_tables[i].n;
+				memcpy(v, o->disk_tables[i].v, o->disk_tables[i].n * sizeof(*v));
+				n = o->disk_tables[i].n;
 			}
 	} else {
 		struct owned_routes *or = routes_of(o, netns);
-		int r;
 
-		if (or && (r = route_map_foreach(or->keys, collect_table, &t)) < 0) {
-			free(t.v);
-			return r;
+		if (or && or->n_tables) {
+			v = malloc(or->n_tables * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			for (size_t i = 0; i < or->n_tables; i++)
+				v[n++] = or->tables[i].table;
 		}
 	}
-	*ret = t.v;
-	*ret_n = t.n;
+	*ret = v;
+	*ret_n = n;
 	return 0;
 }
 

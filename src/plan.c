@@ -31,6 +31,8 @@ struct sim_link {
 	bool created;                       /* by this plan */
 	bool mtu_user;                      /* a bridge whose mtu was set (no longer follows its ports) */
 	bool ports_changed;                 /* a master that lost or gained ports in this plan */
+	bool mac_of_master;                 /* a team's port given the team's MAC, which the plan does not
+	                                       know (a team it makes without `mac =`) */
 };
 
 struct sim_addr {
@@ -871,6 +873,9 @@ static int sim_delete_link(struct planner *pl, struct action *a, struct sim_link
 			a->ports = v;
 			memcpy(v[a->n_ports++], ns->links[i].l.name, IFNAMSIZ);
 			ns->links[i].l.master[0] = '\0';
+			/* a bond or team closes the ports it lets go */
+			if (sl->l.kind == LINK_BOND || sl->l.kind == LINK_TEAM)
+				ns->links[i].l.up = false;
 		}
 	if (sl->l.kind == LINK_VETH && sl->l.u.veth.peer[0]) {
 		struct sim_link *peer = sim_link(pl, sl->l.u.veth.peer_netns, sl->l.u.veth.peer);
@@ -1605,13 +1610,114 @@ static int master_kind(struct planner *pl, const char *netns, const char *master
 	return sl ? (int)sl->l.kind : -1;
 }
 
+/* A team gives its ports its MAC address, as teamd does by default
+ * (hwaddr_policy same_all): frames for the team then arrive on a port
+ * that takes them, whichever port is active.  The kernel's team driver
+ * does it only in modes other than activebackup, and only when a port
+ * joins.  Planned before a port joins (it is down then, and every driver
+ * takes a new address while down), and again after the team's address
+ * changed.  A device hanet did not create gets a record of the address it
+ * had, given back when it leaves the team (restore_port_macs()). */
+static int plan_port_mac(struct planner *pl, struct sim_link *port, const struct sim_link *team) {
+	char sfx[300], m[18];
+	struct action *a;
+	int r;
+
+	if (team->l.set & LINK_SET_MAC)
+		return plan_link_set(pl, port, LINK_SET_MAC, 0, team->l.mac, NULL, LINK_SET_MAC, false);
+	if (port->mac_of_master)
+		return 0;
+	/* a team this plan makes without `mac =`: the kernel chooses its
+	 * address, read when the action runs */
+	a = act_new(pl, ACT_LINK_SET, DISRUPT_LIVE, port->l.netns, port->l.name);
+	if (!a)
+		return -ENOMEM;
+	a->set = LINK_SET_MAC;
+	memcpy(a->mac_of, team->l.name, IFNAMSIZ);
+	memcpy(a->old_mac, port->l.mac, ETH_ALEN_);
+	a->old_mac_unknown = !(port->l.set & LINK_SET_MAC);
+	a->old_mtu = port->l.mtu;
+	r = fill_nic(pl, a, port, LINK_SET_MAC);
+	if (r < 0)
+		return r;
+	format_mac(port->l.mac, m);
+	if (a->old_mac_unknown)
+		r = act_text(a, "link %s%s: set mac of %s", port->l.name, ns_suffix(port->l.netns, sfx, sizeof(sfx)),
+		             team->l.name);
+	else
+		r = act_text(a, "link %s%s: set mac of %s (was %s)", port->l.name, ns_suffix(port->l.netns, sfx, sizeof(sfx)),
+		             team->l.name, m);
+	if (r < 0)
+		return r;
+	port->l.set &= ~LINK_SET_MAC;
+	port->mac_of_master = true;
+	return 0;
+}
+
+static bool sim_is_team(struct planner *pl, const char *netns, const char *name) {
+	const struct sim_link *m = name[0] ? sim_link(pl, netns, name) : NULL;
+
+	return m && m->l.kind == LINK_TEAM;
+}
+
+static bool sim_is_bond_or_team(struct planner *pl, const char *netns, const char *name) {
+	const struct sim_link *m = name[0] ? sim_link(pl, netns, name) : NULL;
+
+	return m && (m->l.kind == LINK_BOND || m->l.kind == LINK_TEAM);
+}
+
+/* Devices hanet did not create, still in the profile, that left their
+ * team or bond (released, or the master deleted): what hanet changed on
+ * them for it and the profile does not ask for comes back from their
+ * record.  The MAC address they had before joining a team (unless they
+ * join a team again, or declare `mac =`), and their state (a port goes
+ * down to join and its master opens it; one let go is closed), unless
+ * they declare `state =` or join a bond or team again.  The same gives
+ * back a MAC address the profile no longer declares.  Devices the
+ * profile dropped get everything back in restore_nics(). */
+static int restore_nic_keys(struct planner *pl) {
+	const struct owner *o = pl->in->owner;
+
+	for (size_t i = 0; i < o->n_nics; i++) {
+		const struct owned_nic *n = &o->nics[i];
+		struct sim_link *sl = sim_link(pl, n->netns, n->name);
+		struct want_link *w = want_find(pl, n->netns, n->name);
+		size_t before;
+		int mk, r;
+
+		if (!sl || !w)
+			continue;
+		mk = master_kind(pl, w->l.netns, w->l.master);
+		before = pl->p->n;
+		if ((n->set & LINK_SET_MAC) && !(w->l.set & LINK_SET_MAC) && mk != LINK_TEAM &&
+		    !sim_is_team(pl, sl->l.netns, sl->l.master)) {
+			r = plan_link_set(pl, sl, LINK_SET_MAC, 0, n->mac, NULL, 0, true);
+			if (r < 0)
+				return r;
+			if (pl->p->n > before)
+				pl->p->v[pl->p->n - 1].nic_forget = LINK_SET_MAC;
+		}
+		before = pl->p->n;
+		if ((n->set & LINK_SET_STATE) && !(w->l.set & LINK_SET_STATE) && mk != LINK_TEAM && mk != LINK_BOND &&
+		    !sim_is_bond_or_team(pl, sl->l.netns, sl->l.master) && sl->l.up != n->up) {
+			r = plan_link_state(pl, sl, n->up, 0, n->up ? DISRUPT_LIVE : DISRUPT_FLAP);
+			if (r < 0)
+				return r;
+			if (pl->p->n > before)
+				pl->p->v[pl->p->n - 1].nic_forget = LINK_SET_STATE;
+		}
+	}
+	return 0;
+}
+
 static int enslave(struct planner *pl, struct want_link **sorted) {
+	int r;
+
 	/* releases first: a port may move from one master to another */
 	for (size_t i = 0; i < pl->n_want; i++) {
 		struct want_link *w = sorted[i];
 		struct sim_link *sl = sim_link(pl, w->l.netns, w->l.name);
 		struct want_link *cur_master;
-		int r;
 
 		if (!sl || !sl->l.master[0] || strcmp(sl->l.master, w->l.master) == 0)
 			continue;
@@ -1622,17 +1728,27 @@ static int enslave(struct planner *pl, struct want_link **sorted) {
 		if (r < 0)
 			return r;
 	}
+	/* out of a team or bond: what it had (before it joins a bond, which
+	 * keeps the address a slave had when it joined) */
+	r = restore_nic_keys(pl);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < pl->n_want; i++) {
 		struct want_link *w = sorted[i];
 		struct sim_link *sl = sim_link(pl, w->l.netns, w->l.name);
-		int r;
+		int mk;
 
 		if (!sl || !w->l.master[0] || strcmp(sl->l.master, w->l.master) == 0)
 			continue;
-		if ((master_kind(pl, w->l.netns, w->l.master) == LINK_BOND ||
-		     master_kind(pl, w->l.netns, w->l.master) == LINK_TEAM) && sl->l.up) {
+		mk = master_kind(pl, w->l.netns, w->l.master);
+		if ((mk == LINK_BOND || mk == LINK_TEAM) && sl->l.up) {
 			/* the kernel wants a bond slave or team port down when it joins */
 			r = plan_link_state(pl, sl, false, LINK_SET_STATE, DISRUPT_LIVE);
+			if (r < 0)
+				return r;
+		}
+		if (mk == LINK_TEAM && sim_is_team(pl, w->l.netns, w->l.master)) {
+			r = plan_port_mac(pl, sl, sim_link(pl, w->l.netns, w->l.master));
 			if (r < 0)
 				return r;
 		}
@@ -1672,6 +1788,22 @@ static int extras(struct planner *pl, struct want_link **sorted) {
 	return 0;
 }
 
+/* A team's ports no longer carry its MAC address (it changed): the
+ * kernel passes the new one on to them in every mode but activebackup;
+ * team_port_macs() plans it for all. */
+static void sim_team_mac_changed(struct planner *pl, const struct sim_link *team) {
+	struct sim_ns *ns = sim_ns(pl, team->l.netns);
+
+	for (size_t i = 0; ns && i < ns->n_links; i++) {
+		struct sim_link *port = &ns->links[i];
+
+		if (!port->gone && strcmp(port->l.master, team->l.name) == 0) {
+			port->l.set &= ~LINK_SET_MAC;
+			port->mac_of_master = false;
+		}
+	}
+}
+
 static int plan_link_set(struct planner *pl, struct sim_link *sl, unsigned set, uint32_t mtu, const uint8_t *mac,
                          const char *alias, unsigned nic_keys, bool restoring) {
 	char sfx[300], buf[512], m1[18], m2[18];
@@ -1697,6 +1829,7 @@ static int plan_link_set(struct planner *pl, struct sim_link *sl, unsigned set, 
 	if (mac)
 		memcpy(a->mac, mac, ETH_ALEN_);
 	memcpy(a->old_mac, sl->l.mac, ETH_ALEN_);
+	a->old_mac_unknown = (set & LINK_SET_MAC) && !(sl->l.set & LINK_SET_MAC);
 	a->alias = alias && *alias ? strdup(alias) : NULL;
 	a->old_alias = sl->l.alias && *sl->l.alias ? strdup(sl->l.alias) : NULL;
 	r = fill_nic(pl, a, sl, nic_keys);
@@ -1709,7 +1842,10 @@ static int plan_link_set(struct planner *pl, struct sim_link *sl, unsigned set, 
 	if (set & LINK_SET_MAC) {
 		format_mac(mac, m1);
 		format_mac(sl->l.mac, m2);
-		PUT("%smac %s (was %s)", len ? ", " : "", m1, m2);
+		if (a->old_mac_unknown)
+			PUT("%smac %s", len ? ", " : "", m1);
+		else
+			PUT("%smac %s (was %s)", len ? ", " : "", m1, m2);
 	}
 	if (set & LINK_SET_ALIAS)
 		PUT("%salias \"%s\" (was \"%s\")", len ? ", " : "", alias ? alias : "", sl->l.alias ? sl->l.alias : "");
@@ -1726,6 +1862,9 @@ static int plan_link_set(struct planner *pl, struct sim_link *sl, unsigned set, 
 	if (set & LINK_SET_MAC) {
 		memcpy(sl->l.mac, mac, ETH_ALEN_);
 		sl->l.set |= LINK_SET_MAC;
+		sl->mac_of_master = false;
+		if (sl->l.kind == LINK_TEAM)
+			sim_team_mac_changed(pl, sl);
 	}
 	if (set & LINK_SET_ALIAS) {
 		free(sl->l.alias);
@@ -1769,6 +1908,30 @@ static int attributes(struct planner *pl, struct want_link **sorted) {
 		if (act_text(a, "netns %s: forwarding %s", c->name, c->forwarding ? "on" : "off") < 0)
 			return -ENOMEM;
 		(void)sfx;
+	}
+	return 0;
+}
+
+/* Every port of a team carries the team's MAC address (plan_port_mac()):
+ * after the ports joined and the team's own address was set. */
+static int team_port_macs(struct planner *pl, struct want_link **sorted) {
+	for (size_t i = 0; i < pl->n_want; i++) {
+		struct want_link *w = sorted[i];
+		struct sim_link *team = sim_link(pl, w->l.netns, w->l.name);
+		struct sim_ns *ns = sim_ns(pl, w->l.netns);
+
+		if (w->l.kind != LINK_TEAM || !team || team->l.kind != LINK_TEAM)
+			continue;
+		for (size_t j = 0; ns && j < ns->n_links; j++) {
+			struct sim_link *port = &ns->links[j];
+			int r;
+
+			if (port->gone || strcmp(port->l.master, team->l.name) != 0)
+				continue;
+			r = plan_port_mac(pl, port, team);
+			if (r < 0)
+				return r;
+		}
 	}
 	return 0;
 }
@@ -2128,7 +2291,8 @@ int plan_build(const struct plan_input *in, struct plan **ret, char *err, size_t
 		goto out;
 	if (!down) {
 		if ((r = create_netns(&pl)) < 0 || (r = create_links(&pl, sorted)) < 0 || (r = place_nics(&pl, sorted)) < 0 ||
-		    (r = enslave(&pl, sorted)) < 0 || (r = extras(&pl, sorted)) < 0 || (r = attributes(&pl, sorted)) < 0 || (r = updown(&pl, sorted)) < 0 ||
+		    (r = enslave(&pl, sorted)) < 0 || (r = extras(&pl, sorted)) < 0 || (r = attributes(&pl, sorted)) < 0 ||
+		    (r = team_port_macs(&pl, sorted)) < 0 || (r = updown(&pl, sorted)) < 0 ||
 		    (r = addresses(&pl)) < 0 || (r = vips(&pl)) < 0 || (r = routes(&pl)) < 0 || (r = rules(&pl)) < 0)
 			goto out;
 	}

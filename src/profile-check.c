@@ -278,6 +278,20 @@ static int check_masters(struct load *ld) {
 				err(ld, link_label(e.link, sl, sizeof(sl)), "addresses",
 				    "%s is a slave/port of %s: addresses go on the master, not on its members", name, mname);
 			}
+			/* a team gives its ports its MAC address (plan.c) */
+			if (p->links[i].kind == LINK_TEAM && !e.peer && (e.link->set & LINK_SET_MAC)) {
+				const struct link *t = &p->links[i];
+				char sl[LABEL_MAX], m[18];
+
+				format_mac(t->mac, m);
+				if (!(t->set & LINK_SET_MAC))
+					err(ld, link_label(e.link, sl, sizeof(sl)), "mac",
+					    "%s is a port of team %s, whose ports carry its MAC address: declare mac on [team %s]",
+					    name, mname, mname);
+				else if (memcmp(t->mac, e.link->mac, ETH_ALEN_) != 0)
+					err(ld, link_label(e.link, sl, sizeof(sl)), "mac",
+					    "%s is a port of team %s, whose ports carry its MAC address (%s)", name, mname, m);
+			}
 		}
 	}
 	return 0;

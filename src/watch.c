@@ -1825,14 +1825,7 @@ static void forget_gone(struct watch *w) {
 	plan_free(left);
 	if (owner_is_empty(o))
 		return;
-	o->n_netns = o->n_links = o->n_addrs = o->n_rules = 0;
-	for (size_t i = 0; i < o->n_nics; i++)
-		free(o->nics[i].alias);
-	o->n_nics = o->n_sysctls = 0;
-	for (size_t i = 0; i < o->n_routes; i++)
-		route_map_free(o->routes[i].keys);
-	o->n_routes = 0;
-	o->routes_dirty = true;
+	owner_clear(o, NULL);
 	r = owner_save(o);
 	if (r < 0)
 		log_warning_errno(r, "%s: down: forgetting the records: %m", w->s.name);

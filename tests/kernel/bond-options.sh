@@ -52,6 +52,7 @@ xmit_hash_policy = layer3+4
 mode = 802.3ad
 slaves = ad1, ad2
 lacp_rate = fast
+lacp_active = off
 ad_select = bandwidth
 ad_actor_sys_prio = 100
 ad_user_port_key = 5
@@ -100,6 +101,7 @@ brr resend_igmp 0
 bxor xmit_hash_policy layer3+4
 bad mode 802.3ad
 bad lacp_rate fast
+bad lacp_active 0
 bad ad_select bandwidth
 bad ad_actor_sys_prio 100
 bad ad_user_port_key 5
@@ -135,6 +137,7 @@ brr packets_per_slave 7
 brr resend_igmp 0
 bxor xmit_hash_policy layer3+4
 bad ad_lacp_rate fast
+bad ad_lacp_active off
 bad ad_select bandwidth
 bad ad_actor_sys_prio 100
 bad ad_user_port_key 5
@@ -149,4 +152,12 @@ balb xmit_hash_policy vlan+srcmac
 EOT
 hn_assert_eq "$(kl_bonding bab "Primary Slave")" "ab2 (primary_reselect better)" "bab: primary in /proc/net/bonding"
 hn_assert_eq "$(kl_bonding bab "Currently Active Slave")" ab2 "bab: active slave"
+kl_apply_noop "$p"
+
+# lacp_active on the live bond: only while it is down (a flap), and back
+sed -i 's/^lacp_active = off$/lacp_active = on/' "$p"
+kl_apply "$p"
+kl_applied '^bad: flap: lacp_active no -> yes' || hn_fail "expected a flap for lacp_active"
+echo "bad lacp_active 1" | kl_expect_show
+echo "bad ad_lacp_active on" | kl_expect_ip
 kl_apply_noop "$p"

@@ -192,6 +192,20 @@ each_step "$HN_TMP/d1" apply "$P2"
 apply_ok "$P2"
 "$HANET" check "$P2"
 
+# P3: no route actions, with routes on record (PROFILE.routes is not
+# read for the undo then): a failure leaves the records as they were
+P3=$HN_TMP/p3.ini
+sed -e 's/^mtu = 1450$/mtu = 1460/' -e 's/^alias = given twice$/alias = given thrice/' \
+    -e 's|^addresses = 10.7.0.1/24, 10.7.1.1/24$|addresses = 10.7.0.1/24, 10.7.2.1/24|' "$P2" >"$P3"
+"$HANET" apply --dry-run "$P3" >"$HN_TMP/plan3"
+grep -q ' route ' "$HN_TMP/plan3" && hn_fail "P3 plans route actions: $(cat "$HN_TMP/plan3")"
+[ -s /run/hanet/owned/txn.routes ] || hn_fail "no route records: $(ls /run/hanet/owned)"
+dump_all >"$HN_TMP/d2a"
+each_step "$HN_TMP/d2a" apply "$P3"
+apply_ok "$P3"
+"$HANET" check "$P3"
+apply_ok "$P2"
+
 dump_all >"$HN_TMP/d2"
 each_step "$HN_TMP/d2" down "$P2"
 "$HANET" down "$P2"

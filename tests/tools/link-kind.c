@@ -486,10 +486,6 @@ static int cmd_expect(struct nl *nl) {
 	return bad;
 }
 
-/* link.c refers to these weakly (until every backend is in), and a weak
- * reference does not pull a member out of the static library. */
-const struct link_ops *const link_kind_backends[] = { &link_ops_bond, &link_ops_team, &link_ops_vlan };
-
 int main(int argc, char **argv) {
 	struct profile *p = NULL;
 	struct diags d;

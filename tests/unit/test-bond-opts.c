@@ -11,6 +11,8 @@
 #include <limits.h>
 #include <string.h>
 
+#include <linux/if_link.h>
+
 #include "bond.h"
 #include "util.h"
 
@@ -62,6 +64,14 @@ static void test_kernel_doc(void **state) {
 	assert_int_equal(bond_opt_table[BOND_OPT_PRIMARY].modes, M(ACTIVEBACKUP) | M(TLB) | M(ALB));
 	assert_int_equal(bond_opt_table[BOND_OPT_LACP_RATE].modes, M(8023AD));
 	assert_int_equal(bond_opt_table[BOND_OPT_TLB_DYNAMIC_LB].modes, M(TLB) | M(ALB));
+	/* lacp_active: on or off, 802.3ad only, while the bond is down (Linux 5.15) */
+	assert_int_equal(bond_opt_table[BOND_OPT_LACP_ACTIVE].modes, M(8023AD));
+	assert_int_equal(bond_opt_table[BOND_OPT_LACP_ACTIVE].type, BOND_OT_BOOL_U8);
+	assert_int_equal(bond_opt_table[BOND_OPT_LACP_ACTIVE].attr, IFLA_BOND_AD_LACP_ACTIVE);
+	assert_int_equal(bond_opt_table[BOND_OPT_LACP_ACTIVE].kernel_default, 1);
+	assert_int_equal(bond_opt_table[BOND_OPT_LACP_ACTIVE].kernel_unsupp, BOND_MODES_ALL & ~M(8023AD));
+	assert_true(bond_opt_table[BOND_OPT_LACP_ACTIVE].flags & BOND_OPT_F_IFDOWN);
+	assert_ptr_equal(bond_opt_by_name("lacp_active"), &bond_opt_table[BOND_OPT_LACP_ACTIVE]);
 	assert_int_equal(bond_opt_table[BOND_OPT_ARP_INTERVAL].modes & (M(8023AD) | M(TLB) | M(ALB)), 0);
 	assert_int_equal(bond_opt_table[BOND_OPT_ARP_ALL_TARGETS].modes, M(ACTIVEBACKUP));
 	assert_true(bond_opt_table[BOND_OPT_MODE].flags & BOND_OPT_F_NOSLAVES);

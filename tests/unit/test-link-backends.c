@@ -334,6 +334,21 @@ static void test_bond_diff(void **state) {
 	memset(&d, 0, sizeof(d));
 	link_ops_bond.diff(&want, &have, &d);
 	assert_int_equal(d.level, DISRUPT_LIVE);
+
+	/* lacp_active: down, set, up, like lacp_rate */
+	have.up = want.up = true;
+	want = bond(BOND_MODE_8023AD);
+	set(&want.u.bond, BOND_OPT_LACP_ACTIVE, 0);
+	memset(&d, 0, sizeof(d));
+	link_ops_bond.diff(&want, &have, &d);
+	assert_int_equal(d.level, DISRUPT_FLAP);
+	assert_true(d.need_down);
+	assert_string_equal(d.what, "lacp_active yes -> no");
+	/* a kernel that does not report it (older than 5.15) is named */
+	have.u.bond.set &= ~BIT(BOND_OPT_LACP_ACTIVE);
+	memset(&d, 0, sizeof(d));
+	link_ops_bond.diff(&want, &have, &d);
+	assert_string_equal(d.what, "lacp_active (not reported by this kernel: Linux 5.15 or later) -> no");
 	namelist_fini(&have.u.bond.slaves);
 }
 

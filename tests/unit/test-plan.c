@@ -445,6 +445,222 @@ static void test_mtu_follows_kernel(void **state) {
 	run_fini(&x);
 }
 
+/* A link with a MAC address, as observe reads it. */
+static struct link *st_link_mac(struct state *st, const char *netns, const char *name, enum link_kind kind, int ifindex,
+                                const char *mac) {
+	struct link *l = st_link(st, netns, name, kind, ifindex);
+
+	assert_int_equal(parse_mac(mac, l->mac), 0);
+	l->set |= LINK_SET_MAC;
+	l->up = true;
+	return l;
+}
+
+/* team0 (activebackup, ports t1 and t2, MAC T) as an apply leaves it */
+static void st_team(struct state *st, const char *mac) {
+	struct link *l = st_link_mac(st, NULL, "team0", LINK_TEAM, 4, mac);
+
+	l->u.team.set = TEAM_SET_MODE;
+	l->u.team.mode = TEAM_MODE_ACTIVEBACKUP;
+	assert_int_equal(namelist_add(&l->u.team.ports, "t1"), 0);
+	assert_int_equal(namelist_add(&l->u.team.ports, "t2"), 0);
+	snprintf(l->u.team.active_port, IFNAMSIZ, "t1");
+}
+
+static void owner_port(struct owner *o, const char *name, const char *mac) {
+	struct link have = { .up = true };
+
+	snprintf(have.name, IFNAMSIZ, "%s", name);
+	assert_int_equal(parse_mac(mac, have.mac), 0);
+	assert_int_equal(owner_note_nic(o, NULL, &have, LINK_SET_MAC | LINK_SET_STATE | NIC_ORIG_MASTER, NULL), 0);
+}
+
+#define T_AB "[team team0]\nmode = activebackup\nports = t1, t2\n"
+#define MAC_T "02:50:00:00:00:11"
+
+static void test_team_port_mac(void **state) {
+	struct run x;
+	struct link *l;
+
+	(void)state;
+	/* a new team without `mac =`: its ports take the address the kernel
+	 * gives it, read when the step runs; recorded, they are not hanet's */
+	run_init(&x, T_AB);
+	st_link_mac(x.st, NULL, "t1", LINK_NIC, 2, "02:00:00:00:00:01");
+	st_link_mac(x.st, NULL, "t2", LINK_NIC, 3, "02:00:00:00:00:02");
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link team0: create team\n"
+	                    "live link t1: down\n"
+	                    "live link t1: set mac of team0 (was 02:00:00:00:00:01)\n"
+	                    "live link t1: enslave to team0\n"
+	                    "live link t2: down\n"
+	                    "live link t2: set mac of team0 (was 02:00:00:00:00:02)\n"
+	                    "live link t2: enslave to team0\n"
+	                    "live link team0: team settings with its ports attached\n"
+	                    "live link team0: up\n");
+	assert_string_equal(x.plan->v[2].mac_of, "team0");
+	assert_int_equal(x.plan->v[2].nic_keys, LINK_SET_MAC);
+	assert_non_null(x.plan->v[2].nic_before);
+	assert_false(x.plan->v[2].old_mac_unknown);
+	run_fini(&x);
+
+	/* with `mac =`: that address, known when planning */
+	run_init(&x, T_AB "mac = " MAC_T "\n");
+	st_link_mac(x.st, NULL, "t1", LINK_NIC, 2, "02:00:00:00:00:01");
+	st_link_mac(x.st, NULL, "t2", LINK_NIC, 3, MAC_T);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link team0: create team\n"
+	                    "live link t1: down\n"
+	                    "live link t1: set mac " MAC_T " (was 02:00:00:00:00:01)\n"
+	                    "live link t1: enslave to team0\n"
+	                    "live link t2: down\n"
+	                    "live link t2: enslave to team0\n"
+	                    "live link team0: team settings with its ports attached\n"
+	                    "live link team0: up\n");
+	assert_string_equal(x.plan->v[2].mac_of, "");
+	run_fini(&x);
+
+	/* applied: a port with the team's address is no drift; one with
+	 * another is set again, live */
+	run_init(&x, T_AB);
+	st_team(x.st, MAC_T);
+	st_link_mac(x.st, NULL, "t1", LINK_NIC, 2, MAC_T);
+	l = st_link_mac(x.st, NULL, "t2", LINK_NIC, 3, MAC_T);
+	snprintf(x.st->ns[0].links[2].master, IFNAMSIZ, "team0");
+	snprintf(l->master, IFNAMSIZ, "team0");
+	assert_int_equal(owner_add_link(x.o, NULL, "team0", LINK_TEAM), 0);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "");
+	plan_free(x.plan);
+	route_index_fini(&x.ix);
+	l->mac[5] = 0x99;
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link t2: set mac " MAC_T " (was 02:50:00:00:00:99)\n");
+	run_fini(&x);
+
+	/* the team's own address changes: its ports follow */
+	run_init(&x, T_AB "mac = 02:50:00:00:00:22\n");
+	st_team(x.st, MAC_T);
+	l = st_link_mac(x.st, NULL, "t1", LINK_NIC, 2, MAC_T);
+	snprintf(l->master, IFNAMSIZ, "team0");
+	l = st_link_mac(x.st, NULL, "t2", LINK_NIC, 3, MAC_T);
+	snprintf(l->master, IFNAMSIZ, "team0");
+	assert_int_equal(owner_add_link(x.o, NULL, "team0", LINK_TEAM), 0);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link team0: set mac 02:50:00:00:00:22 (was " MAC_T ")\n"
+	                    "live link t1: set mac 02:50:00:00:00:22\n"
+	                    "live link t2: set mac 02:50:00:00:00:22\n");
+	/* what the kernel did to them (it passes the address on in other
+	 * modes) is read when the step runs, for the undo */
+	assert_true(x.plan->v[1].old_mac_unknown);
+	run_fini(&x);
+}
+
+static void test_team_port_leaves(void **state) {
+	struct run x;
+	struct link *l;
+
+	(void)state;
+	/* the team goes; t1 stays in the profile, t2 is dropped: both get
+	 * back the address and state they had, and their records go */
+	run_init(&x, "[nic t1]\n");
+	st_team(x.st, MAC_T);
+	l = st_link_mac(x.st, NULL, "t1", LINK_NIC, 2, MAC_T);
+	snprintf(l->master, IFNAMSIZ, "team0");
+	l = st_link_mac(x.st, NULL, "t2", LINK_NIC, 3, MAC_T);
+	snprintf(l->master, IFNAMSIZ, "team0");
+	assert_int_equal(owner_add_link(x.o, NULL, "team0", LINK_TEAM), 0);
+	owner_port(x.o, "t1", "02:00:00:00:00:01");
+	owner_port(x.o, "t2", "02:00:00:00:00:02");
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link team0: delete team\n"
+	                    "live link t2: restore mac 02:00:00:00:00:02 (was " MAC_T ")\n"
+	                    "flap link t2: up\n"
+	                    "live link t1: restore mac 02:00:00:00:00:01 (was " MAC_T ")\n"
+	                    "live link t1: up\n");
+	assert_true(x.plan->v[2].nic_restore);
+	assert_int_equal(x.plan->v[3].nic_forget, LINK_SET_MAC);
+	assert_int_equal(x.plan->v[4].nic_forget, LINK_SET_STATE);
+	run_fini(&x);
+
+	/* t2 leaves the team for a bond: its own address first (a bond keeps
+	 * the address a slave joins with) */
+	run_init(&x, "[team team0]\nmode = activebackup\nports = t1\n[bond bond0]\nmode = active-backup\nslaves = t2\n");
+	st_team(x.st, MAC_T);
+	l = st_link_mac(x.st, NULL, "t1", LINK_NIC, 2, MAC_T);
+	snprintf(l->master, IFNAMSIZ, "team0");
+	l = st_link_mac(x.st, NULL, "t2", LINK_NIC, 3, MAC_T);
+	snprintf(l->master, IFNAMSIZ, "team0");
+	assert_int_equal(owner_add_link(x.o, NULL, "team0", LINK_TEAM), 0);
+	owner_port(x.o, "t1", "02:00:00:00:00:01");
+	owner_port(x.o, "t2", "02:00:00:00:00:02");
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link bond0: create bond (mode active-backup)\n"
+	                    "live link t2: release from team0\n"
+	                    "live link t2: restore mac 02:00:00:00:00:02 (was " MAC_T ")\n"
+	                    "live link t2: enslave to bond0\n"
+	                    "live link team0: team settings with its ports attached\n"
+	                    "live link bond0: bond settings with its slaves attached\n"
+	                    "live link bond0: up\n");
+	run_fini(&x);
+}
+
+/* The records name the tables of the owned routes, kept as routes come
+ * and go (no walk over every route). */
+static void test_owner_route_tables(void **state) {
+	static const char *const cidrs[] = { "10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24" };
+	static const uint32_t tables[] = { 100, 200, 100 };
+	struct route_key k[3];
+	struct owner *o;
+	uint32_t *t;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(owner_new_empty("tables", &o), 0);
+	for (size_t i = 0; i < 3; i++) {
+		struct route r = { .set = ROUTE_SET_TABLE | ROUTE_SET_METRIC, .table = tables[i] };
+
+		assert_int_equal(parse_prefix(cidrs[i], true, &r.dst), 0);
+		route_key_of(&r, &k[i]);
+		assert_int_equal(owner_add_route(o, i == 2 ? "ns1" : NULL, &k[i]), 0);
+	}
+	/* a route recorded twice counts once */
+	assert_int_equal(owner_add_route(o, NULL, &k[0]), 0);
+	assert_int_equal(owner_route_count(o), 3);
+	assert_int_equal(owner_route_tables(o, NULL, &t, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true((t[0] == 100 && t[1] == 200) || (t[0] == 200 && t[1] == 100));
+	free(t);
+	assert_int_equal(owner_route_tables(o, "ns1", &t, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(t[0], 100);
+	free(t);
+	/* the last route of a table goes: so does the table; a route of
+	 * another namespace is not this one's */
+	owner_del_route(o, NULL, &k[1]);
+	owner_del_route(o, NULL, &k[2]);
+	assert_int_equal(owner_route_tables(o, NULL, &t, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(t[0], 100);
+	free(t);
+	owner_del_route(o, NULL, &k[0]);
+	assert_int_equal(owner_route_tables(o, NULL, &t, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(t);
+	assert_int_equal(owner_route_count(o), 1);
+	owner_clear(o, NULL);
+	assert_int_equal(owner_route_tables(o, "ns1", &t, &n), 0);
+	assert_int_equal(n, 0);
+	owner_free(o);
+}
+
 static void test_stable(void **state) {
 	static const char text[] = "[netns a]\n[netns b]\n[veth v0]\nnetns = a\npeer = v1\npeer_netns = b\n"
 	                           "[vip x]\naddress = 10.0.0.5/24\ndev = v0\nnetns = a\n";
@@ -473,7 +689,9 @@ int main(void) {
 		cmocka_unit_test(test_foreign_left_alone), cmocka_unit_test(test_dropped_removed),
 		cmocka_unit_test(test_disruption),      cmocka_unit_test(test_upper_of_recreated),
 		cmocka_unit_test(test_nic_keys),
-		cmocka_unit_test(test_mtu_follows_kernel), cmocka_unit_test(test_stable),
+		cmocka_unit_test(test_mtu_follows_kernel), cmocka_unit_test(test_team_port_mac),
+		cmocka_unit_test(test_team_port_leaves), cmocka_unit_test(test_owner_route_tables),
+		cmocka_unit_test(test_stable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

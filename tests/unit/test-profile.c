@@ -378,6 +378,7 @@ static const struct bond_case {
 	{ BOND_OPT_AD_ACTOR_SYSTEM, "mode = 802.3ad\n", "02:11:22:33:44:55", 0, "01:00:00:00:00:01",
 	  "ad_actor_system: 01:00:00:00:00:01 is not a unicast MAC address" },
 	{ BOND_OPT_TLB_DYNAMIC_LB, "mode = balance-tlb\n", "off", 0, "maybe", "tlb_dynamic_lb: expected yes or no" },
+	{ BOND_OPT_LACP_ACTIVE, "mode = 802.3ad\n", "off", 0, "passive", "lacp_active: expected yes or no" },
 };
 
 static void test_bond_options(void **state) {
@@ -564,6 +565,26 @@ static void test_implicit_nics(void **state) {
 			n += strcmp(p->links[i].name, "eth5") == 0;
 		assert_int_equal(n, 1);
 	}
+	profile_free(p);
+}
+
+/* A team gives its ports its MAC address: a port may declare only that one. */
+static void test_team_port_mac(void **state) {
+	struct profile *p;
+
+	(void)state;
+	p = load_ok("[nic e1]\nmac = 02:00:00:00:00:01\n[veth v0]\npeer = v1\nmac = 02:00:00:00:00:01\n"
+	            "[team t]\nports = e1, v0\nmac = 02:00:00:00:00:01\n");
+	profile_free(p);
+	/* a veth's peer has no keys of its own */
+	p = load_ok("[veth v0]\npeer = v1\n[team t]\nports = v1\n");
+	profile_free(p);
+	load_bad("[nic e1]\nmac = 02:00:00:00:00:02\n[team t]\nports = e1\nmac = 02:00:00:00:00:01\n",
+	         "test.ini:2: [nic e1] mac: e1 is a port of team t, whose ports carry its MAC address (02:00:00:00:00:01)");
+	load_bad("[veth v0]\npeer = v1\nmac = 02:00:00:00:00:02\n[team t]\nports = v0\n",
+	         "[veth v0] mac: v0 is a port of team t, whose ports carry its MAC address: declare mac on [team t]");
+	/* a bond's or bridge's ports are not concerned */
+	p = load_ok("[nic e1]\nmac = 02:00:00:00:00:02\n[bond b]\nslaves = e1\nmac = 02:00:00:00:00:01\n");
 	profile_free(p);
 }
 
@@ -845,7 +866,7 @@ int main(void) {
 		cmocka_unit_test(test_references),      cmocka_unit_test(test_fault_vip_move),
 		cmocka_unit_test(test_syntax_forms),    cmocka_unit_test(test_every_error_reported),
 		cmocka_unit_test(test_load_file),       cmocka_unit_test(test_routes_path),
-		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_summary),         cmocka_unit_test(test_team_port_mac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
