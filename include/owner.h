@@ -115,8 +115,6 @@ void owner_free(struct owner *o);
 /* Write the records (and the routes when they changed); an empty owner
  * removes the files. */
 int owner_save(struct owner *o);
-/* Profiles that have records (names, sorted). */
-int owner_list(char ***ret);
 bool owner_is_empty(const struct owner *o);
 
 /* Forget every record but the namespaces for which keep(name) is true. */

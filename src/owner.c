@@ -17,8 +17,8 @@
  * NS is "-" for the namespace hanet runs in; unset fields are "-".
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -936,37 +936,3 @@ int owner_save(struct owner *o) {
 	return r;
 }
 
-int owner_list(char ***ret) {
-	DIR *d = opendir(HANET_OWNED_DIR);
-	struct dirent *de;
-	char **v = calloc(1, sizeof(*v));
-	size_t n = 0;
-
-	if (!v) {
-		if (d)
-			closedir(d);
-		return -ENOMEM;
-	}
-	if (!d) {
-		*ret = v;
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char **nv;
-
-		if (len <= 6 || strcmp(de->d_name + len - 6, ".owned") != 0)
-			continue;
-		nv = realloc(v, (n + 2) * sizeof(*v));
-		if (!nv)
-			break;
-		v = nv;
-		v[n] = strndup(de->d_name, len - 6);
-		if (!v[n])
-			break;
-		v[++n] = NULL;
-	}
-	closedir(d);
-	*ret = v;
-	return 0;
-}
