@@ -40,15 +40,12 @@ bool profile_has_key(const struct profile *p, const char *label, const char *key
 /* An error about key `key` of the section labelled `label`. */
 static void err(struct load *ld, const char *label, const char *key, const char *fmt, ...) _printf_(4, 5);
 static void err(struct load *ld, const char *label, const char *key, const char *fmt, ...) {
-	char *msg = NULL;
+	int line = key_line(ld, label, key);
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	load_errv(ld, line, label, key, fmt, ap);
 	va_end(ap);
-	load_err(ld, key_line(ld, label, key), label, key, "%s", msg ? msg : "(out of memory)");
-	free(msg);
 }
 
 /* "namespace api", or "the namespace hanet runs in" */
