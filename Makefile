@@ -19,7 +19,6 @@ PKGS := libnl-3.0 libnl-route-3.0 libmnl libteam
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 SYSTEMD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
-SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null)
 
 WARNINGS := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
 	-Wno-unused-parameter -Wshadow -Wpointer-arith -Wvla
@@ -33,7 +32,7 @@ ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-LDLIBS += -liniparser $(PKG_LIBS) $(SYSTEMD_LIBS) -lm
+LDLIBS += -liniparser $(PKG_LIBS) -lm -ldl
 
 ifeq ($(V),1)
 Q :=
@@ -90,7 +89,7 @@ fuzz: $(BUILD)/fuzz-profile
 $(BUILD)/fuzz-profile: tests/fuzz/fuzz-profile.c $(FUZZ_SRCS) | $(BUILD)
 	$(call quiet,CLANG,$@)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 		-Iinclude -I/usr/include/iniparser $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) -DHANET_VERSION='"$(VERSION)"' \
-		-o $@ $^ -liniparser $(PKG_LIBS) $(SYSTEMD_LIBS) -lm
+		-o $@ $^ -liniparser $(PKG_LIBS) -lm -ldl
 
 install: hanet
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5

@@ -31,7 +31,6 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +46,7 @@
 #include "plan.h"
 #include "records.h"
 #include "route.h"
+#include "sdnotify.h"
 #include "session.h"
 #include "state.h"
 #include "team-ab.h"
@@ -295,7 +295,7 @@ static void notify_status(struct watch *w, const char *fmt, ...) {
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	sd_notifyf(0, "STATUS=%s", buf);
+	sdn_notifyf("STATUS=%s", buf);
 }
 
 static void status_watching(struct watch *w) {
@@ -1555,7 +1555,7 @@ static void converged(struct watch *w) {
 		/* READY too: the service is up, waiting for a device is its job */
 		if (!w->ready) {
 			w->ready = true;
-			sd_notify(0, "READY=1");
+			sdn_notify("READY=1");
 		}
 		log_info("%s: the kernel matches the profile but for %s; watching", w->s.name, w->view->missing);
 		notify_status(w, "%s: waiting for %s; the rest is applied", w->s.name, w->view->missing);
@@ -1568,7 +1568,7 @@ static void converged(struct watch *w) {
 	}
 	if (!w->ready) {
 		w->ready = true;
-		sd_notify(0, "READY=1");
+		sdn_notify("READY=1");
 	}
 	if (w->phase != PHASE_DRIFT || was_waiting) {
 		log_info("%s: the kernel matches the profile; watching", w->s.name);
@@ -1895,7 +1895,7 @@ static void housekeeping(struct watch *w) {
 	announcers_reap(w, false);
 	if (w->wd_interval_ns) {
 		if (now >= w->wd_next) {
-			sd_notify(0, "WATCHDOG=1");
+			sdn_notify("WATCHDOG=1");
 			w->wd_next = now + w->wd_interval_ns;
 		}
 		next = w->wd_next;
@@ -1935,6 +1935,7 @@ static void housekeeping(struct watch *w) {
 static int setup_fds(struct watch *w) {
 	sigset_t mask;
 	uint64_t wd = 0;
+	int r;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -1972,7 +1973,10 @@ static int setup_fds(struct watch *w) {
 
 	if (w->o->max_runtime_us)
 		timer_at(w->tfd_end, now_ns() + w->o->max_runtime_us * 1000);
-	if (sd_watchdog_enabled(0, &wd) > 0 && wd > 0) {
+	r = sdn_watchdog_enabled(&wd);
+	if (r == -ENOSYS)
+		log_warning("cannot notify the service manager ($NOTIFY_SOCKET): %s", sdn_load_error());
+	if (r > 0 && wd > 0) {
 		w->wd_interval_ns = wd * 1000 / 2;
 		w->wd_next = now_ns();
 	}
@@ -2114,7 +2118,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 			reload(&w);
 		housekeeping(&w);
 	}
-	sd_notify(0, "STOPPING=1");
+	sdn_notify("STOPPING=1");
 	/* event sockets and team handles first: namespaces removed below
 	 * must not be kept alive by them */
 	announcers_reap(&w, true);
