@@ -9,9 +9,7 @@ hn_sandbox "$@"
 . "$(dirname "$0")/lib.sh"
 set -eu
 
-P=$HN_TMP/vt.ini
-vt_profile "$P"
-apply_ok "$P"
+vt_applied
 has_addr ctl c0 10.0.0.100/24 && hn_fail "apply added external api"
 has_addr ctl c0 2001:db8::100/64 && hn_fail "apply added external api6"
 "$HANET" check "$P" >/dev/null || hn_fail "check counts an absent external VIP: $("$HANET" check "$P")"

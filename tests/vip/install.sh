@@ -22,9 +22,7 @@ grep -q 'notify "/usr/share/hanet/keepalived/hanet-notify ' "$KA/keepalived.conf
 "$RA" meta-data | python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.stdin)' || hn_fail "installed meta-data"
 "$RA" meta-data | grep -q 'default="/usr/sbin/hanet"' || hn_fail "meta-data's hanet default"
 # the installed agent works (with the hanet of the tree)
-P=$HN_TMP/vt.ini
-vt_profile "$P"
-apply_ok "$P"
+vt_applied
 OCF_RESKEY_profile=$P OCF_RESKEY_vip=api OCF_RESKEY_hanet=$HANET "$RA" start 2>/dev/null || hn_fail "installed agent: start"
 has_addr ctl c0 10.0.0.100/24 || hn_fail "installed agent did not take over"
 echo ok

@@ -62,6 +62,13 @@ announce_count = 1
 INI
 }
 
+# vt_applied: the profile of most tests in $P, applied
+vt_applied() {
+	P=$HN_TMP/vt.ini
+	vt_profile "$P"
+	apply_ok "$P"
+}
+
 # has_addr NS DEV CIDR: the address is on the device
 has_addr() {
 	ip -n "$1" -o addr show dev "$2" 2>/dev/null | grep -qF " $3 "

@@ -9,9 +9,7 @@ hn_sandbox "$@"
 . "$(dirname "$0")/lib.sh"
 set -eu
 
-P=$HN_TMP/vt.ini
-vt_profile "$P"
-apply_ok "$P"
+vt_applied
 export HANET
 
 notify() { "$NOTIFY" "$@" 2>>"$HN_TMP/notify.log"; }

@@ -9,9 +9,7 @@ hn_sandbox "$@"
 . "$(dirname "$0")/lib.sh"
 set -eu
 
-P=$HN_TMP/vt.ini
-vt_profile "$P"
-apply_ok "$P"
+vt_applied
 
 unset OCF_ROOT OCF_FUNCTIONS_DIR
 export OCF_RESKEY_profile=$P OCF_RESKEY_vip=api OCF_RESKEY_hanet=$HANET

@@ -8,9 +8,7 @@ hn_sandbox "$@"
 . "$(dirname "$0")/lib.sh"
 set -eu
 
-P=$HN_TMP/vt.ini
-vt_profile "$P"
-apply_ok "$P"
+vt_applied
 
 "$HANET" vip takeover "$P" api >/dev/null
 "$HANET" vip takeover "$P" api6 >/dev/null

@@ -10,9 +10,7 @@ hn_sandbox "$@"
 . "$(dirname "$0")/lib.sh"
 set -eu
 
-P=$HN_TMP/vt.ini
-vt_profile "$P"
-apply_ok "$P"
+vt_applied
 has_addr ctl c0 10.0.0.101/24 || hn_fail "apply did not add the local VIP"
 has_addr ctl c0 10.0.0.100/24 && hn_fail "apply added an external VIP"
 settle ctl sw
