@@ -24,8 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <team.h>
 
+#include "libteam-dl.h"
 #include "link.h"
 #include "log.h"
 #include "netns.h"
@@ -60,11 +60,16 @@ static void team_log_debug(struct team_handle *th, int priority, const char *fil
 
 /* A libteam handle on team `name` (or ifindex when > 0), its sockets
  * opened inside namespace netns (NULL: the one hanet started in). */
-static int team_open(const char *netns, const char *name, int ifindex, struct team_handle **ret) {
+static int team_open(struct nl *nl, const char *name, int ifindex, struct team_handle **ret) {
 	struct team_handle *th = NULL;
 	int saved = -1, r, q;
 
-	r = netns_enter(netns, &saved);
+	r = libteam_load();
+	if (r < 0) {
+		nl_set_errmsg(nl, "libteam: %s", libteam_load_error());
+		return r;
+	}
+	r = netns_enter(nl_netns(nl), &saved);
 	if (r < 0)
 		return r;
 	th = team_alloc();
@@ -97,18 +102,19 @@ leave:
 static const struct {
 	unsigned bit;
 	const char *name;
-	int (*get)(struct team_handle *th, uint32_t *v);
-	int (*set)(struct team_handle *th, uint32_t v);
+	/* libteam's functions, once loaded (libteam-dl.h) */
+	int (**get)(struct team_handle *th, uint32_t *v);
+	int (**set)(struct team_handle *th, uint32_t v);
 	size_t offset;
 } team_opts[] = {
-	{ TEAM_SET_NOTIFY_PEERS_COUNT, "notify_peers_count", team_get_notify_peers_count, team_set_notify_peers_count,
+	{ TEAM_SET_NOTIFY_PEERS_COUNT, "notify_peers_count", &team_get_notify_peers_count, &team_set_notify_peers_count,
 	  offsetof(struct team_conf, notify_peers_count) },
-	{ TEAM_SET_NOTIFY_PEERS_INTERVAL, "notify_peers_interval", team_get_notify_peers_interval,
-	  team_set_notify_peers_interval, offsetof(struct team_conf, notify_peers_interval) },
-	{ TEAM_SET_MCAST_REJOIN_COUNT, "mcast_rejoin_count", team_get_mcast_rejoin_count, team_set_mcast_rejoin_count,
+	{ TEAM_SET_NOTIFY_PEERS_INTERVAL, "notify_peers_interval", &team_get_notify_peers_interval,
+	  &team_set_notify_peers_interval, offsetof(struct team_conf, notify_peers_interval) },
+	{ TEAM_SET_MCAST_REJOIN_COUNT, "mcast_rejoin_count", &team_get_mcast_rejoin_count, &team_set_mcast_rejoin_count,
 	  offsetof(struct team_conf, mcast_rejoin_count) },
-	{ TEAM_SET_MCAST_REJOIN_INTERVAL, "mcast_rejoin_interval", team_get_mcast_rejoin_interval,
-	  team_set_mcast_rejoin_interval, offsetof(struct team_conf, mcast_rejoin_interval) },
+	{ TEAM_SET_MCAST_REJOIN_INTERVAL, "mcast_rejoin_interval", &team_get_mcast_rejoin_interval,
+	  &team_set_mcast_rejoin_interval, offsetof(struct team_conf, mcast_rejoin_interval) },
 };
 
 #define OPT_VAL(t, i) (*(uint32_t *)((char *)(t) + team_opts[i].offset))
@@ -147,7 +153,7 @@ static int team_observe_extra(struct link *l, struct nl *nl) {
 
 	t->set = 0;
 	t->active_port[0] = '\0';
-	r = team_open(nl_netns(nl), l->name, l->ifindex, &th);
+	r = team_open(nl, l->name, l->ifindex, &th);
 	if (r < 0)
 		return r;
 	if (team_mode_get(th, &mode) >= 0) {
@@ -155,7 +161,7 @@ static int team_observe_extra(struct link *l, struct nl *nl) {
 		t->set |= TEAM_SET_MODE;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(team_opts); i++)
-		if (team_opts[i].get(th, &OPT_VAL(t, i)) >= 0)
+		if ((*team_opts[i].get)(th, &OPT_VAL(t, i)) >= 0)
 			t->set |= team_opts[i].bit;
 
 	/* the ports as libteam sees them, with their priorities, in the
@@ -314,7 +320,7 @@ static int team_apply_extra(const struct link *want, const struct link *have, co
 	size_t n;
 	int r;
 
-	r = team_open(nl_netns(ctx->nl), want->name, 0, &th);
+	r = team_open(ctx->nl, want->name, 0, &th);
 	if (r < 0)
 		return r;
 	have_mode = team_mode_get(th, &mode) >= 0;
@@ -346,10 +352,10 @@ static int team_apply_extra(const struct link *want, const struct link *have, co
 
 		if (!(w->set & team_opts[i].bit))
 			continue;
-		r = team_opts[i].get(th, &v);
+		r = (*team_opts[i].get)(th, &v);
 		if (r >= 0 && v == OPT_CVAL(w, i))
 			continue;
-		r = team_opts[i].set(th, OPT_CVAL(w, i));
+		r = (*team_opts[i].set)(th, OPT_CVAL(w, i));
 		if (r < 0)
 			goto out;
 	}

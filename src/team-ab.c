@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <team.h>
 
+#include "libteam-dl.h"
 #include "log.h"
 #include "netns.h"
 #include "team-ab.h"
@@ -64,6 +64,11 @@ int team_ab_open(const char *netns, const char *name, struct team_ab **ret) {
 	if (netns && !(t->netns = strdup(netns))) {
 		free(t);
 		return -ENOMEM;
+	}
+	r = libteam_load();
+	if (r < 0) {
+		log_debug("libteam: %s", libteam_load_error());
+		goto fail;
 	}
 	/* libteam's sockets are made by team_init: inside the namespace */
 	r = netns_enter(netns, &saved);

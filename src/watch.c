@@ -801,7 +801,8 @@ static void teams_sync(struct watch *w) {
 			}
 			r = team_ab_open(l->netns, l->name, &t->t);
 			if (r < 0) {
-				log_warning_errno(r, "team %s: cannot follow its ports: %m", l->name);
+				log_warning_errno(r, "team %s: cannot follow its ports: %m%s", l->name,
+				                  r == -ENOSYS ? " (libteam could not be loaded)" : "");
 				free(t);
 				continue;
 			}
