@@ -32,7 +32,21 @@ ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
+# libnl and iniparser are linked in where their archives are installed
+# (Debian's -dev packages ship them; STATIC_LIBS= links them dynamically):
+# a hanet process then maps four libraries instead of seven and runs only
+# the libnl module constructors it uses, a few milliseconds less at every
+# start (`hanet vip takeover` is on the failover path).  libmnl has no
+# archive; libteam and libsystemd are loaded on demand (libteam-dl.c,
+# sdnotify.c).
+STATIC_LIBS ?= $(if $(and $(wildcard $(shell $(CC) -print-file-name=libnl-3.a)),\
+	$(wildcard $(shell $(CC) -print-file-name=libnl-route-3.a)),\
+	$(wildcard $(shell $(CC) -print-file-name=libiniparser.a))),1)
+ifneq ($(STATIC_LIBS),)
+LDLIBS += -Wl,-Bstatic -liniparser -lnl-route-3 -lnl-3 -Wl,-Bdynamic $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null) -lm -ldl -lpthread
+else
 LDLIBS += -liniparser $(PKG_LIBS) -lm -ldl
+endif
 
 ifeq ($(V),1)
 Q :=
