@@ -76,15 +76,33 @@ xml.dom.minidom.parse(path + ".svg")
 print("# %s, link down 50 ms: outage/down %s ms, lost %s" % (label, out, [t["lost"] for t in g["trials"]]))
 PY
 }
-"$B/trial-run" -N c -a 10.0.0.2 -T t -D vt -o 50 -n 3 -P 10 -m link-up,carrier-up -S 60 \
-	-j "$O/icmp.json" -c "$O/icmp.csv" -g "$O/icmp.svg" >"$O/icmp.txt"
-check "$O/icmp" 1000 "ICMP every 1 ms" || { cat "$O/icmp.txt"; exit 1; }
-"$B/trial-run" -N c -a 10.0.0.2 -T t -D vt -o 50 -n 2 -P 10 -i 100 -m link-up,carrier-up -S 60 \
-	-j "$O/icmp100.json" -c "$O/icmp100.csv" -g "$O/icmp100.svg" >"$O/icmp100.txt"
-check "$O/icmp100" 100 "ICMP every 100 us" || { cat "$O/icmp100.txt"; exit 1; }
-"$B/trial-run" -N c -a 2001:db8::2 -k udp -R t -T t -D vt -o 50 -n 2 -P 10 -m link-up,carrier-up -S 60 \
-	-j "$O/udp.json" -c "$O/udp.csv" -g "$O/udp.svg" >"$O/udp.txt" || { cat "$O/udp.txt"; exit 1; }
-check "$O/udp" 1000 "UDP (IPv6) every 1 ms" || { cat "$O/udp.txt"; exit 1; }
+# measured NAME INTERVAL_US LABEL TRIAL-RUN-ARGS...: the trials, then their
+# check.  Once in a long while the kernel adds to a link's outage a
+# neighbour resolution retransmitted a second later (a solicitation sent
+# as the link came back, lost): the outage is then real but not the one
+# this test controls; such a run is said and measured once more.
+measured() {
+	local name=$1 interval=$2 label=$3 attempt rc
+	shift 3
+	for attempt in 1 2; do
+		# exit 1 is the SLA's verdict (check compares it with the outages)
+		rc=0
+		"$B/trial-run" "$@" -j "$O/$name.json" -c "$O/$name.csv" -g "$O/$name.svg" >"$O/$name.txt" || rc=$?
+		[ "$rc" -le 1 ] || { cat "$O/$name.txt"; return 1; }
+		if check "$O/$name" "$interval" "$label" >"$O/$name.check" 2>&1; then
+			cat "$O/$name.check"
+			return 0
+		fi
+		echo "# $label: attempt $attempt: $(tail -n 1 "$O/$name.check")"
+	done
+	cat "$O/$name.check" "$O/$name.txt"
+	return 1
+}
+measured icmp 1000 "ICMP every 1 ms" -N c -a 10.0.0.2 -T t -D vt -o 50 -n 3 -P 10 -m link-up,carrier-up -S 60 || exit 1
+measured icmp100 100 "ICMP every 100 us" -N c -a 10.0.0.2 -T t -D vt -o 50 -n 2 -P 10 -i 100 -m link-up,carrier-up -S 60 ||
+	exit 1
+measured udp 1000 "UDP (IPv6) every 1 ms" -N c -a 2001:db8::2 -k udp -R t -T t -D vt -o 50 -n 2 -P 10 \
+	-m link-up,carrier-up -S 60 || exit 1
 grep -Eq '^SLA: (PASS|FAIL)$' "$O/icmp.txt" || hn_fail "table: no verdict"
 
 # The same outage against a tighter SLA fails.
