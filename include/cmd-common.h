@@ -20,6 +20,12 @@ struct session;
  * returns EXIT_USAGE. */
 int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...) _printf_(3, 4);
 
+/* A duration option's value, at least min_us and at most max_us (0: no
+ * bound): 0 and *ret_us; else "hanet CMD: --OPT: expected a duration
+ * ..." on stderr and EXIT_USAGE. */
+int cmd_duration_opt(const char *cmd, const char *opt, const char *arg, uint64_t min_us, uint64_t max_us,
+                     uint64_t *ret_us);
+
 /* session_load() for a command: 0 when loaded; else the exit code
  * (EXIT_INVALID: the diagnostics are printed; EXIT_RUNTIME: logged), with
  * the session finished. */

@@ -292,14 +292,11 @@ int cmd_apply(int argc, char **argv) {
 		case 'w':
 		case 'c':
 		case 'l': {
-			uint64_t us;
+			int q = cmd_duration_opt("apply", c == 'w' ? "wait" : c == 'c' ? "confirm" : "lock-wait", optarg, 0, 0,
+			                         c == 'w' ? &wait_us : c == 'c' ? &confirm_us : &lock_us);
 
-			if (parse_duration_us(optarg, &us) < 0) {
-				fprintf(stderr, "hanet apply: --%s: expected a duration, got \"%s\"\n",
-				        c == 'w' ? "wait" : c == 'c' ? "confirm" : "lock-wait", optarg);
-				return EXIT_USAGE;
-			}
-			*(c == 'w' ? &wait_us : c == 'c' ? &confirm_us : &lock_us) = us;
+			if (q)
+				return q;
 			break;
 		}
 		case 'h': usage_print(usage_text); return EXIT_OK;

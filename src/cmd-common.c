@@ -25,6 +25,23 @@ int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...) {
 	return EXIT_USAGE;
 }
 
+int cmd_duration_opt(const char *cmd, const char *opt, const char *arg, uint64_t min_us, uint64_t max_us,
+                     uint64_t *ret_us) {
+	char limit[32] = "";
+	uint64_t us;
+
+	if (parse_duration_us(arg, &us) == 0 && us >= min_us && (!max_us || us <= max_us)) {
+		*ret_us = us;
+		return 0;
+	}
+	if (max_us) {
+		memcpy(limit, " up to ", 8);
+		format_duration(max_us, limit + 7, sizeof(limit) - 7);
+	}
+	fprintf(stderr, "hanet %s: --%s: expected a duration%s, got \"%s\"\n", cmd, opt, limit, arg);
+	return EXIT_USAGE;
+}
+
 int cmd_load(struct session *s, const char *arg, unsigned flags) {
 	int r;
 

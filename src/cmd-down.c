@@ -54,10 +54,8 @@ int cmd_down(int argc, char **argv) {
 		case 'n': dry = true; break;
 		case 'j': as_json = true; break;
 		case 'l':
-			if (parse_duration_us(optarg, &lock_us) < 0) {
-				fprintf(stderr, "hanet down: --lock-wait: expected a duration, got \"%s\"\n", optarg);
+			if (cmd_duration_opt("down", "lock-wait", optarg, 0, 0, &lock_us))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
 		default: return cmd_usage_error("down", usage_text, "unknown option %s", argv[optind - 1]);

@@ -84,13 +84,11 @@ static int write_file(const char *path, const struct report *rep, int kind) {
 
 static int parse_duration_opt(const char *opt, const char *arg, uint64_t *ret_ns) {
 	uint64_t us;
+	int r = cmd_duration_opt("measure", opt, arg, 0, 3600000000ull, &us);
 
-	if (parse_duration_us(arg, &us) < 0 || us > 3600000000ull) {
-		fprintf(stderr, "hanet measure: --%s: expected a duration up to 1h, got \"%s\"\n", opt, arg);
-		return -EINVAL;
-	}
-	*ret_ns = us * 1000;
-	return 0;
+	if (r == 0)
+		*ret_ns = us * 1000;
+	return r;
 }
 
 int cmd_measure(int argc, char **argv) {
@@ -140,7 +138,7 @@ int cmd_measure(int argc, char **argv) {
 			break;
 		case 'f': mo.fault = optarg; break;
 		case 't':
-			if (parse_duration_opt("timeout", optarg, &mo.timeout_ns) < 0)
+			if (parse_duration_opt("timeout", optarg, &mo.timeout_ns))
 				return EXIT_USAGE;
 			if (mo.timeout_ns < 10000000) {
 				fprintf(stderr, "hanet measure: --timeout: at least 10ms\n");
@@ -148,7 +146,7 @@ int cmd_measure(int argc, char **argv) {
 			}
 			break;
 		case 'S':
-			if (parse_duration_opt("steady", optarg, &mo.steady_ns) < 0)
+			if (parse_duration_opt("steady", optarg, &mo.steady_ns))
 				return EXIT_USAGE;
 			break;
 		case 'k': keep = true; break;
@@ -164,7 +162,7 @@ int cmd_measure(int argc, char **argv) {
 			break;
 		}
 		case 'l':
-			if (parse_duration_opt("lock-wait", optarg, &lock_ns) < 0)
+			if (parse_duration_opt("lock-wait", optarg, &lock_ns))
 				return EXIT_USAGE;
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;

@@ -704,10 +704,8 @@ int cmd_vip(int argc, char **argv) {
 		case 'j': o.json = true; break;
 		case 'f': o.foreground = true; break;
 		case 'l':
-			if (parse_duration_us(optarg, &o.lock_wait_us) < 0) {
-				fprintf(stderr, "hanet vip %s: --lock-wait: expected a duration, got \"%s\"\n", sub, optarg);
+			if (cmd_duration_opt(cmd, "lock-wait", optarg, 0, 0, &o.lock_wait_us))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
 		default: return cmd_usage_error(cmd, usage_text, "unknown option %s", argv[optind - 1]);

@@ -109,16 +109,13 @@ int cmd_watch(int argc, char **argv) {
 				{ OPT_SETTLE, "settle", offsetof(struct watch_opts, settle_us) },
 				{ OPT_RESYNC_INTERVAL, "resync-interval", offsetof(struct watch_opts, resync_interval_us) },
 			};
-			uint64_t us;
 			size_t k = 0;
 
 			while (d[k].c != c)
 				k++;
-			if (parse_duration_us(optarg, &us) < 0 || (c == 't' && us == 0)) {
-				fprintf(stderr, "hanet watch: --%s: expected a duration, got \"%s\"\n", d[k].name, optarg);
+			if (cmd_duration_opt("watch", d[k].name, optarg, c == 't' ? 1 : 0, 0,
+			                     (uint64_t *)((char *)&o + d[k].off)))
 				return EXIT_USAGE;
-			}
-			*(uint64_t *)((char *)&o + d[k].off) = us;
 			break;
 		}
 		case OPT_NO_FAST_PATH: o.no_fast_path = true; break;
