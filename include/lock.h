@@ -13,5 +13,8 @@
  * another run holds it; *ret_holder (may be NULL) gets its pid. */
 int lock_take(uint64_t timeout_us, int *ret_fd, int *ret_holder);
 void lock_release(int fd);
+/* The same on another lock file (its directory exists), polling every
+ * poll_us while it waits; lock_release() releases it. */
+int lock_take_file(const char *path, uint64_t timeout_us, uint64_t poll_us, int *ret_fd, int *ret_holder);
 
 #endif

@@ -21,15 +21,12 @@ static int holder_pid(int fd) {
 	return atoi(buf);
 }
 
-int lock_take(uint64_t timeout_us, int *ret_fd, int *ret_holder) {
+int lock_take_file(const char *path, uint64_t timeout_us, uint64_t poll_us, int *ret_fd, int *ret_holder) {
 	uint64_t deadline = now_us() + timeout_us;
 	char buf[32];
 	int fd, r;
 
-	r = mkdir_p(HANET_RUN_DIR, 0755);
-	if (r < 0)
-		return r;
-	fd = open(HANET_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -46,7 +43,7 @@ int lock_take(uint64_t timeout_us, int *ret_fd, int *ret_holder) {
 			close(fd);
 			return -EBUSY;
 		}
-		sleep_us(20000);
+		sleep_us(poll_us);
 	}
 	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, strlen(buf), 0) < 0) {
@@ -54,6 +51,14 @@ int lock_take(uint64_t timeout_us, int *ret_fd, int *ret_holder) {
 	}
 	*ret_fd = fd;
 	return 0;
+}
+
+int lock_take(uint64_t timeout_us, int *ret_fd, int *ret_holder) {
+	int r = mkdir_p(HANET_RUN_DIR, 0755);
+
+	if (r < 0)
+		return r;
+	return lock_take_file(HANET_LOCK_PATH, timeout_us, 20000, ret_fd, ret_holder);
 }
 
 void lock_release(int fd) {

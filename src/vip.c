@@ -23,11 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "addr.h"
+#include "lock.h"
 #include "nl.h"
 #include "state.h"
 #include "util.h"
@@ -55,9 +55,8 @@ static int profile_dir(const char *profile) {
 /* ---- locks ------------------------------------------------------------------ */
 
 int vip_lock(const char *profile, const char *vip, uint64_t timeout_us, int *ret_fd) {
-	uint64_t deadline = now_us() + timeout_us;
-	char path[PATH_MAX], buf[32];
-	int fd, r;
+	char path[PATH_MAX];
+	int r;
 
 	r = vip_path(profile, vip, "lock", path, sizeof(path));
 	if (r < 0)
@@ -65,38 +64,12 @@ int vip_lock(const char *profile, const char *vip, uint64_t timeout_us, int *ret
 	r = profile_dir(profile);
 	if (r < 0)
 		return r;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK) {
-			r = -errno;
-			close(fd);
-			return r;
-		}
-		if (now_us() >= deadline) {
-			close(fd);
-			return -EBUSY;
-		}
-		/* held for milliseconds at most: a short poll */
-		sleep_us(LOCK_POLL_US);
-	}
-	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, strlen(buf), 0) < 0) {
-		/* the pid is only for people looking */
-	}
-	*ret_fd = fd;
-	return 0;
+	/* held for milliseconds at most: a short poll */
+	return lock_take_file(path, timeout_us, LOCK_POLL_US, ret_fd, NULL);
 }
 
 void vip_unlock(int fd) {
-	if (fd < 0)
-		return;
-	if (ftruncate(fd, 0) < 0) {
-		/* the pid stays: only people looking see it */
-	}
-	flock(fd, LOCK_UN);
-	close(fd);
+	lock_release(fd);
 }
 
 /* ---- held records ------------------------------------------------------------ */
