@@ -23,7 +23,7 @@ SYSTEMD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libsystemd 2>/dev/null)
 WARNINGS := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
 	-Wno-unused-parameter -Wshadow -Wpointer-arith -Wvla
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARNINGS) -Iinclude -I/usr/include/iniparser $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) \
+CFLAGS += -std=gnu11 $(WARNINGS) -Iinclude $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) \
 	-DHANET_VERSION='"$(VERSION)"' -D_GNU_SOURCE -MMD -MP
 ifneq ($(WERROR),)
 CFLAGS += -Werror
@@ -32,20 +32,19 @@ ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-# libnl and iniparser are linked in where their archives are installed
-# (Debian's -dev packages ship them; STATIC_LIBS= links them dynamically):
-# a hanet process then maps four libraries instead of seven and runs only
+# libnl is linked in where its archives are installed (Debian's -dev
+# packages ship them; STATIC_LIBS= links it dynamically): a hanet process
+# then maps fewer libraries and runs only
 # the libnl module constructors it uses, a few milliseconds less at every
 # start (`hanet vip takeover` is on the failover path).  libmnl has no
 # archive; libteam and libsystemd are loaded on demand (libteam-dl.c,
 # sdnotify.c).
 STATIC_LIBS ?= $(if $(and $(wildcard $(shell $(CC) -print-file-name=libnl-3.a)),\
-	$(wildcard $(shell $(CC) -print-file-name=libnl-route-3.a)),\
-	$(wildcard $(shell $(CC) -print-file-name=libiniparser.a))),1)
+	$(wildcard $(shell $(CC) -print-file-name=libnl-route-3.a))),1)
 ifneq ($(STATIC_LIBS),)
-LDLIBS += -Wl,-Bstatic -liniparser -lnl-route-3 -lnl-3 -Wl,-Bdynamic $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null) -lm -ldl -lpthread
+LDLIBS += -Wl,-Bstatic -lnl-route-3 -lnl-3 -Wl,-Bdynamic $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null) -lm -ldl -lpthread
 else
-LDLIBS += -liniparser $(PKG_LIBS) -lm -ldl
+LDLIBS += $(PKG_LIBS) -lm -ldl
 endif
 
 ifeq ($(V),1)
@@ -102,8 +101,8 @@ FUZZ_SRCS := $(filter-out src/main.c src/cmd-%.c,$(SRCS))
 fuzz: $(BUILD)/fuzz-profile
 $(BUILD)/fuzz-profile: tests/fuzz/fuzz-profile.c $(FUZZ_SRCS) | $(BUILD)
 	$(call quiet,CLANG,$@)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-		-Iinclude -I/usr/include/iniparser $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) -DHANET_VERSION='"$(VERSION)"' \
-		-o $@ $^ -liniparser $(PKG_LIBS) -lm -ldl
+		-Iinclude $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) -DHANET_VERSION='"$(VERSION)"' \
+		-o $@ $^ $(PKG_LIBS) -lm -ldl
 
 install: hanet
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5

@@ -435,8 +435,8 @@ struct strpool;
 /* Where a section or key was written, for messages after parsing
  * (profile_key_line()).  key is NULL for the section header line. */
 struct profile_key_pos {
-	char *section;                      /* "bond bond0"; owns the allocation holding key */
-	const char *key;
+	const char *section;                /* "bond bond0", in the profile's pool */
+	const char *key;                    /* in the profile's pool; NULL: the section's line */
 	int line;
 };
 

@@ -209,8 +209,6 @@ void profile_free(struct profile *p) {
 	for (size_t i = 0; i < p->n_faults; i++)
 		free(p->faults[i].pidfile);
 	free(p->faults);
-	for (size_t i = 0; i < p->n_key_pos; i++)
-		free(p->key_pos[i].section);
 	free(p->key_pos);
 	strpool_free(p->pool);
 	free(p);

@@ -134,16 +134,13 @@ static bool resolve_dev(struct load *ld, const char *label, const char *key, con
 
 static int add_implicit_nic(struct load *ld, const char *name, const char *netns, int line) {
 	struct profile *p = ld->p;
-	struct link *v = realloc(p->links, (p->n_links + 1) * sizeof(*v)), *l;
+	struct link *l = load_array_push(&p->links, &p->n_links, sizeof(*l));
 	char label[LABEL_MAX];
 	struct profile_key_pos *kp;
-	char *mem;
+	const char *mem;
 
-	if (!v)
+	if (!l)
 		return -ENOMEM;
-	p->links = v;
-	l = &v[p->n_links++];
-	memset(l, 0, sizeof(*l));
 	STRCPY(l->name, name);
 	l->kind = LINK_NIC;
 	l->netns = netns;
@@ -153,14 +150,13 @@ static int add_implicit_nic(struct load *ld, const char *name, const char *netns
 	l->link_netnsid = -1;
 
 	snprintf(label, sizeof(label), "nic %s", name);
-	kp = realloc(p->key_pos, (p->n_key_pos + 1) * sizeof(*kp));
-	if (!kp)
-		return -ENOMEM;
-	p->key_pos = kp;
-	mem = strdup(label);
+	mem = strpool_intern(p->pool, label);
 	if (!mem)
 		return -ENOMEM;
-	p->key_pos[p->n_key_pos++] = (struct profile_key_pos){ .section = mem, .key = NULL, .line = line };
+	kp = load_array_push(&p->key_pos, &p->n_key_pos, sizeof(*kp));
+	if (!kp)
+		return -ENOMEM;
+	*kp = (struct profile_key_pos){ .section = mem, .key = NULL, .line = line };
 	return 0;
 }
 
@@ -534,10 +530,45 @@ static const char *family_name(int family) {
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
+/* Routes that are the same route for the kernel: prefix, table, metric
+ * and namespace. */
+static uint32_t route_key_hash(const struct route *r) {
+	uint32_t h = 2166136261u;
+	const char *ns = r->netns ? r->netns : "";
+
+#define MIX(b) (h = (h ^ (uint8_t)(b)) * 16777619u)
+	for (; *ns; ns++)
+		MIX(*ns);
+	for (int k = 0; k < 4; k++) {
+		MIX(r->table >> (8 * k));
+		MIX(r->metric >> (8 * k));
+	}
+	MIX(r->dst.family);
+	MIX(r->dst.plen);
+	for (size_t k = 0; k < ipaddr_len(r->dst.family); k++)
+		MIX(r->dst.a[k]);
+#undef MIX
+	return h;
+}
+
+static bool route_key_eq(const struct route *a, const struct route *b) {
+	return netns_eq(a->netns, b->netns) && a->table == b->table && a->metric == b->metric &&
+	       ipaddr_eq(&a->dst, &b->dst);
+}
+
 static void check_routes(struct load *ld) {
 	struct profile *p = ld->p;
 	char label[LABEL_MAX], buf[IPADDR_STRLEN];
+	size_t cap = 16;
+	_cleanup_free_ size_t *seen = NULL;     /* 1 + index in p->routes; 0 free */
 
+	while (cap < 2 * p->n_routes)
+		cap *= 2;
+	seen = calloc(cap, sizeof(*seen));
+	if (!seen) {
+		err(ld, "profile", NULL, "out of memory");
+		return;
+	}
 	for (size_t i = 0; i < p->n_routes; i++) {
 		struct route *r = &p->routes[i];
 		bool unicast = r->type == RTN_UNICAST;
@@ -584,10 +615,15 @@ static void check_routes(struct load *ld) {
 			err(ld, label, "onlink", "onlink is for a gateway (via) on dev");
 		if ((r->set & ROUTE_SET_ONLINK) && r->onlink && !(r->set & ROUTE_SET_DEV))
 			err(ld, label, "onlink", "onlink needs dev: the link the gateway is on");
-		for (size_t j = 0; j < i; j++) {
-			const struct route *o = &p->routes[j];
-			if (netns_eq(o->netns, r->netns) && o->table == r->table && o->metric == r->metric &&
-			    ipaddr_eq(&o->dst, &r->dst))
+		/* linear probing: the routes equal to this one come in their order */
+		for (size_t h = route_key_hash(r) & (cap - 1);; h = (h + 1) & (cap - 1)) {
+			const struct route *o;
+			if (!seen[h]) {
+				seen[h] = i + 1;
+				break;
+			}
+			o = &p->routes[seen[h] - 1];
+			if (route_key_eq(o, r))
 				err(ld, label, "to", "the same route (prefix, table and metric) as [route %s] (line %d)", o->name,
 				    o->line);
 		}

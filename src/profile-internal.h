@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Private to the profile loader: profile.c (line scanner, iniparser,
+/* Private to the profile loader: profile.c (line scanner,
  * orchestration), profile-keys.c (the key table and value parsers),
  * profile-check.c (semantic checks) and lint.c (HA lint). */
 #ifndef HANET_PROFILE_INTERNAL_H
@@ -13,10 +13,14 @@
 #include "model.h"
 #include "profile.h"
 
-/* iniparser 4.1 reads lines into a buffer of this size (ASCIILINESZ):
- * a physical line, continuations included, holds at most 1022 bytes
- * before its newline. */
+/* A physical line holds at most 1022 bytes before its newline (the
+ * limit of iniparser 4.1, which profiles were first written for).  A
+ * line continued with a final "\" joins the next one: the logical line,
+ * continuations included, holds at most INI_LOGICAL_MAX bytes. */
 #define INI_LINE_BUF 1024
+#define INI_LOGICAL_MAX (1024 * 1024)
+/* The largest profile read: a bigger file is refused before it is read. */
+#define PROFILE_SIZE_MAX (64 * 1024 * 1024)
 
 enum sec_type {
 	SEC_PROFILE,
@@ -54,14 +58,14 @@ const char *sec_types_list(void);
 /* ---- the line scanner (profile.c) ---------------------------------- */
 
 struct scan_key {
-	char *key;          /* lowercased, as iniparser stores it */
+	char *key;          /* lowercased */
 	bool has_upper;     /* as written */
-	char *value;        /* as iniparser returns it */
+	char *value;        /* unquoted, stripped */
 	int line;           /* first physical line */
 };
 
 struct scan_section {
-	char *secname;      /* lowercased inner text: iniparser's section name */
+	char *secname;      /* lowercased inner text */
 	char *label;        /* "TYPE NAME" for messages (single space, lowercase) */
 	char *type;         /* lowercased first word */
 	char *name;         /* lowercased rest ("" when none) */
@@ -75,8 +79,15 @@ struct scan_section {
 
 struct scan {
 	struct scan_section *v;
-	size_t n;
-	bool syntax_error;  /* iniparser would not load (or loads differently) */
+	size_t n, cap;
+	uint32_t *index;    /* open addressing: 1 + the index in v of a loaded
+	                     * section, by its label; 0 free */
+	size_t index_cap;   /* a power of two, at least twice the entries */
+	size_t index_n;
+	struct scan_chunk *chunks;      /* the strings of v */
+	char *chunk_at;
+	size_t chunk_left;
+	bool syntax_error;  /* a line the reader does not take */
 };
 
 /* ---- the loading context ---------------------------------------------- */
@@ -87,14 +98,17 @@ struct load {
 	const char *file;   /* as the user gave it, for messages */
 	char *dir;          /* the profile's directory, for relative paths */
 	struct scan scan;
-	bool scan_errors;   /* the scanner reported errors: use its values */
-	void *ini;          /* dictionary * */
 };
 
 void load_err(struct load *ld, int line, const char *section, const char *key, const char *fmt, ...)
 	_printf_(5, 6);
 void load_errv(struct load *ld, int line, const char *section, const char *key, const char *fmt, va_list ap)
 	_printf_(5, 0);
+
+/* Append a zeroed element to the array *arrp of *n elements of `size`
+ * bytes, the way every array of the profile grows (its capacity is the
+ * next power of two of *n); NULL on ENOMEM. */
+void *load_array_push(void *arrp, size_t *n, size_t size);
 
 /* A key of a section while it is parsed. */
 struct key_ctx {

@@ -2,15 +2,13 @@
 /*
  * Profile loading: text -> model.  Never touches the kernel.
  *
- * Two readers look at the same text:
- * - a line scanner that follows iniparser 4.1's line rules (continuation
- *   lines, comments, quoting, case folding) but keeps what iniparser
- *   drops: line numbers, the case as written, duplicate keys and
- *   sections.  It reports the syntax errors.
- * - iniparser itself, whose dictionary gives the values.
- * When the scanner found no error, both must agree on every section, key
- * and value; a difference is reported as an error (code "scan-mismatch")
- * so the fuzzer catches any drift between the two.
+ * The reader is a line scanner that follows iniparser 4.1's line rules
+ * (continuation lines, comments, quoting, case folding), which profiles
+ * were first written for, and keeps what iniparser dropped: line
+ * numbers, the case as written, duplicate keys and sections.  Unlike
+ * iniparser it is linear in the size of the file (sections are found
+ * through a hash table), and a line continued with "\" may be longer
+ * than one physical line (INI_LOGICAL_MAX).
  *
  * Then every section is parsed through the key table (profile-keys.c)
  * and the whole model is checked (profile-check.c).
@@ -27,7 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <iniparser.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -143,15 +140,42 @@ static bool has_upper(const char *s) {
 	return false;
 }
 
-static void scan_section_fini(struct scan_section *s) {
-	free(s->secname);
-	free(s->label);
-	free(s->type);
-	free(s->name);
-	for (size_t i = 0; i < s->n_keys; i++) {
-		free(s->keys[i].key);
-		free(s->keys[i].value);
+/* The scanner's strings live in chunks freed together by scan_fini():
+ * one malloc per 64 KiB of text instead of several per line. */
+struct scan_chunk {
+	struct scan_chunk *next;
+	char mem[];
+};
+
+#define SCAN_CHUNK_SIZE (64 * 1024)
+
+static char *scan_strndup(struct scan *sc, const char *s, size_t n) {
+	char *v;
+
+	if (n + 1 > sc->chunk_left) {
+		size_t size = n + 1 > SCAN_CHUNK_SIZE ? n + 1 : SCAN_CHUNK_SIZE;
+		struct scan_chunk *c = malloc(sizeof(*c) + size);
+
+		if (!c)
+			return NULL;
+		c->next = sc->chunks;
+		sc->chunks = c;
+		sc->chunk_at = c->mem;
+		sc->chunk_left = size;
 	}
+	v = sc->chunk_at;
+	memcpy(v, s, n);
+	v[n] = '\0';
+	sc->chunk_at += n + 1;
+	sc->chunk_left -= n + 1;
+	return v;
+}
+
+static char *scan_strdup(struct scan *sc, const char *s) {
+	return scan_strndup(sc, s, strlen(s));
+}
+
+static void scan_section_fini(struct scan_section *s) {
 	free(s->keys);
 }
 
@@ -159,29 +183,78 @@ static void scan_fini(struct scan *sc) {
 	for (size_t i = 0; i < sc->n; i++)
 		scan_section_fini(&sc->v[i]);
 	free(sc->v);
+	free(sc->index);
+	for (struct scan_chunk *c = sc->chunks, *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
 	memset(sc, 0, sizeof(*sc));
 }
 
 static struct scan_section *scan_add_section(struct scan *sc) {
-	struct scan_section *v = realloc(sc->v, (sc->n + 1) * sizeof(*v));
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 16;
+		struct scan_section *v = realloc(sc->v, cap * sizeof(*v));
 
-	if (!v)
-		return NULL;
-	sc->v = v;
-	memset(&v[sc->n], 0, sizeof(v[sc->n]));
-	return &v[sc->n++];
+		if (!v)
+			return NULL;
+		sc->v = v;
+		sc->cap = cap;
+	}
+	memset(&sc->v[sc->n], 0, sizeof(sc->v[sc->n]));
+	return &sc->v[sc->n++];
 }
 
-static const struct scan_section *scan_find_section(const struct scan *sc, size_t before, const char *type,
-                                                    const char *name) {
-	for (size_t i = 0; i < before; i++) {
-		const struct scan_section *s = &sc->v[i];
-		if (!s->known || s->skip)
-			continue;
-		if (strcmp(s->type, type) == 0 && strcmp(s->name, name) == 0)
-			return s;
+/* FNV-1a */
+static uint32_t hash_str(const char *s) {
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/* The loaded section labelled `label` ("TYPE NAME"), or NULL. */
+static const struct scan_section *scan_find_section(const struct scan *sc, const char *label) {
+	if (!sc->index_cap)
+		return NULL;
+	for (size_t i = hash_str(label) & (sc->index_cap - 1);; i = (i + 1) & (sc->index_cap - 1)) {
+		uint32_t at = sc->index[i];
+		if (!at)
+			return NULL;
+		if (strcmp(sc->v[at - 1].label, label) == 0)
+			return &sc->v[at - 1];
 	}
-	return NULL;
+}
+
+static void index_put(uint32_t *index, size_t cap, const char *label, uint32_t at) {
+	size_t i = hash_str(label) & (cap - 1);
+
+	while (index[i])
+		i = (i + 1) & (cap - 1);
+	index[i] = at;
+}
+
+/* Enter section sc->v[at] into the index (its label is not there yet). */
+static int scan_index_add(struct scan *sc, size_t at) {
+	if (at >= UINT32_MAX)
+		return -E2BIG;
+	if (2 * (sc->index_n + 1) > sc->index_cap) {
+		size_t cap = sc->index_cap ? sc->index_cap * 2 : 64;
+		uint32_t *index = calloc(cap, sizeof(*index));
+
+		if (!index)
+			return -ENOMEM;
+		for (size_t i = 0; i < sc->index_cap; i++)
+			if (sc->index[i])
+				index_put(index, cap, sc->v[sc->index[i] - 1].label, sc->index[i]);
+		free(sc->index);
+		sc->index = index;
+		sc->index_cap = cap;
+	}
+	index_put(sc->index, sc->index_cap, sc->v[at].label, (uint32_t)(at + 1));
+	sc->index_n++;
+	return 0;
 }
 
 /* A section the loader skips: what follows a broken header belongs to
@@ -193,8 +266,8 @@ static int scan_skip_section(struct scan *sc, int line, struct scan_section **cu
 		return -ENOMEM;
 	sec->line = line;
 	sec->skip = true;
-	sec->secname = strdup("");
-	sec->label = strdup("");
+	sec->secname = scan_strdup(sc, "");
+	sec->label = scan_strdup(sc, "");
 	if (!sec->secname || !sec->label)
 		return -ENOMEM;
 	*cur = sec;
@@ -216,30 +289,29 @@ static int scan_header(struct load *ld, const char *s, int line) {
 		return -ENOMEM;
 	sec->line = line;
 	sec->skip = true;
-	inner = strndup(s + 1, n);
+	inner = scan_strndup(sc, s + 1, n);
 	if (!inner)
 		return -ENOMEM;
-	sec->secname = strdup(ini_strip(inner));
-	free(inner);
+	sec->secname = ini_strip(inner);
 	if (!sec->secname)
 		return -ENOMEM;
 	if (close[1] != '\0') {
 		/* iniparser takes "[a]b]" as [a] */
-		sec->label = strdup(sec->secname);
+		sec->label = scan_strdup(sc, sec->secname);
 		ini_lower(sec->secname);
 		scan_err(ld, line, NULL, NULL, NULL, "a section header is [TYPE NAME] with nothing after the first \"]\", got %s", s);
 		sc->syntax_error = true;
 		return 0;
 	}
 	if (strlen(sec->secname) > SECTION_TEXT_MAX) {
-		sec->label = strdup("?");
+		sec->label = scan_strdup(sc, "?");
 		ini_lower(sec->secname);
 		scan_err(ld, line, NULL, NULL, NULL, "section header longer than %d bytes", SECTION_TEXT_MAX);
 		sc->syntax_error = true;
 		return 0;
 	}
 	if (!*sec->secname) {
-		sec->label = strdup("");
+		sec->label = scan_strdup(sc, "");
 		scan_err(ld, line, NULL, NULL, NULL, "empty section header: a section header is [TYPE NAME] or [TYPE]");
 		sc->syntax_error = true;
 		return 0;
@@ -247,7 +319,7 @@ static int scan_header(struct load *ld, const char *s, int line) {
 	if (strchr(sec->secname, ':')) {
 		/* iniparser files keys as "SECTION:KEY": a colon in a section
 		 * name makes [netns a:b] and key b of [netns a] the same entry */
-		sec->label = strdup(sec->secname);
+		sec->label = scan_strdup(sc, sec->secname);
 		ini_lower(sec->secname);
 		scan_err(ld, line, NULL, NULL, NULL,
 		         "a section header has no \":\" (the INI reader's separator of section and key), got [%s]",
@@ -258,32 +330,32 @@ static int scan_header(struct load *ld, const char *s, int line) {
 
 	/* TYPE and NAME, lowercased as iniparser stores them */
 	{
-		char *lower = strdup(sec->secname);
+		char *lower = scan_strdup(sc, sec->secname);
+		size_t tl;
 		if (!lower)
 			return -ENOMEM;
 		ini_lower(lower);
 		sp = lower + strcspn(lower, " \t\v\f\r");
-		type = strndup(lower, (size_t)(sp - lower));
-		name = strdup(ini_strip(sp));
-		if (!type || !name) {
-			free(lower);
-			free(type);
-			free(name);
+		tl = (size_t)(sp - lower);
+		type = scan_strndup(sc, lower, tl);
+		name = scan_strdup(sc, ini_strip(sp));
+		if (!type || !name)
 			return -ENOMEM;
-		}
 		sec->type = type;
 		sec->name = name;
-		if (asprintf(&sec->label, *name ? "%s %s" : "%s", type, name) < 0) {
-			sec->label = NULL;
-			free(lower);
+		/* "TYPE NAME", or "TYPE" */
+		sec->label = scan_strndup(sc, type, tl + (*name ? 1 + strlen(name) : 0));
+		if (!sec->label)
 			return -ENOMEM;
+		if (*name) {
+			sec->label[tl] = ' ';
+			strcpy(sec->label + tl + 1, name);
 		}
 		if (has_upper(sec->secname)) {
 			scan_err(ld, line, sec->label, NULL, NULL,
 			         "section headers are lowercase: write [%s], not [%s]", sec->label, sec->secname);
 			sc->syntax_error = true;
 		}
-		free(sec->secname);
 		sec->secname = lower;
 	}
 
@@ -314,20 +386,20 @@ static int scan_header(struct load *ld, const char *s, int line) {
 		sec->known = false;
 		return 0;
 	}
-	prev = scan_find_section(sc, sc->n - 1, type, name);
+	prev = scan_find_section(sc, sec->label);
 	if (prev) {
 		scan_err(ld, line, sec->label, NULL, NULL, "duplicate section: [%s] is already at line %d", sec->label,
 		         prev->line);
 		return 0;
 	}
 	sec->skip = false;
-	return 0;
+	return scan_index_add(sc, sc->n - 1);
 }
 
 /* The value iniparser 4.1 stores for the text after '=' (rest). Sets
  * *bad to a message when the text is one iniparser reads but a profile
  * must not have. */
-static char *scan_value(const char *rest, const char **bad) {
+static char *scan_value(struct scan *sc, const char *rest, const char **bad) {
 	char quote = rest[0];
 
 	*bad = NULL;
@@ -337,17 +409,17 @@ static char *scan_value(const char *rest, const char **bad) {
 
 		if (!end) {
 			*bad = "unterminated quote";
-			return strdup(rest + 1);
+			return scan_strdup(sc, rest + 1);
 		}
 		after = end + 1;
 		while (*after && ini_space(*after))
 			after++;
 		if (*after && *after != ';' && *after != '#')
 			*bad = "text after the closing quote";
-		return strndup(rest + 1, (size_t)(end - (rest + 1)));
+		return scan_strndup(sc, rest + 1, (size_t)(end - (rest + 1)));
 	}
 	if (rest[0] && rest[0] != ';' && rest[0] != '#') {
-		char *v = strndup(rest, strcspn(rest, ";#")), *s;
+		char *v = scan_strndup(sc, rest, strcspn(rest, ";#")), *s;
 
 		if (!v)
 			return NULL;
@@ -357,7 +429,7 @@ static char *scan_value(const char *rest, const char **bad) {
 		memmove(v, s, strlen(s) + 1);
 		return v;
 	}
-	return strdup("");
+	return scan_strdup(sc, "");
 }
 
 static int scan_key_line(struct load *ld, char *s, int line, struct scan_section **cur) {
@@ -385,34 +457,31 @@ static int scan_key_line(struct load *ld, char *s, int line, struct scan_section
 	rest = eq + 1;
 	while (*rest && ini_space(*rest))
 		rest++;
-	value = scan_value(rest, &bad);
+	value = scan_value(sc, rest, &bad);
 	if (!value)
 		return -ENOMEM;
 
 	if (!sec) {
 		/* iniparser files it under ":key" */
 		int r = scan_skip_section(sc, line, cur);
-		if (r < 0) {
-			free(value);
+		if (r < 0)
 			return r;
-		}
 		sec = *cur;
 		scan_err(ld, line, NULL, key, NULL, "a key outside of any section: keys go under a [TYPE NAME] header");
 	}
 
-	keys = realloc(sec->keys, (sec->n_keys + 1) * sizeof(*keys));
-	if (!keys) {
-		free(value);
-		return -ENOMEM;
+	if (sec->n_keys == 0 || (sec->n_keys & (sec->n_keys - 1)) == 0) {
+		/* the capacity is the next power of two */
+		keys = realloc(sec->keys, (sec->n_keys ? 2 * sec->n_keys : 4) * sizeof(*keys));
+		if (!keys)
+			return -ENOMEM;
+		sec->keys = keys;
 	}
-	sec->keys = keys;
-	k = &keys[sec->n_keys];
+	k = &sec->keys[sec->n_keys];
 	memset(k, 0, sizeof(*k));
-	k->key = strdup(key);
-	if (!k->key) {
-		free(value);
+	k->key = scan_strdup(sc, key);
+	if (!k->key)
 		return -ENOMEM;
-	}
 	k->has_upper = has_upper(key);
 	ini_lower(k->key);
 	k->value = value;
@@ -488,11 +557,13 @@ static int scan_logical_line(struct load *ld, char *line, int lineno, struct sca
 	return scan_key_line(ld, s, lineno, cur);
 }
 
-/* Walk the buffer the way iniparser_load() walks a file: fgets() into a
- * buffer of INI_LINE_BUF bytes, trailing space stripped, a final '\'
- * joins the next physical line in place of the backslash. */
+/* Walk the buffer line by line, as iniparser_load() walks a file: a
+ * physical line holds at most INI_LINE_BUF - 2 bytes before its newline,
+ * trailing space is stripped, and a final '\' joins the next physical
+ * line in place of the backslash (up to INI_LOGICAL_MAX bytes). */
 static int scan_buffer(struct load *ld, const char *buf, size_t len) {
-	char line[INI_LINE_BUF + 1];
+	_cleanup_free_ char *line = NULL;
+	size_t line_cap = 0;
 	struct scan_section *cur = NULL;
 	size_t pos = 0, last = 0;
 	int lineno = 0, start = 0, r;
@@ -509,18 +580,26 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 	}
 
 	while (pos < len) {
-		size_t cap = INI_LINE_BUF - last - 1, n = 0;
-		bool newline = false, eof;
+		/* as fgets() into a buffer of INI_LINE_BUF bytes */
+		const size_t cap = INI_LINE_BUF - 1;
+		const char *nl = memchr(buf + pos, '\n', len - pos < cap ? len - pos : cap);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : (len - pos < cap ? len - pos : cap);
+		bool newline = nl != NULL, eof;
 		int l;
 
-		while (n < cap && pos < len) {
-			char c = buf[pos++];
-			line[last + n++] = c;
-			if (c == '\n') {
-				newline = true;
-				break;
-			}
+		if (last + n + 1 > line_cap) {
+			size_t want = line_cap ? line_cap : INI_LINE_BUF + 1;
+			char *v;
+			while (want < last + n + 1)
+				want *= 2;
+			v = realloc(line, want);
+			if (!v)
+				return -ENOMEM;
+			line = v;
+			line_cap = want;
 		}
+		memcpy(line + last, buf + pos, n);
+		pos += n;
 		line[last + n] = '\0';
 		/* fgets() sets EOF only when it stopped at the end of the data */
 		eof = !newline && n < cap;
@@ -554,8 +633,14 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 			continue;
 		}
 		if (line[l] != '\n' && !eof) {
-			scan_err(ld, start, cur && !cur->skip ? cur->label : NULL, NULL, NULL,
+			scan_err(ld, last ? lineno : start, cur && !cur->skip ? cur->label : NULL, NULL, NULL,
 			         "a line longer than %d bytes (the limit of the INI reader)", INI_LINE_BUF - 2);
+			ld->scan.syntax_error = true;
+			return 0;
+		}
+		if (last + n > INI_LOGICAL_MAX) {
+			scan_err(ld, start, cur && !cur->skip ? cur->label : NULL, NULL, NULL,
+			         "a line longer than %d bytes, its continuation lines included", INI_LOGICAL_MAX);
 			ld->scan.syntax_error = true;
 			return 0;
 		}
@@ -583,122 +668,19 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 	return 0;
 }
 
-/* ---- iniparser -------------------------------------------------------- */
-
-static int ini_silent(const char *fmt, ...) {
-	(void)fmt;
-	return 0;
-}
-
-/* iniparser 4.1 only reads files: give it the buffer through a memfd. */
-static dictionary *ini_load_buffer(const char *buf, size_t len) {
-	char path[64];
-	dictionary *d = NULL;
-	int fd = memfd_create("hanet-profile", MFD_CLOEXEC);
-	size_t off = 0;
-
-	if (fd < 0)
-		return NULL;
-	while (off < len) {
-		ssize_t w = write(fd, buf + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	iniparser_set_error_callback(ini_silent);
-	d = iniparser_load(path);
-out:
-	close(fd);
-	return d;
-}
-
-/* iniparser's value; the scanner's when iniparser could not read the
- * file, or when duplicates make iniparser's value another line's. */
-static const char *ini_value(struct load *ld, const struct scan_section *s, const struct scan_key *k) {
-	char lookup[SECTION_TEXT_MAX + KEY_TEXT_MAX + 8];
-	const char *v;
-
-	if (!ld->ini || ld->scan_errors)
-		return k->value;
-	snprintf(lookup, sizeof(lookup), "%s:%s", s->secname, k->key);
-	v = iniparser_getstring(ld->ini, lookup, NULL);
-	return v ? v : k->value;
-}
-
-static int cmp_str(const void *a, const void *b) {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The scanner found no error: iniparser must hold exactly the same
- * sections, keys and values. */
-static int scan_crosscheck(struct load *ld) {
-	dictionary *d = ld->ini;
-	struct scan *sc = &ld->scan;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int r = 0;
-
-	if (!d) {
-		scan_err(ld, 0, NULL, NULL, "scan-mismatch", "the INI reader rejected the file, but its lines look valid");
-		return 0;
-	}
-	for (size_t i = 0; i < sc->n; i++) {
-		const struct scan_section *s = &sc->v[i];
-		for (size_t j = 0; j <= s->n_keys; j++) {
-			char *e;
-			if (n == cap) {
-				char **v = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-				if (!v) {
-					r = -ENOMEM;
-					goto out;
-				}
-				names = v;
-			}
-			if (j < s->n_keys ? asprintf(&e, "%s:%s", s->secname, s->keys[j].key) < 0
-			                  : !(e = strdup(s->secname))) {
-				r = -ENOMEM;
-				goto out;
-			}
-			names[n++] = e;
-			if (j < s->n_keys) {
-				const char *v = iniparser_getstring(d, e, NULL);
-				if (!v || strcmp(v, s->keys[j].value) != 0)
-					scan_err(ld, s->keys[j].line, s->label, s->keys[j].key, "scan-mismatch",
-					         "the INI reader reads \"%s\", the line scanner \"%s\"", v ? v : "(nothing)",
-					         s->keys[j].value);
-			}
-		}
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (ssize_t i = 0; i < d->size; i++) {
-		const char *key = d->key[i];
-		if (!key)
-			continue;
-		if (!n || !bsearch(&key, names, n, sizeof(*names), cmp_str))
-			scan_err(ld, 0, NULL, NULL, "scan-mismatch", "the INI reader has \"%s\", the line scanner does not",
-			         key);
-	}
-out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return r;
-}
-
 /* ---- objects ---------------------------------------------------------- */
 
-static void *array_push(void *arrp, size_t *n, size_t size) {
+void *load_array_push(void *arrp, size_t *n, size_t size) {
 	void **arr = arrp;
-	char *v = realloc(*arr, (*n + 1) * size);
+	char *v = *arr;
 
-	if (!v)
-		return NULL;
-	*arr = v;
+	/* the capacity is the next power of two: grown when n reaches one */
+	if (*n == 0 || (*n & (*n - 1)) == 0) {
+		v = realloc(*arr, (*n ? *n * 2 : 1) * size);
+		if (!v)
+			return NULL;
+		*arr = v;
+	}
 	memset(v + *n * size, 0, size);
 	return v + (*n)++ * size;
 }
@@ -716,21 +698,15 @@ static bool object_name_valid(const char *s) {
 
 static int key_pos_add(struct profile *p, const char *label, const char *key, int line) {
 	struct profile_key_pos *kp;
-	size_t ls = strlen(label) + 1, ks = key ? strlen(key) + 1 : 0;
-	char *mem = malloc(ls + ks);
+	const char *section = strpool_intern(p->pool, label), *k = key ? strpool_intern(p->pool, key) : NULL;
 
-	if (!mem)
+	if (!section || (key && !k))
 		return -ENOMEM;
-	kp = array_push(&p->key_pos, &p->n_key_pos, sizeof(*kp));
-	if (!kp) {
-		free(mem);
+	kp = load_array_push(&p->key_pos, &p->n_key_pos, sizeof(*kp));
+	if (!kp)
 		return -ENOMEM;
-	}
-	memcpy(mem, label, ls);
-	if (key)
-		memcpy(mem + ls, key, ks);
-	kp->section = mem;
-	kp->key = key ? mem + ls : NULL;
+	kp->section = section;
+	kp->key = k;
 	kp->line = line;
 	return 0;
 }
@@ -780,7 +756,7 @@ static void *new_link(struct load *ld, const struct scan_section *s) {
 		         s->name, link_kind_name(l->kind), l->name, l->line);
 		return NULL;
 	}
-	l = array_push(&p->links, &p->n_links, sizeof(*l));
+	l = load_array_push(&p->links, &p->n_links, sizeof(*l));
 	if (!l)
 		return NULL;
 	STRCPY(l->name, s->name);
@@ -821,7 +797,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 			         s->name);
 			return NULL;
 		}
-		n = array_push(&p->netns, &p->n_netns, sizeof(*n));
+		n = load_array_push(&p->netns, &p->n_netns, sizeof(*n));
 		if (!n)
 			return NULL;
 		n->name = strpool_intern(p->pool, s->name);
@@ -833,7 +809,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 	case SEC_VETH: case SEC_MACVLAN: case SEC_BRIDGE:
 		return new_link(ld, s);
 	case SEC_VIP: {
-		struct vip *v = array_push(&p->vips, &p->n_vips, sizeof(*v));
+		struct vip *v = load_array_push(&p->vips, &p->n_vips, sizeof(*v));
 		if (!v)
 			return NULL;
 		STRCPY(v->name, s->name);
@@ -845,7 +821,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		return v;
 	}
 	case SEC_ROUTE: {
-		struct route *r = array_push(&p->routes, &p->n_routes, sizeof(*r));
+		struct route *r = load_array_push(&p->routes, &p->n_routes, sizeof(*r));
 		if (!r)
 			return NULL;
 		r->name = strpool_intern(p->pool, s->name);
@@ -855,7 +831,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		return r;
 	}
 	case SEC_ROUTES: {
-		struct routes_file *rf = array_push(&p->routes_files, &p->n_routes_files, sizeof(*rf));
+		struct routes_file *rf = load_array_push(&p->routes_files, &p->n_routes_files, sizeof(*rf));
 		if (!rf)
 			return NULL;
 		STRCPY(rf->name, s->name);
@@ -864,7 +840,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		return rf;
 	}
 	case SEC_RULE: {
-		struct rule *r = array_push(&p->rules, &p->n_rules, sizeof(*r));
+		struct rule *r = load_array_push(&p->rules, &p->n_rules, sizeof(*r));
 		if (!r)
 			return NULL;
 		STRCPY(r->name, s->name);
@@ -878,7 +854,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		p->sla.line = s->line;
 		return &p->sla;
 	case SEC_PROBE: {
-		struct probe_conf *pr = array_push(&p->probes, &p->n_probes, sizeof(*pr));
+		struct probe_conf *pr = load_array_push(&p->probes, &p->n_probes, sizeof(*pr));
 		if (!pr)
 			return NULL;
 		STRCPY(pr->name, s->name);
@@ -888,7 +864,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		return pr;
 	}
 	case SEC_FAULT: {
-		struct fault_conf *f = array_push(&p->faults, &p->n_faults, sizeof(*f));
+		struct fault_conf *f = load_array_push(&p->faults, &p->n_faults, sizeof(*f));
 		if (!f)
 			return NULL;
 		STRCPY(f->name, s->name);
@@ -923,8 +899,7 @@ static char *dir_of(const char *file) {
 	return strndup(file, (size_t)(slash - file));
 }
 
-/* Give the values of every key (from iniparser, or from the scanner
- * when iniparser refused the file) to the section parsers. */
+/* Give the values of every key to the section parsers. */
 static int load_sections(struct load *ld) {
 	struct scan *sc = &ld->scan;
 
@@ -937,17 +912,9 @@ static int load_sections(struct load *ld) {
 			continue;
 		if (key_pos_add(ld->p, s->label, NULL, s->line) < 0)
 			return -ENOMEM;
-		for (size_t j = 0; j < s->n_keys; j++) {
-			char *v;
+		for (size_t j = 0; j < s->n_keys; j++)
 			if (key_pos_add(ld->p, s->label, s->keys[j].key, s->keys[j].line) < 0)
 				return -ENOMEM;
-			/* the values the parsers see are iniparser's */
-			v = strdup(ini_value(ld, s, &s->keys[j]));
-			if (!v)
-				return -ENOMEM;
-			free(s->keys[j].value);
-			s->keys[j].value = v;
-		}
 		errors = ld->d->n_errors;
 		obj = new_object(ld, s);
 		if (!obj) {
@@ -974,10 +941,7 @@ static void diags_sort(struct diags *d, size_t from) {
 	}
 }
 
-/* path: the file iniparser reads (the same bytes as buf), or NULL to
- * hand it buf through a memfd. */
-static int load_common(const char *file, const char *path, const char *buf, size_t len, struct profile **ret,
-                       struct diags *d) {
+static int load_common(const char *file, const char *buf, size_t len, struct profile **ret, struct diags *d) {
 	struct load ld = { .d = d, .file = file };
 	size_t errors_before = d->n_errors, first = d->n;
 	struct profile *p;
@@ -999,19 +963,6 @@ static int load_common(const char *file, const char *path, const char *buf, size
 	r = scan_buffer(&ld, buf, len);
 	if (r < 0)
 		goto out;
-	if (!ld.scan.syntax_error) {
-		if (path) {
-			iniparser_set_error_callback(ini_silent);
-			ld.ini = iniparser_load(path);
-		} else
-			ld.ini = ini_load_buffer(buf, len);
-	}
-	ld.scan_errors = d->n_errors != errors_before;
-	if (!ld.scan_errors) {
-		r = scan_crosscheck(&ld);
-		if (r < 0)
-			goto out;
-	}
 	r = load_sections(&ld);
 	if (r < 0)
 		goto out;
@@ -1020,8 +971,6 @@ static int load_common(const char *file, const char *path, const char *buf, size
 	r = d->n_errors == errors_before ? 0 : -EINVAL;
 	diags_sort(d, first);
 out:
-	if (ld.ini)
-		iniparser_freedict(ld.ini);
 	scan_fini(&ld.scan);
 	free(ld.dir);
 	if (r < 0) {
@@ -1033,7 +982,7 @@ out:
 }
 
 int profile_load_buffer(const char *name, const char *buf, size_t len, struct profile **ret, struct diags *d) {
-	return load_common(name, NULL, buf, len, ret, d);
+	return load_common(name, buf, len, ret, d);
 }
 
 int profile_load(const char *path, struct profile **ret, struct diags *d) {
@@ -1064,7 +1013,7 @@ int profile_load(const char *path, struct profile **ret, struct diags *d) {
 			break;
 		off += (size_t)n;
 	}
-	r = load_common(path, path, buf, off, ret, d);
+	r = load_common(path, buf, off, ret, d);
 	free(buf);
 	return r;
 }

@@ -67,15 +67,11 @@ int split_list(const char *s, int (*cb)(const char *tok, void *data), void *data
 	return 0;
 }
 
-/* A string pool: a linked list of chunks; interning is a linear search,
- * fine for the few namespace names a profile has. */
-struct strpool_entry {
-	struct strpool_entry *next;
-	char s[];
-};
-
+/* A string pool: one allocation per string, found through an
+ * open-addressing hash table (a profile interns every route's name). */
 struct strpool {
-	struct strpool_entry *head;
+	char **slot;            /* NULL: free */
+	size_t cap, n;          /* cap: a power of two, > 2n */
 };
 
 struct strpool *strpool_new(void) {
@@ -85,30 +81,55 @@ struct strpool *strpool_new(void) {
 void strpool_free(struct strpool *p) {
 	if (!p)
 		return;
-	for (struct strpool_entry *e = p->head, *n; e; e = n) {
-		n = e->next;
-		free(e);
-	}
+	for (size_t i = 0; i < p->cap; i++)
+		free(p->slot[i]);
+	free(p->slot);
 	free(p);
 }
 
+static size_t strpool_hash(const char *s) {
+	uint32_t h = 2166136261u;       /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static int strpool_grow(struct strpool *p) {
+	size_t cap = p->cap ? p->cap * 2 : 16;
+	char **slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->cap; i++) {
+		size_t h;
+		if (!p->slot[i])
+			continue;
+		for (h = strpool_hash(p->slot[i]) & (cap - 1); slot[h]; h = (h + 1) & (cap - 1))
+			;
+		slot[h] = p->slot[i];
+	}
+	free(p->slot);
+	p->slot = slot;
+	p->cap = cap;
+	return 0;
+}
+
 const char *strpool_intern(struct strpool *p, const char *s) {
-	struct strpool_entry *e;
-	size_t n;
+	size_t h;
 
 	if (!s)
 		return NULL;
-	for (e = p->head; e; e = e->next)
-		if (strcmp(e->s, s) == 0)
-			return e->s;
-	n = strlen(s);
-	e = malloc(sizeof(*e) + n + 1);
-	if (!e)
+	if (2 * (p->n + 1) > p->cap && strpool_grow(p) < 0)
 		return NULL;
-	memcpy(e->s, s, n + 1);
-	e->next = p->head;
-	p->head = e;
-	return e->s;
+	for (h = strpool_hash(s) & (p->cap - 1); p->slot[h]; h = (h + 1) & (p->cap - 1))
+		if (strcmp(p->slot[h], s) == 0)
+			return p->slot[h];
+	p->slot[h] = strdup(s);
+	if (!p->slot[h])
+		return NULL;
+	p->n++;
+	return p->slot[h];
 }
 
 /* ---- values -------------------------------------------------------- */

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
 	# build
 	make gcc libc6-dev pkg-config
-	libnl-3-dev libnl-route-3-dev libmnl-dev libteam-dev libiniparser-dev libsystemd-dev
+	libnl-3-dev libnl-route-3-dev libmnl-dev libteam-dev libsystemd-dev
 	# tests: unit tests, fuzzing, leak checks, JSON/XML checks
 	libcmocka-dev clang libclang-rt-14-dev valgrind python3
 	# the kernel lab: namespaces, user-mode Linux with its modules
