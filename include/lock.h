@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* One hanet run that changes the kernel at a time: an flock(2) on
  * /run/hanet/lock.  The holder's pid is written into the file for the
- * message of the one that waits or gives up. */
+ * message of the one that waits or gives up.  Only root can take the
+ * locks: /run/hanet is 0700 (private_dir, util.h) and lock files 0600,
+ * and a lock file that others could open is replaced by a new one. */
 #ifndef HANET_LOCK_H
 #define HANET_LOCK_H
 
@@ -16,5 +18,9 @@ void lock_release(int fd);
 /* The same on another lock file (its directory exists), polling every
  * poll_us while it waits; lock_release() releases it. */
 int lock_take_file(const char *path, uint64_t timeout_us, uint64_t poll_us, int *ret_fd, int *ret_holder);
+/* Open (create) a lock file without taking it: a regular file of the
+ * effective user, mode 0600, never through a symbolic link; -EPERM
+ * (logged) otherwise.  One of mode 0644 is replaced (logged). */
+int lock_open(const char *path, int *ret_fd);
 
 #endif

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The streaming parser of [routes] files: one route a line, in iproute2
  * order:  PREFIX [via GW] [dev DEV] [metric N] [table T] [src ADDR] [onlink]
- * and `#` comments.  Not iniparser: files hold 100k+ lines. */
+ * and `#` comments.  Streamed: files hold 100k+ lines. */
 #ifndef HANET_ROUTES_FILE_H
 #define HANET_ROUTES_FILE_H
 
 #include "diag.h"
 #include "model.h"
+
+/* The largest routes file read (about 3 million routes): a bigger file,
+ * or anything but a regular file, is refused before it is read. */
+#define ROUTES_FILE_SIZE_MAX (128 * 1024 * 1024)
 
 /* Calls cb for each route parsed (the route is only valid during the
  * call; r->netns and r->table come from rf).  Errors go to d with

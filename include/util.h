@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -107,6 +108,26 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode);
  * never a part, but the new one need not survive a crash. */
 int write_file_replace(const char *path, const char *data, size_t len, int mode);
 int mkdir_p(const char *path, int mode);
+/* Open a file to read it whole: never blocks (a FIFO is refused, not
+ * waited on), only a regular file of at most max bytes.  -EINVAL: not a
+ * regular file (*ret_mode, when not NULL, says what it is); -EFBIG: larger
+ * than max; else -errno of open/fstat.  *ret_size gets its size. */
+int open_input(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_size, mode_t *ret_mode);
+/* "a directory", "a FIFO", "a character device", ... for messages */
+const char *file_type_name(mode_t mode);
+/* Open an output file the user named: created (mode) or truncated, or
+ * appended to; a symbolic link is never followed (-ELOOP), and only a
+ * regular file or a character device (/dev/null) is written (-EINVAL:
+ * a FIFO or a socket).  open_output_strerror() words its errors. */
+int open_output(const char *path, bool append, int mode, int *ret_fd);
+const char *open_output_strerror(int r);
+/* A directory of hanet's own state, path = root (/run/hanet) or below
+ * it: root and every directory under it down to path are created 0700,
+ * and checked when they exist: a directory (not a symbolic link) owned
+ * by the effective user, else -EPERM (logged); group or other access is
+ * taken away (logged; *ret_repaired, when not NULL, says so).  The
+ * parents of root are only created when missing. */
+int private_dir(const char *root, const char *path, bool *ret_repaired);
 /* The names in dir that end in suffix (and are longer), without it, as a
  * NULL-terminated vector (free with strv_free(), netns.h), in the
  * directory's order.  A missing dir is an empty list. */

@@ -962,13 +962,13 @@ static int owner_put_back(struct apply *ap) {
 	if (r < 0)
 		return r;
 	if (ap->orig_owned)
-		r = write_file_atomic(owned, ap->orig_owned, ap->orig_owned_len, 0644);
+		r = write_file_atomic(owned, ap->orig_owned, ap->orig_owned_len, 0600);
 	else if (unlink(owned) < 0 && errno != ENOENT)
 		r = -errno;
 	if (r < 0 || !ap->orig_routes_saved)
 		return r;
 	if (ap->orig_routes)
-		r = write_file_atomic(routes, ap->orig_routes, ap->orig_routes_len, 0644);
+		r = write_file_atomic(routes, ap->orig_routes, ap->orig_routes_len, 0600);
 	else if (unlink(routes) < 0 && errno != ENOENT)
 		r = -errno;
 	return r;

@@ -22,6 +22,7 @@
 #include "confirm.h"
 #include "log.h"
 #include "netns.h"
+#include "owner.h"
 #include "session.h"
 #include "util.h"
 
@@ -58,7 +59,7 @@ static void confirm_log(const char *profile, const char *fmt, ...) {
 	if ((size_t)n > sizeof(line) - 2)
 		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
-	write_file_atomic(path, line, (size_t)n, 0644);
+	write_file_atomic(path, line, (size_t)n, 0600);
 	/* the terminal of `hanet apply`, when it is still there */
 	fputs("hanet: ", stderr);
 	fwrite(line, 1, (size_t)n, stderr);
@@ -73,7 +74,7 @@ int confirm_wait_background(const char *profile, uint64_t timeout_us, struct app
 	r = confirm_path(profile, "pid", pidpath, sizeof(pidpath));
 	if (r < 0)
 		return r;
-	r = mkdir_p(HANET_CONFIRM_DIR, 0755);
+	r = private_dir(HANET_RUN_DIR, HANET_CONFIRM_DIR, NULL);
 	if (r < 0)
 		return r;
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -101,7 +102,7 @@ int confirm_wait_background(const char *profile, uint64_t timeout_us, struct app
 		sigaddset(&set, SIGHUP);
 		sigprocmask(SIG_BLOCK, &set, NULL);
 		snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-		if (write_file_atomic(pidpath, buf, strlen(buf), 0644) < 0)
+		if (write_file_atomic(pidpath, buf, strlen(buf), 0600) < 0)
 			_exit(3);
 		if (write(ready[1], "1", 1) < 0)
 			_exit(3);

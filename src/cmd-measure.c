@@ -71,11 +71,19 @@ static void print_progress(void *data, const char *line) {
 }
 
 static int write_file(const char *path, const struct report *rep, int kind) {
-	FILE *f = fopen(path, "we");
-	int r;
+	FILE *f;
+	int fd, r;
 
-	if (!f)
-		return -errno;
+	/* never through a symbolic link another user planted */
+	r = open_output(path, false, 0644, &fd);
+	if (r < 0)
+		return r;
+	f = fdopen(fd, "w");
+	if (!f) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	r = kind == 0 ? report_print_json(rep, f) : kind == 1 ? report_print_csv(rep, f) : report_write_svg(rep, -1, -1, f);
 	if (fclose(f) != 0 && r >= 0)
 		r = -errno;
@@ -266,7 +274,7 @@ int cmd_measure(int argc, char **argv) {
 				continue;
 			r = write_file(files[i].path, rep, files[i].kind);
 			if (r < 0) {
-				log_error_errno(r, "%s: writing %s: %m", measure_name(m), files[i].path);
+				log_error("%s: writing %s: %s", measure_name(m), files[i].path, open_output_strerror(r));
 				goto out;
 			}
 		}

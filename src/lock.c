@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lock.h"
+#include "log.h"
 #include "owner.h"
 #include "util.h"
 
@@ -21,14 +23,58 @@ static int holder_pid(int fd) {
 	return atoi(buf);
 }
 
+int lock_open(const char *path, int *ret_fd) {
+	for (int attempt = 0;; attempt++) {
+		struct stat st;
+		int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600), r;
+
+		if (fd < 0) {
+			r = -errno;
+			if (r == -ELOOP) {
+				log_error("%s is a symbolic link: hanet's lock is a file of its own; remove it", path);
+				return -EPERM;
+			}
+			return r;
+		}
+		if (fstat(fd, &st) < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+			log_error("%s is %s owned by uid %u, not a file of uid %u (hanet): another user could hold "
+			          "hanet's lock; remove it", path, file_type_name(st.st_mode), (unsigned)st.st_uid,
+			          (unsigned)geteuid());
+			close(fd);
+			return -EPERM;
+		}
+		if (!(st.st_mode & 077)) {
+			*ret_fd = fd;
+			return 0;
+		}
+		/* Others could open it (as an older hanet made it, 0644): one
+		 * may hold it open, and flock() works on a read-only descriptor.
+		 * A new file takes its place; the old one locks nothing. */
+		close(fd);
+		if (attempt > 0) {
+			log_error("%s: cannot make it private (mode %04o)", path, (unsigned)(st.st_mode & 07777));
+			return -EPERM;
+		}
+		log_warning("%s had mode %04o: replaced by a new lock file of mode 0600, which only root can take", path,
+		            (unsigned)(st.st_mode & 07777));
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+	}
+}
+
 int lock_take_file(const char *path, uint64_t timeout_us, uint64_t poll_us, int *ret_fd, int *ret_holder) {
 	uint64_t deadline = now_us() + timeout_us;
 	char buf[32];
 	int fd, r;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
+	r = lock_open(path, &fd);
+	if (r < 0)
+		return r;
 	for (;;) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			break;
@@ -54,7 +100,7 @@ int lock_take_file(const char *path, uint64_t timeout_us, uint64_t poll_us, int 
 }
 
 int lock_take(uint64_t timeout_us, int *ret_fd, int *ret_holder) {
-	int r = mkdir_p(HANET_RUN_DIR, 0755);
+	int r = private_dir(HANET_RUN_DIR, HANET_RUN_DIR, NULL);
 
 	if (r < 0)
 		return r;

@@ -816,7 +816,7 @@ static int save_routes(struct owner *o, const char *path) {
 		free(buf);
 		return -ENOMEM;
 	}
-	r = write_file_atomic(path, buf, len, 0644);
+	r = write_file_atomic(path, buf, len, 0600);
 	free(buf);
 	return r;
 }
@@ -839,7 +839,7 @@ int owner_save(struct owner *o) {
 	r = path_of(o->profile, "routes", rpath, sizeof(rpath));
 	if (r < 0)
 		return r;
-	r = mkdir_p(HANET_OWNED_DIR, 0755);
+	r = private_dir(HANET_RUN_DIR, HANET_OWNED_DIR, NULL);
 	if (r < 0)
 		return r;
 	if (o->routes_loaded && (o->routes_dirty || owner_route_count(o) == 0)) {
@@ -931,7 +931,7 @@ int owner_save(struct owner *o) {
 		free(buf);
 		return -ENOMEM;
 	}
-	r = write_file_atomic(path, buf, len, 0644);
+	r = write_file_atomic(path, buf, len, 0600);
 	free(buf);
 	return r;
 }

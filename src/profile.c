@@ -987,26 +987,35 @@ int profile_load_buffer(const char *name, const char *buf, size_t len, struct pr
 
 int profile_load(const char *path, struct profile **ret, struct diags *d) {
 	_cleanup_close_ int fd = -1;
-	struct stat st;
+	uint64_t size = 0;
+	mode_t mode = 0;
 	char *buf;
 	size_t off = 0;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		r = -errno;
+	/* never blocks: a FIFO, a device or a directory is refused, and so is
+	 * a file too big to be a profile, before anything is read */
+	r = open_input(path, PROFILE_SIZE_MAX, &fd, &size, &mode);
+	if (r == -EINVAL) {
+		diag_add(d, DIAG_ERROR, path, 0, NULL, NULL, NULL, "cannot read: not a regular file (%s)",
+		         file_type_name(mode));
+		return r;
+	}
+	if (r == -EFBIG) {
+		diag_add(d, DIAG_ERROR, path, 0, NULL, NULL, NULL,
+		         "cannot read: %llu bytes, more than a profile may have (%d MiB)", (unsigned long long)size,
+		         PROFILE_SIZE_MAX >> 20);
+		return r;
+	}
+	if (r < 0) {
 		diag_add(d, DIAG_ERROR, path, 0, NULL, NULL, NULL, "cannot read: %s", strerror(-r));
 		return r;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		diag_add(d, DIAG_ERROR, path, 0, NULL, NULL, NULL, "cannot read: not a regular file");
-		return -EINVAL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
+	buf = malloc((size_t)size + 1);
 	if (!buf)
 		return -ENOMEM;
-	while (off < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + off, (size_t)st.st_size - off);
+	while (off < (size_t)size) {
+		ssize_t n = read(fd, buf + off, (size_t)size - off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

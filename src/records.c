@@ -78,10 +78,10 @@ int records_new(const char *path, const char *profile, struct records **ret) {
 		return -ENOMEM;
 	r->fd = STDOUT_FILENO;
 	if (path && strcmp(path, "-") != 0) {
-		r->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (r->fd < 0) {
-			int e = -errno;
+		/* never through a symbolic link another user planted */
+		int e = open_output(path, true, 0644, &r->fd);
 
+		if (e < 0) {
 			free(r);
 			return e;
 		}

@@ -222,6 +222,8 @@ int routes_file_parse(const struct routes_file *rf, int (*cb)(const struct route
 	struct rf_state st = { .rf = rf, .d = d };
 	char *buf;
 	size_t have = 0;
+	uint64_t size = 0, total = 0;
+	mode_t mode = 0;
 	int fd, line = 0, r = 0;
 	bool eof = false, skipping = false;
 
@@ -230,9 +232,21 @@ int routes_file_parse(const struct routes_file *rf, int (*cb)(const struct route
 		diag_add(d, DIAG_ERROR, NULL, rf->line, st.section, "file", NULL, "missing");
 		return -EINVAL;
 	}
-	fd = open(rf->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
+	/* never blocks: a FIFO, a device (/dev/zero) or a directory is
+	 * refused, and so is a file bigger than ROUTES_FILE_SIZE_MAX */
+	r = open_input(rf->path, ROUTES_FILE_SIZE_MAX, &fd, &size, &mode);
+	if (r == -EINVAL) {
+		diag_add(d, DIAG_ERROR, rf->path, 0, st.section, NULL, NULL, "cannot read: not a regular file (%s)",
+		         file_type_name(mode));
+		return r;
+	}
+	if (r == -EFBIG) {
+		diag_add(d, DIAG_ERROR, rf->path, 0, st.section, NULL, NULL,
+		         "cannot read: %llu bytes, more than a routes file may have (%d MiB)", (unsigned long long)size,
+		         ROUTES_FILE_SIZE_MAX >> 20);
+		return r;
+	}
+	if (r < 0) {
 		diag_add(d, DIAG_ERROR, rf->path, 0, st.section, NULL, NULL, "cannot read: %s", strerror(-r));
 		return r;
 	}
@@ -245,7 +259,10 @@ int routes_file_parse(const struct routes_file *rf, int (*cb)(const struct route
 		char *p, *nl, *end;
 
 		if (!eof && have < RF_BLOCK) {
-			ssize_t n = read(fd, buf + have, RF_BLOCK - have);
+			/* no more than the size it had: a file that grows while it
+			 * is read does not keep hanet reading */
+			size_t want = RF_BLOCK - have < size - total ? RF_BLOCK - have : (size_t)(size - total);
+			ssize_t n = want ? read(fd, buf + have, want) : 0;
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
@@ -256,6 +273,7 @@ int routes_file_parse(const struct routes_file *rf, int (*cb)(const struct route
 			if (n == 0)
 				eof = true;
 			have += (size_t)n;
+			total += (uint64_t)n;
 		}
 		p = buf;
 		end = buf + have;

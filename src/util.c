@@ -13,6 +13,7 @@
 
 #include <linux/rtnetlink.h>
 
+#include "log.h"
 #include "util.h"
 
 /* ---- strings ------------------------------------------------------ */
@@ -560,6 +561,175 @@ int mkdir_p(const char *path, int mode) {
 	}
 	if (mkdir(buf, (mode_t)mode) < 0 && errno != EEXIST)
 		return -errno;
+	return 0;
+}
+
+int open_input(const char *path, uint64_t max, int *ret_fd, uint64_t *ret_size, mode_t *ret_mode) {
+	struct stat st;
+	int fd, r;
+
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (ret_mode)
+		*ret_mode = st.st_mode;
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size > max) {
+		if (ret_size)
+			*ret_size = (uint64_t)st.st_size;
+		close(fd);
+		return -EFBIG;
+	}
+	/* a regular file never blocks; clear the flag for whoever reads it */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if (ret_size)
+		*ret_size = (uint64_t)st.st_size;
+	*ret_fd = fd;
+	return 0;
+}
+
+const char *file_type_name(mode_t mode) {
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	default: return "not a regular file";
+	}
+}
+
+int open_output(const char *path, bool append, int mode, int *ret_fd) {
+	struct stat st;
+	int fd, r;
+
+	/* O_NOFOLLOW: a symbolic link planted where the file goes is not
+	 * followed (as root, it could point anywhere); O_NONBLOCK: a FIFO
+	 * without a reader does not hang the open (and is refused below) */
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (append ? O_APPEND : 0),
+	          (mode_t)mode);
+	if (fd < 0)
+		return errno == ENXIO ? -EINVAL : -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	/* a character device (/dev/null) is fine; a FIFO or a socket, which
+	 * another user may have made there, is not */
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (!append && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	*ret_fd = fd;
+	return 0;
+}
+
+const char *open_output_strerror(int r) {
+	switch (r) {
+	case -ELOOP:
+		return "a symbolic link, which hanet does not follow: remove it or name the file it points to";
+	case -EINVAL:
+		return "not a regular file (a FIFO or a socket)";
+	default:
+		return strerror(-r);
+	}
+}
+
+/* One directory of private_dir(): made, or checked and repaired. */
+static int private_dir_one(const char *path, bool *repaired) {
+	struct stat st;
+	int fd, r = 0;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP || r == -ENOTDIR) {
+			log_error("%s is not a directory (a symbolic link or a file): hanet keeps its locks and records "
+			          "there only in a directory of its own; remove it", path);
+			return -EPERM;
+		}
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (st.st_uid != geteuid()) {
+		log_error("%s is owned by uid %u, not by uid %u (hanet): another user could take hanet's locks or "
+		          "change its records there; remove it", path, (unsigned)st.st_uid, (unsigned)geteuid());
+		r = -EPERM;
+		goto out;
+	}
+	if (st.st_mode & 077) {
+		if (fchmod(fd, 0700) < 0) {
+			r = -errno;
+			goto out;
+		}
+		log_warning("%s had mode %04o: made it 0700, only root may use hanet's locks and records", path,
+		            (unsigned)(st.st_mode & 07777));
+		*repaired = true;
+	}
+out:
+	close(fd);
+	return r;
+}
+
+int private_dir(const char *root, const char *path, bool *ret_repaired) {
+	char buf[PATH_MAX];
+	size_t rl = strlen(root);
+	bool repaired = false;
+	int r;
+
+	if (strncmp(path, root, rl) != 0 || (path[rl] && path[rl] != '/') || STRCPY(buf, path) < 0)
+		return -EINVAL;
+	/* the parents of root as they are (/run) */
+	buf[rl] = '\0';
+	{
+		char *slash = strrchr(buf, '/');
+		if (slash && slash != buf) {
+			*slash = '\0';
+			r = mkdir_p(buf, 0755);
+			if (r < 0)
+				return r;
+			*slash = '/';
+		}
+	}
+	/* root and each directory below it */
+	for (size_t i = rl;; i++) {
+		if (path[i] == '/' || path[i] == '\0') {
+			buf[i] = '\0';
+			if (i > 0 && buf[i - 1] != '/') {
+				r = private_dir_one(buf, &repaired);
+				if (r < 0)
+					return r;
+			}
+			if (!path[i])
+				break;
+		}
+		buf[i] = path[i];
+	}
+	if (ret_repaired)
+		*ret_repaired = repaired;
 	return 0;
 }
 

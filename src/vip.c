@@ -28,6 +28,7 @@
 
 #include "addr.h"
 #include "lock.h"
+#include "owner.h"
 #include "nl.h"
 #include "state.h"
 #include "util.h"
@@ -49,7 +50,7 @@ static int profile_dir(const char *profile) {
 
 	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", VIP_RUN_DIR, profile) >= sizeof(dir))
 		return -ENAMETOOLONG;
-	return mkdir_p(dir, 0755);
+	return private_dir(HANET_RUN_DIR, dir, NULL);
 }
 
 /* ---- locks ------------------------------------------------------------------ */
@@ -145,7 +146,7 @@ int vip_held_write(const char *profile, const struct vip *v, const char *netns, 
 	             h.token);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;
-	r = write_file_atomic(path, buf, (size_t)n, 0644);
+	r = write_file_atomic(path, buf, (size_t)n, 0600);
 	if (r < 0)
 		return r;
 	if (ret)

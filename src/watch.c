@@ -980,12 +980,12 @@ static int lock_now(struct watch *w) {
 	int r;
 
 	if (w->lock_fd < 0) {
-		r = mkdir_p(HANET_RUN_DIR, 0755);
+		r = private_dir(HANET_RUN_DIR, HANET_RUN_DIR, NULL);
 		if (r < 0)
 			return r;
-		w->lock_fd = open(HANET_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (w->lock_fd < 0)
-			return -errno;
+		r = lock_open(HANET_LOCK_PATH, &w->lock_fd);
+		if (r < 0)
+			return r;
 	}
 	if (flock(w->lock_fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : -errno;
@@ -2053,7 +2053,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 	if (!o->no_records) {
 		r = records_new(o->records_path, w.s.name, &w.rec);
 		if (r < 0) {
-			log_error_errno(r, "%s: opening %s: %m", w.s.name, o->records_path);
+			log_error("%s: opening %s: %s", w.s.name, o->records_path, open_output_strerror(r));
 			goto out;
 		}
 	} else {
