@@ -78,6 +78,16 @@ size_t ipaddr_len(int family);                                  /* 4 or 16 */
  * names: a file name (no '/', not "." or ".."), at most NETNS_NAME_MAX. */
 bool ifname_valid(const char *s);
 bool netns_name_valid(const char *s);
+/* A valid namespace name that hanet cannot use because its own formats
+ * give it a meaning: why (for a message), else NULL.  "-" is how the
+ * ownership records, VIP records and announcements write the namespace
+ * hanet runs in; "|" separates the fields of an announcement. */
+const char *netns_name_reserved(const char *s);
+/* A profile's name ([profile] name, or its file name without .ini): it
+ * names the files of its records (/run/hanet/owned/NAME.owned): 1 to
+ * HANET_NAME_MAX bytes of A-Z, a-z, 0-9, "_", ".", "-", not starting
+ * with "." or "-". */
+bool profile_name_valid(const char *s);
 
 /* Routing table by name: main, local, default, a number, or a name from
  * /etc/iproute2/rt_tables (and rt_tables.d). */

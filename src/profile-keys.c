@@ -230,6 +230,10 @@ static int p_netns(struct key_ctx *c, void *field) {
 		    c->value);
 		return -EINVAL;
 	}
+	if (netns_name_reserved(c->value)) {
+		bad(c, "\"%s\" is not a namespace name hanet can use: %s", c->value, netns_name_reserved(c->value));
+		return -EINVAL;
+	}
 	*s = strpool_intern(c->ld->p->pool, c->value);
 	if (!*s) {
 		oom(c);
@@ -596,7 +600,7 @@ static int p_fault_to(struct key_ctx *c, void *field) {
 	if (slash) {
 		memcpy(ns, c->value, (size_t)(slash - c->value));
 		ns[slash - c->value] = '\0';
-		if (!netns_name_valid(ns) || !ifname_valid(slash + 1)) {
+		if (!netns_name_valid(ns) || netns_name_reserved(ns) || !ifname_valid(slash + 1)) {
 			bad(c, "expected DEV or NETNS/DEV (e.g. ctl2/api0), got \"%s\"", c->value);
 			return -EINVAL;
 		}

@@ -797,6 +797,11 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 			         s->name);
 			return NULL;
 		}
+		if (netns_name_reserved(s->name)) {
+			load_err(ld, s->line, s->label, NULL, "\"%s\" is not a namespace name hanet can use: %s", s->name,
+			         netns_name_reserved(s->name));
+			return NULL;
+		}
 		n = load_array_push(&p->netns, &p->n_netns, sizeof(*n));
 		if (!n)
 			return NULL;
@@ -928,6 +933,26 @@ static int load_sections(struct load *ld) {
 	return 0;
 }
 
+/* The name of the profile names its records: no two profiles may share
+ * one, so it is never cut, and it is a file name. */
+static void check_profile_name(struct load *ld) {
+	struct profile *p = ld->p;
+	int line = profile_label_line(p, "profile", "name");
+
+	if (profile_name_valid(p->name))
+		return;
+	if (profile_has_key(p, "profile", "name"))
+		load_err(ld, line, "profile", "name",
+		         "\"%s\" is not a profile name: 1 to %d bytes of A-Z, a-z, 0-9, \"_\", \".\", \"-\", not "
+		         "starting with \".\" or \"-\" (it names the files of hanet's records)",
+		         p->name, HANET_NAME_MAX);
+	else
+		load_err(ld, 0, NULL, NULL,
+		         "the profile's name is its file name, \"%s\", which is not a profile name (1 to %d bytes of "
+		         "A-Z, a-z, 0-9, \"_\", \".\", \"-\", not starting with \".\" or \"-\"): set [profile] name",
+		         p->name, HANET_NAME_MAX);
+}
+
 /* Diagnostics in line order (file-level ones first); stable. */
 static void diags_sort(struct diags *d, size_t from) {
 	for (size_t i = from + 1; i < d->n; i++) {
@@ -966,6 +991,7 @@ static int load_common(const char *file, const char *buf, size_t len, struct pro
 	r = load_sections(&ld);
 	if (r < 0)
 		goto out;
+	check_profile_name(&ld);
 	if (d->n_errors == errors_before)
 		profile_check(&ld);
 	r = d->n_errors == errors_before ? 0 : -EINVAL;

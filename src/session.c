@@ -109,7 +109,7 @@ int session_profile_name(const char *arg, char *buf, size_t size) {
 	int r;
 
 	if (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		if (strchr(arg, '/') || !*arg)
+		if (strchr(arg, '/') || !profile_name_valid(arg) || strlen(arg) >= size)
 			return -ENOENT;
 		snprintf(buf, size, "%s", arg);
 		return 0;
@@ -133,6 +133,12 @@ int session_load(struct session *s, const char *arg, unsigned flags) {
 	s->arg = arg;
 	s->no_route_filter = flags & SESSION_NO_ROUTES;
 	if ((flags & SESSION_NAME_OK) && (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) && !strchr(arg, '/')) {
+		/* never cut: a name cut short could be another profile's */
+		if (!profile_name_valid(arg)) {
+			fprintf(stderr, "%s: not a profile file, nor a profile name (1 to %d bytes of A-Z, a-z, 0-9, "
+			        "\"_\", \".\", \"-\", not starting with \".\" or \"-\")\n", arg, HANET_NAME_MAX);
+			return -EINVAL;
+		}
 		snprintf(s->name, sizeof(s->name), "%s", arg);
 	} else {
 		diags_init(&d);

@@ -384,6 +384,25 @@ bool netns_name_valid(const char *s) {
 	return true;
 }
 
+const char *netns_name_reserved(const char *s) {
+	if (strcmp(s, "-") == 0)
+		return "hanet's records write \"-\" for the namespace hanet runs in (leave netns unset to mean that one)";
+	if (strchr(s, '|'))
+		return "\"|\" separates the fields of hanet's announcements";
+	return NULL;
+}
+
+bool profile_name_valid(const char *s) {
+	size_t n = strlen(s);
+
+	if (n == 0 || n > HANET_NAME_MAX || s[0] == '.' || s[0] == '-')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return false;
+	return true;
+}
+
 /* ---- routing names ---------------------------------------------------- */
 
 static int lookup_rt_tables_file(const char *path, const char *name, uint32_t *ret) {
