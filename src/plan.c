@@ -997,6 +997,13 @@ static int plan_link_state(struct planner *pl, struct sim_link *sl, bool up, uns
 static int plan_link_master(struct planner *pl, struct sim_link *sl, const char *master, unsigned nic_keys,
                             enum disruption level);
 
+static bool profile_declares_netns(const struct planner *pl, const char *netns) {
+	for (size_t i = 0; pl->prof && i < pl->prof->n_netns; i++)
+		if (netns_eq(pl->prof->netns[i].name, netns))
+			return true;
+	return false;
+}
+
 /* Devices hanet changed but did not create, dropped from the profile:
  * give back what they had. */
 static int restore_nics(struct planner *pl) {
@@ -1013,6 +1020,8 @@ static int restore_nics(struct planner *pl) {
 			continue;
 		if (w && (w->l.kind == LINK_NIC || !kind_is_created(w->l.kind)))
 			continue;   /* still declared: its keys are compared in the creation phases */
+		if (strcmp(n->name, "lo") == 0 && n->netns && profile_declares_netns(pl, n->netns))
+			continue;   /* the loopback of a [netns] still declared: updown() */
 		if (!w) {
 			/* still declared, in another namespace: it moves there */
 			bool moves = false;
@@ -1940,12 +1949,16 @@ static int updown(struct planner *pl, struct want_link **sorted) {
 	for (size_t i = 0; pl->prof && i < pl->prof->n_netns; i++) {
 		const struct netns_conf *c = &pl->prof->netns[i];
 		struct sim_link *lo = sim_link(pl, c->name, "lo");
+		struct sim_ns *ns = sim_ns(pl, c->name);
 		bool want = (c->set & NETNS_SET_LOOPBACK) ? c->loopback_up : true;
+		/* a namespace hanet did not make: lo's state before is recorded,
+		 * and down gives it back (restore_nics()) */
+		bool record = ns && !ns->created && !owner_has_netns(pl->in->owner, c->name);
 		int r;
 
 		if (!lo || lo->l.up == want)
 			continue;
-		r = plan_link_state(pl, lo, want, 0, DISRUPT_LIVE);
+		r = plan_link_state(pl, lo, want, record ? LINK_SET_STATE : 0, DISRUPT_LIVE);
 		if (r < 0)
 			return r;
 	}

@@ -987,8 +987,9 @@ static int lock_now(struct watch *w) {
 		if (r < 0)
 			return r;
 	}
-	if (flock(w->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	r = lock_try(HANET_LOCK_PATH, &w->lock_fd);
+	if (r < 0)
+		return r;
 	/* the pid is for the message of a run that finds the lock taken */
 	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 	if (pwrite(w->lock_fd, buf, strlen(buf), 0) < 0) {
