@@ -19,6 +19,9 @@
  * continuations included, holds at most INI_LOGICAL_MAX bytes. */
 #define INI_LINE_BUF 1024
 #define INI_LOGICAL_MAX (1024 * 1024)
+/* The reader stops after this many errors (memory stays bounded on any
+ * file). */
+#define PROFILE_ERRORS_MAX 1000
 /* The largest profile read: a bigger file is refused before it is read. */
 #define PROFILE_SIZE_MAX (64 * 1024 * 1024)
 
@@ -98,6 +101,7 @@ struct load {
 	const char *file;   /* as the user gave it, for messages */
 	char *dir;          /* the profile's directory, for relative paths */
 	struct scan scan;
+	size_t errors_before;   /* ld->d->n_errors when loading started */
 };
 
 void load_err(struct load *ld, int line, const char *section, const char *key, const char *fmt, ...)

@@ -580,6 +580,12 @@ static int scan_buffer(struct load *ld, const char *buf, size_t len) {
 	}
 
 	while (pos < len) {
+		if (ld->d->n_errors - ld->errors_before >= PROFILE_ERRORS_MAX) {
+			scan_err(ld, lineno, NULL, NULL, NULL, "%d errors: the rest of the file is not read",
+			         PROFILE_ERRORS_MAX);
+			ld->scan.syntax_error = true;
+			return 0;
+		}
 		/* as fgets() into a buffer of INI_LINE_BUF bytes */
 		const size_t cap = INI_LINE_BUF - 1;
 		const char *nl = memchr(buf + pos, '\n', len - pos < cap ? len - pos : cap);
@@ -967,7 +973,7 @@ static void diags_sort(struct diags *d, size_t from) {
 }
 
 static int load_common(const char *file, const char *buf, size_t len, struct profile **ret, struct diags *d) {
-	struct load ld = { .d = d, .file = file };
+	struct load ld = { .d = d, .file = file, .errors_before = d->n_errors };
 	size_t errors_before = d->n_errors, first = d->n;
 	struct profile *p;
 	int r;

@@ -71,6 +71,34 @@ for f in tests/profiles/good/*.ini profiles/*.ini profiles/lab/*.ini; do
 		failed=1
 	fi
 done
+# Hostile files: refused at once (no blocking on a FIFO, nothing read of
+# a file too big), naming the file; a file of garbage lines stops after
+# 1000 errors (bounded time and memory).
+hostile() {     # hostile NAME FILE MESSAGE
+	local rc=0
+	timeout 10 "$HANET" validate "$2" >/dev/null 2>"$tmp/err" || rc=$?
+	if [ $rc -eq 2 ] && grep -qF -- "$3" "$tmp/err"; then
+		echo "PASS hostile/$1"
+	else
+		echo "FAIL hostile/$1: exit $rc (124: it hung)"
+		sed 's/^/    /' "$tmp/err" | tail -3
+		failed=1
+	fi
+}
+mkfifo "$tmp/fifo.ini"
+mkdir "$tmp/dir.ini"
+truncate -s 100M "$tmp/sparse.ini"
+awk 'BEGIN { for (i = 0; i < 200000; i++) print "garbage " i }' >"$tmp/garbage.ini"
+hostile fifo "$tmp/fifo.ini" "$tmp/fifo.ini: cannot read: not a regular file (a FIFO)"
+hostile dev-zero /dev/zero "/dev/zero: cannot read: not a regular file (a character device)"
+hostile directory "$tmp/dir.ini" "$tmp/dir.ini: cannot read: not a regular file (a directory)"
+hostile sparse "$tmp/sparse.ini" "$tmp/sparse.ini: cannot read: 104857600 bytes, more than a profile may have (64 MiB)"
+hostile garbage "$tmp/garbage.ini" "$tmp/garbage.ini:1000: 1000 errors: the rest of the file is not read"
+# a continued line of more than 1 MiB
+awk 'BEGIN { print "[bridge br0]"; printf "ports = p0"; for (i = 1; i < 120000; i++) printf ", \\\n p%d", i; print "" }' \
+	>"$tmp/long.ini"
+hostile continued-line "$tmp/long.ini" "$tmp/long.ini:2: [bridge br0] a line longer than 1048576 bytes, its continuation lines included"
+
 # The command line: exit codes over several files, usage errors, --json.
 check() {       # check NAME EXPECTED-EXIT COMMAND...
 	local name=$1 want=$2
