@@ -945,8 +945,8 @@ static void check_profile_name(struct load *ld) {
 	struct profile *p = ld->p;
 	int line = profile_label_line(p, "profile", "name");
 
-	if (profile_name_valid(p->name))
-		return;
+	if (!*p->name || profile_name_valid(p->name))
+		return;         /* an empty one: profile_check() says so */
 	if (profile_has_key(p, "profile", "name"))
 		load_err(ld, line, "profile", "name",
 		         "\"%s\" is not a profile name: 1 to %d bytes of A-Z, a-z, 0-9, \"_\", \".\", \"-\", not "
