@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +403,84 @@ static void test_dir_list(void **state) {
 	free(v);
 }
 
+/* open_output(): never through a symbolic link, never a FIFO; open_input():
+ * never blocks, only a regular file under the limit; private_dir(). */
+static void test_hostile_files(void **state) {
+	char dir[] = "/tmp/hanet-test-util.XXXXXX", path[96], link[96], fifo[96], sub[128], buf[64];
+	struct stat sb;
+	uint64_t size;
+	mode_t mode;
+	bool repaired = false;
+	int fd;
+	ssize_t n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/target", dir);
+	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(write_file_replace(path, "keep\n", 5, 0644), 0);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	/* a planted link is not followed, for a new file or for appending */
+	assert_int_equal(open_output(link, false, 0644, &fd), -ELOOP);
+	assert_int_equal(open_output(link, true, 0644, &fd), -ELOOP);
+	assert_non_null(strstr(open_output_strerror(-ELOOP), "symbolic link"));
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_int_equal(n, 5);
+	/* a FIFO (no reader) is refused, without blocking */
+	assert_int_equal(open_output(fifo, false, 0644, &fd), -EINVAL);
+	/* a regular file: truncated, or appended to; /dev/null */
+	assert_int_equal(open_output(path, true, 0644, &fd), 0);
+	assert_int_equal(write(fd, "more\n", 5), 5);
+	close(fd);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 10);
+	assert_int_equal(open_output(path, false, 0644, &fd), 0);
+	close(fd);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_int_equal(open_output("/dev/null", true, 0644, &fd), 0);
+	close(fd);
+
+	/* inputs: a FIFO does not block; a device, a directory; the limit */
+	assert_int_equal(open_input(fifo, 1024, &fd, &size, &mode), -EINVAL);
+	assert_true(S_ISFIFO(mode));
+	assert_string_equal(file_type_name(mode), "a FIFO");
+	assert_int_equal(open_input("/dev/zero", 1024, &fd, &size, &mode), -EINVAL);
+	assert_string_equal(file_type_name(mode), "a character device");
+	assert_int_equal(open_input(dir, 1024, &fd, &size, &mode), -EINVAL);
+	assert_string_equal(file_type_name(mode), "a directory");
+	assert_int_equal(write_file_replace(path, "0123456789", 10, 0644), 0);
+	assert_int_equal(open_input(path, 9, &fd, &size, &mode), -EFBIG);
+	assert_int_equal(size, 10);
+	assert_int_equal(open_input(path, 10, &fd, &size, &mode), 0);
+	close(fd);
+
+	/* private_dir(): made 0700 down from the root, repaired when open */
+	snprintf(sub, sizeof(sub), "%s/root/a/b", dir);
+	snprintf(buf, sizeof(buf), "%s/root", dir);
+	assert_int_equal(private_dir(buf, sub, &repaired), 0);
+	assert_false(repaired);
+	assert_int_equal(stat(sub, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0700);
+	assert_int_equal(chmod(buf, 0755), 0);
+	assert_int_equal(private_dir(buf, sub, &repaired), 0);
+	assert_true(repaired);
+	assert_int_equal(stat(buf, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0700);
+	assert_int_equal(private_dir(buf, link, NULL), -EINVAL);  /* not under the root */
+
+	unlink(link);
+	unlink(fifo);
+	unlink(path);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),   cmocka_unit_test(test_format_duration),
@@ -409,7 +488,7 @@ int main(void) {
 		cmocka_unit_test(test_mac),        cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_names),      cmocka_unit_test(test_route_names),
 		cmocka_unit_test(test_strings),    cmocka_unit_test(test_write_file),
-		cmocka_unit_test(test_dir_list),
+		cmocka_unit_test(test_dir_list),   cmocka_unit_test(test_hostile_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
