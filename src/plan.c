@@ -637,6 +637,8 @@ static int build_want(struct planner *pl) {
 				port = want_add(pl);
 				if (!port)
 					return -ENOMEM;
+				/* want_add may have moved the array ports points into */
+				ports = ports_of(&pl->want[i].l);
 				memcpy(port->l.name, ports->v[j], IFNAMSIZ);
 				port->l.netns = pl->want[i].l.netns;
 				port->l.kind = LINK_NIC;
