@@ -640,6 +640,33 @@ static void check_probes(struct load *ld) {
 	}
 }
 
+/* [cluster]: the keys of the other engine are mistakes; corosync refuses a
+ * consensus below 1.2 x token (corosync.conf(5)), and keepalived counts
+ * VRRP adverts in centiseconds. */
+static void check_cluster(struct load *ld) {
+	struct cluster_conf *c = &ld->p->cluster;
+
+	if (!c->set)
+		return;
+	if (c->engine == CLUSTER_KEEPALIVED) {
+		if (c->set_keys & CLUSTER_SET_TOKEN)
+			err(ld, "cluster", "token", "only for engine = pacemaker (corosync's token timeout)");
+		if (c->set_keys & CLUSTER_SET_CONSENSUS)
+			err(ld, "cluster", "consensus", "only for engine = pacemaker (corosync's consensus timeout)");
+		if (c->advert_ms % 10)
+			err(ld, "cluster", "advert_interval", "%ums: VRRP counts adverts in centiseconds; give a multiple of 10ms",
+			    c->advert_ms);
+		return;
+	}
+	if (c->set_keys & CLUSTER_SET_ADVERT)
+		err(ld, "cluster", "advert_interval", "only for engine = keepalived (the VRRP advert interval)");
+	if (!(c->set_keys & CLUSTER_SET_CONSENSUS))
+		c->consensus_ms = (uint32_t)((uint64_t)c->token_ms * 12 / 10);
+	else if ((uint64_t)c->consensus_ms * 10 < (uint64_t)c->token_ms * 12)
+		err(ld, "cluster", "consensus", "%ums is below 1.2 x token (%ums): corosync refuses to start", c->consensus_ms,
+		    (unsigned)((uint64_t)c->token_ms * 12 / 10));
+}
+
 static const char *const fault_action_names[] = {
 	[FAULT_LINK_DOWN] = "link-down", [FAULT_CARRIER_OFF] = "carrier-off", [FAULT_LINK_DELETE] = "link-delete",
 	[FAULT_VIP_MOVE] = "vip-move", [FAULT_KILL] = "kill",
@@ -842,4 +869,5 @@ void profile_check(struct load *ld) {
 	check_rules(ld);
 	check_probes(ld);
 	check_faults(ld);
+	check_cluster(ld);
 }
