@@ -11,6 +11,7 @@
  * Build: make fuzz.  Run: ./build/fuzz-netlink tests/fuzz/corpus-netlink */
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_OBJS 256
+
+/* libmnl's mnl_nlmsg_ok compares nlmsg_len as an int, so a length of
+ * 2 GiB or more passes it: walk with an unsigned comparison (the kernel
+ * never sends such a length; a dump is walked by libmnl) */
+static bool msg_ok(const struct nlmsghdr *nlh, int len) {
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= (unsigned)len;
+}
 
 static int cmp_ifindex(const void *a, const void *b) {
 	const struct link *x = a, *y = b;
@@ -54,14 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 	/* links first, as observe dumps them first: routes and addresses
 	 * name their devices from the link table */
 	len = (int)size;
-	for (nlh = buf; mnl_nlmsg_ok(nlh, len) && ns.n_links < MAX_OBJS; nlh = mnl_nlmsg_next(nlh, &len))
+	for (nlh = buf; msg_ok(nlh, len) && ns.n_links < MAX_OBJS; nlh = mnl_nlmsg_next(nlh, &len))
 		if (nlh->nlmsg_type == RTM_NEWLINK && observe_parse_link(nlh, &links[ns.n_links]) == 0)
 			links[ns.n_links++].netns = ns.name;
 	qsort(links, ns.n_links, sizeof(*links), cmp_ifindex);
 	ns_state_link_names(&ns);
 
 	len = (int)size;
-	for (nlh = buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+	for (nlh = buf; msg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
 		switch (nlh->nlmsg_type) {
 		case RTM_NEWADDR:
 			if (ns.n_addrs < MAX_OBJS && observe_parse_addr(nlh, &addrs[ns.n_addrs]) == 0)
