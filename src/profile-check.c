@@ -251,7 +251,8 @@ static int check_masters(struct load *ld) {
 				members = p->links[i].kind == LINK_BOND ? &p->links[i].u.bond.slaves
 				          : p->links[i].kind == LINK_TEAM ? &p->links[i].u.team.ports
 				                                          : &p->links[i].u.bridge.ports;
-				find_endpoint(p, name, &e);
+				if (!find_endpoint(p, name, &e))
+					continue;       /* not reached: just added */
 			}
 			if (!netns_eq(e.netns, mnetns)) {
 				char a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
@@ -321,7 +322,8 @@ static int check_lowers(struct load *ld) {
 			if (r < 0)
 				return r;
 			l = &p->links[i];
-			find_endpoint(p, lower, &e);
+			if (!find_endpoint(p, lower, &e))
+				continue;       /* not reached: just added */
 		}
 		/* an upper may live elsewhere: the kernel creates it next to
 		 * its lower device and moves it (PROFILE.md's macvlan in
