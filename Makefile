@@ -95,11 +95,13 @@ check: tests
 check-unit: tests
 	$(Q)./tests/run-tests unit profiles
 
-# libFuzzer + ASan target for the profile parser (clang).
+# libFuzzer + ASan targets (clang), one per tests/fuzz/fuzz-NAME.c: the
+# profile loader, the [routes] file parser, netlink messages into the model.
 # the library only: main.c and the command layer (cmd-*.c) are not fuzzed
 FUZZ_SRCS := $(filter-out src/main.c src/cmd-%.c,$(SRCS))
-fuzz: $(BUILD)/fuzz-profile
-$(BUILD)/fuzz-profile: tests/fuzz/fuzz-profile.c $(FUZZ_SRCS) | $(BUILD)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(sort $(wildcard tests/fuzz/fuzz-*.c)))
+fuzz: $(FUZZ_BINS)
+$(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS) | $(BUILD)
 	$(call quiet,CLANG,$@)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
 		-Iinclude $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) -DHANET_VERSION='"$(VERSION)"' \
 		-o $@ $^ $(PKG_LIBS) -lm -ldl

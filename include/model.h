@@ -387,6 +387,29 @@ struct sla {
 	int line;
 };
 
+/* [cluster]: the timers of the engine that moves VIPs between nodes, for
+ * the lint that compares them with the bonds' and the SLA. */
+enum cluster_engine {
+	CLUSTER_KEEPALIVED,
+	CLUSTER_PACEMAKER,
+};
+
+enum {
+	CLUSTER_SET_ADVERT = 1u << 0,
+	CLUSTER_SET_TOKEN = 1u << 1,
+	CLUSTER_SET_CONSENSUS = 1u << 2,
+};
+
+struct cluster_conf {
+	bool set;
+	uint32_t engine;                    /* enum cluster_engine */
+	uint32_t advert_ms;                 /* VRRP advert interval; default 1s */
+	uint32_t token_ms;                  /* corosync token timeout; default 3s */
+	uint32_t consensus_ms;              /* corosync consensus; default 1.2 x token */
+	unsigned set_keys;                  /* CLUSTER_SET_* */
+	int line;
+};
+
 enum probe_kind {
 	PROBE_ICMP,
 	PROBE_UDP,
@@ -459,6 +482,7 @@ struct profile {
 	struct rule *rules;
 	size_t n_rules;
 	struct sla sla;
+	struct cluster_conf cluster;
 	struct probe_conf *probes;
 	size_t n_probes;
 	struct fault_conf *faults;

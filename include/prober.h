@@ -9,7 +9,22 @@
  * namespace(s) (prober_responder_*).  Sends follow absolute deadlines on
  * CLOCK_MONOTONIC (clock_nanosleep TIMER_ABSTIME, 1 ns timer slack, an
  * optional spin before each deadline); a deadline missed by more than an
- * interval is skipped, not made up in a burst.  Receive times are the
+ * interval is skipped, not made up in a burst.
+ *
+ * With spin_ns, the sleep is a hybrid: the thread sleeps until spin
+ * before the deadline, then spins to it.  How late the sleeps end is
+ * tracked (the highest of the last 64 wake-ups, decaying), and the
+ * spin grows to cover it, up to a quarter of the interval and 100 us:
+ * on a loaded machine the wake-up latency, not the timer, is what makes
+ * a send late.  With rt_priority the thread runs SCHED_FIFO (when the
+ * process may) and, with pin_cpu, is pinned to the last CPU it may run
+ * on.  Pinning is not the default: on a small machine that others load,
+ * a SCHED_FIFO thread free to wake on whichever CPU runs something
+ * preemptible kept its pace better (tools/bench/bench-prober.sh,
+ * HN_BENCH_PIN=1, compares).  Spinning and pinning need two CPUs: with
+ * one, a SCHED_FIFO thread that spins holds off the kernel's packet
+ * processing, and the thread only sleeps.  Priority and affinity are
+ * the probing thread's own and end with it.  Receive times are the
  * kernel's (SO_TIMESTAMPNS) moved to CLOCK_MONOTONIC.
  *
  * The probing runs in its own thread, which enters the client namespace
@@ -54,8 +69,10 @@ struct prober_conf {
 	uint64_t max_duration_ns;   /* > 0, at most PROBER_MAX_DURATION_NS: no probe sent after */
 	uint64_t linger_ns;         /* after the last probe, wait for replies; 0 = default */
 	uint32_t payload;           /* extra bytes in each probe, at most PROBER_PAYLOAD_MAX */
-	uint64_t spin_ns;           /* busy-wait this long before each deadline (0: sleep only) */
+	uint64_t spin_ns;           /* busy-wait at least this long before each deadline (0: sleep only);
+	                             * more when the thread wakes up later than that (see below) */
 	int rt_priority;            /* > 0: SCHED_FIFO priority of the probing thread, if allowed */
+	bool pin_cpu;               /* with SCHED_FIFO: pin the thread to one CPU */
 	char dev[IFNAMSIZ];         /* "": any; else SO_BINDTODEVICE */
 };
 
@@ -79,6 +96,9 @@ struct prober_stats {
 	bool kernel_timestamps;     /* every receive time came from the kernel */
 	bool raw_socket;            /* ICMP through a raw socket */
 	bool realtime;              /* the thread ran SCHED_FIFO */
+	int cpu;                    /* the CPU the thread was pinned to; -1: not pinned */
+	uint64_t spin_max_ns;       /* the longest spin before a deadline (the adaptive part) */
+	uint64_t late_max_ns;       /* the latest a send left its deadline */
 };
 
 struct prober_mark {

@@ -4,6 +4,7 @@
  * Warnings only, each with a short code (hanet.ini(5), LINT), and the
  * one-line summary of what a profile declares.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,104 @@ static void lint_sla(const struct profile *p, struct diags *d) {
 	}
 }
 
+/* ---- bond and cluster timers --------------------------------------------------- */
+
+/* A bond's detection time against the cluster engine's: while a bond has
+ * not yet noticed its dead active slave, the cluster's heartbeats over it
+ * are lost, and when that lasts as long as the cluster waits before it
+ * declares a node dead, a failure the bond would absorb becomes a
+ * cluster failover.
+ *
+ * keepalived: a backup declares the master dead when no advert came for
+ * 3 x advert_interval + skew, the skew less than one interval and
+ * smaller the higher the backup's priority (0 at the top priorities
+ * with VRRPv3): the earliest is 3 x advert_interval after the last
+ * advert.  The last advert before the failure can be up to one interval
+ * older than the failure, so the adverts can stop for the bond's
+ * detection + one advert_interval.
+ * corosync: a node is declared lost when the token did not come back for
+ * `token`; it circulates continuously, so the token stops for the bond's
+ * detection.  The new membership forms after `consensus` more: the
+ * earliest a node failure can be acted on is token + consensus. */
+
+/* How long the cluster's heartbeat may stop before it fails over (ms). */
+static uint64_t cluster_detection_ms(const struct cluster_conf *c) {
+	return c->engine == CLUSTER_KEEPALIVED ? 3ull * c->advert_ms : c->token_ms;
+}
+
+/* The key (and its line) that sets the cluster's detection. */
+static const char *cluster_key(const struct cluster_conf *c) {
+	return c->engine == CLUSTER_KEEPALIVED ? "advert_interval" : "token";
+}
+
+static const char *cluster_where(const struct profile *p, const char *key, char *buf, size_t size) {
+	snprintf(buf, size, "%s:%d", p->path ? p->path : "-", profile_label_line(p, "cluster", key));
+	return buf;
+}
+
+static void lint_cluster(const struct profile *p, struct diags *d) {
+	const struct cluster_conf *c = &p->cluster;
+	const bool vrrp = c->engine == CLUSTER_KEEPALIVED;
+	char how[128], label[LABEL_MAX], where[PATH_MAX + 16], a[32], b[32];
+	uint64_t detect = cluster_detection_ms(c);
+
+	if (!c->set)
+		return;
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+		uint64_t ms, gap;
+		const char *key;
+
+		if (l->kind != LINK_BOND)
+			continue;
+		ms = bond_detection_ms(&l->u.bond, how, sizeof(how));
+		if (!ms)
+			continue;
+		gap = vrrp ? ms + c->advert_ms : ms;
+		if (gap < detect)
+			continue;
+		link_label(l, label, sizeof(label));
+		key = profile_bond_miimon(&l->u.bond) ? bkey(p, label, BOND_OPT_MIIMON) : "arp_interval";
+		format_duration(detect * 1000, a, sizeof(a));
+		if (vrrp) {
+			format_duration((uint64_t)c->advert_ms * 1000, b, sizeof(b));
+			warn(p, d, label, key, "bond-slower-than-cluster",
+			     "%s detects a dead slave in up to %llums (%s); keepalived's adverts over it can stop for "
+			     "that + one advert_interval, %llums, which reaches the %s (3 x advert_interval) after "
+			     "which a backup declares the master dead (%s [cluster] advert_interval = %s): a failure "
+			     "the bond would absorb moves the VIPs",
+			     l->name, (unsigned long long)ms, how, (unsigned long long)gap, a,
+			     cluster_where(p, "advert_interval", where, sizeof(where)), b);
+		} else {
+			warn(p, d, label, key, "bond-slower-than-cluster",
+			     "%s detects a dead slave in up to %llums (%s), which reaches corosync's token timeout "
+			     "(%s [cluster] token = %s): the token is lost meanwhile, and a failure the bond would "
+			     "absorb becomes a membership change",
+			     l->name, (unsigned long long)ms, how, cluster_where(p, "token", where, sizeof(where)), a);
+		}
+	}
+	if (p->sla.set && p->sla.failover_max_us) {
+		uint64_t act = vrrp ? detect : (uint64_t)c->token_ms + c->consensus_ms;
+
+		if (p->sla.failover_max_us < act * 1000) {
+			format_duration(p->sla.failover_max_us, a, sizeof(a));
+			format_duration(act * 1000, b, sizeof(b));
+			if (vrrp)
+				warn(p, d, "sla", "failover_max", "sla-below-cluster",
+				     "%s is shorter than keepalived's failure detection: a backup takes over at the "
+				     "earliest %s (3 x advert_interval) after the master's last advert (%s [cluster] %s): "
+				     "no failover between nodes can meet the SLA",
+				     a, b, cluster_where(p, cluster_key(c), where, sizeof(where)), cluster_key(c));
+			else
+				warn(p, d, "sla", "failover_max", "sla-below-cluster",
+				     "%s is shorter than corosync's failure detection: a lost node is noticed after token "
+				     "and acted on after consensus more, %s at the earliest (%s [cluster] token): no "
+				     "failover between nodes can meet the SLA",
+				     a, b, cluster_where(p, cluster_key(c), where, sizeof(where)));
+		}
+	}
+}
+
 void profile_lint(const struct profile *p, struct diags *d) {
 	if (!p)
 		return;
@@ -178,6 +277,7 @@ void profile_lint(const struct profile *p, struct diags *d) {
 	for (size_t i = 0; i < p->n_vips; i++)
 		lint_vip(p, &p->vips[i], d);
 	lint_sla(p, d);
+	lint_cluster(p, d);
 }
 
 /* ---- summary ----------------------------------------------------------------- */

@@ -555,7 +555,7 @@ static int unhex(const char *s, char **ret) {
 
 static int parse_nic(struct owner *o, char **f, int n) {
 	struct owned_nic z = { 0 };
-	int r;
+	int r = -EINVAL;
 
 	if (n < 3 || STRCPY(z.name, f[2]) < 0)
 		return -EINVAL;
@@ -564,35 +564,45 @@ static int parse_nic(struct owner *o, char **f, int n) {
 		char *v = strchr(f[i], '=');
 
 		if (!v)
-			return -EINVAL;
+			goto fail;
 		*v++ = '\0';
 		if (strcmp(f[i], "mtu") == 0) {
 			if (parse_u32(v, &z.mtu) < 0)
-				return -EINVAL;
+				goto fail;
 			z.set |= LINK_SET_MTU;
 		} else if (strcmp(f[i], "mac") == 0) {
 			if (parse_mac(v, z.mac) < 0)
-				return -EINVAL;
+				goto fail;
 			z.set |= LINK_SET_MAC;
 		} else if (strcmp(f[i], "up") == 0) {
 			z.up = strcmp(v, "1") == 0;
 			z.set |= LINK_SET_STATE;
 		} else if (strcmp(f[i], "alias") == 0) {
-			if (strcmp(v, "-") != 0 && (r = unhex(v, &z.alias)) < 0)
-				return r;
+			/* a corrupt record may say it twice: the last one counts */
+			free(z.alias);
+			z.alias = NULL;
+			if (strcmp(v, "-") != 0) {
+				int e = unhex(v, &z.alias);
+				if (e < 0) {
+					r = e;
+					goto fail;
+				}
+			}
 			z.set |= LINK_SET_ALIAS;
 		} else if (strcmp(f[i], "netns") == 0) {
 			z.orig_netns = intern_ns(o, v);
 			z.set |= NIC_ORIG_NETNS;
 		} else if (strcmp(f[i], "master") == 0) {
 			if (strcmp(v, "-") != 0 && STRCPY(z.orig_master, v) < 0)
-				return -EINVAL;
+				goto fail;
 			z.set |= NIC_ORIG_MASTER;
 		}
 	}
 	r = APPEND(o->nics, o->n_nics, z);
-	if (r < 0)
-		free(z.alias);
+	if (r >= 0)
+		return r;
+fail:
+	free(z.alias);
 	return r;
 }
 

@@ -621,7 +621,7 @@ static int build_want(struct planner *pl) {
 		peer = want_add(pl);
 		if (!peer)
 			return -ENOMEM;
-		w = &pl->want[i];
+		/* w points into the array want_add may have moved: not used below */
 		peer->l = l;
 		peer->implicit = true;
 		peer->provider = (int)i;
@@ -637,6 +637,8 @@ static int build_want(struct planner *pl) {
 				port = want_add(pl);
 				if (!port)
 					return -ENOMEM;
+				/* want_add may have moved the array ports points into */
+				ports = ports_of(&pl->want[i].l);
 				memcpy(port->l.name, ports->v[j], IFNAMSIZ);
 				port->l.netns = pl->want[i].l.netns;
 				port->l.kind = LINK_NIC;
@@ -2118,8 +2120,12 @@ static int route_action(struct planner *pl, enum action_type type, const char *n
 	struct action *a = act_new(pl, type, DISRUPT_LIVE, netns, NULL);
 	const char *verb = type == ACT_ROUTE_ADD ? "add" : "replace";
 
-	if (!a)
+	/* the arrays are the action's (freed with it), or freed here */
+	if (!a) {
+		free(routes);
+		free(old);
 		return -ENOMEM;
+	}
 	a->routes = routes;
 	a->old_routes = old;
 	a->n_routes = n;
@@ -2191,7 +2197,8 @@ static int routes(struct planner *pl) {
 			r = route_action(pl, ACT_ROUTE_ADD, pl->routes[i]->netns, pl->routes[i]->name, g.add, NULL, 1);
 		else if (g.n_rep) {
 			r = route_action(pl, ACT_ROUTE_REPLACE, pl->routes[i]->netns, pl->routes[i]->name, g.rep, g.old, 1);
-			pl->p->v[pl->p->n - 1].owned = true;
+			if (r >= 0)
+				pl->p->v[pl->p->n - 1].owned = true;
 		}
 		if (r < 0)
 			return r;
@@ -2216,8 +2223,11 @@ static int routes(struct planner *pl) {
 				return r;
 			}
 		}
-		if (g.n_add && (r = route_action(pl, ACT_ROUTE_ADD, netns, object, g.add, NULL, g.n_add)) < 0)
+		if (g.n_add && (r = route_action(pl, ACT_ROUTE_ADD, netns, object, g.add, NULL, g.n_add)) < 0) {
+			free(g.rep);
+			free(g.old);
 			return r;
+		}
 		if (g.n_rep && (r = route_action(pl, ACT_ROUTE_REPLACE, netns, object, g.rep, g.old, g.n_rep)) < 0)
 			return r;
 		if (!g.n_add)

@@ -342,16 +342,80 @@ static unsigned drain(struct prober *p) {
 	return got;
 }
 
-static void wait_until(uint64_t deadline, uint64_t spin) {
+/* The adaptive part of the hybrid sleep: the spin that covers how late
+ * recent sleeps ended. */
+#define SPIN_CAP_NS 100000ull
+#define LATE_WINDOW 64
+
+struct pacer {
+	uint64_t floor, cap;        /* the spin's bounds */
+	uint64_t late[LATE_WINDOW]; /* how late the last sleeps ended */
+	unsigned i;
+	uint64_t spin;              /* current spin */
+};
+
+static void pacer_init(struct pacer *pc, uint64_t floor, uint64_t interval) {
+	memset(pc, 0, sizeof(*pc));
+	pc->cap = interval / 4 < SPIN_CAP_NS ? interval / 4 : SPIN_CAP_NS;
+	pc->floor = floor < pc->cap ? floor : pc->cap;
+	pc->spin = pc->floor;
+}
+
+static void pacer_note(struct pacer *pc, uint64_t late) {
+	uint64_t m = 0;
+
+	pc->late[pc->i++ % LATE_WINDOW] = late;
+	for (unsigned k = 0; k < LATE_WINDOW; k++)
+		if (pc->late[k] > m)
+			m = pc->late[k];
+	/* a margin over the latest wake-up seen, within the bounds */
+	m += m / 4;
+	pc->spin = m < pc->floor ? pc->floor : m > pc->cap ? pc->cap : m;
+}
+
+static void wait_until(struct pacer *pc, uint64_t deadline) {
+	uint64_t spin = pc ? pc->spin : 0;
 	uint64_t wake = deadline > spin ? deadline - spin : 0;
 	struct timespec ts = ns_to_ts(wake);
+	uint64_t now = now_ns();
 
-	if (now_ns() < wake)
+	if (now < wake) {
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 			;
+		now = now_ns();
+		if (pc)
+			pacer_note(pc, now > wake ? now - wake : 0);
+	}
 	if (spin)
 		while (now_ns() < deadline)
 			__builtin_ia32_pause();
+}
+
+/* SCHED_FIFO, and with pin_cpu the last CPU the thread may run on, when
+ * there are two or more; returns how many CPUs it may use. */
+static int go_realtime(struct prober *p) {
+	const struct prober_conf *c = &p->conf;
+	cpu_set_t set;
+	int n = 1, last = -1;
+
+	p->stats.cpu = -1;
+	if (pthread_getaffinity_np(pthread_self(), sizeof(set), &set) == 0) {
+		n = CPU_COUNT(&set);
+		for (int i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set))
+				last = i;
+	}
+	if (c->rt_priority > 0) {
+		struct sched_param sp = { .sched_priority = c->rt_priority };
+		p->stats.realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+	}
+	if (p->stats.realtime && c->pin_cpu && n >= 2 && last >= 0) {
+		CPU_ZERO(&set);
+		CPU_SET(last, &set);
+		if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0)
+			p->stats.cpu = last;
+	}
+	return n;
 }
 
 static void linger(struct prober *p, uint64_t until) {
@@ -380,12 +444,14 @@ static void *prober_thread(void *arg) {
 	struct prober *p = arg;
 	const struct prober_conf *c = &p->conf;
 	uint64_t t0, t_end, next, last_send = 0;
+	struct pacer pacer, *pc = NULL;
 	int r;
 
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-	if (c->rt_priority > 0) {
-		struct sched_param sp = { .sched_priority = c->rt_priority };
-		p->stats.realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+	/* with one CPU, sleep only (see prober.h) */
+	if (go_realtime(p) >= 2 && c->spin_ns) {
+		pacer_init(&pacer, c->spin_ns, c->interval_ns);
+		pc = &pacer;
 	}
 	/* this thread stays in the client namespace until it ends */
 	if (p->nsfd >= 0 && setns(p->nsfd, CLONE_NEWNET) < 0) {
@@ -408,10 +474,14 @@ static void *prober_thread(void *arg) {
 		uint32_t seq = p->n_sent;
 		uint64_t now;
 
-		wait_until(next, c->spin_ns);
+		wait_until(pc, next);
 		if (__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE))
 			break;
 		now = now_ns();
+		if (now > next && now - next > p->stats.late_max_ns)
+			p->stats.late_max_ns = now - next;
+		if (pc && pc->spin > p->stats.spin_max_ns)
+			p->stats.spin_max_ns = pc->spin;
 		p->rec[seq].send_ns = now;
 		/* published before the send so a reply always finds it */
 		p->n_sent = seq + 1;

@@ -247,7 +247,8 @@ static int check_masters(struct load *ld) {
 				members = p->links[i].kind == LINK_BOND ? &p->links[i].u.bond.slaves
 				          : p->links[i].kind == LINK_TEAM ? &p->links[i].u.team.ports
 				                                          : &p->links[i].u.bridge.ports;
-				find_endpoint(p, name, &e);
+				if (!find_endpoint(p, name, &e))
+					continue;       /* not reached: just added */
 			}
 			if (!netns_eq(e.netns, mnetns)) {
 				char a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
@@ -317,7 +318,8 @@ static int check_lowers(struct load *ld) {
 			if (r < 0)
 				return r;
 			l = &p->links[i];
-			find_endpoint(p, lower, &e);
+			if (!find_endpoint(p, lower, &e))
+				continue;       /* not reached: just added */
 		}
 		/* an upper may live elsewhere: the kernel creates it next to
 		 * its lower device and moves it (PROFILE.md's macvlan in
@@ -676,6 +678,33 @@ static void check_probes(struct load *ld) {
 	}
 }
 
+/* [cluster]: the keys of the other engine are mistakes; corosync refuses a
+ * consensus below 1.2 x token (corosync.conf(5)), and keepalived counts
+ * VRRP adverts in centiseconds. */
+static void check_cluster(struct load *ld) {
+	struct cluster_conf *c = &ld->p->cluster;
+
+	if (!c->set)
+		return;
+	if (c->engine == CLUSTER_KEEPALIVED) {
+		if (c->set_keys & CLUSTER_SET_TOKEN)
+			err(ld, "cluster", "token", "only for engine = pacemaker (corosync's token timeout)");
+		if (c->set_keys & CLUSTER_SET_CONSENSUS)
+			err(ld, "cluster", "consensus", "only for engine = pacemaker (corosync's consensus timeout)");
+		if (c->advert_ms % 10)
+			err(ld, "cluster", "advert_interval", "%ums: VRRP counts adverts in centiseconds; give a multiple of 10ms",
+			    c->advert_ms);
+		return;
+	}
+	if (c->set_keys & CLUSTER_SET_ADVERT)
+		err(ld, "cluster", "advert_interval", "only for engine = keepalived (the VRRP advert interval)");
+	if (!(c->set_keys & CLUSTER_SET_CONSENSUS))
+		c->consensus_ms = (uint32_t)((uint64_t)c->token_ms * 12 / 10);
+	else if ((uint64_t)c->consensus_ms * 10 < (uint64_t)c->token_ms * 12)
+		err(ld, "cluster", "consensus", "%ums is below 1.2 x token (%ums): corosync refuses to start", c->consensus_ms,
+		    (unsigned)((uint64_t)c->token_ms * 12 / 10));
+}
+
 static const char *const fault_action_names[] = {
 	[FAULT_LINK_DOWN] = "link-down", [FAULT_CARRIER_OFF] = "carrier-off", [FAULT_LINK_DELETE] = "link-delete",
 	[FAULT_VIP_MOVE] = "vip-move", [FAULT_KILL] = "kill",
@@ -878,4 +907,5 @@ void profile_check(struct load *ld) {
 	check_rules(ld);
 	check_probes(ld);
 	check_faults(ld);
+	check_cluster(ld);
 }

@@ -42,6 +42,7 @@ enum sec_type {
 	SEC_SLA,
 	SEC_PROBE,
 	SEC_FAULT,
+	SEC_CLUSTER,
 	_SEC_TYPE_MAX,
 };
 

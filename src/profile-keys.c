@@ -679,6 +679,10 @@ static const struct name_value probe_kinds[] = {
 	{ "icmp", PROBE_ICMP }, { "udp", PROBE_UDP }, { NULL, 0 },
 };
 
+static const struct name_value cluster_engines[] = {
+	{ "keepalived", CLUSTER_KEEPALIVED }, { "pacemaker", CLUSTER_PACEMAKER }, { NULL, 0 },
+};
+
 static const struct name_value fault_actions[] = {
 	{ "link-down", FAULT_LINK_DOWN }, { "carrier-off", FAULT_CARRIER_OFF },
 	{ "link-delete", FAULT_LINK_DELETE }, { "vip-move", FAULT_VIP_MOVE }, { "kill", FAULT_KILL },
@@ -817,6 +821,15 @@ static const struct key_def keys[] = {
 	{ S(FAULT), "trials", p_uint, FIELD(struct fault_conf, trials), RANGE(1, 100000) },
 	{ S(FAULT), "settle", p_duration, FIELD(struct fault_conf, settle_us), RANGE(0, 3600000000ll), .aux = &unit_us },
 	{ S(FAULT), "probe", p_name, FIELD(struct fault_conf, probe) },
+
+	/* [cluster] */
+	{ S(CLUSTER), "engine", p_enum, FIELD(struct cluster_conf, engine), .aux = cluster_engines },
+	{ S(CLUSTER), "advert_interval", p_duration, FIELD(struct cluster_conf, advert_ms),
+	  SETBIT(struct cluster_conf, set_keys, CLUSTER_SET_ADVERT), RANGE(10, 255000), .aux = &unit_ms },
+	{ S(CLUSTER), "token", p_duration, FIELD(struct cluster_conf, token_ms),
+	  SETBIT(struct cluster_conf, set_keys, CLUSTER_SET_TOKEN), RANGE(10, 600000), .aux = &unit_ms },
+	{ S(CLUSTER), "consensus", p_duration, FIELD(struct cluster_conf, consensus_ms),
+	  SETBIT(struct cluster_conf, set_keys, CLUSTER_SET_CONSENSUS), RANGE(10, 600000), .aux = &unit_ms },
 };
 
 /* Keys a section must have, and what goes there. */
@@ -838,6 +851,7 @@ static const struct {
 	{ SEC_PROBE, "from", "the namespace that sends the probes" },
 	{ SEC_PROBE, "to", "an address or a vip name" },
 	{ SEC_FAULT, "action", "link-down, carrier-off, link-delete, vip-move or kill" },
+	{ SEC_CLUSTER, "engine", "keepalived or pacemaker" },
 };
 
 static const struct key_def *key_find(enum sec_type t, const char *key) {

@@ -43,7 +43,7 @@ static const char *const sec_type_names[_SEC_TYPE_MAX] = {
 	[SEC_VETH] = "veth",       [SEC_MACVLAN] = "macvlan", [SEC_BRIDGE] = "bridge",
 	[SEC_VIP] = "vip",         [SEC_ROUTE] = "route",   [SEC_ROUTES] = "routes",
 	[SEC_RULE] = "rule",       [SEC_SLA] = "sla",       [SEC_PROBE] = "probe",
-	[SEC_FAULT] = "fault",
+	[SEC_FAULT] = "fault",     [SEC_CLUSTER] = "cluster",
 };
 
 const char *sec_type_name(enum sec_type t) {
@@ -64,7 +64,7 @@ bool sec_type_is_link(enum sec_type t) {
 }
 
 bool sec_type_is_named(enum sec_type t) {
-	return t != SEC_PROFILE && t != SEC_SLA;
+	return t != SEC_PROFILE && t != SEC_SLA && t != SEC_CLUSTER;
 }
 
 enum link_kind sec_type_link_kind(enum sec_type t) {
@@ -81,7 +81,7 @@ enum link_kind sec_type_link_kind(enum sec_type t) {
 
 const char *sec_types_list(void) {
 	return "profile, netns, nic, bond, team, vlan, veth, macvlan, bridge, vip, route, routes, "
-	       "rule, sla, probe, fault";
+	       "rule, sla, probe, fault, cluster";
 }
 
 /* ---- diagnostics ---------------------------------------------------- */
@@ -864,6 +864,12 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		p->sla.percentile = 100;
 		p->sla.line = s->line;
 		return &p->sla;
+	case SEC_CLUSTER:
+		p->cluster.set = true;
+		p->cluster.advert_ms = 1000;
+		p->cluster.token_ms = 3000;
+		p->cluster.line = s->line;
+		return &p->cluster;
 	case SEC_PROBE: {
 		struct probe_conf *pr = load_array_push(&p->probes, &p->n_probes, sizeof(*pr));
 		if (!pr)

@@ -60,6 +60,26 @@ for k in icmp udp; do
 	[ "$(json_get "$f" '75 <= j["gaps"]["gap_p50_us"] <= 125')" = True ] || hn_fail "$k at 100 us: median gap not 100 us"
 done
 
+# the hybrid sleep: the spin stays within its bounds (at least -s, at
+# most a quarter of the interval and 100 us); with SCHED_FIFO, -p pins
+# the thread to one of its CPUs, and without -p it is not pinned
+if [ "$(nproc)" -ge 2 ]; then
+	for iv in 1000 100; do
+		"$B/probe-run" -N c -a 10.0.0.2 -i $iv -c 500 -d 2000 -P 10 -s 20 -p -j >"$HN_TMP/pin.json"
+		cap=$(( iv / 4 < 100 ? iv / 4 : 100 ))
+		floor=$(( 20 < cap ? 20 : cap ))
+		[ "$(json_get "$HN_TMP/pin.json" "$floor <= j['spin_max_us'] <= $cap")" = True ] ||
+			hn_fail "interval $iv us: spin $(json_get "$HN_TMP/pin.json" 'j["spin_max_us"]') us outside $floor..$cap"
+		if [ "$(json_get "$HN_TMP/pin.json" 'j["realtime"]')" = True ]; then
+			cpu=$(json_get "$HN_TMP/pin.json" 'j["cpu"]')
+			python3 -c 'import os, sys; sys.exit(int(sys.argv[1]) not in os.sched_getaffinity(0))' "$cpu" ||
+				hn_fail "-p: not pinned to one of its CPUs (cpu $cpu)"
+		fi
+	done
+	"$B/probe-run" -N c -a 10.0.0.2 -i 1000 -c 100 -d 2000 -P 10 -s 20 -j >"$HN_TMP/nopin.json"
+	hn_assert_eq "$(json_get "$HN_TMP/nopin.json" 'j["cpu"]')" -1 "without -p: not pinned"
+fi
+
 # ICMP through ping sockets when the namespace allows them (else raw)
 ip netns exec c sysctl -qw net.ipv4.ping_group_range="0 0"
 for a in 10.0.0.2 2001:db8::2; do

@@ -3,7 +3,7 @@
  *
  *   probe-run [-N CLIENT_NS] -a TARGET [-k icmp|udp] [-R RESPONDER_NS]...
  *             [-i INTERVAL_US] [-c COUNT] [-d DURATION_MS] [-s SPIN_US]
- *             [-P RT_PRIORITY] [-l LABEL] [-j] [-r FILE]
+ *             [-P RT_PRIORITY] [-p] [-l LABEL] [-j] [-r FILE]   (-p: with -P, pin to a CPU)
  *
  * Probes TARGET from CLIENT_NS (UDP: with a responder started in each
  * RESPONDER_NS) and prints the gap statistics (report_print_gap_stats),
@@ -33,7 +33,7 @@ int main(int argc, char **argv) {
 	uint64_t v;
 	int c, r;
 
-	while ((c = getopt(argc, argv, "N:a:k:R:i:c:d:s:P:l:jr:")) != -1) {
+	while ((c = getopt(argc, argv, "N:a:k:R:i:c:d:s:P:pl:jr:")) != -1) {
 		switch (c) {
 		case 'N': conf.netns = optarg; break;
 		case 'a':
@@ -73,6 +73,7 @@ int main(int argc, char **argv) {
 		case 'P':
 			conf.rt_priority = atoi(optarg);
 			break;
+		case 'p': conf.pin_cpu = true; break;
 		case 'l': label = optarg; break;
 		case 'j': json = true; break;
 		case 'r': rec_file = optarg; break;
@@ -113,15 +114,20 @@ int main(int argc, char **argv) {
 		json_bool(&j, "kernel_timestamps", st.kernel_timestamps);
 		json_bool(&j, "raw_socket", st.raw_socket);
 		json_bool(&j, "realtime", st.realtime);
+		json_int(&j, "cpu", st.cpu);
+		json_uint(&j, "spin_max_us", st.spin_max_ns / 1000);
+		json_uint(&j, "late_max_us", st.late_max_ns / 1000);
 		json_obj_end(&j);
 		json_finish(&j);
 	} else {
 		report_print_gap_stats(stdout, label, &g);
 		printf("%s: skipped deadlines %" PRIu32 ", send errors %" PRIu32 ", duplicates %" PRIu32
-		       ", foreign %" PRIu32 ", %s socket, %s timestamps%s\n",
+		       ", foreign %" PRIu32 ", %s socket, %s timestamps%s, cpu %d, spin up to %" PRIu64
+		       " us, sends up to %" PRIu64 " us late\n",
 		       label, st.skipped, st.send_errors, st.duplicates, st.foreign,
 		       conf.kind == PROBE_UDP ? "udp" : st.raw_socket ? "raw icmp" : "ping",
-		       st.kernel_timestamps ? "kernel" : "user", st.realtime ? ", SCHED_FIFO" : "");
+		       st.kernel_timestamps ? "kernel" : "user", st.realtime ? ", SCHED_FIFO" : "", st.cpu,
+		       st.spin_max_ns / 1000, st.late_max_ns / 1000);
 	}
 	if (rec_file) {
 		FILE *f = fopen(rec_file, "w");
@@ -144,6 +150,6 @@ fail:
 	return 1;
 usage:
 	fprintf(stderr, "usage: probe-run [-N CLIENT_NS] -a TARGET [-k icmp|udp] [-R RESPONDER_NS]... [-i INTERVAL_US] "
-	                "[-c COUNT] [-d DURATION_MS] [-s SPIN_US] [-P PRIO] [-l LABEL] [-j] [-r FILE]\n");
+	                "[-c COUNT] [-d DURATION_MS] [-s SPIN_US] [-P PRIO] [-p] [-l LABEL] [-j] [-r FILE]\n");
 	return 2;
 }

@@ -160,13 +160,60 @@ static void test_text_form(void **state) {
 	diags_fini(&d);
 }
 
+/* [cluster]: the bond's detection against keepalived's adverts and
+ * corosync's token, at the boundaries, and the SLA against the earliest
+ * failover between nodes. */
+static void test_cluster(void **state) {
+	static const char bond[] = "[bond b]\nmode = active-backup\nslaves = e1, e2\nmiimon = 100ms\ndowndelay = %s\n"
+	                           "[cluster]\nengine = %s\n%s\n";
+	char text[512];
+
+	(void)state;
+	/* keepalived, advert 1s: adverts stop for detection + 1s; a backup
+	 * takes over 3s after the last one */
+	snprintf(text, sizeof(text), bond, "1900ms", "keepalived", "advert_interval = 1s");
+	expect_one(text, "bond-slower-than-cluster", 4, "bond b", "miimon",
+	           "up to 2000ms (miimon 100ms + downdelay 1900ms); keepalived's adverts over it can stop for that + "
+	           "one advert_interval, 3000ms, which reaches the 3s");
+	snprintf(text, sizeof(text), bond, "1800ms", "keepalived", "advert_interval = 1s");
+	expect_none(text);
+	/* the default advert interval is 1s; the cluster's line is named */
+	snprintf(text, sizeof(text), bond, "2000ms", "keepalived", "");
+	expect_one(text, "bond-slower-than-cluster", 4, "bond b", "miimon", "(test.ini:6 [cluster] advert_interval = 1s)");
+	/* corosync: the token is lost when the bond's detection reaches it */
+	snprintf(text, sizeof(text), bond, "900ms", "pacemaker", "token = 1s");
+	expect_one(text, "bond-slower-than-cluster", 4, "bond b", "miimon",
+	           "up to 1000ms (miimon 100ms + downdelay 900ms), which reaches corosync's token timeout "
+	           "(test.ini:8 [cluster] token = 1s)");
+	snprintf(text, sizeof(text), bond, "800ms", "pacemaker", "token = 1s");
+	expect_none(text);
+	/* the default token is 3s */
+	snprintf(text, sizeof(text), bond, "2800ms", "pacemaker", "");
+	expect_none(text);
+
+	/* the SLA: 3 x advert_interval for keepalived */
+	expect_one("[cluster]\nengine = keepalived\nadvert_interval = 100ms\n[sla]\nfailover_max = 299ms\n",
+	           "sla-below-cluster", 5, "sla", "failover_max", "299ms is shorter than keepalived's failure detection: "
+	           "a backup takes over at the earliest 300ms");
+	expect_none("[cluster]\nengine = keepalived\nadvert_interval = 100ms\n[sla]\nfailover_max = 300ms\n");
+	/* token + consensus (1.2 x token unless given) for corosync */
+	expect_one("[cluster]\nengine = pacemaker\ntoken = 1s\n[sla]\nfailover_max = 2199ms\n", "sla-below-cluster", 5,
+	           "sla", "failover_max", "2200ms at the earliest (test.ini:3 [cluster] token)");
+	expect_none("[cluster]\nengine = pacemaker\ntoken = 1s\n[sla]\nfailover_max = 2200ms\n");
+	expect_one("[cluster]\nengine = pacemaker\ntoken = 1s\nconsensus = 3s\n[sla]\nfailover_max = 3999ms\n",
+	           "sla-below-cluster", 6, "sla", "failover_max", "4s at the earliest");
+	/* no [cluster]: nothing to compare */
+	expect_none("[bond b]\nmode = active-backup\nslaves = e1, e2\nmiimon = 100ms\ndowndelay = 5s\n"
+	            "[sla]\nfailover_max = 10s\n");
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ab_no_monitor),  cmocka_unit_test(test_mii_and_arp),
 		cmocka_unit_test(test_delay_multiple), cmocka_unit_test(test_vip_no_grat_arp),
 		cmocka_unit_test(test_vip_source),     cmocka_unit_test(test_single_slave),
 		cmocka_unit_test(test_sla),            cmocka_unit_test(test_clean_examples),
-		cmocka_unit_test(test_text_form),
+		cmocka_unit_test(test_text_form),      cmocka_unit_test(test_cluster),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

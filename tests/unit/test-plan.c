@@ -683,6 +683,51 @@ static void test_stable(void **state) {
 	run_fini(&y);
 }
 
+/* Ports a bridge lists that the profile does not declare as links are
+ * added to the desired links one by one while the bridge's port list is
+ * read (the array that holds the list grows meanwhile): every one of
+ * them is enslaved. */
+static void test_many_foreign_ports(void **state) {
+	char text[4096], line[64], *expected;
+	size_t len = 0;
+	FILE *f;
+	struct run x;
+	int n;
+
+	(void)state;
+	n = snprintf(text, sizeof(text), "[bridge br0]\nports = ");
+	for (int i = 0; i < 40; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "%sp%d", i ? ", " : "", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, "\n");
+	run_init(&x, text);
+	/* the loader declares listed ports as implicit [nic]s; a profile
+	 * view (partial plans) need not: drop them */
+	for (size_t i = 0, k = 0, n_links = x.p->n_links; i < n_links; i++) {
+		if (x.p->links[i].implicit) {
+			link_fini(&x.p->links[i]);
+			x.p->n_links--;
+		} else {
+			x.p->links[k++] = x.p->links[i];
+		}
+	}
+	assert_int_equal(x.p->n_links, 1);
+	for (int i = 0; i < 40; i++) {
+		snprintf(line, sizeof(line), "p%d", i);
+		st_link(x.st, NULL, line, LINK_NIC, 10 + i);
+	}
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	f = open_memstream(&expected, &len);
+	fprintf(f, "live link br0: create bridge\n");
+	for (int i = 0; i < 40; i++)
+		fprintf(f, "live link p%d: enslave to br0\n", i);
+	fprintf(f, "live link br0: up\n");
+	fclose(f);
+	assert_plan(x.plan, expected);
+	free(expected);
+	run_fini(&x);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_order),    cmocka_unit_test(test_nothing_to_do),
@@ -691,7 +736,7 @@ int main(void) {
 		cmocka_unit_test(test_nic_keys),
 		cmocka_unit_test(test_mtu_follows_kernel), cmocka_unit_test(test_team_port_mac),
 		cmocka_unit_test(test_team_port_leaves), cmocka_unit_test(test_owner_route_tables),
-		cmocka_unit_test(test_stable),
+		cmocka_unit_test(test_stable), cmocka_unit_test(test_many_foreign_ports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
