@@ -93,13 +93,19 @@ size_t apply_vips(const struct apply *ap, const struct vip *const **ret) {
 	return ap->n_vips;
 }
 
+/* Only the test build (HANET_TEST_HOOKS: build/tests/hanet-test) reads
+ * HANET_FAIL_AT and fails a step on request; hanet itself has neither. */
 size_t apply_fail_at_from_env(void) {
+#ifdef HANET_TEST_HOOKS
 	const char *s = getenv("HANET_FAIL_AT");
 	uint64_t v;
 
 	if (!s || parse_u64(s, &v) < 0)
 		return 0;
 	return (size_t)v;
+#else
+	return 0;
+#endif
 }
 
 static int set_err(struct apply *ap, int r, const char *fmt, ...) _printf_(3, 4);
@@ -1152,11 +1158,13 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 
 		if (opts && opts->verbose)
 			fprintf(stderr, "hanet: %4zu  %-8s  %s\n", i + 1, disruption_name(a->level), a->text);
+#ifdef HANET_TEST_HOOKS
 		if (opts && opts->fail_at == i + 1) {
 			set_err(ap, -EIO, "step %zu (%s): failure injected by HANET_FAIL_AT=%zu", i + 1, a->text, i + 1);
 			r = -EIO;
 			goto fail;
 		}
+#endif
 		if (a->n_routes && !(d.ok = calloc(a->n_routes, 1))) {
 			r = -ENOMEM;
 			goto fail;

@@ -13,6 +13,9 @@
 
 HN_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HANET=${HANET:-$HN_TOP/hanet}
+# the test build (make tests): hanet with the test hooks, HANET_FAIL_AT=k
+# fails step k of an apply; hanet itself ignores HANET_FAIL_AT
+HANET_TEST=${HANET_TEST:-$HN_TOP/build/tests/hanet-test}
 
 hn_sandbox() {
 	if [ -z "${HN_IN_SANDBOX:-}" ]; then
