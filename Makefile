@@ -91,7 +91,7 @@ $(BUILD)/tests/hanet-test: $(filter-out $(HOOK_SRCS:src/%.c=$(BUILD)/%.o),$(OBJS
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/hooks/%.o: src/%.c | $(BUILD)/hooks
-	$(call quiet,CC,$< [hooks])$(CC) $(CFLAGS) -DHANET_TEST_HOOKS -c -o $@ $<
+	$(call quiet,CC-HOOK,$<)$(CC) $(CFLAGS) -DHANET_TEST_HOOKS -c -o $@ $<
 
 $(BUILD) $(BUILD)/tests $(BUILD)/hooks:
 	$(Q)mkdir -p $@

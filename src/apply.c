@@ -711,14 +711,31 @@ static int restore_lost(struct apply *ap, const struct action *a) {
 
 		while (j < a->n_lost_routes && netns_eq(a->lost_routes[j]->netns, a->lost_routes[i]->netns))
 			j++;
-		/* each with the protocol it had */
+		/* each with the protocol it had: a desired route (no protocol
+		 * in the model) that the kernel had as declared is hanet's */
 		for (size_t k = i; k < j; k++) {
 			r = routes_do(ap, a->lost_routes[k]->netns, &a->lost_routes[k], 1, NULL, NULL, ROUTE_OP_REPLACE,
-			              a->lost_routes[k]->protocol ? a->lost_routes[k]->protocol : RTPROT_BOOT, "restore route");
+			              a->lost_routes[k]->protocol ? a->lost_routes[k]->protocol : RTPROT_HANET, "restore route");
 			if (r < 0 && !first)
 				first = r;
 		}
 		i = j;
+	}
+	return first;
+}
+
+/* The vlans and macvlans above a link whose mtu the kernel lowered with
+ * the link's: back to what they had, lower devices first. */
+static int restore_mtus(struct apply *ap, const struct action *a) {
+	int r, first = 0;
+
+	static const uint8_t no_mac[ETH_ALEN_];
+
+	for (size_t i = 0; i < a->n_mtu_back; i++) {
+		r = link_set_attrs(ap, a->mtu_back[i].netns, a->mtu_back[i].name, LINK_SET_MTU, a->mtu_back[i].mtu, no_mac,
+		                   NULL);
+		if (r < 0 && !first)
+			first = r;
 	}
 	return first;
 }
@@ -821,8 +838,10 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_LINK_SET:
-		return link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, d->old_mac_read ? d->old_mac : a->old_mac,
-		                      a->old_alias);
+		r = link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, d->old_mac_read ? d->old_mac : a->old_mac,
+		                   a->old_alias);
+		q = restore_mtus(ap, a);
+		return r < 0 ? r : q;
 	case ACT_LINK_KIND: {
 		struct link back;
 
@@ -840,7 +859,8 @@ static int undo_action(struct apply *ap, const struct done *d) {
 			r = link_set_attrs(ap, a->netns, a->old_master, LINK_SET_MAC, 0, a->master_mac, NULL);
 		if (r >= 0 && a->have)
 			r = link_extra(ap, a->netns, a->have, NULL);
-		return r;
+		q = restore_mtus(ap, a);
+		return r < 0 ? r : q;
 	case ACT_LINK_EXTRA:
 		/* a link made by this run goes away with its creation's undo */
 		return a->have ? link_extra(ap, a->netns, a->have, a->link) : 0;
@@ -851,9 +871,15 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_ADDR_ADD:
-		return addr_do(ap, &a->addr, false, false);
+		/* the device's only IPv4 address: the routes through it go
+		 * with it, and come back */
+		r = addr_do(ap, &a->addr, false, false);
+		q = restore_lost(ap, a);
+		return r < 0 ? r : q;
 	case ACT_ADDR_DEL:
-		return addr_do(ap, &a->addr, true, false);
+		r = addr_do(ap, &a->addr, true, false);
+		q = restore_lost(ap, a);
+		return r < 0 ? r : q;
 	case ACT_ADDR_REPLACE:
 		return addr_do(ap, &a->old_addr, true, true);
 	case ACT_ROUTE_ADD:

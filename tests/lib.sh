@@ -100,3 +100,57 @@ hn_dump() {
 		ip $n -4 rule show; ip $n -6 rule show
 	} 2>&1
 }
+
+# The state of a namespace as `ip -d -j` shows it (links, addresses,
+# routes of every table and both families, rules), normalised so that two
+# dumps of the same configuration compare equal: hn_dump_json [NS].
+# What is left out, and why:
+#  - link counters and timers (carrier_changes/_up/_down counts; bridge
+#    and bridge port timers): they count and tick on their own;
+#  - operstate and the LOWER_UP, NO-CARRIER, M-DOWN flags: the kernel
+#    updates them from the carrier a moment later (linkwatch), and a
+#    carrier that came back is the same configuration; the admin flag UP
+#    is kept;
+#  - qdisc: a device that was up once keeps its default qdisc;
+#  - bond slave mii_status, link_failure_count, and the bond's
+#    active_slave: the slaves' carrier as the bond last probed it;
+#  - bridge port state: learning/forwarding follows the carrier;
+#  - the "linkdown" route flag: a route through a device without carrier;
+#  - address lifetimes (what is left of a finite one; "forever" is
+#    kept as such), and the "tentative" address flag (DAD is off in the
+#    tests, it shows only for an instant).
+# Lists are sorted: the order of a dump is the order of creation.
+hn_dump_json() {
+	local n=${1:+-n $1}
+	{
+		ip $n -d -j link show
+		ip $n -d -j addr show
+		ip $n -d -j -4 route show table all
+		ip $n -d -j -6 route show table all
+		ip $n -d -j -4 rule show
+		ip $n -d -j -6 rule show
+	} | jq -S -s '
+		def clean: del(.. | objects | (.stats, .stats64, .carrier_changes, .carrier_up_count,
+		                                .carrier_down_count, .operstate, .qdisc, .mii_status,
+		                                .link_failure_count, .active_slave, .state,
+		                                .hello_timer, .tcn_timer, .topology_change_timer, .gc_timer,
+		                                .message_age_timer, .forward_delay_timer, .hold_timer,
+		                                .tentative, .expires))
+		  | (.. | objects | select(has("flags") and (.flags | type) == "array") | .flags)
+		      |= map(select(. != "LOWER_UP" and . != "NO-CARRIER" and . != "M-DOWN" and . != "linkdown"))
+		  | (.. | objects | select(has("valid_life_time") and .valid_life_time != 4294967295))
+		      |= (.valid_life_time = "finite" | .preferred_life_time = "finite");
+		{ links: (.[0] | map(clean) | sort_by(.ifname)),
+		  addrs: (.[1] | map({ifname, addr_info: (.addr_info | map(clean) | sort_by(.local))}) | sort_by(.ifname)),
+		  routes4: (.[2] | map(clean) | sort), routes6: (.[3] | map(clean) | sort),
+		  rules4: .[4], rules6: .[5] }'
+}
+
+# hn_dump_json of the current namespace and of every named one.
+hn_dump_json_all() {
+	local ns
+	echo "== (current)"; hn_dump_json
+	for ns in $(ip netns list | awk '{print $1}' | sort); do
+		echo "== $ns"; hn_dump_json "$ns"
+	done
+}
