@@ -538,8 +538,8 @@ static int act_text_add(struct action *a, const char *fmt, ...) {
 	return 0;
 }
 
-/* "; the kernel drops with it: addr X, route Y, ... (N in all)": what
- * an action lost from index n_addrs0/n_routes0 on. */
+/* "WHAT addr X, route Y, ... (N in all)": what an action lost from index
+ * n_addrs0/n_routes0 on. */
 static int act_text_lost(struct action *a, const char *what, size_t n_addrs0, size_t n_routes0) {
 	char buf[256], sfx[300];
 	size_t n = (a->n_lost_addrs - n_addrs0) + (a->n_lost_routes - n_routes0), shown = 0;
@@ -547,7 +547,7 @@ static int act_text_lost(struct action *a, const char *what, size_t n_addrs0, si
 
 	if (!n)
 		return 0;
-	r = act_text_add(a, "; %s", what);
+	r = act_text_add(a, "%s", what);
 	for (size_t i = n_addrs0; r >= 0 && i < a->n_lost_addrs && shown < 4; i++, shown++)
 		r = act_text_add(a, "%s addr %s dev %s%s", shown ? "," : "", format_ipaddr(&a->lost_addrs[i].ip, true, buf, sizeof(buf)),
 		                 a->lost_addrs[i].dev, ns_suffix(a->lost_addrs[i].netns, sfx, sizeof(sfx)));
@@ -598,7 +598,7 @@ static int sim_addr_loses(struct planner *pl, struct action *a, const struct add
 	r = sim_routes_lose(pl, a, x->netns, route_match_addr, &c);
 	if (r < 0)
 		return r;
-	return act_text_lost(a, "the kernel drops with it:", n_addrs0, n_routes0);
+	return act_text_lost(a, "; the kernel drops with it:", n_addrs0, n_routes0);
 }
 
 /* An IPv4 address added to a device that has none: removing it again
@@ -1153,7 +1153,7 @@ static int sim_link_state_follows(struct planner *pl, struct action *a, struct s
 		return r;
 	r = act_text_add(a, "; the kernel %s %s %s with it", up ? "brings" : "takes", names, up ? "up" : "down");
 	if (r >= 0)
-		r = act_text_lost(a, "which loses", n_addrs0, n_routes0);
+		r = act_text_lost(a, ", which loses", n_addrs0, n_routes0);
 	return r;
 }
 
