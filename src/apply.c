@@ -374,6 +374,17 @@ static int link_create(struct apply *ap, const struct link *l, const char *sock_
 		r = nl_request(ctx.nl, nlh, created_cb, &c);
 	} else {
 		r = nl_request(ctx.nl, nlh, NULL, NULL);
+		/* put back into another namespace than the one the request
+		 * goes to: the kernel (before Linux 6.5) makes the link in the
+		 * request's namespace first, where another device may have its
+		 * index (EEXIST, EBUSY); it comes back with another one */
+		if ((r == -EEXIST || r == -EBUSY) && restore && l->ifindex > 0) {
+			nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+			r = link_build_create(nlh, l, &ctx, fd, false);
+			if (r < 0)
+				return kerr(ap, NULL, r, what);
+			r = nl_request(ctx.nl, nlh, NULL, NULL);
+		}
 	}
 	if (r < 0)
 		return kerr(ap, ctx.nl, r, what);

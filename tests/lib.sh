@@ -126,16 +126,21 @@ hn_dump() {
 #    bond that a rollback brings up before it gives the bond its MAC
 #    back (that comes with its slaves, later) keeps one derived from the
 #    MAC it had for a moment;
+#  - link indexes: a vlan or macvlan that a rollback puts back in
+#    another namespace than its lower device's gets another index when
+#    its own is taken in the lower's namespace (Linux before 6.5 makes
+#    it there first); the lower device's index (link_index) is kept;
 #  - address lifetimes (what is left of a finite one; "forever" is
 #    kept as such), and the "tentative" address flag (DAD is off in the
 #    tests, it shows only for an instant).
 # Lists are sorted: the order of a dump is the order of creation.
 hn_dump_json() {
 	local n=${1:+-n $1}
-	# two ip runs and one jq run a namespace (processes are slow in
-	# user-mode Linux)
+	# three ip runs a namespace, one jq run in all (processes are slow
+	# in user-mode Linux)
 	printf '"%s"\n' "${1:-(current)}"
-	printf 'link show\naddr show\nroute show table all\nrule show\n' | ip $n -d -j -batch -
+	printf 'link show\naddr show\n' | ip $n -d -j -batch -
+	printf 'route show table all\nrule show\n' | ip $n -4 -d -j -batch -
 	printf 'route show table all\nrule show\n' | ip $n -6 -d -j -batch -
 }
 
@@ -156,7 +161,7 @@ hn_dump_json_all() {
 			[ -e "$ns" ] && hn_dump_json "${ns##*/}"
 		done
 	} | jq -S -s '
-		def clean: del(.. | objects | (.stats, .stats64, .carrier_changes, .carrier_up_count,
+		def clean: del(.. | objects | (.stats, .stats64, .carrier_changes, .carrier_up_count, .ifindex,
 		                                .carrier_down_count, .operstate, .qdisc, .mii_status,
 		                                .link_failure_count, .active_slave, .state,
 		                                .hello_timer, .tcn_timer, .topology_change_timer, .gc_timer,
