@@ -1039,9 +1039,12 @@ static int sim_delete_link(struct planner *pl, struct action *a, struct sim_link
 			a->ports = v;
 			memcpy(v[a->n_ports++], ns->links[i].l.name, IFNAMSIZ);
 			ns->links[i].l.master[0] = '\0';
-			/* a bond or team closes the ports it lets go */
+			/* a bond or team closes the ports it lets go; a bond
+			 * gives them their permanent MAC back (plan_link_master) */
 			if (sl->l.kind == LINK_BOND || sl->l.kind == LINK_TEAM)
 				ns->links[i].l.up = false;
+			if (sl->l.kind == LINK_BOND)
+				ns->links[i].l.set &= ~LINK_SET_MAC;
 		}
 	if (sl->l.kind == LINK_VETH && sl->l.u.veth.peer[0]) {
 		struct sim_link *peer = sim_link(pl, sl->l.u.veth.peer_netns, sl->l.u.veth.peer);
@@ -1779,6 +1782,11 @@ static int plan_link_master(struct planner *pl, struct sim_link *sl, const char 
 			/* a bond or team closes the port it lets go */
 			if (old->l.kind == LINK_BOND || old->l.kind == LINK_TEAM)
 				sl->l.up = false;
+			/* and a bond gives it its permanent MAC address back,
+			 * which observe does not read: a later change of the
+			 * port's MAC reads it first, for its undo */
+			if (old->l.kind == LINK_BOND)
+				sl->l.set &= ~LINK_SET_MAC;
 		}
 	}
 	snprintf(sl->l.master, sizeof(sl->l.master), "%s", master);
