@@ -81,10 +81,21 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhanet.a | $(BUILD)/tests
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libhanet.a | $(BUILD)/tests
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libhanet.a $(LDFLAGS) $(LDLIBS)
 
-$(BUILD) $(BUILD)/tests:
+# The test build: hanet with the test hooks (-DHANET_TEST_HOOKS: a step
+# fails on request, HANET_FAIL_AT=k).  Only the sources that have hooks
+# are compiled twice; the hanet that is installed has none of them.
+HOOK_SRCS := $(shell grep -l HANET_TEST_HOOKS $(SRCS))
+HOOK_OBJS := $(HOOK_SRCS:src/%.c=$(BUILD)/hooks/%.o)
+$(BUILD)/tests/hanet-test: $(filter-out $(HOOK_SRCS:src/%.c=$(BUILD)/%.o),$(OBJS)) $(HOOK_OBJS) | $(BUILD)/tests
+	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/hooks/%.o: src/%.c | $(BUILD)/hooks
+	$(call quiet,CC-HOOK,$<)$(CC) $(CFLAGS) -DHANET_TEST_HOOKS -c -o $@ $<
+
+$(BUILD) $(BUILD)/tests $(BUILD)/hooks:
 	$(Q)mkdir -p $@
 
-tests: hanet $(UNIT_BINS) $(TOOL_BINS)
+tests: hanet $(BUILD)/tests/hanet-test $(UNIT_BINS) $(TOOL_BINS)
 
 # Every test: unit (no root), profile fixtures, then the root tests in
 # namespaces (host kernel) and the kernel tests (user-mode Linux when the
@@ -129,4 +140,4 @@ clean:
 
 .PHONY: all tests check check-unit fuzz install clean
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(HOOK_OBJS:.o=.d)

@@ -24,7 +24,7 @@ struct plan;
 struct state;
 
 struct apply_opts {
-	size_t fail_at;         /* testing aid (HANET_FAIL_AT=k): fail at step k before running it; 0: never */
+	size_t fail_at;         /* test build only (HANET_TEST_HOOKS): fail at step k before running it; 0: never */
 	bool verbose;           /* a line per action on stderr */
 	bool progress;          /* progress lines on stderr for long work (route batches) */
 };
@@ -52,7 +52,8 @@ size_t apply_done(const struct apply *ap);
 /* The VIPs the run added or changed, to announce. */
 size_t apply_vips(const struct apply *ap, const struct vip *const **ret);
 
-/* Parse HANET_FAIL_AT from the environment (0 when unset or invalid). */
+/* The test build (HANET_TEST_HOOKS): HANET_FAIL_AT from the environment
+ * (0 when unset or invalid).  Without the hooks: always 0. */
 size_t apply_fail_at_from_env(void);
 
 #endif

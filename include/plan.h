@@ -138,6 +138,15 @@ struct action {
 	size_t n_lost_addrs;
 	const struct route **lost_routes;
 	size_t n_lost_routes;
+	/* the vlans and macvlans above whose mtu the kernel lowers with this
+	 * action's (it never raises them again): the inverse puts them back,
+	 * in this order (lower first) */
+	struct mtu_back {
+		const char *netns;
+		char name[IFNAMSIZ];
+		uint32_t mtu;
+	} *mtu_back;
+	size_t n_mtu_back;
 };
 
 struct plan {

@@ -93,13 +93,19 @@ size_t apply_vips(const struct apply *ap, const struct vip *const **ret) {
 	return ap->n_vips;
 }
 
+/* Only the test build (HANET_TEST_HOOKS: build/tests/hanet-test) reads
+ * HANET_FAIL_AT and fails a step on request; hanet itself has neither. */
 size_t apply_fail_at_from_env(void) {
+#ifdef HANET_TEST_HOOKS
 	const char *s = getenv("HANET_FAIL_AT");
 	uint64_t v;
 
 	if (!s || parse_u64(s, &v) < 0)
 		return 0;
 	return (size_t)v;
+#else
+	return 0;
+#endif
 }
 
 static int set_err(struct apply *ap, int r, const char *fmt, ...) _printf_(3, 4);
@@ -368,6 +374,17 @@ static int link_create(struct apply *ap, const struct link *l, const char *sock_
 		r = nl_request(ctx.nl, nlh, created_cb, &c);
 	} else {
 		r = nl_request(ctx.nl, nlh, NULL, NULL);
+		/* put back into another namespace than the one the request
+		 * goes to: the kernel (before Linux 6.5) makes the link in the
+		 * request's namespace first, where another device may have its
+		 * index (EEXIST, EBUSY); it comes back with another one */
+		if ((r == -EEXIST || r == -EBUSY) && restore && l->ifindex > 0) {
+			nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+			r = link_build_create(nlh, l, &ctx, fd, false);
+			if (r < 0)
+				return kerr(ap, NULL, r, what);
+			r = nl_request(ctx.nl, nlh, NULL, NULL);
+		}
 	}
 	if (r < 0)
 		return kerr(ap, ctx.nl, r, what);
@@ -705,14 +722,31 @@ static int restore_lost(struct apply *ap, const struct action *a) {
 
 		while (j < a->n_lost_routes && netns_eq(a->lost_routes[j]->netns, a->lost_routes[i]->netns))
 			j++;
-		/* each with the protocol it had */
+		/* each with the protocol it had: a desired route (no protocol
+		 * in the model) that the kernel had as declared is hanet's */
 		for (size_t k = i; k < j; k++) {
 			r = routes_do(ap, a->lost_routes[k]->netns, &a->lost_routes[k], 1, NULL, NULL, ROUTE_OP_REPLACE,
-			              a->lost_routes[k]->protocol ? a->lost_routes[k]->protocol : RTPROT_BOOT, "restore route");
+			              a->lost_routes[k]->protocol ? a->lost_routes[k]->protocol : RTPROT_HANET, "restore route");
 			if (r < 0 && !first)
 				first = r;
 		}
 		i = j;
+	}
+	return first;
+}
+
+/* The vlans and macvlans above a link whose mtu the kernel lowered with
+ * the link's: back to what they had, lower devices first. */
+static int restore_mtus(struct apply *ap, const struct action *a) {
+	int r, first = 0;
+
+	static const uint8_t no_mac[ETH_ALEN_];
+
+	for (size_t i = 0; i < a->n_mtu_back; i++) {
+		r = link_set_attrs(ap, a->mtu_back[i].netns, a->mtu_back[i].name, LINK_SET_MTU, a->mtu_back[i].mtu, no_mac,
+		                   NULL);
+		if (r < 0 && !first)
+			first = r;
 	}
 	return first;
 }
@@ -815,8 +849,10 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_LINK_SET:
-		return link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, d->old_mac_read ? d->old_mac : a->old_mac,
-		                      a->old_alias);
+		r = link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, d->old_mac_read ? d->old_mac : a->old_mac,
+		                   a->old_alias);
+		q = restore_mtus(ap, a);
+		return r < 0 ? r : q;
 	case ACT_LINK_KIND: {
 		struct link back;
 
@@ -834,7 +870,8 @@ static int undo_action(struct apply *ap, const struct done *d) {
 			r = link_set_attrs(ap, a->netns, a->old_master, LINK_SET_MAC, 0, a->master_mac, NULL);
 		if (r >= 0 && a->have)
 			r = link_extra(ap, a->netns, a->have, NULL);
-		return r;
+		q = restore_mtus(ap, a);
+		return r < 0 ? r : q;
 	case ACT_LINK_EXTRA:
 		/* a link made by this run goes away with its creation's undo */
 		return a->have ? link_extra(ap, a->netns, a->have, a->link) : 0;
@@ -845,9 +882,15 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_ADDR_ADD:
-		return addr_do(ap, &a->addr, false, false);
+		/* the device's only IPv4 address: the routes through it go
+		 * with it, and come back */
+		r = addr_do(ap, &a->addr, false, false);
+		q = restore_lost(ap, a);
+		return r < 0 ? r : q;
 	case ACT_ADDR_DEL:
-		return addr_do(ap, &a->addr, true, false);
+		r = addr_do(ap, &a->addr, true, false);
+		q = restore_lost(ap, a);
+		return r < 0 ? r : q;
 	case ACT_ADDR_REPLACE:
 		return addr_do(ap, &a->old_addr, true, true);
 	case ACT_ROUTE_ADD:
@@ -1152,11 +1195,13 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 
 		if (opts && opts->verbose)
 			fprintf(stderr, "hanet: %4zu  %-8s  %s\n", i + 1, disruption_name(a->level), a->text);
+#ifdef HANET_TEST_HOOKS
 		if (opts && opts->fail_at == i + 1) {
 			set_err(ap, -EIO, "step %zu (%s): failure injected by HANET_FAIL_AT=%zu", i + 1, a->text, i + 1);
 			r = -EIO;
 			goto fail;
 		}
+#endif
 		if (a->n_routes && !(d.ok = calloc(a->n_routes, 1))) {
 			r = -ENOMEM;
 			goto fail;

@@ -58,8 +58,7 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 applied (or nothing to do), 2 invalid profile (nothing\n"
 	"changed), 3 the kernel refused or verify failed (rolled back), 4 another\n"
-	"run holds the lock, 64 usage.  HANET_FAIL_AT=K (a testing aid) fails\n"
-	"step K.  See hanet(8).\n";
+	"run holds the lock, 64 usage.  See hanet(8).\n";
 
 /* ---- --wait: devices that do not exist yet ------------------------------- */
 

@@ -183,12 +183,17 @@ static int sim_addr_add(struct sim_ns *ns, const struct addr *a) {
 	return 0;
 }
 
+static int act_text_add(struct action *a, const char *fmt, ...) _printf_(2, 3);
+
 /* The kernel's own MTU changes: a bridge that follows its ports (its mtu
  * was never set) takes the smallest of theirs, a bond gives its own to
  * its slaves, and a macvlan or vlan never stays above its lower device. */
-static void sim_mtu_changed(struct planner *pl, struct sim_link *sl, int guard) {
+static int sim_mtu_changed(struct planner *pl, struct action *a, struct sim_link *sl, int guard) {
+	char sfx[300];
+	int r;
+
 	if (guard > 8)
-		return;
+		return 0;
 	/* uppers in any namespace */
 	for (size_t i = 0; i < pl->n_ns; i++) {
 		struct sim_ns *ns = &pl->ns[i];
@@ -203,8 +208,23 @@ static void sim_mtu_changed(struct planner *pl, struct sim_link *sl, int guard) 
 			if (!netns_eq(ns->name, sl->l.netns) && u->l.link_netnsid < 0 && !u->created)
 				continue;
 			if (u->l.mtu > sl->l.mtu) {
+				/* the kernel never raises it again: the inverse does */
+				if (a) {
+					struct mtu_back *v = realloc(a->mtu_back, (a->n_mtu_back + 1) * sizeof(*v));
+
+					if (!v)
+						return -ENOMEM;
+					a->mtu_back = v;
+					v[a->n_mtu_back].netns = ns->name;
+					memcpy(v[a->n_mtu_back].name, u->l.name, IFNAMSIZ);
+					v[a->n_mtu_back++].mtu = u->l.mtu;
+					if (act_text_add(a, "; the kernel lowers the mtu of %s%s to %u with it", u->l.name,
+					                 ns_suffix(ns->name, sfx, sizeof(sfx)), sl->l.mtu) < 0)
+						return -ENOMEM;
+				}
 				u->l.mtu = sl->l.mtu;
-				sim_mtu_changed(pl, u, guard + 1);
+				if ((r = sim_mtu_changed(pl, a, u, guard + 1)) < 0)
+					return r;
 			}
 		}
 	}
@@ -228,7 +248,8 @@ static void sim_mtu_changed(struct planner *pl, struct sim_link *sl, int guard) 
 					min = ns->links[j].l.mtu;
 			if (min && min != m->l.mtu) {
 				m->l.mtu = min;
-				sim_mtu_changed(pl, m, guard + 1);
+				if ((r = sim_mtu_changed(pl, a, m, guard + 1)) < 0)
+					return r;
 			}
 		}
 	}
@@ -240,10 +261,12 @@ static void sim_mtu_changed(struct planner *pl, struct sim_link *sl, int guard) 
 
 				if (!x->gone && strcmp(x->l.master, sl->l.name) == 0 && x->l.mtu != sl->l.mtu) {
 					x->l.mtu = sl->l.mtu;
-					sim_mtu_changed(pl, x, guard + 1);
+					if ((r = sim_mtu_changed(pl, a, x, guard + 1)) < 0)
+						return r;
 				}
 			}
 	}
+	return 0;
 }
 
 static bool route_uses_dev(const struct route *r, const char *dev) {
@@ -378,6 +401,7 @@ static void action_fini(struct action *a) {
 	free(a->old_routes);
 	free(a->lost_addrs);
 	free(a->lost_routes);
+	free(a->mtu_back);
 	free(a->ports);
 }
 
@@ -415,6 +439,57 @@ static int note(struct planner *pl, const char *fmt, ...) {
 	return 0;
 }
 
+/* What the kernel drops from a namespace's routes (every table) with an
+ * action: the desired routes that matched and the observed ones for
+ * which `match` says so.  Marked gone in the simulation (so that the
+ * routes phase adds the desired ones again) and remembered in the action
+ * (its inverse puts them back). */
+typedef bool (*route_match_fn)(const struct route *r, const void *ctx);
+
+static int sim_routes_lose(struct planner *pl, struct action *a, const char *netns, route_match_fn match,
+                           const void *ctx) {
+	struct sim_ns *ns = sim_ns(pl, netns);
+
+	if (!ns)
+		return 0;
+	/* desired routes that matched (not kept in the observed state) */
+	for (size_t i = 0; pl->present && i < pl->n_routes; i++) {
+		const struct route **v;
+
+		if (!pl->present[i] || !netns_eq(pl->routes[i]->netns, netns) || !match(pl->routes[i], ctx))
+			continue;
+		pl->present[i] = 0;
+		v = realloc(a->lost_routes, (a->n_lost_routes + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->lost_routes = v;
+		v[a->n_lost_routes++] = pl->routes[i];
+	}
+	if (!ns->obs)
+		return 0;
+	for (size_t i = 0; i < ns->obs->n_routes; i++) {
+		const struct route *r = &ns->obs->routes[i];
+		const struct route **v;
+
+		if (ns->route_gone[i] || !match(r, ctx))
+			continue;
+		ns->route_gone[i] = 1;
+		/* the kernel brings back the routes of addresses by itself */
+		if (r->protocol == RTPROT_KERNEL)
+			continue;
+		v = realloc(a->lost_routes, (a->n_lost_routes + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->lost_routes = v;
+		v[a->n_lost_routes++] = r;
+	}
+	return 0;
+}
+
+static bool route_match_dev(const struct route *r, const void *dev) {
+	return route_uses_dev(r, dev);
+}
+
 /* The kernel drops the routes through a link and (IPv6) its addresses
  * when it goes down, and everything on it when it is deleted or moved:
  * mark them gone in the simulation and remember them in the action. */
@@ -440,30 +515,117 @@ static int sim_link_loses(struct planner *pl, struct action *a, const char *netn
 		a->lost_addrs = v;
 		v[a->n_lost_addrs++] = x->a;
 	}
-	/* desired routes that matched (not kept in the observed state) */
+	return sim_routes_lose(pl, a, netns, route_match_dev, dev);
+}
+
+/* Append to an action's text what else the kernel changes with it. */
+static int act_text_add(struct action *a, const char *fmt, ...) {
+	char *more = NULL, *t = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&more, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	r = asprintf(&t, "%s%s", a->text ? a->text : "", more);
+	free(more);
+	if (r < 0)
+		return -ENOMEM;
+	free(a->text);
+	a->text = t;
+	return 0;
+}
+
+/* "WHAT addr X, route Y, ... (N in all)": what an action lost from index
+ * n_addrs0/n_routes0 on. */
+static int act_text_lost(struct action *a, const char *what, size_t n_addrs0, size_t n_routes0) {
+	char buf[256], sfx[300];
+	size_t n = (a->n_lost_addrs - n_addrs0) + (a->n_lost_routes - n_routes0), shown = 0;
+	int r;
+
+	if (!n)
+		return 0;
+	r = act_text_add(a, "%s", what);
+	for (size_t i = n_addrs0; r >= 0 && i < a->n_lost_addrs && shown < 4; i++, shown++)
+		r = act_text_add(a, "%s addr %s dev %s%s", shown ? "," : "", format_ipaddr(&a->lost_addrs[i].ip, true, buf, sizeof(buf)),
+		                 a->lost_addrs[i].dev, ns_suffix(a->lost_addrs[i].netns, sfx, sizeof(sfx)));
+	for (size_t i = n_routes0; r >= 0 && i < a->n_lost_routes && shown < 4; i++, shown++)
+		r = act_text_add(a, "%s route %s%s", shown ? "," : "", route_format(a->lost_routes[i], buf, sizeof(buf)),
+		                 ns_suffix(a->lost_routes[i]->netns, sfx, sizeof(sfx)));
+	if (r >= 0 && n > shown)
+		r = act_text_add(a, " (%zu in all)", n);
+	return r;
+}
+
+struct addr_ctx {
+	const char *dev;
+	const struct ipaddr *ip;
+	bool last;                          /* the device's last IPv4 address */
+};
+
+static bool route_match_addr(const struct route *r, const void *data) {
+	const struct addr_ctx *c = data;
+
+	if (r->dst.family != AF_INET)
+		return false;
+	if ((r->set & ROUTE_SET_SRC) && r->src.family == AF_INET && memcmp(r->src.a, c->ip->a, 4) == 0)
+		return true;
+	return c->last && route_uses_dev(r, c->dev);
+}
+
+static bool sim_has_addr4(struct planner *pl, const char *netns, const char *dev) {
+	struct sim_ns *ns = sim_ns(pl, netns);
+
+	for (size_t i = 0; ns && i < ns->n_addrs; i++)
+		if (!ns->addrs[i].gone && ns->addrs[i].a.ip.family == AF_INET && strcmp(ns->addrs[i].a.dev, dev) == 0)
+			return true;
+	return false;
+}
+
+/* An IPv4 address goes (already marked gone): the kernel drops the routes
+ * that have it as their source and, with the device's last IPv4 address,
+ * every IPv4 route through the device, in every table. */
+static int sim_addr_loses(struct planner *pl, struct action *a, const struct addr *x) {
+	struct addr_ctx c = { .dev = x->dev, .ip = &x->ip };
+	size_t n_addrs0 = a->n_lost_addrs, n_routes0 = a->n_lost_routes;
+	int r;
+
+	if (x->ip.family != AF_INET)
+		return 0;
+	c.last = !sim_has_addr4(pl, x->netns, x->dev);
+	r = sim_routes_lose(pl, a, x->netns, route_match_addr, &c);
+	if (r < 0)
+		return r;
+	return act_text_lost(a, "; the kernel drops with it:", n_addrs0, n_routes0);
+}
+
+/* An IPv4 address added to a device that has none: removing it again
+ * (the inverse) drops every IPv4 route through the device, which the
+ * inverse then puts back (the routes there now, not marked gone). */
+static int sim_addr_inverse_loses(struct planner *pl, struct action *a, const struct addr *x) {
+	struct sim_ns *ns = sim_ns(pl, x->netns);
+	struct addr_ctx c = { .dev = x->dev, .ip = &x->ip, .last = true };
+
+	if (x->ip.family != AF_INET || !ns || sim_has_addr4(pl, x->netns, x->dev))
+		return 0;
 	for (size_t i = 0; pl->present && i < pl->n_routes; i++) {
 		const struct route **v;
 
-		if (!pl->present[i] || !netns_eq(pl->routes[i]->netns, netns) || !route_uses_dev(pl->routes[i], dev))
+		if (!pl->present[i] || !netns_eq(pl->routes[i]->netns, x->netns) || !route_match_addr(pl->routes[i], &c))
 			continue;
-		pl->present[i] = 0;
 		v = realloc(a->lost_routes, (a->n_lost_routes + 1) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		a->lost_routes = v;
 		v[a->n_lost_routes++] = pl->routes[i];
 	}
-	if (!ns->obs)
-		return 0;
-	for (size_t i = 0; i < ns->obs->n_routes; i++) {
+	for (size_t i = 0; ns->obs && i < ns->obs->n_routes; i++) {
 		const struct route *r = &ns->obs->routes[i];
 		const struct route **v;
 
-		if (ns->route_gone[i] || !route_uses_dev(r, dev))
-			continue;
-		ns->route_gone[i] = 1;
-		/* the kernel brings back the routes of addresses by itself */
-		if (r->protocol == RTPROT_KERNEL)
+		if (ns->route_gone[i] || r->protocol == RTPROT_KERNEL || !route_match_addr(r, &c))
 			continue;
 		v = realloc(a->lost_routes, (a->n_lost_routes + 1) * sizeof(*v));
 		if (!v)
@@ -828,6 +990,7 @@ static int remove_addrs(struct planner *pl) {
 		const struct owned_addr *oa = &o->addrs[i];
 		struct sim_addr *x = sim_addr(pl, oa->netns, oa->dev, &oa->ip);
 		struct action *a;
+		int r;
 
 		if (!x || want_has_addr(pl, oa->netns, oa->dev, &oa->ip))
 			continue;
@@ -840,6 +1003,9 @@ static int remove_addrs(struct planner *pl) {
 		if (act_text(a, "%s %s dev %s%s: remove", oa->vip ? "vip" : "addr", format_ipaddr(&oa->ip, true, ip, sizeof(ip)),
 		             oa->dev, ns_suffix(oa->netns, sfx, sizeof(sfx))) < 0)
 			return -ENOMEM;
+		r = sim_addr_loses(pl, a, &a->addr);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -875,9 +1041,12 @@ static int sim_delete_link(struct planner *pl, struct action *a, struct sim_link
 			a->ports = v;
 			memcpy(v[a->n_ports++], ns->links[i].l.name, IFNAMSIZ);
 			ns->links[i].l.master[0] = '\0';
-			/* a bond or team closes the ports it lets go */
+			/* a bond or team closes the ports it lets go; a bond
+			 * gives them their permanent MAC back (plan_link_master) */
 			if (sl->l.kind == LINK_BOND || sl->l.kind == LINK_TEAM)
 				ns->links[i].l.up = false;
+			if (sl->l.kind == LINK_BOND)
+				ns->links[i].l.set &= ~LINK_SET_MAC;
 		}
 	if (sl->l.kind == LINK_VETH && sl->l.u.veth.peer[0]) {
 		struct sim_link *peer = sim_link(pl, sl->l.u.veth.peer_netns, sl->l.u.veth.peer);
@@ -921,23 +1090,76 @@ static const char *sim_lower_ns(struct planner *pl, const struct link *l) {
 
 static bool owned_link(struct planner *pl, const char *netns, const char *name, enum link_kind kind);
 
+/* Whether u (in namespace ns) is a vlan or macvlan on lower, in any
+ * namespace. */
+static bool sim_is_upper(struct planner *pl, const struct sim_ns *ns, const struct sim_link *u,
+                         const struct sim_link *lower) {
+	const char *name = lower_of(&u->l);
+
+	if (u->gone || u == lower || !name || strcmp(name, lower->l.name) != 0)
+		return false;
+	return netns_eq(ns->name, lower->l.netns) ? u->l.link_netnsid < 0 || u->created
+	                                          : netns_eq(sim_lower_ns(pl, &u->l), lower->l.netns);
+}
+
 /* The vlans and macvlans on a link (the kernel deletes them with it). */
 static struct sim_link *sim_upper_of(struct planner *pl, const struct sim_link *lower) {
 	for (size_t i = 0; i < pl->n_ns; i++) {
 		struct sim_ns *ns = &pl->ns[i];
 
-		for (size_t j = 0; j < ns->n_links; j++) {
-			struct sim_link *u = &ns->links[j];
-			const char *name = lower_of(&u->l);
-
-			if (u->gone || u == lower || !name || strcmp(name, lower->l.name) != 0)
-				continue;
-			if (netns_eq(ns->name, lower->l.netns) ? u->l.link_netnsid < 0 || u->created
-			                                       : netns_eq(sim_lower_ns(pl, &u->l), lower->l.netns))
-				return u;
-		}
+		for (size_t j = 0; j < ns->n_links; j++)
+			if (sim_is_upper(pl, ns, &ns->links[j], lower))
+				return &ns->links[j];
 	}
 	return NULL;
+}
+
+/* The kernel's own changes to the devices on a link that goes down or
+ * up: a vlan goes down and up with its lower device (8021q; hanet makes
+ * no vlan with loose_binding), and going down it loses its IPv6
+ * addresses and its routes, in every table, like any link; the devices
+ * on it follow in turn.  A macvlan only follows its lower device's
+ * carrier: it keeps its addresses, and its routes are marked linkdown. */
+static int sim_uppers_follow(struct planner *pl, struct action *a, struct sim_link *lower, bool up, int guard,
+                             char *names, size_t size) {
+	char sfx[300];
+
+	if (guard > 8)
+		return 0;
+	for (size_t i = 0; i < pl->n_ns; i++) {
+		struct sim_ns *ns = &pl->ns[i];
+
+		for (size_t j = 0; j < ns->n_links; j++) {
+			struct sim_link *u = &ns->links[j];
+			size_t len = strlen(names);
+			int r;
+
+			if (!sim_is_upper(pl, ns, u, lower) || u->l.kind != LINK_VLAN || u->l.up == up)
+				continue;
+			u->l.up = up;
+			snprintf(names + len, size - len, "%s%s%s", len ? ", " : "", u->l.name,
+			         ns_suffix(ns->name, sfx, sizeof(sfx)));
+			if (!up && (r = sim_link_loses(pl, a, ns->name, u->l.name, false)) < 0)
+				return r;
+			r = sim_uppers_follow(pl, a, u, up, guard + 1, names, size);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int sim_link_state_follows(struct planner *pl, struct action *a, struct sim_link *lower, bool up) {
+	size_t n_addrs0 = a->n_lost_addrs, n_routes0 = a->n_lost_routes;
+	char names[1024] = "";
+	int r = sim_uppers_follow(pl, a, lower, up, 0, names, sizeof(names));
+
+	if (r < 0 || !names[0])
+		return r;
+	r = act_text_add(a, "; the kernel %s %s %s with it", up ? "brings" : "takes", names, up ? "up" : "down");
+	if (r >= 0)
+		r = act_text_lost(a, ", which loses", n_addrs0, n_routes0);
+	return r;
 }
 
 static int plan_link_delete(struct planner *pl, struct sim_link *sl, enum disruption level, const char *why) {
@@ -1571,6 +1793,11 @@ static int plan_link_master(struct planner *pl, struct sim_link *sl, const char 
 			/* a bond or team closes the port it lets go */
 			if (old->l.kind == LINK_BOND || old->l.kind == LINK_TEAM)
 				sl->l.up = false;
+			/* and a bond gives it its permanent MAC address back,
+			 * which observe does not read: a later change of the
+			 * port's MAC reads it first, for its undo */
+			if (old->l.kind == LINK_BOND)
+				sl->l.set &= ~LINK_SET_MAC;
 		}
 	}
 	snprintf(sl->l.master, sizeof(sl->l.master), "%s", master);
@@ -1585,7 +1812,9 @@ static int plan_link_master(struct planner *pl, struct sim_link *sl, const char 
 			if (m->l.kind == LINK_BOND || m->l.kind == LINK_TEAM)
 				sl->l.up = true;
 		}
-		sim_mtu_changed(pl, sl, 0);
+		r = sim_mtu_changed(pl, a, sl, 0);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -1608,7 +1837,7 @@ static int plan_link_state(struct planner *pl, struct sim_link *sl, bool up, uns
 			return r;
 	}
 	sl->l.up = up;
-	return 0;
+	return sim_link_state_follows(pl, a, sl, up);
 }
 
 static int master_kind(struct planner *pl, const char *netns, const char *master) {
@@ -1868,7 +2097,9 @@ static int plan_link_set(struct planner *pl, struct sim_link *sl, unsigned set, 
 		sl->l.mtu = mtu;
 		if (sl->l.kind == LINK_BRIDGE)
 			sl->mtu_user = true;
-		sim_mtu_changed(pl, sl, 0);
+		r = sim_mtu_changed(pl, a, sl, 0);
+		if (r < 0)
+			return r;
 	}
 	if (set & LINK_SET_MAC) {
 		memcpy(sl->l.mac, mac, ETH_ALEN_);
@@ -2007,6 +2238,8 @@ static int addresses(struct planner *pl) {
 			if (act_text(a, "addr %s dev %s%s: add", format_ipaddr(&x.ip, true, ip, sizeof(ip)), w->l.name,
 			             ns_suffix(w->l.netns, sfx, sizeof(sfx))) < 0)
 				return -ENOMEM;
+			if ((r = sim_addr_inverse_loses(pl, a, &a->addr)) < 0)
+				return r;
 			if (ns && (r = sim_addr_add(ns, &x)) < 0)
 				return r;
 		}
@@ -2047,6 +2280,9 @@ static int vips(struct planner *pl) {
 			             why) < 0)
 				return -ENOMEM;
 			have->gone = true;
+			r = sim_addr_loses(pl, a, &a->addr);
+			if (r < 0)
+				return r;
 			have = NULL;
 			a = act_new(pl, ACT_ADDR_ADD, DISRUPT_FLAP, v->netns, v->dev);
 		} else {
@@ -2070,6 +2306,8 @@ static int vips(struct planner *pl) {
 		} else {
 			r = act_text(a, "vip %s %s dev %s%s: add", v->name, format_ipaddr(&v->address, true, ip, sizeof(ip)), v->dev,
 			             ns_suffix(v->netns, sfx, sizeof(sfx)));
+			if (r >= 0)
+				r = sim_addr_inverse_loses(pl, a, &a->addr);
 			if (r >= 0 && ns)
 				r = sim_addr_add(ns, &want);
 		}

@@ -13,6 +13,9 @@
 
 HN_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HANET=${HANET:-$HN_TOP/hanet}
+# the test build (make tests): hanet with the test hooks, HANET_FAIL_AT=k
+# fails step k of an apply; hanet itself ignores HANET_FAIL_AT
+HANET_TEST=${HANET_TEST:-$HN_TOP/build/tests/hanet-test}
 
 hn_sandbox() {
 	if [ -z "${HN_IN_SANDBOX:-}" ]; then
@@ -96,4 +99,85 @@ hn_dump() {
 		ip $n -6 route show table all | grep -v '^local\|^multicast\|fe80::' | sort
 		ip $n -4 rule show; ip $n -6 rule show
 	} 2>&1
+}
+
+# The state of every namespace as `ip -d -j` shows it (links, addresses,
+# routes of every table and both families, rules), normalised so that two
+# dumps of the same configuration compare equal: hn_dump_json_all.
+# What is left out, and why:
+#  - link counters and timers (carrier_changes/_up/_down counts; bridge
+#    and bridge port timers): they count and tick on their own;
+#  - operstate and the LOWER_UP, NO-CARRIER, M-DOWN flags: the kernel
+#    updates them from the carrier a moment later (linkwatch), and a
+#    carrier that came back is the same configuration; the admin flag UP
+#    is kept;
+#  - qdisc: a device that was up once keeps its default qdisc;
+#  - bond slave mii_status, link_failure_count, and the bond's
+#    active_slave: the slaves' carrier as the bond last probed it, and
+#    the slave the kernel picked as active (among those with a link:
+#    after a slave is released and enslaved again, another one); so
+#    also a bond slave's promiscuity and allmulti counts, which the
+#    bond hands to its active slave;
+#  - bridge port state: learning/forwarding follows the carrier;
+#  - the "linkdown" route flag: a route through a device without carrier;
+#  - IPv6 link-local addresses (fe80::/64, scope link) and their routes:
+#    the kernel derives them from the MAC address a link has when it
+#    comes up, and does not derive them again when the MAC changes: a
+#    bond that a rollback brings up before it gives the bond its MAC
+#    back (that comes with its slaves, later) keeps one derived from the
+#    MAC it had for a moment;
+#  - link indexes: a vlan or macvlan that a rollback puts back in
+#    another namespace than its lower device's gets another index when
+#    its own is taken in the lower's namespace (Linux before 6.5 makes
+#    it there first); the lower device's index (link_index) is kept;
+#  - address lifetimes (what is left of a finite one; "forever" is
+#    kept as such), and the "tentative" address flag (DAD is off in the
+#    tests, it shows only for an instant).
+# Lists are sorted: the order of a dump is the order of creation.
+hn_dump_json() {
+	local n=${1:+-n $1}
+	# three ip runs a namespace, one jq run in all (processes are slow
+	# in user-mode Linux)
+	printf '"%s"\n' "${1:-(current)}"
+	printf 'link show\naddr show\n' | ip $n -d -j -batch -
+	printf 'route show table all\nrule show\n' | ip $n -4 -d -j -batch -
+	printf 'route show table all\nrule show\n' | ip $n -6 -d -j -batch -
+}
+
+# hn_dump_json of the current namespace and of every named one, as one
+# JSON document.
+hn_dump_json_all() {
+	local ns i
+	# an IPv6 address gets its local route once DAD is done (at once
+	# when it is off, but from a work queue): wait for that, 5 s at most
+	for ((i = 0; i < 50; i++)); do
+		[ -z "$(ip -6 -o addr show tentative; for ns in /run/netns/*; do
+			[ -e "$ns" ] && ip -n "${ns##*/}" -6 -o addr show tentative; done)" ] && break
+		sleep 0.1
+	done
+	{
+		hn_dump_json
+		for ns in /run/netns/*; do
+			[ -e "$ns" ] && hn_dump_json "${ns##*/}"
+		done
+	} | jq -S -s '
+		def clean: del(.. | objects | (.stats, .stats64, .carrier_changes, .carrier_up_count, .ifindex,
+		                                .carrier_down_count, .operstate, .qdisc, .mii_status,
+		                                .link_failure_count, .active_slave, .state,
+		                                .hello_timer, .tcn_timer, .topology_change_timer, .gc_timer,
+		                                .message_age_timer, .forward_delay_timer, .hold_timer,
+		                                .tentative, .expires))
+		  | (.. | objects | select(has("flags") and (.flags | type) == "array") | .flags)
+		      |= map(select(. != "LOWER_UP" and . != "NO-CARRIER" and . != "M-DOWN" and . != "linkdown"))
+		  | (.. | objects | select(has("valid_life_time") and .valid_life_time != 4294967295))
+		      |= (.valid_life_time = "finite" | .preferred_life_time = "finite");
+		def ns: { links: (.[1] | map(clean | if .linkinfo.info_slave_kind == "bond" then del(.promiscuity, .allmulti)
+		                                      else . end) | sort_by(.ifname)),
+		          addrs: (.[2] | map({ifname, addr_info: (.addr_info | map(select(.family != "inet6" or .scope != "link")
+		                                                                   | clean) | sort_by(.local))})
+		                  | sort_by(.ifname)),
+		          routes4: (.[3] | map(clean) | sort),
+		          routes6: (.[5] | map(select((.dst // "") | startswith("fe80:") | not) | clean) | sort),
+		          rules4: .[4], rules6: .[6] };
+		[range(0; length; 7) as $i | .[$i:$i + 7] | { key: .[0], value: ns }] | from_entries'
 }

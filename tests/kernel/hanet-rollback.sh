@@ -52,7 +52,7 @@ steps=$("$HANET" apply --dry-run "$p" | grep -c '^ *[0-9]')
 [ "$steps" -ge 8 ] || hn_fail "expected a plan of 8 steps or more, got $steps"
 for ((k = 1; k <= steps; k++)); do
 	rc=0
-	HANET_FAIL_AT=$k "$HANET" apply "$p" >"$HN_TMP/out" 2>&1 || rc=$?
+	HANET_FAIL_AT=$k "$HANET_TEST" apply "$p" >"$HN_TMP/out" 2>&1 || rc=$?
 	sed "s/^/  fail at $k: /" "$HN_TMP/out"
 	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k"
 	grep -q 'failed too' "$HN_TMP/out" && hn_fail "step $k: an undo step failed"

@@ -52,7 +52,7 @@ grep -q 'link c1a (netns ctl1): set mac of team1 (was ' "$HN_TMP/plan" || hn_fai
 [ "$steps" -ge 8 ] || hn_fail "expected 8 steps or more: $(cat "$HN_TMP/plan")"
 for ((k = 1; k <= steps; k++)); do
 	rc=0
-	HANET_FAIL_AT=$k "$HANET" apply "$CTL" >"$HN_TMP/out" 2>&1 || rc=$?
+	HANET_FAIL_AT=$k "$HANET_TEST" apply "$CTL" >"$HN_TMP/out" 2>&1 || rc=$?
 	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k: $(cat "$HN_TMP/out")"
 	grep -q 'failed too' "$HN_TMP/out" && hn_fail "step $k: an undo step failed: $(cat "$HN_TMP/out")"
 	ports | grep -v '^team1 ' >"$HN_TMP/after"

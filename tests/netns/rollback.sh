@@ -170,7 +170,7 @@ each_step() {
 	echo "$cmd $(basename "$profile"): $n steps"
 	for k in $(seq 1 "$n"); do
 		rc=0
-		out=$(HANET_FAIL_AT=$k "$HANET" "$cmd" "$profile" 2>&1) || rc=$?
+		out=$(HANET_FAIL_AT=$k "$HANET_TEST" "$cmd" "$profile" 2>&1) || rc=$?
 		[ $rc -eq 3 ] || { echo "$out"; hn_fail "$cmd with a failure at step $k: exit $rc, expected 3"; }
 		grep -q "step $k (.*failure injected" <<<"$out" || { echo "$out"; hn_fail "step $k: no message"; }
 		dump_all >"$HN_TMP/after"
@@ -183,6 +183,10 @@ each_step() {
 
 dump_all >"$HN_TMP/d0"
 each_step "$HN_TMP/d0" apply "$P1"
+# the hook is the test build's only: hanet itself ignores HANET_FAIL_AT
+HANET_FAIL_AT=1 "$HANET" apply "$P1" >"$HN_TMP/prod.out" 2>&1 || { cat "$HN_TMP/prod.out"; hn_fail "hanet obeyed HANET_FAIL_AT"; }
+grep -a -q HANET_FAIL_AT "$HANET" && hn_fail "$HANET contains the failure injection hook"
+grep -a -q HANET_FAIL_AT "$HANET_TEST" || hn_fail "$HANET_TEST lacks the failure injection hook"
 apply_ok "$P1"
 "$HANET" check "$P1"
 

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The stacked profile of the tests/kernel/cascade-*.sh, applied, and
+# each_step.  Source after tests/lib.sh, lib/kernel.sh and hn_sandbox.
+# Stack: bond0 (veth slaves) -> vlan bond0.100 -> macvlan api0 in the
+# named namespace ha -> VIPs (IPv4, IPv6); routes in several tables
+# through the vlan and the macvlan, both families; rules in both
+# namespaces.
+
+for s in all default; do sysctl -qw net.ipv6.conf.$s.accept_dad=0; done
+kl_veths s1 s2
+A=$HN_TMP/a.ini
+p=$HN_TMP/kc.ini
+cat >"$A" <<'EOT'
+[profile]
+name = kcascade
+
+[netns ha]
+
+[bond bond0]
+mode = active-backup
+slaves = s1, s2
+miimon = 10
+
+[vlan bond0.100]
+link = bond0
+id = 100
+mtu = 1500
+addresses = 192.0.2.11/24, 2001:db8:100::11/64
+
+[macvlan api0]
+netns = ha
+link = bond0.100
+mode = bridge
+addresses = 198.51.100.21/24, 2001:db8:200::21/64
+
+[vip api]
+netns = ha
+dev = api0
+address = 198.51.100.100/24
+
+[vip api6]
+netns = ha
+dev = api0
+address = 2001:db8:200::100/64
+nodad = yes
+
+[route storage]
+to = 10.20.0.0/16
+via = 192.0.2.1
+dev = bond0.100
+table = 100
+
+[route default]
+to = 0.0.0.0/0
+via = 192.0.2.1
+dev = bond0.100
+
+[route storage6]
+to = 2001:db8:300::/64
+via = 2001:db8:100::1
+dev = bond0.100
+table = 200
+
+[route ha-default]
+netns = ha
+to = 0.0.0.0/0
+via = 198.51.100.1
+dev = api0
+
+[route ha6]
+netns = ha
+to = 2001:db8:400::/64
+via = 2001:db8:200::1
+dev = api0
+table = 300
+
+[rule storage]
+from = 192.0.2.0/24
+table = 100
+priority = 1000
+
+[rule storage6]
+from = 2001:db8:100::/64
+table = 200
+priority = 1001
+
+[rule ha6]
+netns = ha
+from = 2001:db8:200::/64
+table = 300
+priority = 1002
+EOT
+
+# each_step NAME PROFILE [FROM [TO]]: a failure at every step (FROM..TO,
+# default all) of applying PROFILE over the state now leaves every
+# namespace as it was
+each_step() {
+	local name=$1 prof=$2 from=${3:-1} to=${4:-} n k rc
+	"$HANET" apply --dry-run "$prof" >"$HN_TMP/plan.$name"
+	kl_prefix "  $name: " "$HN_TMP/plan.$name"
+	n=$(grep -cE '^ *[0-9]+  ' "$HN_TMP/plan.$name")
+	[ "$n" -ge 1 ] || hn_fail "$name: an empty plan"
+	[ -z "$to" ] || [ "$to" -gt "$n" ] && to=$n
+	[ "$from" -le "$to" ] || hn_fail "$name: a plan of $n steps has no step $from"
+	hn_dump_json_all >"$HN_TMP/before"
+	for ((k = from; k <= to; k++)); do
+		rc=0
+		HANET_FAIL_AT=$k "$HANET_TEST" apply "$prof" >"$HN_TMP/out" 2>&1 || rc=$?
+		[ $rc -eq 3 ] || { cat "$HN_TMP/out"; hn_fail "$name: a failure at step $k: exit $rc, expected 3"; }
+		grep -q 'failed too\|could not undo' "$HN_TMP/out" && { cat "$HN_TMP/out"; hn_fail "$name: step $k: an undo failed"; }
+		hn_dump_json_all >"$HN_TMP/after"
+		diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 ||
+			hn_fail "$name: a failure at step $k of $n did not leave the state as it was"
+	done
+	echo "$name: a failure at each of the steps $from to $to (of $n) left every namespace as it was"
+}
+
+
+cp "$A" "$p"
+hk_apply "$p"
+hk_noop "$p"
