@@ -431,7 +431,8 @@ static int settle(const char *cmd, const char *profile, bool keep, char *what, s
 		            j->waiting && boottime_ns() >= j->deadline_ns ? "its deadline passed without its waiting process"
 		            : j->waiting ? "its waiting process is gone" : "the process applying it is gone", cmd);
 		if (what)
-			snprintf(what, size, "%s", j->waiting && boottime_ns() >= j->deadline_ns
+			snprintf(what, size, "%s", !j->waiting ? "the process applying it was gone: rolled back"
+			                           : boottime_ns() >= j->deadline_ns
 			                               ? "its deadline passed without its waiting process: rolled back"
 			                               : "its waiting process was gone: rolled back");
 	}
@@ -499,7 +500,7 @@ static int pidfd_signal(int pidfd, int sig) {
 /* A pidfd of the waiting process the journal names, if it is still that
  * process (same start time), else -ESRCH: never a recycled pid. */
 static int waiter_pidfd(const struct jfile *j) {
-	uint64_t start;
+	uint64_t start = 0;
 	int fd = pidfd_open_(j->waiter_pid);
 
 	if (fd < 0)

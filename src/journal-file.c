@@ -670,6 +670,8 @@ static uint64_t get_le(const uint8_t *p, size_t size) {
 static int rd_next(struct ctx *c, struct rd *r, uint16_t *tag, struct rd *val) {
 	uint32_t len;
 
+	*tag = 0;
+	*val = (struct rd){ .p = r->p, .n = 0 };
 	if (r->n == 0)
 		return 0;
 	if (r->n < 6)
