@@ -22,6 +22,7 @@ struct nls;
 struct owner;
 struct plan;
 struct state;
+struct action;
 
 struct apply_opts {
 	size_t fail_at;         /* test build only (HANET_TEST_HOOKS): fail at step k before running it; 0: never */
@@ -55,5 +56,50 @@ size_t apply_vips(const struct apply *ap, const struct vip *const **ret);
 /* The test build (HANET_TEST_HOOKS): HANET_FAIL_AT from the environment
  * (0 when unset or invalid).  Without the hooks: always 0. */
 size_t apply_fail_at_from_env(void);
+
+/* ---- a copy of the journal outside the process (apply --confirm) ---- */
+
+/* The records as they were before the run, to put back on rollback
+ * (NULL: there was no such file). */
+struct apply_records {
+	const char *owned;
+	size_t owned_len;
+	bool routes_saved;              /* PROFILE.routes is part of the snapshot */
+	const char *routes;
+	size_t routes_len;
+};
+
+enum apply_event {
+	APPLY_STEP_BEGIN,               /* step about to run: it may have changed the kernel from now on */
+	APPLY_STEP_DONE,                /* went through (ok, old_mac: what its undo needs) */
+	APPLY_UNDO_BEGIN,               /* its undo is about to run */
+	APPLY_UNDO_DONE,                /* its undo ran (whatever the result) */
+};
+
+struct apply_hook {
+	/* Before the first change (records or kernel): the plan and the
+	 * records as they are.  A failure stops the run, nothing changed. */
+	int (*begin)(void *data, const struct plan *p, const struct apply_records *rec);
+	/* Step `step` (index in the plan) reached a point; a failure of a
+	 * STEP_* event fails the run (rolled back), one of an UNDO_* event
+	 * is ignored.  ok: the route actions' per-route result (n_routes
+	 * bytes) or NULL; old_mac: the MAC read before a LINK_SET or NULL. */
+	int (*event)(void *data, enum apply_event ev, size_t step, const struct action *a, const uint8_t *ok,
+	             const uint8_t *old_mac);
+	void *data;
+};
+
+/* Tell the hook what the run does (before apply_run; h must outlive ap). */
+void apply_set_hook(struct apply *ap, const struct apply_hook *h);
+
+/* Rebuild a journal read back from its copy (a pending change whose
+ * process is gone), for apply_rollback(): the records to put back, and
+ * each step that ran, in order.  An uncertain step (begun, or its undo
+ * begun, and not known to have finished) is undone too, and a failure of
+ * that undo is not one (it may never have run).  The actions must
+ * outlive ap. */
+int apply_adopt_records(struct apply *ap, const struct apply_records *rec);
+int apply_adopt_step(struct apply *ap, size_t step, const struct action *a, const uint8_t *ok, const uint8_t *old_mac,
+                     bool uncertain);
 
 #endif

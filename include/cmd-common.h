@@ -14,6 +14,7 @@
 #include "util.h"
 
 struct apply;
+struct apply_hook;
 struct session;
 
 /* "hanet CMD: MESSAGE", a blank line and the usage text on stderr;
@@ -36,6 +37,12 @@ int cmd_load(struct session *s, const char *arg, unsigned flags);
  * it). */
 int cmd_lock(const char *name, uint64_t wait_us, int *ret_fd);
 
+/* Roll back the changes not confirmed whose process is gone (confirm.h;
+ * lock_fd: the run lock if held, else -1), before anything else; the
+ * session's records are read again when one was.  <0 only when the
+ * records cannot be read again (logged). */
+int cmd_recover(struct session *s, int lock_fd, const char *cmd);
+
 /* session_observe(), logging a failure. */
 int cmd_observe(struct session *s);
 
@@ -43,9 +50,10 @@ int cmd_observe(struct session *s);
 void cmd_plan_json(const struct session *s);
 
 /* Run the session's plan (a journal; a failure rolls back and is
- * logged): *ret_ap, for verify and rollback, when it went through.  Once
+ * logged): *ret_ap, for verify and rollback, when it went through.
+ * hook (may be NULL): a copy of the journal elsewhere (apply.h).  Once
  * per process: the apply keeps pointers to the options and the error
  * buffer, which live in this module. */
-int cmd_apply_plan(struct session *s, struct apply **ret_ap);
+int cmd_apply_plan(struct session *s, const struct apply_hook *hook, struct apply **ret_ap);
 
 #endif

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/rtnetlink.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,8 @@ struct done {
 	 * change, for the undo */
 	uint8_t old_mac[ETH_ALEN_];
 	bool old_mac_read;
+	size_t step;                    /* index in the plan (the hook's name for it) */
+	bool uncertain;                 /* adopted: may not have run, its undo may fail */
 };
 
 struct apply {
@@ -57,6 +60,8 @@ struct apply {
 	bool orig_routes_saved;         /* PROFILE.routes too (route actions) */
 	bool intent_written;
 	const struct apply_opts *opts;
+	const struct apply_hook *hook;  /* a copy of the journal elsewhere (apply_set_hook) */
+	size_t n_undone;                /* undo steps run (HANET_KILL_AT=undo:K) */
 	char *err;
 	size_t errsize;
 };
@@ -93,8 +98,36 @@ size_t apply_vips(const struct apply *ap, const struct vip *const **ret) {
 	return ap->n_vips;
 }
 
+void apply_set_hook(struct apply *ap, const struct apply_hook *h) { ap->hook = h; }
+
+/* HANET_KILL_AT=K (step K) or undo:K (the K-th undo), a testing aid:
+ * the process kills itself (SIGKILL) there, once the hook knows the step
+ * has begun, as if killed in the middle of it. */
+static void kill_point(bool undo, size_t k) {
+#ifdef HANET_TEST_HOOKS
+	const char *s = getenv("HANET_KILL_AT");
+	uint64_t v;
+
+	if (!s)
+		return;
+	if (undo != (strncmp(s, "undo:", 5) == 0))
+		return;
+	if (parse_u64(undo ? s + 5 : s, &v) == 0 && v == k)
+		raise(SIGKILL);
+#else
+	(void)undo;
+	(void)k;
+#endif
+}
+
+static int hook_event(struct apply *ap, enum apply_event ev, const struct done *d) {
+	if (!ap->hook || !ap->hook->event)
+		return 0;
+	return ap->hook->event(ap->hook->data, ev, d->step, d->a, d->ok, d->old_mac_read ? d->old_mac : NULL);
+}
+
 /* Only the test build (HANET_TEST_HOOKS: build/tests/hanet-test) reads
- * HANET_FAIL_AT and fails a step on request; hanet itself has neither. */
+ * HANET_FAIL_AT and HANET_KILL_AT; hanet itself has neither. */
 size_t apply_fail_at_from_env(void) {
 #ifdef HANET_TEST_HOOKS
 	const char *s = getenv("HANET_FAIL_AT");
@@ -848,11 +881,17 @@ static int undo_action(struct apply *ap, const struct done *d) {
 			r = link_set_up(ap, a->netns, a->name, true);
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
-	case ACT_LINK_SET:
-		r = link_set_attrs(ap, a->netns, a->name, a->set, a->old_mtu, d->old_mac_read ? d->old_mac : a->old_mac,
+	case ACT_LINK_SET: {
+		unsigned set = a->set;
+
+		/* a step read back that did not get as far as reading the MAC */
+		if (a->old_mac_unknown && !d->old_mac_read)
+			set &= ~(unsigned)LINK_SET_MAC;
+		r = link_set_attrs(ap, a->netns, a->name, set, a->old_mtu, d->old_mac_read ? d->old_mac : a->old_mac,
 		                   a->old_alias);
 		q = restore_mtus(ap, a);
 		return r < 0 ? r : q;
+	}
 	case ACT_LINK_KIND: {
 		struct link back;
 
@@ -1133,9 +1172,15 @@ static int undo_all(struct apply *ap) {
 		msg[0] = '\0';
 		ap->err = msg;
 		ap->errsize = sizeof(msg);
+		hook_event(ap, APPLY_UNDO_BEGIN, d);
+		kill_point(true, ++ap->n_undone);
 		r = undo_action(ap, d);
+		hook_event(ap, APPLY_UNDO_DONE, d);
 		ap->err = outer;
 		ap->errsize = outer_size;
+		/* a step that may never have run: its undo may find nothing to undo */
+		if (r < 0 && d->uncertain)
+			r = 0;
 		if (r < 0) {
 			ap->undo_failed = true;
 			if (first == 0)
@@ -1176,6 +1221,16 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 	r = owner_snapshot(ap, routes);
 	if (r < 0)
 		return set_err(ap, r, "reading the records of %s: %s", ap->owner->profile, strerror(-r));
+	if (ap->hook && ap->hook->begin) {
+		struct apply_records rec = {
+			.owned = ap->orig_owned, .owned_len = ap->orig_owned_len, .routes_saved = ap->orig_routes_saved,
+			.routes = ap->orig_routes, .routes_len = ap->orig_routes_len,
+		};
+
+		r = ap->hook->begin(ap->hook->data, p, &rec);
+		if (r < 0)
+			return set_err(ap, r, "writing the journal of %s: %s", ap->owner->profile, strerror(-r));
+	}
 	for (size_t i = 0; i < p->n; i++) {
 		r = own_claim(ap->owner, &p->v[i]);
 		if (r < 0)
@@ -1191,7 +1246,7 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
-		struct done d = { .a = a };
+		struct done d = { .a = a, .step = i };
 
 		if (opts && opts->verbose)
 			fprintf(stderr, "hanet: %4zu  %-8s  %s\n", i + 1, disruption_name(a->level), a->text);
@@ -1206,6 +1261,13 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 			r = -ENOMEM;
 			goto fail;
 		}
+		r = hook_event(ap, APPLY_STEP_BEGIN, &d);
+		if (r < 0) {
+			free(d.ok);
+			set_err(ap, r, "step %zu (%s): writing the journal: %s", i + 1, a->text, strerror(-r));
+			goto fail;
+		}
+		kill_point(false, i + 1);
 		t0 = now_us();
 		r = run_action(ap, a, &d);
 		if (opts && opts->verbose)
@@ -1224,6 +1286,11 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 		r = journal_push(ap, &d);
 		if (r < 0) {
 			free(d.ok);
+			goto fail;
+		}
+		r = hook_event(ap, APPLY_STEP_DONE, &d);
+		if (r < 0) {
+			set_err(ap, r, "step %zu (%s): writing the journal: %s", i + 1, a->text, strerror(-r));
 			goto fail;
 		}
 		/* a recreated link is deleted (forgotten) then created (claimed) */
@@ -1265,5 +1332,65 @@ int apply_rollback(struct apply *ap, char *err, size_t errsize) {
 	r = undo_all(ap);
 	if (r >= 0)
 		r = owner_put_back(ap);
+	return r;
+}
+
+/* ---- a journal read back ----------------------------------------------------------------------- */
+
+static int dup_or_null(const char *src, size_t len, char **ret) {
+	*ret = NULL;
+	if (!src)
+		return 0;
+	*ret = malloc(len ? len : 1);
+	if (!*ret)
+		return -ENOMEM;
+	memcpy(*ret, src, len);
+	return 0;
+}
+
+int apply_adopt_records(struct apply *ap, const struct apply_records *rec) {
+	char *owned, *routes = NULL;
+
+	if (dup_or_null(rec->owned, rec->owned_len, &owned) < 0)
+		return -ENOMEM;
+	if (rec->routes_saved && dup_or_null(rec->routes, rec->routes_len, &routes) < 0) {
+		free(owned);
+		return -ENOMEM;
+	}
+	free(ap->orig_owned);
+	free(ap->orig_routes);
+	ap->orig_owned = owned;
+	ap->orig_owned_len = rec->owned_len;
+	ap->orig_routes = rec->routes_saved ? routes : NULL;
+	ap->orig_routes_len = rec->routes_saved ? rec->routes_len : 0;
+	ap->orig_routes_saved = rec->routes_saved;
+	ap->orig_saved = true;
+	/* the records may have been written: put the old ones back */
+	ap->intent_written = true;
+	return 0;
+}
+
+int apply_adopt_step(struct apply *ap, size_t step, const struct action *a, const uint8_t *ok, const uint8_t *old_mac,
+                     bool uncertain) {
+	struct done d = { .a = a, .step = step, .uncertain = uncertain };
+	int r;
+
+	if (a->n_routes) {
+		d.ok = malloc(a->n_routes);
+		if (!d.ok)
+			return -ENOMEM;
+		/* not known: every route may have gone through */
+		if (ok)
+			memcpy(d.ok, ok, a->n_routes);
+		else
+			memset(d.ok, 1, a->n_routes);
+	}
+	if (old_mac) {
+		memcpy(d.old_mac, old_mac, ETH_ALEN_);
+		d.old_mac_read = true;
+	}
+	r = journal_push(ap, &d);
+	if (r < 0)
+		free(d.ok);
 	return r;
 }

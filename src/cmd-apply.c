@@ -277,6 +277,7 @@ int cmd_apply(int argc, char **argv) {
 	};
 	struct session s;
 	struct apply *ap = NULL;
+	struct confirm *cf = NULL;
 	struct plan *left = NULL;
 	bool dry = false, as_json = false;
 	uint64_t wait_us = 0, confirm_us = 0, lock_us = 0, t0;
@@ -321,6 +322,9 @@ int cmd_apply(int argc, char **argv) {
 			return r;
 		}
 	}
+	/* a change not confirmed whose process is gone comes first */
+	if (cmd_recover(&s, lock_fd, "apply") < 0)
+		goto out;
 	if (wait_us) {
 		r = wait_for_devices(&s, wait_us);
 		if (r < 0) {
@@ -363,10 +367,20 @@ int cmd_apply(int argc, char **argv) {
 		goto out;
 	}
 
+	if (confirm_us) {
+		r = confirm_new(s.name, &cf);
+		if (r < 0) {
+			log_error_errno(r, "%s: --confirm: %m", s.name);
+			goto out;
+		}
+	}
 	t0 = now_us();
-	r = cmd_apply_plan(&s, &ap);
-	if (r < 0)
+	/* with --confirm, the journal is on disk before the first change */
+	r = cmd_apply_plan(&s, cf ? confirm_hook(cf) : NULL, &ap);
+	if (r < 0) {
+		confirm_abandon(cf);
 		goto out;
+	}
 	log_debug("%s: applied in %.1fms", s.name, (double)(now_us() - t0) / 1000);
 	t0 = now_us();
 	r = session_verify(&s, 0, &left);
@@ -385,6 +399,7 @@ int cmd_apply(int argc, char **argv) {
 			log_error("%s: rollback: %s", s.name, rb);
 		else
 			log_error("%s: every change was rolled back", s.name);
+		confirm_abandon(cf);
 		r = r < 0 ? r : -EPROTO;
 		goto out;
 	}
@@ -406,13 +421,14 @@ int cmd_apply(int argc, char **argv) {
 		announce_background(vips, n);
 	}
 	if (confirm_us) {
-		r = confirm_wait_background(s.name, confirm_us, ap);
+		r = confirm_wait_background(cf, confirm_us, ap);
 		if (r < 0) {
 			char rb[1024];
 
 			log_error_errno(r, "%s: --confirm: cannot start the waiting process: %m", s.name);
 			if (apply_rollback(ap, rb, sizeof(rb)) < 0)
 				log_error("%s: rollback: %s", s.name, rb);
+			confirm_abandon(cf);
 			goto out;
 		}
 		/* the waiting process holds the lock now: do not release it */
@@ -423,6 +439,7 @@ int cmd_apply(int argc, char **argv) {
 out:
 	log_debug("%s: %" PRIu64 " netlink write requests", s.name[0] ? s.name : argv[argc - 1], nl_write_count_total());
 	plan_free(left);
+	confirm_free(cf);
 	apply_free(ap);
 	session_fini(&s);
 	lock_release(lock_fd);

@@ -48,6 +48,10 @@ int cmd_check(int argc, char **argv) {
 	r = cmd_load(&s, argv[optind], 0);
 	if (r != 0)
 		return r;
+	/* a change not confirmed whose process is gone comes first */
+	r = cmd_recover(&s, -1, "check");
+	if (r < 0)
+		goto out;
 	r = cmd_observe(&s);
 	if (r < 0)
 		goto out;

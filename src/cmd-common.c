@@ -8,9 +8,11 @@
 #include "apply.h"
 #include "cmd-common.h"
 #include "commands.h"
+#include "confirm.h"
 #include "json.h"
 #include "lock.h"
 #include "log.h"
+#include "owner.h"
 #include "plan.h"
 #include "session.h"
 
@@ -71,6 +73,23 @@ int cmd_lock(const char *name, uint64_t wait_us, int *ret_fd) {
 	return 0;
 }
 
+int cmd_recover(struct session *s, int lock_fd, const char *cmd) {
+	struct owner *o;
+	int r = confirm_recover(lock_fd, cmd);
+
+	if (r <= 0)
+		return r;
+	/* the records of the profile may have been put back */
+	r = owner_load(s->name, &o);
+	if (r < 0) {
+		log_error_errno(r, "%s: reading the records of %s again: %m", s->name, s->name);
+		return r;
+	}
+	owner_free(s->owner);
+	s->owner = o;
+	return 0;
+}
+
 int cmd_observe(struct session *s) {
 	int r;
 
@@ -87,7 +106,7 @@ void cmd_plan_json(const struct session *s) {
 	plan_json(s->plan, s->name, &j);
 }
 
-int cmd_apply_plan(struct session *s, struct apply **ret_ap) {
+int cmd_apply_plan(struct session *s, const struct apply_hook *hook, struct apply **ret_ap) {
 	/* the apply keeps pointers to both (for a later rollback) */
 	static struct apply_opts aopts;
 	static char err[2048];
@@ -103,6 +122,8 @@ int cmd_apply_plan(struct session *s, struct apply **ret_ap) {
 	if (r < 0)
 		return r;
 	apply_seed(ap, s->st);
+	if (hook)
+		apply_set_hook(ap, hook);
 	r = apply_run(ap, s->plan, &aopts, err, sizeof(err));
 	if (r < 0) {
 		if (apply_undo_failed(ap))

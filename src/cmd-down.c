@@ -73,6 +73,9 @@ int cmd_down(int argc, char **argv) {
 			goto out;
 		}
 	}
+	/* a change not confirmed whose process is gone comes first */
+	if (cmd_recover(&s, lock_fd, "down") < 0)
+		goto out;
 	/* every owned route may go: read them now (their tables too) */
 	r = owner_load_routes(s.owner);
 	if (r < 0) {
@@ -103,7 +106,7 @@ int cmd_down(int argc, char **argv) {
 		ret = EXIT_OK;
 		goto out;
 	}
-	r = cmd_apply_plan(&s, &ap);
+	r = cmd_apply_plan(&s, NULL, &ap);
 	if (r < 0)
 		goto out;
 	r = session_verify(&s, PLAN_DOWN, &left);

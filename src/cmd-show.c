@@ -323,6 +323,10 @@ int cmd_show(int argc, char **argv) {
 	r = cmd_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES);
 	if (r != 0)
 		return r;
+	/* a change not confirmed whose process is gone comes first */
+	r = cmd_recover(&s, -1, "show");
+	if (r < 0)
+		goto out;
 	r = owner_load_routes(s.owner);
 	if (r < 0) {
 		log_error_errno(r, "%s: reading the routes it owns: %m", s.name);

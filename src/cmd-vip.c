@@ -26,6 +26,7 @@
 #include "addr.h"
 #include "announce.h"
 #include "cmd-common.h"
+#include "confirm.h"
 #include "commands.h"
 #include "json.h"
 #include "log.h"
@@ -720,6 +721,9 @@ int cmd_vip(int argc, char **argv) {
 	r = load(argv[optind], nargs == 2 ? argv[optind + 1] : NULL, &p, &v);
 	if (r < 0)
 		return EXIT_INVALID;
+	/* a change not confirmed whose process is gone comes first (one
+	 * readdir when there is none) */
+	confirm_recover(-1, cmd);
 	if (strcmp(sub, "takeover") == 0) {
 		ret = takeover(p, v, &o, &res);
 		if (ret == EXIT_OK)

@@ -37,6 +37,7 @@
 #include "announce.h"
 #include "apply.h"
 #include "commands.h"
+#include "confirm.h"
 #include "lock.h"
 #include "log.h"
 #include "netns.h"
@@ -59,6 +60,7 @@
 #define WAIT_RETRY_US 10000000ull       /* a plan waiting for a device: try again anyway */
 #define LOCK_RETRY_US 100000ull
 #define METRICS_MIN_INTERVAL_NS 100000000ull
+#define PENDING_CHECK_NS 1000000000ull     /* how often watch looks for a pending change to roll back */
 
 enum src_type {
 	SRC_NLEV,
@@ -177,6 +179,7 @@ struct watch {
 	bool echo;                      /* reading the echoes of our own changes: no drift cause */
 	uint64_t wd_interval_ns, wd_next;
 	uint64_t periodic_next;         /* the next full resync (--resync-interval) */
+	uint64_t pending_next;          /* the next look for a change not confirmed whose process is gone */
 	uint64_t metrics_last;
 	uint64_t status_repairs, status_failovers;
 	bool status_sent;
@@ -1895,12 +1898,21 @@ static void housekeeping(struct watch *w) {
 	uint64_t now = now_ns(), next = 0;
 
 	announcers_reap(w, false);
+	/* a change not confirmed whose process is gone: rolled back, then
+	 * everything read again */
+	if (now >= w->pending_next) {
+		if (confirm_recover(-1, "watch") > 0)
+			w->reload = true;
+		w->pending_next = now + PENDING_CHECK_NS;
+	}
+	next = w->pending_next;
 	if (w->wd_interval_ns) {
 		if (now >= w->wd_next) {
 			sdn_notify("WATCHDOG=1");
 			w->wd_next = now + w->wd_interval_ns;
 		}
-		next = w->wd_next;
+		if (w->wd_next < next)
+			next = w->wd_next;
 	}
 	if (w->o->resync_interval_us && w->ready) {
 		if (!w->periodic_next)
@@ -2040,6 +2052,9 @@ int watch_run(const char *path, const struct watch_opts *o) {
 		log_error_errno(r, "watch: setting up: %m");
 		goto out;
 	}
+	/* a change not confirmed whose process is gone comes first */
+	confirm_recover(-1, "watch");
+	w.pending_next = now_ns() + PENDING_CHECK_NS;
 	r = session_load(&w.s, path, 0);
 	w.loaded = true;
 	if (r == -EINVAL) {

@@ -66,17 +66,17 @@ hk_noop "$a"
 cp "$b" "$p"
 hk_apply "$p" --confirm 2s
 echo "bond0 mode balance-xor" | kl_expect_ip
-# the waiting process has rolled back when its pid file is gone: the
+# the waiting process has rolled back when its journal is gone: the
 # bond's mode comes back before the slaves and the bond's MAC address do
 # (undo runs in reverse), so the state is read only then
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 t0=$(now_ms) mode_back=
 for ((i = 0; i < 200; i++)); do
 	[ -z "$mode_back" ] && [ "$(kl_ipfield bond0 linkinfo.info_data.mode)" = active-backup ] && mode_back=$(now_ms)
-	[ -e /run/hanet/confirm/krb.pid ] || break
+	[ -e /run/hanet/confirm/krb.journal ] || break
 	sleep 0.1
 done
-[ -e /run/hanet/confirm/krb.pid ] && hn_fail "not rolled back $(($(now_ms) - t0)) ms after apply --confirm 2s"
+[ -e /run/hanet/confirm/krb.journal ] && hn_fail "not rolled back $(($(now_ms) - t0)) ms after apply --confirm 2s"
 grep -q 'not confirmed in time: rolled back$' /run/hanet/confirm/krb.log ||
 	hn_fail "the rollback: $(cat /run/hanet/confirm/krb.log)"
 echo "rolled back $(($(now_ms) - t0)) ms after apply returned${mode_back:+; the mode of bond0 was back after $((mode_back - t0)) ms}"
