@@ -76,6 +76,7 @@ struct strpool_entry {
 
 struct strpool {
 	struct strpool_entry *head;
+	struct namemap index;
 };
 
 struct strpool *strpool_new(void) {
@@ -89,6 +90,7 @@ void strpool_free(struct strpool *p) {
 		n = e->next;
 		free(e);
 	}
+	namemap_clear(&p->index);
 	free(p);
 }
 
@@ -98,17 +100,109 @@ const char *strpool_intern(struct strpool *p, const char *s) {
 
 	if (!s)
 		return NULL;
-	for (e = p->head; e; e = e->next)
-		if (strcmp(e->s, s) == 0)
-			return e->s;
+	e = namemap_get(&p->index, s, NULL);
+	if (e && strcmp(e->s, s) == 0)
+		return e->s;
+	/* "" is its own string, though the map takes it for the current
+	 * namespace as it does NULL */
+	if (!*s) {
+		for (e = p->head; e; e = e->next)
+			if (!e->s[0])
+				return e->s;
+	}
 	n = strlen(s);
 	e = malloc(sizeof(*e) + n + 1);
 	if (!e)
 		return NULL;
 	memcpy(e->s, s, n + 1);
+	if (*s && namemap_put(&p->index, e->s, NULL, e) < 0) {
+		free(e);
+		return NULL;
+	}
 	e->next = p->head;
 	p->head = e;
 	return e->s;
+}
+
+/* ---- name maps ---------------------------------------------------- */
+
+static const char *ns_key(const char *netns) {
+	return netns ? netns : "";
+}
+
+static uint32_t namemap_hash(const char *netns, const char *name) {
+	uint32_t h = 2166136261u;
+
+	for (const char *s = ns_key(netns); *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (const char *s = name; s && *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h ? h : 1;
+}
+
+static bool namemap_match(const struct namemap_slot *s, uint32_t h, const char *netns, const char *name) {
+	return s->hash == h && strcmp(ns_key(s->netns), ns_key(netns)) == 0 &&
+	       (s->name && name ? strcmp(s->name, name) == 0 : !s->name && !name);
+}
+
+void *namemap_get(const struct namemap *m, const char *netns, const char *name) {
+	uint32_t h;
+
+	if (!m->n)
+		return NULL;
+	h = namemap_hash(netns, name);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		const struct namemap_slot *s = &m->slots[i];
+
+		if (!s->hash)
+			return NULL;
+		if (namemap_match(s, h, netns, name))
+			return s->val;
+	}
+}
+
+static void namemap_insert(struct namemap_slot *slots, size_t cap, const struct namemap_slot *e) {
+	size_t i = e->hash & (cap - 1);
+
+	while (slots[i].hash)
+		i = (i + 1) & (cap - 1);
+	slots[i] = *e;
+}
+
+int namemap_put(struct namemap *m, const char *netns, const char *name, void *val) {
+	uint32_t h = namemap_hash(netns, name);
+	struct namemap_slot e = { netns, name, val, h };
+
+	if (m->n) {
+		for (size_t i = h & (m->cap - 1); m->slots[i].hash; i = (i + 1) & (m->cap - 1))
+			if (namemap_match(&m->slots[i], h, netns, name)) {
+				m->slots[i] = e;
+				return 0;
+			}
+	}
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		struct namemap_slot *v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].hash)
+				namemap_insert(v, cap, &m->slots[i]);
+		free(m->slots);
+		m->slots = v;
+		m->cap = cap;
+	}
+	namemap_insert(m->slots, m->cap, &e);
+	m->n++;
+	return 0;
+}
+
+void namemap_clear(struct namemap *m) {
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->n = 0;
 }
 
 /* ---- values -------------------------------------------------------- */
