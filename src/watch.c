@@ -173,6 +173,7 @@ struct watch {
 
 	struct records *rec;
 	bool ready;
+	bool end_reached;               /* --max-runtime, not a signal */
 	bool quit, reload;
 	bool echo;                      /* reading the echoes of our own changes: no drift cause */
 	uint64_t wd_interval_ns, wd_next;
@@ -2111,6 +2112,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 			case SRC_END:
 				timer_drain(w.tfd_end);
 				log_info("%s: --max-runtime reached: exiting", w.s.name);
+				w.end_reached = true;
 				w.quit = true;
 				break;
 			}
@@ -2134,6 +2136,13 @@ int watch_run(const char *path, const struct watch_opts *o) {
 	if (o->down_on_exit)
 		down_on_exit(&w);
 	ret = EXIT_OK;
+	if (w.end_reached && !w.ready) {
+		/* a watch that never got the kernel to match the profile did
+		 * not do its job, whatever stopped it */
+		log_error("%s: --max-runtime reached before the kernel ever matched the profile%s%s", w.s.name,
+		          w.last_err[0] ? ": " : "", w.last_err);
+		ret = EXIT_RUNTIME;
+	}
 out:
 	if (w.rec && o->metrics_path) {
 		r = records_metrics_write(w.rec, o->metrics_path, false);
