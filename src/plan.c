@@ -2481,14 +2481,15 @@ void plan_json(const struct plan *p, const char *profile, struct json *j) {
 struct reqs {
 	struct observe_ns_req *v;
 	size_t n;
+	struct namemap index;               /* netns -> index in v + 1 */
 };
 
 static struct observe_ns_req *req_for(struct reqs *q, const char *netns) {
+	uintptr_t i = (uintptr_t)namemap_get(&q->index, netns, NULL);
 	struct observe_ns_req *v;
 
-	for (size_t i = 0; i < q->n; i++)
-		if (netns_eq(q->v[i].netns, netns))
-			return &q->v[i];
+	if (i)
+		return &q->v[i - 1];
 	v = realloc(q->v, (q->n + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
@@ -2497,6 +2498,10 @@ static struct observe_ns_req *req_for(struct reqs *q, const char *netns) {
 	v[q->n].netns = netns && *netns ? strdup(netns) : NULL;
 	if (netns && *netns && !v[q->n].netns)
 		return NULL;
+	if (namemap_put(&q->index, v[q->n].netns, NULL, (void *)(uintptr_t)(q->n + 1)) < 0) {
+		free((char *)v[q->n].netns);
+		return NULL;
+	}
 	return &q->v[q->n++];
 }
 
@@ -2546,13 +2551,27 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 			goto oom;
 		x->rules = true;
 	}
-	/* a namespace hanet may delete: what a rollback would make again */
-	for (size_t i = 0; o && i < o->n_netns; i++) {
-		struct observe_ns_req *x = req_for(&q, o->netns[i]);
+	/* a namespace hanet may delete: what a rollback would make again
+	 * (one the profile keeps is not deleted) */
+	{
+		struct namemap kept = { 0 };
 
-		if (!x)
-			goto oom;
-		x->sysctls = true;
+		for (size_t i = 0; p && i < p->n_netns; i++)
+			if (namemap_put(&kept, p->netns[i].name, NULL, &kept) < 0) {
+				namemap_clear(&kept);
+				goto oom;
+			}
+		for (size_t i = 0; o && i < o->n_netns; i++) {
+			struct observe_ns_req *x = req_for(&q, o->netns[i]);
+
+			if (!x) {
+				namemap_clear(&kept);
+				goto oom;
+			}
+			if (!namemap_get(&kept, o->netns[i], NULL))
+				x->sysctls = true;
+		}
+		namemap_clear(&kept);
 	}
 	for (size_t i = 0; o && i < o->n_links; i++)
 		if (!req_for(&q, o->links[i].netns))
@@ -2606,12 +2625,14 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 		if (r < 0)
 			goto fail;
 	}
+	namemap_clear(&q.index);
 	*ret = q.v;
 	*ret_n = q.n;
 	return 0;
 oom:
 	r = -ENOMEM;
 fail:
+	namemap_clear(&q.index);
 	plan_observe_reqs_free(q.v, q.n);
 	return r;
 }
