@@ -51,7 +51,32 @@ struct nlev_ns {
 	unsigned groups;
 	struct nlev_link *links;
 	size_t n_links, cap_links;
+	uint64_t drained_ns;            /* last found empty */
 };
+
+/* the caller's loop: see nlev_note_wait */
+static uint64_t wait_entered_ns, wait_woke_ns, prev_woke_ns;
+
+/* a wait shorter than this returned at once: something was pending */
+#define NLEV_SLEPT_NS 100000ull
+
+void nlev_note_wait(uint64_t entered_ns, uint64_t woke_ns) {
+	prev_woke_ns = wait_woke_ns;
+	wait_entered_ns = entered_ns;
+	wait_woke_ns = woke_ns;
+}
+
+static uint64_t arrival_bound(const struct nlev_ns *n, uint64_t read_ns) {
+	uint64_t t;
+
+	if (!wait_woke_ns)
+		return read_ns;                 /* no loop said how it waits */
+	if (wait_woke_ns - wait_entered_ns >= NLEV_SLEPT_NS)
+		t = wait_woke_ns;
+	else
+		t = n->drained_ns > prev_woke_ns ? n->drained_ns : prev_woke_ns;
+	return t && t < read_ns ? t : read_ns;
+}
 
 struct nlev_set {
 	int epfd;
@@ -528,6 +553,7 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups) {
 	if (!n)
 		return -ENOMEM;
 	n->fd = n->nsfd = -1;
+	n->drained_ns = now_ns();
 	n->groups = groups;
 	if (netns && !(n->name = strdup(netns))) {
 		r = -ENOMEM;
@@ -578,17 +604,19 @@ static int read_ns(struct nlev_set *s, struct nlev_ns *n, void (*cb)(const struc
 		struct sockaddr_nl from;
 		socklen_t fromlen = sizeof(from);
 		ssize_t len = recvfrom(n->fd, s->buf, NLEV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
-		uint64_t t = now_ns();
+		uint64_t t = now_ns(), arrived;
 		const struct nlmsghdr *nlh;
 		int left;
 
 		if (len < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				n->drained_ns = t;
 				break;
+			}
 			if (errno == ENOBUFS) {
-				struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .netns = n->name };
+				struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .arrived_ns = t, .netns = n->name };
 				int r;
 
 				/* the link table missed changes: read it again so
@@ -605,10 +633,12 @@ static int read_ns(struct nlev_set *s, struct nlev_ns *n, void (*cb)(const struc
 		if (from.nl_pid != 0)
 			continue;       /* only the kernel speaks on this socket */
 		left = (int)len;
+		arrived = arrival_bound(n, t);
 		for (nlh = (const struct nlmsghdr *)s->buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 			struct nlev ev;
 
 			if (decode(n, nlh, t, &ev)) {
+				ev.arrived_ns = arrived;
 				cb(&ev, data);
 				count++;
 			}

@@ -1200,11 +1200,11 @@ static bool fast_addr(struct watch *w, struct wns *n, const struct nlev *ev, con
 			break;
 	if (j == ns->n_addrs)
 		/* not in the state as last observed (it went before): as is */
-		return fast_apply(w, &t, what, "re-added", ev->t_ns);
+		return fast_apply(w, &t, what, "re-added", ev->arrived_ns);
 	saved = ns->addrs[j];
 	memmove(&ns->addrs[j], &ns->addrs[j + 1], (ns->n_addrs - j - 1) * sizeof(*ns->addrs));
 	ns->n_addrs--;
-	ok = fast_apply(w, &t, what, "re-added", ev->t_ns);
+	ok = fast_apply(w, &t, what, "re-added", ev->arrived_ns);
 	memmove(&ns->addrs[j + 1], &ns->addrs[j], (ns->n_addrs - j) * sizeof(*ns->addrs));
 	ns->addrs[j] = saved;
 	ns->n_addrs++;
@@ -1239,7 +1239,7 @@ static bool fast_link_down(struct watch *w, struct wns *n, const struct nlev *ev
 	flags = l->flags;
 	l->up = false;
 	l->flags &= ~(unsigned)IFF_UP;
-	ok = fast_apply(w, &t, what, "set up", ev->t_ns);
+	ok = fast_apply(w, &t, what, "set up", ev->arrived_ns);
 	l->up = ok || was_up;
 	l->flags = ok ? flags | IFF_UP : flags;
 	return ok;
@@ -1286,11 +1286,11 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 		/* a deleted link is set down first: say what really happened */
 		if (w->cause[0] && strcmp(w->cause_link, ev->ifname) == 0)
 			snprintf(w->cause, sizeof(w->cause), "%s", what);
-		mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+		mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 		break;
 	case NLEV_LINK_NEW:
 		snprintf(what, sizeof(what), "link %s appeared%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
-		mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+		mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 		break;
 	default:
 		if ((ev->flags & NLEV_F_ADMIN_CHANGED) && !(ev->flags & NLEV_F_ADMIN_UP)) {
@@ -1301,14 +1301,14 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 			 * the resync that follows puts them back */
 			if (wl)
 				fast_link_down(w, n, ev, what);
-			mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+			mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 		} else if (ev->flags & NLEV_F_MASTER_CHANGED) {
 			snprintf(what, sizeof(what), "link %s: master changed%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
-			mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+			mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 		} else if (ev->flags & (NLEV_F_ADMIN_CHANGED | NLEV_F_CARRIER_CHANGED | NLEV_F_ACTIVE_SLAVE_CHANGED |
 		                        NLEV_F_SLAVE_STATE_CHANGED)) {
 			/* up, carrier, failover: nothing to repair, but confirm */
-			mark_confirm(w, n, ev->t_ns);
+			mark_confirm(w, n, ev->arrived_ns);
 		} else {
 			/* mtu, mac, name, alias, kind options...: the message does
 			 * not say which, and the kernel sends such messages for its
@@ -1317,7 +1317,7 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 			snprintf(what, sizeof(what), "link %s changed%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
 			if (!w->echo && !w->weak_cause[0])
 				snprintf(w->weak_cause, sizeof(w->weak_cause), "%s", what);
-			mark_dirty(w, n, NULL, ev->t_ns, w->o->debounce_us);
+			mark_dirty(w, n, NULL, ev->arrived_ns, w->o->debounce_us);
 		}
 		break;
 	}
@@ -1331,7 +1331,7 @@ static void on_addr(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (!desired && !(ev->ifname[0] && owner_has_addr(w->s.owner, n->name, ev->ifname, &ev->addr)))
 		return;
 	if (ev->type == NLEV_ADDR_NEW) {
-		mark_confirm(w, n, ev->t_ns);
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
 	format_ipaddr(&ev->addr, true, ip, sizeof(ip));
@@ -1341,10 +1341,10 @@ static void on_addr(struct watch *w, struct wns *n, const struct nlev *ev) {
 	else
 		snprintf(what, sizeof(what), "address %s removed from %s%s", ip, ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
 	if (desired && fast_addr(w, n, ev, what)) {
-		mark_confirm(w, n, ev->t_ns);
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
-	mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+	mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 }
 
 static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
@@ -1354,7 +1354,7 @@ static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (idx < 0 && ev->protocol != RTPROT_HANET)
 		return;
 	if (ev->type == NLEV_ROUTE_NEW || idx < 0) {
-		mark_confirm(w, n, ev->t_ns);
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
 	format_ipaddr(&ev->addr, true, ip, sizeof(ip));
@@ -1364,11 +1364,11 @@ static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
 		snprintf(what, sizeof(what), "route %s%s%s removed%s", r->name ? r->name : "", r->name ? " " : "",
 		         ev->addr.plen ? ip : "default", in_ns(n->name, nsb, sizeof(nsb)));
 	}
-	if (fast_route(w, n, idx, what, ev->t_ns)) {
-		mark_confirm(w, n, ev->t_ns);
+	if (fast_route(w, n, idx, what, ev->arrived_ns)) {
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
-	mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+	mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 }
 
 static void on_rule(struct watch *w, struct wns *n, const struct nlev *ev) {
@@ -1377,7 +1377,7 @@ static void on_rule(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (ev->protocol != RTPROT_HANET && !rules_in(w, n->name))
 		return;
 	if (ev->type == NLEV_RULE_NEW) {
-		mark_confirm(w, n, ev->t_ns);
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
 	snprintf(what, sizeof(what), "rule priority %u table %u removed%s", ev->priority, ev->table,
@@ -2077,8 +2077,12 @@ int watch_run(const char *path, const struct watch_opts *o) {
 
 	while (!w.quit) {
 		struct epoll_event evs[32];
+		uint64_t entered = now_ns();
 		int n = epoll_wait(w.epfd, evs, ARRAY_SIZE(evs), -1);
 
+		/* latencies count from an event's arrival, however long it
+		 * waited behind other work */
+		nlev_note_wait(entered, now_ns());
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
