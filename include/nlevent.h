@@ -83,6 +83,10 @@ int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *da
  * last found empty, whichever is later: its arrived_ns says so, and
  * latencies counted from it include the queueing. */
 void nlev_note_wait(uint64_t entered_ns, uint64_t woke_ns);
+/* Stamp arrivals exactly: a thread of its own notes when each event
+ * socket added from now on becomes readable, and arrived_ns is that
+ * time (nlev_note_wait's bound stays for sockets it does not follow). */
+int nlev_track_arrivals(void);
 
 /* The receive buffer of the sockets added after this call (and of those
  * already added), in bytes; default NLEV_RCVBUF_DEFAULT.  Set with

@@ -1947,6 +1947,10 @@ static int setup_fds(struct watch *w) {
 	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
 		return -EINVAL;
 	w->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* repair latencies count from the events' arrival */
+	r = nlev_track_arrivals();
+	if (r < 0)
+		log_warning_errno(r, "watch: stamping event arrivals: %m; latencies are bounds");
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->tfd_resync = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	w->tfd_house = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
