@@ -1124,10 +1124,11 @@ static int restore_sysctls(struct planner *pl) {
 /* A namespace hanet made, dropped from the profile, that holds nothing
  * but what hanet made and no longer wants: deleting it takes it all
  * along in the kernel, at once (one veth deleted alone costs the kernel
- * tens of milliseconds).  Not when that would take something outside
- * along that must stay: a veth's peer, or a vlan/macvlan on one of its
- * devices, in a namespace that stays, which hanet did not make or
- * still wants. */
+ * tens of milliseconds).  Not when one of its veths has its peer in a
+ * namespace that stays, nor when a vlan/macvlan elsewhere that hanet
+ * did not make or still wants sits on one of its devices.  These
+ * deletions are the last steps of a plan; undoing one makes the
+ * namespace again, empty. */
 static bool doomed_link_ok(struct planner *pl, const struct sim_link *sl) {
 	bool owned = owned_link(pl, sl->l.netns, sl->l.name, sl->l.kind);
 
@@ -1168,10 +1169,11 @@ static void doom_netns(struct planner *pl) {
 				if (sl->gone)
 					continue;
 				if (sl->l.kind == LINK_VETH && ns->doomed && sl->l.u.veth.peer[0]) {
-					const struct sim_link *peer = sim_link(pl, sl->l.u.veth.peer_netns, sl->l.u.veth.peer);
-
+					/* a pair deleted from the other end, one that
+					 * stays, takes this end's addresses along
+					 * unrecorded: its namespace goes step by step */
 					other = sim_ns(pl, sl->l.u.veth.peer_netns);
-					if (peer && other && other != ns && !other->doomed && !doomed_link_ok(pl, peer)) {
+					if (other && other != ns && !other->doomed) {
 						ns->doomed = false;
 						changed = true;
 					}
