@@ -87,6 +87,7 @@ void nlev_note_wait(uint64_t entered_ns, uint64_t woke_ns);
  * socket added from now on becomes readable, and arrived_ns is that
  * time (nlev_note_wait's bound stays for sockets it does not follow). */
 int nlev_track_arrivals(void);
+void nlev_track_stop(void);                 /* after the last nlev_set_free */
 
 /* The receive buffer of the sockets added after this call (and of those
  * already added), in bytes; default NLEV_RCVBUF_DEFAULT.  Set with

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -74,9 +75,10 @@ void nlev_note_wait(uint64_t entered_ns, uint64_t woke_ns) {
  * sockets to become readable notes when each did (EPOLLONESHOT: once,
  * until the socket is drained and armed again), however busy the
  * caller's loop is.  By descriptor number. */
-static int arr_ep = -1;
+static int arr_ep = -1, arr_stop = -1;
 static _Atomic uint64_t *arr_ready;
 static size_t arr_cap;
+static pthread_t arr_thread;
 
 static void *arrivals_thread(void *data) {
 	(void)data;
@@ -88,6 +90,8 @@ static void *arrivals_thread(void *data) {
 		for (int i = 0; i < n; i++) {
 			uint64_t zero = 0;
 
+			if (evs[i].data.fd == arr_stop)
+				return NULL;
 			if ((size_t)evs[i].data.fd < arr_cap)
 				atomic_compare_exchange_strong(&arr_ready[evs[i].data.fd], &zero, t);
 		}
@@ -99,7 +103,6 @@ int nlev_track_arrivals(void) {
 	struct rlimit rl;
 	pthread_attr_t attr;
 	sigset_t all, old;
-	pthread_t th;
 	int r;
 
 	if (arr_ep >= 0)
@@ -111,17 +114,25 @@ int nlev_track_arrivals(void) {
 	if (!arr_ready)
 		return -ENOMEM;
 	arr_ep = epoll_create1(EPOLL_CLOEXEC);
-	if (arr_ep < 0) {
+	arr_stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (arr_ep < 0 || arr_stop < 0) {
 		r = -errno;
 		goto fail;
+	}
+	{
+		struct epoll_event ee = { .events = EPOLLIN, .data.fd = arr_stop };
+
+		if (epoll_ctl(arr_ep, EPOLL_CTL_ADD, arr_stop, &ee) < 0) {
+			r = -errno;
+			goto fail;
+		}
 	}
 	/* the thread takes no signal */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
-	r = -pthread_create(&th, &attr, arrivals_thread, NULL);
+	r = -pthread_create(&arr_thread, &attr, arrivals_thread, NULL);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)
@@ -130,11 +141,28 @@ int nlev_track_arrivals(void) {
 fail:
 	if (arr_ep >= 0)
 		close(arr_ep);
-	arr_ep = -1;
+	if (arr_stop >= 0)
+		close(arr_stop);
+	arr_ep = arr_stop = -1;
 	free(arr_ready);
 	arr_ready = NULL;
 	arr_cap = 0;
 	return r;
+}
+
+void nlev_track_stop(void) {
+	uint64_t one = 1;
+
+	if (arr_ep < 0)
+		return;
+	if (write(arr_stop, &one, sizeof(one)) == sizeof(one))
+		pthread_join(arr_thread, NULL);
+	close(arr_ep);
+	close(arr_stop);
+	arr_ep = arr_stop = -1;
+	free(arr_ready);
+	arr_ready = NULL;
+	arr_cap = 0;
 }
 
 static void arrivals_arm(int fd, int op) {

@@ -2000,6 +2000,7 @@ static void watch_fini(struct watch *w) {
 		free(w->ns[i]->name);
 		free(w->ns[i]);
 	}
+	nlev_track_stop();
 	free(w->ns);
 	free(w->want);
 	free(w->bonds);
