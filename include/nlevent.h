@@ -40,6 +40,8 @@ enum {
 struct nlev {
 	enum nlev_type type;
 	uint64_t t_ns;                  /* CLOCK_MONOTONIC when read from the socket */
+	uint64_t arrived_ns;            /* the earliest it can have arrived, time in the socket's
+	                                   queue included (see nlev_note_wait) */
 	const char *netns;              /* as given to nlev_add_netns */
 	int ifindex;
 	char ifname[IFNAMSIZ];
@@ -74,6 +76,18 @@ int nlev_fd(const struct nlev_set *s);
 /* Read what is pending without blocking; cb per event.  Returns the
  * number of events, or negative errno. */
 int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data);
+/* The caller's main loop slept waiting for events from entered_ns to
+ * woke_ns (CLOCK_MONOTONIC).  An event read after a real sleep arrived
+ * as it woke; one read after a wait that returned at once was queued
+ * while the loop was busy, since it last woke or since its socket was
+ * last found empty, whichever is later: its arrived_ns says so, and
+ * latencies counted from it include the queueing. */
+void nlev_note_wait(uint64_t entered_ns, uint64_t woke_ns);
+/* Stamp arrivals exactly: a thread of its own notes when each event
+ * socket added from now on becomes readable, and arrived_ns is that
+ * time (nlev_note_wait's bound stays for sockets it does not follow). */
+int nlev_track_arrivals(void);
+void nlev_track_stop(void);                 /* after the last nlev_set_free */
 
 /* The receive buffer of the sockets added after this call (and of those
  * already added), in bytes; default NLEV_RCVBUF_DEFAULT.  Set with

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "util.h"
 
 struct nl;
 
@@ -32,6 +33,8 @@ int nls_get(struct nls *s, const char *netns, struct nl **ret);
 void nls_drop(struct nls *s, const char *netns);
 /* Write requests sent by every socket of the pool, closed ones included. */
 uint64_t nls_write_count(const struct nls *s);
+/* RTM_GETNSID requests sent (each pair of namespaces is asked once). */
+uint64_t nls_nsid_requests(const struct nls *s);
 
 /* ---- observed state ---------------------------------------------------- */
 
@@ -67,6 +70,7 @@ struct state {
 	struct strpool *pool;
 	struct ns_state *ns;
 	size_t n_ns;
+	struct namemap index;               /* netns -> its ns_state */
 };
 
 /* What to observe in one namespace. */

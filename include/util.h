@@ -49,6 +49,25 @@ struct strpool *strpool_new(void);
 void strpool_free(struct strpool *p);
 const char *strpool_intern(struct strpool *p, const char *s);   /* NULL on ENOMEM; NULL in -> NULL out */
 
+/* A hash map from a (namespace, name) pair to a pointer: lookups in
+ * constant time however many namespaces and devices there are.  A NULL
+ * or empty namespace is the current one (as netns_eq); name may be
+ * NULL for a map of namespaces.  The map keeps the key pointers, not
+ * copies: they must live as long as their entry. */
+struct namemap_slot {
+	const char *netns, *name;
+	void *val;
+	uint32_t hash;
+};
+struct namemap {
+	struct namemap_slot *slots;
+	size_t cap, n;
+};
+void *namemap_get(const struct namemap *m, const char *netns, const char *name);
+/* Add or replace. */
+int namemap_put(struct namemap *m, const char *netns, const char *name, void *val);
+void namemap_clear(struct namemap *m);                          /* empty, keeps nothing allocated */
+
 /* ---- values -------------------------------------------------------- */
 
 /* "500us", "100ms", "2s", "1m"; a bare number is milliseconds. */

@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -193,56 +192,88 @@ static int announce_parse(char *spec, struct vip *v) {
 	return 0;
 }
 
-static void *announce_thread(void *data) {
-	const struct vip *v = data;
-
-	announce_send(v->netns, v->dev, &v->address, v->announce_count, v->announce_interval_us, v->announce_mode, NULL);
-	return NULL;
-}
-
 /* hanet __announce SPEC...: what apply starts to announce the VIPs it
- * added, every one at once, each `count` times `interval` apart. */
+ * added, every one at once, each `count` times `interval` apart.  One
+ * thread sends the rounds of all of them as each falls due: a thousand
+ * VIPs cost no thousand threads. */
 int cmd_announce_internal(int argc, char **argv) {
-	pthread_t th[64];
-	struct vip v[64];
-	size_t n = 0;
+	struct pending {
+		struct vip v;
+		uint32_t sent;
+	} *p = calloc(argc > 1 ? (size_t)argc - 1 : 1, sizeof(*p));
+	size_t n = 0, left;
+	uint64_t t0 = now_us();
 
-	for (int i = 1; i < argc && n < ARRAY_SIZE(v); i++)
-		if (announce_parse(argv[i], &v[n]) == 0)
+	if (!p)
+		return EXIT_RUNTIME;
+	for (int i = 1; i < argc; i++)
+		if (announce_parse(argv[i], &p[n].v) == 0 && p[n].v.announce_count > 0)
 			n++;
-	for (size_t i = 0; i < n; i++)
-		if (pthread_create(&th[i], NULL, announce_thread, &v[i]) != 0) {
-			announce_thread(&v[i]);
-			th[i] = 0;
+	for (left = n; left;) {
+		uint64_t now = now_us(), next = UINT64_MAX;
+
+		for (size_t i = 0; i < n; i++) {
+			struct pending *x = &p[i];
+			uint64_t due;
+
+			if (x->sent == x->v.announce_count)
+				continue;
+			due = t0 + (uint64_t)x->sent * x->v.announce_interval_us;
+			if (due <= now) {
+				/* a VIP that cannot be announced (its device
+				 * went away) is given up, the others go on */
+				if (announce_send(x->v.netns, x->v.dev, &x->v.address, 1, 0, x->v.announce_mode, NULL) < 0)
+					x->sent = x->v.announce_count;
+				else
+					x->sent++;
+				if (x->sent == x->v.announce_count) {
+					left--;
+					continue;
+				}
+				due = t0 + (uint64_t)x->sent * x->v.announce_interval_us;
+			}
+			if (due < next)
+				next = due;
 		}
-	for (size_t i = 0; i < n; i++)
-		if (th[i])
-			pthread_join(th[i], NULL);
+		now = now_us();
+		if (left && next > now) {
+			struct timespec ts = { .tv_sec = (time_t)((next - now) / 1000000),
+			                       .tv_nsec = (long)((next - now) % 1000000) * 1000 };
+
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
+	}
+	free(p);
 	return EXIT_OK;
 }
 
 /* The announcements go from a process of their own (`hanet __announce`,
  * spawned with posix_spawn: no copy of apply's memory), so apply does
- * not wait for the last frame; nor for the process: init reaps it. */
-static void announce_background(const struct vip *const *vips, size_t n) {
+ * not wait for the last frame; nor for the process: init reaps it.
+ * Every VIP added is announced: a process per ANNOUNCE_CHUNK of them
+ * keeps each command line short. */
+#define ANNOUNCE_CHUNK 512
+
+static void announce_spawn(const struct vip *const *vips, size_t n) {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	char **args;
 	pid_t pid;
 	int r;
 
-	if (!n)
-		return;
-	if (n > 64)
-		n = 64;
 	args = calloc(n + 3, sizeof(*args));
-	if (!args)
+	if (!args) {
+		log_warning("announcing VIPs: out of memory");
 		return;
+	}
 	args[0] = (char *)"hanet";
 	args[1] = (char *)"__announce";
 	for (size_t i = 0; i < n; i++)
-		if (!(args[i + 2] = announce_spec(vips[i])))
+		if (!(args[i + 2] = announce_spec(vips[i]))) {
+			log_warning("announcing VIPs: out of memory");
 			goto out;
+		}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
@@ -261,6 +292,11 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(args[i + 2]);
 	free(args);
+}
+
+static void announce_background(const struct vip *const *vips, size_t n) {
+	for (size_t i = 0; i < n; i += ANNOUNCE_CHUNK)
+		announce_spawn(vips + i, n - i < ANNOUNCE_CHUNK ? n - i : ANNOUNCE_CHUNK);
 }
 
 /* ---- the command ----------------------------------------------------------- */

@@ -52,7 +52,8 @@ static const char usage_text[] =
 	"as things change, WATCHDOG=1 when WatchdogSec= is set.\n"
 	"\n"
 	"Exit status: 0 after a signal or --max-runtime, 2 invalid profile,\n"
-	"3 cannot start, 64 usage.  See hanet(8).\n";
+	"3 cannot start (or --max-runtime came before the kernel ever matched the\n"
+	"profile), 64 usage.  See hanet(8).\n";
 
 enum {
 	OPT_DEBOUNCE = 0x100,

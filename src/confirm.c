@@ -379,7 +379,7 @@ out:
 	return r;
 }
 
-static int lock_try(int *ret_fd) {
+static int run_lock_try(int *ret_fd) {
 	int holder;
 
 	return lock_take(0, ret_fd, &holder);
@@ -456,7 +456,7 @@ int confirm_recover(int lock_fd, const char *cmd) {
 		return 0;
 	}
 	if (lock_fd < 0) {
-		r = lock_try(&fd);
+		r = run_lock_try(&fd);
 		if (r < 0) {
 			/* a run holds the lock: alive, it is the change's own
 			 * process or one that recovers it */
@@ -542,7 +542,7 @@ int confirm_send(const char *profile, char *what, size_t size) {
 			return r;
 		}
 		/* the lock free: the change's process is gone */
-		if (lock_try(&lock_fd) == 0) {
+		if (run_lock_try(&lock_fd) == 0) {
 			r = settle("confirm", profile, true, what, size);
 			lock_release(lock_fd);
 			jfile_free(j);

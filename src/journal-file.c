@@ -21,7 +21,7 @@
 /* A field of struct action, link, addr, route or rule that is not in the
  * file is not undone: every field added to them needs its tag here. */
 #if __SIZEOF_POINTER__ == 8 && defined(__x86_64__)
-_Static_assert(sizeof(struct action) == 648, "struct action changed: write and read the new field in journal-file.c");
+_Static_assert(sizeof(struct action) == 664, "struct action changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct link) == 664, "struct link changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct route) == 136, "struct route changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct addr) == 88, "struct addr changed: write and read the new field in journal-file.c");
@@ -62,7 +62,11 @@ enum {
 	A_MTU, A_OLD_MTU, A_MAC, A_OLD_MAC, A_MAC_OF, A_OLD_MAC_UNKNOWN, A_ALIAS, A_OLD_ALIAS, A_MASTER, A_OLD_MASTER,
 	A_MASTER_MAC, A_MASTER_MAC_SET, A_TO_NETNS, A_NIC_KEYS, A_NIC_BEFORE, A_NIC_RESTORE, A_NIC_FORGET, A_FWD4, A_FWD6,
 	A_OLD_FWD4, A_OLD_FWD6, A_LO_UP, A_FWD_RECORD, A_FWD_FORGET, A_ADDR, A_OLD_ADDR, A_ROUTE, A_OLD_ROUTE, A_RULE,
-	A_PORT, A_LOST_ADDR, A_LOST_ROUTE,
+	A_PORT, A_LOST_ADDR, A_LOST_ROUTE, A_MTU_BACK,
+};
+
+enum {
+	MB_NETNS = 1, MB_NAME, MB_MTU,
 };
 
 enum {
@@ -443,6 +447,14 @@ static void jfile_put_action(struct wbuf *b, const struct action *a) {
 		put_addr(b, A_LOST_ADDR, &a->lost_addrs[i]);
 	for (size_t i = 0; i < a->n_lost_routes; i++)
 		put_route(b, A_LOST_ROUTE, a->lost_routes[i]);
+	for (size_t i = 0; a->mtu_back && i < a->n_mtu_back; i++) {
+		size_t at = f_open(b, A_MTU_BACK);
+
+		f_optstr(b, MB_NETNS, a->mtu_back[i].netns);
+		f_name(b, MB_NAME, a->mtu_back[i].name);
+		F_U32(b, MB_MTU, a->mtu_back[i].mtu);
+		f_close(b, at);
+	}
 }
 
 /* A record: tag, length, crc32 of the payload, payload (from `at`). */
@@ -1142,8 +1154,26 @@ static int check_action(struct ctx *c, const struct action *a) {
 	return 0;
 }
 
+static int read_mtu_back(struct ctx *c, struct rd r, struct mtu_back *m) {
+	struct rd v;
+	uint16_t tag;
+	int q, r2 = 0;
+
+	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
+		switch (tag) {
+		case MB_NETNS: r2 = v_netns(c, tag, &v, &m->netns); break;
+		case MB_NAME: r2 = v_name(c, tag, &v, m->name, sizeof(m->name)); break;
+		case MB_MTU: r2 = GET_U(c, tag, &v, m->mtu); break;
+		default: r2 = unknown(c, tag); break;
+		}
+		if (r2 < 0)
+			return r2;
+	}
+	return q;
+}
+
 static int read_action(struct ctx *c, struct rd r, struct action *a) {
-	size_t n_routes, n_old, n_ports, n_lost_addrs, n_lost_routes, k_routes = 0, k_old = 0;
+	size_t n_routes, n_old, n_ports, n_lost_addrs, n_lost_routes, n_mtu_back, k_routes = 0, k_old = 0;
 	bool type_seen = false;
 	struct rd v;
 	uint16_t tag;
@@ -1152,7 +1182,8 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 	c->what = "action";
 	if ((r2 = count_tag(c, r, A_ROUTE, &n_routes)) < 0 || (r2 = count_tag(c, r, A_OLD_ROUTE, &n_old)) < 0 ||
 	    (r2 = count_tag(c, r, A_PORT, &n_ports)) < 0 || (r2 = count_tag(c, r, A_LOST_ADDR, &n_lost_addrs)) < 0 ||
-	    (r2 = count_tag(c, r, A_LOST_ROUTE, &n_lost_routes)) < 0)
+	    (r2 = count_tag(c, r, A_LOST_ROUTE, &n_lost_routes)) < 0 ||
+	    (r2 = count_tag(c, r, A_MTU_BACK, &n_mtu_back)) < 0)
 		return r2;
 	if (n_old && n_old != n_routes)
 		return bad(c, "%zu routes replace %zu", n_routes, n_old);
@@ -1161,7 +1192,8 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 	    (n_old && !(a->old_routes = arena_alloc(c->arena, n_old * sizeof(*a->old_routes)))) ||
 	    (n_ports && !(a->ports = arena_alloc(c->arena, n_ports * sizeof(*a->ports)))) ||
 	    (n_lost_addrs && !(a->lost_addrs = arena_alloc(c->arena, n_lost_addrs * sizeof(*a->lost_addrs)))) ||
-	    (n_lost_routes && !(a->lost_routes = arena_alloc(c->arena, n_lost_routes * sizeof(*a->lost_routes)))))
+	    (n_lost_routes && !(a->lost_routes = arena_alloc(c->arena, n_lost_routes * sizeof(*a->lost_routes)))) ||
+	    (n_mtu_back && !(a->mtu_back = arena_alloc(c->arena, n_mtu_back * sizeof(*a->mtu_back)))))
 		return -ENOMEM;
 	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
 		switch (tag) {
@@ -1215,6 +1247,7 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 		case A_PORT: r2 = v_name(c, tag, &v, a->ports[a->n_ports++], IFNAMSIZ); break;
 		case A_LOST_ADDR: r2 = read_addr(c, v, &a->lost_addrs[a->n_lost_addrs++]); break;
 		case A_LOST_ROUTE: r2 = read_route(c, v, &a->lost_routes[a->n_lost_routes++]); break;
+		case A_MTU_BACK: r2 = read_mtu_back(c, v, &a->mtu_back[a->n_mtu_back++]); break;
 		default: r2 = unknown(c, tag); break;
 		}
 		c->what = "action";

@@ -2,6 +2,7 @@
 /* hanet: a table of subcommands, each in src/cmd-NAME.c. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "commands.h"
 #include "log.h"
@@ -35,8 +36,23 @@ void usage_print(const char *text) {
 	fputs(text, stdout);
 }
 
+/* Each namespace costs a few descriptors (its netlink sockets, the
+ * handle of the namespace): lift the soft limit to the hard one, so a
+ * network node with a thousand namespaces does not stop at the default
+ * 1024.  What is still too low is said where it runs out (nl_open). */
+static void raise_nofile(void) {
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int main(int argc, char **argv) {
 	int i = 1;
+
+	raise_nofile();
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "netns.h"
 #include "nl.h"
 #include "util.h"
@@ -53,6 +55,8 @@ static void count_write(struct nl *nl, const struct nlmsghdr *nlh) {
 		writes_total++;
 	}
 }
+
+static unsigned nofile_said;
 
 int nl_open(const char *netns, struct nl **ret) {
 	struct nl *nl;
@@ -106,6 +110,16 @@ int nl_open(const char *netns, struct nl **ret) {
 	*ret = nl;
 	return 0;
 fail:
+	if (r == -EMFILE || r == -ENFILE) {
+		struct rlimit rl = { 0 };
+
+		/* said once, loudly: the cause is the limit, not the namespace */
+		getrlimit(RLIMIT_NOFILE, &rl);
+		if (!nofile_said++)
+			log_error("netns %s: out of file descriptors (limit %llu): each namespace of a profile takes a few; "
+			          "raise LimitNOFILE= or `ulimit -n`", netns && *netns ? netns : "(current)",
+			          (unsigned long long)rl.rlim_cur);
+	}
 	nl_free(nl);
 	return r;
 }

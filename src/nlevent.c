@@ -15,7 +15,10 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
@@ -25,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,7 +56,141 @@ struct nlev_ns {
 	unsigned groups;
 	struct nlev_link *links;
 	size_t n_links, cap_links;
+	uint64_t drained_ns;            /* last found empty */
 };
+
+/* the caller's loop: see nlev_note_wait */
+static uint64_t wait_entered_ns, wait_woke_ns, prev_woke_ns;
+
+/* a wait shorter than this returned at once: something was pending */
+#define NLEV_SLEPT_NS 100000ull
+
+void nlev_note_wait(uint64_t entered_ns, uint64_t woke_ns) {
+	prev_woke_ns = wait_woke_ns;
+	wait_entered_ns = entered_ns;
+	wait_woke_ns = woke_ns;
+}
+
+/* Arrival stamps: a thread that does nothing but wait for the event
+ * sockets to become readable notes when each did (EPOLLONESHOT: once,
+ * until the socket is drained and armed again), however busy the
+ * caller's loop is.  By descriptor number. */
+static int arr_ep = -1, arr_stop = -1;
+static _Atomic uint64_t *arr_ready;
+static size_t arr_cap;
+static pthread_t arr_thread;
+
+static void *arrivals_thread(void *data) {
+	(void)data;
+	for (;;) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(arr_ep, evs, 64, -1);
+		uint64_t t = now_ns();
+
+		for (int i = 0; i < n; i++) {
+			uint64_t zero = 0;
+
+			if (evs[i].data.fd == arr_stop)
+				return NULL;
+			if ((size_t)evs[i].data.fd < arr_cap)
+				atomic_compare_exchange_strong(&arr_ready[evs[i].data.fd], &zero, t);
+		}
+	}
+	return NULL;
+}
+
+int nlev_track_arrivals(void) {
+	struct rlimit rl;
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int r;
+
+	if (arr_ep >= 0)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -errno;
+	arr_cap = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 20) ? (1u << 20) : (size_t)rl.rlim_cur;
+	arr_ready = calloc(arr_cap, sizeof(*arr_ready));
+	if (!arr_ready)
+		return -ENOMEM;
+	arr_ep = epoll_create1(EPOLL_CLOEXEC);
+	arr_stop = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (arr_ep < 0 || arr_stop < 0) {
+		r = -errno;
+		goto fail;
+	}
+	{
+		struct epoll_event ee = { .events = EPOLLIN, .data.fd = arr_stop };
+
+		if (epoll_ctl(arr_ep, EPOLL_CTL_ADD, arr_stop, &ee) < 0) {
+			r = -errno;
+			goto fail;
+		}
+	}
+	/* the thread takes no signal */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	r = -pthread_create(&arr_thread, &attr, arrivals_thread, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	if (arr_ep >= 0)
+		close(arr_ep);
+	if (arr_stop >= 0)
+		close(arr_stop);
+	arr_ep = arr_stop = -1;
+	free(arr_ready);
+	arr_ready = NULL;
+	arr_cap = 0;
+	return r;
+}
+
+void nlev_track_stop(void) {
+	uint64_t one = 1;
+
+	if (arr_ep < 0)
+		return;
+	if (write(arr_stop, &one, sizeof(one)) == sizeof(one))
+		pthread_join(arr_thread, NULL);
+	close(arr_ep);
+	close(arr_stop);
+	arr_ep = arr_stop = -1;
+	free(arr_ready);
+	arr_ready = NULL;
+	arr_cap = 0;
+}
+
+static void arrivals_arm(int fd, int op) {
+	struct epoll_event ee = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = fd };
+
+	if (arr_ep < 0 || fd < 0 || (size_t)fd >= arr_cap)
+		return;
+	atomic_store(&arr_ready[fd], 0);
+	epoll_ctl(arr_ep, op, fd, &ee);
+}
+
+static uint64_t arrival_bound(const struct nlev_ns *n, uint64_t read_ns) {
+	uint64_t t;
+
+	if (arr_ep >= 0 && n->fd >= 0 && (size_t)n->fd < arr_cap) {
+		t = atomic_load(&arr_ready[n->fd]);
+		if (t && t <= read_ns)
+			return t;
+	}
+
+	if (!wait_woke_ns)
+		return read_ns;                 /* no loop said how it waits */
+	if (wait_woke_ns - wait_entered_ns >= NLEV_SLEPT_NS)
+		t = wait_woke_ns;
+	else
+		t = n->drained_ns > prev_woke_ns ? n->drained_ns : prev_woke_ns;
+	return t && t < read_ns ? t : read_ns;
+}
 
 struct nlev_set {
 	int epfd;
@@ -484,8 +623,11 @@ int nlev_set_new(struct nlev_set **ret) {
 static void ns_free(struct nlev_ns *n) {
 	if (!n)
 		return;
-	if (n->fd >= 0)
+	if (n->fd >= 0) {
+		if (arr_ep >= 0)
+			epoll_ctl(arr_ep, EPOLL_CTL_DEL, n->fd, NULL);
 		close(n->fd);
+	}
 	if (n->nsfd >= 0)
 		close(n->nsfd);
 	free(n->links);
@@ -528,6 +670,7 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups) {
 	if (!n)
 		return -ENOMEM;
 	n->fd = n->nsfd = -1;
+	n->drained_ns = now_ns();
 	n->groups = groups;
 	if (netns && !(n->name = strdup(netns))) {
 		r = -ENOMEM;
@@ -555,6 +698,7 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups) {
 		goto fail;
 	}
 	s->ns = v;
+	arrivals_arm(n->fd, EPOLL_CTL_ADD);
 	ee.data.ptr = n;
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, n->fd, &ee) < 0) {
 		r = -errno;
@@ -578,17 +722,20 @@ static int read_ns(struct nlev_set *s, struct nlev_ns *n, void (*cb)(const struc
 		struct sockaddr_nl from;
 		socklen_t fromlen = sizeof(from);
 		ssize_t len = recvfrom(n->fd, s->buf, NLEV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
-		uint64_t t = now_ns();
+		uint64_t t = now_ns(), arrived;
 		const struct nlmsghdr *nlh;
 		int left;
 
 		if (len < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				n->drained_ns = t;
+				arrivals_arm(n->fd, EPOLL_CTL_MOD);
 				break;
+			}
 			if (errno == ENOBUFS) {
-				struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .netns = n->name };
+				struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .arrived_ns = t, .netns = n->name };
 				int r;
 
 				/* the link table missed changes: read it again so
@@ -605,10 +752,12 @@ static int read_ns(struct nlev_set *s, struct nlev_ns *n, void (*cb)(const struc
 		if (from.nl_pid != 0)
 			continue;       /* only the kernel speaks on this socket */
 		left = (int)len;
+		arrived = arrival_bound(n, t);
 		for (nlh = (const struct nlmsghdr *)s->buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 			struct nlev ev;
 
 			if (decode(n, nlh, t, &ev)) {
+				ev.arrived_ns = arrived;
 				cb(&ev, data);
 				count++;
 			}

@@ -27,15 +27,27 @@
 
 /* ---- the socket pool ------------------------------------------------------ */
 
+/* An id another namespace has here (RTM_GETNSID), kept: the kernel keeps
+ * it as long as both namespaces live, and the pool holds a namespace
+ * while it has a socket there. */
+struct nsid_known {
+	int nsid;
+	const char *netns;                  /* the other entry's name ("" current) */
+};
+
 struct nls_entry {
 	char *netns;
 	struct nl *nl;
+	struct nsid_known *ids;
+	size_t n_ids;
 };
 
 struct nls {
 	struct nls_entry *v;
 	size_t n;
+	struct namemap index;               /* netns -> index in v + 1 */
 	uint64_t closed_writes;
+	uint64_t nsid_requests;
 };
 
 int nls_new(struct nls **ret) {
@@ -47,27 +59,48 @@ int nls_new(struct nls **ret) {
 	return 0;
 }
 
+static void nls_entry_fini(struct nls_entry *e) {
+	nl_free(e->nl);
+	free(e->netns);
+	free(e->ids);
+}
+
 void nls_free(struct nls *s) {
 	if (!s)
 		return;
-	for (size_t i = 0; i < s->n; i++) {
-		nl_free(s->v[i].nl);
-		free(s->v[i].netns);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		nls_entry_fini(&s->v[i]);
 	free(s->v);
+	namemap_clear(&s->index);
 	free(s);
 }
 
+static struct nls_entry *nls_find(const struct nls *s, const char *netns) {
+	uintptr_t i = (uintptr_t)namemap_get(&s->index, netns, NULL);
+
+	return i ? &s->v[i - 1] : NULL;
+}
+
+static int nls_reindex(struct nls *s) {
+	namemap_clear(&s->index);
+	for (size_t i = 0; i < s->n; i++) {
+		int r = namemap_put(&s->index, s->v[i].netns, NULL, (void *)(uintptr_t)(i + 1));
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int nls_get(struct nls *s, const char *netns, struct nl **ret) {
-	struct nls_entry *v;
+	struct nls_entry *v, *e = nls_find(s, netns);
 	struct nl *nl;
 	int r;
 
-	for (size_t i = 0; i < s->n; i++)
-		if (netns_eq(s->v[i].netns, netns)) {
-			*ret = s->v[i].nl;
-			return 0;
-		}
+	if (e) {
+		*ret = e->nl;
+		return 0;
+	}
 	r = nl_open(netns, &nl);
 	if (r < 0)
 		return r;
@@ -77,26 +110,42 @@ int nls_get(struct nls *s, const char *netns, struct nl **ret) {
 		return -ENOMEM;
 	}
 	s->v = v;
+	memset(&v[s->n], 0, sizeof(v[0]));
 	v[s->n].netns = netns && *netns ? strdup(netns) : NULL;
 	if (netns && *netns && !v[s->n].netns) {
 		nl_free(nl);
 		return -ENOMEM;
 	}
 	v[s->n].nl = nl;
+	r = namemap_put(&s->index, v[s->n].netns, NULL, (void *)(uintptr_t)(s->n + 1));
+	if (r < 0) {
+		nls_entry_fini(&v[s->n]);
+		return r;
+	}
 	s->n++;
 	*ret = nl;
 	return 0;
 }
 
 void nls_drop(struct nls *s, const char *netns) {
+	struct nls_entry *e = nls_find(s, netns);
+	const char *name;
+
+	if (!e)
+		return;
+	s->closed_writes += nl_write_count(e->nl);
+	/* the ids the others knew for it go with it (the kernel frees them
+	 * once the namespace is gone, and may give them out again) */
+	name = e->netns ? e->netns : "";
 	for (size_t i = 0; i < s->n; i++)
-		if (netns_eq(s->v[i].netns, netns)) {
-			s->closed_writes += nl_write_count(s->v[i].nl);
-			nl_free(s->v[i].nl);
-			free(s->v[i].netns);
-			s->v[i] = s->v[--s->n];
-			return;
-		}
+		for (size_t j = 0; j < s->v[i].n_ids;)
+			if (strcmp(s->v[i].ids[j].netns, name) == 0)
+				s->v[i].ids[j] = s->v[i].ids[--s->v[i].n_ids];
+			else
+				j++;
+	nls_entry_fini(e);
+	*e = s->v[--s->n];
+	(void)nls_reindex(s);
 }
 
 uint64_t nls_write_count(const struct nls *s) {
@@ -932,42 +981,159 @@ static int nsid_of(struct nl *nl, struct nl *other) {
 	return rep.nsid;
 }
 
-/* Fill the names that point into other namespaces of the state: veth
- * peers, lower devices of macvlan/vlan moved elsewhere. */
-static void resolve_cross_ns(struct nls *nls, struct state *st, struct ns_state *ns) {
+static const char *nsid_cached(const struct nls_entry *e, int nsid) {
+	for (size_t i = 0; i < e->n_ids; i++)
+		if (e->ids[i].nsid == nsid)
+			return e->ids[i].netns;
+	return NULL;
+}
+
+/* Whether namespace `other` has the id nsid in namespace `here`: asked
+ * once per pair, then kept. */
+static bool nsid_is(struct nls *s, const char *here, const char *other, int nsid) {
+	struct nls_entry *e, *o;
+	const char *known;
 	struct nl *nl;
-	int *ids = NULL;
+	int id;
+
+	if (nls_get(s, here, &nl) < 0 || nls_get(s, other, &nl) < 0)
+		return false;
+	e = nls_find(s, here);
+	o = nls_find(s, other);
+	known = nsid_cached(e, nsid);
+	if (known)
+		return strcmp(known, o->netns ? o->netns : "") == 0;
+	for (size_t i = 0; i < e->n_ids; i++)
+		if (strcmp(e->ids[i].netns, o->netns ? o->netns : "") == 0)
+			return false;               /* it has another id here */
+	s->nsid_requests++;
+	id = nsid_of(e->nl, o->nl);
+	if (id >= 0) {
+		struct nsid_known *v = realloc(e->ids, (e->n_ids + 1) * sizeof(*v));
+
+		if (v) {
+			e->ids = v;
+			v[e->n_ids].nsid = id;
+			v[e->n_ids].netns = o->netns ? o->netns : "";
+			e->n_ids++;
+		}
+	}
+	return id == nsid;
+}
+
+uint64_t nls_nsid_requests(const struct nls *s) {
+	return s->nsid_requests;
+}
+
+/* The veths whose peer is in another namespace, by (ifindex, peer's
+ * ifindex): where to look for the peer of a veth whose namespace id is
+ * not known yet.  Built when first needed. */
+struct backref {
+	int ifindex, link_ifindex;
+	struct ns_state *ns;
+};
+
+struct resolver {
+	struct nls *nls;
+	const struct state *st;
+	struct backref *v;
+	size_t n;
+	bool built;
+};
+
+static int cmp_backref(const void *a, const void *b) {
+	const struct backref *x = a, *y = b;
+
+	if (x->ifindex != y->ifindex)
+		return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+	return (x->link_ifindex > y->link_ifindex) - (x->link_ifindex < y->link_ifindex);
+}
+
+static void backrefs_build(struct resolver *rs) {
+	size_t cap = 0;
+
+	rs->built = true;
+	for (size_t i = 0; i < rs->st->n_ns; i++) {
+		struct ns_state *ns = &rs->st->ns[i];
+
+		for (size_t j = 0; ns->exists && j < ns->n_links; j++) {
+			const struct link *l = &ns->links[j];
+
+			if (l->kind != LINK_VETH || l->link_netnsid < 0)
+				continue;
+			if (grow((void **)&rs->v, &cap, rs->n, sizeof(*rs->v)) < 0)
+				return;                 /* the scan below does without */
+			rs->v[rs->n++] = (struct backref){ l->ifindex, l->link_ifindex, ns };
+		}
+	}
+	qsort(rs->v, rs->n, sizeof(*rs->v), cmp_backref);
+}
+
+/* The namespace a link's peer or lower device is in (link_netnsid in
+ * the link's namespace), among those of the state.  A veth's peer is
+ * found by its indexes (it points back at the link); a lower device,
+ * by asking each namespace that has a device of that index. */
+static struct ns_state *peer_ns_of(struct resolver *rs, const struct ns_state *ns, const struct link *l) {
+	const struct state *st = rs->st;
+	struct nls_entry *e = nls_find(rs->nls, ns->name);
+	const char *known = e ? nsid_cached(e, l->link_netnsid) : NULL;
+
+	if (known) {
+		struct ns_state *p = state_ns(st, known);
+
+		return p && p->exists ? p : NULL;
+	}
+	if (l->kind == LINK_VETH) {
+		struct backref key = { l->link_ifindex, l->ifindex, NULL }, *b;
+
+		if (!rs->built)
+			backrefs_build(rs);
+		b = bsearch(&key, rs->v, rs->n, sizeof(*rs->v), cmp_backref);
+		if (b) {
+			while (b > rs->v && cmp_backref(b - 1, &key) == 0)
+				b--;
+			for (; b < rs->v + rs->n && cmp_backref(b, &key) == 0; b++)
+				if (b->ns != ns && nsid_is(rs->nls, ns->name, b->ns->name, l->link_netnsid))
+					return b->ns;
+		}
+		return NULL;
+	}
+	for (size_t j = 0; j < st->n_ns; j++) {
+		struct ns_state *p = &st->ns[j];
+
+		if (p == ns || !p->exists || !ns_link_by_index(p, l->link_ifindex))
+			continue;
+		if (nsid_is(rs->nls, ns->name, p->name, l->link_netnsid))
+			return p;
+	}
+	return NULL;
+}
+
+/* Fill the names that point into other namespaces of the state: veth
+ * peers, lower devices of macvlan/vlan moved elsewhere.  With `only`,
+ * just the links that point into that namespace. */
+static void resolve_cross_ns(struct resolver *rs, struct ns_state *ns, const struct ns_state *only) {
+	const char *only_name = only ? (only->name ? only->name : "") : NULL;
+	struct nls_entry *e = only ? nls_find(rs->nls, ns->name) : NULL;
 
 	if (!ns->exists)
 		return;
 	for (size_t i = 0; i < ns->n_links; i++) {
 		struct link *l = &ns->links[i];
-		const struct ns_state *peer_ns = NULL;
+		const struct ns_state *peer_ns;
 		const struct link *p;
 
 		if (l->link_netnsid < 0 || l->link_ifindex <= 0)
 			continue;
 		if (l->kind != LINK_VETH && l->kind != LINK_MACVLAN && l->kind != LINK_VLAN)
 			continue;
-		if (!ids) {
-			ids = malloc(st->n_ns * sizeof(*ids));
-			if (!ids || nls_get(nls, ns->name, &nl) < 0) {
-				free(ids);
-				return;
-			}
-			for (size_t j = 0; j < st->n_ns; j++) {
-				struct nl *other;
+		if (only) {
+			const char *known = e ? nsid_cached(e, l->link_netnsid) : NULL;
 
-				ids[j] = -1;
-				if (&st->ns[j] == ns || !st->ns[j].exists)
-					continue;
-				if (nls_get(nls, st->ns[j].name, &other) == 0)
-					ids[j] = nsid_of(nl, other);
-			}
+			if (known && strcmp(known, only_name) != 0)
+				continue;
 		}
-		for (size_t j = 0; j < st->n_ns; j++)
-			if (ids[j] >= 0 && ids[j] == l->link_netnsid)
-				peer_ns = &st->ns[j];
+		peer_ns = peer_ns_of(rs, ns, l);
 		if (!peer_ns)
 			continue;
 		p = ns_link_by_index(peer_ns, l->link_ifindex);
@@ -985,13 +1151,13 @@ static void resolve_cross_ns(struct nls *nls, struct state *st, struct ns_state 
 			memcpy(l->u.vlan.link, p->name, IFNAMSIZ);
 		}
 	}
-	free(ids);
 }
 
 /* ---- the state ----------------------------------------------------------- */
 
 int state_observe_ns(struct nls *nls, struct state *st, const struct observe_ns_req *req) {
 	struct ns_state *ns = state_ns(st, req->netns);
+	struct resolver rs = { .nls = nls };
 	int r;
 
 	if (!ns)
@@ -999,15 +1165,19 @@ int state_observe_ns(struct nls *nls, struct state *st, const struct observe_ns_
 	r = observe_one(nls, ns, req);
 	if (r < 0)
 		return r;
-	resolve_cross_ns(nls, st, ns);
-	/* the other side of a veth pair may point here */
+	rs.st = st;
+	resolve_cross_ns(&rs, ns, NULL);
+	/* the other side of a veth pair may point here: the links of the
+	 * others whose namespace id is this one's (or not known yet) */
 	for (size_t i = 0; i < st->n_ns; i++)
 		if (&st->ns[i] != ns)
-			resolve_cross_ns(nls, st, &st->ns[i]);
+			resolve_cross_ns(&rs, &st->ns[i], ns);
+	free(rs.v);
 	return 0;
 }
 
 int state_observe(struct nls *nls, const struct observe_ns_req *reqs, size_t n, struct state **ret) {
+	struct resolver rs = { .nls = nls };
 	struct state *st;
 	int r;
 
@@ -1030,13 +1200,18 @@ int state_observe(struct nls *nls, const struct observe_ns_req *reqs, size_t n, 
 			r = -ENOMEM;
 			goto fail;
 		}
+		r = namemap_put(&st->index, ns->name, NULL, ns);
+		if (r < 0)
+			goto fail;
 		st->n_ns++;
 		r = observe_one(nls, ns, &reqs[i]);
 		if (r < 0)
 			goto fail;
 	}
+	rs.st = st;
 	for (size_t i = 0; i < st->n_ns; i++)
-		resolve_cross_ns(nls, st, &st->ns[i]);
+		resolve_cross_ns(&rs, &st->ns[i], NULL);
+	free(rs.v);
 	*ret = st;
 	return 0;
 fail:
@@ -1050,11 +1225,15 @@ void state_free(struct state *st) {
 	for (size_t i = 0; i < st->n_ns; i++)
 		ns_state_clear(&st->ns[i]);
 	free(st->ns);
+	namemap_clear(&st->index);
 	strpool_free(st->pool);
 	free(st);
 }
 
 struct ns_state *state_ns(const struct state *st, const char *netns) {
+	/* a state built by hand (tests) has no index */
+	if (st->index.n == st->n_ns && st->n_ns)
+		return namemap_get(&st->index, netns, NULL);
 	for (size_t i = 0; i < st->n_ns; i++)
 		if (netns_eq(st->ns[i].name, netns))
 			return &st->ns[i];

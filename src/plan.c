@@ -50,6 +50,7 @@ struct sim_ns {
 	struct sim_addr *addrs;
 	size_t n_addrs;
 	const struct ns_state *obs;         /* NULL for a namespace this plan creates */
+	bool doomed;                        /* deleted whole: what is in it goes with it */
 	uint8_t *route_gone;                /* per obs->routes */
 	struct route_map *route_idx;        /* key -> index in obs->routes */
 	uint8_t *rule_gone;                 /* per obs->rules */
@@ -875,7 +876,7 @@ static int remove_rules(struct planner *pl) {
 	for (size_t i = 0; i < pl->n_ns; i++) {
 		struct sim_ns *ns = &pl->ns[i];
 
-		if (!ns->obs || !ns->exists)
+		if (!ns->obs || !ns->exists || ns->doomed)
 			continue;
 		for (size_t j = 0; j < ns->obs->n_rules; j++) {
 			const struct rule *u = &ns->obs->rules[j];
@@ -919,7 +920,7 @@ static int remove_routes(struct planner *pl) {
 		struct action *a;
 		int r;
 
-		if (!ns->obs || !ns->exists)
+		if (!ns->obs || !ns->exists || ns->doomed)
 			continue;
 		for (size_t j = 0; j < ns->obs->n_routes; j++) {
 			const struct route *rt = &ns->obs->routes[j];
@@ -992,7 +993,7 @@ static int remove_addrs(struct planner *pl) {
 		struct action *a;
 		int r;
 
-		if (!x || want_has_addr(pl, oa->netns, oa->dev, &oa->ip))
+		if (!x || sim_ns(pl, oa->netns)->doomed || want_has_addr(pl, oa->netns, oa->dev, &oa->ip))
 			continue;
 		a = act_new(pl, ACT_ADDR_DEL, DISRUPT_LIVE, oa->netns, oa->dev);
 		if (!a)
@@ -1204,7 +1205,7 @@ static int remove_links(struct planner *pl) {
 			struct sim_link *sl = sim_link(pl, ol->netns, ol->name);
 			int r;
 
-			if (!sl || sl->l.kind != ol->kind || link_rank(&sl->l) != rank)
+			if (!sl || sl->l.kind != ol->kind || link_rank(&sl->l) != rank || sim_ns(pl, ol->netns)->doomed)
 				continue;
 			if (link_wanted_as(pl, ol->netns, ol->name, ol->kind))
 				continue;
@@ -1353,6 +1354,74 @@ static int restore_sysctls(struct planner *pl) {
 	return 0;
 }
 
+/* A namespace hanet made, dropped from the profile, that holds nothing
+ * but what hanet made and no longer wants: deleting it takes it all
+ * along in the kernel, at once (one veth deleted alone costs the kernel
+ * tens of milliseconds).  Not when one of its veths has its peer in a
+ * namespace that stays, nor when a vlan/macvlan elsewhere that hanet
+ * did not make or still wants sits on one of its devices.  These
+ * deletions are the last steps of a plan; undoing one makes the
+ * namespace again, empty. */
+static bool doomed_link_ok(struct planner *pl, const struct sim_link *sl) {
+	bool owned = owned_link(pl, sl->l.netns, sl->l.name, sl->l.kind);
+
+	if (strcmp(sl->l.name, "lo") == 0)
+		return true;
+	/* a veth pair is recorded by the end hanet created it from */
+	if (!owned && sl->l.kind == LINK_VETH && sl->l.u.veth.peer[0])
+		owned = owned_link(pl, sl->l.u.veth.peer_netns, sl->l.u.veth.peer, LINK_VETH);
+	return owned && !want_find(pl, sl->l.netns, sl->l.name);
+}
+
+static void doom_netns(struct planner *pl) {
+	struct owner *o = pl->in->owner;
+	bool changed, any = false;
+
+	for (size_t i = 0; i < o->n_netns; i++) {
+		struct sim_ns *ns = sim_ns(pl, o->netns[i]);
+
+		if (!ns || !ns->exists || !ns->obs || want_netns(pl, o->netns[i]))
+			continue;
+		ns->doomed = true;
+		for (size_t j = 0; j < ns->n_links && ns->doomed; j++)
+			if (!ns->links[j].gone && !doomed_link_ok(pl, &ns->links[j]))
+				ns->doomed = false;
+		any |= ns->doomed;
+	}
+	if (!any)
+		return;
+	do {
+		changed = false;
+		for (size_t i = 0; i < pl->n_ns; i++) {
+			struct sim_ns *ns = &pl->ns[i];
+
+			for (size_t j = 0; j < ns->n_links; j++) {
+				const struct sim_link *sl = &ns->links[j];
+				struct sim_ns *other;
+
+				if (sl->gone)
+					continue;
+				if (sl->l.kind == LINK_VETH && ns->doomed && sl->l.u.veth.peer[0]) {
+					/* a pair deleted from the other end, one that
+					 * stays, takes this end's addresses along
+					 * unrecorded: its namespace goes step by step */
+					other = sim_ns(pl, sl->l.u.veth.peer_netns);
+					if (other && other != ns && !other->doomed) {
+						ns->doomed = false;
+						changed = true;
+					}
+				} else if (!ns->doomed && lower_of(&sl->l) && sl->l.link_netnsid >= 0) {
+					other = sim_ns(pl, sim_lower_ns(pl, &sl->l));
+					if (other && other != ns && other->doomed && !doomed_link_ok(pl, sl)) {
+						other->doomed = false;
+						changed = true;
+					}
+				}
+			}
+		}
+	} while (changed);
+}
+
 static int remove_netns(struct planner *pl) {
 	struct owner *o = pl->in->owner;
 
@@ -1365,7 +1434,7 @@ static int remove_netns(struct planner *pl) {
 
 		if (want_netns(pl, name) || !ns || !ns->exists)
 			continue;
-		for (size_t j = 0; j < ns->n_links; j++) {
+		for (size_t j = 0; !ns->doomed && j < ns->n_links; j++) {
 			const struct sim_link *sl = &ns->links[j];
 
 			if (sl->gone || strcmp(sl->l.name, "lo") == 0)
@@ -1386,8 +1455,19 @@ static int remove_netns(struct planner *pl) {
 		for (size_t j = 0; j < ns->n_links; j++)
 			if (!ns->links[j].gone && strcmp(ns->links[j].l.name, "lo") == 0)
 				a->lo_up = ns->links[j].l.up;
-		if (act_text(a, "netns %s: delete", name) < 0)
+		if (ns->doomed) {
+			size_t n = 0;
+
+			for (size_t j = 0; j < ns->n_links; j++)
+				n += !ns->links[j].gone && strcmp(ns->links[j].l.name, "lo") != 0;
+			if (n && act_text(a, "netns %s: delete, with the %zu device%s hanet made in it", name, n,
+			                  n == 1 ? "" : "s") < 0)
+				return -ENOMEM;
+			if (!n && act_text(a, "netns %s: delete", name) < 0)
+				return -ENOMEM;
+		} else if (act_text(a, "netns %s: delete", name) < 0) {
 			return -ENOMEM;
+		}
 		ns->exists = false;
 		for (size_t j = 0; j < ns->n_links; j++)
 			ns->links[j].gone = true;
@@ -2546,6 +2626,7 @@ int plan_build(const struct plan_input *in, struct plan **ret, char *err, size_t
 	}
 
 	/* removals, in reverse order of creation */
+	doom_netns(&pl);
 	if ((r = remove_rules(&pl)) < 0 || (r = remove_routes(&pl)) < 0 || (r = remove_addrs(&pl)) < 0 ||
 	    (r = remove_links(&pl)) < 0 || (r = restore_nics(&pl)) < 0 || (r = restore_sysctls(&pl)) < 0 ||
 	    (r = remove_netns(&pl)) < 0)
@@ -2663,14 +2744,15 @@ void plan_json(const struct plan *p, const char *profile, struct json *j) {
 struct reqs {
 	struct observe_ns_req *v;
 	size_t n;
+	struct namemap index;               /* netns -> index in v + 1 */
 };
 
 static struct observe_ns_req *req_for(struct reqs *q, const char *netns) {
+	uintptr_t i = (uintptr_t)namemap_get(&q->index, netns, NULL);
 	struct observe_ns_req *v;
 
-	for (size_t i = 0; i < q->n; i++)
-		if (netns_eq(q->v[i].netns, netns))
-			return &q->v[i];
+	if (i)
+		return &q->v[i - 1];
 	v = realloc(q->v, (q->n + 1) * sizeof(*v));
 	if (!v)
 		return NULL;
@@ -2679,6 +2761,10 @@ static struct observe_ns_req *req_for(struct reqs *q, const char *netns) {
 	v[q->n].netns = netns && *netns ? strdup(netns) : NULL;
 	if (netns && *netns && !v[q->n].netns)
 		return NULL;
+	if (namemap_put(&q->index, v[q->n].netns, NULL, (void *)(uintptr_t)(q->n + 1)) < 0) {
+		free((char *)v[q->n].netns);
+		return NULL;
+	}
 	return &q->v[q->n++];
 }
 
@@ -2728,13 +2814,27 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 			goto oom;
 		x->rules = true;
 	}
-	/* a namespace hanet may delete: what a rollback would make again */
-	for (size_t i = 0; o && i < o->n_netns; i++) {
-		struct observe_ns_req *x = req_for(&q, o->netns[i]);
+	/* a namespace hanet may delete: what a rollback would make again
+	 * (one the profile keeps is not deleted) */
+	{
+		struct namemap kept = { 0 };
 
-		if (!x)
-			goto oom;
-		x->sysctls = true;
+		for (size_t i = 0; p && i < p->n_netns; i++)
+			if (namemap_put(&kept, p->netns[i].name, NULL, &kept) < 0) {
+				namemap_clear(&kept);
+				goto oom;
+			}
+		for (size_t i = 0; o && i < o->n_netns; i++) {
+			struct observe_ns_req *x = req_for(&q, o->netns[i]);
+
+			if (!x) {
+				namemap_clear(&kept);
+				goto oom;
+			}
+			if (!namemap_get(&kept, o->netns[i], NULL))
+				x->sysctls = true;
+		}
+		namemap_clear(&kept);
 	}
 	for (size_t i = 0; o && i < o->n_links; i++)
 		if (!req_for(&q, o->links[i].netns))
@@ -2788,12 +2888,14 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 		if (r < 0)
 			goto fail;
 	}
+	namemap_clear(&q.index);
 	*ret = q.v;
 	*ret_n = q.n;
 	return 0;
 oom:
 	r = -ENOMEM;
 fail:
+	namemap_clear(&q.index);
 	plan_observe_reqs_free(q.v, q.n);
 	return r;
 }

@@ -133,6 +133,87 @@ const char *strpool_intern(struct strpool *p, const char *s) {
 	return p->slot[h];
 }
 
+/* ---- name maps ---------------------------------------------------- */
+
+static const char *ns_key(const char *netns) {
+	return netns ? netns : "";
+}
+
+static uint32_t namemap_hash(const char *netns, const char *name) {
+	uint32_t h = 2166136261u;
+
+	for (const char *s = ns_key(netns); *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	h = (h ^ 0xff) * 16777619u;
+	for (const char *s = name; s && *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h ? h : 1;
+}
+
+static bool namemap_match(const struct namemap_slot *s, uint32_t h, const char *netns, const char *name) {
+	return s->hash == h && strcmp(ns_key(s->netns), ns_key(netns)) == 0 &&
+	       (s->name && name ? strcmp(s->name, name) == 0 : !s->name && !name);
+}
+
+void *namemap_get(const struct namemap *m, const char *netns, const char *name) {
+	uint32_t h;
+
+	if (!m->n)
+		return NULL;
+	h = namemap_hash(netns, name);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		const struct namemap_slot *s = &m->slots[i];
+
+		if (!s->hash)
+			return NULL;
+		if (namemap_match(s, h, netns, name))
+			return s->val;
+	}
+}
+
+static void namemap_insert(struct namemap_slot *slots, size_t cap, const struct namemap_slot *e) {
+	size_t i = e->hash & (cap - 1);
+
+	while (slots[i].hash)
+		i = (i + 1) & (cap - 1);
+	slots[i] = *e;
+}
+
+int namemap_put(struct namemap *m, const char *netns, const char *name, void *val) {
+	uint32_t h = namemap_hash(netns, name);
+	struct namemap_slot e = { netns, name, val, h };
+
+	if (m->n) {
+		for (size_t i = h & (m->cap - 1); m->slots[i].hash; i = (i + 1) & (m->cap - 1))
+			if (namemap_match(&m->slots[i], h, netns, name)) {
+				m->slots[i] = e;
+				return 0;
+			}
+	}
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 16;
+		struct namemap_slot *v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].hash)
+				namemap_insert(v, cap, &m->slots[i]);
+		free(m->slots);
+		m->slots = v;
+		m->cap = cap;
+	}
+	namemap_insert(m->slots, m->cap, &e);
+	m->n++;
+	return 0;
+}
+
+void namemap_clear(struct namemap *m) {
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->n = 0;
+}
+
 /* ---- values -------------------------------------------------------- */
 
 int parse_u64(const char *s, uint64_t *ret) {

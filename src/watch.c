@@ -175,6 +175,7 @@ struct watch {
 
 	struct records *rec;
 	bool ready;
+	bool end_reached;               /* --max-runtime, not a signal */
 	bool quit, reload;
 	bool echo;                      /* reading the echoes of our own changes: no drift cause */
 	uint64_t wd_interval_ns, wd_next;
@@ -1203,11 +1204,11 @@ static bool fast_addr(struct watch *w, struct wns *n, const struct nlev *ev, con
 			break;
 	if (j == ns->n_addrs)
 		/* not in the state as last observed (it went before): as is */
-		return fast_apply(w, &t, what, "re-added", ev->t_ns);
+		return fast_apply(w, &t, what, "re-added", ev->arrived_ns);
 	saved = ns->addrs[j];
 	memmove(&ns->addrs[j], &ns->addrs[j + 1], (ns->n_addrs - j - 1) * sizeof(*ns->addrs));
 	ns->n_addrs--;
-	ok = fast_apply(w, &t, what, "re-added", ev->t_ns);
+	ok = fast_apply(w, &t, what, "re-added", ev->arrived_ns);
 	memmove(&ns->addrs[j + 1], &ns->addrs[j], (ns->n_addrs - j) * sizeof(*ns->addrs));
 	ns->addrs[j] = saved;
 	ns->n_addrs++;
@@ -1242,7 +1243,7 @@ static bool fast_link_down(struct watch *w, struct wns *n, const struct nlev *ev
 	flags = l->flags;
 	l->up = false;
 	l->flags &= ~(unsigned)IFF_UP;
-	ok = fast_apply(w, &t, what, "set up", ev->t_ns);
+	ok = fast_apply(w, &t, what, "set up", ev->arrived_ns);
 	l->up = ok || was_up;
 	l->flags = ok ? flags | IFF_UP : flags;
 	return ok;
@@ -1289,11 +1290,11 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 		/* a deleted link is set down first: say what really happened */
 		if (w->cause[0] && strcmp(w->cause_link, ev->ifname) == 0)
 			snprintf(w->cause, sizeof(w->cause), "%s", what);
-		mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+		mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 		break;
 	case NLEV_LINK_NEW:
 		snprintf(what, sizeof(what), "link %s appeared%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
-		mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+		mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 		break;
 	default:
 		if ((ev->flags & NLEV_F_ADMIN_CHANGED) && !(ev->flags & NLEV_F_ADMIN_UP)) {
@@ -1304,14 +1305,14 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 			 * the resync that follows puts them back */
 			if (wl)
 				fast_link_down(w, n, ev, what);
-			mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+			mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 		} else if (ev->flags & NLEV_F_MASTER_CHANGED) {
 			snprintf(what, sizeof(what), "link %s: master changed%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
-			mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+			mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 		} else if (ev->flags & (NLEV_F_ADMIN_CHANGED | NLEV_F_CARRIER_CHANGED | NLEV_F_ACTIVE_SLAVE_CHANGED |
 		                        NLEV_F_SLAVE_STATE_CHANGED)) {
 			/* up, carrier, failover: nothing to repair, but confirm */
-			mark_confirm(w, n, ev->t_ns);
+			mark_confirm(w, n, ev->arrived_ns);
 		} else {
 			/* mtu, mac, name, alias, kind options...: the message does
 			 * not say which, and the kernel sends such messages for its
@@ -1320,7 +1321,7 @@ static void on_link(struct watch *w, struct wns *n, const struct nlev *ev) {
 			snprintf(what, sizeof(what), "link %s changed%s", ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
 			if (!w->echo && !w->weak_cause[0])
 				snprintf(w->weak_cause, sizeof(w->weak_cause), "%s", what);
-			mark_dirty(w, n, NULL, ev->t_ns, w->o->debounce_us);
+			mark_dirty(w, n, NULL, ev->arrived_ns, w->o->debounce_us);
 		}
 		break;
 	}
@@ -1334,7 +1335,7 @@ static void on_addr(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (!desired && !(ev->ifname[0] && owner_has_addr(w->s.owner, n->name, ev->ifname, &ev->addr)))
 		return;
 	if (ev->type == NLEV_ADDR_NEW) {
-		mark_confirm(w, n, ev->t_ns);
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
 	format_ipaddr(&ev->addr, true, ip, sizeof(ip));
@@ -1344,10 +1345,10 @@ static void on_addr(struct watch *w, struct wns *n, const struct nlev *ev) {
 	else
 		snprintf(what, sizeof(what), "address %s removed from %s%s", ip, ev->ifname, in_ns(n->name, nsb, sizeof(nsb)));
 	if (desired && fast_addr(w, n, ev, what)) {
-		mark_confirm(w, n, ev->t_ns);
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
-	mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+	mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 }
 
 static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
@@ -1357,7 +1358,7 @@ static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (idx < 0 && ev->protocol != RTPROT_HANET)
 		return;
 	if (ev->type == NLEV_ROUTE_NEW || idx < 0) {
-		mark_confirm(w, n, ev->t_ns);
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
 	format_ipaddr(&ev->addr, true, ip, sizeof(ip));
@@ -1367,11 +1368,11 @@ static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
 		snprintf(what, sizeof(what), "route %s%s%s removed%s", r->name ? r->name : "", r->name ? " " : "",
 		         ev->addr.plen ? ip : "default", in_ns(n->name, nsb, sizeof(nsb)));
 	}
-	if (fast_route(w, n, idx, what, ev->t_ns)) {
-		mark_confirm(w, n, ev->t_ns);
+	if (fast_route(w, n, idx, what, ev->arrived_ns)) {
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
-	mark_dirty(w, n, what, ev->t_ns, w->o->debounce_us);
+	mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 }
 
 static void on_rule(struct watch *w, struct wns *n, const struct nlev *ev) {
@@ -1380,7 +1381,7 @@ static void on_rule(struct watch *w, struct wns *n, const struct nlev *ev) {
 	if (ev->protocol != RTPROT_HANET && !rules_in(w, n->name))
 		return;
 	if (ev->type == NLEV_RULE_NEW) {
-		mark_confirm(w, n, ev->t_ns);
+		mark_confirm(w, n, ev->arrived_ns);
 		return;
 	}
 	snprintf(what, sizeof(what), "rule priority %u table %u removed%s", ev->priority, ev->table,
@@ -1959,6 +1960,10 @@ static int setup_fds(struct watch *w) {
 	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
 		return -EINVAL;
 	w->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	/* repair latencies count from the events' arrival */
+	r = nlev_track_arrivals();
+	if (r < 0)
+		log_warning_errno(r, "watch: stamping event arrivals: %m; latencies are bounds");
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->tfd_resync = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	w->tfd_house = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -2008,6 +2013,7 @@ static void watch_fini(struct watch *w) {
 		free(w->ns[i]->name);
 		free(w->ns[i]);
 	}
+	nlev_track_stop();
 	free(w->ns);
 	free(w->want);
 	free(w->bonds);
@@ -2092,8 +2098,12 @@ int watch_run(const char *path, const struct watch_opts *o) {
 
 	while (!w.quit) {
 		struct epoll_event evs[32];
+		uint64_t entered = now_ns();
 		int n = epoll_wait(w.epfd, evs, ARRAY_SIZE(evs), -1);
 
+		/* latencies count from an event's arrival, however long it
+		 * waited behind other work */
+		nlev_note_wait(entered, now_ns());
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -2127,6 +2137,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 			case SRC_END:
 				timer_drain(w.tfd_end);
 				log_info("%s: --max-runtime reached: exiting", w.s.name);
+				w.end_reached = true;
 				w.quit = true;
 				break;
 			}
@@ -2150,6 +2161,13 @@ int watch_run(const char *path, const struct watch_opts *o) {
 	if (o->down_on_exit)
 		down_on_exit(&w);
 	ret = EXIT_OK;
+	if (w.end_reached && !w.ready) {
+		/* a watch that never got the kernel to match the profile did
+		 * not do its job, whatever stopped it */
+		log_error("%s: --max-runtime reached before the kernel ever matched the profile%s%s", w.s.name,
+		          w.last_err[0] ? ": " : "", w.last_err);
+		ret = EXIT_RUNTIME;
+	}
 out:
 	if (w.rec && o->metrics_path) {
 		r = records_metrics_write(w.rec, o->metrics_path, false);

@@ -9,7 +9,7 @@ PACKAGES=(
 	make gcc libc6-dev pkg-config
 	libnl-3-dev libnl-route-3-dev libmnl-dev libteam-dev libsystemd-dev
 	# tests: unit tests, fuzzing, leak checks, JSON/XML checks
-	libcmocka-dev clang libclang-rt-14-dev valgrind python3
+	libcmocka-dev clang libclang-rt-14-dev valgrind python3 strace
 	# the kernel lab: namespaces, user-mode Linux with its modules
 	iproute2 kmod util-linux procps iputils-ping user-mode-linux jq
 )

@@ -73,4 +73,21 @@ hn_listen "$HN_TMP/frames" 8 500 sw c0-sw "$MAC"
 hn_assert_eq "$("$HANET" apply "$P")" "vip: nothing to do" "second apply"
 wait $LPID || true
 hn_assert_eq "$(grep -c 'spa=10.0.0.100\|target=2001:db8::100' "$HN_TMP/frames" || true)" 0 "no announcement without a change"
+
+# a network node adds many VIPs at once: every one is announced (apply
+# once stopped at 64)
+M=100
+{
+	cat "$P"
+	for i in $(seq 1 $M); do
+		printf '\n[vip many%d]\naddress = 10.0.%d.%d/32\ndev = c0\nnetns = ctl\nannounce_count = 2\nannounce_interval = 20ms\n' \
+			"$i" $((1 + i / 250)) $((i % 250 + 1))
+	done
+} >"$HN_TMP/many.ini"
+hn_listen "$HN_TMP/frames" $((2 * M + 10)) 4000 sw c0-sw "$MAC"
+apply_ok "$HN_TMP/many.ini"
+wait $LPID || true
+seen=$(grep '^arp ' "$HN_TMP/frames" | sed -n 's/.* spa=\(10\.0\.[1-9][0-9]*\.[0-9]*\) .*/\1/p' | sort | uniq -c)
+hn_assert_eq "$(echo "$seen" | grep -c .)" $M "VIPs announced of the $M added"
+hn_assert_eq "$(echo "$seen" | awk '$1 != 2' | wc -l)" 0 "VIPs not announced exactly twice"
 exit 0
