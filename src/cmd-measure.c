@@ -196,6 +196,7 @@ int cmd_measure(int argc, char **argv) {
 		sigaction(sigs[i], &sa, &old_sa[i]);
 
 	measure_set_lock_wait(m, lock_ns / 1000);
+	measure_set_stop(m, &stop_signal);
 	fprintf(stderr, "%s: building the lab\n", measure_name(m));
 	r = measure_lab_up(m, err, sizeof(err));
 	if (r == -EBUSY) {

@@ -209,6 +209,13 @@ void profile_free(struct profile *p) {
 	for (size_t i = 0; i < p->n_faults; i++)
 		free(p->faults[i].pidfile);
 	free(p->faults);
+	for (size_t i = 0; i < p->n_services; i++) {
+		free(p->services[i].command);
+		free(p->services[i].tmpfs);
+		free(p->services[i].ready_arg);
+		free(p->services[i].log);
+	}
+	free(p->services);
 	for (size_t i = 0; i < p->n_key_pos; i++)
 		free(p->key_pos[i].section);
 	free(p->key_pos);

@@ -35,6 +35,7 @@ enum sec_type {
 	SEC_SLA,
 	SEC_PROBE,
 	SEC_FAULT,
+	SEC_SERVICE,
 	_SEC_TYPE_MAX,
 };
 
