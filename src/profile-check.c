@@ -776,7 +776,7 @@ static void check_services(struct load *ld) {
 		if (f->action != FAULT_SERVICE_KILL) {
 			if (f->service[0])
 				err(ld, label, "service", "only for action = service-kill");
-			if (profile_label_line(p, label, "target") > 0)
+			if (f->target != FAULT_TARGET_GROUP)
 				err(ld, label, "target", "only for action = service-kill");
 			if (f->signal != SIGKILL)
 				err(ld, label, "signal", "only for action = service-kill");

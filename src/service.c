@@ -41,6 +41,7 @@ struct services {
 	const struct profile *p;
 	char lab[128];
 	char self[PATH_MAX];        /* this hanet, as $HANET for the services' scripts */
+	char profile_dir[PATH_MAX]; /* the lab profile's directory, as $HANET_PROFILE_DIR */
 	char dir[64];               /* the default logs */
 	struct service *v;
 	size_t n;
@@ -67,6 +68,12 @@ int services_new(const struct profile *p, const char *lab, struct services **ret
 	snprintf(s->lab, sizeof(s->lab), "%s", lab ? lab : "");
 	n = readlink("/proc/self/exe", s->self, sizeof(s->self) - 1);
 	s->self[n > 0 ? n : 0] = '\0';
+	if (p->path && realpath(p->path, s->profile_dir)) {
+		char *slash = strrchr(s->profile_dir, '/');
+
+		if (slash)
+			*(slash == s->profile_dir ? slash + 1 : slash) = '\0';
+	}
 	s->n = p->n_services;
 	s->v = calloc(s->n ? s->n : 1, sizeof(*s->v));
 	if (!s->v) {
@@ -198,12 +205,12 @@ static char **service_env(struct services *s, const struct service_conf *c) {
 
 	while (environ && environ[n])
 		n++;
-	env = calloc(n + 5, sizeof(*env));
+	env = calloc(n + 6, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(environ[i], "HANET_LAB=", 10) && strncmp(environ[i], "HANET_NODE=", 11) &&
-		    strncmp(environ[i], "HANET_SERVICE=", 14))
+		    strncmp(environ[i], "HANET_SERVICE=", 14) && strncmp(environ[i], "HANET_PROFILE_DIR=", 18))
 			env[k++] = strdup(environ[i]);
 	if (!getenv("HANET") && s->self[0] && asprintf(&env[k], "HANET=%s", s->self) >= 0)
 		k++;
@@ -212,6 +219,8 @@ static char **service_env(struct services *s, const struct service_conf *c) {
 	if (asprintf(&env[k], "HANET_NODE=%s", c->node) >= 0)
 		k++;
 	if (asprintf(&env[k], "HANET_SERVICE=%s", c->name) >= 0)
+		k++;
+	if (asprintf(&env[k], "HANET_PROFILE_DIR=%s", s->profile_dir) >= 0)
 		k++;
 	env[k] = NULL;
 	for (size_t i = 0; i < k; i++)
