@@ -48,6 +48,8 @@ struct services {
 	volatile sig_atomic_t *stop;
 };
 
+static bool group_alive(pid_t pgid);
+
 static int pidfd_open_(pid_t pid) {
 #ifdef SYS_pidfd_open
 	return (int)syscall(SYS_pidfd_open, pid, 0);
@@ -141,7 +143,7 @@ static bool main_alive(struct service *sv, int *ret_status) {
 bool service_running(const struct services *s, size_t i) {
 	const struct service *sv = &s->v[i];
 
-	return sv->pid > 0 && (kill(-sv->pid, 0) == 0 || kill(sv->pid, 0) == 0);
+	return sv->pid > 0 && group_alive(sv->pid);
 }
 
 void service_log_tail(const struct services *s, size_t i, char *buf, size_t size) {
@@ -507,6 +509,45 @@ int services_start_all(struct services *s, char *err, size_t errsize) {
 
 /* ---- stopping and killing --------------------------------------------------- */
 
+/* Whether a process of group pgid runs (zombies left to an init that
+ * reaps slowly do not count). */
+static bool group_alive(pid_t pgid) {
+	struct dirent *de;
+	DIR *d;
+	bool alive = false;
+
+	if (kill(-pgid, 0) < 0 && errno == ESRCH)
+		return false;
+	d = opendir("/proc");
+	if (!d)
+		return true;
+	while (!alive && (de = readdir(d))) {
+		char path[64], buf[512], *p, state;
+		char *end;
+		long pid = strtol(de->d_name, &end, 10), ppid, pgrp;
+		ssize_t len;
+		int fd;
+
+		if (*end || pid <= 1)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		p = strrchr(buf, ')');
+		if (p && sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == pgid && state != 'Z' &&
+		    state != 'X')
+			alive = true;
+	}
+	closedir(d);
+	return alive;
+}
+
 /* Until the group and the main process are gone (reaped), at most us. */
 static bool wait_gone(struct service *sv, uint64_t us) {
 	uint64_t until = now_us() + us;
@@ -514,7 +555,7 @@ static bool wait_gone(struct service *sv, uint64_t us) {
 	for (;;) {
 		bool main = main_alive(sv, NULL);
 
-		if (!main && kill(-sv->pid, 0) < 0 && errno == ESRCH)
+		if (!main && !group_alive(sv->pid))
 			return true;
 		if (now_us() >= until)
 			return false;
