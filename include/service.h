@@ -48,6 +48,11 @@ int services_start_all(struct services *s, char *err, size_t errsize);
  * there for the final sweep (0 when every service stopped on its own). */
 int services_stop_all(struct services *s);
 
+/* Wait until every running service is ready again (each within its
+ * ready_timeout): the lab is as it was before a fault.  A service that
+ * is not running is an error. */
+int services_wait_ready(struct services *s, char *err, size_t errsize);
+
 /* Start service i (stopped) and wait until it is ready. */
 int service_start(struct services *s, size_t i, char *err, size_t errsize);
 /* Stop service i: its group SIGTERM, then SIGKILL after timeout_us (0:

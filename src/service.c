@@ -497,6 +497,38 @@ int service_start(struct services *s, size_t i, char *err, size_t errsize) {
 	}
 }
 
+int services_wait_ready(struct services *s, char *err, size_t errsize) {
+	for (size_t i = 0; s && i < s->n; i++) {
+		struct service *sv = &s->v[i];
+		uint64_t until = now_us() + sv->c->ready_timeout_us;
+		char why[PATH_MAX + 64];
+		int r;
+
+		for (;;) {
+			if (!main_alive(sv, NULL)) {
+				snprintf(err, errsize, "service %s is not running", sv->c->name);
+				return -ESRCH;
+			}
+			r = ready_check(sv);
+			if (r > 0)
+				break;
+			if (r < 0 && r != -ENOENT) {
+				snprintf(err, errsize, "service %s: checking it is ready: %s", sv->c->name, strerror(-r));
+				return r;
+			}
+			if (s->stop && *s->stop)
+				return -EINTR;
+			if (now_us() >= until) {
+				snprintf(err, errsize, "service %s: not ready again after %.1fs: %s", sv->c->name,
+				         (double)sv->c->ready_timeout_us / 1e6, ready_describe(sv->c, why, sizeof(why)));
+				return -ETIMEDOUT;
+			}
+			sleep_us(READY_POLL_US);
+		}
+	}
+	return 0;
+}
+
 int services_start_all(struct services *s, char *err, size_t errsize) {
 	for (size_t i = 0; i < s->n; i++) {
 		int r = service_start(s, i, err, errsize);
