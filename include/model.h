@@ -290,6 +290,8 @@ struct vip {
 	uint32_t announce_interval_us;      /* default 20ms */
 	enum announce_mode announce_mode;   /* default ANNOUNCE_REQUEST */
 	enum vip_owner owner;
+	char *engine_pidfile;               /* external: the cluster engine's pid file (hanet watch releases the
+	                                     * VIP when the process it names is gone) */
 	int line;
 	/* owner = external, and this node holds it (a `hanet vip takeover`
 	 * record, vip.h): watch keeps it.  Set by watch, never by the

@@ -197,6 +197,8 @@ void profile_free(struct profile *p) {
 	for (size_t i = 0; i < p->n_links; i++)
 		link_fini(&p->links[i]);
 	free(p->links);
+	for (size_t i = 0; i < p->n_vips; i++)
+		free(p->vips[i].engine_pidfile);
 	free(p->vips);
 	for (size_t i = 0; i < p->n_routes; i++)
 		route_fini(&p->routes[i]);

@@ -767,6 +767,11 @@ static void check_services(struct load *ld) {
 				err(ld, label, "node", "node %s is in namespace %s ([service %s]), not %s", service_node(sv),
 				    netns_str(p->services[j].netns), p->services[j].name, netns_str(sv->netns));
 	}
+	for (size_t i = 0; i < p->n_vips; i++) {
+		snprintf(label, sizeof(label), "vip %s", p->vips[i].name);
+		if (p->vips[i].engine_pidfile && p->vips[i].owner != VIP_OWNER_EXTERNAL)
+			err(ld, label, "engine_pidfile", "only for owner = external (a vip a cluster engine moves)");
+	}
 	for (size_t i = 0; i < p->n_faults; i++) {
 		const struct fault_conf *f = &p->faults[i];
 		const char *action = fault_action_names[f->action];

@@ -925,7 +925,9 @@ static const struct key_def keys[] = {
 	{ S(FAULT), "settle", p_duration, FIELD(struct fault_conf, settle_us), RANGE(0, 3600000000ll), .aux = &unit_us },
 	{ S(FAULT), "probe", p_name, FIELD(struct fault_conf, probe) },
 
-	/* lab services and their faults: [service NAME], [fault] service-kill and node-kill */
+	/* lab services and their faults: [service NAME], [fault] service-kill and node-kill; the engine
+	 * of an external vip */
+	{ S(VIP), "engine_pidfile", p_path, FIELD(struct vip, engine_pidfile) },
 	{ S(FAULT), "service", p_name, FIELD(struct fault_conf, service) },
 	{ S(FAULT), "node", p_name, FIELD(struct fault_conf, node) },
 	{ S(FAULT), "signal", p_signal, FIELD(struct fault_conf, signal) },

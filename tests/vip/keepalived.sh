@@ -6,6 +6,9 @@
 #   term   SIGTERM: it sends priority 0 and releases the VIP (graceful)
 #   kill   SIGKILL to keepalived and its VRRP child: nothing is sent
 #   down   its link set down: nothing of it reaches ctl2
+# After a SIGKILL, ctl1 still holds the VIP (no notify ran); with hanet
+# watch running on ctl1 and the VIP's engine_pidfile naming keepalived's
+# VRRP process, watch releases it once that process is gone.
 # ctl2 becomes MASTER and takes the VIP over.  A client probes the VIP
 # every millisecond; it must get replies after the move, from ctl2's MAC
 # address, and the outage is bounded by the adverts keepalived was
@@ -88,7 +91,7 @@ MAC2=$(mac_of ctl2 eth0)
 # failover HOW: ctl1 MASTER, ctl2 BACKUP; probe; stop ctl1's keepalived
 # HOW; check the move, the replies and the outage.
 failover() {
-	local how=$1 lo hi n prober
+	local how=$1 watch=${2:-} lo hi n prober wpid=
 	ip -n ctl1 link set eth0 up
 	for n in 1 2; do
 		ip -n "ctl$n" addr del 10.0.0.100/24 dev eth0 2>/dev/null || :
@@ -100,10 +103,15 @@ failover() {
 	until_ok 10 grep -q 'BACKUP: api: release done' "$HN_TMP/notify2.log" || { ka_logs; hn_fail "$how: ctl2 is not BACKUP"; }
 	until_ok 5 ip netns exec client ping -c 1 -W 1 10.0.0.100 >/dev/null || { ka_logs; hn_fail "$how: VIP not reachable"; }
 	has_addr ctl2 eth0 10.0.0.100/24 && { ka_logs; hn_fail "$how: the BACKUP has the VIP"; }
+	if [ -n "$watch" ]; then
+		"$HANET" watch --max-runtime 30s "$HN_TMP/c1.ini" 2>"$HN_TMP/watch.log" &
+		wpid=$!
+		until_ok 10 grep -q "watching" "$HN_TMP/watch.log" || { cat "$HN_TMP/watch.log"; hn_fail "watch did not start"; }
+	fi
 
-	# 3 s of probes, ctl1's keepalived stopped 1 s in; the echo replies of
+	# 4 s of probes, ctl1's keepalived stopped 1 s in; the echo replies of
 	# the end captured on the client, with their source MAC address
-	"$B/probe-run" -N client -a 10.0.0.100 -i 1000 -d 3000 -c 3000 -r "$HN_TMP/rec-$how" -l "$how" >/dev/null &
+	"$B/probe-run" -N client -a 10.0.0.100 -i 1000 -d 4000 -c 4000 -r "$HN_TMP/rec-$how" -l "$how" >/dev/null &
 	prober=$!
 	sleep 1
 	case $how in
@@ -113,17 +121,29 @@ failover() {
 	esac
 	until_ok 5 has_addr ctl2 eth0 10.0.0.100/24 || { ka_logs; hn_fail "$how: the VIP did not move to ctl2"; }
 	sleep 0.5
-	timeout 1 ip netns exec client tcpdump -l -c 20 -nn -e -i eth0 'icmp[icmptype] = icmp-echoreply' \
-		>"$HN_TMP/replies-$how" 2>/dev/null || :
+	timeout 2 ip netns exec client tcpdump -l -c 20 -nn -e -i eth0 'icmp[icmptype] = icmp-echoreply' \
+		>"$HN_TMP/replies-$how" 2>"$HN_TMP/tcpdump-$how.err" || :
 	wait "$prober" || hn_fail "$how: prober failed"
 	grep -q "MASTER: api: takeover done" "$HN_TMP/notify2.log" || { ka_logs; hn_fail "$how: no takeover on ctl2"; }
+	if [ "$how" = kill ] && [ -z "$watch" ]; then
+		# nothing released it: both controllers hold the VIP
+		has_addr ctl1 eth0 10.0.0.100/24 || hn_fail "kill: ctl1 released the VIP without notify or watch"
+	elif [ "$how" = kill ]; then
+		until_ok 3 sh -c "! ip -n ctl1 -o addr show dev eth0 | grep -qF ' 10.0.0.100/24 '" ||
+			{ cat "$HN_TMP/watch.log"; hn_fail "kill: hanet watch left the VIP on ctl1, whose keepalived is gone"; }
+		grep -q "vip api released: its engine is gone" "$HN_TMP/watch.log" ||
+			{ cat "$HN_TMP/watch.log"; hn_fail "kill: watch did not say why it released the VIP"; }
+		kill -TERM "$wpid"
+		wait "$wpid" || hn_fail "watch exited with $?"
+	fi
 	if [ "$how" = term ] && ! grep -q 'STOP: api: release done\|BACKUP: api: release done' "$HN_TMP/notify1.log"; then
 		ka_logs
 		hn_fail "term: no release on ctl1"
 	fi
 	hn_assert_eq "$(client_mac_for 10.0.0.100)" "$MAC2" "$how: the client's ARP entry after the failover"
-	[ -s "$HN_TMP/replies-$how" ] || hn_fail "$how: no echo reply captured after the move"
-	awk '{print $2}' "$HN_TMP/replies-$how" | sort -u >"$HN_TMP/macs-$how"
+	grep -q "ICMP echo reply" "$HN_TMP/replies-$how" ||
+		{ cat "$HN_TMP/replies-$how" "$HN_TMP/tcpdump-$how.err"; hn_fail "$how: no echo reply captured after the move"; }
+	grep "ICMP echo reply" "$HN_TMP/replies-$how" | awk '{print $2}' | sort -u >"$HN_TMP/macs-$how"
 	hn_assert_eq "$(cat "$HN_TMP/macs-$how")" "$MAC2" "$how: the source MAC of the replies after the move"
 
 	# the bounds: priority 0 -> the skew; silence -> three adverts and the
@@ -159,5 +179,7 @@ PY
 
 failover term
 failover kill
+echo "engine_pidfile = $HN_TMP/ka1-vrrp.pid" >>"$HN_TMP/c1.ini"
+failover kill watch
 failover down
 echo ok
