@@ -109,8 +109,7 @@ failover() {
 		until_ok 10 grep -q "watching" "$HN_TMP/watch.log" || { cat "$HN_TMP/watch.log"; hn_fail "watch did not start"; }
 	fi
 
-	# 4 s of probes, ctl1's keepalived stopped 1 s in; the echo replies of
-	# the end captured on the client, with their source MAC address
+	# 4 s of probes, ctl1's keepalived stopped 1 s in
 	"$B/probe-run" -N client -a 10.0.0.100 -i 1000 -d 4000 -c 4000 -r "$HN_TMP/rec-$how" -l "$how" >/dev/null &
 	prober=$!
 	sleep 1
@@ -120,10 +119,14 @@ failover() {
 	down) ip -n ctl1 link set eth0 down ;;
 	esac
 	until_ok 5 has_addr ctl2 eth0 10.0.0.100/24 || { ka_logs; hn_fail "$how: the VIP did not move to ctl2"; }
-	sleep 0.5
-	timeout 2 ip netns exec client tcpdump -l -c 20 -nn -e -i eth0 'icmp[icmptype] = icmp-echoreply' \
-		>"$HN_TMP/replies-$how" 2>"$HN_TMP/tcpdump-$how.err" || :
 	wait "$prober" || hn_fail "$how: prober failed"
+	# echo replies after the move, with their source MAC address
+	timeout 10 ip netns exec client tcpdump -l -c 3 -nn -e -i eth0 'icmp[icmptype] = icmp-echoreply' \
+		>"$HN_TMP/replies-$how" 2>"$HN_TMP/tcpdump-$how.err" &
+	local dump=$!
+	until_ok 5 grep -q "listening on" "$HN_TMP/tcpdump-$how.err" || hn_fail "$how: tcpdump did not start"
+	ip netns exec client ping -c 5 -i 0.2 -W 1 10.0.0.100 >/dev/null || :
+	wait "$dump" || :
 	grep -q "MASTER: api: takeover done" "$HN_TMP/notify2.log" || { ka_logs; hn_fail "$how: no takeover on ctl2"; }
 	if [ "$how" = kill ] && [ -z "$watch" ]; then
 		# nothing released it: both controllers hold the VIP
