@@ -774,7 +774,6 @@ static void check_services(struct load *ld) {
 	}
 	for (size_t i = 0; i < p->n_faults; i++) {
 		const struct fault_conf *f = &p->faults[i];
-		const char *action = fault_action_names[f->action];
 		bool found = false;
 
 		snprintf(label, sizeof(label), "fault %s", f->name);
@@ -806,7 +805,6 @@ static void check_services(struct load *ld) {
 			if (!found)
 				err(ld, label, "node", "%s is neither a [service]'s node nor a [netns] of the profile", f->node);
 		}
-		(void)action;
 	}
 }
 
