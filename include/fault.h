@@ -14,6 +14,18 @@
  *   kill          SIGKILL the pid of pidfile; restore: wait until the
  *                 pidfile names another live process (restarted by its
  *                 supervisor)
+ *   service-kill  signal (SIGKILL or SIGTERM) a lab service's process
+ *                 group, its main process or that process's children;
+ *                 restore: what is left of it killed, started again and
+ *                 its readiness awaited (service.h)
+ *   node-kill     a node's links (every link of its namespace) set down
+ *                 and every process of the node killed, at once;
+ *                 restore: the links up with their carrier, the node's
+ *                 services started again, each one ready
+ *
+ * A fault with a jitter waits a random time in [0, jitter) before it is
+ * injected (fault_jitter_ns): faults do not lock to a protocol's cycle
+ * (VRRP adverts) and measure the same phase every time.
  *
  * A fault's time is taken from its own netlink event (link down, link
  * deleted, address deleted) when the timeline has it earlier than the
@@ -32,11 +44,14 @@
 #include "timeline.h"
 
 struct nls;
+struct services;
 
 struct fault_hooks {
 	/* link-delete restore: make the kernel match the profile again */
 	int (*reapply)(void *data, char *err, size_t errsize);
 	void *data;
+	/* the lab's services (service-kill, node-kill) */
+	struct services *services;
 };
 
 struct fault;
@@ -52,6 +67,9 @@ const char *fault_describe(const struct fault *f);
 /* The analysis options the fault implies (the vip's address for a
  * vip-move: only its events count as reactions). */
 void fault_trial_opts(const struct fault *f, struct trial_opts *o);
+
+/* The random delay before the next injection: [0, jitter). */
+uint64_t fault_jitter_ns(const struct fault *f);
 
 /* Look up what the fault acts on (its devices' indexes, the sockets of
  * their namespaces), before a trial's probing: the injection then sends

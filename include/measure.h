@@ -59,9 +59,16 @@ const char *measure_name(const struct measure *m);
 /* Whether the profile has [fault NAME]. */
 bool measure_has_fault(const struct measure *m, const char *name);
 
+/* A flag set by a signal handler: starting the lab's services stops
+ * waiting for them when it is set. */
+void measure_set_stop(struct measure *m, volatile sig_atomic_t *stop);
+
 /* Apply the lab profile as `hanet apply` does (one transaction: rolled
- * back on failure), set the lab's sysctls, start recording the netlink
- * events of its namespaces. */
+ * back on failure), set the lab's sysctls, prepare the recording of the
+ * netlink events of its namespaces and the capture on its switches,
+ * start its [service]s (each ready before the next; service.h).  They
+ * are killed, whole process trees, by measure_lab_down and
+ * measure_free, and die with hanet. */
 int measure_lab_up(struct measure *m, char *err, size_t errsize);
 /* Remove what the lab made, as `hanet down` does (hanet watch stopped
  * first). */

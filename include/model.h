@@ -290,6 +290,8 @@ struct vip {
 	uint32_t announce_interval_us;      /* default 20ms */
 	enum announce_mode announce_mode;   /* default ANNOUNCE_REQUEST */
 	enum vip_owner owner;
+	char *engine_pidfile;               /* external: the cluster engine's pid file (hanet watch releases the
+	                                     * VIP when the process it names is gone) */
 	int line;
 	/* owner = external, and this node holds it (a `hanet vip takeover`
 	 * record, vip.h): watch keeps it.  Set by watch, never by the
@@ -432,6 +434,15 @@ enum fault_action {
 	FAULT_LINK_DELETE,
 	FAULT_VIP_MOVE,
 	FAULT_KILL,
+	FAULT_SERVICE_KILL,
+	FAULT_NODE_KILL,
+};
+
+/* service-kill: which processes of the service get the signal */
+enum fault_target {
+	FAULT_TARGET_GROUP,                 /* its whole process group (default) */
+	FAULT_TARGET_MAIN,                  /* only the process hanet started */
+	FAULT_TARGET_CHILD,                 /* only the children of that process */
 };
 
 struct fault_conf {
@@ -448,6 +459,36 @@ struct fault_conf {
 	uint32_t trials;                    /* default 10 */
 	uint64_t settle_us;
 	char probe[HANET_NAME_MAX];         /* "" = the only probe */
+	char service[HANET_NAME_MAX];       /* service-kill: the [service NAME] */
+	char node[HANET_NAME_MAX];          /* node-kill: the node (a service's `node`) */
+	int signal;                         /* service-kill: SIGKILL (default) or SIGTERM */
+	enum fault_target target;           /* service-kill */
+	uint64_t jitter_us;                 /* a random delay in [0, jitter) before each injection */
+	int line;
+};
+
+/* [service NAME]: a process of a lab node (keepalived, corosync,
+ * pacemakerd), started when the lab is built, killed with its whole
+ * process tree when it is removed (service.h). */
+enum service_ready {
+	SERVICE_READY_STARTED,              /* ready = started (default): running */
+	SERVICE_READY_FILE,                 /* ready = file PATH: PATH exists, as the service sees it */
+	SERVICE_READY_COMMAND,              /* ready = command CMD: CMD exits 0 in the service's namespaces */
+};
+
+struct service_conf {
+	char name[HANET_NAME_MAX];
+	const char *netns;                  /* required */
+	char node[HANET_NAME_MAX];          /* default: netns */
+	char *command;                      /* run by /bin/sh -c */
+	bool private_mount;                 /* mount = private (implied by tmpfs) */
+	char *tmpfs;                        /* comma-separated absolute directories */
+	char hostname[65];                  /* its own UTS namespace when set */
+	enum service_ready ready;
+	char *ready_arg;                    /* the PATH or CMD after `file` / `command` */
+	uint64_t ready_timeout_us;          /* default 30s */
+	uint64_t stop_timeout_us;           /* SIGTERM, then SIGKILL after this (default 2s) */
+	char *log;                          /* its stdout and stderr; NULL: a file hanet removes */
 	int line;
 };
 
@@ -487,6 +528,8 @@ struct profile {
 	size_t n_probes;
 	struct fault_conf *faults;
 	size_t n_faults;
+	struct service_conf *services;
+	size_t n_services;
 	struct profile_key_pos *key_pos;    /* every section and key with its line */
 	size_t n_key_pos;
 };

@@ -51,6 +51,10 @@ enum tl_kind {
 	TL_ANNOUNCE,                /* the first frame of an announcement */
 	TL_ACTIVE_PORT,             /* a team's active port set (watch mode, libteam) */
 	TL_NOTE,
+	/* seen on the wire of a captured namespace (timeline_add_capture) */
+	TL_GARP,                    /* a gratuitous ARP (sender = target address), whoever sent it */
+	TL_UNSOL_NA,                /* an unsolicited neighbour advertisement */
+	TL_VRRP,                    /* VRRP adverts of a router id: a new sender or priority (a master elected, resigning) */
 	_TL_KIND_MAX,
 };
 
@@ -80,6 +84,16 @@ void timeline_free(struct timeline *tl);        /* stops it first; NULL ok */
 /* Follow one more namespace (NULL: the caller's); groups are NLEV_G_*,
  * 0 = links and addresses.  Before timeline_start. */
 int timeline_add_netns(struct timeline *tl, const char *netns, unsigned groups);
+/* Also capture, on every link of netns but skip_dev (the bridge whose
+ * ports they are: it sees their frames again), gratuitous ARPs,
+ * unsolicited neighbour advertisements and VRRP adverts (versions 2 and
+ * 3, over IPv4 or IPv6), as TL_GARP, TL_UNSOL_NA and TL_VRRP events
+ * whose dev is the port the frame came in on.  VRRP adverts are
+ * recorded when a router id's sender or priority changes: the first
+ * advert of a new master, a master resigning (priority 0).  Before
+ * timeline_start. */
+int timeline_add_capture(struct timeline *tl, const char *netns, const char *skip_dev);
+
 /* Events are timestamped when the recording thread reads them: give it
  * SCHED_FIFO priority rt_priority (1..99, if allowed; 0: none) so a busy
  * machine does not delay them.  Before timeline_start. */

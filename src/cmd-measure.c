@@ -37,7 +37,8 @@ static const char usage_text[] =
 	"  -n, --trials N           N trials of every fault instead of its `trials`\n"
 	"  -f, --fault NAME         only [fault NAME]\n"
 	"  -t, --timeout DURATION   replies must resume within DURATION of a fault,\n"
-	"                           else the trial did not recover (default 5s)\n"
+	"                           else the trial did not recover (default: twice\n"
+	"                           [sla] failover_max and 1s, at least 5s)\n"
 	"  -S, --steady DURATION    first probe each [probe] for DURATION without a\n"
 	"                           fault: the gaps between replies in steady state\n"
 	"  -k, --keep               leave the lab in place (`hanet down PROFILE`\n"
@@ -204,6 +205,7 @@ int cmd_measure(int argc, char **argv) {
 		sigaction(sigs[i], &sa, &old_sa[i]);
 
 	measure_set_lock_wait(m, lock_ns / 1000);
+	measure_set_stop(m, &stop_signal);
 	fprintf(stderr, "%s: building the lab\n", measure_name(m));
 	r = measure_lab_up(m, err, sizeof(err));
 	if (r == -EBUSY) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "announce.h"
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
+#include "service.h"
 #include "state.h"
 #include "util.h"
 #include "vip.h"
@@ -55,6 +57,16 @@ struct fault {
 
 	/* kill */
 	pid_t killed;
+
+	/* service-kill: the service's index */
+	int service;
+	/* node-kill: the node's links (set down and up again) */
+	struct {
+		const char *ns;
+		char dev[IFNAMSIZ];
+	} node_links[16];
+	size_t n_node_links;
+	uint64_t rng;
 
 	/* ifindexes looked up by fault_prepare */
 	struct {
@@ -177,9 +189,16 @@ int fault_prepare(struct fault *f, char *err, size_t errsize) {
 			r = prepare_one(f, f->to_ns, f->to_dev, err, errsize);
 		break;
 	case FAULT_KILL:
+	case FAULT_SERVICE_KILL:
+		break;
+	case FAULT_NODE_KILL:
+		for (size_t i = 0; i < f->n_node_links && r >= 0; i++)
+			r = link_index(f, f->node_links[i].ns, f->node_links[i].dev);
+		if (r < 0)
+			snprintf(err, errsize, "node %s: a link of it: %s", f->fc->node, strerror(-r));
 		break;
 	}
-	return r;
+	return r < 0 ? r : 0;
 }
 
 static int link_set_up(struct fault *f, const char *ns, const char *dev, bool up, char *err, size_t errsize) {
@@ -314,9 +333,63 @@ int fault_new(const struct profile *p, const struct fault_conf *fc, struct nls *
 	case FAULT_KILL:
 		snprintf(f->desc, sizeof(f->desc), "kill -KILL the pid in %s", fc->pidfile);
 		break;
+	case FAULT_SERVICE_KILL: {
+		static const char *const targets[] = { "its process group", "its main process", "its main process's children" };
+
+		f->service = services_find(f->hooks.services, fc->service);
+		if (f->service < 0) {
+			snprintf(err, errsize, "service-kill: no service %s in the lab", fc->service);
+			free(f);
+			return -EINVAL;
+		}
+		snprintf(f->desc, sizeof(f->desc), "service-kill %s: SIG%s to %s", fc->service,
+		         fc->signal == SIGTERM ? "TERM" : "KILL", targets[fc->target]);
+		break;
 	}
+	case FAULT_NODE_KILL: {
+		const char *ns = fc->node;
+		size_t n_sv = services_count(f->hooks.services), k = 0;
+
+		for (size_t i = 0; i < n_sv; i++)
+			if (strcmp(service_conf(f->hooks.services, i)->node, fc->node) == 0) {
+				ns = service_conf(f->hooks.services, i)->netns;
+				k++;
+			}
+		for (size_t i = 0; i < p->n_links && f->n_node_links < ARRAY_SIZE(f->node_links); i++) {
+			const struct link *l = &p->links[i];
+			const char *pns = l->kind == LINK_VETH && l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns;
+
+			if (netns_eq(l->netns, ns)) {
+				f->node_links[f->n_node_links].ns = l->netns;
+				snprintf(f->node_links[f->n_node_links++].dev, IFNAMSIZ, "%s", l->name);
+			} else if (l->kind == LINK_VETH && netns_eq(pns, ns) && f->n_node_links < ARRAY_SIZE(f->node_links)) {
+				f->node_links[f->n_node_links].ns = pns;
+				snprintf(f->node_links[f->n_node_links++].dev, IFNAMSIZ, "%s", l->u.veth.peer);
+			}
+		}
+		snprintf(f->desc, sizeof(f->desc), "node-kill %s: its %zu link%s down and every process of it killed (%zu service%s)",
+		         fc->node, f->n_node_links, f->n_node_links == 1 ? "" : "s", k, k == 1 ? "" : "s");
+		break;
+	}
+	}
+	f->rng = now_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)f;
 	*ret = f;
 	return 0;
+}
+
+uint64_t fault_jitter_ns(const struct fault *f) {
+	struct fault *m = (struct fault *)f;
+	uint64_t x, window = f->fc->jitter_us * 1000;
+
+	if (!window)
+		return 0;
+	/* xorshift64*: no need for more (nor for the global rand state) */
+	x = m->rng ? m->rng : 0x9e3779b97f4a7c15ull;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	m->rng = x;
+	return (x * 0x2545f4914f6cdd1dull) % window;
 }
 
 void fault_free(struct fault *f) {
@@ -335,15 +408,25 @@ void fault_trial_opts(const struct fault *f, struct trial_opts *o) {
 		o->vip = &f->vip->address;
 		break;
 	case FAULT_KILL:
-		/* what the killed process's peers do: take a vip over (the
-		 * profile's only one, when it has one), fail a bond or team over */
-		o->reaction_mask = 0;
-		o->vip = f->p->n_vips == 1 ? &f->p->vips[0].address : NULL;
+	case FAULT_SERVICE_KILL:
+	case FAULT_NODE_KILL: {
+		/* what the killed process's peers do: a new VRRP master, take a
+		 * vip over (the profile's only one, or the probed address), fail
+		 * a bond or team over */
+		const struct probe_conf *pr = NULL;
+
+		for (size_t i = 0; i < f->p->n_probes; i++)
+			if (strcmp(f->p->probes[i].name, f->fc->probe) == 0)
+				pr = &f->p->probes[i];
+		o->reaction_mask = TL_REACTIONS_DEFAULT | TL_MASK(TL_VRRP) | TL_MASK(TL_GARP) | TL_MASK(TL_UNSOL_NA);
+		o->vip = f->p->n_vips == 1 ? &f->p->vips[0].address : pr ? &pr->to_addr : NULL;
 		break;
+	}
 	default:
-		/* a link fault: the bond or team failing over (an address coming
-		 * or going is not a reaction to it: IPv6 DAD ends, ...) */
-		o->reaction_mask = TL_MASK(TL_ACTIVE_SLAVE) | TL_MASK(TL_ACTIVE_PORT);
+		/* a link fault: the bond or team failing over, a new VRRP master
+		 * (an address coming or going is not a reaction to it: IPv6 DAD
+		 * ends, ...) */
+		o->reaction_mask = TL_MASK(TL_ACTIVE_SLAVE) | TL_MASK(TL_ACTIVE_PORT) | TL_MASK(TL_VRRP);
 		o->vip = NULL;
 		break;
 	}
@@ -496,6 +579,38 @@ int fault_inject(struct fault *f, struct timeline *tl, uint64_t *ret_t_ns, char 
 		}
 		break;
 	}
+	case FAULT_SERVICE_KILL: {
+		char detail[64];
+		int n = 0;
+
+		t = now_ns();
+		r = service_signal(f->hooks.services, (size_t)f->service, fc->target, fc->signal, &n, err, errsize);
+		if (r < 0)
+			return r;
+		snprintf(detail, sizeof(detail), "SIG%s %.32s %s", fc->signal == SIGTERM ? "TERM" : "KILL", fc->service,
+		         fc->target == FAULT_TARGET_GROUP ? "group" : fc->target == FAULT_TARGET_MAIN ? "main" : "children");
+		timeline_add(tl, TL_FAULT, t, service_conf(f->hooks.services, (size_t)f->service)->netns, NULL, detail);
+		break;
+	}
+	case FAULT_NODE_KILL: {
+		char detail[64];
+		int n = 0;
+
+		/* the links first: what the dying processes still send (a
+		 * VRRP child's priority 0 on its parent's death) goes nowhere */
+		t = now_ns();
+		for (size_t i = 0; i < f->n_node_links; i++) {
+			r = link_set_up(f, f->node_links[i].ns, f->node_links[i].dev, false, err, errsize);
+			if (r < 0)
+				return r;
+		}
+		r = services_kill_node(f->hooks.services, fc->node, &n, err, errsize);
+		if (r < 0)
+			return r;
+		snprintf(detail, sizeof(detail), "node %.24s dead: %zu links down, %d killed", fc->node, f->n_node_links, n);
+		timeline_add(tl, TL_FAULT, t, f->n_node_links ? f->node_links[0].ns : NULL, NULL, detail);
+		break;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -599,6 +714,41 @@ int fault_restore(struct fault *f, struct timeline *tl, uint64_t timeout_ns, cha
 			}
 			sleep_us(10 * POLL_US);
 		}
+	}
+	case FAULT_SERVICE_KILL:
+		r = service_start(f->hooks.services, (size_t)f->service, err, errsize);
+		timeline_add(tl, TL_RESTORE, 0, NULL, NULL, "service restarted, ready");
+		return r;
+	case FAULT_NODE_KILL: {
+		uint64_t until = now_ns() + timeout_ns;
+
+		for (size_t i = 0; i < f->n_node_links; i++) {
+			r = link_set_up(f, f->node_links[i].ns, f->node_links[i].dev, true, err, errsize);
+			if (r < 0)
+				return r;
+		}
+		/* a node comes back with its links up and their carrier */
+		for (size_t i = 0; i < f->n_node_links; i++)
+			for (;;) {
+				struct link l;
+				bool ok = false;
+
+				if (link_get(f, f->node_links[i].ns, f->node_links[i].dev, &l) == 0) {
+					ok = l.up && l.carrier;
+					link_fini(&l);
+				}
+				if (ok)
+					break;
+				if (now_ns() >= until) {
+					snprintf(err, errsize, "node %s: %s/%s not up with a carrier after %.1fs", fc->node,
+					         ns_name(f->node_links[i].ns), f->node_links[i].dev, (double)timeout_ns / 1e9);
+					return -ETIMEDOUT;
+				}
+				sleep_us(POLL_US);
+			}
+		r = services_restart_node(f->hooks.services, fc->node, err, errsize);
+		timeline_add(tl, TL_RESTORE, 0, NULL, NULL, "node up, services ready");
+		return r;
 	}
 	}
 	return -EINVAL;

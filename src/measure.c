@@ -27,6 +27,7 @@
 #include "plan.h"
 #include "prober.h"
 #include "report.h"
+#include "service.h"
 #include "session.h"
 #include "state.h"
 #include "timeline.h"
@@ -62,6 +63,8 @@ struct measure {
 	struct timeline *tl;
 	struct prober_responder *resp[MAX_NETNS];
 	size_t n_resp;
+	struct services *svc;               /* the lab's [service] processes */
+	volatile sig_atomic_t *stop;        /* measure_set_stop */
 
 	uint64_t lock_wait_us;              /* for the first apply; later ones wait at least LOCK_WAIT_LATER_US */
 	bool applied_once;
@@ -198,6 +201,10 @@ static int check_lab(struct measure *m, char *err, size_t errsize) {
 	}
 	for (size_t i = 0; i < p->n_netns; i++)
 		add_netns(m, p->netns[i].name);
+	for (size_t i = 0; i < p->n_services; i++) {
+		IN_LAB(p->services[i].netns, "[service %s]", p->services[i].name);
+		add_netns(m, p->services[i].netns);
+	}
 #undef IN_LAB
 	if (p->n_faults == 0) {
 		snprintf(err, errsize, "no [fault NAME] to measure");
@@ -247,6 +254,7 @@ fail:
 void measure_free(struct measure *m) {
 	if (!m)
 		return;
+	services_free(m->svc);
 	timeline_free(m->tl);
 	for (size_t i = 0; i < m->n_resp; i++)
 		prober_responder_stop(m->resp[i]);
@@ -274,6 +282,10 @@ void measure_free(struct measure *m) {
 
 void measure_set_lock_wait(struct measure *m, uint64_t us) {
 	m->lock_wait_us = us;
+}
+
+void measure_set_stop(struct measure *m, volatile sig_atomic_t *stop) {
+	m->stop = stop;
 }
 
 const char *measure_name(const struct measure *m) {
@@ -451,6 +463,24 @@ static int wait_dad(struct measure *m, char *err, size_t errsize) {
 	}
 }
 
+/* The lab's services, each ready before the next. */
+static int lab_services_start(struct measure *m, char *err, size_t errsize) {
+	int r;
+
+	if (!m->p->n_services)
+		return 0;
+	r = services_new(m->p, m->p->name, &m->svc);
+	if (r < 0) {
+		snprintf(err, errsize, "services: %s", strerror(-r));
+		return r;
+	}
+	services_set_stop(m->svc, m->stop);
+	r = services_start_all(m->svc, err, errsize);
+	if (r < 0)
+		services_stop_all(m->svc);
+	return r;
+}
+
 int measure_lab_up(struct measure *m, char *err, size_t errsize) {
 	struct owner *o = NULL;
 	int r;
@@ -485,11 +515,25 @@ int measure_lab_up(struct measure *m, char *err, size_t errsize) {
 	r = timeline_new(&m->tl);
 	for (size_t i = 0; r >= 0 && i < m->n_netns; i++)
 		r = timeline_add_netns(m->tl, m->netns[i], 0);
+	/* what crosses the lab's switches: announcements, whoever sent
+	 * them, and VRRP adverts (one capture per namespace with a bridge) */
+	for (size_t i = 0; r >= 0 && i < m->p->n_links; i++) {
+		const struct link *l = &m->p->links[i];
+		bool seen = false;
+
+		if (l->kind != LINK_BRIDGE)
+			continue;
+		for (size_t k = 0; k < i; k++)
+			seen |= m->p->links[k].kind == LINK_BRIDGE && netns_eq(m->p->links[k].netns, l->netns);
+		if (!seen && (r = timeline_add_capture(m->tl, l->netns, l->name)) < 0)
+			snprintf(err, errsize, "netns %s: capturing on its links: %s", netns_str(l->netns), strerror(-r));
+	}
 	if (r < 0) {
-		snprintf(err, errsize, "following the lab's netlink events: %s", strerror(-r));
+		if (!err[0])
+			snprintf(err, errsize, "following the lab's netlink events: %s", strerror(-r));
 		return r;
 	}
-	return 0;
+	return lab_services_start(m, err, errsize);
 }
 
 int measure_lab_down(struct measure *m, char *err, size_t errsize) {
@@ -503,6 +547,10 @@ int measure_lab_down(struct measure *m, char *err, size_t errsize) {
 		if (measure_watch_stop(m, werr, sizeof(werr)) < 0)
 			snprintf(err, errsize, "%s", werr);
 	}
+	/* the services first: what they do to the lab (release a VIP) is
+	 * done while it is still there */
+	services_free(m->svc);
+	m->svc = NULL;
 	if (m->tl) {
 		timeline_stop(m->tl);
 	}
@@ -945,10 +993,10 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	const struct probe_rec *rec;
 	struct tl_event *ev = NULL;
 	struct probe_rec *copy;
-	uint64_t interval, settle, tail, analysis_tail, t_start, t_fault = 0, t_end;
+	uint64_t interval, settle, tail, analysis_tail, t_start, t_fault = 0, t_end, window, jitter, t_check;
 	size_t n, n_ev;
 	sigset_t old;
-	bool injected = false;
+	bool injected = false, resumed;
 	int r;
 
 	interval = pr->interval_us * 1000;
@@ -965,7 +1013,13 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	r = fault_prepare(f, err, errsize);
 	if (r < 0)
 		return r;
-	prober_conf_of(pr, o, 2 * settle + READY_TIMEOUT_NS + 2 * timeout_ns + tail + 1000000000ull, &pc);
+	/* an outage may begin after the fault (a respawned process dropping
+	 * the vip a second later): replies are watched at least the SLA's
+	 * failover_max after it */
+	window = m->p->sla.set ? m->p->sla.failover_max_us * 1000 : 0;
+	jitter = fault_jitter_ns(f);
+	prober_conf_of(pr, o, 2 * settle + READY_TIMEOUT_NS + 3 * timeout_ns + 2 * tail + jitter + window + 1000000000ull,
+	               &pc);
 	r = prober_new(&pc, &pb);
 	if (r >= 0) {
 		signals_block(&old);
@@ -990,6 +1044,11 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 		r = r == -ESRCH ? -EIO : r;
 		goto out;
 	}
+	/* a random phase: faults do not lock to a protocol's cycle */
+	if (jitter && !sleep_until(o, now_ns() + jitter)) {
+		r = -EINTR;
+		goto out;
+	}
 	r = fault_inject(f, m->tl, &t_fault, err, errsize);
 	if (r < 0)
 		goto out;
@@ -1000,10 +1059,23 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	r = wait_reply(o, pb, t_fault, timeout_ns);
 	if (r == -EINTR)
 		goto out;
+	resumed = r == 0;
 	t_end = now_ns() + tail;
 	if (t_end < t_fault + settle)
 		t_end = t_fault + settle;
+	if (t_end < t_fault + window)
+		t_end = t_fault + window;
 	if (!sleep_until(o, t_end)) {
+		r = -EINTR;
+		goto out;
+	}
+	/* an outage that began after the first reply is measured whole: if
+	 * replies have stopped again, wait (the timeout) until they resume */
+	t_check = now_ns();
+	r = resumed ? wait_reply(o, pb, t_check, timeout_ns) : -ETIMEDOUT;
+	if (r == -EINTR)
+		goto out;
+	if (r == 0 && now_ns() - t_check > 2 * interval + CHUNK_NS && !sleep_until(o, now_ns() + tail)) {
 		r = -EINTR;
 		goto out;
 	}
@@ -1091,6 +1163,10 @@ out:
 		char e2[256];
 		int r2 = fault_restore(f, m->tl, MEASURE_RESTORE_TIMEOUT_NS, e2, sizeof(e2));
 
+		/* and the lab's services as before the fault: each one ready
+		 * (a VRRP master taking its VIP back) */
+		if (r2 >= 0 && m->svc)
+			r2 = services_wait_ready(m->svc, e2, sizeof(e2));
 		if (r2 < 0 && r >= 0) {
 			snprintf(err, errsize, "restoring: %s", e2);
 			r = r2;
@@ -1105,12 +1181,25 @@ static void set_rt(int prio) {
 	pthread_setschedparam(pthread_self(), prio > 0 ? SCHED_FIFO : SCHED_OTHER, &sp);
 }
 
+/* How long replies may take to resume before a trial is "not
+ * recovered": --timeout, else from the SLA: twice failover_max and a
+ * second (at least the default), so a slow recovery is measured, not cut. */
+static uint64_t recovery_wait(const struct measure *m, const struct measure_opts *o) {
+	uint64_t t = MEASURE_TIMEOUT_DEFAULT_NS;
+
+	if (o->timeout_ns)
+		return o->timeout_ns;
+	if (m->p->sla.set && 2 * m->p->sla.failover_max_us * 1000 + 1000000000ull > t)
+		t = 2 * m->p->sla.failover_max_us * 1000 + 1000000000ull;
+	return t;
+}
+
 static int run_fault(struct measure *m, const struct measure_opts *o, const struct fault_conf *fc, char *err,
                      size_t errsize) {
 	const struct probe_conf *pr = probe_by_name(m->p, fc->probe);
-	struct fault_hooks hooks = { .reapply = reapply_lab, .data = m };
+	struct fault_hooks hooks = { .reapply = reapply_lab, .data = m, .services = m->svc };
 	struct report_group *g = &m->groups[m->rep.n_groups];
-	uint64_t timeout = o->timeout_ns ? o->timeout_ns : MEASURE_TIMEOUT_DEFAULT_NS;
+	uint64_t timeout = recovery_wait(m, o);
 	uint32_t trials = o->trials ? o->trials : fc->trials;
 	struct fault *f = NULL;
 	char e2[512];
@@ -1145,6 +1234,11 @@ static int run_fault(struct measure *m, const struct measure_opts *o, const stru
 	         trials == 1 ? "" : "s", pr->name, report_fmt_ns((int64_t)g->interval_ns, (char[24]){ 0 }, 24));
 
 	g->redo_limit_ns = REDO_MIN_NS > REDO_PROBES * g->interval_ns ? REDO_MIN_NS : REDO_PROBES * g->interval_ns;
+	/* an unseen interruption of a twentieth of the SLA does not matter
+	 * (a VRRPv2 failover takes seconds: a 10 ms hold-up is no reason to
+	 * measure it again) */
+	if (m->p->sla.set && m->p->sla.failover_max_us * 1000 / 20 > g->redo_limit_ns)
+		g->redo_limit_ns = m->p->sla.failover_max_us * 1000 / 20;
 	for (uint32_t i = 0, again = 0; i < trials;) {
 		struct report_trial *t = &g->trials[g->n_trials];
 		const struct trial_result *res = &t->res;

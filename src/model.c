@@ -197,6 +197,8 @@ void profile_free(struct profile *p) {
 	for (size_t i = 0; i < p->n_links; i++)
 		link_fini(&p->links[i]);
 	free(p->links);
+	for (size_t i = 0; i < p->n_vips; i++)
+		free(p->vips[i].engine_pidfile);
 	free(p->vips);
 	for (size_t i = 0; i < p->n_routes; i++)
 		route_fini(&p->routes[i]);
@@ -209,6 +211,13 @@ void profile_free(struct profile *p) {
 	for (size_t i = 0; i < p->n_faults; i++)
 		free(p->faults[i].pidfile);
 	free(p->faults);
+	for (size_t i = 0; i < p->n_services; i++) {
+		free(p->services[i].command);
+		free(p->services[i].tmpfs);
+		free(p->services[i].ready_arg);
+		free(p->services[i].log);
+	}
+	free(p->services);
 	free(p->key_pos);
 	strpool_free(p->pool);
 	free(p);

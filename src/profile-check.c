@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -707,7 +708,8 @@ static void check_cluster(struct load *ld) {
 
 static const char *const fault_action_names[] = {
 	[FAULT_LINK_DOWN] = "link-down", [FAULT_CARRIER_OFF] = "carrier-off", [FAULT_LINK_DELETE] = "link-delete",
-	[FAULT_VIP_MOVE] = "vip-move", [FAULT_KILL] = "kill",
+	[FAULT_VIP_MOVE] = "vip-move", [FAULT_KILL] = "kill", [FAULT_SERVICE_KILL] = "service-kill",
+	[FAULT_NODE_KILL] = "node-kill",
 };
 
 static void check_faults(struct load *ld) {
@@ -802,6 +804,75 @@ static void check_faults(struct load *ld) {
 	}
 }
 
+/* ---- lab services and the faults that kill them ---------------------------------- */
+
+static const char *service_node(const struct service_conf *sv) {
+	return sv->node[0] ? sv->node : sv->netns ? sv->netns : "";
+}
+
+static void check_services(struct load *ld) {
+	struct profile *p = ld->p;
+	char label[LABEL_MAX];
+
+	for (size_t i = 0; i < p->n_services; i++) {
+		struct service_conf *sv = &p->services[i];
+
+		snprintf(label, sizeof(label), "service %s", sv->name);
+		if (!sv->netns)
+			err(ld, label, "netns", "missing: a service runs in the namespace of its node (netns = NAME)");
+		if (!sv->command || !sv->command[0])
+			err(ld, label, "command", "missing: the command line to run");
+		if (sv->tmpfs)
+			sv->private_mount = true;
+		if (!sv->node[0] && sv->netns)
+			snprintf(sv->node, sizeof(sv->node), "%s", sv->netns);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(service_node(&p->services[j]), service_node(sv)) == 0 &&
+			    !netns_eq(p->services[j].netns, sv->netns))
+				err(ld, label, "node", "node %s is in namespace %s ([service %s]), not %s", service_node(sv),
+				    netns_str(p->services[j].netns), p->services[j].name, netns_str(sv->netns));
+	}
+	for (size_t i = 0; i < p->n_vips; i++) {
+		snprintf(label, sizeof(label), "vip %s", p->vips[i].name);
+		if (p->vips[i].engine_pidfile && p->vips[i].owner != VIP_OWNER_EXTERNAL)
+			err(ld, label, "engine_pidfile", "only for owner = external (a vip a cluster engine moves)");
+	}
+	for (size_t i = 0; i < p->n_faults; i++) {
+		const struct fault_conf *f = &p->faults[i];
+		bool found = false;
+
+		snprintf(label, sizeof(label), "fault %s", f->name);
+		if (f->action != FAULT_SERVICE_KILL) {
+			if (f->service[0])
+				err(ld, label, "service", "only for action = service-kill");
+			if (f->target != FAULT_TARGET_GROUP)
+				err(ld, label, "target", "only for action = service-kill");
+			if (f->signal != SIGKILL)
+				err(ld, label, "signal", "only for action = service-kill");
+		} else if (!f->service[0]) {
+			err(ld, label, "service", "missing: action = service-kill needs service = the [service NAME] to kill");
+		} else {
+			for (size_t j = 0; j < p->n_services; j++)
+				found |= strcmp(p->services[j].name, f->service) == 0;
+			if (!found)
+				err(ld, label, "service", "no [service %s] in the profile", f->service);
+		}
+		if (f->action != FAULT_NODE_KILL) {
+			if (f->node[0])
+				err(ld, label, "node", "only for action = node-kill");
+		} else if (!f->node[0]) {
+			err(ld, label, "node", "missing: action = node-kill needs node = the node to kill (a [service]'s node)");
+		} else {
+			for (size_t j = 0; j < p->n_services; j++)
+				found |= strcmp(service_node(&p->services[j]), f->node) == 0;
+			for (size_t j = 0; j < p->n_netns && !found; j++)
+				found = strcmp(p->netns[j].name, f->node) == 0;
+			if (!found)
+				err(ld, label, "node", "%s is neither a [service]'s node nor a [netns] of the profile", f->node);
+		}
+	}
+}
+
 /* ---- netns references ------------------------------------------------------------ */
 
 /* Calls cb for every `netns =` (and peer_netns, probe from) of the profile. */
@@ -848,6 +919,10 @@ static int for_each_netns_ref(const struct profile *p,
 	for (size_t i = 0; i < p->n_faults; i++) {
 		snprintf(label, sizeof(label), "fault %s", p->faults[i].name);
 		REF("netns", p->faults[i].netns);
+	}
+	for (size_t i = 0; i < p->n_services; i++) {
+		snprintf(label, sizeof(label), "service %s", p->services[i].name);
+		REF("netns", p->services[i].netns);
 	}
 #undef REF
 	return 0;
@@ -908,4 +983,5 @@ void profile_check(struct load *ld) {
 	check_probes(ld);
 	check_faults(ld);
 	check_cluster(ld);
+	check_services(ld);
 }

@@ -43,6 +43,7 @@ enum sec_type {
 	SEC_PROBE,
 	SEC_FAULT,
 	SEC_CLUSTER,
+	SEC_SERVICE,
 	_SEC_TYPE_MAX,
 };
 

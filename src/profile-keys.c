@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
@@ -623,6 +625,110 @@ static int p_restore(struct key_ctx *c, void *field) {
 	return 0;
 }
 
+/* ---- lab services and their faults ------------------------------------ */
+
+/* [fault] signal: KILL or TERM (with or without SIG) */
+static int p_signal(struct key_ctx *c, void *field) {
+	const char *v = strncasecmp(c->value, "sig", 3) == 0 ? c->value + 3 : c->value;
+
+	if (strcasecmp(v, "kill") == 0)
+		*(int *)field = SIGKILL;
+	else if (strcasecmp(v, "term") == 0)
+		*(int *)field = SIGTERM;
+	else {
+		bad(c, "expected KILL or TERM, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* [service] hostname: a host name (RFC 1123 labels) */
+static int p_hostname(struct key_ctx *c, void *field) {
+	const char *s = c->value;
+	size_t n = strlen(s);
+
+	if (!n || n > 64 || s[0] == '-' || s[0] == '.' || s[n - 1] == '.')
+		goto fail;
+	for (const char *q = s; *q; q++)
+		if (!isalnum((unsigned char)*q) && *q != '-' && *q != '.')
+			goto fail;
+	return strcpy_checked(field, 65, s);
+fail:
+	bad(c, "expected a host name (at most 64 bytes of letters, digits, \"-\" and \".\"), got \"%s\"", s);
+	return -EINVAL;
+}
+
+/* [service] tmpfs: absolute directories, comma-separated */
+static int p_dirlist(struct key_ctx *c, void *field) {
+	char *copy = strdup(c->value), *save = NULL;
+	int r = 0;
+
+	if (!copy) {
+		oom(c);
+		return -ENOMEM;
+	}
+	for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
+		if (t[0] != '/' || strstr(t, "/../") || strcmp(t, "/") == 0 || strlen(t) >= 256) {
+			bad(c, "expected absolute directories (not /), comma-separated, got \"%s\"", t);
+			r = -EINVAL;
+			break;
+		}
+	free(copy);
+	return r < 0 ? r : p_string(c, field);
+}
+
+/* [service] mount: private (its own mount namespace) or host */
+static int p_mount(struct key_ctx *c, void *field) {
+	if (strcmp(c->value, "private") == 0)
+		*(bool *)field = true;
+	else if (strcmp(c->value, "host") == 0)
+		*(bool *)field = false;
+	else {
+		bad(c, "expected private (a mount namespace of its own) or host, got \"%s\"", c->value);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* [service] ready: started | file PATH | command CMD */
+static int p_ready(struct key_ctx *c, void *field) {
+	struct service_conf *sv = c->obj;
+	const char *v = c->value, *arg = NULL;
+
+	(void)field;
+	if (strcmp(v, "started") == 0) {
+		sv->ready = SERVICE_READY_STARTED;
+	} else if (strncmp(v, "file ", 5) == 0) {
+		sv->ready = SERVICE_READY_FILE;
+		arg = v + 5;
+		while (*arg == ' ')
+			arg++;
+		if (*arg != '/') {
+			bad(c, "ready = file needs an absolute path, got \"%s\"", arg);
+			return -EINVAL;
+		}
+	} else if (strncmp(v, "command ", 8) == 0) {
+		sv->ready = SERVICE_READY_COMMAND;
+		arg = v + 8;
+		while (*arg == ' ')
+			arg++;
+		if (!*arg) {
+			bad(c, "ready = command needs a command");
+			return -EINVAL;
+		}
+	} else {
+		bad(c, "expected started, file PATH or command CMD, got \"%s\"", v);
+		return -EINVAL;
+	}
+	free(sv->ready_arg);
+	sv->ready_arg = NULL;
+	if (arg && !(sv->ready_arg = strdup(arg))) {
+		oom(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* An address label: the device name, or the name and ":SUFFIX". */
 static int p_label(struct key_ctx *c, void *field) {
 	const char *s = c->value;
@@ -686,7 +792,12 @@ static const struct name_value cluster_engines[] = {
 static const struct name_value fault_actions[] = {
 	{ "link-down", FAULT_LINK_DOWN }, { "carrier-off", FAULT_CARRIER_OFF },
 	{ "link-delete", FAULT_LINK_DELETE }, { "vip-move", FAULT_VIP_MOVE }, { "kill", FAULT_KILL },
+	{ "service-kill", FAULT_SERVICE_KILL }, { "node-kill", FAULT_NODE_KILL },
 	{ NULL, 0 },
+};
+
+static const struct name_value fault_targets[] = {
+	{ "group", FAULT_TARGET_GROUP }, { "main", FAULT_TARGET_MAIN }, { "child", FAULT_TARGET_CHILD }, { NULL, 0 },
 };
 
 /* ---- the table ------------------------------------------------------------ */
@@ -830,6 +941,27 @@ static const struct key_def keys[] = {
 	  SETBIT(struct cluster_conf, set_keys, CLUSTER_SET_TOKEN), RANGE(10, 600000), .aux = &unit_ms },
 	{ S(CLUSTER), "consensus", p_duration, FIELD(struct cluster_conf, consensus_ms),
 	  SETBIT(struct cluster_conf, set_keys, CLUSTER_SET_CONSENSUS), RANGE(10, 600000), .aux = &unit_ms },
+
+	/* lab services and their faults: [service NAME], [fault] service-kill and node-kill; the engine
+	 * of an external vip */
+	{ S(VIP), "engine_pidfile", p_path, FIELD(struct vip, engine_pidfile) },
+	{ S(FAULT), "service", p_name, FIELD(struct fault_conf, service) },
+	{ S(FAULT), "node", p_name, FIELD(struct fault_conf, node) },
+	{ S(FAULT), "signal", p_signal, FIELD(struct fault_conf, signal) },
+	{ S(FAULT), "target", p_enum, FIELD(struct fault_conf, target), .aux = fault_targets },
+	{ S(FAULT), "jitter", p_duration, FIELD(struct fault_conf, jitter_us), RANGE(0, 60000000), .aux = &unit_us },
+	{ S(SERVICE), "netns", p_netns, FIELD(struct service_conf, netns) },
+	{ S(SERVICE), "node", p_name, FIELD(struct service_conf, node) },
+	{ S(SERVICE), "command", p_string, FIELD(struct service_conf, command) },
+	{ S(SERVICE), "mount", p_mount, FIELD(struct service_conf, private_mount) },
+	{ S(SERVICE), "tmpfs", p_dirlist, FIELD(struct service_conf, tmpfs) },
+	{ S(SERVICE), "hostname", p_hostname, FIELD(struct service_conf, hostname) },
+	{ S(SERVICE), "ready", p_ready, FIELD(struct service_conf, ready) },
+	{ S(SERVICE), "ready_timeout", p_duration, FIELD(struct service_conf, ready_timeout_us), RANGE(1000, 600000000),
+	  .aux = &unit_us },
+	{ S(SERVICE), "stop_timeout", p_duration, FIELD(struct service_conf, stop_timeout_us), RANGE(0, 60000000),
+	  .aux = &unit_us },
+	{ S(SERVICE), "log", p_path, FIELD(struct service_conf, log) },
 };
 
 /* Keys a section must have, and what goes there. */
@@ -850,8 +982,10 @@ static const struct {
 	{ SEC_SLA, "failover_max", "the longest outage allowed, e.g. 50ms" },
 	{ SEC_PROBE, "from", "the namespace that sends the probes" },
 	{ SEC_PROBE, "to", "an address or a vip name" },
-	{ SEC_FAULT, "action", "link-down, carrier-off, link-delete, vip-move or kill" },
+	{ SEC_FAULT, "action", "link-down, carrier-off, link-delete, vip-move, kill, service-kill or node-kill" },
 	{ SEC_CLUSTER, "engine", "keepalived or pacemaker" },
+	{ SEC_SERVICE, "netns", "the namespace of the node it runs on" },
+	{ SEC_SERVICE, "command", "the command line, run by /bin/sh -c" },
 };
 
 static const struct key_def *key_find(enum sec_type t, const char *key) {

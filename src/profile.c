@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -43,7 +44,7 @@ static const char *const sec_type_names[_SEC_TYPE_MAX] = {
 	[SEC_VETH] = "veth",       [SEC_MACVLAN] = "macvlan", [SEC_BRIDGE] = "bridge",
 	[SEC_VIP] = "vip",         [SEC_ROUTE] = "route",   [SEC_ROUTES] = "routes",
 	[SEC_RULE] = "rule",       [SEC_SLA] = "sla",       [SEC_PROBE] = "probe",
-	[SEC_FAULT] = "fault",     [SEC_CLUSTER] = "cluster",
+	[SEC_FAULT] = "fault",     [SEC_CLUSTER] = "cluster", [SEC_SERVICE] = "service",
 };
 
 const char *sec_type_name(enum sec_type t) {
@@ -81,7 +82,7 @@ enum link_kind sec_type_link_kind(enum sec_type t) {
 
 const char *sec_types_list(void) {
 	return "profile, netns, nic, bond, team, vlan, veth, macvlan, bridge, vip, route, routes, "
-	       "rule, sla, probe, fault, cluster";
+	       "rule, sla, probe, fault, cluster, service";
 }
 
 /* ---- diagnostics ---------------------------------------------------- */
@@ -887,8 +888,19 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		STRCPY(f->name, s->name);
 		f->restore_auto = true;
 		f->trials = 10;
+		f->signal = SIGKILL;
 		f->line = s->line;
 		return f;
+	}
+	case SEC_SERVICE: {
+		struct service_conf *sv = load_array_push(&p->services, &p->n_services, sizeof(*sv));
+		if (!sv)
+			return NULL;
+		STRCPY(sv->name, s->name);
+		sv->ready_timeout_us = 30000000;
+		sv->stop_timeout_us = 2000000;
+		sv->line = s->line;
+		return sv;
 	}
 	default:
 		return NULL;

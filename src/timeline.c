@@ -3,6 +3,11 @@
  * namespace into timestamped records, and the analysis of one trial. */
 #include <net/if.h>
 
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -13,11 +18,35 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "netns.h"
 #include "nlevent.h"
 #include "timeline.h"
 #include "util.h"
+
+#define TL_MAX_CAPTURES 8
+#define CAPTURE_PORTS 64
+#define CAPTURE_ROUTERS 32
+
+/* A packet socket in one namespace (timeline_add_capture). */
+struct capture {
+	char netns[NETNS_NAME_MAX + 1];
+	int fd;
+	int skip_ifindex;
+	struct {
+		int ifindex;
+		char name[IFNAMSIZ];
+	} port[CAPTURE_PORTS];
+	size_t n_port;
+	/* the last sender and priority of each VRRP router id */
+	struct {
+		uint8_t vrid, family, prio;
+		uint8_t src[16];
+	} vr[CAPTURE_ROUTERS];
+	size_t n_vr;
+};
 
 struct timeline {
 	struct nlev_set *nlev;
@@ -31,6 +60,9 @@ struct timeline {
 	struct tl_event *ev;
 	size_t n_ev, cap_ev;
 	size_t dropped;
+
+	struct capture *cap[TL_MAX_CAPTURES];
+	size_t n_cap;
 };
 
 const char *tl_kind_name(enum tl_kind k) {
@@ -44,7 +76,8 @@ const char *tl_kind_name(enum tl_kind k) {
 		[TL_ROUTE_DEL] = "route-del",       [TL_OVERFLOW] = "overflow",
 		[TL_FAULT] = "fault",               [TL_RESTORE] = "restore",
 		[TL_ANNOUNCE] = "announce",         [TL_ACTIVE_PORT] = "active-port",
-		[TL_NOTE] = "note",
+		[TL_NOTE] = "note",                 [TL_GARP] = "garp",
+		[TL_UNSOL_NA] = "unsolicited-na",   [TL_VRRP] = "vrrp",
 	};
 	return (unsigned)k < ARRAY_SIZE(names) && names[k] ? names[k] : "unknown";
 }
@@ -89,6 +122,10 @@ void timeline_free(struct timeline *tl) {
 		return;
 	timeline_stop(tl);
 	nlev_set_free(tl->nlev);
+	for (size_t i = 0; i < tl->n_cap; i++) {
+		close(tl->cap[i]->fd);
+		free(tl->cap[i]);
+	}
 	if (tl->efd >= 0)
 		close(tl->efd);
 	pthread_mutex_destroy(&tl->lock);
@@ -190,6 +227,179 @@ static void on_event(const struct nlev *ev, void *data) {
 	pthread_mutex_unlock(&tl->lock);
 }
 
+/* ---- the capture ------------------------------------------------------------ */
+
+/* Accept ARP, IPv4 protocol 112 (VRRP), IPv6 next header 112 and ICMPv6
+ * type 136 (neighbour advertisement, without extension headers). */
+static struct sock_filter capture_code[] = {
+	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 9, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 2),
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 112, 6, 7),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 6),
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 112, 3, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 58, 0, 3),
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 54),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, 0xffff),
+	BPF_STMT(BPF_RET | BPF_K, 0),
+};
+
+int timeline_add_capture(struct timeline *tl, const char *netns, const char *skip_dev) {
+	struct sock_fprog prog = { .len = ARRAY_SIZE(capture_code), .filter = capture_code };
+	struct if_nameindex *names;
+	struct capture *c;
+	int saved, r, rcvbuf = 1 << 20;
+
+	if (tl->running)
+		return -EBUSY;
+	if (tl->n_cap == TL_MAX_CAPTURES)
+		return -ENOSPC;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	snprintf(c->netns, sizeof(c->netns), "%s", netns ? netns : "");
+	r = netns_enter(netns, &saved);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	c->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	if (c->fd < 0)
+		r = -errno;
+	else if (setsockopt(c->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		r = -errno;
+	else {
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+		c->skip_ifindex = skip_dev ? (int)if_nametoindex(skip_dev) : 0;
+		names = if_nameindex();
+		for (size_t i = 0; names && names[i].if_index && c->n_port < CAPTURE_PORTS; i++) {
+			c->port[c->n_port].ifindex = (int)names[i].if_index;
+			snprintf(c->port[c->n_port++].name, IFNAMSIZ, "%s", names[i].if_name);
+		}
+		if (names)
+			if_freenameindex(names);
+	}
+	netns_leave(saved);
+	if (r < 0) {
+		if (c->fd >= 0)
+			close(c->fd);
+		free(c);
+		return r;
+	}
+	tl->cap[tl->n_cap++] = c;
+	return 0;
+}
+
+static void cap_put(struct timeline *tl, struct capture *c, int ifindex, enum tl_kind kind, int family,
+                    const uint8_t *addr, const char *detail) {
+	struct tl_event *e;
+
+	pthread_mutex_lock(&tl->lock);
+	e = append(tl);
+	if (e) {
+		e->t_ns = now_ns();
+		e->kind = kind;
+		snprintf(e->netns, sizeof(e->netns), "%s", c->netns);
+		for (size_t i = 0; i < c->n_port; i++)
+			if (c->port[i].ifindex == ifindex)
+				snprintf(e->dev, sizeof(e->dev), "%s", c->port[i].name);
+		if (!e->dev[0])
+			snprintf(e->dev, sizeof(e->dev), "if%d", ifindex);
+		e->addr.family = (uint8_t)family;
+		memcpy(e->addr.a, addr, family == AF_INET ? 4 : 16);
+		e->addr.plen = family == AF_INET ? 32 : 128;
+		snprintf(e->detail, sizeof(e->detail), "%s", detail);
+	}
+	pthread_mutex_unlock(&tl->lock);
+}
+
+/* A VRRP advert from src (family) at v: recorded when its router id
+ * has a new sender or priority. */
+static void cap_vrrp(struct timeline *tl, struct capture *c, int ifindex, int family, const uint8_t *src,
+                     const uint8_t *v, size_t len, const uint8_t *mac) {
+	uint8_t ver, vrid, prio;
+	size_t k;
+	char d[64], m[18];
+
+	if (len < 8)
+		return;
+	ver = v[0] >> 4;
+	vrid = v[1];
+	prio = v[2];
+	if ((v[0] & 0x0f) != 1 || (ver != 2 && ver != 3))
+		return;
+	for (k = 0; k < c->n_vr; k++)
+		if (c->vr[k].vrid == vrid && c->vr[k].family == family)
+			break;
+	if (k < c->n_vr && c->vr[k].prio == prio && memcmp(c->vr[k].src, src, family == AF_INET ? 4 : 16) == 0)
+		return;
+	if (k == c->n_vr) {
+		if (k == CAPTURE_ROUTERS)
+			return;
+		c->n_vr++;
+	}
+	c->vr[k].vrid = vrid;
+	c->vr[k].family = (uint8_t)family;
+	c->vr[k].prio = prio;
+	memcpy(c->vr[k].src, src, family == AF_INET ? 4 : 16);
+	format_mac(mac, m);
+	if (prio == 0)
+		snprintf(d, sizeof(d), "vrid %u v%u prio 0: resigns (%s)", vrid, ver, m);
+	else
+		snprintf(d, sizeof(d), "vrid %u v%u prio %u: master %s", vrid, ver, prio, m);
+	cap_put(tl, c, ifindex, TL_VRRP, family, src, d);
+}
+
+static void cap_frame(struct timeline *tl, struct capture *c, int ifindex, const uint8_t *f, size_t len) {
+	uint16_t type;
+	char d[64], m[18];
+
+	if (len < 14)
+		return;
+	type = (uint16_t)(f[12] << 8 | f[13]);
+	if (type == ETH_P_ARP && len >= 42 && f[14] == 0 && f[15] == 1 && f[16] == 0x08 && f[17] == 0 && f[18] == 6 &&
+	    f[19] == 4) {
+		/* gratuitous: sender address = target address */
+		if (memcmp(f + 28, f + 38, 4) != 0)
+			return;
+		format_mac(f + 22, m);
+		snprintf(d, sizeof(d), "ARP %s from %s", f[21] == 2 ? "reply" : "request", m);
+		cap_put(tl, c, ifindex, TL_GARP, AF_INET, f + 28, d);
+	} else if (type == ETH_P_IP && len >= 34 && (f[14] >> 4) == 4) {
+		size_t ihl = (size_t)(f[14] & 0x0f) * 4;
+
+		if (f[23] == 112 && len >= 14 + ihl + 8)
+			cap_vrrp(tl, c, ifindex, AF_INET, f + 26, f + 14 + ihl, len - 14 - ihl, f + 6);
+	} else if (type == ETH_P_IPV6 && len >= 54) {
+		if (f[20] == 112)
+			cap_vrrp(tl, c, ifindex, AF_INET6, f + 22, f + 54, len - 54, f + 6);
+		else if (f[20] == 58 && len >= 78 && f[54] == 136 && !(f[58] & 0x40)) {
+			format_mac(f + 6, m);
+			snprintf(d, sizeof(d), "NA from %s", m);
+			cap_put(tl, c, ifindex, TL_UNSOL_NA, AF_INET6, f + 62, d);
+		}
+	}
+}
+
+/* What the capture socket has (bounded: the netlink events wait less). */
+static void cap_read(struct timeline *tl, struct capture *c) {
+	for (int i = 0; i < 256; i++) {
+		uint8_t buf[2048];
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		ssize_t n = recvfrom(c->fd, buf, sizeof(buf), 0, (struct sockaddr *)&sll, &sl);
+
+		if (n < 0)
+			return;
+		if (sll.sll_pkttype == PACKET_OUTGOING || sll.sll_ifindex == c->skip_ifindex)
+			continue;
+		cap_frame(tl, c, sll.sll_ifindex, buf, (size_t)n);
+	}
+}
+
 static void *timeline_thread(void *arg) {
 	struct timeline *tl = arg;
 	int r = 0;
@@ -200,9 +410,14 @@ static void *timeline_thread(void *arg) {
 		pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	}
 	for (;;) {
-		struct pollfd p[2] = { { .fd = nlev_fd(tl->nlev), .events = POLLIN }, { .fd = tl->efd, .events = POLLIN } };
+		struct pollfd p[2 + TL_MAX_CAPTURES] = { { .fd = nlev_fd(tl->nlev), .events = POLLIN },
+		                                         { .fd = tl->efd, .events = POLLIN } };
 
-		if (poll(p, 2, -1) < 0) {
+		for (size_t i = 0; i < tl->n_cap; i++) {
+			p[2 + i].fd = tl->cap[i]->fd;
+			p[2 + i].events = POLLIN;
+		}
+		if (poll(p, 2 + tl->n_cap, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			r = -errno;
@@ -213,6 +428,9 @@ static void *timeline_thread(void *arg) {
 			if (r < 0)
 				break;
 		}
+		for (size_t i = 0; i < tl->n_cap; i++)
+			if (p[2 + i].revents)
+				cap_read(tl, tl->cap[i]);
 		if (p[1].revents) {
 			/* what is already queued belongs to the trial (bounded:
 			 * a flood must not keep the thread from ending) */
@@ -386,7 +604,8 @@ static int cmp_reply(const void *a, const void *b) {
 static bool is_reaction(const struct tl_event *e, unsigned mask, const struct ipaddr *vip) {
 	if ((unsigned)e->kind >= 32 || !(mask & TL_MASK(e->kind)))
 		return false;
-	if (vip && (e->kind == TL_ADDR_ADD || e->kind == TL_ADDR_DEL || e->kind == TL_ANNOUNCE) &&
+	if (vip && (e->kind == TL_ADDR_ADD || e->kind == TL_ADDR_DEL || e->kind == TL_ANNOUNCE || e->kind == TL_GARP ||
+	            e->kind == TL_UNSOL_NA) &&
 	    ipaddr_is_set(&e->addr)) {
 		if (e->addr.family != vip->family || memcmp(e->addr.a, vip->a, ipaddr_len(vip->family)) != 0)
 			return false;

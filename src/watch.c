@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "announce.h"
 #include "apply.h"
 #include "commands.h"
@@ -41,6 +42,7 @@
 #include "lock.h"
 #include "log.h"
 #include "netns.h"
+#include "nl.h"
 #include "nlevent.h"
 #include "owner.h"
 #include "partial.h"
@@ -141,6 +143,8 @@ enum phase {
 
 struct watch {
 	const struct watch_opts *o;
+	uint64_t engine_next;           /* the next look at the [vip]s' engine_pidfile */
+	bool engines;                   /* some [vip] has one */
 	const char *path;
 	struct session s;               /* s.st: the kernel as last observed */
 	bool loaded;
@@ -1895,6 +1899,74 @@ static void down_on_exit(struct watch *w) {
 
 /* ---- housekeeping: watchdog, metrics, status, finished announcers ----------------------------------- */
 
+#define ENGINE_CHECK_NS 100000000ull    /* engine_pidfile: looked at every 100 ms */
+
+/* Whether the process named in pidfile runs: a missing file, or a pid
+ * that is gone, is an engine gone. */
+static bool engine_alive(const char *pidfile) {
+	FILE *f = fopen(pidfile, "re");
+	long pid = 0;
+	int n;
+
+	if (!f)
+		return errno != ENOENT;         /* unreadable: do not guess */
+	n = fscanf(f, "%ld", &pid);
+	fclose(f);
+	if (n != 1 || pid <= 1 || pid > INT32_MAX)
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* A VIP this node holds (a takeover's record) whose cluster engine is
+ * gone (killed: it ran no notify) would stay here while another node
+ * takes it over: release it as `hanet vip release` does, under its
+ * lock, the record first.  Returns whether any [vip] has an engine. */
+static bool engines_check(struct watch *w) {
+	const struct profile *p = w->s.profile;
+	bool any = false;
+
+	for (size_t i = 0; p && i < p->n_vips; i++) {
+		const struct vip *v = &p->vips[i];
+		struct nl *nl = NULL;
+		struct addr a;
+		int fd = -1, idx, r;
+
+		if (v->owner != VIP_OWNER_EXTERNAL || !v->engine_pidfile)
+			continue;
+		any = true;
+		if (!vip_is_held(w->s.name, v) || engine_alive(v->engine_pidfile))
+			continue;
+		if (vip_lock(w->s.name, v->name, 100000, &fd) < 0)
+			continue;                       /* a takeover or release under way: next time */
+		if (!vip_is_held(w->s.name, v) || engine_alive(v->engine_pidfile)) {
+			vip_unlock(fd);
+			continue;
+		}
+		r = vip_held_remove(w->s.name, v->name);
+		if (r >= 0)
+			r = nl_open(v->netns, &nl);
+		if (r >= 0)
+			r = idx = vip_ifindex(nl, v->dev);
+		if (r >= 0) {
+			vip_addr_on(v, v->dev, &a);
+			r = addr_del(nl, &a, idx);
+			if (r == -EADDRNOTAVAIL)
+				r = 0;
+		}
+		nl_free(nl);
+		vip_unlock(fd);
+		if (r < 0)
+			log_error_errno(r, "%s: vip %s: its engine (%s) is gone: releasing it: %m", w->s.name, v->name,
+			                v->engine_pidfile);
+		else
+			log_info("%s: vip %s released: its engine is gone (%s names no process)", w->s.name, v->name,
+			         v->engine_pidfile);
+		w->full = true;
+		arm_resync(w, 0);
+	}
+	return any;
+}
+
 static void housekeeping(struct watch *w) {
 	uint64_t now = now_ns(), next = 0;
 
@@ -1907,6 +1979,12 @@ static void housekeeping(struct watch *w) {
 		w->pending_next = now + PENDING_CHECK_NS;
 	}
 	next = w->pending_next;
+	if (now >= w->engine_next) {
+		w->engines = engines_check(w);
+		w->engine_next = now + ENGINE_CHECK_NS;
+	}
+	if (w->engines && (!next || w->engine_next < next))
+		next = w->engine_next;
 	if (w->wd_interval_ns) {
 		if (now >= w->wd_next) {
 			sdn_notify("WATCHDOG=1");

@@ -15,7 +15,12 @@ make -s -j"$(nproc)" hanet
 #   3. bond-failover.ini: the active slave of an active-backup bond
 #      (miimon 10 ms) loses its carrier, 10 trials;
 #   4. team-failover.ini: the same for an activebackup team whose active
-#      port hanet watch chooses (team-controller.ini), 10 trials.
+#      port hanet watch chooses (team-controller.ini), 10 trials;
+#   5. keepalived-{native,notify}-v{2,3}.ini: two controllers running
+#      keepalived, the VIP keepalived's own or moved by hanet-notify, at
+#      VRRPv2 (advert 1 s, 3 trials) and VRRPv3 (100 ms, 5 trials), the
+#      master's carrier lost, its VRRP process killed, the node dead:
+#      one table, architecture x fault, in out/demo/keepalived.txt.
 # Labs run in a private mount and network namespace (nothing they make
 # can outlive the demo); the bond and team labs run in user-mode Linux
 # (tools/kernel-lab) when this kernel has no bonding or team driver.  Results
@@ -39,6 +44,13 @@ host_has_drivers() {
 
 fail=0
 HN_DEMO_PRIVATE=1 unshare --mount --net --propagation private -- tools/demo-step "${quick[@]}" --private vip || fail=1
+if command -v keepalived >/dev/null; then
+	HN_DEMO_PRIVATE=1 unshare --mount --net --propagation private -- tools/demo-step "${quick[@]}" --private keepalived ||
+		fail=1
+else
+	echo "demo: keepalived is not installed (tools/setup.sh installs it): no keepalived table" >&2
+	fail=1
+fi
 if host_has_drivers; then
 	HN_DEMO_PRIVATE=1 unshare --mount --net --propagation private -- tools/demo-step "${quick[@]}" --private bond team ||
 		fail=1
@@ -54,6 +66,7 @@ else
 	where=
 fi
 took=$((SECONDS - t0))
+tools/demo-table "$OUT" >"$OUT/keepalived.txt" || fail=1
 
 cat >"$OUT/index.html" <<EOF
 <!DOCTYPE html>
@@ -63,6 +76,10 @@ cat >"$OUT/index.html" <<EOF
 <h2>Team failover (hanet watch)</h2><p><img src="team-failover.svg" alt="team failover trials"></p>
 <h2>VIP move, announced</h2><p><img src="vip-move.svg" alt="VIP move trials"></p>
 <h2>VIP move, not announced</h2><p><img src="vip-move-silent.svg" alt="VIP move without announcements"></p>
+<h2>keepalived: architecture x fault</h2><pre>$(cat "$OUT/keepalived.txt" 2>/dev/null || true)</pre>
+$(for l in native-v3 notify-v3 native-v2 notify-v2; do
+	[ -e "$OUT/keepalived-$l.svg" ] && echo "<h3>keepalived $l</h3><p><img src=\"keepalived-$l.svg\" alt=\"keepalived $l trials\"></p>"
+done)
 </body></html>
 EOF
 
@@ -130,9 +147,14 @@ if team:
 PY
 
 echo
+echo "== keepalived: architecture x fault, against each lab's [sla] (out/demo/keepalived.txt)"
+cat "$OUT/keepalived.txt"
+
+echo
 echo "demo: took ${took}s; every lab was removed by hanet measure (and ran in a private namespace)"
 echo "demo: results in $OUT/: reports (*.txt), JSON, CSV, and the SVG timelines:"
-for f in bond-failover team-failover vip-move vip-move-silent; do
+for f in bond-failover team-failover vip-move vip-move-silent keepalived-native-v3 keepalived-notify-v3 \
+	keepalived-native-v2 keepalived-notify-v2; do
 	[ -e "$OUT/$f.svg" ] && echo "  $PWD/$OUT/$f.svg"
 done
 echo "  all of them in a browser: $PWD/$OUT/index.html"

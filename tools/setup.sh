@@ -12,12 +12,12 @@ PACKAGES=(
 	libcmocka-dev clang libclang-rt-14-dev valgrind python3 strace
 	# the kernel lab: namespaces, user-mode Linux with its modules
 	iproute2 kmod util-linux procps iputils-ping user-mode-linux jq
+	# the cluster engines the labs and tests run: keepalived (VRRP)
+	keepalived
 )
 # Wanted but not required: the tests that use them are skipped without
 # them, and a failure to install them is only a warning.
-# (none at present: tests/vip/keepalived.sh, a real VRRP failover through
-# hanet-notify, runs where the keepalived package has been installed by
-# hand, and is skipped elsewhere)
+# (none at present)
 OPTIONAL=(
 )
 

@@ -265,7 +265,8 @@ static bool addr_is(const struct ipaddr *a, const char *text) {
 	  "port = 0\n", "port: expected a number from 1 to 65535")                                             \
 	X(fault_action, FAULT_BASE "dev = eth0\n", "action = carrier-off\n",                                   \
 	  F("f")->action == FAULT_CARRIER_OFF, "action = reboot\n",                                            \
-	  "action: expected one of link-down, carrier-off, link-delete, vip-move, kill")                       \
+	  "action: expected one of link-down, carrier-off, link-delete, vip-move, kill, "                      \
+	  "service-kill, node-kill")                                                                           \
 	X(fault_dev, FAULT_BASE "action = link-down\n", "dev = eth0\n", streq(F("f")->dev, "eth0"),            \
 	  "dev = eth1\n", "[fault f] dev: eth1 is not a link of the profile")                                  \
 	X(fault_netns, "[netns x]\n[netns c]\n" NIC "netns = x\n[probe p]\nfrom = c\nto = 192.0.2.1\n"         \
