@@ -12,6 +12,8 @@ PACKAGES=(
 	libcmocka-dev clang libclang-rt-14-dev valgrind python3
 	# the kernel lab: namespaces, user-mode Linux with its modules
 	iproute2 kmod util-linux procps iputils-ping user-mode-linux jq
+	# the OCF agent's tests and benchmark: ocf-tester, IPaddr2
+	resource-agents
 )
 # Wanted but not required: the tests that use them are skipped without
 # them, and a failure to install them is only a warning.
