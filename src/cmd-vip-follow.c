@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * hanet vip follow [--lock-wait D] [INSTANCE=VIP[,VIP...]]... PROFILE FIFO
+ * hanet vip follow [--lock-wait D] [--rt-priority N] [INSTANCE=VIP[,VIP...]]... PROFILE FIFO
  *
  * keepalived's notify FIFO, read by a process that is already running:
  * keepalived writes a line such as `INSTANCE "VI_api" MASTER 150` when
@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -141,6 +142,7 @@ static int parse_line(char *line, char **ret_type, char **ret_name, char **ret_s
 int vip_follow_main(int argc, char **argv, const char *usage) {
 	static const struct option opts[] = {
 		{ "lock-wait", required_argument, NULL, 'l' },
+		{ "rt-priority", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -154,15 +156,20 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 	char buf[4096];
 	size_t have = 0;
 	bool mapped, eof = false;
+	uint32_t rt_prio = 0;
 	int c, fd = -1, r, ret = EXIT_RUNTIME;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+l:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			if (cmd_duration_opt("vip follow", "lock-wait", optarg, 0, 0, &o.lock_wait_us))
 				return EXIT_USAGE;
+			break;
+		case 'P':
+			if (parse_u32(optarg, &rt_prio) < 0 || rt_prio > 99)
+				return cmd_usage_error("vip follow", usage, "--rt-priority: expected 0..99, got \"%s\"", optarg);
 			break;
 		case 'h': usage_print(usage); return EXIT_OK;
 		default: return cmd_usage_error("vip follow", usage, "unknown option %s", argv[optind - 1]);
@@ -232,6 +239,13 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 	/* the background announcers: reaped by the kernel */
 	signal(SIGCHLD, SIG_IGN);
 	openlog("hanet-follow", LOG_PID, LOG_DAEMON);
+	if (rt_prio) {
+		/* woken at once by keepalived's line, even on a busy machine */
+		struct sched_param sp = { .sched_priority = (int)rt_prio };
+
+		if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
+			log_warning_errno(-errno, "--rt-priority %u: %m (running without)", rt_prio);
+	}
 
 	if (mkfifo(fifo, 0600) < 0 && errno != EEXIST) {
 		log_error_errno(-errno, "%s: creating the FIFO: %m", fifo);

@@ -10,6 +10,7 @@
 #            of the notify paths:
 #     fifo     vrrp_notify_fifo read by `hanet vip follow`, started once
 #              by keepalived (vrrp_notify_fifo_script)
+#     fifo-rt  the same, follow running SCHED_RR (--rt-priority 1)
 #     exec     notify_master/notify_backup/... run hanet itself
 #     script   notify runs tools/keepalived/hanet-notify (a shell script)
 # Each trial takes the master's switch port down (its carrier goes off),
@@ -18,8 +19,8 @@
 # reply of the native VIP and the first of hanet's (> 0: hanet later).
 # Then the port comes back and the VIPs settle on one node again.
 #   tools/bench/bench-notify.sh [TRIALS] [MODES] [ADVERT]
-#     TRIALS per mode (default 15, 1..100), MODES (default "fifo exec
-#     script"), ADVERT (default 100ms: VRRPv3; 1s: VRRPv2)
+#     TRIALS per mode (default 15, 1..100), MODES (default "fifo fifo-rt
+#     exec script"), ADVERT (default 100ms: VRRPv3; 1s: VRRPv2)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${HN_BENCH_SANDBOX:-}" ]; then
@@ -30,7 +31,7 @@ if [ -z "${HN_BENCH_SANDBOX:-}" ]; then
 	exec unshare --mount --net --propagation private -- "$0" "$@"
 fi
 TRIALS=${1:-15}
-MODES=${2:-fifo exec script}
+MODES=${2:-fifo fifo-rt exec script}
 ADVERT=${3:-100ms}
 [ "$TRIALS" -ge 1 ] && [ "$TRIALS" -le 100 ] || { echo "bench-notify: 1..100 trials" >&2; exit 1; }
 case $ADVERT in
@@ -97,6 +98,10 @@ ka_conf() {
 	fifo)
 		fifo="vrrp_notify_fifo $tmp/ctl$n.fifo
 	vrrp_notify_fifo_script \"$HANET vip follow $p VI_1=h\""
+		;;
+	fifo-rt)
+		fifo="vrrp_notify_fifo $tmp/ctl$n.fifo
+	vrrp_notify_fifo_script \"$HANET vip follow --rt-priority 1 $p VI_1=h\""
 		;;
 	exec)
 		inst="notify_master \"$HANET vip takeover $p h\"
