@@ -20,11 +20,13 @@
  * an instance or group named like a [vip NAME] moves that VIP.
  *
  * Ends at the end of the FIFO (every writer closed it), or at a second
- * SIGTERM.  After a SIGTERM (keepalived stops or reloads: it signals the
- * script, then writes its last lines) that is all.  Without one, keepalived went away without
- * telling (killed): the VIPs this process took over are released, so
- * that a node whose keepalived is gone never keeps them while the other
- * node's keepalived takes them over.
+ * SIGTERM.  After a SIGTERM from a keepalived that is still there (it
+ * stops or reloads: it signals the script, then writes its last lines)
+ * that is all.  Without one, or when the process that started this one
+ * is gone (keepalived's scripts get SIGTERM when it dies), keepalived
+ * went away without telling (killed): the VIPs this process took over
+ * are released, so that a node whose keepalived is gone never keeps them
+ * while the other node's keepalived takes them over.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -157,6 +159,7 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 	size_t have = 0;
 	bool mapped, eof = false;
 	uint32_t rt_prio = 0;
+	pid_t parent = getppid();
 	int c, fd = -1, r, ret = EXIT_RUNTIME;
 
 	optind = 1;
@@ -295,7 +298,11 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 		if (have == sizeof(buf) - 1)
 			have = 0;               /* a line longer than any keepalived writes */
 	}
-	if (eof && !got_term) {
+	/* keepalived gone: no SIGTERM before the end, or the one that came
+	 * is the death signal keepalived sets on its scripts (the process
+	 * that started this one is no more); a reload signals and closes
+	 * but stays */
+	if (eof && (!got_term || getppid() != parent)) {
 		for (size_t i = 0; i < n_maps; i++) {
 			if (!maps[i].master)
 				continue;
