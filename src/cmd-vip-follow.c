@@ -158,7 +158,7 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 	char buf[4096];
 	size_t have = 0;
 	bool mapped, eof = false;
-	uint32_t rt_prio = 0;
+	uint32_t rt_prio = 1;
 	pid_t parent = getppid();
 	int c, fd = -1, r, ret = EXIT_RUNTIME;
 
@@ -246,8 +246,9 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 		/* woken at once by keepalived's line, even on a busy machine */
 		struct sched_param sp = { .sched_priority = (int)rt_prio };
 
+		/* not permitted (no CAP_SYS_NICE): the normal policy */
 		if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
-			log_warning_errno(-errno, "--rt-priority %u: %m (running without)", rt_prio);
+			log_debug_errno(-errno, "--rt-priority %u: %m (running without)", rt_prio);
 	}
 
 	if (mkfifo(fifo, 0600) < 0 && errno != EEXIST) {

@@ -71,7 +71,7 @@ static const char usage_text[] =
 	"                          one that answers elsewhere fails the takeover (exit 1)\n"
 	"  -n, --announce-count N  announcements of each VIP, instead of the profile's\n"
 	"  -i, --announce-interval DURATION  their interval, instead of the profile's\n"
-	"  -P, --rt-priority N     follow: run SCHED_RR at priority N (1..99)\n"
+	"  -P, --rt-priority N     follow: run SCHED_RR at priority N (default 1; 0: not)\n"
 	"  -h, --help              this text\n"
 	"\n"
 	"Exit status: 0 done (status: every VIP named is on its device), 1 status,\n"
