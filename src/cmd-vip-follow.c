@@ -67,6 +67,7 @@ static void on_term(int sig) {
 }
 
 /* One line to standard error and to syslog (daemon). */
+static void say(int prio, const char *fmt, ...) _printf_(2, 3);
 static void say(int prio, const char *fmt, ...) {
 	char buf[1024];
 	struct timespec ts;
