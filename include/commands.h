@@ -27,6 +27,8 @@ int cmd_show(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_vip(int argc, char **argv);
+/* hanet vip follow (cmd-vip-follow.c), called by cmd_vip with its usage text. */
+int vip_follow_main(int argc, char **argv, const char *usage);
 int cmd_measure(int argc, char **argv);
 /* hanet __announce SPEC...: started by apply, not for users (not listed). */
 int cmd_announce_internal(int argc, char **argv);

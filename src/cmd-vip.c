@@ -34,17 +34,23 @@
 #include "profile.h"
 #include "state.h"
 #include "util.h"
+#include "vip-move.h"
 #include "vip.h"
 
 #define LOCK_WAIT_DEFAULT_US 2000000ull
 
 static const char usage_text[] =
-	"Usage: hanet vip takeover [--json] [--foreground] [--lock-wait DURATION] PROFILE VIP\n"
-	"       hanet vip release [--json] [--lock-wait DURATION] PROFILE VIP\n"
-	"       hanet vip status [--json] PROFILE [VIP]\n"
+	"Usage: hanet vip takeover [--json] [--foreground] [--lock-wait DURATION] [--collision-check DURATION]\n"
+	"                          [--announce-count N] [--announce-interval DURATION] PROFILE VIP[,VIP...]\n"
+	"       hanet vip release [--json] [--lock-wait DURATION] PROFILE VIP[,VIP...]\n"
+	"       hanet vip status [--json] PROFILE [VIP[,VIP...]]\n"
+	"       hanet vip announce [--json] [--foreground] [--announce-count N] [--announce-interval DURATION]\n"
+	"                          PROFILE VIP[,VIP...]\n"
+	"       hanet vip follow [--lock-wait DURATION] [--rt-priority N] [INSTANCE=VIP[,VIP...]]... PROFILE FIFO\n"
 	"\n"
-	"Move a VIP ([vip NAME] of the profile) to or away from this node: what\n"
-	"keepalived's notify scripts and Pacemaker's resource agent call.\n"
+	"Move VIPs ([vip NAME] of the profile) to or away from this node: what\n"
+	"keepalived's notify scripts and Pacemaker's resource agent call.  Several\n"
+	"VIPs, comma-separated, move together: one lock set, one announcement schedule.\n"
 	"\n"
 	"  takeover  add the VIP's address on its device in its namespace (added,\n"
 	"            or left as it is when it is there) and announce it (gratuitous\n"
@@ -53,22 +59,36 @@ static const char usage_text[] =
 	"            (hanet watch then keeps it there, also with owner = external)\n"
 	"  release   remove it (absent is success) and forget the record\n"
 	"  status    where the VIP's address is, and whether this node holds it\n"
+	"  announce  announce VIPs that are on their device again (ARP refresh)\n"
+	"  follow    read keepalived's notify FIFO and move the VIPs of each VRRP\n"
+	"            instance as it changes state (see hanet(8))\n"
 	"\n"
 	"  -j, --json              as JSON\n"
-	"  -f, --foreground        takeover: send every announcement before returning\n"
+	"  -f, --foreground        takeover, announce: send every announcement before returning\n"
 	"  -l, --lock-wait DURATION  wait this long for another takeover or release of\n"
-	"                          the same VIP (default 2s)\n"
+	"                          the same VIPs (default 2s)\n"
+	"  -c, --collision-check DURATION  takeover: first probe the addresses that are\n"
+	"                          not here (ARP probe / DAD solicitation) for this long;\n"
+	"                          one that answers elsewhere fails the takeover (exit 1)\n"
+	"  -n, --announce-count N  announcements of each VIP, instead of the profile's\n"
+	"  -i, --announce-interval DURATION  their interval, instead of the profile's\n"
+	"  -P, --rt-priority N     follow: run SCHED_RR at priority N (default 1; 0: not)\n"
 	"  -h, --help              this text\n"
 	"\n"
-	"Exit status: 0 done (status: the VIP is on its device), 1 status: it is\n"
-	"not, 2 invalid profile or no such VIP, 3 the kernel refused or a device or\n"
-	"namespace is missing (takeover), 4 another takeover or release of the\n"
-	"VIP holds its lock, 64 usage.\n";
+	"Exit status: 0 done (status: every VIP named is on its device), 1 status,\n"
+	"announce: a VIP is not; takeover: an address answered elsewhere (nothing\n"
+	"changed), 2 invalid profile or no such VIP, 3 the kernel refused or a device\n"
+	"or namespace is missing (takeover), 4 another takeover or release of a VIP\n"
+	"holds its lock, 64 usage.\n";
 
 struct vip_opts {
 	bool json;
 	bool foreground;
 	uint64_t lock_wait_us;
+	uint64_t collision_wait_us;
+	bool count_set, interval_set;
+	uint32_t count;
+	uint64_t interval_us;
 };
 
 static const char *ns_name(const char *netns) {
@@ -79,7 +99,7 @@ static double ms_of(uint64_t from_ns, uint64_t to_ns) {
 	return to_ns > from_ns ? (double)(to_ns - from_ns) / 1e6 : 0;
 }
 
-static int load(const char *path, const char *name, struct profile **ret_p, struct vip **ret_v) {
+static int load(const char *path, struct profile **ret_p) {
 	struct profile *p = NULL;
 	struct diags d;
 	int r;
@@ -96,360 +116,170 @@ static int load(const char *path, const char *name, struct profile **ret_p, stru
 		return -EINVAL;
 	}
 	diags_fini(&d);
-	if (name) {
-		struct vip *v = profile_find_vip(p, name);
-
-		if (!v) {
-			log_error("%s: no [vip %s] in the profile", path, name);
-			profile_free(p);
-			return -ENOENT;
-		}
-		*ret_v = v;
-	}
 	*ret_p = p;
 	return 0;
 }
 
-/* ---- takeover ------------------------------------------------------------------------ */
+/* ---- takeover, release, announce ---------------------------------------------------- */
 
-/* Announcements 2..count, `interval` apart from the first (sent at
- * first_ns), from a child of their own so that the takeover returns at
- * once.  The child stops when the VIP's held record no longer carries
- * `token` (released, or taken over again: that one announces). */
-static void announce_rest(const char *profile, const struct vip *v, uint64_t token, uint64_t first_ns, int lock_fd) {
-	pid_t pid;
-	int fd;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_warning_errno(-errno, "vip %s: announcing it again: %m", v->name);
-		return;
-	}
-	if (pid > 0)
-		return;
-	/* the child: nothing of the caller's (a shell waiting on a pipe, the
-	 * lock) is kept */
-	close(lock_fd);
-	setsid();
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-	for (uint32_t i = 1; i < v->announce_count; i++) {
-		uint64_t at = first_ns + (uint64_t)i * v->announce_interval_us * 1000, now = now_ns();
-		struct vip_held h;
-
-		if (at > now)
-			sleep_us((at - now) / 1000);
-		if (vip_held_read(profile, v->name, &h) < 0 || h.token != token)
-			break;
-		if (announce_send(v->netns, v->dev, &v->address, 1, 0, v->announce_mode, NULL) < 0)
-			break;
-	}
-	_exit(0);
-}
-
-struct takeover_result {
-	uint64_t t_start, t_begin, t_added, t_announced, t_done;
-	uint32_t sent;                  /* announcements sent before returning */
-	bool readded;                   /* it was there with other flags: removed and added again */
-	char why[256];
-};
-
-/* Is the address as a takeover leaves it what the VIP declares?  The
- * kernel keeps an IPv4 label and flags on a replace; IPv6 takes nodad but
- * goes on with a duplicate address detection under way. */
-static bool takeover_matches(const struct addr *want, const struct addr *have, char *why, size_t size) {
-	if (!addr_vip_matches(want, have, why, size))
-		return false;
-	if ((want->flags & IFA_F_NODAD) && (have->flags & IFA_F_TENTATIVE)) {
-		snprintf(why, size, "tentative (duplicate address detection under way), nodad wanted");
-		return false;
-	}
-	return true;
-}
-
-/* The VIP's own lock (takeover and release of one VIP run one at a time):
- * 0 and *ret_fd, or the exit code after saying why. */
-static int take_lock(const struct profile *p, const struct vip *v, const struct vip_opts *o, int *ret_fd) {
-	int r;
-
-	r = vip_lock(p->name, v->name, o->lock_wait_us, ret_fd);
-	if (r == -EBUSY) {
-		log_error("vip %s: another takeover or release of it holds %s/%s/%s.lock", v->name, VIP_RUN_DIR, p->name,
-		          v->name);
-		return EXIT_LOCKED;
-	}
-	if (r < 0) {
-		log_error_errno(r, "vip %s: taking its lock: %m", v->name);
-		return EXIT_RUNTIME;
-	}
-	return 0;
-}
-
-/* The start of the JSON object takeover and release print. */
-static void json_vip_begin(struct json *j, const struct profile *p, const struct vip *v, const char *action,
-                           const char *ip) {
-	json_init(j, stdout, false);
-	json_obj_begin(j, NULL);
-	json_str(j, "profile", p->name);
+static void json_vip_fields(struct json *j, const struct vip *v, const char *ip) {
 	json_str(j, "vip", v->name);
-	json_str(j, "action", action);
 	json_str(j, "address", ip);
 	json_str(j, "netns", v->netns);
 	json_str(j, "dev", v->dev);
 }
 
-static int takeover(const struct profile *p, const struct vip *v, const struct vip_opts *o,
-                    struct takeover_result *res) {
-	struct nl *nl = NULL;
-	struct announce_result ar = { 0 };
-	struct vip_held held;
-	struct addr want, have;
-	char ip[IPADDR_STRLEN];
-	int lock_fd = -1, idx, r, ret = EXIT_RUNTIME;
-
-	format_ipaddr(&v->address, true, ip, sizeof(ip));
-	r = take_lock(p, v, o, &lock_fd);
-	if (r != 0)
-		return r;
-
-	res->t_begin = now_ns();
-	r = nl_open(v->netns, &nl);
-	if (r < 0) {
-		log_error_errno(r, "vip %s: netns %s: %s", v->name, ns_name(v->netns),
-		                r == -ENOENT ? "no such namespace" : strerror(-r));
-		goto out;
+/* With several VIPs, one object: { "profile", "action", "vips": [ ... ] };
+ * with one, the VIP's object alone (as it always was). */
+static void json_moves_begin(struct json *j, const struct profile *p, const char *action, size_t n) {
+	json_init(j, stdout, false);
+	json_obj_begin(j, NULL);
+	json_str(j, "profile", p->name);
+	if (n > 1) {
+		json_str(j, "action", action);
+		json_arr_begin(j, "vips");
 	}
-	idx = vip_ifindex(nl, v->dev);
-	if (idx < 0) {
-		log_error_errno(idx, "vip %s: device %s in netns %s: %s", v->name, v->dev, ns_name(v->netns),
-		                idx == -ENODEV ? "no such device" : strerror(-idx));
-		goto out;
-	}
-	vip_addr_on(v, v->dev, &want);
-	r = addr_add(nl, &want, idx, true);
-	if (r < 0) {
-		log_error_errno(r, "vip %s: adding %s on %s in netns %s: %m%s%s", v->name, ip, v->dev, ns_name(v->netns),
-		                nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
-		goto out;
-	}
-	res->t_added = now_ns();
-	r = announce_send(v->netns, v->dev, &v->address, v->announce_count ? 1 : 0, 0, v->announce_mode, &ar);
-	if (r < 0) {
-		log_error_errno(r, "vip %s: %s added on %s, but announcing it failed: %m", v->name, ip, v->dev);
-		goto out;
-	}
-	res->t_announced = ar.sent ? ar.first_ns : 0;
-	res->sent = ar.sent ? 1 : 0;
-
-	/* off the critical path: an address that was there with other flags
-	 * is removed and added again */
-	r = vip_get(nl, idx, &v->address, &have);
-	if (r < 0) {
-		log_error_errno(r, "vip %s: reading %s back from %s: %m", v->name, ip, v->dev);
-		goto out;
-	}
-	if (!takeover_matches(&want, &have, res->why, sizeof(res->why))) {
-		r = addr_del(nl, &have, idx);
-		if (r >= 0)
-			r = addr_add(nl, &want, idx, false);
-		if (r < 0) {
-			log_error_errno(r, "vip %s: %s was on %s with other flags (%s): adding it again: %m%s%s", v->name, ip,
-			                v->dev, res->why, nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
-			goto out;
-		}
-		res->readded = true;
-		r = announce_send(v->netns, v->dev, &v->address, v->announce_count ? 1 : 0, 0, v->announce_mode, &ar);
-		if (r < 0) {
-			log_error_errno(r, "vip %s: announcing it: %m", v->name);
-			goto out;
-		}
-		if (ar.sent)
-			res->t_announced = ar.first_ns;
-	}
-
-	r = vip_held_write(p->name, v, v->netns, v->dev, &held);
-	if (r < 0) {
-		log_error_errno(r, "vip %s: writing its record under %s: %m", v->name, VIP_RUN_DIR);
-		goto out;
-	}
-	if (v->announce_count > 1) {
-		if (o->foreground) {
-			uint64_t first = res->t_announced;
-
-			for (uint32_t i = 1; i < v->announce_count; i++) {
-				uint64_t at = first + (uint64_t)i * v->announce_interval_us * 1000, now = now_ns();
-
-				if (at > now)
-					sleep_us((at - now) / 1000);
-				r = announce_send(v->netns, v->dev, &v->address, 1, 0, v->announce_mode, NULL);
-				if (r < 0) {
-					log_error_errno(r, "vip %s: announcing it: %m", v->name);
-					goto out;
-				}
-				res->sent++;
-			}
-		} else {
-			announce_rest(p->name, v, held.token, res->t_announced, lock_fd);
-		}
-	}
-	res->t_done = now_ns();
-	ret = EXIT_OK;
-out:
-	nl_free(nl);
-	vip_unlock(lock_fd);
-	return ret;
 }
 
-static void takeover_print(const struct profile *p, const struct vip *v, const struct vip_opts *o,
-                           const struct takeover_result *res) {
-	char ip[IPADDR_STRLEN], iv[32];
-	uint32_t rest = v->announce_count - res->sent;
-
-	format_ipaddr(&v->address, true, ip, sizeof(ip));
-	format_duration(v->announce_interval_us, iv, sizeof(iv));
-	if (o->json) {
-		struct json j;
-
-		json_vip_begin(&j, p, v, "takeover", ip);
-		json_str(&j, "owner", v->owner == VIP_OWNER_EXTERNAL ? "external" : "local");
-		json_bool(&j, "readded", res->readded);
-		if (res->readded)
-			json_str(&j, "readded_why", res->why);
-		json_double(&j, "added_ms", ms_of(res->t_begin, res->t_added));
-		if (res->t_announced)
-			json_double(&j, "first_announcement_ms", ms_of(res->t_begin, res->t_announced));
-		else
-			json_null(&j, "first_announcement_ms");
-		json_double(&j, "total_ms", ms_of(res->t_start, res->t_done));
-		json_uint(&j, "announce_count", v->announce_count);
-		json_uint(&j, "announce_interval_us", v->announce_interval_us);
-		json_uint(&j, "announced", res->sent);
-		json_uint(&j, "announcing_in_background", rest);
-		json_obj_end(&j);
-		json_finish(&j);
+static void json_move_begin(struct json *j, const struct profile *p, const struct vip *v, const char *action,
+                            const char *ip, size_t n) {
+	if (n > 1) {
+		json_obj_begin(j, NULL);
+		json_vip_fields(j, v, ip);
 		return;
 	}
-	printf("vip %s %s taken over on %s in netns %s: added in %.3f ms", v->name, ip, v->dev, ns_name(v->netns),
-	       ms_of(res->t_begin, res->t_added));
-	if (res->t_announced)
-		printf(", first announcement at %.3f ms", ms_of(res->t_begin, res->t_announced));
-	else
-		printf(", not announced (announce_count = 0)");
-	if (rest)
-		printf(", %" PRIu32 " more %s apart in the background", rest, iv);
-	else if (res->sent > 1)
-		printf(", %" PRIu32 " sent %s apart", res->sent, iv);
-	printf(" (%.3f ms with the profile's loading)\n", ms_of(res->t_start, res->t_done));
-	if (res->readded)
-		printf("vip %s: it was there with other flags (%s): removed and added again\n", v->name, res->why);
+	json_str(j, "vip", v->name);
+	json_str(j, "action", action);
+	json_str(j, "address", ip);
+	json_str(j, "netns", v->netns);
+	json_str(j, "dev", v->dev);
+	(void)p;
 }
 
-/* ---- release ------------------------------------------------------------------------- */
-
-/* Remove a's address from dev in netns: 1 removed, 0 it was not there
- * (no namespace, no device, no address), or -errno. */
-static int remove_from(const struct vip *v, const char *netns, const char *dev, char *err, size_t errsize) {
-	struct nl *nl = NULL;
-	struct addr a;
-	int idx, r;
-
-	r = nl_open(netns, &nl);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0) {
-		snprintf(err, errsize, "netns %s: %s", ns_name(netns), strerror(-r));
-		return r;
+static void json_moves_end(struct json *j, size_t n, uint64_t t_start, uint64_t t_done) {
+	if (n > 1) {
+		json_arr_end(j);
+		json_double(j, "total_ms", ms_of(t_start, t_done));
 	}
-	idx = vip_ifindex(nl, dev);
-	if (idx == -ENODEV) {
-		nl_free(nl);
-		return 0;
-	}
-	if (idx < 0) {
-		snprintf(err, errsize, "device %s in netns %s: %s", dev, ns_name(netns), strerror(-idx));
-		nl_free(nl);
-		return idx;
-	}
-	vip_addr_on(v, dev, &a);
-	r = addr_del(nl, &a, idx);
-	if (r == -EADDRNOTAVAIL) {
-		r = 0;
-	} else if (r < 0) {
-		snprintf(err, errsize, "removing it from %s in netns %s: %s%s%s", dev, ns_name(netns), strerror(-r),
-		         nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
-	} else {
-		r = 1;
-	}
-	nl_free(nl);
-	return r;
+	json_obj_end(j);
+	json_finish(j);
 }
 
-static int release(const struct profile *p, const struct vip *v, const struct vip_opts *o, uint64_t t_start) {
-	struct vip_held h;
-	char ip[IPADDR_STRLEN], err[512];
-	bool was_held, elsewhere;
-	int lock_fd = -1, r, removed = 0, ret = EXIT_RUNTIME;
-	uint64_t t_begin, t_done;
+static void takeover_print(const struct profile *p, const struct vip_move *m, size_t n, const struct vip_opts *o,
+                           uint64_t t_start) {
+	struct json j;
 
-	format_ipaddr(&v->address, true, ip, sizeof(ip));
-	r = take_lock(p, v, o, &lock_fd);
-	if (r != 0)
-		return r;
-	t_begin = now_ns();
-	/* the record goes first: watch must not put the address back */
-	was_held = vip_held_read(p->name, v->name, &h) >= 0;
-	r = vip_held_remove(p->name, v->name);
-	if (r < 0) {
-		log_error_errno(r, "vip %s: removing its record under %s: %m", v->name, VIP_RUN_DIR);
-		goto out;
-	}
-	r = remove_from(v, v->netns, v->dev, err, sizeof(err));
-	if (r < 0) {
-		log_error_errno(r, "vip %s: %s", v->name, err);
-		goto out;
-	}
-	removed = r;
-	/* taken over when the profile said something else: that place too */
-	elsewhere = was_held && (!netns_eq(h.netns[0] ? h.netns : NULL, v->netns) || strcmp(h.dev, v->dev) != 0 ||
-	                         !ipaddr_eq(&h.ip, &v->address));
-	if (elsewhere) {
-		struct vip old = *v;
+	if (o->json)
+		json_moves_begin(&j, p, "takeover", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct vip *v = m[i].v;
+		char ip[IPADDR_STRLEN], iv[32];
+		uint32_t rest = m[i].count - m[i].sent;
 
-		old.address = h.ip;
-		r = remove_from(&old, h.netns[0] ? h.netns : NULL, h.dev, err, sizeof(err));
-		if (r < 0) {
-			log_error_errno(r, "vip %s: where it was taken over: %s", v->name, err);
-			goto out;
+		format_ipaddr(&v->address, true, ip, sizeof(ip));
+		format_duration(m[i].interval_us, iv, sizeof(iv));
+		if (o->json) {
+			json_move_begin(&j, p, v, "takeover", ip, n);
+			json_str(&j, "owner", v->owner == VIP_OWNER_EXTERNAL ? "external" : "local");
+			json_bool(&j, "readded", m[i].readded);
+			if (m[i].readded)
+				json_str(&j, "readded_why", m[i].why);
+			json_double(&j, "added_ms", ms_of(m[i].t_begin, m[i].t_added));
+			if (m[i].t_announced)
+				json_double(&j, "first_announcement_ms", ms_of(m[i].t_begin, m[i].t_announced));
+			else
+				json_null(&j, "first_announcement_ms");
+			json_double(&j, "total_ms", ms_of(t_start, m[i].t_done));
+			json_uint(&j, "announce_count", m[i].count);
+			json_uint(&j, "announce_interval_us", m[i].interval_us);
+			json_uint(&j, "announced", m[i].sent);
+			json_uint(&j, "announcing_in_background", rest);
+			if (n > 1)
+				json_obj_end(&j);
+			continue;
 		}
-		removed += r;
+		printf("vip %s %s taken over on %s in netns %s: added in %.3f ms", v->name, ip, v->dev, ns_name(v->netns),
+		       ms_of(m[i].t_begin, m[i].t_added));
+		if (m[i].t_announced)
+			printf(", first announcement at %.3f ms", ms_of(m[i].t_begin, m[i].t_announced));
+		else
+			printf(", not announced (announce_count = 0)");
+		if (rest)
+			printf(", %" PRIu32 " more %s apart in the background", rest, iv);
+		else if (m[i].sent > 1)
+			printf(", %" PRIu32 " sent %s apart", m[i].sent, iv);
+		printf(" (%.3f ms with the profile's loading)\n", ms_of(t_start, m[i].t_done));
+		if (m[i].readded)
+			printf("vip %s: it was there with other flags (%s): removed and added again\n", v->name, m[i].why);
 	}
-	t_done = now_ns();
-	if (o->json) {
-		struct json j;
+	if (o->json)
+		json_moves_end(&j, n, t_start, m[n - 1].t_done);
+}
 
-		json_vip_begin(&j, p, v, "release", ip);
-		json_bool(&j, "removed", removed > 0);
-		json_bool(&j, "was_held", was_held);
-		json_double(&j, "removed_ms", ms_of(t_begin, t_done));
-		json_double(&j, "total_ms", ms_of(t_start, t_done));
-		json_obj_end(&j);
-		json_finish(&j);
-	} else if (removed) {
-		printf("vip %s %s released from %s in netns %s: removed in %.3f ms\n", v->name, ip, v->dev,
-		       ns_name(v->netns), ms_of(t_begin, t_done));
-	} else {
-		printf("vip %s %s released: it was not on %s in netns %s\n", v->name, ip, v->dev, ns_name(v->netns));
+static void release_print(const struct profile *p, const struct vip_move *m, size_t n, const struct vip_opts *o,
+                          uint64_t t_start) {
+	struct json j;
+
+	if (o->json)
+		json_moves_begin(&j, p, "release", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct vip *v = m[i].v;
+		char ip[IPADDR_STRLEN];
+
+		format_ipaddr(&v->address, true, ip, sizeof(ip));
+		if (o->json) {
+			json_move_begin(&j, p, v, "release", ip, n);
+			json_bool(&j, "removed", m[i].removed);
+			json_bool(&j, "was_held", m[i].was_held);
+			json_double(&j, "removed_ms", ms_of(m[i].t_begin, m[i].t_done));
+			json_double(&j, "total_ms", ms_of(t_start, m[i].t_done));
+			if (n > 1)
+				json_obj_end(&j);
+		} else if (m[i].removed) {
+			printf("vip %s %s released from %s in netns %s: removed in %.3f ms\n", v->name, ip, v->dev,
+			       ns_name(v->netns), ms_of(m[i].t_begin, m[i].t_done));
+		} else {
+			printf("vip %s %s released: it was not on %s in netns %s\n", v->name, ip, v->dev, ns_name(v->netns));
+		}
 	}
-	ret = EXIT_OK;
-out:
-	vip_unlock(lock_fd);
-	return ret;
+	if (o->json)
+		json_moves_end(&j, n, t_start, m[n - 1].t_done);
+}
+
+static void announce_print(const struct profile *p, const struct vip_move *m, size_t n, const struct vip_opts *o,
+                           uint64_t t_start) {
+	struct json j;
+
+	if (o->json)
+		json_moves_begin(&j, p, "announce", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct vip *v = m[i].v;
+		char ip[IPADDR_STRLEN], iv[32];
+		uint32_t rest = m[i].present ? m[i].count - m[i].sent : 0;
+
+		format_ipaddr(&v->address, true, ip, sizeof(ip));
+		format_duration(m[i].interval_us, iv, sizeof(iv));
+		if (o->json) {
+			json_move_begin(&j, p, v, "announce", ip, n);
+			json_bool(&j, "present", m[i].present);
+			json_uint(&j, "announce_count", m[i].count);
+			json_uint(&j, "announce_interval_us", m[i].interval_us);
+			json_uint(&j, "announced", m[i].sent);
+			json_uint(&j, "announcing_in_background", rest);
+			if (n > 1)
+				json_obj_end(&j);
+		} else if (!m[i].present) {
+			printf("vip %s %s is not on %s in netns %s: not announced\n", v->name, ip, v->dev, ns_name(v->netns));
+		} else {
+			printf("vip %s %s announced on %s in netns %s: %" PRIu32 " sent", v->name, ip, v->dev,
+			       ns_name(v->netns), m[i].sent);
+			if (rest)
+				printf(", %" PRIu32 " more %s apart in the background", rest, iv);
+			printf("\n");
+		}
+	}
+	if (o->json)
+		json_moves_end(&j, n, t_start, m[n - 1].t_done);
 }
 
 /* ---- status -------------------------------------------------------------------------- */
@@ -626,7 +456,7 @@ static bool status_one(const struct profile *p, const struct vip *v, const struc
 	return on_dev != NULL;
 }
 
-static int status(const struct profile *p, const struct vip *only, const struct vip_opts *o) {
+static int status(const struct profile *p, const struct vip_move *only, size_t n_only, const struct vip_opts *o) {
 	struct observe_ns_req *reqs = NULL;
 	struct state *st = NULL;
 	struct nls *nls = NULL;
@@ -650,9 +480,13 @@ static int status(const struct profile *p, const struct vip *only, const struct 
 		json_str(&j, "profile", p->name);
 		json_arr_begin(&j, "vips");
 	}
-	for (size_t i = 0; i < p->n_vips; i++)
-		if (!only || &p->vips[i] == only)
-			all_present &= status_one(p, &p->vips[i], st, o->json ? &j : NULL);
+	if (only) {
+		for (size_t i = 0; i < n_only; i++)
+			all_present &= status_one(p, only[i].v, st, o->json ? &j : NULL);
+	} else {
+		for (size_t i = 0; i < p->n_vips; i++)
+			status_one(p, &p->vips[i], st, o->json ? &j : NULL);
+	}
 	if (o->json) {
 		json_arr_end(&j);
 		json_obj_end(&j);
@@ -675,64 +509,113 @@ int cmd_vip(int argc, char **argv) {
 		{ "json", no_argument, NULL, 'j' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "lock-wait", required_argument, NULL, 'l' },
+		{ "collision-check", required_argument, NULL, 'c' },
+		{ "announce-count", required_argument, NULL, 'n' },
+		{ "announce-interval", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vip_opts o = { .lock_wait_us = LOCK_WAIT_DEFAULT_US };
-	struct takeover_result res = { .t_start = now_ns() };
+	struct vip_move_opts mo;
+	uint64_t t_start = now_ns();
 	struct profile *p = NULL;
-	struct vip *v = NULL;
+	struct vip_move *m = NULL;
+	size_t n = 0;
 	const char *sub;
 	char cmd[32];
-	int c, r, nargs, ret;
+	bool is_takeover, is_release, is_status, is_announce, lock_set = false;
+	int c, nargs, ret;
 
 	if (argc < 2)
-		return cmd_usage_error("vip", usage_text, "expected takeover, release or status");
+		return cmd_usage_error("vip", usage_text, "expected takeover, release, status, announce or follow");
 	sub = argv[1];
 	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
 		usage_print(usage_text);
 		return EXIT_OK;
 	}
-	if (strcmp(sub, "takeover") != 0 && strcmp(sub, "release") != 0 && strcmp(sub, "status") != 0)
+	if (strcmp(sub, "follow") == 0)
+		return vip_follow_main(argc - 1, argv + 1, usage_text);
+	is_takeover = strcmp(sub, "takeover") == 0;
+	is_release = strcmp(sub, "release") == 0;
+	is_status = strcmp(sub, "status") == 0;
+	is_announce = strcmp(sub, "announce") == 0;
+	if (!is_takeover && !is_release && !is_status && !is_announce)
 		return cmd_usage_error("vip", usage_text, "unknown subcommand \"%s\"", sub);
 	snprintf(cmd, sizeof(cmd), "vip %s", sub);
 	argc--;
 	argv++;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jfl:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jfl:c:n:i:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o.json = true; break;
 		case 'f': o.foreground = true; break;
 		case 'l':
 			if (cmd_duration_opt(cmd, "lock-wait", optarg, 0, 0, &o.lock_wait_us))
 				return EXIT_USAGE;
+			lock_set = true;
+			break;
+		case 'c':
+			if (cmd_duration_opt(cmd, "collision-check", optarg, 1000, 60000000, &o.collision_wait_us))
+				return EXIT_USAGE;
+			break;
+		case 'n':
+			if (parse_u32(optarg, &o.count) < 0 || o.count > 1000)
+				return cmd_usage_error(cmd, usage_text, "--announce-count: expected 0..1000, got \"%s\"", optarg);
+			o.count_set = true;
+			break;
+		case 'i':
+			if (cmd_duration_opt(cmd, "announce-interval", optarg, 0, 60000000, &o.interval_us))
+				return EXIT_USAGE;
+			o.interval_set = true;
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
 		default: return cmd_usage_error(cmd, usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
 	nargs = argc - optind;
-	if (strcmp(sub, "status") == 0 ? (nargs < 1 || nargs > 2) : nargs != 2)
-		return cmd_usage_error(cmd, usage_text, "expected PROFILE %s", strcmp(sub, "status") == 0 ? "[VIP]" : "VIP");
-	if ((o.foreground && strcmp(sub, "takeover") != 0) || (o.lock_wait_us != LOCK_WAIT_DEFAULT_US && strcmp(sub, "status") == 0))
+	if (is_status ? (nargs < 1 || nargs > 2) : nargs != 2)
+		return cmd_usage_error(cmd, usage_text, "expected PROFILE %s", is_status ? "[VIP[,VIP...]]" : "VIP[,VIP...]");
+	if ((o.foreground && !is_takeover && !is_announce) || (lock_set && (is_status || is_announce)) ||
+	    (o.collision_wait_us && !is_takeover) ||
+	    ((o.count_set || o.interval_set) && !is_takeover && !is_announce))
 		return cmd_usage_error(cmd, usage_text, "an option of another subcommand");
 
-	r = load(argv[optind], nargs == 2 ? argv[optind + 1] : NULL, &p, &v);
-	if (r < 0)
+	if (load(argv[optind], &p) < 0)
 		return EXIT_INVALID;
 	/* a change not confirmed whose process is gone comes first (one
 	 * readdir when there is none) */
 	confirm_recover(-1, cmd);
-	if (strcmp(sub, "takeover") == 0) {
-		ret = takeover(p, v, &o, &res);
-		if (ret == EXIT_OK)
-			takeover_print(p, v, &o, &res);
-	} else if (strcmp(sub, "release") == 0) {
-		ret = release(p, v, &o, res.t_start);
-	} else {
-		ret = status(p, v, &o);
+	if (nargs == 2) {
+		ret = vip_moves_parse(p, argv[optind], argv[optind + 1], &m, &n);
+		if (ret != EXIT_OK)
+			goto out;
 	}
+	for (size_t i = 0; i < n; i++) {
+		if (o.count_set)
+			m[i].count = o.count;
+		if (o.interval_set)
+			m[i].interval_us = (uint32_t)o.interval_us;
+	}
+	mo = (struct vip_move_opts){ .lock_wait_us = o.lock_wait_us, .collision_wait_us = o.collision_wait_us,
+	                             .foreground = o.foreground };
+	if (is_takeover) {
+		ret = vip_moves_takeover(p->name, m, n, &mo);
+		if (ret == EXIT_OK)
+			takeover_print(p, m, n, &o, t_start);
+	} else if (is_release) {
+		ret = vip_moves_release(p->name, m, n, &mo);
+		if (ret == EXIT_OK)
+			release_print(p, m, n, &o, t_start);
+	} else if (is_announce) {
+		ret = vip_moves_announce(m, n, &mo);
+		if (ret == EXIT_OK || ret == EXIT_FAIL)
+			announce_print(p, m, n, &o, t_start);
+	} else {
+		ret = status(p, m, n, &o);
+	}
+out:
+	free(m);
 	profile_free(p);
 	return ret;
 }

@@ -14,6 +14,8 @@ PACKAGES=(
 	iproute2 kmod util-linux procps iputils-ping user-mode-linux jq
 	# the cluster engines the labs and tests run: keepalived (VRRP)
 	keepalived
+	# the OCF agent's tests and benchmark: ocf-tester, IPaddr2
+	resource-agents
 )
 # Wanted but not required: the tests that use them are skipped without
 # them, and a failure to install them is only a warning.

@@ -31,6 +31,14 @@ for name in ("profile", "vip"):
     p = params[name]
     assert p.getAttribute("required") == "1", name
     assert p.getElementsByTagName("content")[0].getAttribute("type") == "string"
+# one VIP is one resource's: vip is unique
+assert params["vip"].getAttribute("unique") == "1"
+# IPaddr2's optional parameters, with its types
+for name, kind in (("arp_count", "integer"), ("arp_interval", "integer"), ("arp_count_refresh", "integer"),
+                   ("run_arping", "boolean"), ("network_namespace", "string"), ("collision_wait", "string")):
+    assert name in params, name
+    assert params[name].getAttribute("required") == "0", name
+    assert params[name].getElementsByTagName("content")[0].getAttribute("type") == kind, name
 actions = {a.getAttribute("name"): a for a in ra.getElementsByTagName("action")}
 assert {"start", "stop", "monitor", "validate-all", "meta-data"} <= set(actions), actions.keys()
 assert actions["monitor"].getAttribute("interval") and all(a.getAttribute("timeout") for a in actions.values())
@@ -65,6 +73,61 @@ OCF_RESKEY_vip=api6 hn_expect_rc 0 ra start
 has_addr ctl c0 2001:db8::100/64 || hn_fail "start api6"
 OCF_RESKEY_vip=api6 hn_expect_rc 0 ra monitor
 OCF_RESKEY_vip=api6 hn_expect_rc 0 ra stop
+
+# several VIPs in one resource: moved together; monitor says running only
+# when all are there, a failure (not "not running") when some are
+OCF_RESKEY_vip=api,api6 hn_expect_rc 7 ra monitor
+OCF_RESKEY_vip=api,api6 hn_expect_rc 0 ra start
+has_addr ctl c0 10.0.0.100/24 && has_addr ctl c0 2001:db8::100/64 || hn_fail "start api,api6"
+OCF_RESKEY_vip=api,api6 hn_expect_rc 0 ra monitor
+ip -n ctl addr del 2001:db8::100/64 dev c0
+OCF_RESKEY_vip=api,api6 hn_expect_rc 1 ra monitor
+grep -q 'api,api6: only 1 of them on their devices' "$HN_TMP/ra.log" || hn_fail "partial monitor not logged"
+OCF_RESKEY_vip=api,api6 hn_expect_rc 0 ra stop
+has_addr ctl c0 10.0.0.100/24 && hn_fail "stop api,api6 left api"
+OCF_RESKEY_vip=api,api6 hn_expect_rc 7 ra monitor
+OCF_RESKEY_vip=api,nope hn_expect_rc 6 ra validate-all
+
+# arp_count and arp_interval override the profile's 3 x 20ms; monitor
+# with arp_count_refresh announces again
+vt_listen "$HN_TMP/frames" 7 2000
+OCF_RESKEY_arp_count=5 OCF_RESKEY_arp_interval=5 hn_expect_rc 0 ra start
+sleep 0.3
+OCF_RESKEY_arp_count_refresh=2 hn_expect_rc 0 ra monitor
+wait "$LPID" || true
+python3 - "$HN_TMP/frames" <<'PY' || hn_fail "arp_count, arp_interval, arp_count_refresh: $(cat "$HN_TMP/frames")"
+import re, sys
+t = [float(re.search(r"t=([0-9.]+)", l).group(1)) for l in open(sys.argv[1]) if l.startswith("arp ") and "spa=10.0.0.100" in l]
+assert len(t) == 7, t                                   # 5 on start, 2 on monitor
+start = t[:5]
+assert start[-1] - start[0] < 0.075, start              # 5ms apart (20ms would be 80ms)
+assert t[5] - t[4] > 0.2, t                             # the monitor's, later
+print("start: %d frames in %.1f ms; monitor: 2 more" % (len(start), (start[-1] - start[0]) * 1e3))
+PY
+hn_expect_rc 0 ra stop
+OCF_RESKEY_arp_count_refresh=1 hn_expect_rc 7 ra monitor
+
+# network_namespace: the profile places the VIPs; a resource that says
+# another namespace is misconfigured
+OCF_RESKEY_network_namespace=ctl hn_expect_rc 0 ra validate-all
+OCF_RESKEY_network_namespace=sw hn_expect_rc 6 ra validate-all
+OCF_RESKEY_network_namespace=sw hn_expect_rc 6 ra start
+has_addr ctl c0 10.0.0.100/24 && hn_fail "start with another network_namespace added the VIP"
+OCF_RESKEY_network_namespace=ctl hn_expect_rc 0 ra start
+hn_expect_rc 0 ra stop
+
+# run_arping: another host answering for the address fails the start,
+# nothing changed; the address gone, the start succeeds
+ip -n sw addr add 10.0.0.100/24 dev c0-sw
+OCF_RESKEY_run_arping=true hn_expect_rc 1 ra start
+has_addr ctl c0 10.0.0.100/24 && hn_fail "start after a collision added the VIP"
+grep -q 'an address answers elsewhere' "$HN_TMP/ra.log" || hn_fail "collision not logged: $(cat "$HN_TMP/ra.log")"
+grep -q "10.0.0.100 answers from $(mac_of sw c0-sw)" "$HN_TMP/ra.log" || hn_fail "who answered not logged"
+ip -n sw addr del 10.0.0.100/24 dev c0-sw
+OCF_RESKEY_run_arping=true OCF_RESKEY_collision_wait=100ms hn_expect_rc 0 ra start
+has_addr ctl c0 10.0.0.100/24 || hn_fail "start with run_arping and no collision"
+hn_expect_rc 0 ra stop
+OCF_RESKEY_arp_count=x hn_expect_rc 6 ra start
 
 # configuration errors: OCF_ERR_CONFIGURED (6), OCF_ERR_INSTALLED (5)
 OCF_RESKEY_vip=nope hn_expect_rc 6 ra validate-all
