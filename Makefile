@@ -8,6 +8,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 DATADIR ?= $(PREFIX)/share/hanet
 # Pacemaker looks for resource agents under /usr/lib/ocf: OCFDIR=/usr/lib/ocf
 OCFDIR ?= $(PREFIX)/lib/ocf
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CC ?= cc
@@ -122,6 +123,9 @@ install: hanet
 	chmod 0755 $(DESTDIR)$(DATADIR)/keepalived/hanet-notify
 	sed 's|@DATADIR@|$(DATADIR)|g' tools/keepalived/keepalived.conf >$(DESTDIR)$(DATADIR)/keepalived/keepalived.conf
 	chmod 0644 $(DESTDIR)$(DATADIR)/keepalived/keepalived.conf
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 0644 tools/bash-completion/hanet $(DESTDIR)$(COMPLETIONDIR)/hanet
+
 
 clean:
 	rm -rf $(BUILD) hanet
