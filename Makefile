@@ -126,10 +126,24 @@ install: hanet
 	install -d $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0644 tools/bash-completion/hanet $(DESTDIR)$(COMPLETIONDIR)/hanet
 
+# The Debian package, built (dpkg-buildpackage -b -us -uc) from a copy of
+# the source tree in build/deb/, where the .deb and .changes land.
+DEB_ARCH := $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB := $(BUILD)/deb/hanet_$(VERSION)_$(DEB_ARCH).deb
+deb:
+	$(Q)v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "debian/changelog is at $$v, VERSION at $(VERSION)" >&2; exit 1; }
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/hanet-$(VERSION)
+	$(Q)tar -c --exclude=./build --exclude=./hanet --exclude=./out --exclude=./.git \
+		--exclude='*.o' --exclude='*.d' . | tar -x -C $(BUILD)/deb/hanet-$(VERSION)
+	$(call quiet,DEB,$(DEB))cd $(BUILD)/deb/hanet-$(VERSION) && \
+		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || { tail -n 30 ../build.log >&2; exit 1; }
+	$(Q)rm -rf $(BUILD)/deb/hanet-$(VERSION)
+	$(Q)test -f $(DEB)
 
 clean:
 	rm -rf $(BUILD) hanet
 
-.PHONY: all tests check check-unit fuzz install clean
+.PHONY: all tests check check-unit fuzz install deb clean
 
 -include $(OBJS:.o=.d)

@@ -12,6 +12,9 @@ PACKAGES=(
 	libcmocka-dev clang libclang-rt-14-dev valgrind python3
 	# the kernel lab: namespaces, user-mode Linux with its modules
 	iproute2 kmod util-linux procps iputils-ping user-mode-linux jq
+	# the Debian package, bash completion and the boot lab (tools/boot-lab:
+	# a debootstrapped image in ext4, booted in user-mode Linux)
+	debhelper dpkg-dev fakeroot lintian bash-completion debootstrap e2fsprogs
 )
 # Wanted but not required: the tests that use them are skipped without
 # them, and a failure to install them is only a warning.
