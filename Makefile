@@ -130,6 +130,7 @@ install: hanet
 # the source tree in build/deb/, where the .deb and .changes land.
 DEB_ARCH := $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
 DEB := $(BUILD)/deb/hanet_$(VERSION)_$(DEB_ARCH).deb
+DEB_JOBS ?= 2
 deb:
 	$(Q)v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
 		{ echo "debian/changelog is at $$v, VERSION at $(VERSION)" >&2; exit 1; }
@@ -137,7 +138,7 @@ deb:
 	$(Q)tar -c --exclude=./build --exclude=./hanet --exclude=./out --exclude=./.git \
 		--exclude='*.o' --exclude='*.d' . | tar -x -C $(BUILD)/deb/hanet-$(VERSION)
 	$(call quiet,DEB,$(DEB))cd $(BUILD)/deb/hanet-$(VERSION) && \
-		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || { tail -n 30 ../build.log >&2; exit 1; }
+		dpkg-buildpackage -b -us -uc -j$(DEB_JOBS) >../build.log 2>&1 || { tail -n 30 ../build.log >&2; exit 1; }
 	$(Q)rm -rf $(BUILD)/deb/hanet-$(VERSION)
 	$(Q)test -f $(DEB)
 
