@@ -26,8 +26,10 @@ cp "${debs[0]}" "$lab/hanet.deb"
 t0=$SECONDS
 rc=0
 tools/boot-lab boot --lab "$lab" --out "$HN_TMP/out" --boots 3 \
-	--boot-timeout "${HANET_BOOT_TIMEOUT:-600}" --console "$HN_TMP/console.log" || rc=$?
+	--boot-timeout "${HANET_BOOT_TIMEOUT:-900}" --console "$HN_TMP/console.log" 2>"$HN_TMP/boot-lab.err" || rc=$?
 took=$((SECONDS - t0))
+sed -n 's/^boot-lab: \(boot [0-9]* began\|the guest powered off\)/# &/p' "$HN_TMP/boot-lab.err"
+grep -v '^boot-lab: \(boot [0-9]* began\|the guest powered off\)' "$HN_TMP/boot-lab.err" >&2 || true
 o=$HN_TMP/out/out
 results=$o/results
 [ -f "$results" ] && sed 's/^/  /' "$results"

@@ -29,5 +29,5 @@ if ! out=$(make -s -C ../.. deb 2>&1); then
 	exit 1
 fi
 echo "# make deb: $((SECONDS - t0)) s"
-hn_run_tests "${HN_TIMEOUT:-2400}" 80 || fail=1
+hn_run_tests "${HN_TIMEOUT:-3000}" 80 || fail=1
 exit $fail
