@@ -8,6 +8,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 DATADIR ?= $(PREFIX)/share/hanet
 # Pacemaker looks for resource agents under /usr/lib/ocf: OCFDIR=/usr/lib/ocf
 OCFDIR ?= $(PREFIX)/lib/ocf
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CC ?= cc
@@ -134,10 +135,28 @@ install: hanet
 	chmod 0755 $(DESTDIR)$(DATADIR)/keepalived/hanet-notify
 	sed 's|@DATADIR@|$(DATADIR)|g' tools/keepalived/keepalived.conf >$(DESTDIR)$(DATADIR)/keepalived/keepalived.conf
 	chmod 0644 $(DESTDIR)$(DATADIR)/keepalived/keepalived.conf
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 0644 tools/bash-completion/hanet $(DESTDIR)$(COMPLETIONDIR)/hanet
+
+# The Debian package, built (dpkg-buildpackage -b -us -uc) from a copy of
+# the source tree in build/deb/, where the .deb and .changes land.
+DEB_ARCH := $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB := $(BUILD)/deb/hanet_$(VERSION)_$(DEB_ARCH).deb
+DEB_JOBS ?= 2
+deb:
+	$(Q)v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "debian/changelog is at $$v, VERSION at $(VERSION)" >&2; exit 1; }
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/hanet-$(VERSION)
+	$(Q)tar -c --exclude=./build --exclude=./hanet --exclude=./out --exclude=./.git \
+		--exclude='*.o' --exclude='*.d' . | tar -x -C $(BUILD)/deb/hanet-$(VERSION)
+	$(call quiet,DEB,$(DEB))cd $(BUILD)/deb/hanet-$(VERSION) && \
+		dpkg-buildpackage -b -us -uc -j$(DEB_JOBS) >../build.log 2>&1 || { tail -n 30 ../build.log >&2; exit 1; }
+	$(Q)rm -rf $(BUILD)/deb/hanet-$(VERSION)
+	$(Q)test -f $(DEB)
 
 clean:
 	rm -rf $(BUILD) hanet
 
-.PHONY: all tests check check-unit fuzz install clean
+.PHONY: all tests check check-unit fuzz install deb clean
 
 -include $(OBJS:.o=.d) $(HOOK_OBJS:.o=.d)

@@ -16,6 +16,9 @@ PACKAGES=(
 	keepalived
 	# the OCF agent's tests and benchmark: ocf-tester, IPaddr2
 	resource-agents
+	# the Debian package, bash completion and the boot lab (tools/boot-lab:
+	# a debootstrapped image in ext4, booted in user-mode Linux)
+	debhelper dpkg-dev fakeroot lintian bash-completion debootstrap e2fsprogs
 )
 # Wanted but not required: the tests that use them are skipped without
 # them, and a failure to install them is only a warning.
