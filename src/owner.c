@@ -181,8 +181,19 @@ void owner_del_netns(struct owner *o, const char *netns) {
 	for (size_t i = 0; i < o->n_netns; i++)
 		if (netns_eq(o->netns[i], netns)) {
 			REMOVE_AT(o->netns, o->n_netns, i);
-			return;
+			break;
 		}
+	/* what was in it went with it (down deletes a namespace hanet made
+	 * whole, with the devices, addresses and rules it holds) */
+	for (size_t i = o->n_links; i-- > 0;)
+		if (netns_eq(o->links[i].netns, netns))
+			REMOVE_AT(o->links, o->n_links, i);
+	for (size_t i = o->n_addrs; i-- > 0;)
+		if (netns_eq(o->addrs[i].netns, netns))
+			REMOVE_AT(o->addrs, o->n_addrs, i);
+	for (size_t i = o->n_rules; i-- > 0;)
+		if (netns_eq(o->rules[i].netns, netns))
+			REMOVE_AT(o->rules, o->n_rules, i);
 }
 
 /* ---- links ---------------------------------------------------------------------- */

@@ -258,6 +258,8 @@ unshare --pid --fork --mount-proc bash -c '
 	w=$(sed -n "s/.*(pid \([0-9]*\))$/\1/p" <<<"$out")
 	flock -F -x /run/hanet/lock sleep 60 &
 	holder=$!
+	# the other run holds the lock before confirm looks
+	for i in $(seq 250); do flock -n /run/hanet/lock true || break; sleep 0.02; done
 	kill -9 "$w"
 	for i in $(seq 100); do [ -d /proc/$w ] || break; sleep 0.02; done
 	echo $((w - 1)) >/proc/sys/kernel/ns_last_pid

@@ -33,6 +33,9 @@ for n in 20 100; do
 	DN[$n]=$(requests down "$P")
 	grep -q "removed ($((n + 1)) actions)" "$HN_TMP/out" || { cat "$HN_TMP/out"; hn_fail "down (N=$n): not one action per namespace"; }
 	hn_assert_eq "$(ls /run/netns | wc -l)" 0 "namespaces after down (N=$n)"
+	# what was in a namespace deleted whole is forgotten with it
+	[ -z "$(ls -A /run/hanet/owned 2>/dev/null)" ] ||
+		hn_fail "records left after down (N=$n): $(ls /run/hanet/owned; head -n 20 /run/hanet/owned/*.owned)"
 	echo "N=$n requests: apply ${AP[$n]}, re-apply ${RE[$n]}, down ${DN[$n]}"
 done
 # per namespace, N=100 against N=20: at most 1.5x, and 20 requests of slack
