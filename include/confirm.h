@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#define HANET_CONFIRM_DIR "/run/hanet/confirm"
+#include "paths.h"
 
 struct apply;
 struct apply_hook;

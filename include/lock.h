@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define HANET_LOCK_PATH "/run/hanet/lock"
+#include "paths.h"
 
 /* Take the lock, waiting up to timeout_us (0: do not wait).  -EBUSY when
  * another run holds it; *ret_holder (may be NULL) gets its pid. */

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#define NETNS_RUN_DIR "/run/netns"
+#include "paths.h"
 
 /* Open a namespace by name (NULL: the namespace hanet started in).
  * Returns an fd (O_RDONLY|O_CLOEXEC) or negative errno (-ENOENT when it

@@ -17,10 +17,9 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "paths.h"
 #include "route.h"
 
-#define HANET_RUN_DIR "/run/hanet"
-#define HANET_OWNED_DIR HANET_RUN_DIR "/owned"
 
 struct owned_link {
 	const char *netns;

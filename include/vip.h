@@ -27,8 +27,8 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "paths.h"
 
-#define VIP_RUN_DIR "/run/hanet/vip"
 
 struct nl;
 

@@ -11,7 +11,7 @@
 
 #include "lock.h"
 #include "log.h"
-#include "owner.h"
+#include "paths.h"
 #include "util.h"
 
 static int holder_pid(int fd) {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "apply.h"
-#include "commands.h"
+#include "exitcode.h"
 #include "fault.h"
 #include "lock.h"
 #include "log.h"

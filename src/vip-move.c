@@ -11,7 +11,7 @@
 #include "addr.h"
 #include "announce.h"
 #include "collision.h"
-#include "commands.h"
+#include "exitcode.h"
 #include "log.h"
 #include "nl.h"
 #include "util.h"
