@@ -11,11 +11,13 @@
 
 #include <stdint.h>
 
+#include "apply.h"
 #include "util.h"
 
 struct apply;
 struct apply_hook;
 struct session;
+struct session_result;
 
 /* "hanet CMD: MESSAGE", a blank line and the usage text on stderr;
  * returns EXIT_USAGE. */
@@ -49,11 +51,14 @@ int cmd_observe(struct session *s);
 /* The session's plan as JSON on stdout. */
 void cmd_plan_json(const struct session *s);
 
-/* Run the session's plan (a journal; a failure rolls back and is
- * logged): *ret_ap, for verify and rollback, when it went through.
- * hook (may be NULL): a copy of the journal elsewhere (apply.h).  Once
- * per process: the apply keeps pointers to the options and the error
- * buffer, which live in this module. */
-int cmd_apply_plan(struct session *s, const struct apply_hook *hook, struct apply **ret_ap);
+/* The apply options of a command: a line per action under --debug,
+ * progress for long work, HANET_FAIL_AT in the test build. */
+struct apply_opts cmd_apply_opts(void);
+
+/* Say why session_apply() failed, once, with the profile's name: the
+ * step that failed and whether its undo went through, or why verify
+ * could not read the kernel, and a rollback that failed.  A mismatch
+ * (res->left) is for the command to list, before this. */
+void cmd_apply_failed(const struct session *s, const struct session_result *res);
 
 #endif

@@ -59,108 +59,6 @@ static const char usage_text[] =
 	"changed), 3 the kernel refused or verify failed (rolled back), 4 another\n"
 	"run holds the lock, 64 usage.  See hanet(8).\n";
 
-/* ---- --wait: devices that do not exist yet ------------------------------- */
-
-static bool veth_makes(const struct profile *p, const char *netns, const char *name) {
-	for (size_t i = 0; i < p->n_links; i++) {
-		const struct link *l = &p->links[i];
-		const char *pns;
-
-		if (l->kind != LINK_VETH || strcmp(l->u.veth.peer, name) != 0)
-			continue;
-		pns = l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns;
-		if (netns_eq(pns, netns))
-			return true;
-	}
-	return false;
-}
-
-static bool dev_exists(struct nls *nls, const char *netns, const char *name) {
-	struct nl *nl;
-	struct link l;
-
-	if (netns && !netns_exists(netns))
-		return false;
-	if (nls_get(nls, netns, &nl) < 0 || observe_get_link(nl, name, &l) < 0)
-		return false;
-	link_fini(&l);
-	return true;
-}
-
-/* The first [nic] of the profile that is neither in its namespace nor in
- * the current one (from where apply would move it), or NULL. */
-static const struct link *first_missing(struct session *s) {
-	const struct profile *p = s->profile;
-
-	for (size_t i = 0; i < p->n_links; i++) {
-		const struct link *l = &p->links[i];
-
-		if (l->kind != LINK_NIC || veth_makes(p, l->netns, l->name))
-			continue;
-		if (dev_exists(s->nls, l->netns, l->name))
-			continue;
-		if (l->netns && dev_exists(s->nls, NULL, l->name))
-			continue;
-		return l;
-	}
-	return NULL;
-}
-
-static void ignore_event(const struct nlev *ev, void *data) {
-	bool *changed = data;
-
-	if (ev->type == NLEV_LINK_NEW || ev->type == NLEV_LINK_CHANGE || ev->type == NLEV_OVERFLOW)
-		*changed = true;
-}
-
-static int wait_for_devices(struct session *s, uint64_t timeout_us) {
-	uint64_t deadline = now_us() + timeout_us;
-	const struct link *missing = first_missing(s);
-	struct nlev_set *ev = NULL;
-	int r;
-
-	if (!missing)
-		return 0;
-	r = nlev_set_new(&ev);
-	if (r < 0)
-		return r;
-	r = nlev_add_netns(ev, NULL, NLEV_G_LINK);
-	for (size_t i = 0; r >= 0 && i < s->profile->n_netns; i++)
-		if (netns_exists(s->profile->netns[i].name))
-			r = nlev_add_netns(ev, s->profile->netns[i].name, NLEV_G_LINK);
-	if (r < 0)
-		goto out;
-	log_info("waiting up to %.1fs for %s%s%s", (double)timeout_us / 1e6, missing->name,
-	         missing->netns ? " in netns " : "", missing->netns ? missing->netns : "");
-	/* it may have come while subscribing */
-	while ((missing = first_missing(s))) {
-		struct pollfd pfd = { .fd = nlev_fd(ev), .events = POLLIN };
-		uint64_t now = now_us();
-		bool changed = false;
-		int ms;
-
-		if (now >= deadline) {
-			r = -ETIMEDOUT;
-			snprintf(s->err, sizeof(s->err), "link %s%s%s: no such device after waiting %.1fs", missing->name,
-			         missing->netns ? " in netns " : "", missing->netns ? missing->netns : "",
-			         (double)timeout_us / 1e6);
-			goto out;
-		}
-		ms = (int)((deadline - now + 999) / 1000);
-		r = poll(&pfd, 1, ms);
-		if (r < 0 && errno != EINTR) {
-			r = -errno;
-			goto out;
-		}
-		if (r > 0 && nlev_dispatch(ev, ignore_event, &changed) < 0)
-			changed = true;
-	}
-	r = 0;
-out:
-	nlev_set_free(ev);
-	return r;
-}
-
 /* ---- announcements, in the background --------------------------------- */
 
 /* A VIP to announce as one argument of `hanet __announce`:
@@ -312,9 +210,9 @@ int cmd_apply(int argc, char **argv) {
 		{ NULL, 0, NULL, 0 },
 	};
 	struct session s;
-	struct apply *ap = NULL;
+	struct session_result res = { 0 };
+	struct apply *ap;
 	struct confirm *cf = NULL;
-	struct plan *left = NULL;
 	bool dry = false, as_json = false;
 	uint64_t wait_us = 0, confirm_us = 0, lock_us = 0, t0;
 	int c, r, lock_fd = -1, ret = EXIT_RUNTIME;
@@ -362,7 +260,7 @@ int cmd_apply(int argc, char **argv) {
 	if (cmd_recover(&s, lock_fd, "apply") < 0)
 		goto out;
 	if (wait_us) {
-		r = wait_for_devices(&s, wait_us);
+		r = session_wait_devices(&s, wait_us);
 		if (r < 0) {
 			log_error_errno(r, "%s: %s", s.name, s.err[0] ? s.err : "waiting for devices: %m");
 			goto out;
@@ -410,35 +308,33 @@ int cmd_apply(int argc, char **argv) {
 			goto out;
 		}
 	}
-	t0 = now_us();
 	/* with --confirm, the journal is on disk before the first change */
-	r = cmd_apply_plan(&s, cf ? confirm_hook(cf) : NULL, &ap);
-	if (r < 0) {
-		confirm_abandon(cf);
-		goto out;
+	r = session_apply(&s,
+	                  &(struct session_apply_opts){
+	                          .apply = cmd_apply_opts(),
+	                          .hook = cf ? confirm_hook(cf) : NULL,
+	                          .seed = true,
+	                          .verify = true,
+	                          .rollback = true,
+	                  },
+	                  &res);
+	if (res.status != SESSION_NOT_STARTED && res.status != SESSION_APPLY_FAILED) {
+		log_debug("%s: applied in %.1fms", s.name, (double)res.apply_us / 1000);
+		log_debug("%s: verified in %.1fms", s.name, (double)res.verify_us / 1000);
 	}
-	log_debug("%s: applied in %.1fms", s.name, (double)(now_us() - t0) / 1000);
-	t0 = now_us();
-	r = session_verify(&s, 0, &left);
-	log_debug("%s: verified in %.1fms", s.name, (double)(now_us() - t0) / 1000);
-	if (r < 0 || left->n) {
-		char rb[1024];
-
-		if (r < 0)
-			log_error_errno(r, "%s: verify: %s", s.name, s.err);
-		else {
+	if (r < 0) {
+		if (res.status == SESSION_MISMATCH) {
 			log_error("%s: verify: the kernel does not match the profile after apply:", s.name);
-			for (size_t i = 0; i < left->n; i++)
-				log_error("  %s", left->v[i].text);
+			for (size_t i = 0; i < res.left->n; i++)
+				log_error("  %s", res.left->v[i].text);
 		}
-		if (apply_rollback(ap, rb, sizeof(rb)) < 0)
-			log_error("%s: rollback: %s", s.name, rb);
-		else
+		cmd_apply_failed(&s, &res);
+		if (res.rolled_back && res.rollback_error >= 0)
 			log_error("%s: every change was rolled back", s.name);
 		confirm_abandon(cf);
-		r = r < 0 ? r : -EPROTO;
 		goto out;
 	}
+	ap = res.ap;
 
 	if (as_json) {
 		cmd_plan_json(&s);
@@ -474,9 +370,8 @@ int cmd_apply(int argc, char **argv) {
 	ret = EXIT_OK;
 out:
 	log_debug("%s: %" PRIu64 " netlink write requests", s.name[0] ? s.name : argv[argc - 1], nl_write_count_total());
-	plan_free(left);
 	confirm_free(cf);
-	apply_free(ap);
+	session_result_fini(&res);
 	session_fini(&s);
 	lock_release(lock_fd);
 	return ret;

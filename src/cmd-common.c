@@ -106,33 +106,30 @@ void cmd_plan_json(const struct session *s) {
 	plan_json(s->plan, s->name, &j);
 }
 
-int cmd_apply_plan(struct session *s, const struct apply_hook *hook, struct apply **ret_ap) {
-	/* the apply keeps pointers to both (for a later rollback) */
-	static struct apply_opts aopts;
-	static char err[2048];
-	struct apply *ap;
-	int r;
-
-	aopts = (struct apply_opts){
+struct apply_opts cmd_apply_opts(void) {
+	return (struct apply_opts){
 		.fail_at = apply_fail_at_from_env(),
 		.verbose = log_get_level() >= LOG_LEVEL_DEBUG,
 		.progress = true,
 	};
-	r = apply_new(s->nls, s->owner, &ap);
-	if (r < 0)
-		return r;
-	apply_seed(ap, s->st);
-	if (hook)
-		apply_set_hook(ap, hook);
-	r = apply_run(ap, s->plan, &aopts, err, sizeof(err));
-	if (r < 0) {
-		if (apply_undo_failed(ap))
-			log_error("%s: %s; the rollback could not undo everything", s->name, err);
+}
+
+void cmd_apply_failed(const struct session *s, const struct session_result *res) {
+	switch (res->status) {
+	case SESSION_APPLIED:
+	case SESSION_NOT_STARTED:
+	case SESSION_MISMATCH:
+		break;
+	case SESSION_APPLY_FAILED:
+		if (res->undo_failed)
+			log_error("%s: %s; the rollback could not undo everything", s->name, s->err);
 		else
-			log_error("%s: %s; every change was rolled back", s->name, err);
-		apply_free(ap);
-		return r;
+			log_error("%s: %s; every change was rolled back", s->name, s->err);
+		break;
+	case SESSION_VERIFY_FAILED:
+		log_error_errno(res->error, "%s: verify: %s", s->name, s->err);
+		break;
 	}
-	*ret_ap = ap;
-	return 0;
+	if (res->rolled_back && res->rollback_error < 0)
+		log_error("%s: rollback: %s", s->name, res->rollback_err);
 }

@@ -41,8 +41,7 @@ int cmd_down(int argc, char **argv) {
 		{ NULL, 0, NULL, 0 },
 	};
 	struct session s;
-	struct apply *ap = NULL;
-	struct plan *left = NULL;
+	struct session_result res = { 0 };
 	bool dry = false, as_json = false;
 	uint64_t lock_us = 0;
 	int c, r, lock_fd = -1, ret = EXIT_RUNTIME;
@@ -106,20 +105,19 @@ int cmd_down(int argc, char **argv) {
 		ret = EXIT_OK;
 		goto out;
 	}
-	r = cmd_apply_plan(&s, NULL, &ap);
-	if (r < 0)
-		goto out;
-	r = session_verify(&s, PLAN_DOWN, &left);
-	if (r < 0 || left->n) {
-		char rb[1024];
-
-		if (r < 0)
-			log_error_errno(r, "%s: verify: %s", s.name, s.err);
-		else
-			for (size_t i = 0; i < left->n; i++)
-				log_error("%s: verify: still there: %s", s.name, left->v[i].text);
-		if (apply_rollback(ap, rb, sizeof(rb)) < 0)
-			log_error("%s: rollback: %s", s.name, rb);
+	r = session_apply(&s,
+	                  &(struct session_apply_opts){
+	                          .apply = cmd_apply_opts(),
+	                          .seed = true,
+	                          .verify = true,
+	                          .verify_flags = PLAN_DOWN,
+	                          .rollback = true,
+	                  },
+	                  &res);
+	if (r < 0) {
+		for (size_t i = 0; res.status == SESSION_MISMATCH && i < res.left->n; i++)
+			log_error("%s: verify: still there: %s", s.name, res.left->v[i].text);
+		cmd_apply_failed(&s, &res);
 		goto out;
 	}
 	/* what is left in the records is gone already (a route its link took
@@ -137,8 +135,7 @@ int cmd_down(int argc, char **argv) {
 	}
 	ret = EXIT_OK;
 out:
-	plan_free(left);
-	apply_free(ap);
+	session_result_fini(&res);
 	session_fini(&s);
 	lock_release(lock_fd);
 	return ret;

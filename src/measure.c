@@ -308,10 +308,8 @@ const struct report *measure_report(const struct measure *m) {
 /* The pipeline of `hanet apply` (down: of `hanet down`) on the lab
  * profile, in process.  The caller holds the lock. */
 static int lab_apply(struct measure *m, bool down, char *err, size_t errsize) {
-	struct apply_opts aopts = { 0 };
 	struct session s;
-	struct apply *ap = NULL;
-	struct plan *left = NULL;
+	struct session_result res = { 0 };
 	unsigned flags = down ? PLAN_DOWN : 0;
 	uint64_t wait = m->lock_wait_us;
 	int r, lock_fd = -1, holder = 0;
@@ -351,30 +349,17 @@ static int lab_apply(struct measure *m, bool down, char *err, size_t errsize) {
 	}
 	if (s.plan->n == 0)
 		goto out;
-	r = apply_new(s.nls, s.owner, &ap);
-	if (r < 0)
-		goto out;
-	apply_seed(ap, s.st);
-	r = apply_run(ap, s.plan, &aopts, err, errsize);
-	if (r < 0)
-		goto out;
-	r = session_verify(&s, flags, &left);
-	if (r < 0 || left->n) {
-		char rb[512];
-
-		if (r < 0)
-			snprintf(err, errsize, "verify: %s", s.err);
-		else
-			snprintf(err, errsize, "verify: the kernel does not match the profile: %s%s", left->v[0].text,
-			         left->n > 1 ? " ..." : "");
-		apply_rollback(ap, rb, sizeof(rb));
-		r = r < 0 ? r : -EPROTO;
-		goto out;
-	}
-	r = 0;
+	r = session_apply(&s, &(struct session_apply_opts){ .seed = true, .verify = true, .verify_flags = flags, .rollback = true },
+	                  &res);
+	if (res.status == SESSION_APPLY_FAILED)
+		snprintf(err, errsize, "%s", s.err);
+	else if (res.status == SESSION_VERIFY_FAILED)
+		snprintf(err, errsize, "verify: %s", s.err);
+	else if (res.status == SESSION_MISMATCH)
+		snprintf(err, errsize, "verify: the kernel does not match the profile: %s%s", res.left->v[0].text,
+		         res.left->n > 1 ? " ..." : "");
 out:
-	plan_free(left);
-	apply_free(ap);
+	session_result_fini(&res);
 	session_fini(&s);
 	lock_release(lock_fd);
 	return r;

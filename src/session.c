@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The load -> observe -> plan pipeline shared by apply, check, down,
- * show, and verify. */
+ * show, watch and the measure lab, and the transaction that runs a plan:
+ * apply -> verify (-> rollback). */
 #include <errno.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,6 +12,8 @@
 
 #include "log.h"
 #include "netns.h"
+#include "nl.h"
+#include "nlevent.h"
 #include "owner.h"
 #include "plan.h"
 #include "profile.h"
@@ -232,6 +237,165 @@ int session_verify(struct session *s, unsigned plan_flags, struct plan **ret_lef
 	}
 	in = session_input(s, s->st_verify, plan_flags);
 	return plan_build(&in, ret_left, s->err, sizeof(s->err));
+}
+
+/* ---- apply --wait: devices that do not exist yet ------------------------- */
+
+static bool veth_makes(const struct profile *p, const char *netns, const char *name) {
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+		const char *pns;
+
+		if (l->kind != LINK_VETH || strcmp(l->u.veth.peer, name) != 0)
+			continue;
+		pns = l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns;
+		if (netns_eq(pns, netns))
+			return true;
+	}
+	return false;
+}
+
+static bool dev_exists(struct nls *nls, const char *netns, const char *name) {
+	struct nl *nl;
+	struct link l;
+
+	if (netns && !netns_exists(netns))
+		return false;
+	if (nls_get(nls, netns, &nl) < 0 || observe_get_link(nl, name, &l) < 0)
+		return false;
+	link_fini(&l);
+	return true;
+}
+
+/* The first [nic] of the profile that is neither in its namespace nor in
+ * the current one (from where apply would move it), or NULL. */
+static const struct link *first_missing(struct session *s) {
+	const struct profile *p = s->profile;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+
+		if (l->kind != LINK_NIC || veth_makes(p, l->netns, l->name))
+			continue;
+		if (dev_exists(s->nls, l->netns, l->name))
+			continue;
+		if (l->netns && dev_exists(s->nls, NULL, l->name))
+			continue;
+		return l;
+	}
+	return NULL;
+}
+
+static void ignore_event(const struct nlev *ev, void *data) {
+	bool *changed = data;
+
+	if (ev->type == NLEV_LINK_NEW || ev->type == NLEV_LINK_CHANGE || ev->type == NLEV_OVERFLOW)
+		*changed = true;
+}
+
+int session_wait_devices(struct session *s, uint64_t timeout_us) {
+	uint64_t deadline = now_us() + timeout_us;
+	const struct link *missing = first_missing(s);
+	struct nlev_set *ev = NULL;
+	int r;
+
+	if (!missing)
+		return 0;
+	r = nlev_set_new(&ev);
+	if (r < 0)
+		return r;
+	r = nlev_add_netns(ev, NULL, NLEV_G_LINK);
+	for (size_t i = 0; r >= 0 && i < s->profile->n_netns; i++)
+		if (netns_exists(s->profile->netns[i].name))
+			r = nlev_add_netns(ev, s->profile->netns[i].name, NLEV_G_LINK);
+	if (r < 0)
+		goto out;
+	log_info("waiting up to %.1fs for %s%s%s", (double)timeout_us / 1e6, missing->name,
+	         missing->netns ? " in netns " : "", missing->netns ? missing->netns : "");
+	/* it may have come while subscribing */
+	while ((missing = first_missing(s))) {
+		struct pollfd pfd = { .fd = nlev_fd(ev), .events = POLLIN };
+		uint64_t now = now_us();
+		bool changed = false;
+		int ms;
+
+		if (now >= deadline) {
+			r = -ETIMEDOUT;
+			snprintf(s->err, sizeof(s->err), "link %s%s%s: no such device after waiting %.1fs", missing->name,
+			         missing->netns ? " in netns " : "", missing->netns ? missing->netns : "",
+			         (double)timeout_us / 1e6);
+			goto out;
+		}
+		ms = (int)((deadline - now + 999) / 1000);
+		r = poll(&pfd, 1, ms);
+		if (r < 0 && errno != EINTR) {
+			r = -errno;
+			goto out;
+		}
+		if (r > 0 && nlev_dispatch(ev, ignore_event, &changed) < 0)
+			changed = true;
+	}
+	r = 0;
+out:
+	nlev_set_free(ev);
+	return r;
+}
+
+int session_apply(struct session *s, const struct session_apply_opts *o, struct session_result *res) {
+	const struct plan *p = o->plan ? o->plan : s->plan;
+	uint64_t t0;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	s->err[0] = '\0';
+	/* the apply keeps a pointer to its options, for a later rollback */
+	s->apply_opts = o->apply;
+	r = apply_new(s->nls, s->owner, &res->ap);
+	if (r < 0) {
+		res->status = SESSION_NOT_STARTED;
+		return res->error = r;
+	}
+	if (o->seed)
+		apply_seed(res->ap, s->st);
+	if (o->hook)
+		apply_set_hook(res->ap, o->hook);
+	t0 = now_us();
+	r = apply_run(res->ap, p, &s->apply_opts, s->err, sizeof(s->err));
+	res->apply_us = now_us() - t0;
+	if (r < 0) {
+		res->status = SESSION_APPLY_FAILED;
+		res->undo_failed = apply_undo_failed(res->ap);
+		goto fail;
+	}
+	if (!o->verify)
+		return 0;
+	t0 = now_us();
+	r = session_verify(s, o->verify_flags, &res->left);
+	res->verify_us = now_us() - t0;
+	if (r >= 0 && res->left->n == 0) {
+		plan_free(res->left);
+		res->left = NULL;
+		return 0;
+	}
+	res->status = r < 0 ? SESSION_VERIFY_FAILED : SESSION_MISMATCH;
+	r = r < 0 ? r : -EPROTO;
+	if (o->rollback) {
+		res->rollback_error = apply_rollback(res->ap, res->rollback_err, sizeof(res->rollback_err));
+		if (res->rollback_error > 0)
+			res->rollback_error = 0;
+		res->rolled_back = true;
+	}
+fail:
+	apply_free(res->ap);
+	res->ap = NULL;
+	return res->error = r;
+}
+
+void session_result_fini(struct session_result *res) {
+	apply_free(res->ap);
+	plan_free(res->left);
+	res->ap = NULL;
+	res->left = NULL;
 }
 
 void session_fini(struct session *s) {

@@ -1048,8 +1048,7 @@ static int lock_held_vips(struct watch *w, const struct plan *p, int *fds, size_
 
 /* Run a plan as one transaction.  -EBUSY: another hanet run holds the lock. */
 static int run_plan(struct watch *w, const struct plan *p, struct apply **ret_ap, char *err, size_t errsize) {
-	struct apply_opts aopts = { .verbose = log_get_level() >= LOG_LEVEL_DEBUG };
-	struct apply *ap = NULL;
+	struct session_result res;
 	int vip_fds[64];
 	size_t n_vip_fds;
 	int r;
@@ -1064,17 +1063,21 @@ static int run_plan(struct watch *w, const struct plan *p, struct apply **ret_ap
 			vip_unlock(vip_fds[--n_vip_fds]);
 		return r;
 	}
-	r = apply_new(w->s.nls, w->s.owner, &ap);
-	if (r >= 0)
-		r = apply_run(ap, p, &aopts, err, errsize);
+	r = session_apply(&w->s,
+	                  &(struct session_apply_opts){
+	                          .plan = p,
+	                          .apply = { .verbose = log_get_level() >= LOG_LEVEL_DEBUG },
+	                  },
+	                  &res);
 	unlock_now(w);
 	while (n_vip_fds)
 		vip_unlock(vip_fds[--n_vip_fds]);
 	if (r < 0) {
-		apply_free(ap);
+		snprintf(err, errsize, "%s", res.status == SESSION_APPLY_FAILED ? w->s.err : strerror(-r));
+		session_result_fini(&res);
 		return r;
 	}
-	*ret_ap = ap;
+	*ret_ap = res.ap;
 	return 0;
 }
 
@@ -1843,7 +1846,7 @@ static void forget_gone(struct watch *w) {
 
 static void down_on_exit(struct watch *w) {
 	struct plan *p = NULL;
-	struct apply *ap = NULL;
+	struct session_result res;
 	char err[2048];
 	int lock_fd = -1, r;
 
@@ -1882,16 +1885,15 @@ static void down_on_exit(struct watch *w) {
 		plan_free(p);
 		return;
 	}
-	r = apply_new(w->s.nls, w->s.owner, &ap);
-	if (r >= 0)
-		r = apply_run(ap, p, &(struct apply_opts){ 0 }, err, sizeof(err));
+	r = session_apply(&w->s, &(struct session_apply_opts){ .plan = p }, &res);
 	lock_release(lock_fd);
 	if (r < 0)
-		log_error("%s: down: %s; every change was rolled back", w->s.name, err);
+		log_error("%s: down: %s; every change was rolled back", w->s.name,
+		          res.status == SESSION_APPLY_FAILED ? w->s.err : strerror(-r));
 	else
 		for (size_t i = 0; i < p->n; i++)
 			log_info("down: %s", p->v[i].text);
-	apply_free(ap);
+	session_result_fini(&res);
 	plan_free(p);
 	if (r >= 0)
 		forget_gone(w);
