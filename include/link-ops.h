@@ -23,7 +23,7 @@
 
 struct nl;
 
-/* How disruptive a change is (DESIGN.md). */
+/* How disruptive a change is (hanet(8), apply --dry-run). */
 enum disruption {
 	DISRUPT_NONE,       /* nothing to do */
 	DISRUPT_LIVE,       /* no traffic impact */

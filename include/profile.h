@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Profile loading: text -> model (PROFILE.md).  Never touches the kernel.
+/* Profile loading: text -> model (the format: hanet.ini(5)).  Never touches the kernel.
  *
  * profile_load() parses with iniparser, enforces every syntax rule
  * (including what iniparser hides: case folding, duplicate keys, line

@@ -16,9 +16,9 @@
 
 #define LABEL_MAX (HANET_NAME_MAX + NETNS_NAME_MAX + 16)
 
-static void warn(const struct profile *p, struct diags *d, const char *label, const char *key, const char *code,
+static void lint_warn(const struct profile *p, struct diags *d, const char *label, const char *key, const char *code,
                  const char *fmt, ...) _printf_(6, 7);
-static void warn(const struct profile *p, struct diags *d, const char *label, const char *key, const char *code,
+static void lint_warn(const struct profile *p, struct diags *d, const char *label, const char *key, const char *code,
                  const char *fmt, ...) {
 	va_list ap;
 
@@ -67,11 +67,11 @@ static void lint_bond(const struct profile *p, const struct link *l, struct diag
 
 	link_label(l, label, sizeof(label));
 	if (mode == BOND_MODE_ACTIVEBACKUP && mii == 0 && arp == 0)
-		warn(p, d, label, bset(b, BOND_OPT_MIIMON) ? "miimon" : "mode", "ab-no-monitor",
+		lint_warn(p, d, label, bset(b, BOND_OPT_MIIMON) ? "miimon" : "mode", "ab-no-monitor",
 		     "active-backup without link monitoring (miimon and arp_interval are 0): a dead slave is never "
 		     "detected, so the bond never fails over; set miimon (e.g. 100ms)");
 	if (mii > 0 && bset(b, BOND_OPT_MIIMON) && arp > 0)
-		warn(p, d, label, "arp_interval", "mii-and-arp",
+		lint_warn(p, d, label, "arp_interval", "mii-and-arp",
 		     "miimon and arp_interval are both set: the kernel runs one monitor only (setting one turns "
 		     "the other off); keep one");
 	if (mii > 0) {
@@ -79,13 +79,13 @@ static void lint_bond(const struct profile *p, const struct link *l, struct diag
 		for (size_t i = 0; i < ARRAY_SIZE(delays); i++) {
 			uint32_t v = bval(b, delays[i]);
 			if (bset(b, delays[i]) && v % mii)
-				warn(p, d, label, bond_opt_table[delays[i]].name, "delay-not-multiple",
+				lint_warn(p, d, label, bond_opt_table[delays[i]].name, "delay-not-multiple",
 				     "%ums is not a multiple of miimon (%ums): the kernel rounds it down to %ums",
 				     v, mii, v / mii * mii);
 		}
 	}
 	if (b->slaves.n <= 1)
-		warn(p, d, label, b->slaves.n ? "slaves" : NULL, "single-slave",
+		lint_warn(p, d, label, b->slaves.n ? "slaves" : NULL, "single-slave",
 		     b->slaves.n ? "one slave only: nothing to fail over to" : "no slaves: nothing to fail over to");
 }
 
@@ -94,7 +94,7 @@ static void lint_team(const struct profile *p, const struct link *l, struct diag
 
 	link_label(l, label, sizeof(label));
 	if (l->u.team.ports.n <= 1)
-		warn(p, d, label, l->u.team.ports.n ? "ports" : NULL, "single-slave",
+		lint_warn(p, d, label, l->u.team.ports.n ? "ports" : NULL, "single-slave",
 		     l->u.team.ports.n ? "one port only: nothing to fail over to" : "no ports: nothing to fail over to");
 }
 
@@ -124,7 +124,7 @@ static void lint_vip(const struct profile *p, const struct vip *v, struct diags 
 	if (bond && bset(&bond->u.bond, BOND_OPT_NUM_GRAT_ARP) && bond->u.bond.val[BOND_OPT_NUM_GRAT_ARP] == 0) {
 		char bl[LABEL_MAX];
 		link_label(bond, bl, sizeof(bl));
-		warn(p, d, label, "dev", "vip-no-grat-arp",
+		lint_warn(p, d, label, "dev", "vip-no-grat-arp",
 		     "%s sits on bond %s, whose %s = 0 (line %d): after a failover the bond tells no neighbour, "
 		     "and traffic to the vip waits for ARP caches to expire",
 		     v->dev, bond->name, bkey(p, bl, BOND_OPT_NUM_GRAT_ARP),
@@ -136,7 +136,7 @@ static void lint_vip(const struct profile *p, const struct vip *v, struct diags 
 			if (x->family != v->address.family)
 				continue;
 			if (prefix_contains(x, &v->address) || prefix_contains(&v->address, x)) {
-				warn(p, d, label, "address", "vip-source-address",
+				lint_warn(p, d, label, "address", "vip-source-address",
 				     "%s shares a subnet with %s on %s: it can become the source address of "
 				     "connections, which break when the vip moves; set preferred_lft = 0",
 				     format_ipaddr(&v->address, true, a, sizeof(a)), format_ipaddr(x, true, b, sizeof(b)),
@@ -160,7 +160,7 @@ static void lint_sla(const struct profile *p, struct diags *d) {
 			continue;
 		ms = bond_detection_ms(&l->u.bond, how, sizeof(how));
 		if (ms && (uint64_t)ms * 1000 > p->sla.failover_max_us)
-			warn(p, d, "sla", "failover_max", "sla-below-detection",
+			lint_warn(p, d, "sla", "failover_max", "sla-below-detection",
 			     "%s is shorter than the time %s takes to detect a failure (%s = %ums, line %d): "
 			     "no failover can meet the SLA",
 			     max, l->name, how, ms, profile_label_line(p, link_label(l, label, sizeof(label)), NULL));
@@ -228,7 +228,7 @@ static void lint_cluster(const struct profile *p, struct diags *d) {
 		format_duration(detect * 1000, a, sizeof(a));
 		if (vrrp) {
 			format_duration((uint64_t)c->advert_ms * 1000, b, sizeof(b));
-			warn(p, d, label, key, "bond-slower-than-cluster",
+			lint_warn(p, d, label, key, "bond-slower-than-cluster",
 			     "%s detects a dead slave in up to %llums (%s); keepalived's adverts over it can stop for "
 			     "that + one advert_interval, %llums, which reaches the %s (3 x advert_interval) after "
 			     "which a backup declares the master dead (%s [cluster] advert_interval = %s): a failure "
@@ -236,7 +236,7 @@ static void lint_cluster(const struct profile *p, struct diags *d) {
 			     l->name, (unsigned long long)ms, how, (unsigned long long)gap, a,
 			     cluster_where(p, "advert_interval", where, sizeof(where)), b);
 		} else {
-			warn(p, d, label, key, "bond-slower-than-cluster",
+			lint_warn(p, d, label, key, "bond-slower-than-cluster",
 			     "%s detects a dead slave in up to %llums (%s), which reaches corosync's token timeout "
 			     "(%s [cluster] token = %s): the token is lost meanwhile, and a failure the bond would "
 			     "absorb becomes a membership change",
@@ -250,13 +250,13 @@ static void lint_cluster(const struct profile *p, struct diags *d) {
 			format_duration(p->sla.failover_max_us, a, sizeof(a));
 			format_duration(act * 1000, b, sizeof(b));
 			if (vrrp)
-				warn(p, d, "sla", "failover_max", "sla-below-cluster",
+				lint_warn(p, d, "sla", "failover_max", "sla-below-cluster",
 				     "%s is shorter than keepalived's failure detection: a backup takes over at the "
 				     "earliest %s (3 x advert_interval) after the master's last advert (%s [cluster] %s): "
 				     "no failover between nodes can meet the SLA",
 				     a, b, cluster_where(p, cluster_key(c), where, sizeof(where)), cluster_key(c));
 			else
-				warn(p, d, "sla", "failover_max", "sla-below-cluster",
+				lint_warn(p, d, "sla", "failover_max", "sla-below-cluster",
 				     "%s is shorter than corosync's failure detection: a lost node is noticed after token "
 				     "and acted on after consensus more, %s at the earliest (%s [cluster] token): no "
 				     "failover between nodes can meet the SLA",

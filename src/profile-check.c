@@ -39,8 +39,8 @@ bool profile_has_key(const struct profile *p, const char *label, const char *key
 }
 
 /* An error about key `key` of the section labelled `label`. */
-static void err(struct load *ld, const char *label, const char *key, const char *fmt, ...) _printf_(4, 5);
-static void err(struct load *ld, const char *label, const char *key, const char *fmt, ...) {
+static void check_error(struct load *ld, const char *label, const char *key, const char *fmt, ...) _printf_(4, 5);
+static void check_error(struct load *ld, const char *label, const char *key, const char *fmt, ...) {
 	int line = key_line(ld, label, key);
 	va_list ap;
 
@@ -110,18 +110,18 @@ static bool resolve_dev(struct load *ld, const char *label, const char *key, con
 	char what[LABEL_MAX];
 
 	if (!find_endpoint(ld->p, name, &e)) {
-		err(ld, label, key, "%s is not a link of the profile: declare it ([nic %s] for an existing device)", name,
+		check_error(ld, label, key, "%s is not a link of the profile: declare it ([nic %s] for an existing device)", name,
 		    name);
 		return false;
 	}
 	if (!netns_eq(e.netns, netns)) {
 		char a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
 		if (e.netns && *e.netns)
-			err(ld, label, key, "%s (%s) is in %s, but [%s] is in %s: set netns = %s on [%s]", name,
+			check_error(ld, label, key, "%s (%s) is in %s, but [%s] is in %s: set netns = %s on [%s]", name,
 			    endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), label,
 			    ns_phrase(netns, b, sizeof(b)), e.netns, label);
 		else
-			err(ld, label, key, "%s (%s) is in %s, but [%s] is in %s: name a device of %s", name,
+			check_error(ld, label, key, "%s (%s) is in %s, but [%s] is in %s: name a device of %s", name,
 			    endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), label,
 			    ns_phrase(netns, b, sizeof(b)), ns_phrase(netns, b, sizeof(b)));
 		return false;
@@ -173,7 +173,7 @@ static void check_veth_peers(struct load *ld) {
 			continue;
 		link_label(l, label, sizeof(label));
 		if (strcmp(l->u.veth.peer, l->name) == 0) {
-			err(ld, label, "peer", "a veth's peer has another name than the veth");
+			check_error(ld, label, "peer", "a veth's peer has another name than the veth");
 			continue;
 		}
 		o = profile_find_link_any(p, l->u.veth.peer);
@@ -181,7 +181,7 @@ static void check_veth_peers(struct load *ld) {
 			/* both ends declared */
 			if (l->u.veth.peer_netns && !netns_eq(l->u.veth.peer_netns, o->netns)) {
 				char a[NETNS_NAME_MAX + 32];
-				err(ld, label, "peer_netns", "%s, but [veth %s] (line %d) is in %s", l->u.veth.peer_netns,
+				check_error(ld, label, "peer_netns", "%s, but [veth %s] (line %d) is in %s", l->u.veth.peer_netns,
 				    o->name, o->line, ns_phrase(o->netns, a, sizeof(a)));
 				continue;
 			}
@@ -191,11 +191,11 @@ static void check_veth_peers(struct load *ld) {
 		}
 		if (o) {
 			if (o->kind == LINK_VETH)
-				err(ld, label, "peer",
+				check_error(ld, label, "peer",
 				    "%s is declared by [veth %s] (line %d) with peer = %s: the two ends of a pair name each other",
 				    o->name, o->name, o->line, o->u.veth.peer[0] ? o->u.veth.peer : "(none)");
 			else
-				err(ld, label, "peer",
+				check_error(ld, label, "peer",
 				    "%s is also declared by [%s %s] (line %d): the peer of a veth is created with it; declare "
 				    "it as [veth %s] with peer = %s to give it keys",
 				    o->name, link_kind_name(o->kind), o->name, o->line, o->name, l->name);
@@ -204,7 +204,7 @@ static void check_veth_peers(struct load *ld) {
 		for (size_t j = 0; j < i; j++) {
 			const struct link *v = &p->links[j];
 			if (v->kind == LINK_VETH && strcmp(v->u.veth.peer, l->u.veth.peer) == 0)
-				err(ld, label, "peer", "%s is already the peer of [veth %s] (line %d)", l->u.veth.peer, v->name,
+				check_error(ld, label, "peer", "%s is already the peer of [veth %s] (line %d)", l->u.veth.peer, v->name,
 				    v->line);
 		}
 	}
@@ -237,7 +237,7 @@ static int check_masters(struct load *ld) {
 			char *master;
 
 			if (strcmp(name, mname) == 0) {
-				err(ld, label, key, "%s lists itself", mname);
+				check_error(ld, label, key, "%s lists itself", mname);
 				continue;
 			}
 			if (!find_endpoint(p, name, &e)) {
@@ -253,7 +253,7 @@ static int check_masters(struct load *ld) {
 			}
 			if (!netns_eq(e.netns, mnetns)) {
 				char a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
-				err(ld, label, key,
+				check_error(ld, label, key,
 				    "%s (%s) is in %s, but %s is in %s: a slave or port lives in its master's namespace",
 				    name, endpoint_what(&e, what, sizeof(what)), ns_phrase(e.netns, a, sizeof(a)), mname,
 				    ns_phrase(mnetns, b, sizeof(b)));
@@ -262,7 +262,7 @@ static int check_masters(struct load *ld) {
 			master = endpoint_master(&e);
 			if (master[0]) {
 				const struct link *m = profile_find_link_any(p, master);
-				err(ld, label, key, "%s already has a master, [%s %s] (line %d): a device has at most one master",
+				check_error(ld, label, key, "%s already has a master, [%s %s] (line %d): a device has at most one master",
 				    name, m ? link_kind_name(m->kind) : "?", master,
 				    m ? key_line(ld, link_label(m, what, sizeof(what)), members_key(m->kind)) : 0);
 				continue;
@@ -270,7 +270,7 @@ static int check_masters(struct load *ld) {
 			strcpy(master, mname);
 			if (!e.peer && e.link->n_addrs) {
 				char sl[LABEL_MAX];
-				err(ld, link_label(e.link, sl, sizeof(sl)), "addresses",
+				check_error(ld, link_label(e.link, sl, sizeof(sl)), "addresses",
 				    "%s is a slave/port of %s: addresses go on the master, not on its members", name, mname);
 			}
 			/* a team gives its ports its MAC address (plan.c) */
@@ -280,11 +280,11 @@ static int check_masters(struct load *ld) {
 
 				format_mac(t->mac, m);
 				if (!(t->set & LINK_SET_MAC))
-					err(ld, link_label(e.link, sl, sizeof(sl)), "mac",
+					check_error(ld, link_label(e.link, sl, sizeof(sl)), "mac",
 					    "%s is a port of team %s, whose ports carry its MAC address: declare mac on [team %s]",
 					    name, mname, mname);
 				else if (memcmp(t->mac, e.link->mac, ETH_ALEN_) != 0)
-					err(ld, link_label(e.link, sl, sizeof(sl)), "mac",
+					check_error(ld, link_label(e.link, sl, sizeof(sl)), "mac",
 					    "%s is a port of team %s, whose ports carry its MAC address (%s)", name, mname, m);
 			}
 		}
@@ -311,7 +311,7 @@ static int check_lowers(struct load *ld) {
 			continue;
 		link_label(l, label, sizeof(label));
 		if (strcmp(lower, l->name) == 0) {
-			err(ld, label, "link", "%s is its own lower device", l->name);
+			check_error(ld, label, "link", "%s is its own lower device", l->name);
 			continue;
 		}
 		if (!find_endpoint(p, lower, &e)) {
@@ -323,10 +323,10 @@ static int check_lowers(struct load *ld) {
 				continue;       /* not reached: just added */
 		}
 		/* an upper may live elsewhere: the kernel creates it next to
-		 * its lower device and moves it (PROFILE.md's macvlan in
-		 * namespace api) */
+		 * its lower device and moves it (a macvlan in a namespace over
+		 * a NIC of the host, hanet.ini(5)) */
 		if (!e.peer && (l->set & LINK_SET_MTU) && (e.link->set & LINK_SET_MTU) && l->mtu > e.link->mtu)
-			err(ld, label, "mtu", "%u is larger than the mtu of its lower device %s (%u)", l->mtu, lower,
+			check_error(ld, label, "mtu", "%u is larger than the mtu of its lower device %s (%u)", l->mtu, lower,
 			    e.link->mtu);
 	}
 	return 0;
@@ -398,7 +398,7 @@ static void check_cycles(struct load *ld) {
 				if (at < sizeof(chain))
 					snprintf(chain + at, sizeof(chain) - at, "%s", first->name);
 				link_label(first, label, sizeof(label));
-				err(ld, label, first->kind == LINK_VLAN || first->kind == LINK_MACVLAN ? "link"
+				check_error(ld, label, first->kind == LINK_VLAN || first->kind == LINK_MACVLAN ? "link"
 				               : first->kind == LINK_BOND ? "slaves" : "ports",
 				    "a dependency cycle: %s", chain);
 				continue;
@@ -428,7 +428,7 @@ static void check_link_addresses(struct load *ld) {
 					struct ipaddr x = p->links[i].addrs[a], y = p->links[j].addrs[b];
 					if (x.family != y.family || memcmp(x.a, y.a, ipaddr_len(x.family)) != 0)
 						continue;
-					err(ld, link_label(&p->links[i], label, sizeof(label)), "addresses",
+					check_error(ld, link_label(&p->links[i], label, sizeof(label)), "addresses",
 					    "%s is also an address of %s, in the same namespace",
 					    format_ipaddr(&x, false, buf, sizeof(buf)), p->links[j].name);
 				}
@@ -467,21 +467,21 @@ static void check_bond(struct load *ld, struct link *l) {
 			continue;
 		/* the key as written: the option or its alias */
 		key = d->alias && profile_has_key(ld->p, label, d->alias) ? d->alias : d->name;
-		err(ld, label, key, "only for mode%s %s; this bond is %s%s", d->modes & (d->modes - 1) ? "s" : "",
+		check_error(ld, label, key, "only for mode%s %s; this bond is %s%s", d->modes & (d->modes - 1) ? "s" : "",
 		    bond_modes_list(d->modes, modes, sizeof(modes)),
 		    bond_mode_name(mode), b->set & (1ull << BOND_OPT_MODE) ? "" : " (the kernel's default: no mode is set)");
 	}
 	if ((b->set & (1ull << BOND_OPT_PRIMARY)) && !namelist_contains(&b->slaves, b->primary))
-		err(ld, label, "primary", "%s is not one of the slaves of %s", b->primary, l->name);
+		check_error(ld, label, "primary", "%s is not one of the slaves of %s", b->primary, l->name);
 	if ((b->set & (1ull << BOND_OPT_ARP_INTERVAL)) && b->val[BOND_OPT_ARP_INTERVAL] > 0 && !b->n_arp_ip_target &&
 	    (bond_opt_table[BOND_OPT_ARP_INTERVAL].modes & BOND_MODE_BIT(mode)))
-		err(ld, label, "arp_interval", "the ARP monitor needs targets: set arp_ip_target");
+		check_error(ld, label, "arp_interval", "the ARP monitor needs targets: set arp_ip_target");
 	if (profile_bond_miimon(b) == 0) {
 		static const int delays[] = { BOND_OPT_UPDELAY, BOND_OPT_DOWNDELAY, BOND_OPT_PEER_NOTIF_DELAY };
 		for (size_t i = 0; i < ARRAY_SIZE(delays); i++) {
 			const struct bond_opt_desc *d = &bond_opt_table[delays[i]];
 			if ((b->set & (1ull << delays[i])) && b->val[delays[i]] > 0 && (d->modes & BOND_MODE_BIT(mode)))
-				err(ld, label, d->name, "only with the MII monitor: set miimon (the kernel refuses %s while miimon is 0)",
+				check_error(ld, label, d->name, "only with the MII monitor: set miimon (the kernel refuses %s while miimon is 0)",
 				    d->name);
 		}
 	}
@@ -502,10 +502,10 @@ static void check_vips(struct load *ld) {
 			resolve_dev(ld, label, "dev", v->dev, v->netns, NULL);
 		if (v->label[0] && v->dev[0] &&
 		    !(strncmp(v->label, v->dev, dl) == 0 && (v->label[dl] == '\0' || v->label[dl] == ':')))
-			err(ld, label, "label", "a label is the device name or starts with \"%s:\" (e.g. %s:vip), got \"%s\"",
+			check_error(ld, label, "label", "a label is the device name or starts with \"%s:\" (e.g. %s:vip), got \"%s\"",
 			    v->dev, v->dev, v->label);
 		if (v->nodad && v->address.family == AF_INET)
-			err(ld, label, "nodad", "duplicate address detection is IPv6 only, and %s is IPv4",
+			check_error(ld, label, "nodad", "duplicate address detection is IPv6 only, and %s is IPv4",
 			    format_ipaddr(&v->address, true, buf, sizeof(buf)));
 		if (!v->address.family)
 			continue;
@@ -513,7 +513,7 @@ static void check_vips(struct load *ld) {
 			const struct vip *o = &p->vips[j];
 			if (netns_eq(o->netns, v->netns) && o->address.family == v->address.family &&
 			    memcmp(o->address.a, v->address.a, ipaddr_len(v->address.family)) == 0)
-				err(ld, label, "address", "%s is also the address of [vip %s] (line %d), in the same namespace",
+				check_error(ld, label, "address", "%s is also the address of [vip %s] (line %d), in the same namespace",
 				    format_ipaddr(&v->address, false, buf, sizeof(buf)), o->name, o->line);
 		}
 		for (size_t j = 0; j < p->n_links; j++) {
@@ -523,7 +523,7 @@ static void check_vips(struct load *ld) {
 			for (size_t a = 0; a < l->n_addrs; a++)
 				if (l->addrs[a].family == v->address.family &&
 				    memcmp(l->addrs[a].a, v->address.a, ipaddr_len(v->address.family)) == 0)
-					err(ld, label, "address", "%s is also in the addresses of %s: a vip is an address of its own",
+					check_error(ld, label, "address", "%s is also in the addresses of %s: a vip is an address of its own",
 					    format_ipaddr(&v->address, false, buf, sizeof(buf)), l->name);
 		}
 	}
@@ -569,7 +569,7 @@ static void check_routes(struct load *ld) {
 		cap *= 2;
 	seen = calloc(cap, sizeof(*seen));
 	if (!seen) {
-		err(ld, "profile", NULL, "out of memory");
+		check_error(ld, "profile", NULL, "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < p->n_routes; i++) {
@@ -587,20 +587,20 @@ static void check_routes(struct load *ld) {
 			fam = r->dst.family;
 		}
 		if ((r->set & ROUTE_SET_VIA) && r->via.family != fam)
-			err(ld, label, "via", "%s is %s, and the route to %s is %s", format_ipaddr(&r->via, false, buf, sizeof(buf)),
+			check_error(ld, label, "via", "%s is %s, and the route to %s is %s", format_ipaddr(&r->via, false, buf, sizeof(buf)),
 			    family_name(r->via.family), r->dst.plen ? "its prefix" : "default", family_name(fam));
 		if ((r->set & ROUTE_SET_SRC) && r->src.family != fam)
-			err(ld, label, "src", "%s is %s, and the route is %s", format_ipaddr(&r->src, false, buf, sizeof(buf)),
+			check_error(ld, label, "src", "%s is %s, and the route is %s", format_ipaddr(&r->src, false, buf, sizeof(buf)),
 			    family_name(r->src.family), family_name(fam));
 		if (r->set & ROUTE_SET_NEXTHOPS) {
 			if (r->set & ROUTE_SET_VIA)
-				err(ld, label, "nexthops", "either via/dev or nexthops, not both");
+				check_error(ld, label, "nexthops", "either via/dev or nexthops, not both");
 			else if (r->set & ROUTE_SET_DEV)
-				err(ld, label, "nexthops", "either via/dev or nexthops, not both");
+				check_error(ld, label, "nexthops", "either via/dev or nexthops, not both");
 			for (size_t k = 0; k < r->n_nexthops; k++) {
 				const struct nexthop *h = &r->nexthops[k];
 				if (h->via.family && h->via.family != fam)
-					err(ld, label, "nexthops", "nexthop %zu: %s is %s, and the route is %s", k + 1,
+					check_error(ld, label, "nexthops", "nexthop %zu: %s is %s, and the route is %s", k + 1,
 					    format_ipaddr(&h->via, false, buf, sizeof(buf)), family_name(h->via.family),
 					    family_name(fam));
 				if (h->dev[0])
@@ -610,14 +610,14 @@ static void check_routes(struct load *ld) {
 		if (r->dev[0])
 			resolve_dev(ld, label, "dev", r->dev, r->netns, NULL);
 		if (unicast && !(r->set & (ROUTE_SET_VIA | ROUTE_SET_DEV | ROUTE_SET_NEXTHOPS)))
-			err(ld, label, "to", "a unicast route needs via, dev or nexthops");
+			check_error(ld, label, "to", "a unicast route needs via, dev or nexthops");
 		if (!unicast && (r->set & (ROUTE_SET_VIA | ROUTE_SET_NEXTHOPS)))
-			err(ld, label, r->set & ROUTE_SET_VIA ? "via" : "nexthops", "a %s route has no gateway",
+			check_error(ld, label, r->set & ROUTE_SET_VIA ? "via" : "nexthops", "a %s route has no gateway",
 			    route_type_name(r->type));
 		if ((r->set & ROUTE_SET_ONLINK) && r->onlink && !(r->set & ROUTE_SET_VIA))
-			err(ld, label, "onlink", "onlink is for a gateway (via) on dev");
+			check_error(ld, label, "onlink", "onlink is for a gateway (via) on dev");
 		if ((r->set & ROUTE_SET_ONLINK) && r->onlink && !(r->set & ROUTE_SET_DEV))
-			err(ld, label, "onlink", "onlink needs dev: the link the gateway is on");
+			check_error(ld, label, "onlink", "onlink needs dev: the link the gateway is on");
 		/* linear probing: the routes equal to this one come in their order */
 		for (size_t h = route_key_hash(r) & (cap - 1);; h = (h + 1) & (cap - 1)) {
 			const struct route *o;
@@ -627,7 +627,7 @@ static void check_routes(struct load *ld) {
 			}
 			o = &p->routes[seen[h] - 1];
 			if (route_key_eq(o, r))
-				err(ld, label, "to", "the same route (prefix, table and metric) as [route %s] (line %d)", o->name,
+				check_error(ld, label, "to", "the same route (prefix, table and metric) as [route %s] (line %d)", o->name,
 				    o->line);
 		}
 	}
@@ -642,7 +642,7 @@ static void check_rules(struct load *ld) {
 
 		snprintf(label, sizeof(label), "rule %s", r->name);
 		if ((r->set & RULE_SET_FROM) && (r->set & RULE_SET_TO) && r->from.family != r->to.family)
-			err(ld, label, "to", "%s, and from is %s: a rule has one address family", family_name(r->to.family),
+			check_error(ld, label, "to", "%s, and from is %s: a rule has one address family", family_name(r->to.family),
 			    family_name(r->from.family));
 		r->family = (uint8_t)(r->set & RULE_SET_FROM ? r->from.family : r->set & RULE_SET_TO ? r->to.family : AF_INET);
 		if (r->set & RULE_SET_IIF)
@@ -667,7 +667,7 @@ static void check_probes(struct load *ld) {
 			if (parse_ipaddr(pr->to, &pr->to_addr) < 0) {
 				v = profile_find_vip(p, pr->to);
 				if (!v)
-					err(ld, label, "to", "\"%s\" is neither an address nor a [vip NAME] of the profile", pr->to);
+					check_error(ld, label, "to", "\"%s\" is neither an address nor a [vip NAME] of the profile", pr->to);
 				else {
 					pr->to_addr = v->address;
 					pr->to_addr.plen = (uint8_t)(ipaddr_len(v->address.family) * 8);
@@ -675,7 +675,7 @@ static void check_probes(struct load *ld) {
 			}
 		}
 		if (pr->port && pr->kind != PROBE_UDP)
-			err(ld, label, "port", "only for kind = udp");
+			check_error(ld, label, "port", "only for kind = udp");
 	}
 }
 
@@ -689,20 +689,20 @@ static void check_cluster(struct load *ld) {
 		return;
 	if (c->engine == CLUSTER_KEEPALIVED) {
 		if (c->set_keys & CLUSTER_SET_TOKEN)
-			err(ld, "cluster", "token", "only for engine = pacemaker (corosync's token timeout)");
+			check_error(ld, "cluster", "token", "only for engine = pacemaker (corosync's token timeout)");
 		if (c->set_keys & CLUSTER_SET_CONSENSUS)
-			err(ld, "cluster", "consensus", "only for engine = pacemaker (corosync's consensus timeout)");
+			check_error(ld, "cluster", "consensus", "only for engine = pacemaker (corosync's consensus timeout)");
 		if (c->advert_ms % 10)
-			err(ld, "cluster", "advert_interval", "%ums: VRRP counts adverts in centiseconds; give a multiple of 10ms",
+			check_error(ld, "cluster", "advert_interval", "%ums: VRRP counts adverts in centiseconds; give a multiple of 10ms",
 			    c->advert_ms);
 		return;
 	}
 	if (c->set_keys & CLUSTER_SET_ADVERT)
-		err(ld, "cluster", "advert_interval", "only for engine = keepalived (the VRRP advert interval)");
+		check_error(ld, "cluster", "advert_interval", "only for engine = keepalived (the VRRP advert interval)");
 	if (!(c->set_keys & CLUSTER_SET_CONSENSUS))
 		c->consensus_ms = (uint32_t)((uint64_t)c->token_ms * 12 / 10);
 	else if ((uint64_t)c->consensus_ms * 10 < (uint64_t)c->token_ms * 12)
-		err(ld, "cluster", "consensus", "%ums is below 1.2 x token (%ums): corosync refuses to start", c->consensus_ms,
+		check_error(ld, "cluster", "consensus", "%ums is below 1.2 x token (%ums): corosync refuses to start", c->consensus_ms,
 		    (unsigned)((uint64_t)c->token_ms * 12 / 10));
 }
 
@@ -729,57 +729,57 @@ static void check_faults(struct load *ld) {
 				if (strcmp(p->probes[j].name, f->probe) == 0)
 					pr = &p->probes[j];
 			if (!pr)
-				err(ld, label, "probe", "no [probe %s] in the profile", f->probe);
+				check_error(ld, label, "probe", "no [probe %s] in the profile", f->probe);
 		} else if (p->n_probes == 1) {
 			pr = &p->probes[0];
 			strcpy(f->probe, pr->name);
 		} else if (p->n_probes == 0)
-			err(ld, label, NULL, "a fault is measured by a probe: add a [probe NAME] section");
+			check_error(ld, label, NULL, "a fault is measured by a probe: add a [probe NAME] section");
 		else
-			err(ld, label, "probe", "missing: the profile has %zu probes, name the one to use (probe = NAME)",
+			check_error(ld, label, "probe", "missing: the profile has %zu probes, name the one to use (probe = NAME)",
 			    p->n_probes);
 
 		if (uses_dev) {
 			if (!f->dev[0])
-				err(ld, label, "dev", "missing: action = %s needs dev = the device to act on", action);
+				check_error(ld, label, "dev", "missing: action = %s needs dev = the device to act on", action);
 			else
 				resolve_dev(ld, label, "dev", f->dev, f->netns, NULL);
 		} else {
 			if (f->dev[0])
-				err(ld, label, "dev", "not for action = %s", action);
+				check_error(ld, label, "dev", "not for action = %s", action);
 			if (f->netns)
-				err(ld, label, "netns", "not for action = %s (netns goes with dev)", action);
+				check_error(ld, label, "netns", "not for action = %s (netns goes with dev)", action);
 		}
 		if (f->action != FAULT_KILL && f->pidfile)
-			err(ld, label, "pidfile", "only for action = kill");
+			check_error(ld, label, "pidfile", "only for action = kill");
 		if (f->action == FAULT_KILL && !f->pidfile)
-			err(ld, label, "pidfile", "missing: action = kill needs pidfile = the pid file of the process to kill");
+			check_error(ld, label, "pidfile", "missing: action = kill needs pidfile = the pid file of the process to kill");
 		if (f->action != FAULT_VIP_MOVE) {
 			if (f->to[0])
-				err(ld, label, "to", "only for action = vip-move");
+				check_error(ld, label, "to", "only for action = vip-move");
 			if (f->vip[0])
-				err(ld, label, "vip", "only for action = vip-move");
+				check_error(ld, label, "vip", "only for action = vip-move");
 		} else {
 			const struct vip *v = NULL;
 
 			if (f->vip[0]) {
 				v = profile_find_vip(p, f->vip);
 				if (!v)
-					err(ld, label, "vip", "no [vip %s] in the profile", f->vip);
+					check_error(ld, label, "vip", "no [vip %s] in the profile", f->vip);
 			} else if (pr && (v = profile_find_vip(p, pr->to)))
 				strcpy(f->vip, v->name);
 			else
-				err(ld, label, "vip", "missing: name the vip to move (vip = NAME), or probe a vip by name "
+				check_error(ld, label, "vip", "missing: name the vip to move (vip = NAME), or probe a vip by name "
 				                      "([probe] to = NAME)");
 			if (!f->to[0])
-				err(ld, label, "to", "missing: action = vip-move needs to = DEV or NETNS/DEV, where the vip goes");
+				check_error(ld, label, "to", "missing: action = vip-move needs to = DEV or NETNS/DEV, where the vip goes");
 			else {
 				const char *slash = strrchr(f->to, '/');
 				const char *dev = slash ? slash + 1 : f->to;
 				struct endpoint e;
 
 				if (!find_endpoint(p, dev, &e))
-					err(ld, label, "to", "%s is not a link of the profile: declare it ([nic %s] for an existing device)",
+					check_error(ld, label, "to", "%s is not a link of the profile: declare it ([nic %s] for an existing device)",
 					    dev, dev);
 				else {
 					char ns[NETNS_NAME_MAX + 1] = "";
@@ -788,9 +788,9 @@ static void check_faults(struct load *ld) {
 						ns[slash - f->to] = '\0';
 					}
 					if (slash && !netns_eq(e.netns, ns))
-						err(ld, label, "to", "%s is in namespace %s, not %s", dev, netns_str(e.netns), ns);
+						check_error(ld, label, "to", "%s is in namespace %s, not %s", dev, netns_str(e.netns), ns);
 					else if (v && strcmp(v->dev, dev) == 0 && netns_eq(v->netns, e.netns))
-						err(ld, label, "to", "[vip %s] is already on %s", v->name, dev);
+						check_error(ld, label, "to", "[vip %s] is already on %s", v->name, dev);
 					else {
 						strcpy(f->to_dev, dev);
 						f->to_netns = e.netns;
@@ -799,7 +799,7 @@ static void check_faults(struct load *ld) {
 			}
 		}
 		if (!f->restore_auto && f->trials > 1)
-			err(ld, label, "restore", "restore = none leaves the fault in place after the first trial: "
+			check_error(ld, label, "restore", "restore = none leaves the fault in place after the first trial: "
 			                          "set trials = 1, or restore = auto");
 	}
 }
@@ -819,9 +819,9 @@ static void check_services(struct load *ld) {
 
 		snprintf(label, sizeof(label), "service %s", sv->name);
 		if (!sv->netns)
-			err(ld, label, "netns", "missing: a service runs in the namespace of its node (netns = NAME)");
+			check_error(ld, label, "netns", "missing: a service runs in the namespace of its node (netns = NAME)");
 		if (!sv->command || !sv->command[0])
-			err(ld, label, "command", "missing: the command line to run");
+			check_error(ld, label, "command", "missing: the command line to run");
 		if (sv->tmpfs)
 			sv->private_mount = true;
 		if (!sv->node[0] && sv->netns)
@@ -829,13 +829,13 @@ static void check_services(struct load *ld) {
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(service_node(&p->services[j]), service_node(sv)) == 0 &&
 			    !netns_eq(p->services[j].netns, sv->netns))
-				err(ld, label, "node", "node %s is in namespace %s ([service %s]), not %s", service_node(sv),
+				check_error(ld, label, "node", "node %s is in namespace %s ([service %s]), not %s", service_node(sv),
 				    netns_str(p->services[j].netns), p->services[j].name, netns_str(sv->netns));
 	}
 	for (size_t i = 0; i < p->n_vips; i++) {
 		snprintf(label, sizeof(label), "vip %s", p->vips[i].name);
 		if (p->vips[i].engine_pidfile && p->vips[i].owner != VIP_OWNER_EXTERNAL)
-			err(ld, label, "engine_pidfile", "only for owner = external (a vip a cluster engine moves)");
+			check_error(ld, label, "engine_pidfile", "only for owner = external (a vip a cluster engine moves)");
 	}
 	for (size_t i = 0; i < p->n_faults; i++) {
 		const struct fault_conf *f = &p->faults[i];
@@ -844,31 +844,31 @@ static void check_services(struct load *ld) {
 		snprintf(label, sizeof(label), "fault %s", f->name);
 		if (f->action != FAULT_SERVICE_KILL) {
 			if (f->service[0])
-				err(ld, label, "service", "only for action = service-kill");
+				check_error(ld, label, "service", "only for action = service-kill");
 			if (f->target != FAULT_TARGET_GROUP)
-				err(ld, label, "target", "only for action = service-kill");
+				check_error(ld, label, "target", "only for action = service-kill");
 			if (f->signal != SIGKILL)
-				err(ld, label, "signal", "only for action = service-kill");
+				check_error(ld, label, "signal", "only for action = service-kill");
 		} else if (!f->service[0]) {
-			err(ld, label, "service", "missing: action = service-kill needs service = the [service NAME] to kill");
+			check_error(ld, label, "service", "missing: action = service-kill needs service = the [service NAME] to kill");
 		} else {
 			for (size_t j = 0; j < p->n_services; j++)
 				found |= strcmp(p->services[j].name, f->service) == 0;
 			if (!found)
-				err(ld, label, "service", "no [service %s] in the profile", f->service);
+				check_error(ld, label, "service", "no [service %s] in the profile", f->service);
 		}
 		if (f->action != FAULT_NODE_KILL) {
 			if (f->node[0])
-				err(ld, label, "node", "only for action = node-kill");
+				check_error(ld, label, "node", "only for action = node-kill");
 		} else if (!f->node[0]) {
-			err(ld, label, "node", "missing: action = node-kill needs node = the node to kill (a [service]'s node)");
+			check_error(ld, label, "node", "missing: action = node-kill needs node = the node to kill (a [service]'s node)");
 		} else {
 			for (size_t j = 0; j < p->n_services; j++)
 				found |= strcmp(service_node(&p->services[j]), f->node) == 0;
 			for (size_t j = 0; j < p->n_netns && !found; j++)
 				found = strcmp(p->netns[j].name, f->node) == 0;
 			if (!found)
-				err(ld, label, "node", "%s is neither a [service]'s node nor a [netns] of the profile", f->node);
+				check_error(ld, label, "node", "%s is neither a [service]'s node nor a [netns] of the profile", f->node);
 		}
 	}
 }
@@ -966,7 +966,7 @@ void profile_check(struct load *ld) {
 	struct profile *p = ld->p;
 
 	if (p->name && !p->name[0])
-		err(ld, "profile", "name", "expected a name, got \"\"");
+		check_error(ld, "profile", "name", "expected a name, got \"\"");
 	check_veth_peers(ld);
 	if (check_masters(ld) < 0 || check_lowers(ld) < 0) {
 		load_err(ld, 0, NULL, NULL, "out of memory");
