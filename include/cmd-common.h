@@ -16,6 +16,7 @@
 
 struct apply;
 struct apply_hook;
+struct profile;
 struct session;
 struct session_result;
 
@@ -33,6 +34,10 @@ int cmd_duration_opt(const char *cmd, const char *opt, const char *arg, uint64_t
  * (EXIT_INVALID: the diagnostics are printed; EXIT_RUNTIME: logged), with
  * the session finished. */
 int cmd_load(struct session *s, const char *arg, unsigned flags);
+
+/* A profile alone (no session: hanet vip): 0 and *ret; else -EINVAL
+ * with its errors printed (its warnings are not: validate's business). */
+int cmd_load_profile(const char *path, struct profile **ret);
 
 /* Take the run lock (lock.h), waiting up to wait_us: 0 and *ret_fd;
  * else the exit code after saying why (EXIT_LOCKED: another run holds

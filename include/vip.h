@@ -71,4 +71,29 @@ int vip_ifindex(struct nl *nl, const char *name);
 /* The address ip on ifindex as the kernel has it: -ENOENT when absent. */
 int vip_get(struct nl *nl, int ifindex, const struct ipaddr *ip, struct addr *ret);
 
+/* ---- status: where a VIP's address is (hanet vip status) ---- */
+
+struct ns_state;
+struct state;
+
+struct vip_place {
+	const struct ns_state *ns;
+	const struct addr *a;
+};
+
+struct vip_status {
+	const struct addr *on_dev;          /* the address on the VIP's device, or NULL */
+	char why[256];                      /* how on_dev differs from the profile ("": it matches) */
+	bool held;                          /* this node holds it: h is the takeover's record */
+	struct vip_held h;
+	struct vip_place where[16];         /* every place its address is (the first 16), on_dev among them */
+	size_t n_where;
+};
+
+/* Observe every namespace the profile names, and the one hanet runs in:
+ * *ret for vip_status() (state_free() it). */
+int vip_status_observe(const struct profile *p, struct state **ret);
+/* Where v's address is in st (pointers into st), and its held record. */
+void vip_status(const struct profile *p, const struct vip *v, const struct state *st, struct vip_status *ret);
+
 #endif

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "owner.h"
 #include "plan.h"
+#include "profile.h"
 #include "session.h"
 
 int cmd_usage_error(const char *cmd, const char *usage, const char *fmt, ...) {
@@ -54,6 +55,27 @@ int cmd_load(struct session *s, const char *arg, unsigned flags) {
 		log_error_errno(r, "%s: %s", arg, s->err[0] ? s->err : strerror(-r));
 	session_fini(s);
 	return r == -EINVAL ? EXIT_INVALID : EXIT_RUNTIME;
+}
+
+int cmd_load_profile(const char *path, struct profile **ret) {
+	struct profile *p = NULL;
+	struct diags d;
+	int r;
+
+	diags_init(&d);
+	r = profile_load(path, &p, &d);
+	if (r < 0 && d.n_errors == 0)
+		diag_add(&d, DIAG_ERROR, path, 0, NULL, NULL, NULL, "cannot load: %s", strerror(-r));
+	/* warnings are validate's business: keep a failover's log short */
+	if (r < 0 || d.n_errors) {
+		diags_print(&d, stderr);
+		diags_fini(&d);
+		profile_free(p);
+		return -EINVAL;
+	}
+	diags_fini(&d);
+	*ret = p;
+	return 0;
 }
 
 int cmd_lock(const char *name, uint64_t wait_us, int *ret_fd) {

@@ -153,7 +153,6 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 	struct follow_map maps[MAX_MAPS];
 	struct sigaction sa = { .sa_handler = on_term };
 	struct profile *p = NULL;
-	struct diags d;
 	size_t n_maps = 0;
 	const char *path, *fifo;
 	char buf[4096];
@@ -161,7 +160,7 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 	bool mapped, eof = false;
 	uint32_t rt_prio = 1;
 	pid_t parent = getppid();
-	int c, fd = -1, r, ret = EXIT_RUNTIME;
+	int c, fd = -1, ret = EXIT_RUNTIME;
 
 	optind = 1;
 	opterr = 0;
@@ -192,17 +191,8 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 		return cmd_usage_error("vip follow", usage, "expected [INSTANCE=VIP[,VIP...]]... PROFILE FIFO");
 	fifo = argv[argc - 1];
 
-	diags_init(&d);
-	r = profile_load(path, &p, &d);
-	if (r < 0 && d.n_errors == 0)
-		diag_add(&d, DIAG_ERROR, path, 0, NULL, NULL, NULL, "cannot load: %s", strerror(-r));
-	if (r < 0 || d.n_errors) {
-		diags_print(&d, stderr);
-		diags_fini(&d);
-		profile_free(p);
+	if (cmd_load_profile(path, &p) < 0)
 		return EXIT_INVALID;
-	}
-	diags_fini(&d);
 
 	memset(maps, 0, sizeof(maps));
 	for (int i = optind; i < argc - 1; i++) {

@@ -99,27 +99,6 @@ static double ms_of(uint64_t from_ns, uint64_t to_ns) {
 	return to_ns > from_ns ? (double)(to_ns - from_ns) / 1e6 : 0;
 }
 
-static int load(const char *path, struct profile **ret_p) {
-	struct profile *p = NULL;
-	struct diags d;
-	int r;
-
-	diags_init(&d);
-	r = profile_load(path, &p, &d);
-	if (r < 0 && d.n_errors == 0)
-		diag_add(&d, DIAG_ERROR, path, 0, NULL, NULL, NULL, "cannot load: %s", strerror(-r));
-	/* warnings are validate's business: keep a failover's log short */
-	if (r < 0 || d.n_errors) {
-		diags_print(&d, stderr);
-		diags_fini(&d);
-		profile_free(p);
-		return -EINVAL;
-	}
-	diags_fini(&d);
-	*ret_p = p;
-	return 0;
-}
-
 /* ---- takeover, release, announce ---------------------------------------------------- */
 
 static void json_vip_fields(struct json *j, const struct vip *v, const char *ip) {
@@ -165,6 +144,16 @@ static void json_moves_end(struct json *j, size_t n, uint64_t t_start, uint64_t 
 	json_finish(j);
 }
 
+/* The announcements of one VIP, the last fields of its object. */
+static void json_announced(struct json *j, const struct vip_move *m, uint32_t rest, size_t n) {
+	json_uint(j, "announce_count", m->count);
+	json_uint(j, "announce_interval_us", m->interval_us);
+	json_uint(j, "announced", m->sent);
+	json_uint(j, "announcing_in_background", rest);
+	if (n > 1)
+		json_obj_end(j);
+}
+
 static void takeover_print(const struct profile *p, const struct vip_move *m, size_t n, const struct vip_opts *o,
                            uint64_t t_start) {
 	struct json j;
@@ -190,12 +179,7 @@ static void takeover_print(const struct profile *p, const struct vip_move *m, si
 			else
 				json_null(&j, "first_announcement_ms");
 			json_double(&j, "total_ms", ms_of(t_start, m[i].t_done));
-			json_uint(&j, "announce_count", m[i].count);
-			json_uint(&j, "announce_interval_us", m[i].interval_us);
-			json_uint(&j, "announced", m[i].sent);
-			json_uint(&j, "announcing_in_background", rest);
-			if (n > 1)
-				json_obj_end(&j);
+			json_announced(&j, &m[i], rest, n);
 			continue;
 		}
 		printf("vip %s %s taken over on %s in netns %s: added in %.3f ms", v->name, ip, v->dev, ns_name(v->netns),
@@ -262,12 +246,7 @@ static void announce_print(const struct profile *p, const struct vip_move *m, si
 		if (o->json) {
 			json_move_begin(&j, p, v, "announce", ip, n);
 			json_bool(&j, "present", m[i].present);
-			json_uint(&j, "announce_count", m[i].count);
-			json_uint(&j, "announce_interval_us", m[i].interval_us);
-			json_uint(&j, "announced", m[i].sent);
-			json_uint(&j, "announcing_in_background", rest);
-			if (n > 1)
-				json_obj_end(&j);
+			json_announced(&j, &m[i], rest, n);
 		} else if (!m[i].present) {
 			printf("vip %s %s is not on %s in netns %s: not announced\n", v->name, ip, v->dev, ns_name(v->netns));
 		} else {
@@ -283,47 +262,6 @@ static void announce_print(const struct profile *p, const struct vip_move *m, si
 }
 
 /* ---- status -------------------------------------------------------------------------- */
-
-struct place {
-	const struct ns_state *ns;
-	const struct addr *a;
-};
-
-static bool addr_same_host(const struct ipaddr *a, const struct ipaddr *b) {
-	return a->family == b->family && memcmp(a->a, b->a, ipaddr_len(a->family)) == 0;
-}
-
-/* Every namespace the profile names, and the one hanet runs in. */
-static int status_reqs(const struct profile *p, struct observe_ns_req **ret, size_t *ret_n) {
-	size_t cap = 1 + p->n_netns + p->n_vips + p->n_links, n = 0;
-	struct observe_ns_req *q = calloc(cap, sizeof(*q));
-	const char **names = calloc(cap, sizeof(*names));
-
-	if (!q || !names) {
-		free(q);
-		free(names);
-		return -ENOMEM;
-	}
-	names[n++] = NULL;
-	for (size_t i = 0; i < p->n_netns; i++)
-		names[n++] = p->netns[i].name;
-	for (size_t i = 0; i < p->n_vips; i++)
-		names[n++] = p->vips[i].netns;
-	for (size_t i = 0; i < p->n_links; i++)
-		names[n++] = p->links[i].netns;
-	*ret_n = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
-
-		for (size_t k = 0; k < *ret_n && !dup; k++)
-			dup = netns_eq(q[k].netns, names[i]);
-		if (!dup)
-			q[(*ret_n)++].netns = names[i];
-	}
-	free(names);
-	*ret = q;
-	return 0;
-}
 
 static void flags_text(const struct addr *a, char *buf, size_t size) {
 	size_t len = 0;
@@ -362,31 +300,19 @@ static void json_flags(struct json *j, const struct addr *a) {
 
 /* One VIP: returns whether its address is on its device. */
 static bool status_one(const struct profile *p, const struct vip *v, const struct state *st, struct json *j) {
-	struct place where[16];
-	size_t n = 0;
-	const struct addr *on_dev = NULL;
-	struct vip_held h;
-	bool held = vip_held_read(p->name, v->name, &h) >= 0;
-	struct addr want;
-	char ip[IPADDR_STRLEN], why[256] = "", buf[256];
+	struct vip_status vs;
+	const struct vip_place *where = vs.where;
+	const struct addr *on_dev;
+	const struct vip_held *h = &vs.h;
+	const char *why = vs.why;
+	size_t n;
+	bool held;
+	char ip[IPADDR_STRLEN], buf[256];
 
-	vip_addr_on(v, v->dev, &want);
-	for (size_t i = 0; i < st->n_ns; i++) {
-		const struct ns_state *ns = &st->ns[i];
-
-		for (size_t k = 0; ns->exists && k < ns->n_addrs; k++) {
-			const struct addr *a = &ns->addrs[k];
-
-			if (!addr_same_host(&a->ip, &v->address))
-				continue;
-			if (netns_eq(ns->name, v->netns) && strcmp(a->dev, v->dev) == 0 && a->ip.plen == v->address.plen)
-				on_dev = a;
-			if (n < ARRAY_SIZE(where))
-				where[n++] = (struct place){ ns, a };
-		}
-	}
-	if (on_dev)
-		addr_vip_matches(&want, on_dev, why, sizeof(why));
+	vip_status(p, v, st, &vs);
+	on_dev = vs.on_dev;
+	n = vs.n_where;
+	held = vs.held;
 	format_ipaddr(&v->address, true, ip, sizeof(ip));
 
 	if (j) {
@@ -404,11 +330,11 @@ static bool status_one(const struct profile *p, const struct vip *v, const struc
 		json_bool(j, "held", held);
 		if (held) {
 			json_obj_begin(j, "held_record");
-			json_str(j, "netns", h.netns[0] ? h.netns : NULL);
-			json_str(j, "dev", h.dev);
-			json_str(j, "address", format_ipaddr(&h.ip, true, buf, sizeof(buf)));
-			json_uint(j, "since_us", h.since_us);
-			json_int(j, "pid", h.pid);
+			json_str(j, "netns", h->netns[0] ? h->netns : NULL);
+			json_str(j, "dev", h->dev);
+			json_str(j, "address", format_ipaddr(&h->ip, true, buf, sizeof(buf)));
+			json_uint(j, "since_us", h->since_us);
+			json_int(j, "pid", h->pid);
 			json_obj_end(j);
 		}
 		json_arr_begin(j, "locations");
@@ -430,13 +356,13 @@ static bool status_one(const struct profile *p, const struct vip *v, const struc
 	       v->owner == VIP_OWNER_EXTERNAL ? "external" : "local", v->dev, ns_name(v->netns),
 	       on_dev ? "present" : "absent");
 	if (held) {
-		time_t t = (time_t)(h.since_us / 1000000);
+		time_t t = (time_t)(h->since_us / 1000000);
 		struct tm tm;
 		char when[64] = "?";
 
 		if (gmtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		printf(", held by this node since %s (takeover pid %d)", when, h.pid);
+		printf(", held by this node since %s (takeover pid %d)", when, h->pid);
 	} else {
 		printf(", not held by this node");
 	}
@@ -449,27 +375,20 @@ static bool status_one(const struct profile *p, const struct vip *v, const struc
 		       format_ipaddr(&where[i].a->ip, true, ip, sizeof(ip)), where[i].a->dev, ns_name(where[i].ns->name),
 		       buf[0] ? ": " : "", buf);
 	}
-	if (held && (!netns_eq(h.netns[0] ? h.netns : NULL, v->netns) || strcmp(h.dev, v->dev) != 0 ||
-	             !ipaddr_eq(&h.ip, &v->address)))
+	if (held && (!netns_eq(h->netns[0] ? h->netns : NULL, v->netns) || strcmp(h->dev, v->dev) != 0 ||
+	             !ipaddr_eq(&h->ip, &v->address)))
 		printf("  the record of the takeover names %s on %s in netns %s (the profile changed since)\n",
-		       format_ipaddr(&h.ip, true, ip, sizeof(ip)), h.dev, ns_name(h.netns));
+		       format_ipaddr(&h->ip, true, ip, sizeof(ip)), h->dev, ns_name(h->netns));
 	return on_dev != NULL;
 }
 
 static int status(const struct profile *p, const struct vip_move *only, size_t n_only, const struct vip_opts *o) {
-	struct observe_ns_req *reqs = NULL;
 	struct state *st = NULL;
-	struct nls *nls = NULL;
 	struct json j;
-	size_t n_reqs = 0;
 	bool all_present = true;
 	int r, ret = EXIT_RUNTIME;
 
-	r = status_reqs(p, &reqs, &n_reqs);
-	if (r >= 0)
-		r = nls_new(&nls);
-	if (r >= 0)
-		r = state_observe(nls, reqs, n_reqs, &st);
+	r = vip_status_observe(p, &st);
 	if (r < 0) {
 		log_error_errno(r, "%s: reading the kernel's state: %m", p->name);
 		goto out;
@@ -497,8 +416,6 @@ static int status(const struct profile *p, const struct vip_move *only, size_t n
 	ret = only && !all_present ? EXIT_FAIL : EXIT_OK;
 out:
 	state_free(st);
-	nls_free(nls);
-	free(reqs);
 	return ret;
 }
 
@@ -581,7 +498,7 @@ int cmd_vip(int argc, char **argv) {
 	    ((o.count_set || o.interval_set) && !is_takeover && !is_announce))
 		return cmd_usage_error(cmd, usage_text, "an option of another subcommand");
 
-	if (load(argv[optind], &p) < 0)
+	if (cmd_load_profile(argv[optind], &p) < 0)
 		return EXIT_INVALID;
 	/* a change not confirmed whose process is gone comes first (one
 	 * readdir when there is none) */

@@ -265,3 +265,81 @@ int vip_get(struct nl *nl, int ifindex, const struct ipaddr *ip, struct addr *re
 	*ret = g.a;
 	return 0;
 }
+
+/* ---- status ---------------------------------------------------------------------------- */
+
+static bool addr_same_host(const struct ipaddr *a, const struct ipaddr *b) {
+	return a->family == b->family && memcmp(a->a, b->a, ipaddr_len(a->family)) == 0;
+}
+
+/* Every namespace the profile names, and the one hanet runs in. */
+static int status_reqs(const struct profile *p, struct observe_ns_req **ret, size_t *ret_n) {
+	size_t cap = 1 + p->n_netns + p->n_vips + p->n_links, n = 0;
+	struct observe_ns_req *q = calloc(cap, sizeof(*q));
+	const char **names = calloc(cap, sizeof(*names));
+
+	if (!q || !names) {
+		free(q);
+		free(names);
+		return -ENOMEM;
+	}
+	names[n++] = NULL;
+	for (size_t i = 0; i < p->n_netns; i++)
+		names[n++] = p->netns[i].name;
+	for (size_t i = 0; i < p->n_vips; i++)
+		names[n++] = p->vips[i].netns;
+	for (size_t i = 0; i < p->n_links; i++)
+		names[n++] = p->links[i].netns;
+	*ret_n = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < *ret_n && !dup; k++)
+			dup = netns_eq(q[k].netns, names[i]);
+		if (!dup)
+			q[(*ret_n)++].netns = names[i];
+	}
+	free(names);
+	*ret = q;
+	return 0;
+}
+
+int vip_status_observe(const struct profile *p, struct state **ret) {
+	struct observe_ns_req *reqs = NULL;
+	struct nls *nls = NULL;
+	size_t n_reqs = 0;
+	int r;
+
+	r = status_reqs(p, &reqs, &n_reqs);
+	if (r >= 0)
+		r = nls_new(&nls);
+	if (r >= 0)
+		r = state_observe(nls, reqs, n_reqs, ret);
+	nls_free(nls);
+	free(reqs);
+	return r;
+}
+
+void vip_status(const struct profile *p, const struct vip *v, const struct state *st, struct vip_status *ret) {
+	struct addr want;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->held = vip_held_read(p->name, v->name, &ret->h) >= 0;
+	vip_addr_on(v, v->dev, &want);
+	for (size_t i = 0; i < st->n_ns; i++) {
+		const struct ns_state *ns = &st->ns[i];
+
+		for (size_t k = 0; ns->exists && k < ns->n_addrs; k++) {
+			const struct addr *a = &ns->addrs[k];
+
+			if (!addr_same_host(&a->ip, &v->address))
+				continue;
+			if (netns_eq(ns->name, v->netns) && strcmp(a->dev, v->dev) == 0 && a->ip.plen == v->address.plen)
+				ret->on_dev = a;
+			if (ret->n_where < ARRAY_SIZE(ret->where))
+				ret->where[ret->n_where++] = (struct vip_place){ ns, a };
+		}
+	}
+	if (ret->on_dev)
+		addr_vip_matches(&want, ret->on_dev, ret->why, sizeof(ret->why));
+}
