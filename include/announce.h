@@ -8,6 +8,8 @@
 #ifndef HANET_ANNOUNCE_H
 #define HANET_ANNOUNCE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -25,5 +27,30 @@ struct announce_result {
  * on the calling thread and comes back). */
 int announce_send(const char *netns, const char *dev, const struct ipaddr *ip, uint32_t count,
                   uint64_t interval_us, enum announce_mode mode, struct announce_result *ret);
+
+/* Announcing the VIPs a change added, each announce_count times
+ * announce_interval apart, while the caller goes on.  Two ways, one for a
+ * command that exits and one for a process that stays: */
+
+/* From a process of its own (`hanet __announce`, started without a copy
+ * of the caller's memory): the caller waits neither for the last frame
+ * nor for the process (init reaps it).  Failures to start are logged. */
+void announce_background(const struct vip *const *vips, size_t n);
+/* The body of that process: the VIPs as announce_background() passes
+ * them.  Returns when the last round went out. */
+int announce_background_main(int n_specs, char **specs);
+
+/* From threads of the calling process (hanet watch), one per VIP: a VIP
+ * added again while it is still being announced starts over (its first
+ * frame at once) on its running thread.  Zero-initialised: none. */
+struct announcer;
+struct announcers {
+	struct announcer *list;
+};
+
+void announcers_start(struct announcers *set, const struct vip *const *vips, size_t n);
+/* Join the announcers that are done (all: stop them first, and join
+ * all), logging a failure to send. */
+void announcers_reap(struct announcers *set, bool all);
 
 #endif

@@ -23,7 +23,11 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -31,6 +35,7 @@
 #include <unistd.h>
 
 #include "announce.h"
+#include "log.h"
 #include "netns.h"
 #include "util.h"
 
@@ -272,4 +277,304 @@ int announce_send(const char *netns, const char *dev, const struct ipaddr *ip, u
 out:
 	close(d.fd);
 	return r;
+}
+
+/* ---- in the background: a process of its own (hanet apply) --------------- */
+
+/* A VIP to announce as one argument of `hanet __announce`:
+ * NETNS|DEV|ADDRESS/PLEN|COUNT|INTERVAL_US|MODE ("-": the current namespace). */
+static char *announce_spec(const struct vip *v) {
+	char ip[IPADDR_STRLEN], *s = NULL;
+
+	if (asprintf(&s, "%s|%s|%s|%u|%u|%d", v->netns && *v->netns ? v->netns : "-", v->dev,
+	             format_ipaddr(&v->address, true, ip, sizeof(ip)), v->announce_count, v->announce_interval_us,
+	             (int)v->announce_mode) < 0)
+		return NULL;
+	return s;
+}
+
+static int announce_parse(char *spec, struct vip *v) {
+	char *f[6], *save = NULL;
+	uint32_t mode;
+	int n = 0;
+
+	memset(v, 0, sizeof(*v));
+	for (char *t = strtok_r(spec, "|", &save); t && n < 6; t = strtok_r(NULL, "|", &save))
+		f[n++] = t;
+	if (n != 6 || STRCPY(v->dev, f[1]) < 0 || parse_prefix(f[2], true, &v->address) < 0 ||
+	    parse_u32(f[3], &v->announce_count) < 0 || parse_u32(f[4], &v->announce_interval_us) < 0 ||
+	    parse_u32(f[5], &mode) < 0 || mode > ANNOUNCE_BOTH)
+		return -EINVAL;
+	v->netns = strcmp(f[0], "-") == 0 ? NULL : f[0];
+	v->announce_mode = (enum announce_mode)mode;
+	return 0;
+}
+
+/* The process announce_background() starts (`hanet __announce`): every
+ * VIP at once, each `count` times `interval` apart.  One thread sends the
+ * rounds of all of them as each falls due: a thousand VIPs cost no
+ * thousand threads. */
+int announce_background_main(int n_specs, char **specs) {
+	struct pending {
+		struct vip v;
+		uint32_t sent;
+	} *p = calloc(n_specs > 0 ? (size_t)n_specs : 1, sizeof(*p));
+	size_t n = 0, left;
+	uint64_t t0 = now_us();
+
+	if (!p)
+		return -ENOMEM;
+	for (int i = 0; i < n_specs; i++)
+		if (announce_parse(specs[i], &p[n].v) == 0 && p[n].v.announce_count > 0)
+			n++;
+	for (left = n; left;) {
+		uint64_t now = now_us(), next = UINT64_MAX;
+
+		for (size_t i = 0; i < n; i++) {
+			struct pending *x = &p[i];
+			uint64_t due;
+
+			if (x->sent == x->v.announce_count)
+				continue;
+			due = t0 + (uint64_t)x->sent * x->v.announce_interval_us;
+			if (due <= now) {
+				/* a VIP that cannot be announced (its device
+				 * went away) is given up, the others go on */
+				if (announce_send(x->v.netns, x->v.dev, &x->v.address, 1, 0, x->v.announce_mode, NULL) < 0)
+					x->sent = x->v.announce_count;
+				else
+					x->sent++;
+				if (x->sent == x->v.announce_count) {
+					left--;
+					continue;
+				}
+				due = t0 + (uint64_t)x->sent * x->v.announce_interval_us;
+			}
+			if (due < next)
+				next = due;
+		}
+		now = now_us();
+		if (left && next > now) {
+			struct timespec ts = { .tv_sec = (time_t)((next - now) / 1000000),
+			                       .tv_nsec = (long)((next - now) % 1000000) * 1000 };
+
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
+	}
+	free(p);
+	return 0;
+}
+
+/* The announcements go from a process of their own (`hanet __announce`,
+ * spawned with posix_spawn: no copy of apply's memory), so apply does
+ * not wait for the last frame; nor for the process: init reaps it.
+ * Every VIP added is announced: a process per ANNOUNCE_CHUNK of them
+ * keeps each command line short. */
+#define ANNOUNCE_CHUNK 512
+
+static void announce_spawn(const struct vip *const *vips, size_t n) {
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	char **args;
+	pid_t pid;
+	int r;
+
+	args = calloc(n + 3, sizeof(*args));
+	if (!args) {
+		log_warning("announcing VIPs: out of memory");
+		return;
+	}
+	args[0] = (char *)"hanet";
+	args[1] = (char *)"__announce";
+	for (size_t i = 0; i < n; i++)
+		if (!(args[i + 2] = announce_spec(vips[i]))) {
+			log_warning("announcing VIPs: out of memory");
+			goto out;
+		}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	/* a $(hanet apply ...) must not wait for it */
+	if (!isatty(STDERR_FILENO))
+		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+	fflush(NULL);
+	r = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, args, environ);
+	if (r != 0)
+		log_warning_errno(-r, "announcing VIPs: %m");
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(args[i + 2]);
+	free(args);
+}
+
+void announce_background(const struct vip *const *vips, size_t n) {
+	for (size_t i = 0; i < n; i += ANNOUNCE_CHUNK)
+		announce_spawn(vips + i, n - i < ANNOUNCE_CHUNK ? n - i : ANNOUNCE_CHUNK);
+}
+
+/* One thread per VIP being announced.  A VIP added again while its
+ * announcements are still going restarts them (the first frame at once)
+ * instead of starting another thread. */
+struct announcer {
+	struct announcer *next;
+	pthread_t th;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool restart;                   /* under lock: start the count again */
+	bool stop;                      /* under lock: exiting */
+	bool finishing;                 /* under lock: the thread will not look at restart again */
+	atomic_bool done;
+	char *netns;
+	char dev[IFNAMSIZ];
+	char vip[HANET_NAME_MAX];
+	struct ipaddr ip;
+	uint32_t count;
+	uint64_t interval_us;
+	enum announce_mode mode;
+	uint32_t sent;
+	int result;
+};
+
+/* ---- announcers: a thread per VIP (count - 1 intervals of waiting) ------------------------------ */
+
+static void *announcer_main(void *data) {
+	struct announcer *a = data;
+	uint32_t i = 0;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		struct timespec until;
+		int r;
+
+		if (a->restart) {
+			a->restart = false;
+			i = 0;
+		}
+		if (a->stop || i >= a->count) {
+			a->finishing = true;
+			break;
+		}
+		pthread_mutex_unlock(&a->lock);
+		r = announce_send(a->netns, a->dev, &a->ip, 1, 0, a->mode, NULL);
+		pthread_mutex_lock(&a->lock);
+		if (r < 0 && a->result >= 0)
+			a->result = r;
+		a->sent++;
+		if (++i >= a->count)
+			continue;
+		/* the interval, or less when restarted or stopped */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += (time_t)(a->interval_us / 1000000);
+		until.tv_nsec += (long)(a->interval_us % 1000000) * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		while (!a->restart && !a->stop)
+			if (pthread_cond_timedwait(&a->cond, &a->lock, &until) == ETIMEDOUT)
+				break;
+	}
+	pthread_mutex_unlock(&a->lock);
+	atomic_store(&a->done, true);
+	return NULL;
+}
+
+static void announcer_free(struct announcer *a) {
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->lock);
+	free(a->netns);
+	free(a);
+}
+
+/* A running announcer of this VIP takes the restart, or false. */
+static bool announcer_restart(struct announcers *set, const struct vip *v) {
+	for (struct announcer *a = set->list; a; a = a->next) {
+		bool ok = false;
+
+		if (strcmp(a->vip, v->name) != 0 || !netns_eq(a->netns, v->netns) || strcmp(a->dev, v->dev) != 0 ||
+		    !ipaddr_eq(&a->ip, &v->address))
+			continue;
+		pthread_mutex_lock(&a->lock);
+		if (!a->finishing) {
+			a->restart = true;
+			pthread_cond_signal(&a->cond);
+			ok = true;
+		}
+		pthread_mutex_unlock(&a->lock);
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+void announcers_start(struct announcers *set, const struct vip *const *vips, size_t n) {
+	pthread_condattr_t ca;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vip *v = vips[i];
+		struct announcer *a;
+
+		if (!v->announce_count || announcer_restart(set, v))
+			continue;
+		a = calloc(1, sizeof(*a));
+		if (!a || (v->netns && !(a->netns = strdup(v->netns)))) {
+			free(a);
+			log_warning("vip %s: cannot announce: out of memory", v->name);
+			continue;
+		}
+		snprintf(a->dev, sizeof(a->dev), "%s", v->dev);
+		snprintf(a->vip, sizeof(a->vip), "%s", v->name);
+		a->ip = v->address;
+		a->count = v->announce_count;
+		a->interval_us = v->announce_interval_us;
+		a->mode = v->announce_mode;
+		atomic_init(&a->done, false);
+		pthread_mutex_init(&a->lock, NULL);
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&a->cond, &ca);
+		pthread_condattr_destroy(&ca);
+		if (pthread_create(&a->th, NULL, announcer_main, a) != 0) {
+			/* no thread: the first frame now, the rest is lost */
+			a->count = 1;
+			announcer_main(a);
+			if (a->result < 0)
+				log_warning_errno(a->result, "vip %s: announcing: %m", a->vip);
+			announcer_free(a);
+			continue;
+		}
+		a->next = set->list;
+		set->list = a;
+	}
+}
+
+void announcers_reap(struct announcers *set, bool all) {
+	struct announcer **pp = &set->list;
+
+	while (*pp) {
+		struct announcer *a = *pp;
+
+		if (all) {
+			pthread_mutex_lock(&a->lock);
+			a->stop = true;
+			pthread_cond_signal(&a->cond);
+			pthread_mutex_unlock(&a->lock);
+		} else if (!atomic_load(&a->done)) {
+			pp = &a->next;
+			continue;
+		}
+		pthread_join(a->th, NULL);
+		if (a->result < 0)
+			log_warning_errno(a->result, "vip %s: announcing on %s%s: %m", a->vip, a->dev,
+			                  a->netns ? " in its namespace" : "");
+		else
+			log_debug("vip %s: announced (%u frames)", a->vip, a->sent);
+		*pp = a->next;
+		announcer_free(a);
+	}
 }

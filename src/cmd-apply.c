@@ -7,18 +7,11 @@
  * verify -> announce VIPs; a failure or a mismatch rolls everything back.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "announce.h"
@@ -30,7 +23,6 @@
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
-#include "nlevent.h"
 #include "owner.h"
 #include "plan.h"
 #include "session.h"
@@ -59,142 +51,10 @@ static const char usage_text[] =
 	"changed), 3 the kernel refused or verify failed (rolled back), 4 another\n"
 	"run holds the lock, 64 usage.  See hanet(8).\n";
 
-/* ---- announcements, in the background --------------------------------- */
-
-/* A VIP to announce as one argument of `hanet __announce`:
- * NETNS|DEV|ADDRESS/PLEN|COUNT|INTERVAL_US|MODE ("-": the current namespace). */
-static char *announce_spec(const struct vip *v) {
-	char ip[IPADDR_STRLEN], *s = NULL;
-
-	if (asprintf(&s, "%s|%s|%s|%u|%u|%d", v->netns && *v->netns ? v->netns : "-", v->dev,
-	             format_ipaddr(&v->address, true, ip, sizeof(ip)), v->announce_count, v->announce_interval_us,
-	             (int)v->announce_mode) < 0)
-		return NULL;
-	return s;
-}
-
-static int announce_parse(char *spec, struct vip *v) {
-	char *f[6], *save = NULL;
-	uint32_t mode;
-	int n = 0;
-
-	memset(v, 0, sizeof(*v));
-	for (char *t = strtok_r(spec, "|", &save); t && n < 6; t = strtok_r(NULL, "|", &save))
-		f[n++] = t;
-	if (n != 6 || STRCPY(v->dev, f[1]) < 0 || parse_prefix(f[2], true, &v->address) < 0 ||
-	    parse_u32(f[3], &v->announce_count) < 0 || parse_u32(f[4], &v->announce_interval_us) < 0 ||
-	    parse_u32(f[5], &mode) < 0 || mode > ANNOUNCE_BOTH)
-		return -EINVAL;
-	v->netns = strcmp(f[0], "-") == 0 ? NULL : f[0];
-	v->announce_mode = (enum announce_mode)mode;
-	return 0;
-}
-
 /* hanet __announce SPEC...: what apply starts to announce the VIPs it
- * added, every one at once, each `count` times `interval` apart.  One
- * thread sends the rounds of all of them as each falls due: a thousand
- * VIPs cost no thousand threads. */
+ * added (announce_background). */
 int cmd_announce_internal(int argc, char **argv) {
-	struct pending {
-		struct vip v;
-		uint32_t sent;
-	} *p = calloc(argc > 1 ? (size_t)argc - 1 : 1, sizeof(*p));
-	size_t n = 0, left;
-	uint64_t t0 = now_us();
-
-	if (!p)
-		return EXIT_RUNTIME;
-	for (int i = 1; i < argc; i++)
-		if (announce_parse(argv[i], &p[n].v) == 0 && p[n].v.announce_count > 0)
-			n++;
-	for (left = n; left;) {
-		uint64_t now = now_us(), next = UINT64_MAX;
-
-		for (size_t i = 0; i < n; i++) {
-			struct pending *x = &p[i];
-			uint64_t due;
-
-			if (x->sent == x->v.announce_count)
-				continue;
-			due = t0 + (uint64_t)x->sent * x->v.announce_interval_us;
-			if (due <= now) {
-				/* a VIP that cannot be announced (its device
-				 * went away) is given up, the others go on */
-				if (announce_send(x->v.netns, x->v.dev, &x->v.address, 1, 0, x->v.announce_mode, NULL) < 0)
-					x->sent = x->v.announce_count;
-				else
-					x->sent++;
-				if (x->sent == x->v.announce_count) {
-					left--;
-					continue;
-				}
-				due = t0 + (uint64_t)x->sent * x->v.announce_interval_us;
-			}
-			if (due < next)
-				next = due;
-		}
-		now = now_us();
-		if (left && next > now) {
-			struct timespec ts = { .tv_sec = (time_t)((next - now) / 1000000),
-			                       .tv_nsec = (long)((next - now) % 1000000) * 1000 };
-
-			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-				;
-		}
-	}
-	free(p);
-	return EXIT_OK;
-}
-
-/* The announcements go from a process of their own (`hanet __announce`,
- * spawned with posix_spawn: no copy of apply's memory), so apply does
- * not wait for the last frame; nor for the process: init reaps it.
- * Every VIP added is announced: a process per ANNOUNCE_CHUNK of them
- * keeps each command line short. */
-#define ANNOUNCE_CHUNK 512
-
-static void announce_spawn(const struct vip *const *vips, size_t n) {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	char **args;
-	pid_t pid;
-	int r;
-
-	args = calloc(n + 3, sizeof(*args));
-	if (!args) {
-		log_warning("announcing VIPs: out of memory");
-		return;
-	}
-	args[0] = (char *)"hanet";
-	args[1] = (char *)"__announce";
-	for (size_t i = 0; i < n; i++)
-		if (!(args[i + 2] = announce_spec(vips[i]))) {
-			log_warning("announcing VIPs: out of memory");
-			goto out;
-		}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	/* a $(hanet apply ...) must not wait for it */
-	if (!isatty(STDERR_FILENO))
-		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
-	fflush(NULL);
-	r = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, args, environ);
-	if (r != 0)
-		log_warning_errno(-r, "announcing VIPs: %m");
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-out:
-	for (size_t i = 0; i < n; i++)
-		free(args[i + 2]);
-	free(args);
-}
-
-static void announce_background(const struct vip *const *vips, size_t n) {
-	for (size_t i = 0; i < n; i += ANNOUNCE_CHUNK)
-		announce_spawn(vips + i, n - i < ANNOUNCE_CHUNK ? n - i : ANNOUNCE_CHUNK);
+	return announce_background_main(argc - 1, argv + 1) < 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
 /* ---- the command ----------------------------------------------------------- */

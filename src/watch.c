@@ -21,7 +21,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,29 +111,6 @@ struct bond_seen {
 	char active[IFNAMSIZ];
 };
 
-/* One thread per VIP being announced.  A VIP added again while its
- * announcements are still going restarts them (the first frame at once)
- * instead of starting another thread. */
-struct announcer {
-	struct announcer *next;
-	pthread_t th;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool restart;                   /* under lock: start the count again */
-	bool stop;                      /* under lock: exiting */
-	bool finishing;                 /* under lock: the thread will not look at restart again */
-	atomic_bool done;
-	char *netns;
-	char dev[IFNAMSIZ];
-	char vip[HANET_NAME_MAX];
-	struct ipaddr ip;
-	uint32_t count;
-	uint64_t interval_us;
-	enum announce_mode mode;
-	uint32_t sent;
-	int result;
-};
-
 enum phase {
 	PHASE_START,
 	PHASE_DRIFT,
@@ -188,7 +164,7 @@ struct watch {
 	uint64_t metrics_last;
 	uint64_t status_repairs, status_failovers;
 	bool status_sent;
-	struct announcer *ann;
+	struct announcers ann;
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -450,146 +426,13 @@ static ssize_t route_desired(const struct watch *w, const char *netns, const str
 	return route_index_find(w->s.routes, netns, &k);
 }
 
-/* ---- announcements (their own threads: count - 1 intervals of waiting) --------------------------- */
-
-static void *announcer_main(void *data) {
-	struct announcer *a = data;
-	uint32_t i = 0;
-
-	pthread_mutex_lock(&a->lock);
-	for (;;) {
-		struct timespec until;
-		int r;
-
-		if (a->restart) {
-			a->restart = false;
-			i = 0;
-		}
-		if (a->stop || i >= a->count) {
-			a->finishing = true;
-			break;
-		}
-		pthread_mutex_unlock(&a->lock);
-		r = announce_send(a->netns, a->dev, &a->ip, 1, 0, a->mode, NULL);
-		pthread_mutex_lock(&a->lock);
-		if (r < 0 && a->result >= 0)
-			a->result = r;
-		a->sent++;
-		if (++i >= a->count)
-			continue;
-		/* the interval, or less when restarted or stopped */
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)(a->interval_us / 1000000);
-		until.tv_nsec += (long)(a->interval_us % 1000000) * 1000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
-		while (!a->restart && !a->stop)
-			if (pthread_cond_timedwait(&a->cond, &a->lock, &until) == ETIMEDOUT)
-				break;
-	}
-	pthread_mutex_unlock(&a->lock);
-	atomic_store(&a->done, true);
-	return NULL;
-}
-
-static void announcer_free(struct announcer *a) {
-	pthread_cond_destroy(&a->cond);
-	pthread_mutex_destroy(&a->lock);
-	free(a->netns);
-	free(a);
-}
-
-/* A running announcer of this VIP takes the restart, or false. */
-static bool announcer_restart(struct watch *w, const struct vip *v) {
-	for (struct announcer *a = w->ann; a; a = a->next) {
-		bool ok = false;
-
-		if (strcmp(a->vip, v->name) != 0 || !netns_eq(a->netns, v->netns) || strcmp(a->dev, v->dev) != 0 ||
-		    !ipaddr_eq(&a->ip, &v->address))
-			continue;
-		pthread_mutex_lock(&a->lock);
-		if (!a->finishing) {
-			a->restart = true;
-			pthread_cond_signal(&a->cond);
-			ok = true;
-		}
-		pthread_mutex_unlock(&a->lock);
-		if (ok)
-			return true;
-	}
-	return false;
-}
+/* ---- announcements (announce.h: their own threads) ---------------------------------------------- */
 
 static void announce_vips(struct watch *w, struct apply *ap) {
 	const struct vip *const *vips;
-	pthread_condattr_t ca;
 	size_t n = apply_vips(ap, &vips);
 
-	for (size_t i = 0; i < n; i++) {
-		const struct vip *v = vips[i];
-		struct announcer *a;
-
-		if (!v->announce_count || announcer_restart(w, v))
-			continue;
-		a = calloc(1, sizeof(*a));
-		if (!a || (v->netns && !(a->netns = strdup(v->netns)))) {
-			free(a);
-			log_warning("vip %s: cannot announce: out of memory", v->name);
-			continue;
-		}
-		snprintf(a->dev, sizeof(a->dev), "%s", v->dev);
-		snprintf(a->vip, sizeof(a->vip), "%s", v->name);
-		a->ip = v->address;
-		a->count = v->announce_count;
-		a->interval_us = v->announce_interval_us;
-		a->mode = v->announce_mode;
-		atomic_init(&a->done, false);
-		pthread_mutex_init(&a->lock, NULL);
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&a->cond, &ca);
-		pthread_condattr_destroy(&ca);
-		if (pthread_create(&a->th, NULL, announcer_main, a) != 0) {
-			/* no thread: the first frame now, the rest is lost */
-			a->count = 1;
-			announcer_main(a);
-			if (a->result < 0)
-				log_warning_errno(a->result, "vip %s: announcing: %m", a->vip);
-			announcer_free(a);
-			continue;
-		}
-		a->next = w->ann;
-		w->ann = a;
-	}
-}
-
-/* Join the announcers that are done (all: stop them and join all). */
-static void announcers_reap(struct watch *w, bool all) {
-	struct announcer **pp = &w->ann;
-
-	while (*pp) {
-		struct announcer *a = *pp;
-
-		if (all) {
-			pthread_mutex_lock(&a->lock);
-			a->stop = true;
-			pthread_cond_signal(&a->cond);
-			pthread_mutex_unlock(&a->lock);
-		} else if (!atomic_load(&a->done)) {
-			pp = &a->next;
-			continue;
-		}
-		pthread_join(a->th, NULL);
-		if (a->result < 0)
-			log_warning_errno(a->result, "vip %s: announcing on %s%s: %m", a->vip, a->dev,
-			                  a->netns ? " in its namespace" : "");
-		else
-			log_debug("vip %s: announced (%u frames)", a->vip, a->sent);
-		*pp = a->next;
-		announcer_free(a);
-	}
+	announcers_start(&w->ann, vips, n);
 }
 
 /* ---- namespaces: subscriptions ------------------------------------------------------------------- */
@@ -1972,7 +1815,7 @@ static bool engines_check(struct watch *w) {
 static void housekeeping(struct watch *w) {
 	uint64_t now = now_ns(), next = 0;
 
-	announcers_reap(w, false);
+	announcers_reap(&w->ann, false);
 	/* a change not confirmed whose process is gone: rolled back, then
 	 * everything read again */
 	if (now >= w->pending_next) {
@@ -2083,7 +1926,7 @@ static int setup_fds(struct watch *w) {
 }
 
 static void watch_fini(struct watch *w) {
-	announcers_reap(w, true);
+	announcers_reap(&w->ann, true);
 	while (w->n_teams)
 		team_close(w, w->n_teams - 1);
 	free(w->teams);
@@ -2229,7 +2072,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 	sdn_notify("STOPPING=1");
 	/* event sockets and team handles first: namespaces removed below
 	 * must not be kept alive by them */
-	announcers_reap(&w, true);
+	announcers_reap(&w.ann, true);
 	while (w.n_teams)
 		team_close(&w, w.n_teams - 1);
 	for (size_t i = 0; i < w.n_ns; i++)
