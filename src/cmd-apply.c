@@ -59,7 +59,14 @@ int cmd_announce_internal(int argc, char **argv) {
 
 /* ---- the command ----------------------------------------------------------- */
 
-int cmd_apply(int argc, char **argv) {
+struct args {
+	const char *profile;
+	bool dry, as_json;
+	uint64_t wait_us, confirm_us, lock_us;
+};
+
+/* The command line: 0 and *a, or the exit code after saying why. */
+static int parse_args(int argc, char **argv, struct args *a) {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
@@ -69,25 +76,20 @@ int cmd_apply(int argc, char **argv) {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct session s;
-	struct session_result res = { 0 };
-	struct apply *ap;
-	struct confirm *cf = NULL;
-	bool dry = false, as_json = false;
-	uint64_t wait_us = 0, confirm_us = 0, lock_us = 0, t0;
-	int c, r, lock_fd = -1, ret = EXIT_RUNTIME;
+	int c;
 
+	*a = (struct args){ 0 };
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+njw:c:l:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': dry = true; break;
-		case 'j': as_json = true; break;
+		case 'n': a->dry = true; break;
+		case 'j': a->as_json = true; break;
 		case 'w':
 		case 'c':
 		case 'l': {
 			int q = cmd_duration_opt("apply", c == 'w' ? "wait" : c == 'c' ? "confirm" : "lock-wait", optarg, 0, 0,
-			                         c == 'w' ? &wait_us : c == 'c' ? &confirm_us : &lock_us);
+			                         c == 'w' ? &a->wait_us : c == 'c' ? &a->confirm_us : &a->lock_us);
 
 			if (q)
 				return q;
@@ -99,18 +101,81 @@ int cmd_apply(int argc, char **argv) {
 	}
 	if (argc - optind != 1)
 		return cmd_usage_error("apply", usage_text, "expected one PROFILE");
-	if (confirm_us && dry) {
+	if (a->confirm_us && a->dry) {
 		fprintf(stderr, "hanet apply: --confirm and --dry-run do not go together\n");
 		return EXIT_USAGE;
 	}
+	a->profile = argv[optind];
+	return 0;
+}
 
-	t0 = now_us();
-	r = cmd_load(&s, argv[optind], 0);
-	log_debug("%s: loaded in %.1fms", argv[optind], (double)(now_us() - t0) / 1000);
+/* A dry run, or nothing to do. */
+static void print_unchanged(const struct session *s, bool dry, bool as_json) {
+	if (!dry)
+		for (size_t i = 0; i < s->plan->n_notes; i++)
+			log_notice("%s: note: %s", s->name, s->plan->notes[i]);
+	if (as_json) {
+		cmd_plan_json(s);
+	} else if (s->plan->n == 0) {
+		printf("%s: nothing to do\n", s->name);
+		if (dry)
+			plan_print(s->plan, stdout);
+	} else {
+		plan_print(s->plan, stdout);
+	}
+}
+
+static void print_applied(const struct session *s, bool as_json) {
+	size_t counts[DISRUPT_RECREATE + 1];
+
+	if (as_json) {
+		cmd_plan_json(s);
+		return;
+	}
+	plan_print(s->plan, stdout);
+	plan_counts(s->plan, counts);
+	printf("%s: applied %zu action%s (%zu live, %zu flap, %zu recreate)\n", s->name, s->plan->n,
+	       s->plan->n == 1 ? "" : "s", counts[DISRUPT_LIVE], counts[DISRUPT_FLAP], counts[DISRUPT_RECREATE]);
+}
+
+static void say_failed(const struct session *s, const struct session_result *res) {
+	if (res->status != SESSION_NOT_STARTED && res->status != SESSION_APPLY_FAILED) {
+		log_debug("%s: applied in %.1fms", s->name, (double)res->apply_us / 1000);
+		log_debug("%s: verified in %.1fms", s->name, (double)res->verify_us / 1000);
+	}
+	if (res->status == SESSION_APPLIED)
+		return;
+	if (res->status == SESSION_MISMATCH) {
+		log_error("%s: verify: the kernel does not match the profile after apply:", s->name);
+		for (size_t i = 0; i < res->left->n; i++)
+			log_error("  %s", res->left->v[i].text);
+	}
+	cmd_apply_failed(s, res);
+	if (res->rolled_back && res->rollback_error >= 0)
+		log_error("%s: every change was rolled back", s->name);
+}
+
+int cmd_apply(int argc, char **argv) {
+	struct args a;
+	struct session s;
+	struct session_result res = { 0 };
+	struct apply *ap;
+	struct confirm *cf = NULL;
+	const struct vip *const *vips;
+	size_t n_vips;
+	uint64_t t0;
+	int r, lock_fd = -1, ret = EXIT_RUNTIME;
+
+	r = parse_args(argc, argv, &a);
 	if (r != 0)
 		return r;
-	if (!dry) {
-		r = cmd_lock(s.name, lock_us, &lock_fd);
+	t0 = now_us();
+	r = cmd_load(&s, a.profile, 0);
+	log_debug("%s: loaded in %.1fms", a.profile, (double)(now_us() - t0) / 1000);
+	if (r != 0)
+		return r;
+	if (!a.dry) {
+		r = cmd_lock(s.name, a.lock_us, &lock_fd);
 		if (r != 0) {
 			session_fini(&s);
 			return r;
@@ -119,8 +184,8 @@ int cmd_apply(int argc, char **argv) {
 	/* a change not confirmed whose process is gone comes first */
 	if (cmd_recover(&s, lock_fd, "apply") < 0)
 		goto out;
-	if (wait_us) {
-		r = session_wait_devices(&s, wait_us);
+	if (a.wait_us) {
+		r = session_wait_devices(&s, a.wait_us);
 		if (r < 0) {
 			log_error_errno(r, "%s: %s", s.name, s.err[0] ? s.err : "waiting for devices: %m");
 			goto out;
@@ -138,30 +203,13 @@ int cmd_apply(int argc, char **argv) {
 		log_error_errno(r, "%s: %s", s.name, s.err[0] ? s.err : "planning: %m");
 		goto out;
 	}
-	if (dry) {
-		if (as_json) {
-			cmd_plan_json(&s);
-		} else if (s.plan->n == 0) {
-			printf("%s: nothing to do\n", s.name);
-			plan_print(s.plan, stdout);
-		} else {
-			plan_print(s.plan, stdout);
-		}
-		ret = EXIT_OK;
-		goto out;
-	}
-	if (s.plan->n == 0) {
-		for (size_t i = 0; i < s.plan->n_notes; i++)
-			log_notice("%s: note: %s", s.name, s.plan->notes[i]);
-		if (as_json)
-			cmd_plan_json(&s);
-		else
-			printf("%s: nothing to do\n", s.name);
+	if (a.dry || s.plan->n == 0) {
+		print_unchanged(&s, a.dry, a.as_json);
 		ret = EXIT_OK;
 		goto out;
 	}
 
-	if (confirm_us) {
+	if (a.confirm_us) {
 		r = confirm_new(s.name, &cf);
 		if (r < 0) {
 			log_error_errno(r, "%s: --confirm: %m", s.name);
@@ -178,42 +226,17 @@ int cmd_apply(int argc, char **argv) {
 	                          .rollback = true,
 	                  },
 	                  &res);
-	if (res.status != SESSION_NOT_STARTED && res.status != SESSION_APPLY_FAILED) {
-		log_debug("%s: applied in %.1fms", s.name, (double)res.apply_us / 1000);
-		log_debug("%s: verified in %.1fms", s.name, (double)res.verify_us / 1000);
-	}
+	say_failed(&s, &res);
 	if (r < 0) {
-		if (res.status == SESSION_MISMATCH) {
-			log_error("%s: verify: the kernel does not match the profile after apply:", s.name);
-			for (size_t i = 0; i < res.left->n; i++)
-				log_error("  %s", res.left->v[i].text);
-		}
-		cmd_apply_failed(&s, &res);
-		if (res.rolled_back && res.rollback_error >= 0)
-			log_error("%s: every change was rolled back", s.name);
 		confirm_abandon(cf);
 		goto out;
 	}
 	ap = res.ap;
-
-	if (as_json) {
-		cmd_plan_json(&s);
-	} else {
-		size_t counts[DISRUPT_RECREATE + 1];
-
-		plan_print(s.plan, stdout);
-		plan_counts(s.plan, counts);
-		printf("%s: applied %zu action%s (%zu live, %zu flap, %zu recreate)\n", s.name, s.plan->n,
-		       s.plan->n == 1 ? "" : "s", counts[DISRUPT_LIVE], counts[DISRUPT_FLAP], counts[DISRUPT_RECREATE]);
-	}
-	{
-		const struct vip *const *vips;
-		size_t n = apply_vips(ap, &vips);
-
-		announce_background(vips, n);
-	}
-	if (confirm_us) {
-		r = confirm_wait_background(cf, confirm_us, ap);
+	print_applied(&s, a.as_json);
+	n_vips = apply_vips(ap, &vips);
+	announce_background(vips, n_vips);
+	if (a.confirm_us) {
+		r = confirm_wait_background(cf, a.confirm_us, ap);
 		if (r < 0) {
 			char rb[1024];
 
