@@ -421,7 +421,30 @@ out:
 
 /* ---- the command ------------------------------------------------------------------------ */
 
-int cmd_vip(int argc, char **argv) {
+enum vip_sub { VIP_TAKEOVER, VIP_RELEASE, VIP_STATUS, VIP_ANNOUNCE };
+
+/* The options besides --json and --help, and which subcommand takes which. */
+enum {
+	OPT_FOREGROUND = 1u << 0,
+	OPT_LOCK_WAIT = 1u << 1,
+	OPT_COLLISION = 1u << 2,
+	OPT_ANNOUNCE = 1u << 3,        /* --announce-count, --announce-interval */
+};
+
+static const struct {
+	const char *name;
+	unsigned opts;
+} vip_subs[] = {
+	[VIP_TAKEOVER] = { "takeover", OPT_FOREGROUND | OPT_LOCK_WAIT | OPT_COLLISION | OPT_ANNOUNCE },
+	[VIP_RELEASE] = { "release", OPT_LOCK_WAIT },
+	[VIP_STATUS] = { "status", 0 },
+	[VIP_ANNOUNCE] = { "announce", OPT_FOREGROUND | OPT_ANNOUNCE },
+};
+
+/* The options and arguments after SUBCOMMAND: -1 and *o, *ret_path,
+ * *ret_list (NULL: none given); else the exit code after saying why. */
+static int parse_args(enum vip_sub sub, const char *cmd, int argc, char **argv, struct vip_opts *o,
+                      const char **ret_path, const char **ret_list) {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -432,79 +455,91 @@ int cmd_vip(int argc, char **argv) {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct vip_opts o = { .lock_wait_us = LOCK_WAIT_DEFAULT_US };
-	struct vip_move_opts mo;
-	uint64_t t_start = now_ns();
-	struct profile *p = NULL;
-	struct vip_move *m = NULL;
-	size_t n = 0;
-	const char *sub;
-	char cmd[32];
-	bool is_takeover, is_release, is_status, is_announce, lock_set = false;
-	int c, nargs, ret;
+	unsigned used = 0;
+	int c, nargs;
 
-	if (argc < 2)
-		return cmd_usage_error("vip", usage_text, "expected takeover, release, status, announce or follow");
-	sub = argv[1];
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 || strcmp(sub, "help") == 0) {
-		usage_print(usage_text);
-		return EXIT_OK;
-	}
-	if (strcmp(sub, "follow") == 0)
-		return vip_follow_main(argc - 1, argv + 1, usage_text);
-	is_takeover = strcmp(sub, "takeover") == 0;
-	is_release = strcmp(sub, "release") == 0;
-	is_status = strcmp(sub, "status") == 0;
-	is_announce = strcmp(sub, "announce") == 0;
-	if (!is_takeover && !is_release && !is_status && !is_announce)
-		return cmd_usage_error("vip", usage_text, "unknown subcommand \"%s\"", sub);
-	snprintf(cmd, sizeof(cmd), "vip %s", sub);
-	argc--;
-	argv++;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+jfl:c:n:i:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': o.json = true; break;
-		case 'f': o.foreground = true; break;
+		case 'j': o->json = true; break;
+		case 'f':
+			o->foreground = true;
+			used |= OPT_FOREGROUND;
+			break;
 		case 'l':
-			if (cmd_duration_opt(cmd, "lock-wait", optarg, 0, 0, &o.lock_wait_us))
+			if (cmd_duration_opt(cmd, "lock-wait", optarg, 0, 0, &o->lock_wait_us))
 				return EXIT_USAGE;
-			lock_set = true;
+			used |= OPT_LOCK_WAIT;
 			break;
 		case 'c':
-			if (cmd_duration_opt(cmd, "collision-check", optarg, 1000, 60000000, &o.collision_wait_us))
+			if (cmd_duration_opt(cmd, "collision-check", optarg, 1000, 60000000, &o->collision_wait_us))
 				return EXIT_USAGE;
+			used |= OPT_COLLISION;
 			break;
 		case 'n':
-			if (parse_u32(optarg, &o.count) < 0 || o.count > 1000)
+			if (parse_u32(optarg, &o->count) < 0 || o->count > 1000)
 				return cmd_usage_error(cmd, usage_text, "--announce-count: expected 0..1000, got \"%s\"", optarg);
-			o.count_set = true;
+			o->count_set = true;
+			used |= OPT_ANNOUNCE;
 			break;
 		case 'i':
-			if (cmd_duration_opt(cmd, "announce-interval", optarg, 0, 60000000, &o.interval_us))
+			if (cmd_duration_opt(cmd, "announce-interval", optarg, 0, 60000000, &o->interval_us))
 				return EXIT_USAGE;
-			o.interval_set = true;
+			o->interval_set = true;
+			used |= OPT_ANNOUNCE;
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
 		default: return cmd_usage_error(cmd, usage_text, "unknown option %s", argv[optind - 1]);
 		}
 	}
 	nargs = argc - optind;
-	if (is_status ? (nargs < 1 || nargs > 2) : nargs != 2)
-		return cmd_usage_error(cmd, usage_text, "expected PROFILE %s", is_status ? "[VIP[,VIP...]]" : "VIP[,VIP...]");
-	if ((o.foreground && !is_takeover && !is_announce) || (lock_set && (is_status || is_announce)) ||
-	    (o.collision_wait_us && !is_takeover) ||
-	    ((o.count_set || o.interval_set) && !is_takeover && !is_announce))
+	if (sub == VIP_STATUS ? (nargs < 1 || nargs > 2) : nargs != 2)
+		return cmd_usage_error(cmd, usage_text, "expected PROFILE %s",
+		                       sub == VIP_STATUS ? "[VIP[,VIP...]]" : "VIP[,VIP...]");
+	if (used & ~vip_subs[sub].opts)
 		return cmd_usage_error(cmd, usage_text, "an option of another subcommand");
+	*ret_path = argv[optind];
+	*ret_list = nargs == 2 ? argv[optind + 1] : NULL;
+	return -1;
+}
 
-	if (cmd_load_profile(argv[optind], &p) < 0)
+int cmd_vip(int argc, char **argv) {
+	struct vip_opts o = { .lock_wait_us = LOCK_WAIT_DEFAULT_US };
+	struct vip_move_opts mo;
+	uint64_t t_start = now_ns();
+	struct profile *p = NULL;
+	struct vip_move *m = NULL;
+	size_t n = 0;
+	const char *path = NULL, *list = NULL;
+	char cmd[32];
+	enum vip_sub sub;
+	int ret;
+
+	if (argc < 2)
+		return cmd_usage_error("vip", usage_text, "expected takeover, release, status, announce or follow");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage_print(usage_text);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "follow") == 0)
+		return vip_follow_main(argc - 1, argv + 1, usage_text);
+	for (sub = 0; sub < ARRAY_SIZE(vip_subs) && strcmp(argv[1], vip_subs[sub].name) != 0; sub++)
+		;
+	if (sub == ARRAY_SIZE(vip_subs))
+		return cmd_usage_error("vip", usage_text, "unknown subcommand \"%s\"", argv[1]);
+	snprintf(cmd, sizeof(cmd), "vip %s", argv[1]);
+	ret = parse_args(sub, cmd, argc - 1, argv + 1, &o, &path, &list);
+	if (ret >= 0)
+		return ret;
+
+	if (cmd_load_profile(path, &p) < 0)
 		return EXIT_INVALID;
 	/* a change not confirmed whose process is gone comes first (one
 	 * readdir when there is none) */
 	confirm_recover(-1, cmd);
-	if (nargs == 2) {
-		ret = vip_moves_parse(p, argv[optind], argv[optind + 1], &m, &n);
+	if (list) {
+		ret = vip_moves_parse(p, path, list, &m, &n);
 		if (ret != EXIT_OK)
 			goto out;
 	}
@@ -516,20 +551,25 @@ int cmd_vip(int argc, char **argv) {
 	}
 	mo = (struct vip_move_opts){ .lock_wait_us = o.lock_wait_us, .collision_wait_us = o.collision_wait_us,
 	                             .foreground = o.foreground };
-	if (is_takeover) {
+	switch (sub) {
+	case VIP_TAKEOVER:
 		ret = vip_moves_takeover(p->name, m, n, &mo);
 		if (ret == EXIT_OK)
 			takeover_print(p, m, n, &o, t_start);
-	} else if (is_release) {
+		break;
+	case VIP_RELEASE:
 		ret = vip_moves_release(p->name, m, n, &mo);
 		if (ret == EXIT_OK)
 			release_print(p, m, n, &o, t_start);
-	} else if (is_announce) {
+		break;
+	case VIP_ANNOUNCE:
 		ret = vip_moves_announce(m, n, &mo);
 		if (ret == EXIT_OK || ret == EXIT_FAIL)
 			announce_print(p, m, n, &o, t_start);
-	} else {
+		break;
+	case VIP_STATUS:
 		ret = status(p, m, n, &o);
+		break;
 	}
 out:
 	free(m);
