@@ -558,17 +558,19 @@ static int remove_from(const struct vip *v, const char *netns, const char *dev, 
 int vip_moves_release(const char *profile, struct vip_move *m, size_t n, const struct vip_move_opts *o) {
 	int *fds = calloc(n, sizeof(*fds));
 	struct vip_held *h = calloc(n, sizeof(*h));
+	bool *failed = calloc(n, sizeof(*failed));
+	size_t n_failed = 0;
 	int r, ret = EXIT_RUNTIME;
 
-	if (!fds || !h) {
+	if (!fds || !h || !failed) {
 		log_error("out of memory");
 		goto out_free;
 	}
 	ret = lock_all(profile, m, n, o->lock_wait_us, fds);
 	if (ret != EXIT_OK)
 		goto out_free;
-	ret = EXIT_RUNTIME;
-	/* the records go first: watch must not put an address back */
+	/* the records go first: watch must not put an address back; a VIP
+	 * whose record stays keeps its address (watch would add it again) */
 	for (size_t i = 0; i < n; i++) {
 		m[i].t_begin = now_ns();
 		m[i].removed = false;
@@ -576,19 +578,23 @@ int vip_moves_release(const char *profile, struct vip_move *m, size_t n, const s
 		r = vip_held_remove(profile, m[i].v->name);
 		if (r < 0) {
 			log_error_errno(r, "vip %s: removing its record under %s: %m", m[i].v->name, VIP_RUN_DIR);
-			goto out;
+			failed[i] = true;
 		}
 	}
+	/* every VIP, whatever failed before it */
 	for (size_t i = 0; i < n; i++) {
 		const struct vip *v = m[i].v;
 		char err[512];
 
+		if (failed[i])
+			continue;
 		r = remove_from(v, v->netns, v->dev, err, sizeof(err));
 		if (r < 0) {
 			log_error_errno(r, "vip %s: %s", v->name, err);
-			goto out;
+			failed[i] = true;
+		} else {
+			m[i].removed = r > 0;
 		}
-		m[i].removed = r > 0;
 		/* taken over when the profile said something else: that place too */
 		if (m[i].was_held && (!netns_eq(h[i].netns[0] ? h[i].netns : NULL, v->netns) ||
 		                      strcmp(h[i].dev, v->dev) != 0 || !ipaddr_eq(&h[i].ip, &v->address))) {
@@ -598,18 +604,32 @@ int vip_moves_release(const char *profile, struct vip_move *m, size_t n, const s
 			r = remove_from(&old, h[i].netns[0] ? h[i].netns : NULL, h[i].dev, err, sizeof(err));
 			if (r < 0) {
 				log_error_errno(r, "vip %s: where it was taken over: %s", v->name, err);
-				goto out;
+				failed[i] = true;
+			} else {
+				m[i].removed |= r > 0;
 			}
-			m[i].removed |= r > 0;
 		}
 		m[i].t_done = now_ns();
 	}
-	ret = EXIT_OK;
-out:
+	for (size_t i = 0; i < n; i++)
+		n_failed += failed[i];
+	if (n_failed) {
+		char names[512] = "";
+		size_t len = 0;
+
+		for (size_t i = 0; i < n && len < sizeof(names); i++)
+			if (failed[i])
+				len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", len ? ", " : "",
+				                        m[i].v->name);
+		log_error("%zu of %zu VIPs not released (%s)%s", n_failed, n, names,
+		          n_failed < n ? "; the others are" : "");
+		ret = EXIT_RUNTIME;
+	}
 	unlock_all(fds, n);
 out_free:
 	free(fds);
 	free(h);
+	free(failed);
 	return ret;
 }
 

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # A takeover of several VIPs that fails at one of them leaves nothing
 # behind: the VIPs of the set it added before are removed again, and no
-# record is left.
+# record is left.  A release goes on over every VIP of the set when
+# removing one fails, says each failure, and exits 3 with the others
+# removed.
 . "$(dirname "$0")/../lib.sh"
 hn_sandbox "$@"
 . "$(dirname "$0")/lib.sh"
@@ -57,4 +59,28 @@ no_records "second failed takeover"
 ip -n ctl1 addr del 10.0.0.101/24 dev eth0
 ip netns exec ctl1 sysctl -qw net.ipv6.conf.eth0.disable_ipv6=0
 
+# ---- release: removing one VIP fails, the others go
+hn_expect_rc 0 "$HANET" vip takeover "$P" api,b,c >/dev/null
+for a in 10.0.0.100/24 10.0.0.101/24 10.0.0.102/24; do
+	has_addr ctl1 eth0 "$a" || hn_fail "takeover did not add $a"
+done
+# b's namespace is no namespace now: a file where its handle was
+B=$HN_TMP/b.ini
+awk '/^\[/ { sec = $0 } sec == "[vip b]" && /^netns = / { $0 = "netns = broken" }
+	sec == "[vip b]" && /^dev = / { $0 = "dev = eth1" } { print }' "$P" >"$B"
+printf '\n[nic eth1]\nnetns = broken\n' >>"$B"
+touch /run/netns/broken
+rc=0
+"$HANET" vip release "$B" api,b,c >/dev/null 2>"$HN_TMP/err" || rc=$?
+rm -f /run/netns/broken
+hn_assert_eq "$rc" 3 "release with one VIP failing: $(cat "$HN_TMP/err")"
+grep -q "vip b: .*netns broken" "$HN_TMP/err" || hn_fail "release does not name vip b: $(cat "$HN_TMP/err")"
+for a in 10.0.0.100/24 10.0.0.102/24; do
+	has_addr ctl1 eth0 "$a" && hn_fail "release stopped at vip b: $a still on eth0"
+done
+# where b was taken over (its record) it goes too
+has_addr ctl1 eth0 10.0.0.101/24 && hn_fail "release left b where it was taken over"
+no_records "release"
+# the failures said at once, in one summary
+grep -q "1 of 3 VIPs" "$HN_TMP/err" || hn_fail "release does not sum up: $(cat "$HN_TMP/err")"
 echo "PASS partial"
