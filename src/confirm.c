@@ -392,7 +392,8 @@ static int rollback_journal(const char *path, const struct jfile *j, char *err, 
 		goto out;
 	}
 	/* the undo's own progress, for a run killed in the middle of it */
-	u.fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (jfile_open_append(path, &u.fd) < 0)
+		u.fd = -1;
 	u.hook = (struct apply_hook){ .event = undo_event, .data = &u };
 	apply_set_hook(ap, &u.hook);
 	r = apply_rollback(ap, err, errsize);

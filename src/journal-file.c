@@ -580,14 +580,24 @@ int jfile_create(const char *path, const struct jfile_head *h, const struct plan
 }
 
 static int append_rec(int fd, struct wbuf *b) {
+	struct stat sb;
 	int r;
 
 	if (b->err) {
 		free(b->p);
 		return b->err;
 	}
+	if (fstat(fd, &sb) < 0) {
+		r = -errno;
+		free(b->p);
+		return r;
+	}
 	r = write_all(fd, b->p, b->n);
 	free(b->p);
+	/* a record written in part goes again: the next one follows the last good one */
+	if (r < 0 && ftruncate(fd, sb.st_size) < 0) {
+		/* the next reader leaves it out */
+	}
 	if (r >= 0 && fdatasync(fd) < 0)
 		r = -errno;
 	return r;
@@ -1443,6 +1453,56 @@ void jfile_free(struct jfile *j) {
 	free(j);
 }
 
+/* The record at off: 1 and its tag, payload and end when it is whole with
+ * its checksum right, 0 when it is cut short or damaged. */
+static int rec_at(const uint8_t *data, size_t size, size_t off, uint16_t *tag, struct rd *payload, size_t *end) {
+	uint32_t len;
+
+	if (off > size || size - off < 10 || (len = (uint32_t)get_le(data + off + 2, 4)) > size - off - 10)
+		return 0;
+	if (crc32_ieee(data + off + 10, len) != (uint32_t)get_le(data + off + 6, 4))
+		return 0;
+	*tag = (uint16_t)get_le(data + off, 2);
+	payload->p = data + off + 10;
+	payload->n = len;
+	*end = off + 10 + (size_t)len;
+	return 1;
+}
+
+/* After a record cut short among the events (its writer died writing it,
+ * and others appended after it): where the next whole event or waiter
+ * record starts, or size when none does. */
+static size_t rec_resync(const uint8_t *data, size_t size, size_t off) {
+	for (size_t at = off + 1; at + 10 <= size; at++) {
+		uint16_t tag = (uint16_t)get_le(data + at, 2), t;
+		struct rd pl;
+		size_t end;
+
+		if ((tag == REC_EVENT || tag == REC_WAITER) && rec_at(data, size, at, &t, &pl, &end))
+			return at;
+	}
+	return size;
+}
+
+/* The end of the last whole record after the head, the records and
+ * n_actions actions: where an append goes. */
+static size_t records_end(const uint8_t *data, size_t size) {
+	size_t off = 12, last = 12, end;
+	struct rd pl;
+	uint16_t tag;
+
+	if (size < 12)
+		return size;
+	while (off < size) {
+		if (rec_at(data, size, off, &tag, &pl, &end)) {
+			off = last = end;
+			continue;
+		}
+		off = rec_resync(data, size, off);
+	}
+	return last;
+}
+
 int jfile_parse(const uint8_t *data, size_t size, struct jfile **ret, char *err, size_t errsize) {
 	struct jfile *j = calloc(1, sizeof(*j));
 	struct ctx c = { .err = err, .errsize = errsize, .what = "file" };
@@ -1478,30 +1538,26 @@ int jfile_parse(const uint8_t *data, size_t size, struct jfile **ret, char *err,
 	off = 12;
 	while (off < size) {
 		uint16_t tag;
-		uint32_t len, crc;
 		struct rd payload;
+
+		size_t end;
 
 		c.record++;
 		c.what = "file";
-		if (size - off < 10 || (len = (uint32_t)get_le(data + off + 2, 4)) > size - off - 10) {
-			/* the last record, cut short: its writer died writing it */
-			if (c.record > 2 + n_actions)
-				break;
-			r = bad(&c, "cut short");
+		if (!rec_at(data, size, off, &tag, &payload, &end)) {
+			/* among the events, a record cut short by a writer that
+			 * died writing it, maybe with more appended after it:
+			 * left out, the good ones after it kept */
+			if (c.record > 2 + n_actions) {
+				c.record--;
+				off = rec_resync(data, size, off);
+				continue;
+			}
+			r = bad(&c, size - off < 10 || get_le(data + off + 2, 4) > size - off - 10 ? "cut short"
+			                                                                         : "bad checksum");
 			goto fail;
 		}
-		tag = (uint16_t)get_le(data + off, 2);
-		crc = (uint32_t)get_le(data + off + 6, 4);
-		payload.p = data + off + 10;
-		payload.n = len;
-		off += 10 + (size_t)len;
-		if (crc32_ieee(payload.p, payload.n) != crc) {
-			/* the last record may be one written in part */
-			if (off == size && c.record > 2 + n_actions)
-				break;
-			r = bad(&c, "bad checksum");
-			goto fail;
-		}
+		off = end;
 		/* head, records, the actions, then events in any order */
 		if (c.record == 1 ? tag != REC_HEAD : c.record == 2 ? tag != REC_RECORDS
 		    : c.record <= 2 + n_actions ? tag != REC_ACTION : tag != REC_EVENT && tag != REC_WAITER) {
@@ -1600,4 +1656,53 @@ out:
 	free(buf);
 	close(fd);
 	return r;
+}
+
+int jfile_open_append(const char *path, int *ret_fd) {
+	struct stat sb;
+	uint8_t *buf = NULL;
+	size_t n = 0, end;
+	int fd, r = 0;
+
+	fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > JFILE_MAX_SIZE || sb.st_uid != geteuid() || (sb.st_mode & 077)) {
+		r = -EBADMSG;
+		goto out;
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	while (n < (size_t)sb.st_size) {
+		ssize_t k = pread(fd, buf + n, (size_t)sb.st_size - n, (off_t)n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	/* a record cut short at the end goes: the next follows the last good one */
+	end = records_end(buf, n);
+	if (end < (size_t)sb.st_size && (ftruncate(fd, (off_t)end) < 0 || fdatasync(fd) < 0))
+		r = -errno;
+out:
+	free(buf);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
 }
