@@ -278,7 +278,7 @@ int confirm_wait_background(struct confirm *c, uint64_t timeout_us, struct apply
 		return r;
 	}
 	if (pid == 0) {
-		struct timespec ts = { .tv_sec = (time_t)(timeout_us / 1000000), .tv_nsec = (long)(timeout_us % 1000000) * 1000 };
+		struct timespec ts;
 		uint64_t start, deadline = boottime_ns() + timeout_us * 1000;
 		sigset_t set;
 		char err[1024];
@@ -307,9 +307,17 @@ int confirm_wait_background(struct confirm *c, uint64_t timeout_us, struct apply
 				dup2(fd, STDERR_FILENO);
 			close(fd);
 		}
-		do
+		/* interrupted (stopped and continued, say): the rest of the
+		 * time to the deadline, not the whole timeout again */
+		for (;;) {
+			uint64_t now = boottime_ns(), left = now < deadline ? deadline - now : 0;
+
+			ts = (struct timespec){ .tv_sec = (time_t)(left / 1000000000ull),
+			                        .tv_nsec = (long)(left % 1000000000ull) };
 			sig = sigtimedwait(&set, NULL, &ts);
-		while (sig < 0 && errno == EINTR);
+			if (sig >= 0 || errno != EINTR)
+				break;
+		}
 		/* the change still ours to settle: its journal on disk, of this
 		 * change (another run may have settled it meanwhile) */
 		if (!journal_is(c->path, c->id))
