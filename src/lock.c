@@ -152,33 +152,71 @@ static int foreign_holder(int fd, pid_t *ret_pid, uid_t *ret_uid) {
 	return -ENOENT;
 }
 
+/* Whether path names the file open as fd: 1, 0 (another file, or none), -errno. */
+static int same_file(const char *path, int fd) {
+	struct stat a, b;
+
+	if (fstat(fd, &a) < 0)
+		return -errno;
+	if (lstat(path, &b) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* Let *fd go and open the file path names now. */
+static int reopen(const char *path, int *fd) {
+	close(*fd);
+	*fd = -1;
+	return lock_open(path, fd);
+}
+
 int lock_try(const char *path, int *fd) {
 	pid_t pid;
 	uid_t uid;
 	int r;
 
-	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	if (errno != EWOULDBLOCK)
-		return -errno;
-	if (foreign_holder(*fd, &pid, &uid) < 0)
-		return -EBUSY;
-	/* A user other than root holds it, through a descriptor opened
-	 * while the file was open to all (as hanet made it, 0644): flock()
-	 * works on a read-only one.  A new file takes its place, which that
-	 * user cannot open; the old one locks nothing now. */
-	log_warning("%s is held by pid %d of uid %u, not root: replaced by a new lock file that only root can open",
-	            path, (int)pid, (unsigned)uid);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
-	close(*fd);
-	*fd = -1;
-	r = lock_open(path, fd);
-	if (r < 0)
-		return r;
-	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
-		return 0;
-	return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	/* a lock on a file path no longer names locks nothing: the file of
+	 * a descriptor kept open (watch's) may have been replaced since */
+	for (int tries = 0; tries < 8; tries++) {
+		if (flock(*fd, LOCK_EX | LOCK_NB) == 0) {
+			r = same_file(path, *fd);
+			if (r > 0)
+				return 0;
+			flock(*fd, LOCK_UN);
+			if (r < 0)
+				return r;
+			r = reopen(path, fd);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (errno != EWOULDBLOCK)
+			return -errno;
+		r = same_file(path, *fd);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			r = reopen(path, fd);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (foreign_holder(*fd, &pid, &uid) < 0)
+			return -EBUSY;
+		/* A user other than root holds it, through a descriptor opened
+		 * while the file was open to all (as hanet made it, 0644): flock()
+		 * works on a read-only one.  A new file takes its place, which that
+		 * user cannot open; the old one locks nothing now.  Only that
+		 * file: one another run put in its place meanwhile stays. */
+		log_warning("%s is held by pid %d of uid %u, not root: replaced by a new lock file that only root can open",
+		            path, (int)pid, (unsigned)uid);
+		if (same_file(path, *fd) > 0 && unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+		r = reopen(path, fd);
+		if (r < 0)
+			return r;
+	}
+	return -EBUSY;
 }
 
 int lock_take_file(const char *path, uint64_t timeout_us, uint64_t poll_us, int *ret_fd, int *ret_holder) {
