@@ -18,8 +18,9 @@
  *
  * A reader refuses another version, an unknown record or field (the
  * undo would be incomplete), a bad checksum, a value out of range, or a
- * file over JFILE_MAX_SIZE, with a message saying which; only a last
- * record cut short (its writer died writing it) is ignored.
+ * file over JFILE_MAX_SIZE, with a message saying which; only a record
+ * among the events that is cut short (its writer died writing it) is
+ * left out, and the good records appended after it are kept.
  *
  * A new kind of journal entry: a new field tag of the action (or a new
  * record tag), written in jfile_put_action() and read in read_action().
@@ -87,6 +88,9 @@ int jfile_create(const char *path, const struct jfile_head *h, const struct plan
 int jfile_append_event(int fd, enum apply_event ev, size_t step, const uint8_t *ok, size_t n_ok,
                        const uint8_t *old_mac);
 int jfile_append_waiter(int fd, int32_t pid, uint64_t start, uint64_t deadline_ns);
+/* Open the journal at path for jfile_append_*(), a record cut short at its
+ * end (its writer died writing it) cut off first. */
+int jfile_open_append(const char *path, int *ret_fd);
 
 /* Read a journal back; on error, err says what is wrong (-EBADMSG: not a
  * journal of this version, or damaged). */

@@ -142,6 +142,66 @@ static int parse_line(char *line, char **ret_type, char **ret_name, char **ret_s
 	return 0;
 }
 
+
+/* Open FIFO without blocking and check that only root can write to it:
+ * no symbolic link, a FIFO, of the effective user, not writable by group
+ * or others.  Says why not. */
+static int fifo_check(const char *fifo, int *ret_fd) {
+	struct stat st;
+	int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC), r;
+
+	if (fd < 0) {
+		r = -errno;
+		if (r == -ELOOP)
+			log_error("%s is a symbolic link: give the FIFO itself (only root may write what moves VIPs)", fifo);
+		else
+			log_error_errno(r, "%s: %m", fifo);
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		log_error_errno(r, "%s: %m", fifo);
+		close(fd);
+		return r;
+	}
+	if (!S_ISFIFO(st.st_mode)) {
+		log_error("%s is %s, not a FIFO: refused", fifo, file_type_name(st.st_mode));
+		r = -EINVAL;
+	} else if (st.st_uid != geteuid()) {
+		log_error("%s is owned by uid %u, not %u: another user could move VIPs through it; refused", fifo,
+		          (unsigned)st.st_uid, (unsigned)geteuid());
+		r = -EPERM;
+	} else if (st.st_mode & 022) {
+		log_error("%s has mode %04o, writable by %s: others could move VIPs through it; refused (chmod 0600)",
+		          fifo, (unsigned)(st.st_mode & 07777), st.st_mode & 020 ? "its group" : "others");
+		r = -EPERM;
+	} else {
+		*ret_fd = fd;
+		return 0;
+	}
+	close(fd);
+	return r;
+}
+
+/* The FIFO checked, opened again to block until a writer comes (through
+ * the descriptor: the very file checked).  -1 with errno on failure. */
+static int reopen_blocking(int fd) {
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = open(path, O_RDONLY | O_CLOEXEC);
+	if (r < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return r;
+}
+
 int vip_follow_main(int argc, char **argv, const char *usage) {
 	static const struct option opts[] = {
 		{ "lock-wait", required_argument, NULL, 'l' },
@@ -246,8 +306,13 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 		log_error_errno(-errno, "%s: creating the FIFO: %m", fifo);
 		goto out;
 	}
+	/* what it says moves VIPs: only root may be able to write to it */
+	if (fifo_check(fifo, &fd) < 0) {
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
 	/* blocks until keepalived opens it for writing (a signal ends it) */
-	fd = open(fifo, O_RDONLY | O_CLOEXEC);
+	fd = reopen_blocking(fd);
 	if (fd < 0) {
 		if (errno == EINTR) {
 			ret = EXIT_OK;

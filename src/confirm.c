@@ -237,6 +237,28 @@ void confirm_free(struct confirm *c) {
 
 /* ---- the waiting process ------------------------------------------------------------------- */
 
+/* Whether the journal at path is still the one of change id. */
+static bool journal_is(const char *path, const uint8_t *id) {
+	struct jfile *j = NULL;
+	char err[256];
+	bool r;
+
+	if (jfile_read(path, &j, err, sizeof(err)) < 0)
+		return false;
+	r = memcmp(j->head.id, id, JFILE_ID_SIZE) == 0;
+	jfile_free(j);
+	return r;
+}
+
+/* Whether the process that settles the change of j is alive: its waiting
+ * process, or before it the one applying it (pid and start time). */
+static bool change_alive(const struct jfile *j) {
+	pid_t pid = j->waiting ? j->waiter_pid : j->head.pid;
+	uint64_t want = j->waiting ? j->waiter_start : j->head.start, start;
+
+	return pid > 0 && proc_start_time(pid, &start) == 0 && start == want;
+}
+
 int confirm_wait_background(struct confirm *c, uint64_t timeout_us, struct apply *ap) {
 	char buf[32];
 	int ready[2];
@@ -256,7 +278,7 @@ int confirm_wait_background(struct confirm *c, uint64_t timeout_us, struct apply
 		return r;
 	}
 	if (pid == 0) {
-		struct timespec ts = { .tv_sec = (time_t)(timeout_us / 1000000), .tv_nsec = (long)(timeout_us % 1000000) * 1000 };
+		struct timespec ts;
 		uint64_t start, deadline = boottime_ns() + timeout_us * 1000;
 		sigset_t set;
 		char err[1024];
@@ -285,9 +307,21 @@ int confirm_wait_background(struct confirm *c, uint64_t timeout_us, struct apply
 				dup2(fd, STDERR_FILENO);
 			close(fd);
 		}
-		do
+		/* interrupted (stopped and continued, say): the rest of the
+		 * time to the deadline, not the whole timeout again */
+		for (;;) {
+			uint64_t now = boottime_ns(), left = now < deadline ? deadline - now : 0;
+
+			ts = (struct timespec){ .tv_sec = (time_t)(left / 1000000000ull),
+			                        .tv_nsec = (long)(left % 1000000000ull) };
 			sig = sigtimedwait(&set, NULL, &ts);
-		while (sig < 0 && errno == EINTR);
+			if (sig >= 0 || errno != EINTR)
+				break;
+		}
+		/* the change still ours to settle: its journal on disk, of this
+		 * change (another run may have settled it meanwhile) */
+		if (!journal_is(c->path, c->id))
+			_exit(0);
 		if (sig == SIGUSR1) {
 			journal_remove(c->path);
 			outcome_write(c->profile, c->id, "confirmed", "%s: confirmed: the change is kept", c->profile);
@@ -366,7 +400,8 @@ static int rollback_journal(const char *path, const struct jfile *j, char *err, 
 		goto out;
 	}
 	/* the undo's own progress, for a run killed in the middle of it */
-	u.fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (jfile_open_append(path, &u.fd) < 0)
+		u.fd = -1;
 	u.hook = (struct apply_hook){ .event = undo_event, .data = &u };
 	apply_set_hook(ap, &u.hook);
 	r = apply_rollback(ap, err, errsize);
@@ -407,6 +442,11 @@ static int settle(const char *cmd, const char *profile, bool keep, char *what, s
 		if (what)
 			snprintf(what, size, "its journal cannot be read: %s", err);
 		return -EBADMSG;
+	}
+	/* whoever holds the lock, a live process of the change settles it */
+	if (change_alive(j)) {
+		jfile_free(j);
+		return -EBUSY;
 	}
 	if (keep && j->waiting && boottime_ns() < j->deadline_ns) {
 		journal_remove(path);
@@ -468,7 +508,7 @@ int confirm_recover(int lock_fd, const char *cmd) {
 		r = settle(cmd, *p, false, NULL, 0);
 		if (r > 0)
 			n++;
-		else if (r < 0 && !first)
+		else if (r < 0 && r != -EBUSY && !first)
 			first = r;
 	}
 	strv_free(pending);
@@ -541,23 +581,25 @@ int confirm_send(const char *profile, char *what, size_t size) {
 			snprintf(what, size, "%s: %s", path, err);
 			return r;
 		}
+		/* a live waiting process settles it, whoever holds the lock */
+		if (r == 0 && j->waiting) {
+			pidfd = waiter_pidfd(j);
+			if (pidfd >= 0)
+				break;
+		}
 		/* the lock free: the change's process is gone */
 		if (run_lock_try(&lock_fd) == 0) {
 			r = settle("confirm", profile, true, what, size);
 			lock_release(lock_fd);
-			jfile_free(j);
-			if (r == 0)
-				return 0;
-			return r > 0 ? -ETIME : r;
-		}
-		if (r < 0) {
+			if (r != -EBUSY) {
+				jfile_free(j);
+				if (r == 0)
+					return 0;
+				return r > 0 ? -ETIME : r;
+			}
+		} else if (r < 0) {
 			snprintf(what, size, "%s: %s", path, err);
 			return r;
-		}
-		if (j->waiting) {
-			pidfd = waiter_pidfd(j);
-			if (pidfd >= 0)
-				break;
 		}
 		/* still being applied, or its process just went: try again */
 		if (now_us() > give_up) {

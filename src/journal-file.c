@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,80 @@ static void f_ip(struct wbuf *b, uint16_t tag, const struct ipaddr *ip) {
 	f_bytes(b, tag, x, sizeof(x));
 }
 
+/* A flat struct as fields: one table serves the writer and the reader. */
+enum jfield_kind { JF_UINT, JF_INT32, JF_IP, JF_NAME, JF_NETNS };
+
+struct jfield {
+	uint16_t tag;
+	uint8_t kind;
+	size_t off, size;
+};
+
+#define JF(tag, kind, type, field) { tag, kind, offsetof(type, field), sizeof(((type *)0)->field) }
+
+static uint64_t load_uint(const void *p, size_t size) {
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+	uint64_t u64;
+
+	switch (size) {
+	case 1: memcpy(&u8, p, 1); return u8;
+	case 2: memcpy(&u16, p, 2); return u16;
+	case 4: memcpy(&u32, p, 4); return u32;
+	default: memcpy(&u64, p, 8); return u64;
+	}
+}
+
+static void put_fields(struct wbuf *b, const struct jfield *f, size_t n, const void *base) {
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *p = (const uint8_t *)base + f[i].off;
+		const char *s;
+
+		switch ((enum jfield_kind)f[i].kind) {
+		case JF_UINT: f_int(b, f[i].tag, load_uint(p, f[i].size), f[i].size); break;
+		case JF_INT32: f_int(b, f[i].tag, load_uint(p, 4), 4); break;
+		case JF_IP: f_ip(b, f[i].tag, (const struct ipaddr *)p); break;
+		case JF_NAME: f_name(b, f[i].tag, (const char *)p); break;
+		case JF_NETNS:
+			memcpy(&s, p, sizeof(s));
+			f_optstr(b, f[i].tag, s);
+			break;
+		}
+	}
+}
+
+static const struct jfield addr_fields[] = {
+	JF(D_IP, JF_IP, struct addr, ip),
+	JF(D_NETNS, JF_NETNS, struct addr, netns),
+	JF(D_DEV, JF_NAME, struct addr, dev),
+	JF(D_IFINDEX, JF_INT32, struct addr, ifindex),
+	JF(D_LABEL, JF_NAME, struct addr, label),
+	JF(D_FLAGS, JF_UINT, struct addr, flags),
+	JF(D_PREFERRED, JF_UINT, struct addr, preferred_lft),
+	JF(D_VALID, JF_UINT, struct addr, valid_lft),
+	JF(D_SCOPE, JF_UINT, struct addr, scope),
+	JF(D_PROTOCOL, JF_UINT, struct addr, protocol),
+};
+
+static const struct jfield rule_fields[] = {
+	JF(U_NAME, JF_NAME, struct rule, name),
+	JF(U_FAMILY, JF_UINT, struct rule, family),
+	JF(U_SET, JF_UINT, struct rule, set),
+	JF(U_FROM, JF_IP, struct rule, from),
+	JF(U_TO, JF_IP, struct rule, to),
+	JF(U_TABLE, JF_UINT, struct rule, table),
+	JF(U_PRIORITY, JF_UINT, struct rule, priority),
+	JF(U_FWMARK, JF_UINT, struct rule, fwmark),
+	JF(U_FWMASK, JF_UINT, struct rule, fwmask),
+	JF(U_IIF, JF_NAME, struct rule, iif),
+	JF(U_OIF, JF_NAME, struct rule, oif),
+	JF(U_ACTION, JF_UINT, struct rule, action),
+	JF(U_PROTOCOL, JF_UINT, struct rule, protocol),
+	JF(U_NETNS, JF_NETNS, struct rule, netns),
+	JF(U_LINE, JF_INT32, struct rule, line),
+};
+
 static void put_link(struct wbuf *b, uint16_t tag, const struct link *l) {
 	size_t at = f_open(b, tag);
 
@@ -330,16 +405,7 @@ static void put_link(struct wbuf *b, uint16_t tag, const struct link *l) {
 static void put_addr(struct wbuf *b, uint16_t tag, const struct addr *a) {
 	size_t at = f_open(b, tag);
 
-	f_ip(b, D_IP, &a->ip);
-	f_optstr(b, D_NETNS, a->netns);
-	f_name(b, D_DEV, a->dev);
-	F_U32(b, D_IFINDEX, a->ifindex);
-	f_name(b, D_LABEL, a->label);
-	F_U32(b, D_FLAGS, a->flags);
-	F_U32(b, D_PREFERRED, a->preferred_lft);
-	F_U32(b, D_VALID, a->valid_lft);
-	F_U8(b, D_SCOPE, a->scope);
-	F_U8(b, D_PROTOCOL, a->protocol);
+	put_fields(b, addr_fields, ARRAY_SIZE(addr_fields), a);
 	f_close(b, at);
 }
 
@@ -375,21 +441,7 @@ static void put_route(struct wbuf *b, uint16_t tag, const struct route *r) {
 static void put_rule(struct wbuf *b, uint16_t tag, const struct rule *u) {
 	size_t at = f_open(b, tag);
 
-	f_name(b, U_NAME, u->name);
-	F_U8(b, U_FAMILY, u->family);
-	F_U32(b, U_SET, u->set);
-	f_ip(b, U_FROM, &u->from);
-	f_ip(b, U_TO, &u->to);
-	F_U32(b, U_TABLE, u->table);
-	F_U32(b, U_PRIORITY, u->priority);
-	F_U32(b, U_FWMARK, u->fwmark);
-	F_U32(b, U_FWMASK, u->fwmask);
-	f_name(b, U_IIF, u->iif);
-	f_name(b, U_OIF, u->oif);
-	F_U8(b, U_ACTION, u->action);
-	F_U8(b, U_PROTOCOL, u->protocol);
-	f_optstr(b, U_NETNS, u->netns);
-	F_U32(b, U_LINE, u->line);
+	put_fields(b, rule_fields, ARRAY_SIZE(rule_fields), u);
 	f_close(b, at);
 }
 
@@ -580,14 +632,24 @@ int jfile_create(const char *path, const struct jfile_head *h, const struct plan
 }
 
 static int append_rec(int fd, struct wbuf *b) {
+	struct stat sb;
 	int r;
 
 	if (b->err) {
 		free(b->p);
 		return b->err;
 	}
+	if (fstat(fd, &sb) < 0) {
+		r = -errno;
+		free(b->p);
+		return r;
+	}
 	r = write_all(fd, b->p, b->n);
 	free(b->p);
+	/* a record written in part goes again: the next one follows the last good one */
+	if (r < 0 && ftruncate(fd, sb.st_size) < 0) {
+		/* the next reader leaves it out */
+	}
 	if (r >= 0 && fdatasync(fd) < 0)
 		r = -errno;
 	return r;
@@ -1006,29 +1068,63 @@ out:
 	return r2;
 }
 
-static int read_addr(struct ctx *c, struct rd r, struct addr *a) {
+/* The fields of a flat struct, as put_fields() wrote them. */
+static int read_fields(struct ctx *c, struct rd r, const struct jfield *f, size_t n, void *base) {
 	struct rd v;
 	uint16_t tag;
 	int q, r2 = 0;
 
 	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case D_IP: r2 = v_ip(c, tag, &v, &a->ip); break;
-		case D_NETNS: r2 = v_netns(c, tag, &v, &a->netns); break;
-		case D_DEV: r2 = v_name(c, tag, &v, a->dev, sizeof(a->dev)); break;
-		case D_IFINDEX: r2 = GET_I32(c, tag, &v, a->ifindex); break;
-		case D_LABEL: r2 = v_name(c, tag, &v, a->label, sizeof(a->label)); break;
-		case D_FLAGS: r2 = GET_U(c, tag, &v, a->flags); break;
-		case D_PREFERRED: r2 = GET_U(c, tag, &v, a->preferred_lft); break;
-		case D_VALID: r2 = GET_U(c, tag, &v, a->valid_lft); break;
-		case D_SCOPE: r2 = GET_U(c, tag, &v, a->scope); break;
-		case D_PROTOCOL: r2 = GET_U(c, tag, &v, a->protocol); break;
-		default: r2 = unknown(c, tag); break;
+		const struct jfield *x = NULL;
+		uint64_t val = 0;
+		uint8_t *p;
+
+		for (size_t i = 0; i < n && !x; i++)
+			if (f[i].tag == tag)
+				x = &f[i];
+		if (!x)
+			return unknown(c, tag);
+		p = (uint8_t *)base + x->off;
+		switch ((enum jfield_kind)x->kind) {
+		case JF_UINT:
+			r2 = v_int(c, tag, &v, x->size, x->size >= 8 ? UINT64_MAX : (1ull << (8 * x->size)) - 1, &val);
+			if (r2 == 0) {
+				uint8_t u8 = (uint8_t)val;
+				uint16_t u16 = (uint16_t)val;
+				uint32_t u32 = (uint32_t)val;
+
+				memcpy(p, x->size == 1 ? (void *)&u8 : x->size == 2 ? (void *)&u16 : x->size == 4 ? (void *)&u32
+				                                                                              : (void *)&val,
+				       x->size);
+			}
+			break;
+		case JF_INT32:
+			r2 = v_int(c, tag, &v, 4, UINT32_MAX, &val);
+			if (r2 == 0) {
+				int32_t i32 = (int32_t)(uint32_t)val;
+
+				memcpy(p, &i32, 4);
+			}
+			break;
+		case JF_IP: r2 = v_ip(c, tag, &v, (struct ipaddr *)p); break;
+		case JF_NAME: r2 = v_name(c, tag, &v, (char *)p, x->size); break;
+		case JF_NETNS: {
+			const char *s = NULL;
+
+			r2 = v_netns(c, tag, &v, &s);
+			if (r2 == 0)
+				memcpy(p, &s, sizeof(s));
+			break;
+		}
 		}
 		if (r2 < 0)
 			return r2;
 	}
 	return q;
+}
+
+static int read_addr(struct ctx *c, struct rd r, struct addr *a) {
+	return read_fields(c, r, addr_fields, ARRAY_SIZE(addr_fields), a);
 }
 
 static int read_route(struct ctx *c, struct rd r, const struct route **ret) {
@@ -1097,33 +1193,7 @@ static int read_route(struct ctx *c, struct rd r, const struct route **ret) {
 }
 
 static int read_rule(struct ctx *c, struct rd r, struct rule *u) {
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
-
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case U_NAME: r2 = v_name(c, tag, &v, u->name, sizeof(u->name)); break;
-		case U_FAMILY: r2 = GET_U(c, tag, &v, u->family); break;
-		case U_SET: r2 = GET_U(c, tag, &v, u->set); break;
-		case U_FROM: r2 = v_ip(c, tag, &v, &u->from); break;
-		case U_TO: r2 = v_ip(c, tag, &v, &u->to); break;
-		case U_TABLE: r2 = GET_U(c, tag, &v, u->table); break;
-		case U_PRIORITY: r2 = GET_U(c, tag, &v, u->priority); break;
-		case U_FWMARK: r2 = GET_U(c, tag, &v, u->fwmark); break;
-		case U_FWMASK: r2 = GET_U(c, tag, &v, u->fwmask); break;
-		case U_IIF: r2 = v_name(c, tag, &v, u->iif, sizeof(u->iif)); break;
-		case U_OIF: r2 = v_name(c, tag, &v, u->oif, sizeof(u->oif)); break;
-		case U_ACTION: r2 = GET_U(c, tag, &v, u->action); break;
-		case U_PROTOCOL: r2 = GET_U(c, tag, &v, u->protocol); break;
-		case U_NETNS: r2 = v_netns(c, tag, &v, &u->netns); break;
-		case U_LINE: r2 = GET_I32(c, tag, &v, u->line); break;
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
-	return q;
+	return read_fields(c, r, rule_fields, ARRAY_SIZE(rule_fields), u);
 }
 
 /* Which actions need what (the undo reads it): checked once read. */
@@ -1443,6 +1513,56 @@ void jfile_free(struct jfile *j) {
 	free(j);
 }
 
+/* The record at off: 1 and its tag, payload and end when it is whole with
+ * its checksum right, 0 when it is cut short or damaged. */
+static int rec_at(const uint8_t *data, size_t size, size_t off, uint16_t *tag, struct rd *payload, size_t *end) {
+	uint32_t len;
+
+	if (off > size || size - off < 10 || (len = (uint32_t)get_le(data + off + 2, 4)) > size - off - 10)
+		return 0;
+	if (crc32_ieee(data + off + 10, len) != (uint32_t)get_le(data + off + 6, 4))
+		return 0;
+	*tag = (uint16_t)get_le(data + off, 2);
+	payload->p = data + off + 10;
+	payload->n = len;
+	*end = off + 10 + (size_t)len;
+	return 1;
+}
+
+/* After a record cut short among the events (its writer died writing it,
+ * and others appended after it): where the next whole event or waiter
+ * record starts, or size when none does. */
+static size_t rec_resync(const uint8_t *data, size_t size, size_t off) {
+	for (size_t at = off + 1; at + 10 <= size; at++) {
+		uint16_t tag = (uint16_t)get_le(data + at, 2), t;
+		struct rd pl;
+		size_t end;
+
+		if ((tag == REC_EVENT || tag == REC_WAITER) && rec_at(data, size, at, &t, &pl, &end))
+			return at;
+	}
+	return size;
+}
+
+/* The end of the last whole record after the head, the records and
+ * n_actions actions: where an append goes. */
+static size_t records_end(const uint8_t *data, size_t size) {
+	size_t off = 12, last = 12, end;
+	struct rd pl;
+	uint16_t tag;
+
+	if (size < 12)
+		return size;
+	while (off < size) {
+		if (rec_at(data, size, off, &tag, &pl, &end)) {
+			off = last = end;
+			continue;
+		}
+		off = rec_resync(data, size, off);
+	}
+	return last;
+}
+
 int jfile_parse(const uint8_t *data, size_t size, struct jfile **ret, char *err, size_t errsize) {
 	struct jfile *j = calloc(1, sizeof(*j));
 	struct ctx c = { .err = err, .errsize = errsize, .what = "file" };
@@ -1478,30 +1598,26 @@ int jfile_parse(const uint8_t *data, size_t size, struct jfile **ret, char *err,
 	off = 12;
 	while (off < size) {
 		uint16_t tag;
-		uint32_t len, crc;
 		struct rd payload;
+
+		size_t end;
 
 		c.record++;
 		c.what = "file";
-		if (size - off < 10 || (len = (uint32_t)get_le(data + off + 2, 4)) > size - off - 10) {
-			/* the last record, cut short: its writer died writing it */
-			if (c.record > 2 + n_actions)
-				break;
-			r = bad(&c, "cut short");
+		if (!rec_at(data, size, off, &tag, &payload, &end)) {
+			/* among the events, a record cut short by a writer that
+			 * died writing it, maybe with more appended after it:
+			 * left out, the good ones after it kept */
+			if (c.record > 2 + n_actions) {
+				c.record--;
+				off = rec_resync(data, size, off);
+				continue;
+			}
+			r = bad(&c, size - off < 10 || get_le(data + off + 2, 4) > size - off - 10 ? "cut short"
+			                                                                         : "bad checksum");
 			goto fail;
 		}
-		tag = (uint16_t)get_le(data + off, 2);
-		crc = (uint32_t)get_le(data + off + 6, 4);
-		payload.p = data + off + 10;
-		payload.n = len;
-		off += 10 + (size_t)len;
-		if (crc32_ieee(payload.p, payload.n) != crc) {
-			/* the last record may be one written in part */
-			if (off == size && c.record > 2 + n_actions)
-				break;
-			r = bad(&c, "bad checksum");
-			goto fail;
-		}
+		off = end;
 		/* head, records, the actions, then events in any order */
 		if (c.record == 1 ? tag != REC_HEAD : c.record == 2 ? tag != REC_RECORDS
 		    : c.record <= 2 + n_actions ? tag != REC_ACTION : tag != REC_EVENT && tag != REC_WAITER) {
@@ -1543,6 +1659,33 @@ fail:
 	return r;
 }
 
+/* The size bytes of fd from its start (fewer when it shrank meanwhile). */
+static int read_whole(int fd, size_t size, uint8_t **ret, size_t *ret_n) {
+	uint8_t *buf = malloc(size + 1);
+	size_t n = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (n < size) {
+		ssize_t k = pread(fd, buf + n, size - n, (off_t)n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int r = -errno;
+
+			free(buf);
+			return r;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	*ret = buf;
+	*ret_n = n;
+	return 0;
+}
+
 int jfile_read(const char *path, struct jfile **ret, char *err, size_t errsize) {
 	struct stat sb;
 	uint8_t *buf = NULL;
@@ -1575,24 +1718,9 @@ int jfile_read(const char *path, struct jfile **ret, char *err, size_t errsize) 
 			snprintf(err, errsize, "not owned by this user with mode 0600: not trusted");
 		goto out;
 	}
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		r = -ENOMEM;
+	r = read_whole(fd, (size_t)sb.st_size, &buf, &n);
+	if (r < 0)
 		goto out;
-	}
-	while (n < (size_t)sb.st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)sb.st_size - n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
 	r = jfile_parse(buf, n, ret, err, errsize);
 out:
 	if (r < 0 && r != -EBADMSG && r != -EPERM && err && errsize && !err[0])
@@ -1600,4 +1728,38 @@ out:
 	free(buf);
 	close(fd);
 	return r;
+}
+
+int jfile_open_append(const char *path, int *ret_fd) {
+	struct stat sb;
+	uint8_t *buf = NULL;
+	size_t n = 0, end;
+	int fd, r = 0;
+
+	fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > JFILE_MAX_SIZE || sb.st_uid != geteuid() || (sb.st_mode & 077)) {
+		r = -EBADMSG;
+		goto out;
+	}
+	r = read_whole(fd, (size_t)sb.st_size, &buf, &n);
+	if (r < 0)
+		goto out;
+	/* a record cut short at the end goes: the next follows the last good one */
+	end = records_end(buf, n);
+	if (end < (size_t)sb.st_size && (ftruncate(fd, (off_t)end) < 0 || fdatasync(fd) < 0))
+		r = -errno;
+out:
+	free(buf);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
 }

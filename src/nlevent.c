@@ -74,10 +74,15 @@ void nlev_note_wait(uint64_t entered_ns, uint64_t woke_ns) {
 /* Arrival stamps: a thread that does nothing but wait for the event
  * sockets to become readable notes when each did (EPOLLONESHOT: once,
  * until the socket is drained and armed again), however busy the
- * caller's loop is.  By descriptor number. */
+ * caller's loop is.  By descriptor number; each arming has a number of
+ * its own, in the epoll data and in the slot until stamped, so that an
+ * event the thread took before a descriptor was closed, reused or armed
+ * again never stamps what came after. */
+#define ARR_ARMED (1ull << 63)
 static int arr_ep = -1, arr_stop = -1;
-static _Atomic uint64_t *arr_ready;
+static _Atomic uint64_t *arr_ready;     /* ARR_ARMED | arming, or the stamp */
 static size_t arr_cap;
+static uint32_t arr_arming;
 static pthread_t arr_thread;
 
 static void *arrivals_thread(void *data) {
@@ -88,12 +93,13 @@ static void *arrivals_thread(void *data) {
 		uint64_t t = now_ns();
 
 		for (int i = 0; i < n; i++) {
-			uint64_t zero = 0;
+			uint64_t armed = ARR_ARMED | evs[i].data.u64;
+			uint32_t fd = (uint32_t)evs[i].data.u64;
 
-			if (evs[i].data.fd == arr_stop)
+			if (evs[i].data.u64 == UINT64_MAX)
 				return NULL;
-			if ((size_t)evs[i].data.fd < arr_cap)
-				atomic_compare_exchange_strong(&arr_ready[evs[i].data.fd], &zero, t);
+			if (fd < arr_cap)
+				atomic_compare_exchange_strong(&arr_ready[fd], &armed, t);
 		}
 	}
 	return NULL;
@@ -120,7 +126,7 @@ int nlev_track_arrivals(void) {
 		goto fail;
 	}
 	{
-		struct epoll_event ee = { .events = EPOLLIN, .data.fd = arr_stop };
+		struct epoll_event ee = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
 
 		if (epoll_ctl(arr_ep, EPOLL_CTL_ADD, arr_stop, &ee) < 0) {
 			r = -errno;
@@ -152,11 +158,18 @@ fail:
 
 void nlev_track_stop(void) {
 	uint64_t one = 1;
+	ssize_t k;
 
 	if (arr_ep < 0)
 		return;
-	if (write(arr_stop, &one, sizeof(one)) == sizeof(one))
-		pthread_join(arr_thread, NULL);
+	do
+		k = write(arr_stop, &one, sizeof(one));
+	while (k < 0 && errno == EINTR);
+	/* the thread goes before what it uses: cancelled in its
+	 * epoll_wait() when it cannot be told */
+	if (k != (ssize_t)sizeof(one))
+		pthread_cancel(arr_thread);
+	pthread_join(arr_thread, NULL);
 	close(arr_ep);
 	close(arr_stop);
 	arr_ep = arr_stop = -1;
@@ -166,11 +179,14 @@ void nlev_track_stop(void) {
 }
 
 static void arrivals_arm(int fd, int op) {
-	struct epoll_event ee = { .events = EPOLLIN | EPOLLONESHOT, .data.fd = fd };
+	struct epoll_event ee = { .events = EPOLLIN | EPOLLONESHOT };
 
 	if (arr_ep < 0 || fd < 0 || (size_t)fd >= arr_cap)
 		return;
-	atomic_store(&arr_ready[fd], 0);
+	/* 31 bits: never UINT64_MAX (the stop), never a stamp */
+	arr_arming = (arr_arming + 1) & 0x7fffffffu;
+	ee.data.u64 = (uint64_t)arr_arming << 32 | (uint32_t)fd;
+	atomic_store(&arr_ready[fd], ARR_ARMED | ee.data.u64);
 	epoll_ctl(arr_ep, op, fd, &ee);
 }
 
@@ -179,7 +195,7 @@ static uint64_t arrival_bound(const struct nlev_ns *n, uint64_t read_ns) {
 
 	if (arr_ep >= 0 && n->fd >= 0 && (size_t)n->fd < arr_cap) {
 		t = atomic_load(&arr_ready[n->fd]);
-		if (t && t <= read_ns)
+		if (t && !(t & ARR_ARMED) && t <= read_ns)
 			return t;
 	}
 
@@ -624,8 +640,10 @@ static void ns_free(struct nlev_ns *n) {
 	if (!n)
 		return;
 	if (n->fd >= 0) {
-		if (arr_ep >= 0)
+		if (arr_ep >= 0 && (size_t)n->fd < arr_cap) {
 			epoll_ctl(arr_ep, EPOLL_CTL_DEL, n->fd, NULL);
+			atomic_store(&arr_ready[n->fd], 0);
+		}
 		close(n->fd);
 	}
 	if (n->nsfd >= 0)

@@ -393,15 +393,66 @@ static int takeover_fix(struct nl_cache *c, struct vip_move *mv, int idx) {
 	return 0;
 }
 
+/* What was there before a takeover: the VIP's address on its device, its
+ * record.  A takeover that fails takes back what it added and recorded
+ * of the others, as far as it can. */
+struct takeover_before {
+	bool present, held;
+};
+
+static void takeover_before_read(struct nl_cache *c, const char *profile, struct vip_move *m, size_t n,
+                                 struct takeover_before *b) {
+	for (size_t i = 0; i < n; i++) {
+		const struct vip *v = m[i].v;
+		struct vip_held held;
+		struct addr have;
+		struct nl *nl;
+		int idx;
+
+		b[i].held = vip_held_read(profile, v->name, &held) >= 0;
+		/* cannot tell: the takeover fails at it before adding it */
+		if (nl_for(c, v->netns, &nl) < 0)
+			continue;
+		idx = vip_ifindex(nl, v->dev);
+		b[i].present = idx >= 0 && vip_get(nl, idx, &v->address, &have) == 0;
+	}
+}
+
+static int remove_from(const struct vip *v, const char *netns, const char *dev, char *err, size_t errsize);
+
+static void takeover_undo(const char *profile, struct vip_move *m, size_t n, const struct takeover_before *b) {
+	for (size_t i = 0; i < n; i++) {
+		const struct vip *v = m[i].v;
+		char err[512];
+		int r;
+
+		if (b[i].present)
+			continue;
+		if (!b[i].held) {
+			r = vip_held_remove(profile, v->name);
+			if (r < 0 && r != -ENOENT)
+				log_error_errno(r, "vip %s: the takeover failed; removing its record again: %m", v->name);
+		}
+		r = remove_from(v, v->netns, v->dev, err, sizeof(err));
+		if (r < 0)
+			log_error_errno(r, "vip %s: the takeover failed; removing its address again: %s", v->name, err);
+		else if (r > 0)
+			log_info("vip %s: the takeover failed: its address removed again", v->name);
+	}
+}
+
 int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const struct vip_move_opts *o) {
 	struct nl_cache c = { .n = 0 };
 	int *fds = calloc(n, sizeof(*fds)), *idx = calloc(n, sizeof(*idx));
+	struct takeover_before *before = calloc(n, sizeof(*before));
 	uint64_t t_begin;
 	int r, ret = EXIT_RUNTIME;
+	size_t touched = 0;
 
-	if (!fds || !idx) {
+	if (!fds || !idx || !before) {
 		free(fds);
 		free(idx);
+		free(before);
 		log_error("out of memory");
 		return EXIT_RUNTIME;
 	}
@@ -409,6 +460,7 @@ int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const 
 	if (ret != EXIT_OK) {
 		free(fds);
 		free(idx);
+		free(before);
 		return ret;
 	}
 	ret = EXIT_RUNTIME;
@@ -418,6 +470,7 @@ int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const 
 			goto out;
 		ret = EXIT_RUNTIME;
 	}
+	takeover_before_read(&c, profile, m, n, before);
 	t_begin = now_ns();
 	/* the critical path: every address, each announced once */
 	for (size_t i = 0; i < n; i++) {
@@ -425,6 +478,7 @@ int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const 
 		m[i].sent = 0;
 		m[i].readded = false;
 		m[i].t_announced = 0;
+		touched = i + 1;
 		idx[i] = takeover_one(&c, &m[i]);
 		if (idx[i] < 0)
 			goto out;
@@ -451,10 +505,13 @@ int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const 
 		m[i].t_done = now_ns();
 	ret = EXIT_OK;
 out:
+	if (ret != EXIT_OK && touched)
+		takeover_undo(profile, m, touched, before);
 	nl_cache_fini(&c);
 	unlock_all(fds, n);
 	free(fds);
 	free(idx);
+	free(before);
 	return ret;
 }
 
@@ -501,17 +558,19 @@ static int remove_from(const struct vip *v, const char *netns, const char *dev, 
 int vip_moves_release(const char *profile, struct vip_move *m, size_t n, const struct vip_move_opts *o) {
 	int *fds = calloc(n, sizeof(*fds));
 	struct vip_held *h = calloc(n, sizeof(*h));
+	bool *failed = calloc(n, sizeof(*failed));
+	size_t n_failed = 0;
 	int r, ret = EXIT_RUNTIME;
 
-	if (!fds || !h) {
+	if (!fds || !h || !failed) {
 		log_error("out of memory");
 		goto out_free;
 	}
 	ret = lock_all(profile, m, n, o->lock_wait_us, fds);
 	if (ret != EXIT_OK)
 		goto out_free;
-	ret = EXIT_RUNTIME;
-	/* the records go first: watch must not put an address back */
+	/* the records go first: watch must not put an address back; a VIP
+	 * whose record stays keeps its address (watch would add it again) */
 	for (size_t i = 0; i < n; i++) {
 		m[i].t_begin = now_ns();
 		m[i].removed = false;
@@ -519,19 +578,23 @@ int vip_moves_release(const char *profile, struct vip_move *m, size_t n, const s
 		r = vip_held_remove(profile, m[i].v->name);
 		if (r < 0) {
 			log_error_errno(r, "vip %s: removing its record under %s: %m", m[i].v->name, VIP_RUN_DIR);
-			goto out;
+			failed[i] = true;
 		}
 	}
+	/* every VIP, whatever failed before it */
 	for (size_t i = 0; i < n; i++) {
 		const struct vip *v = m[i].v;
 		char err[512];
 
+		if (failed[i])
+			continue;
 		r = remove_from(v, v->netns, v->dev, err, sizeof(err));
 		if (r < 0) {
 			log_error_errno(r, "vip %s: %s", v->name, err);
-			goto out;
+			failed[i] = true;
+		} else {
+			m[i].removed = r > 0;
 		}
-		m[i].removed = r > 0;
 		/* taken over when the profile said something else: that place too */
 		if (m[i].was_held && (!netns_eq(h[i].netns[0] ? h[i].netns : NULL, v->netns) ||
 		                      strcmp(h[i].dev, v->dev) != 0 || !ipaddr_eq(&h[i].ip, &v->address))) {
@@ -541,18 +604,32 @@ int vip_moves_release(const char *profile, struct vip_move *m, size_t n, const s
 			r = remove_from(&old, h[i].netns[0] ? h[i].netns : NULL, h[i].dev, err, sizeof(err));
 			if (r < 0) {
 				log_error_errno(r, "vip %s: where it was taken over: %s", v->name, err);
-				goto out;
+				failed[i] = true;
+			} else {
+				m[i].removed |= r > 0;
 			}
-			m[i].removed |= r > 0;
 		}
 		m[i].t_done = now_ns();
 	}
-	ret = EXIT_OK;
-out:
+	for (size_t i = 0; i < n; i++)
+		n_failed += failed[i];
+	if (n_failed) {
+		char names[512] = "";
+		size_t len = 0;
+
+		for (size_t i = 0; i < n && len < sizeof(names); i++)
+			if (failed[i])
+				len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", len ? ", " : "",
+				                        m[i].v->name);
+		log_error("%zu of %zu VIPs not released (%s)%s", n_failed, n, names,
+		          n_failed < n ? "; the others are" : "");
+		ret = EXIT_RUNTIME;
+	}
 	unlock_all(fds, n);
 out_free:
 	free(fds);
 	free(h);
+	free(failed);
 	return ret;
 }
 

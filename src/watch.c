@@ -97,6 +97,8 @@ struct wteam {
 	struct team_ab *t;
 	struct src src;
 	bool used;
+	bool closed;                    /* freed at the end of the epoll batch */
+	struct wteam *next_closed;
 };
 
 struct want {
@@ -131,6 +133,7 @@ struct watch {
 	size_t n_ns;
 	struct wteam **teams;
 	size_t n_teams;
+	struct wteam *teams_closed;     /* later events of the batch may name them */
 	struct want *want;
 	size_t n_want;
 	struct bond_seen *bonds;
@@ -469,13 +472,27 @@ static struct wns *wns_get(struct watch *w, const char *netns) {
 	return n;
 }
 
+/* Closed at once, freed by teams_reap() once no event of the current
+ * epoll batch can point at it. */
 static void team_close(struct watch *w, size_t i) {
 	struct wteam *t = w->teams[i];
 
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, team_ab_fd(t->t), NULL);
 	team_ab_free(t->t);
-	free(t);
+	t->t = NULL;
+	t->closed = true;
+	t->next_closed = w->teams_closed;
+	w->teams_closed = t;
 	w->teams[i] = w->teams[--w->n_teams];
+}
+
+static void teams_reap(struct watch *w) {
+	while (w->teams_closed) {
+		struct wteam *t = w->teams_closed;
+
+		w->teams_closed = t->next_closed;
+		free(t);
+	}
 }
 
 static void unsubscribe(struct watch *w, struct wns *n) {
@@ -1929,6 +1946,7 @@ static void watch_fini(struct watch *w) {
 	announcers_reap(&w->ann, true);
 	while (w->n_teams)
 		team_close(w, w->n_teams - 1);
+	teams_reap(w);
 	free(w->teams);
 	for (size_t i = 0; i < w->n_ns; i++) {
 		if (w->ns[i]->ev)
@@ -2041,7 +2059,9 @@ int watch_run(const char *path, const struct watch_opts *o) {
 				on_nlev_fd(&w, s->ptr);
 				break;
 			case SRC_TEAM:
-				on_team(&w, s->ptr);
+				/* closed by an earlier event of this batch */
+				if (!((struct wteam *)s->ptr)->closed)
+					on_team(&w, s->ptr);
 				break;
 			case SRC_SIGNAL:
 				on_signal(&w);
@@ -2065,6 +2085,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 				break;
 			}
 		}
+		teams_reap(&w);
 		if (w.reload && !w.quit)
 			reload(&w);
 		housekeeping(&w);
@@ -2075,6 +2096,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 	announcers_reap(&w.ann, true);
 	while (w.n_teams)
 		team_close(&w, w.n_teams - 1);
+	teams_reap(&w);
 	for (size_t i = 0; i < w.n_ns; i++)
 		if (w.ns[i]->ev) {
 			epoll_ctl(w.epfd, EPOLL_CTL_DEL, nlev_fd(w.ns[i]->ev), NULL);

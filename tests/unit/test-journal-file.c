@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -323,6 +325,82 @@ static void test_damaged(void **state) {
 	unlink(path);
 }
 
+/* A record cut short by a writer that died, then more records appended
+ * after it (the rollback of a change whose waiting process died writing
+ * an event): every good record is read, the torn one left out. */
+static void test_torn_then_appended(void **state) {
+	char path[256], err[256];
+	struct jfile *j = NULL;
+	uint8_t *buf;
+	size_t size, size2;
+	int fd;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/t.journal", dir);
+	write_journal(path, &size);
+	buf = slurp(path, &size);
+	/* the head of a record and half its payload: the last record again */
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf + size - 20, 14), 14);
+	close(fd);
+	/* appended as a rollback does: after whatever is there */
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(jfile_append_event(fd, APPLY_UNDO_BEGIN, 3, NULL, 0, NULL), 0);
+	assert_int_equal(jfile_append_event(fd, APPLY_UNDO_DONE, 3, NULL, 0, NULL), 0);
+	close(fd);
+	assert_int_equal(jfile_read(path, &j, err, sizeof(err)), 0);
+	assert_int_equal(j->steps[3].state, JSTEP_UNDONE);
+	assert_int_equal(j->steps[5].state, JSTEP_UNDONE);
+	assert_true(j->waiting);
+	jfile_free(j);
+
+	/* torn again; opened for appending, the torn tail goes first */
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf + size - 20, 9), 9);
+	close(fd);
+	free(buf);
+	buf = slurp(path, &size);
+	assert_int_equal(jfile_open_append(path, &fd), 0);
+	buf = (free(buf), slurp(path, &size2));
+	assert_int_equal(size2, size - 9);
+	assert_int_equal(jfile_append_event(fd, APPLY_UNDO_BEGIN, 0, NULL, 0, NULL), 0);
+	close(fd);
+	assert_int_equal(jfile_read(path, &j, err, sizeof(err)), 0);
+	assert_int_equal(j->steps[0].state, JSTEP_UNDO_BEGUN);
+	jfile_free(j);
+
+	/* a write cut short (the file size limit) leaves nothing behind */
+	{
+		struct rlimit old, lim;
+
+		signal(SIGXFSZ, SIG_IGN);
+		assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+		lim = old;
+		lim.rlim_cur = (rlim_t)size2 + 30 + 5;
+		assert_int_equal(jfile_open_append(path, &fd), 0);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+		assert_true(jfile_append_event(fd, APPLY_UNDO_DONE, 0, NULL, 0, NULL) < 0);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		signal(SIGXFSZ, SIG_DFL);
+		close(fd);
+		free(buf);
+		buf = slurp(path, &size);
+		assert_int_equal(jfile_read(path, &j, err, sizeof(err)), 0);
+		assert_int_equal(j->steps[0].state, JSTEP_UNDO_BEGUN);
+		jfile_free(j);
+		assert_int_equal(jfile_open_append(path, &fd), 0);
+		close(fd);
+		free(buf);
+		buf = slurp(path, &size2);
+		assert_int_equal(size2, size);
+	}
+	free(buf);
+	unlink(path);
+}
+
 static int setup(void **state) {
 	(void)state;
 	return mkdtemp(dir) ? 0 : -1;
@@ -337,6 +415,7 @@ int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_torn_then_appended),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

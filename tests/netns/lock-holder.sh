@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A lock is held by whoever holds its open file, not by the pid that
+# /proc/locks names: that is the process that took it.  A process that
+# forks (as `hanet apply --confirm` does for its waiting process) leaves
+# the lock with its child; once that pid goes to a process of another
+# user, the lock must still count as root's: no other run replaces it.
+# Here a root process takes the lock, forks a child that keeps it and
+# becomes nobody itself -- the state a recycled pid leaves.  And a run
+# that finds the pending change of a live waiting process (its lock file
+# replaced under it) leaves the change to that process: `hanet confirm`
+# still reaches it and it is kept.
+. "$(dirname "$0")/../lib.sh"
+hn_sandbox "$@"
+. "$(dirname "$0")/lib-engine.sh"
+set -eu
+command -v setpriv >/dev/null || { echo "SKIP: no setpriv"; exit 0; }
+
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; hn_cleanup' EXIT
+
+P=$HN_TMP/c.ini
+cat >"$P" <<'INI'
+[profile]
+name = c
+
+[veth v0]
+peer = v1
+addresses = 10.0.0.1/24
+INI
+Q=$HN_TMP/q.ini
+cat >"$Q" <<'INI'
+[profile]
+name = q
+
+[veth w0]
+peer = w1
+INI
+
+# ---- a root child holds the lock; the pid that took it is nobody's
+chmod 0700 /run/hanet
+(python3 - <<'PY'
+import fcntl, os, sys, time
+fd = os.open("/run/hanet/lock", os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+child = os.fork()
+if child == 0:
+    time.sleep(60)
+    os._exit(0)
+os.setgid(65534)
+os.setuid(65534)
+os.write(1, b"%d %d\n" % (os.getpid(), child))
+time.sleep(60)
+PY
+) >"$HN_TMP/pids" &
+PIDS+=($!)
+for _ in $(seq 100); do [ -s "$HN_TMP/pids" ] && break; sleep 0.05; done
+read -r T K <"$HN_TMP/pids"
+PIDS+=("$K")
+ino=$(stat -c %i /run/hanet/lock)
+grep -q "FLOCK .* $T [0-9a-f:]*:$ino " /proc/locks || hn_fail "/proc/locks does not name pid $T: $(cat /proc/locks)"
+hn_assert_eq "$(stat -c %u "/proc/$T")" "65534" "owner of pid $T"
+rc=0
+"$HANET" apply "$Q" >/dev/null 2>"$HN_TMP/err" || rc=$?
+hn_assert_eq "$rc" 4 "apply while a root process holds the lock: $(cat "$HN_TMP/err")"
+grep -q "replaced by a new lock file" "$HN_TMP/err" && hn_fail "root's lock judged another user's: $(cat "$HN_TMP/err")"
+[ "$(stat -c %i /run/hanet/lock)" = "$ino" ] || hn_fail "the lock file was replaced"
+has_link w0 && hn_fail "q was applied while root's process held the lock"
+kill -9 "$K"
+for _ in $(seq 100); do flock -n /run/hanet/lock true && break; sleep 0.05; done
+# the lock is free: the same run goes through
+"$HANET" apply "$Q" >/dev/null
+has_link w0 || hn_fail "q not applied once the lock is free"
+"$HANET" down q >/dev/null
+# a lock held by nobody alone (a file open to all before) is still replaced
+kill -9 "$T"
+chmod 0755 /run/hanet
+chmod 0644 /run/hanet/lock
+setpriv --reuid=65534 --regid=65534 --clear-groups flock -x /run/hanet/lock sleep 60 </dev/null &
+PIDS+=($!)
+for _ in $(seq 100); do flock -n /run/hanet/lock true || break; sleep 0.02; done
+"$HANET" apply "$Q" >/dev/null 2>"$HN_TMP/err" || hn_fail "apply with nobody's lock: $(cat "$HN_TMP/err")"
+grep -q "replaced by a new lock file" "$HN_TMP/err" || hn_fail "nobody's lock not replaced: $(cat "$HN_TMP/err")"
+"$HANET" down q >/dev/null
+
+# ---- the lock file of a live waiting process replaced under it
+"$HANET" apply --confirm 30s "$P" >"$HN_TMP/out"
+W=$(sed -n 's/.*(pid \([0-9]*\))$/\1/p' "$HN_TMP/out")
+PIDS+=("$W")
+[ -n "$W" ] && [ -d "/proc/$W" ] || hn_fail "no waiting process: $(cat "$HN_TMP/out")"
+rm /run/hanet/lock
+"$HANET" show c >/dev/null 2>"$HN_TMP/err" || true
+grep -q "rolled back" "$HN_TMP/err" && hn_fail "show settled the change of a live waiting process: $(cat "$HN_TMP/err")"
+[ -e /run/hanet/confirm/c.journal ] || hn_fail "the journal of the live change is gone"
+has_link v0 || hn_fail "the pending change was rolled back behind its waiting process"
+"$HANET" confirm c >"$HN_TMP/out" 2>&1 || hn_fail "confirm: $(cat "$HN_TMP/out")"
+grep -q "^c: confirmed$" "$HN_TMP/out" || hn_fail "confirm: $(cat "$HN_TMP/out")"
+for _ in $(seq 100); do [ -d "/proc/$W" ] || break; sleep 0.05; done
+[ -d "/proc/$W" ] && hn_fail "the waiting process did not end on confirm"
+has_link v0 || hn_fail "confirmed change is gone"
+[ -e /run/hanet/confirm/c.journal ] && hn_fail "journal left after confirm"
+"$HANET" down c >/dev/null
+echo "PASS lock-holder"
