@@ -10,6 +10,7 @@
 #include <linux/rtnetlink.h>
 #include <netlink/errno.h>
 #include <netlink/msg.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +38,53 @@ struct nl {
 	uint32_t seq;
 	uint64_t writes;
 	char errmsg[512];
-	char *rbuf;
+	char *rbuf;                 /* lent from the pool below while a request, dump or batch runs */
+	unsigned rbuf_depth;
 	bool big_bufs;
 };
+
+/* Receive buffers are lent for the length of one request, dump or batch
+ * rather than owned by each socket: a profile of a thousand namespaces
+ * keeps a thousand sockets open, and a buffer each would be 64 MiB.  A
+ * callback may run a request on another socket (nested), and threads
+ * may run their own: each borrower gets a buffer of its own, and a few
+ * are kept for the next. */
+#define NL_RBUF_KEEP 4
+static pthread_mutex_t rbuf_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *rbuf_pool[NL_RBUF_KEEP];
+static unsigned rbuf_pooled;
+
+static int rbuf_take(struct nl *nl) {
+	char *b = NULL;
+
+	if (nl->rbuf_depth++ > 0)
+		return 0;               /* the same socket, nested: keep its buffer */
+	pthread_mutex_lock(&rbuf_lock);
+	if (rbuf_pooled > 0)
+		b = rbuf_pool[--rbuf_pooled];
+	pthread_mutex_unlock(&rbuf_lock);
+	if (!b && !(b = malloc(NL_RECV_SIZE))) {
+		nl->rbuf_depth--;
+		return -ENOMEM;
+	}
+	nl->rbuf = b;
+	return 0;
+}
+
+static void rbuf_give(struct nl *nl) {
+	char *b = nl->rbuf;
+
+	if (--nl->rbuf_depth > 0)
+		return;
+	nl->rbuf = NULL;
+	pthread_mutex_lock(&rbuf_lock);
+	if (rbuf_pooled < NL_RBUF_KEEP) {
+		rbuf_pool[rbuf_pooled++] = b;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&rbuf_lock);
+	free(b);
+}
 
 static uint64_t writes_total;
 
@@ -66,11 +111,6 @@ int nl_open(const char *netns, struct nl **ret) {
 	if (!nl)
 		return -ENOMEM;
 	nl->netns_fd = -1;
-	nl->rbuf = malloc(NL_RECV_SIZE);
-	if (!nl->rbuf) {
-		r = -ENOMEM;
-		goto fail;
-	}
 	if (netns && *netns) {
 		nl->netns = strdup(netns);
 		if (!nl->netns) {
@@ -132,7 +172,6 @@ void nl_free(struct nl *nl) {
 	if (nl->netns_fd >= 0)
 		close(nl->netns_fd);
 	free(nl->netns);
-	free(nl->rbuf);
 	free(nl);
 }
 
@@ -246,7 +285,7 @@ static int sock_send(struct nl *nl, const void *buf, size_t len) {
 
 /* ---- single requests --------------------------------------------------- */
 
-int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
+static int request_run(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 	int r, cb_error = 0;
 
 	nl->errmsg[0] = '\0';
@@ -280,6 +319,16 @@ int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 				cb_error = errno ? -errno : -EIO;
 		}
 	}
+}
+
+int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
+	int r = rbuf_take(nl);
+
+	if (r < 0)
+		return r;
+	r = request_run(nl, req, cb, data);
+	rbuf_give(nl);
+	return r;
 }
 
 int nl_request_libnl(struct nl *nl, struct nl_msg *msg) {
@@ -335,17 +384,22 @@ static int dump_once(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *dat
 }
 
 int nl_dump_run(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset_cb)(void *data), void *data) {
+	int r = rbuf_take(nl);
+
+	if (r < 0)
+		return r;
 	nl->errmsg[0] = '\0';
 	for (int i = 0; i < NL_DUMP_TRIES; i++) {
-		int r;
-
 		if (i > 0 && reset_cb)
 			reset_cb(data);
 		r = dump_once(nl, req, cb, data);
 		if (r <= 0)
-			return r;
+			goto out;
 	}
-	return -EINTR;
+	r = -EINTR;
+out:
+	rbuf_give(nl);
+	return r;
 }
 
 /* ---- batches ------------------------------------------------------------- */
@@ -435,6 +489,11 @@ static int batch_flush(struct nl_batch *b) {
 	seen = calloc(b->n_queued, 1);
 	if (!seen)
 		return -ENOMEM;
+	r = rbuf_take(nl);
+	if (r < 0) {
+		free(seen);
+		return r;
+	}
 	r = sock_send(nl, b->buf, b->len);
 	if (r < 0)
 		goto out;
@@ -470,6 +529,7 @@ static int batch_flush(struct nl_batch *b) {
 		}
 	}
 out:
+	rbuf_give(nl);
 	free(seen);
 	memset(b->buf, 0, b->len);
 	b->len = 0;
