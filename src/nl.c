@@ -10,21 +10,22 @@
 #include <linux/rtnetlink.h>
 #include <netlink/errno.h>
 #include <netlink/msg.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
 #include "util.h"
 
-#define NL_RECV_SIZE (64 * 1024)        /* a dump skb is at most 32 KiB */
+#define NL_RECV_SIZE IOBUF_SIZE          /* a dump skb is at most 32 KiB */
 #define NL_DUMP_TRIES 8
 #define NL_BATCH_SIZE (256 * 1024)
 #define NL_BATCH_RCVBUF (4 * 1024 * 1024)
@@ -33,37 +34,26 @@
 struct nl {
 	struct mnl_socket *sock;
 	char *netns;
-	int netns_fd;
+	int netns_fd;               /* opened when asked for (the socket holds the namespace) */
 	uint32_t portid;
 	uint32_t seq;
 	uint64_t writes;
 	char errmsg[512];
-	char *rbuf;                 /* lent from the pool below while a request, dump or batch runs */
+	char *rbuf;                 /* lent while a request, dump or batch runs */
 	unsigned rbuf_depth;
 	bool big_bufs;
 };
 
-/* Receive buffers are lent for the length of one request, dump or batch
- * rather than owned by each socket: a profile of a thousand namespaces
- * keeps a thousand sockets open, and a buffer each would be 64 MiB.  A
- * callback may run a request on another socket (nested), and threads
- * may run their own: each borrower gets a buffer of its own, and a few
- * are kept for the next. */
-#define NL_RBUF_KEEP 4
-static pthread_mutex_t rbuf_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *rbuf_pool[NL_RBUF_KEEP];
-static unsigned rbuf_pooled;
-
+/* The receive buffer is lent (util's iobuf) for the length of one
+ * request, dump or batch: a thousand namespaces keep a thousand sockets.
+ * A callback may run a request on the same socket (it keeps the buffer)
+ * or on another (that one takes its own). */
 static int rbuf_take(struct nl *nl) {
 	char *b = NULL;
 
 	if (nl->rbuf_depth++ > 0)
-		return 0;               /* the same socket, nested: keep its buffer */
-	pthread_mutex_lock(&rbuf_lock);
-	if (rbuf_pooled > 0)
-		b = rbuf_pool[--rbuf_pooled];
-	pthread_mutex_unlock(&rbuf_lock);
-	if (!b && !(b = malloc(NL_RECV_SIZE))) {
+		return 0;
+	if (!(b = iobuf_take())) {
 		nl->rbuf_depth--;
 		return -ENOMEM;
 	}
@@ -72,18 +62,10 @@ static int rbuf_take(struct nl *nl) {
 }
 
 static void rbuf_give(struct nl *nl) {
-	char *b = nl->rbuf;
-
 	if (--nl->rbuf_depth > 0)
 		return;
+	iobuf_give(nl->rbuf);
 	nl->rbuf = NULL;
-	pthread_mutex_lock(&rbuf_lock);
-	if (rbuf_pooled < NL_RBUF_KEEP) {
-		rbuf_pool[rbuf_pooled++] = b;
-		b = NULL;
-	}
-	pthread_mutex_unlock(&rbuf_lock);
-	free(b);
 }
 
 static uint64_t writes_total;
@@ -117,11 +99,6 @@ int nl_open(const char *netns, struct nl **ret) {
 			r = -ENOMEM;
 			goto fail;
 		}
-	}
-	nl->netns_fd = netns_open(netns);
-	if (nl->netns_fd < 0) {
-		r = nl->netns_fd;
-		goto fail;
 	}
 	if (nl->netns) {
 		r = netns_enter(nl->netns, &saved);
@@ -176,7 +153,21 @@ void nl_free(struct nl *nl) {
 }
 
 const char *nl_netns(const struct nl *nl) { return nl->netns; }
-int nl_netns_fd(const struct nl *nl) { return nl->netns_fd; }
+int nl_netns_fd(struct nl *nl) {
+	if (nl->netns_fd < 0) {
+		/* the socket's own namespace, whatever its name names now */
+		nl->netns_fd = ioctl(mnl_socket_get_fd(nl->sock), SIOCGSKNS);
+		if (nl->netns_fd < 0)
+			nl->netns_fd = netns_open(nl->netns);
+	}
+	return nl->netns_fd;
+}
+
+void nl_netns_fd_close(struct nl *nl) {
+	if (nl->netns_fd >= 0)
+		close(nl->netns_fd);
+	nl->netns_fd = -1;
+}
 const char *nl_errmsg(const struct nl *nl) { return nl->errmsg; }
 
 void nl_set_errmsg(struct nl *nl, const char *fmt, ...) {
