@@ -192,7 +192,7 @@ static int grow(void **v, size_t *cap, size_t n, size_t size) {
 
 	if (n < *cap)
 		return 0;
-	c = *cap ? *cap * 2 : 16;
+	c = *cap ? *cap * 2 : 2;     /* most namespaces hold a few of each */
 	nv = realloc(*v, c * size);
 	if (!nv)
 		return -ENOMEM;
