@@ -24,9 +24,9 @@ struct nl_msg;
 int nl_open(const char *netns, struct nl **ret);
 void nl_free(struct nl *nl);
 const char *nl_netns(const struct nl *nl);   /* NULL for the current one */
-/* An fd of the socket's namespace, owned by nl: opened when first asked
- * for and kept until nl_netns_fd_close (a namespace takes no fd of its
- * own while nobody asks); negative errno on failure. */
+/* An fd of the namespace, owned by nl: opened (by its name) when first
+ * asked for and kept until nl_netns_fd_close, so that a namespace takes
+ * no fd besides its socket while nobody asks; negative errno on failure. */
 int nl_netns_fd(struct nl *nl);
 void nl_netns_fd_close(struct nl *nl);
 

@@ -14,11 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/sockios.h>
 
 #include "log.h"
 #include "netns.h"
@@ -34,7 +32,7 @@
 struct nl {
 	struct mnl_socket *sock;
 	char *netns;
-	int netns_fd;               /* opened when asked for (the socket holds the namespace) */
+	int netns_fd;               /* opened when asked for: the socket holds the namespace */
 	uint32_t portid;
 	uint32_t seq;
 	uint64_t writes;
@@ -154,12 +152,8 @@ void nl_free(struct nl *nl) {
 
 const char *nl_netns(const struct nl *nl) { return nl->netns; }
 int nl_netns_fd(struct nl *nl) {
-	if (nl->netns_fd < 0) {
-		/* the socket's own namespace, whatever its name names now */
-		nl->netns_fd = ioctl(mnl_socket_get_fd(nl->sock), SIOCGSKNS);
-		if (nl->netns_fd < 0)
-			nl->netns_fd = netns_open(nl->netns);
-	}
+	if (nl->netns_fd < 0)
+		nl->netns_fd = netns_open(nl->netns);
 	return nl->netns_fd;
 }
 

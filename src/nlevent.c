@@ -29,11 +29,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/sockios.h>
 
 #include "netns.h"
 #include "nlevent.h"
@@ -54,6 +53,8 @@ struct nlev_link {
 struct nlev_ns {
 	char *name;                     /* NULL: the namespace current at nlev_add_netns */
 	int fd;                         /* opened in the namespace: holds it (no fd of its own) */
+	dev_t ns_dev;                   /* the namespace's identity, to find it again by name */
+	ino_t ns_ino;
 	unsigned groups;
 	struct nlev_link *links;
 	size_t n_links, cap_links;
@@ -594,15 +595,21 @@ static int enter_fd(int fd, int *ret_saved) {
 	return 0;
 }
 
-/* The namespace of the event socket itself (SIOCGSKNS), even when its
- * name is gone or names another one now. */
+/* The namespace is found again by its name (the socket keeps it alive,
+ * so its identity is not given to another while it lives): -ESTALE when
+ * the name names another namespace now, or none (-ENOENT). */
 static int prime(struct nlev_ns *n) {
 	int saved = -1, nsfd, r;
+	struct stat sb;
 	uint8_t *buf;
 
-	nsfd = ioctl(n->fd, SIOCGSKNS);
+	nsfd = n->name ? netns_open(n->name) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
-		return -errno;
+		return n->name ? nsfd : -errno;
+	if (fstat(nsfd, &sb) < 0 || sb.st_dev != n->ns_dev || sb.st_ino != n->ns_ino) {
+		close(nsfd);
+		return -ESTALE;
+	}
 	r = enter_fd(nsfd, &saved);
 	close(nsfd);
 	if (r < 0)
@@ -695,17 +702,26 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	if (netns) {
-		nsfd = netns_open(netns);
-		if (nsfd < 0) {
-			r = nsfd;
+	nsfd = netns ? netns_open(netns) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0) {
+		r = netns ? nsfd : -errno;
+		goto fail;
+	}
+	{
+		struct stat sb;
+
+		if (fstat(nsfd, &sb) < 0) {
+			r = -errno;
+			close(nsfd);
 			goto fail;
 		}
-		r = enter_fd(nsfd, &saved);
-		close(nsfd);
-		if (r < 0)
-			goto fail;
+		n->ns_dev = sb.st_dev;
+		n->ns_ino = sb.st_ino;
 	}
+	r = netns ? enter_fd(nsfd, &saved) : 0;
+	close(nsfd);
+	if (r < 0)
+		goto fail;
 	buf = iobuf_take();
 	n->fd = event_socket_here(groups, s->rcvbuf);
 	/* after subscribing: a change between the dump and the first read
