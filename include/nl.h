@@ -24,7 +24,11 @@ struct nl_msg;
 int nl_open(const char *netns, struct nl **ret);
 void nl_free(struct nl *nl);
 const char *nl_netns(const struct nl *nl);   /* NULL for the current one */
-int nl_netns_fd(const struct nl *nl);        /* an fd of the namespace, owned by nl */
+/* An fd of the namespace, owned by nl: opened (by its name) when first
+ * asked for and kept until nl_netns_fd_close, so that a namespace takes
+ * no fd besides its socket while nobody asks; negative errno on failure. */
+int nl_netns_fd(struct nl *nl);
+void nl_netns_fd_close(struct nl *nl);
 
 /* The kernel's extended ack message of the last failed request, or "" */
 const char *nl_errmsg(const struct nl *nl);

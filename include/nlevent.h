@@ -71,8 +71,10 @@ int nlev_set_new(struct nlev_set **ret);
 void nlev_set_free(struct nlev_set *s);
 /* Subscribe in one more namespace (NULL: the current one). */
 int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups);
-/* One fd for poll/epoll: readable when any namespace has events. */
-int nlev_fd(const struct nlev_set *s);
+/* One fd for poll/epoll: readable when any namespace has events (with
+ * one namespace, its socket).  Add every namespace first: a set whose
+ * only socket was handed out takes no other (-EBUSY); -1 with none. */
+int nlev_fd(struct nlev_set *s);
 /* Read what is pending without blocking; cb per event.  Returns the
  * number of events, or negative errno. */
 int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data);

@@ -79,6 +79,8 @@ struct route_index {
 	size_t n;
 	struct route_index_ns *ns;
 	size_t n_ns;
+	uint32_t *ns_tab;               /* by the namespace's name: index in ns + 1; 0: empty */
+	size_t ns_tab_cap;              /* a power of two */
 	uint8_t *present;               /* n entries */
 };
 

@@ -128,6 +128,13 @@ void sleep_us(uint64_t us);
  * only allocated when touched.  big_free(NULL, ...) is a no-op. */
 void *big_alloc(size_t size);
 void big_free(void *p, size_t size);
+/* Receive buffers of IOBUF_SIZE bytes (a netlink datagram fits), lent
+ * for the length of one read loop rather than owned by every socket: a
+ * profile of a thousand namespaces keeps a thousand sockets.  A few
+ * given back are kept for the next taker; safe from any thread. */
+#define IOBUF_SIZE (64 * 1024)
+void *iobuf_take(void);                                         /* NULL on ENOMEM */
+void iobuf_give(void *b);                                       /* NULL: no-op */
 
 /* ---- files ---------------------------------------------------------- */
 /* Write a whole file atomically (temp file in the same directory, fsync,

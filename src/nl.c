@@ -23,7 +23,7 @@
 #include "nl.h"
 #include "util.h"
 
-#define NL_RECV_SIZE (64 * 1024)        /* a dump skb is at most 32 KiB */
+#define NL_RECV_SIZE IOBUF_SIZE          /* a dump skb is at most 32 KiB */
 #define NL_DUMP_TRIES 8
 #define NL_BATCH_SIZE (256 * 1024)
 #define NL_BATCH_RCVBUF (4 * 1024 * 1024)
@@ -32,14 +32,39 @@
 struct nl {
 	struct mnl_socket *sock;
 	char *netns;
-	int netns_fd;
+	int netns_fd;               /* opened when asked for: the socket holds the namespace */
 	uint32_t portid;
 	uint32_t seq;
 	uint64_t writes;
 	char errmsg[512];
-	char *rbuf;
+	char *rbuf;                 /* lent while a request, dump or batch runs */
+	unsigned rbuf_depth;
 	bool big_bufs;
 };
+
+/* The receive buffer is lent (util's iobuf) for the length of one
+ * request, dump or batch: a thousand namespaces keep a thousand sockets.
+ * A callback may run a request on the same socket (it keeps the buffer)
+ * or on another (that one takes its own). */
+static int rbuf_take(struct nl *nl) {
+	char *b = NULL;
+
+	if (nl->rbuf_depth++ > 0)
+		return 0;
+	if (!(b = iobuf_take())) {
+		nl->rbuf_depth--;
+		return -ENOMEM;
+	}
+	nl->rbuf = b;
+	return 0;
+}
+
+static void rbuf_give(struct nl *nl) {
+	if (--nl->rbuf_depth > 0)
+		return;
+	iobuf_give(nl->rbuf);
+	nl->rbuf = NULL;
+}
 
 static uint64_t writes_total;
 
@@ -66,22 +91,12 @@ int nl_open(const char *netns, struct nl **ret) {
 	if (!nl)
 		return -ENOMEM;
 	nl->netns_fd = -1;
-	nl->rbuf = malloc(NL_RECV_SIZE);
-	if (!nl->rbuf) {
-		r = -ENOMEM;
-		goto fail;
-	}
 	if (netns && *netns) {
 		nl->netns = strdup(netns);
 		if (!nl->netns) {
 			r = -ENOMEM;
 			goto fail;
 		}
-	}
-	nl->netns_fd = netns_open(netns);
-	if (nl->netns_fd < 0) {
-		r = nl->netns_fd;
-		goto fail;
 	}
 	if (nl->netns) {
 		r = netns_enter(nl->netns, &saved);
@@ -132,12 +147,21 @@ void nl_free(struct nl *nl) {
 	if (nl->netns_fd >= 0)
 		close(nl->netns_fd);
 	free(nl->netns);
-	free(nl->rbuf);
 	free(nl);
 }
 
 const char *nl_netns(const struct nl *nl) { return nl->netns; }
-int nl_netns_fd(const struct nl *nl) { return nl->netns_fd; }
+int nl_netns_fd(struct nl *nl) {
+	if (nl->netns_fd < 0)
+		nl->netns_fd = netns_open(nl->netns);
+	return nl->netns_fd;
+}
+
+void nl_netns_fd_close(struct nl *nl) {
+	if (nl->netns_fd >= 0)
+		close(nl->netns_fd);
+	nl->netns_fd = -1;
+}
 const char *nl_errmsg(const struct nl *nl) { return nl->errmsg; }
 
 void nl_set_errmsg(struct nl *nl, const char *fmt, ...) {
@@ -246,7 +270,7 @@ static int sock_send(struct nl *nl, const void *buf, size_t len) {
 
 /* ---- single requests --------------------------------------------------- */
 
-int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
+static int request_run(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 	int r, cb_error = 0;
 
 	nl->errmsg[0] = '\0';
@@ -280,6 +304,16 @@ int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 				cb_error = errno ? -errno : -EIO;
 		}
 	}
+}
+
+int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
+	int r = rbuf_take(nl);
+
+	if (r < 0)
+		return r;
+	r = request_run(nl, req, cb, data);
+	rbuf_give(nl);
+	return r;
 }
 
 int nl_request_libnl(struct nl *nl, struct nl_msg *msg) {
@@ -335,17 +369,22 @@ static int dump_once(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *dat
 }
 
 int nl_dump_run(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset_cb)(void *data), void *data) {
+	int r = rbuf_take(nl);
+
+	if (r < 0)
+		return r;
 	nl->errmsg[0] = '\0';
 	for (int i = 0; i < NL_DUMP_TRIES; i++) {
-		int r;
-
 		if (i > 0 && reset_cb)
 			reset_cb(data);
 		r = dump_once(nl, req, cb, data);
 		if (r <= 0)
-			return r;
+			goto out;
 	}
-	return -EINTR;
+	r = -EINTR;
+out:
+	rbuf_give(nl);
+	return r;
 }
 
 /* ---- batches ------------------------------------------------------------- */
@@ -435,6 +474,11 @@ static int batch_flush(struct nl_batch *b) {
 	seen = calloc(b->n_queued, 1);
 	if (!seen)
 		return -ENOMEM;
+	r = rbuf_take(nl);
+	if (r < 0) {
+		free(seen);
+		return r;
+	}
 	r = sock_send(nl, b->buf, b->len);
 	if (r < 0)
 		goto out;
@@ -470,6 +514,7 @@ static int batch_flush(struct nl_batch *b) {
 		}
 	}
 out:
+	rbuf_give(nl);
 	free(seen);
 	memset(b->buf, 0, b->len);
 	b->len = 0;

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,7 +38,7 @@
 #include "nlevent.h"
 #include "util.h"
 
-#define NLEV_BUF_SIZE (64 * 1024)
+#define NLEV_BUF_SIZE IOBUF_SIZE
 #define NLEV_MAX_READS 64           /* datagrams per namespace per dispatch */
 
 struct nlev_link {
@@ -51,8 +52,9 @@ struct nlev_link {
 
 struct nlev_ns {
 	char *name;                     /* NULL: the namespace current at nlev_add_netns */
-	int nsfd;
-	int fd;
+	int fd;                         /* opened in the namespace: holds it (no fd of its own) */
+	dev_t ns_dev;                   /* the namespace's identity, to find it again by name */
+	ino_t ns_ino;
 	unsigned groups;
 	struct nlev_link *links;
 	size_t n_links, cap_links;
@@ -208,12 +210,15 @@ static uint64_t arrival_bound(const struct nlev_ns *n, uint64_t read_ns) {
 	return t && t < read_ns ? t : read_ns;
 }
 
+/* With one namespace the set is its socket; the epoll fd is made when a
+ * second one is added (a thousand namespaces watched one set each would
+ * otherwise take a thousand epoll fds). */
 struct nlev_set {
 	int epfd;
 	struct nlev_ns **ns;
 	size_t n_ns;
 	int rcvbuf;
-	uint8_t *buf;
+	bool fd_given;                  /* nlev_fd handed out the only socket */
 };
 
 const char *nlev_type_name(enum nlev_type t) {
@@ -606,13 +611,28 @@ static int enter_fd(int fd, int *ret_saved) {
 	return 0;
 }
 
-static int prime(struct nlev_set *s, struct nlev_ns *n) {
-	int saved = -1, r;
+/* The namespace is found again by its name (the socket keeps it alive,
+ * so its identity is not given to another while it lives): -ESTALE when
+ * the name names another namespace now, or none (-ENOENT). */
+static int prime(struct nlev_ns *n) {
+	int saved = -1, nsfd, r;
+	struct stat sb;
+	uint8_t *buf;
 
-	r = enter_fd(n->nsfd, &saved);
+	nsfd = n->name ? netns_open(n->name) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return n->name ? nsfd : -errno;
+	if (fstat(nsfd, &sb) < 0 || sb.st_dev != n->ns_dev || sb.st_ino != n->ns_ino) {
+		close(nsfd);
+		return -ESTALE;
+	}
+	r = enter_fd(nsfd, &saved);
+	close(nsfd);
 	if (r < 0)
 		return r;
-	r = prime_here(n, s->buf);
+	buf = iobuf_take();
+	r = buf ? prime_here(n, buf) : -ENOMEM;
+	iobuf_give(buf);
 	netns_leave(saved);
 	return r;
 }
@@ -625,13 +645,7 @@ int nlev_set_new(struct nlev_set **ret) {
 	if (!s)
 		return -ENOMEM;
 	s->rcvbuf = NLEV_RCVBUF_DEFAULT;
-	s->buf = malloc(NLEV_BUF_SIZE);
-	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (!s->buf || s->epfd < 0) {
-		int r = s->buf ? -errno : -ENOMEM;
-		nlev_set_free(s);
-		return r;
-	}
+	s->epfd = -1;
 	*ret = s;
 	return 0;
 }
@@ -646,8 +660,6 @@ static void ns_free(struct nlev_ns *n) {
 		}
 		close(n->fd);
 	}
-	if (n->nsfd >= 0)
-		close(n->nsfd);
 	free(n->links);
 	free(n->name);
 	free(n);
@@ -661,7 +673,6 @@ void nlev_set_free(struct nlev_set *s) {
 	free(s->ns);
 	if (s->epfd >= 0)
 		close(s->epfd);
-	free(s->buf);
 	free(s);
 }
 
@@ -680,33 +691,63 @@ int nlev_set_rcvbuf(struct nlev_set *s, int bytes) {
 int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups) {
 	struct nlev_ns *n, **v;
 	struct epoll_event ee = { .events = EPOLLIN };
-	int saved = -1, r;
+	int saved = -1, nsfd = -1, r;
+	uint8_t *buf = NULL;
 
 	if (groups == 0)
 		return -EINVAL;
+	if (s->n_ns == 1 && s->fd_given)
+		return -EBUSY;          /* the caller polls the first socket alone */
+	if (s->n_ns == 1 && s->epfd < 0) {
+		s->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (s->epfd < 0)
+			return -errno;
+		ee.data.ptr = s->ns[0];
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->ns[0]->fd, &ee) < 0) {
+			r = -errno;
+			close(s->epfd);
+			s->epfd = -1;
+			return r;
+		}
+	}
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	n->fd = n->nsfd = -1;
+	n->fd = -1;
 	n->drained_ns = now_ns();
 	n->groups = groups;
 	if (netns && !(n->name = strdup(netns))) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	n->nsfd = netns ? netns_open(netns) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (n->nsfd < 0) {
-		r = netns ? n->nsfd : -errno;
+	nsfd = netns ? netns_open(netns) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0) {
+		r = netns ? nsfd : -errno;
 		goto fail;
 	}
-	r = enter_fd(n->nsfd, &saved);
+	{
+		struct stat sb;
+
+		if (fstat(nsfd, &sb) < 0) {
+			r = -errno;
+			close(nsfd);
+			goto fail;
+		}
+		n->ns_dev = sb.st_dev;
+		n->ns_ino = sb.st_ino;
+	}
+	r = netns ? enter_fd(nsfd, &saved) : 0;
+	close(nsfd);
 	if (r < 0)
 		goto fail;
+	buf = iobuf_take();
 	n->fd = event_socket_here(groups, s->rcvbuf);
 	/* after subscribing: a change between the dump and the first read
 	 * arrives as an event */
-	r = n->fd < 0 ? n->fd : prime_here(n, s->buf);
-	netns_leave(saved);
+	r = n->fd < 0 ? n->fd : buf ? prime_here(n, buf) : -ENOMEM;
+	iobuf_give(buf);
+	if (saved >= 0)
+		netns_leave(saved);
 	if (r < 0)
 		goto fail;
 
@@ -716,12 +757,12 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups) {
 		goto fail;
 	}
 	s->ns = v;
-	arrivals_arm(n->fd, EPOLL_CTL_ADD);
 	ee.data.ptr = n;
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, n->fd, &ee) < 0) {
+	if (s->epfd >= 0 && epoll_ctl(s->epfd, EPOLL_CTL_ADD, n->fd, &ee) < 0) {
 		r = -errno;
 		goto fail;
 	}
+	arrivals_arm(n->fd, EPOLL_CTL_ADD);
 	s->ns[s->n_ns++] = n;
 	return 0;
 fail:
@@ -729,17 +770,20 @@ fail:
 	return r;
 }
 
-int nlev_fd(const struct nlev_set *s) {
-	return s->epfd;
+int nlev_fd(struct nlev_set *s) {
+	if (s->epfd >= 0 || s->n_ns == 0)
+		return s->epfd;
+	s->fd_given = true;
+	return s->ns[0]->fd;
 }
 
-static int read_ns(struct nlev_set *s, struct nlev_ns *n, void (*cb)(const struct nlev *ev, void *data), void *data) {
+static int read_ns(struct nlev_ns *n, uint8_t *buf, void (*cb)(const struct nlev *ev, void *data), void *data) {
 	int count = 0;
 
 	for (int i = 0; i < NLEV_MAX_READS; i++) {
 		struct sockaddr_nl from;
 		socklen_t fromlen = sizeof(from);
-		ssize_t len = recvfrom(n->fd, s->buf, NLEV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
+		ssize_t len = recvfrom(n->fd, buf, NLEV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
 		uint64_t t = now_ns(), arrived;
 		const struct nlmsghdr *nlh;
 		int left;
@@ -758,7 +802,7 @@ static int read_ns(struct nlev_set *s, struct nlev_ns *n, void (*cb)(const struc
 
 				/* the link table missed changes: read it again so
 				 * later events compare with the truth */
-				r = prime(s, n);
+				r = prime(n);
 				if (r < 0)
 					return r;
 				cb(&ev, data);
@@ -771,7 +815,7 @@ static int read_ns(struct nlev_set *s, struct nlev_ns *n, void (*cb)(const struc
 			continue;       /* only the kernel speaks on this socket */
 		left = (int)len;
 		arrived = arrival_bound(n, t);
-		for (nlh = (const struct nlmsghdr *)s->buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 			struct nlev ev;
 
 			if (decode(n, nlh, t, &ev)) {
@@ -787,16 +831,31 @@ static int read_ns(struct nlev_set *s, struct nlev_ns *n, void (*cb)(const struc
 int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data) {
 	struct epoll_event evs[16];
 	int n, count = 0;
+	uint8_t *buf;
 
-	n = epoll_wait(s->epfd, evs, ARRAY_SIZE(evs), 0);
-	if (n < 0)
-		return errno == EINTR ? 0 : -errno;
+	if (s->epfd < 0) {
+		n = s->n_ns;            /* one (or none): its socket is non-blocking */
+		if (n)
+			evs[0].data.ptr = s->ns[0];
+	} else {
+		n = epoll_wait(s->epfd, evs, ARRAY_SIZE(evs), 0);
+		if (n < 0)
+			return errno == EINTR ? 0 : -errno;
+	}
+	if (n == 0)
+		return 0;
+	buf = iobuf_take();
+	if (!buf)
+		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		int r = read_ns(s, evs[i].data.ptr, cb, data);
-		if (r < 0)
-			return r;
+		int r = read_ns(evs[i].data.ptr, buf, cb, data);
+		if (r < 0) {
+			count = r;
+			break;
+		}
 		count += r;
 	}
+	iobuf_give(buf);
 	return count;
 }
 

@@ -192,7 +192,7 @@ static int grow(void **v, size_t *cap, size_t n, size_t size) {
 
 	if (n < *cap)
 		return 0;
-	c = *cap ? *cap * 2 : 16;
+	c = *cap ? *cap * 2 : 2;     /* most namespaces hold a few of each */
 	nv = realloc(*v, c * size);
 	if (!nv)
 		return -ENOMEM;
@@ -975,10 +975,15 @@ static int nsid_of(struct nl *nl, struct nl *other) {
 	struct nsid_reply rep = { .nsid = -1 };
 
 	g->rtgen_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)nl_netns_fd(other));
-	if (nl_request(nl, nlh, nsid_cb, &rep) < 0)
+	int fd = nl_netns_fd(other), r;
+
+	if (fd < 0)
 		return -1;
-	return rep.nsid;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
+	r = nl_request(nl, nlh, nsid_cb, &rep);
+	/* asked once per pair: a namespace keeps no fd for it */
+	nl_netns_fd_close(other);
+	return r < 0 ? -1 : rep.nsid;
 }
 
 static const char *nsid_cached(const struct nls_entry *e, int nsid) {

@@ -70,8 +70,11 @@ struct planner {
 	struct plan *p;
 	struct sim_ns *ns;
 	size_t n_ns;
+	struct namemap ns_idx;              /* namespace -> index in ns + 1 */
 	struct want_link *want;
 	size_t n_want;
+	struct namemap want_idx;            /* (netns, name) -> index in want + 1, of the first want_indexed */
+	size_t want_indexed;
 	const struct route *const *routes;  /* desired: [route] sections, then bulk */
 	size_t n_routes;
 	uint8_t *present;                   /* desired routes the kernel has as declared (updated by the simulation) */
@@ -113,10 +116,9 @@ static const char *ns_suffix(const char *netns, char *buf, size_t size) {
 }
 
 static struct sim_ns *sim_ns(struct planner *pl, const char *netns) {
-	for (size_t i = 0; i < pl->n_ns; i++)
-		if (netns_eq(pl->ns[i].name, netns))
-			return &pl->ns[i];
-	return NULL;
+	uintptr_t i = (uintptr_t)namemap_get(&pl->ns_idx, netns, NULL);
+
+	return i ? &pl->ns[i - 1] : NULL;
 }
 
 static struct sim_ns *sim_ns_add(struct planner *pl, const char *netns) {
@@ -128,9 +130,12 @@ static struct sim_ns *sim_ns_add(struct planner *pl, const char *netns) {
 	if (!v)
 		return NULL;
 	pl->ns = v;
-	ns = &pl->ns[pl->n_ns++];
+	ns = &pl->ns[pl->n_ns];
 	memset(ns, 0, sizeof(*ns));
 	ns->name = intern(pl, netns);
+	if ((netns && *netns && !ns->name) || namemap_put(&pl->ns_idx, ns->name, NULL, (void *)(uintptr_t)(pl->n_ns + 1)) < 0)
+		return NULL;
+	pl->n_ns++;
 	return ns;
 }
 
@@ -639,11 +644,31 @@ static int sim_addr_inverse_loses(struct planner *pl, struct action *a, const st
 
 /* ---- the desired links ---------------------------------------------------------- */
 
+/* Found by hash: the entries added since the last call are indexed
+ * first (want_add hands out an entry its caller fills; its name is
+ * interned, the array moves).  The first of a name wins, as a scan's. */
 static struct want_link *want_find(struct planner *pl, const char *netns, const char *name) {
-	for (size_t i = 0; i < pl->n_want; i++)
-		if (netns_eq(pl->want[i].l.netns, netns) && strcmp(pl->want[i].l.name, name) == 0)
-			return &pl->want[i];
-	return NULL;
+	uintptr_t i;
+
+	for (; pl->want_indexed < pl->n_want; pl->want_indexed++) {
+		const struct link *l = &pl->want[pl->want_indexed].l;
+		const char *key = strpool_intern(pl->p->pool, l->name);
+
+		if (key && !namemap_get(&pl->want_idx, l->netns, key) &&
+		    namemap_put(&pl->want_idx, l->netns, key, (void *)(uintptr_t)(pl->want_indexed + 1)) < 0)
+			break;
+		if (!key)
+			break;
+	}
+	if (pl->want_indexed < pl->n_want) {
+		/* out of memory: a scan */
+		for (size_t k = 0; k < pl->n_want; k++)
+			if (netns_eq(pl->want[k].l.netns, netns) && strcmp(pl->want[k].l.name, name) == 0)
+				return &pl->want[k];
+		return NULL;
+	}
+	i = (uintptr_t)namemap_get(&pl->want_idx, netns, name);
+	return i ? &pl->want[i - 1] : NULL;
 }
 
 static struct want_link *want_add(struct planner *pl) {
@@ -2658,9 +2683,11 @@ out:
 	for (size_t i = 0; i < pl.n_ns; i++)
 		sim_ns_free(&pl.ns[i]);
 	free(pl.ns);
+	namemap_clear(&pl.ns_idx);
 	for (size_t i = 0; i < pl.n_want; i++)
 		link_fini(&pl.want[i].l);
 	free(pl.want);
+	namemap_clear(&pl.want_idx);
 	free(pl.present);
 	if (r < 0) {
 		if (r == -ENOMEM && err && errsize && !err[0])

@@ -469,11 +469,76 @@ int route_build_del(struct nlmsghdr *nlh, const struct route *r, uint8_t protoco
  * tag and an index into v), so a 100k-route table's index is 2 MiB; the
  * key itself is compared in v, which the caller reads anyway. */
 
+static uint64_t netns_hash(const char *netns) {
+	uint64_t h = 1469598103934665603ull;    /* FNV-1a; NULL and "" alike */
+
+	for (const char *c = netns ? netns : ""; *c; c++)
+		h = (h ^ (uint8_t)*c) * 1099511628211ull;
+	return h;
+}
+
 static struct route_index_ns *index_ns(const struct route_index *ix, const char *netns) {
-	for (size_t i = 0; i < ix->n_ns; i++)
-		if (netns_eq(ix->ns[i].netns, netns))
-			return &ix->ns[i];
+	size_t mask = ix->ns_tab_cap - 1, i;
+
+	if (!ix->ns_tab_cap)
+		return NULL;
+	for (i = netns_hash(netns) & mask; ix->ns_tab[i]; i = (i + 1) & mask)
+		if (netns_eq(ix->ns[ix->ns_tab[i] - 1].netns, netns))
+			return &ix->ns[ix->ns_tab[i] - 1];
 	return NULL;
+}
+
+/* The namespace's entry, added (without slots) when new. */
+static struct route_index_ns *index_ns_add(struct route_index *ix, const char *netns) {
+	struct route_index_ns *ns = index_ns(ix, netns), *nv;
+	size_t mask, i;
+
+	if (ns)
+		return ns;
+	if ((ix->n_ns + 1) * 2 > ix->ns_tab_cap) {
+		size_t cap = ix->ns_tab_cap ? ix->ns_tab_cap * 2 : 16;
+		uint32_t *t = calloc(cap, sizeof(*t));
+
+		if (!t)
+			return NULL;
+		for (size_t k = 0; k < ix->n_ns; k++) {
+			for (i = netns_hash(ix->ns[k].netns) & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+				;
+			t[i] = (uint32_t)(k + 1);
+		}
+		free(ix->ns_tab);
+		ix->ns_tab = t;
+		ix->ns_tab_cap = cap;
+	}
+	nv = realloc(ix->ns, (ix->n_ns + 1) * sizeof(*nv));
+	if (!nv)
+		return NULL;
+	ix->ns = nv;
+	ns = &ix->ns[ix->n_ns];
+	memset(ns, 0, sizeof(*ns));
+	ns->netns = netns && *netns ? netns : NULL;
+	mask = ix->ns_tab_cap - 1;
+	for (i = netns_hash(netns) & mask; ix->ns_tab[i]; i = (i + 1) & mask)
+		;
+	ix->ns_tab[i] = (uint32_t)++ix->n_ns;
+	return ns;
+}
+
+/* A namespace's slots: its own mapping when big (huge pages), the heap
+ * when small -- most namespaces of a network node have a few routes. */
+static uint64_t *index_slots_alloc(size_t cap) {
+	size_t size = cap * sizeof(uint64_t);
+
+	return size >= SLOTS_BIG ? big_alloc(size) : calloc(cap, sizeof(uint64_t));
+}
+
+static void index_slots_free(uint64_t *slots, size_t cap) {
+	size_t size = cap * sizeof(uint64_t);
+
+	if (size >= SLOTS_BIG)
+		big_free(slots, size);
+	else
+		free(slots);
 }
 
 static ssize_t index_lookup(const struct route_index *ix, const struct route_index_ns *ns, const struct route_key *k,
@@ -502,8 +567,6 @@ static ssize_t index_lookup(const struct route_index *ix, const struct route_ind
 }
 
 int route_index_build(struct route_index *ix, const struct route *const *v, size_t n, char *err, size_t errsize) {
-	size_t cap = 64;
-
 	memset(ix, 0, sizeof(*ix));
 	ix->v = malloc((n ? n : 1) * sizeof(*ix->v));
 	ix->present = calloc(n ? n : 1, 1);
@@ -511,8 +574,27 @@ int route_index_build(struct route_index *ix, const struct route *const *v, size
 		return -ENOMEM;
 	memcpy(ix->v, v, n * sizeof(*v));
 	ix->n = n;
-	while (cap < n * 2)
-		cap <<= 1;
+	/* count per namespace (in used), then size each one's table for its
+	 * own routes: a table sized for all of them in each of a thousand
+	 * namespaces would be a thousand times too big */
+	for (size_t i = 0; i < n; i++) {
+		struct route_index_ns *ns = index_ns_add(ix, v[i]->netns);
+
+		if (!ns)
+			return -ENOMEM;
+		ns->used++;
+	}
+	for (size_t i = 0; i < ix->n_ns; i++) {
+		struct route_index_ns *ns = &ix->ns[i];
+
+		ns->cap = 16;
+		while (ns->cap < ns->used * 2)
+			ns->cap <<= 1;
+		ns->used = 0;
+		ns->slots = index_slots_alloc(ns->cap);
+		if (!ns->slots)
+			return -ENOMEM;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct route_index_ns *ns = index_ns(ix, v[i]->netns);
 		struct route_key k;
@@ -520,21 +602,6 @@ int route_index_build(struct route_index *ix, const struct route *const *v, size
 		size_t slot;
 		ssize_t dup;
 
-		if (!ns) {
-			struct route_index_ns *nv = realloc(ix->ns, (ix->n_ns + 1) * sizeof(*nv));
-
-			if (!nv)
-				return -ENOMEM;
-			ix->ns = nv;
-			ns = &ix->ns[ix->n_ns];
-			memset(ns, 0, sizeof(*ns));
-			ns->netns = v[i]->netns && *v[i]->netns ? v[i]->netns : NULL;
-			ns->cap = cap;
-			ns->slots = big_alloc(cap * sizeof(*ns->slots));
-			if (!ns->slots)
-				return -ENOMEM;
-			ix->n_ns++;
-		}
 		route_key_of(v[i], &k);
 		h = route_key_hash(&k);
 		dup = index_lookup(ix, ns, &k, h, &slot);
@@ -554,8 +621,9 @@ int route_index_build(struct route_index *ix, const struct route *const *v, size
 
 void route_index_fini(struct route_index *ix) {
 	for (size_t i = 0; i < ix->n_ns; i++)
-		big_free(ix->ns[i].slots, ix->ns[i].cap * sizeof(*ix->ns[i].slots));
+		index_slots_free(ix->ns[i].slots, ix->ns[i].cap);
 	free(ix->ns);
+	free(ix->ns_tab);
 	free(ix->v);
 	free(ix->present);
 	memset(ix, 0, sizeof(*ix));

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -933,4 +934,31 @@ void *big_alloc(size_t size) {
 void big_free(void *p, size_t size) {
 	if (p)
 		munmap(p, size ? size : 1);
+}
+
+#define IOBUF_KEEP 4
+static pthread_mutex_t iobuf_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *iobuf_kept[IOBUF_KEEP];
+static unsigned n_iobuf_kept;
+
+void *iobuf_take(void) {
+	void *b = NULL;
+
+	pthread_mutex_lock(&iobuf_lock);
+	if (n_iobuf_kept > 0)
+		b = iobuf_kept[--n_iobuf_kept];
+	pthread_mutex_unlock(&iobuf_lock);
+	return b ? b : malloc(IOBUF_SIZE);
+}
+
+void iobuf_give(void *b) {
+	if (!b)
+		return;
+	pthread_mutex_lock(&iobuf_lock);
+	if (n_iobuf_kept < IOBUF_KEEP) {
+		iobuf_kept[n_iobuf_kept++] = b;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&iobuf_lock);
+	free(b);
 }
