@@ -147,6 +147,15 @@ struct action {
 		uint32_t mtu;
 	} *mtu_back;
 	size_t n_mtu_back;
+	/* the devices whose routes the kernel may drop with this action (a
+	 * link down, deleted or moved, and the links above that follow it;
+	 * an address removed): apply saves their routes of every table
+	 * before the first such action, and a rollback puts back those gone */
+	struct act_dev {
+		const char *netns;
+		char name[IFNAMSIZ];
+	} *disturbed;
+	size_t n_disturbed;
 };
 
 struct plan {

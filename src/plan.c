@@ -403,6 +403,7 @@ static void action_fini(struct action *a) {
 	free(a->lost_addrs);
 	free(a->lost_routes);
 	free(a->mtu_back);
+	free(a->disturbed);
 	free(a->ports);
 }
 
@@ -487,6 +488,24 @@ static int sim_routes_lose(struct planner *pl, struct action *a, const char *net
 	return 0;
 }
 
+/* The kernel may drop routes through this device with the action, in
+ * tables the plan does not see: say so (once per device). */
+static int act_disturbs(struct action *a, const char *netns, const char *dev) {
+	struct act_dev *v;
+
+	for (size_t i = 0; i < a->n_disturbed; i++)
+		if (netns_eq(a->disturbed[i].netns, netns) && strcmp(a->disturbed[i].name, dev) == 0)
+			return 0;
+	v = realloc(a->disturbed, (a->n_disturbed + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	a->disturbed = v;
+	v[a->n_disturbed].netns = netns;
+	snprintf(v[a->n_disturbed].name, sizeof(v[0].name), "%s", dev);
+	a->n_disturbed++;
+	return 0;
+}
+
 static bool route_match_dev(const struct route *r, const void *dev) {
 	return route_uses_dev(r, dev);
 }
@@ -499,6 +518,8 @@ static int sim_link_loses(struct planner *pl, struct action *a, const char *netn
 
 	if (!ns)
 		return 0;
+	if (act_disturbs(a, ns->name, dev) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < ns->n_addrs; i++) {
 		struct sim_addr *x = &ns->addrs[i];
 		struct addr *v;
@@ -593,6 +614,8 @@ static int sim_addr_loses(struct planner *pl, struct action *a, const struct add
 	size_t n_addrs0 = a->n_lost_addrs, n_routes0 = a->n_lost_routes;
 	int r;
 
+	if (act_disturbs(a, x->netns, x->dev) < 0)
+		return -ENOMEM;
 	if (x->ip.family != AF_INET)
 		return 0;
 	c.last = !sim_has_addr4(pl, x->netns, x->dev);
@@ -611,6 +634,8 @@ static int sim_addr_inverse_loses(struct planner *pl, struct action *a, const st
 
 	if (x->ip.family != AF_INET || !ns || sim_has_addr4(pl, x->netns, x->dev))
 		return 0;
+	if (act_disturbs(a, x->netns, x->dev) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; pl->present && i < pl->n_routes; i++) {
 		const struct route **v;
 
