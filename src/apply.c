@@ -62,6 +62,7 @@ struct apply {
 	const struct apply_opts *opts;
 	const struct apply_hook *hook;  /* a copy of the journal elsewhere (apply_set_hook) */
 	size_t n_undone;                /* undo steps run (HANET_KILL_AT=undo:K) */
+	size_t n_route_acks;            /* answers to route messages (HANET_KILL_AT=route:K) */
 	/* the routes (every table) through the devices the plan disturbs,
 	 * as they were before the first step: the rollback adds back those
 	 * gone; owned by saved_st, or by the caller (apply_adopt_records) */
@@ -108,24 +109,29 @@ size_t apply_vips(const struct apply *ap, const struct vip *const **ret) {
 
 void apply_set_hook(struct apply *ap, const struct apply_hook *h) { ap->hook = h; }
 
-/* HANET_KILL_AT=K (step K) or undo:K (the K-th undo), a testing aid:
- * the process kills itself (SIGKILL) there, once the hook knows the step
- * has begun, as if killed in the middle of it. */
-static void kill_point(bool undo, size_t k) {
+/* HANET_KILL_AT=K (step K), undo:K (the K-th undo) or route:K (when
+ * the kernel's answer to the K-th route message of the run comes in:
+ * in the middle of a batch, the messages after it sent or not), a
+ * testing aid: the process kills itself (SIGKILL) there, once the hook
+ * knows the step has begun, as if killed in the middle of it. */
+static void kill_point_at(const char *prefix, size_t k) {
 #ifdef HANET_TEST_HOOKS
 	const char *s = getenv("HANET_KILL_AT");
+	size_t n = strlen(prefix);
 	uint64_t v;
 
-	if (!s)
+	if (!s || strncmp(s, prefix, n) != 0 || (!n && strchr(s, ':')))
 		return;
-	if (undo != (strncmp(s, "undo:", 5) == 0))
-		return;
-	if (parse_u64(undo ? s + 5 : s, &v) == 0 && v == k)
+	if (parse_u64(s + n, &v) == 0 && v == k)
 		raise(SIGKILL);
 #else
-	(void)undo;
+	(void)prefix;
 	(void)k;
 #endif
+}
+
+static void kill_point(bool undo, size_t k) {
+	kill_point_at(undo ? "undo:" : "", k);
 }
 
 static int hook_event(struct apply *ap, enum apply_event ev, const struct done *d) {
@@ -582,6 +588,7 @@ static void route_ack(size_t index, int error, void *data) {
 
 	if (index >= rr->n)
 		return;
+	kill_point_at("route:", ++rr->ap->n_route_acks);
 	if (rr->ok)
 		rr->ok[index] = error == 0;
 	if (error < 0 && rr->first_error == 0) {
