@@ -436,7 +436,6 @@ int cmd_apply(int argc, char **argv) {
 		else
 			log_error("%s: every change was rolled back", s.name);
 		confirm_abandon(cf);
-		r = r < 0 ? r : -EPROTO;
 		goto out;
 	}
 
