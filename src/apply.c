@@ -1117,6 +1117,8 @@ static int undo_action(struct apply *ap, const struct done *d) {
 	case ACT_LINK_UP:
 		return link_set_up(ap, a->netns, a->name, false);
 	case ACT_LINK_DOWN:
+		/* the kernel brings up the vlans on it that were down too: they
+		 * go down again once every step is undone (stay_down_again) */
 		r = link_set_up(ap, a->netns, a->name, true);
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
@@ -1359,9 +1361,32 @@ static int journal_push(struct apply *ap, const struct done *d) {
 	return 0;
 }
 
+/* The vlans that were down before a step took their lower device down,
+ * brought up by the kernel with it in the undo: down again.  Only once
+ * every step is undone: up, a vlan follows its lower device's MAC as the
+ * undo gives it back (one taken down at once would keep the address the
+ * device had for a moment). */
+static int stay_down_again(struct apply *ap, size_t n) {
+	int first = 0;
+
+	for (size_t i = n; i-- > 0;) {
+		const struct action *a = ap->journal[i].a;
+
+		if (a->type != ACT_LINK_DOWN)
+			continue;
+		for (size_t k = 0; k < a->n_stay_down; k++) {
+			int r = link_set_up(ap, a->stay_down[k].netns, a->stay_down[k].name, false);
+
+			if (r < 0 && !first)
+				first = r;
+		}
+	}
+	return first;
+}
+
 static int undo_all(struct apply *ap) {
 	char *outer = ap->err, msg[512];
-	size_t outer_size = ap->errsize;
+	size_t outer_size = ap->errsize, n0 = ap->n_journal;
 	int first = 0;
 
 	while (ap->n_journal > 0) {
@@ -1402,7 +1427,9 @@ static int undo_all(struct apply *ap) {
 		msg[0] = '\0';
 		ap->err = msg;
 		ap->errsize = sizeof(msg);
-		r = routes_put_back(ap);
+		r = stay_down_again(ap, n0);
+		if (r >= 0)
+			r = routes_put_back(ap);
 		ap->err = outer;
 		ap->errsize = outer_size;
 		if (r < 0) {
@@ -1412,8 +1439,9 @@ static int undo_all(struct apply *ap) {
 			if (outer && outer_size) {
 				size_t len = strlen(outer);
 
-				snprintf(outer + len, outer_size - len, "; putting back the routes of the devices it disturbed failed too: %s",
-				         msg[0] ? msg : strerror(-r));
+				snprintf(outer + len, outer_size - len,
+				         "; putting back the vlans that were down and the routes of the devices it disturbed "
+				         "failed too: %s", msg[0] ? msg : strerror(-r));
 			}
 		}
 	}

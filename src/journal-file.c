@@ -21,7 +21,7 @@
 /* A field of struct action, link, addr, route or rule that is not in the
  * file is not undone: every field added to them needs its tag here. */
 #if __SIZEOF_POINTER__ == 8 && defined(__x86_64__)
-_Static_assert(sizeof(struct action) == 680, "struct action changed: write and read the new field in journal-file.c");
+_Static_assert(sizeof(struct action) == 696, "struct action changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct link) == 664, "struct link changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct route) == 136, "struct route changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct addr) == 88, "struct addr changed: write and read the new field in journal-file.c");
@@ -62,7 +62,7 @@ enum {
 	A_MTU, A_OLD_MTU, A_MAC, A_OLD_MAC, A_MAC_OF, A_OLD_MAC_UNKNOWN, A_ALIAS, A_OLD_ALIAS, A_MASTER, A_OLD_MASTER,
 	A_MASTER_MAC, A_MASTER_MAC_SET, A_TO_NETNS, A_NIC_KEYS, A_NIC_BEFORE, A_NIC_RESTORE, A_NIC_FORGET, A_FWD4, A_FWD6,
 	A_OLD_FWD4, A_OLD_FWD6, A_LO_UP, A_FWD_RECORD, A_FWD_FORGET, A_ADDR, A_OLD_ADDR, A_ROUTE, A_OLD_ROUTE, A_RULE,
-	A_PORT, A_LOST_ADDR, A_LOST_ROUTE, A_MTU_BACK, A_DISTURBED,
+	A_PORT, A_LOST_ADDR, A_LOST_ROUTE, A_MTU_BACK, A_DISTURBED, A_STAY_DOWN,
 };
 
 enum {
@@ -460,6 +460,13 @@ static void jfile_put_action(struct wbuf *b, const struct action *a) {
 
 		f_optstr(b, MB_NETNS, a->disturbed[i].netns);
 		f_name(b, MB_NAME, a->disturbed[i].name);
+		f_close(b, at);
+	}
+	for (size_t i = 0; a->stay_down && i < a->n_stay_down; i++) {
+		size_t at = f_open(b, A_STAY_DOWN);
+
+		f_optstr(b, MB_NETNS, a->stay_down[i].netns);
+		f_name(b, MB_NAME, a->stay_down[i].name);
 		f_close(b, at);
 	}
 }
@@ -1199,7 +1206,7 @@ static int read_act_dev(struct ctx *c, struct rd r, struct act_dev *d) {
 }
 
 static int read_action(struct ctx *c, struct rd r, struct action *a) {
-	size_t n_routes, n_old, n_ports, n_lost_addrs, n_lost_routes, n_mtu_back, n_disturbed, k_routes = 0, k_old = 0;
+	size_t n_routes, n_old, n_ports, n_lost_addrs, n_lost_routes, n_mtu_back, n_disturbed, n_stay_down, k_routes = 0, k_old = 0;
 	bool type_seen = false;
 	struct rd v;
 	uint16_t tag;
@@ -1210,7 +1217,8 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 	    (r2 = count_tag(c, r, A_PORT, &n_ports)) < 0 || (r2 = count_tag(c, r, A_LOST_ADDR, &n_lost_addrs)) < 0 ||
 	    (r2 = count_tag(c, r, A_LOST_ROUTE, &n_lost_routes)) < 0 ||
 	    (r2 = count_tag(c, r, A_MTU_BACK, &n_mtu_back)) < 0 ||
-	    (r2 = count_tag(c, r, A_DISTURBED, &n_disturbed)) < 0)
+	    (r2 = count_tag(c, r, A_DISTURBED, &n_disturbed)) < 0 ||
+	    (r2 = count_tag(c, r, A_STAY_DOWN, &n_stay_down)) < 0)
 		return r2;
 	if (n_old && n_old != n_routes)
 		return bad(c, "%zu routes replace %zu", n_routes, n_old);
@@ -1221,7 +1229,8 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 	    (n_lost_addrs && !(a->lost_addrs = arena_alloc(c->arena, n_lost_addrs * sizeof(*a->lost_addrs)))) ||
 	    (n_lost_routes && !(a->lost_routes = arena_alloc(c->arena, n_lost_routes * sizeof(*a->lost_routes)))) ||
 	    (n_mtu_back && !(a->mtu_back = arena_alloc(c->arena, n_mtu_back * sizeof(*a->mtu_back)))) ||
-	    (n_disturbed && !(a->disturbed = arena_alloc(c->arena, n_disturbed * sizeof(*a->disturbed)))))
+	    (n_disturbed && !(a->disturbed = arena_alloc(c->arena, n_disturbed * sizeof(*a->disturbed)))) ||
+	    (n_stay_down && !(a->stay_down = arena_alloc(c->arena, n_stay_down * sizeof(*a->stay_down)))))
 		return -ENOMEM;
 	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
 		switch (tag) {
@@ -1277,6 +1286,7 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 		case A_LOST_ROUTE: r2 = read_route(c, v, &a->lost_routes[a->n_lost_routes++]); break;
 		case A_MTU_BACK: r2 = read_mtu_back(c, v, &a->mtu_back[a->n_mtu_back++]); break;
 		case A_DISTURBED: r2 = read_act_dev(c, v, &a->disturbed[a->n_disturbed++]); break;
+		case A_STAY_DOWN: r2 = read_act_dev(c, v, &a->stay_down[a->n_stay_down++]); break;
 		default: r2 = unknown(c, tag); break;
 		}
 		c->what = "action";

@@ -125,7 +125,8 @@ static void fixture_init(struct fixture *f) {
 	f->v[4] = (struct action){ .type = ACT_LINK_DELETE, .level = DISRUPT_RECREATE, .link = &f->veth, .name = "v0",
 	                           .ports = f->del_ports, .n_ports = 1, .lost_addrs = &f->lost_addr, .n_lost_addrs = 1,
 	                           .lost_routes = f->lost_routes, .n_lost_routes = 1, .disturbed = f->disturbed,
-	                           .n_disturbed = 2, .text = (char *)"delete" };
+	                           .n_disturbed = 2, .stay_down = f->disturbed + 1,
+	                           .n_stay_down = 1, .text = (char *)"delete" };
 	f->v[5] = (struct action){ .type = ACT_LINK_SET, .name = "v0", .set = LINK_SET_MAC | LINK_SET_ALIAS,
 	                           .old_alias = (char *)"", .old_mac_unknown = true, .text = (char *)"set" };
 	ip4(&f->v[5].rule.from, "10.0.0.0", 24);
@@ -251,6 +252,8 @@ static void test_round_trip(void **state) {
 	assert_string_equal(a->disturbed[0].name, "v0");
 	assert_null(a->disturbed[1].netns);
 	assert_string_equal(a->disturbed[1].name, "v0.100");
+	assert_int_equal(a->n_stay_down, 1);
+	assert_string_equal(a->stay_down[0].name, "v0.100");
 	a = &j->actions[5];
 	assert_string_equal(a->old_alias, "");
 	assert_null(a->alias);

@@ -2,7 +2,9 @@
 # The stacked profile of the tests/kernel/cascade-*.sh, applied, and
 # each_step.  Source after tests/lib.sh, lib/kernel.sh and hn_sandbox.
 # Stack: bond0 (veth slaves) -> vlan bond0.100 -> macvlan api0 in the
-# named namespace ha -> VIPs (IPv4, IPv6); routes in several tables
+# named namespace ha -> VIPs (IPv4, IPv6); a vlan bond0.200 kept down
+# (the kernel brings every vlan up with its lower device: a rollback
+# puts it down again); routes in several tables
 # through the vlan and the macvlan, both families; rules in both
 # namespaces; and routes in tables the profile does not mention (500 to
 # 503, both families, through the vlan and the macvlan), made by hand:
@@ -29,6 +31,12 @@ link = bond0
 id = 100
 mtu = 1500
 addresses = 192.0.2.11/24, 2001:db8:100::11/64
+
+[vlan bond0.200]
+link = bond0
+id = 200
+state = down
+addresses = 192.0.2.211/24
 
 [macvlan api0]
 netns = ha
