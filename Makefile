@@ -154,9 +154,17 @@ deb:
 	$(Q)rm -rf $(BUILD)/deb/hanet-$(VERSION)
 	$(Q)test -f $(DEB)
 
+# Static analysis (clang's scan-build) of everything `make tests`
+# compiles, in a tree of its own (the build and ./hanet are left alone):
+# the reports in $(BUILD)/scan/report, exit 1 when there is one.
+scan:
+	$(Q)rm -rf $(BUILD)/scan
+	$(Q)scan-build --status-bugs -o $(BUILD)/scan/report $(MAKE) --no-print-directory BUILD=$(BUILD)/scan scan-objs
+scan-objs: $(OBJS) $(BUILD)/tests/hanet-test $(UNIT_BINS) $(TOOL_BINS)
+
 clean:
 	rm -rf $(BUILD) hanet
 
-.PHONY: all tests check check-unit fuzz install deb clean
+.PHONY: all tests check check-unit fuzz install deb clean scan scan-objs
 
 -include $(OBJS:.o=.d) $(HOOK_OBJS:.o=.d)

@@ -67,6 +67,10 @@ struct apply_records {
 	bool routes_saved;              /* PROFILE.routes is part of the snapshot */
 	const char *routes;
 	size_t routes_len;
+	/* the routes (every table) through the devices the plan disturbs,
+	 * as they were: a rollback adds back those the kernel dropped */
+	const struct route *const *saved_routes;
+	size_t n_saved_routes;
 };
 
 enum apply_event {
@@ -96,8 +100,8 @@ void apply_set_hook(struct apply *ap, const struct apply_hook *h);
  * process is gone), for apply_rollback(): the records to put back, and
  * each step that ran, in order.  An uncertain step (begun, or its undo
  * begun, and not known to have finished) is undone too, and a failure of
- * that undo is not one (it may never have run).  The actions must
- * outlive ap. */
+ * that undo is not one (it may never have run).  The actions and the
+ * saved routes of rec must outlive ap. */
 int apply_adopt_records(struct apply *ap, const struct apply_records *rec);
 int apply_adopt_step(struct apply *ap, size_t step, const struct action *a, const uint8_t *ok, const uint8_t *old_mac,
                      bool uncertain);

@@ -63,6 +63,12 @@ enum action_type {
 
 const char *action_type_name(enum action_type t);     /* "link-create", ... */
 
+/* A device in a namespace. */
+struct act_dev {
+	const char *netns;
+	char name[IFNAMSIZ];
+};
+
 struct action {
 	enum action_type type;
 	enum disruption level;
@@ -147,6 +153,17 @@ struct action {
 		uint32_t mtu;
 	} *mtu_back;
 	size_t n_mtu_back;
+	/* the devices whose routes the kernel may drop with this action (a
+	 * link down, deleted or moved, and the links above that follow it;
+	 * an address removed): apply saves their routes of every table
+	 * before the first such action, and a rollback puts back those gone */
+	struct act_dev *disturbed;
+	size_t n_disturbed;
+	/* LINK_DOWN: the vlans above (through vlans, in any namespace) that
+	 * were down already: the kernel brings every vlan up with its lower
+	 * device, so the inverse, once the link is up, puts them down again */
+	struct act_dev *stay_down;
+	size_t n_stay_down;
 };
 
 struct plan {

@@ -185,7 +185,8 @@ static int dev_open_here(const char *dev, int family, struct announce_dev *ret) 
 	*ret = d;
 	return 0;
 fail:
-	r = -errno;
+	/* a failure is never 0: *ret is not written */
+	r = errno > 0 ? -errno : -EIO;
 	close(d.fd);
 	return r;
 }

@@ -62,6 +62,13 @@ struct apply {
 	const struct apply_opts *opts;
 	const struct apply_hook *hook;  /* a copy of the journal elsewhere (apply_set_hook) */
 	size_t n_undone;                /* undo steps run (HANET_KILL_AT=undo:K) */
+	size_t n_route_acks;            /* answers to route messages (HANET_KILL_AT=route:K) */
+	/* the routes (every table) through the devices the plan disturbs,
+	 * as they were before the first step: the rollback adds back those
+	 * gone; owned by saved_st, or by the caller (apply_adopt_records) */
+	struct state *saved_st;
+	const struct route **saved;
+	size_t n_saved;
 	char *err;
 	size_t errsize;
 };
@@ -87,6 +94,8 @@ void apply_free(struct apply *ap) {
 	free(ap->vips);
 	free(ap->orig_owned);
 	free(ap->orig_routes);
+	free(ap->saved);
+	state_free(ap->saved_st);
 	free(ap);
 }
 
@@ -100,24 +109,29 @@ size_t apply_vips(const struct apply *ap, const struct vip *const **ret) {
 
 void apply_set_hook(struct apply *ap, const struct apply_hook *h) { ap->hook = h; }
 
-/* HANET_KILL_AT=K (step K) or undo:K (the K-th undo), a testing aid:
- * the process kills itself (SIGKILL) there, once the hook knows the step
- * has begun, as if killed in the middle of it. */
-static void kill_point(bool undo, size_t k) {
+/* HANET_KILL_AT=K (step K), undo:K (the K-th undo) or route:K (when
+ * the kernel's answer to the K-th route message of the run comes in:
+ * in the middle of a batch, the messages after it sent or not), a
+ * testing aid: the process kills itself (SIGKILL) there, once the hook
+ * knows the step has begun, as if killed in the middle of it. */
+static void kill_point_at(const char *prefix, size_t k) {
 #ifdef HANET_TEST_HOOKS
 	const char *s = getenv("HANET_KILL_AT");
+	size_t n = strlen(prefix);
 	uint64_t v;
 
-	if (!s)
+	if (!s || strncmp(s, prefix, n) != 0 || (!n && strchr(s, ':')))
 		return;
-	if (undo != (strncmp(s, "undo:", 5) == 0))
-		return;
-	if (parse_u64(undo ? s + 5 : s, &v) == 0 && v == k)
+	if (parse_u64(s + n, &v) == 0 && v == k)
 		raise(SIGKILL);
 #else
-	(void)undo;
+	(void)prefix;
 	(void)k;
 #endif
+}
+
+static void kill_point(bool undo, size_t k) {
+	kill_point_at(undo ? "undo:" : "", k);
 }
 
 static int hook_event(struct apply *ap, enum apply_event ev, const struct done *d) {
@@ -574,6 +588,7 @@ static void route_ack(size_t index, int error, void *data) {
 
 	if (index >= rr->n)
 		return;
+	kill_point_at("route:", ++rr->ap->n_route_acks);
 	if (rr->ok)
 		rr->ok[index] = error == 0;
 	if (error < 0 && rr->first_error == 0) {
@@ -784,6 +799,191 @@ static int restore_mtus(struct apply *ap, const struct action *a) {
 	return first;
 }
 
+/* ---- the routes of the disturbed devices, in every table ---------------------------------------- */
+
+/* The kernel drops the routes through a device that goes down or loses
+ * its last IPv4 address in every table, also in those the plan never
+ * looked at.  Before the first step, the routes through every device
+ * the plan disturbs are read from all tables (both families); a
+ * rollback adds back those gone once every step is undone. */
+
+struct dev_set {
+	const char *netns;
+	const char *const *names;
+	size_t n;
+};
+
+/* Which devices of a namespace: from the plan, or from the saved routes. */
+struct saved_filter {
+	const struct plan *p;
+	const struct route *const *routes;
+	size_t n_routes;
+};
+
+static bool saved_route_uses(const struct route *r, const char *dev) {
+	if ((r->set & ROUTE_SET_DEV) && strcmp(r->dev, dev) == 0)
+		return true;
+	for (size_t i = 0; i < r->n_nexthops; i++)
+		if (strcmp(r->nexthops[i].dev, dev) == 0)
+			return true;
+	return false;
+}
+
+static bool saved_route_keep(const struct route *r, const char *netns, void *data) {
+	const struct saved_filter *f = data;
+
+	/* the kernel puts back its own routes with the addresses */
+	if (r->protocol == RTPROT_KERNEL)
+		return false;
+	for (size_t i = 0; f->p && i < f->p->n; i++) {
+		const struct action *a = &f->p->v[i];
+
+		for (size_t k = 0; k < a->n_disturbed; k++)
+			if (netns_eq(a->disturbed[k].netns, netns) && saved_route_uses(r, a->disturbed[k].name))
+				return true;
+	}
+	for (size_t i = 0; i < f->n_routes; i++) {
+		const struct route *s = f->routes[i];
+
+		if (!netns_eq(s->netns, netns))
+			continue;
+		if ((s->set & ROUTE_SET_DEV) && saved_route_uses(r, s->dev))
+			return true;
+		for (size_t k = 0; k < s->n_nexthops; k++)
+			if (saved_route_uses(r, s->nexthops[k].dev))
+				return true;
+	}
+	return false;
+}
+
+/* One request per namespace named in the plan's disturbed devices or
+ * the saved routes, every table. */
+static int saved_reqs(const struct saved_filter *f, struct observe_ns_req **ret, size_t *ret_n) {
+	struct observe_ns_req *v = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; f->p && i < f->p->n; i++)
+		for (size_t k = 0; k < f->p->v[i].n_disturbed; k++) {
+			const char *ns = f->p->v[i].disturbed[k].netns;
+			bool seen = false;
+
+			for (size_t j = 0; j < n && !seen; j++)
+				seen = netns_eq(v[j].netns, ns);
+			if (seen)
+				continue;
+			struct observe_ns_req *w = realloc(v, (n + 1) * sizeof(*v));
+
+			if (!w) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = w;
+			v[n++] = (struct observe_ns_req){ .netns = ns && *ns ? ns : NULL, .all_tables = true };
+		}
+	for (size_t i = 0; i < f->n_routes; i++) {
+		const char *ns = f->routes[i]->netns;
+		bool seen = false;
+
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = netns_eq(v[j].netns, ns);
+		if (seen)
+			continue;
+		struct observe_ns_req *w = realloc(v, (n + 1) * sizeof(*v));
+
+		if (!w) {
+			free(v);
+			return -ENOMEM;
+		}
+		v = w;
+		v[n++] = (struct observe_ns_req){ .netns = ns && *ns ? ns : NULL, .all_tables = true };
+	}
+	for (size_t j = 0; j < n; j++) {
+		v[j].route_filter = saved_route_keep;
+		v[j].route_filter_data = (void *)f;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Read the routes of the devices the plan disturbs (nothing when it
+ * disturbs none). */
+static int routes_save(struct apply *ap, const struct plan *p) {
+	struct saved_filter f = { .p = p };
+	struct observe_ns_req *reqs = NULL;
+	size_t n_reqs = 0, n = 0;
+	int r;
+
+	free(ap->saved);
+	ap->saved = NULL;
+	ap->n_saved = 0;
+	state_free(ap->saved_st);
+	ap->saved_st = NULL;
+	r = saved_reqs(&f, &reqs, &n_reqs);
+	if (r < 0 || n_reqs == 0)
+		return r;
+	r = state_observe(ap->nls, reqs, n_reqs, &ap->saved_st);
+	free(reqs);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ap->saved_st->n_ns; i++)
+		n += ap->saved_st->ns[i].n_routes;
+	if (n && !(ap->saved = calloc(n, sizeof(*ap->saved))))
+		return -ENOMEM;
+	for (size_t i = 0; i < ap->saved_st->n_ns; i++)
+		for (size_t k = 0; k < ap->saved_st->ns[i].n_routes; k++)
+			ap->saved[ap->n_saved++] = &ap->saved_st->ns[i].routes[k];
+	return 0;
+}
+
+/* After every step is undone: add back the saved routes the kernel no
+ * longer has (a route with the same key that is there is left alone). */
+static int routes_put_back(struct apply *ap) {
+	struct saved_filter f = { .routes = ap->saved, .n_routes = ap->n_saved };
+	struct observe_ns_req *reqs = NULL;
+	struct state *st = NULL;
+	size_t n_reqs = 0;
+	int r, first = 0;
+
+	if (!ap->n_saved)
+		return 0;
+	r = saved_reqs(&f, &reqs, &n_reqs);
+	if (r >= 0)
+		r = state_observe(ap->nls, reqs, n_reqs, &st);
+	free(reqs);
+	if (r < 0)
+		return set_err(ap, r, "reading the routes to put back: %s", strerror(-r));
+	for (size_t i = 0; i < st->n_ns; i++) {
+		const struct ns_state *ns = &st->ns[i];
+		struct route_map *have = NULL;
+		struct route_key k;
+
+		r = route_map_new(ns->n_routes, &have);
+		for (size_t j = 0; r >= 0 && j < ns->n_routes; j++) {
+			route_key_of(&ns->routes[j], &k);
+			r = route_map_put(have, &k, 0);
+		}
+		for (size_t j = 0; r >= 0 && j < ap->n_saved; j++) {
+			const struct route *s = ap->saved[j];
+
+			if (!netns_eq(s->netns, ns->name))
+				continue;
+			route_key_of(s, &k);
+			if (route_map_get(have, &k, NULL))
+				continue;
+			r = routes_do(ap, ns->name, &ap->saved[j], 1, NULL, NULL, ROUTE_OP_ADD,
+			              s->protocol ? s->protocol : RTPROT_HANET, "put back route");
+			if (r == -EEXIST)
+				r = 0;
+		}
+		route_map_free(have);
+		if (r < 0 && !first)
+			first = r;
+	}
+	state_free(st);
+	return first;
+}
+
 /* ---- one action, and its undo ------------------------------------------------------------- */
 
 /* "" stands for the current namespace; NULL: the link's own */
@@ -917,6 +1117,8 @@ static int undo_action(struct apply *ap, const struct done *d) {
 	case ACT_LINK_UP:
 		return link_set_up(ap, a->netns, a->name, false);
 	case ACT_LINK_DOWN:
+		/* the kernel brings up the vlans on it that were down too: they
+		 * go down again once every step is undone (stay_down_again) */
 		r = link_set_up(ap, a->netns, a->name, true);
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
@@ -1159,9 +1361,32 @@ static int journal_push(struct apply *ap, const struct done *d) {
 	return 0;
 }
 
+/* The vlans that were down before a step took their lower device down,
+ * brought up by the kernel with it in the undo: down again.  Only once
+ * every step is undone: up, a vlan follows its lower device's MAC as the
+ * undo gives it back (one taken down at once would keep the address the
+ * device had for a moment). */
+static int stay_down_again(struct apply *ap, size_t n) {
+	int first = 0;
+
+	for (size_t i = n; i-- > 0;) {
+		const struct action *a = ap->journal[i].a;
+
+		if (a->type != ACT_LINK_DOWN)
+			continue;
+		for (size_t k = 0; k < a->n_stay_down; k++) {
+			int r = link_set_up(ap, a->stay_down[k].netns, a->stay_down[k].name, false);
+
+			if (r < 0 && !first)
+				first = r;
+		}
+	}
+	return first;
+}
+
 static int undo_all(struct apply *ap) {
 	char *outer = ap->err, msg[512];
-	size_t outer_size = ap->errsize;
+	size_t outer_size = ap->errsize, n0 = ap->n_journal;
 	int first = 0;
 
 	while (ap->n_journal > 0) {
@@ -1195,6 +1420,31 @@ static int undo_all(struct apply *ap) {
 		free(d->ok);
 		d->ok = NULL;
 	}
+	/* what the kernel dropped with the steps, in tables the plan did not see */
+	{
+		int r;
+
+		msg[0] = '\0';
+		ap->err = msg;
+		ap->errsize = sizeof(msg);
+		r = stay_down_again(ap, n0);
+		if (r >= 0)
+			r = routes_put_back(ap);
+		ap->err = outer;
+		ap->errsize = outer_size;
+		if (r < 0) {
+			ap->undo_failed = true;
+			if (first == 0)
+				first = r;
+			if (outer && outer_size) {
+				size_t len = strlen(outer);
+
+				snprintf(outer + len, outer_size - len,
+				         "; putting back the vlans that were down and the routes of the devices it disturbed "
+				         "failed too: %s", msg[0] ? msg : strerror(-r));
+			}
+		}
+	}
 	return first;
 }
 
@@ -1221,10 +1471,14 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 	r = owner_snapshot(ap, routes);
 	if (r < 0)
 		return set_err(ap, r, "reading the records of %s: %s", ap->owner->profile, strerror(-r));
+	r = routes_save(ap, p);
+	if (r < 0)
+		return set_err(ap, r, "reading the routes of the devices the plan disturbs: %s", strerror(-r));
 	if (ap->hook && ap->hook->begin) {
 		struct apply_records rec = {
 			.owned = ap->orig_owned, .owned_len = ap->orig_owned_len, .routes_saved = ap->orig_routes_saved,
 			.routes = ap->orig_routes, .routes_len = ap->orig_routes_len,
+			.saved_routes = ap->saved, .n_saved_routes = ap->n_saved,
 		};
 
 		r = ap->hook->begin(ap->hook->data, p, &rec);
@@ -1365,6 +1619,17 @@ int apply_adopt_records(struct apply *ap, const struct apply_records *rec) {
 	ap->orig_routes_len = rec->routes_saved ? rec->routes_len : 0;
 	ap->orig_routes_saved = rec->routes_saved;
 	ap->orig_saved = true;
+	/* the saved routes stay the caller's */
+	free(ap->saved);
+	ap->saved = NULL;
+	ap->n_saved = 0;
+	if (rec->n_saved_routes) {
+		ap->saved = malloc(rec->n_saved_routes * sizeof(*ap->saved));
+		if (!ap->saved)
+			return -ENOMEM;
+		memcpy(ap->saved, rec->saved_routes, rec->n_saved_routes * sizeof(*ap->saved));
+		ap->n_saved = rec->n_saved_routes;
+	}
 	/* the records may have been written: put the old ones back */
 	ap->intent_written = true;
 	return 0;

@@ -22,7 +22,7 @@
 /* A field of struct action, link, addr, route or rule that is not in the
  * file is not undone: every field added to them needs its tag here. */
 #if __SIZEOF_POINTER__ == 8 && defined(__x86_64__)
-_Static_assert(sizeof(struct action) == 664, "struct action changed: write and read the new field in journal-file.c");
+_Static_assert(sizeof(struct action) == 696, "struct action changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct link) == 664, "struct link changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct route) == 136, "struct route changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct addr) == 88, "struct addr changed: write and read the new field in journal-file.c");
@@ -47,7 +47,7 @@ enum {
 };
 
 enum {
-	RC_OWNED = 1, RC_ROUTES_SAVED, RC_ROUTES,
+	RC_OWNED = 1, RC_ROUTES_SAVED, RC_ROUTES, RC_SAVED_ROUTE,
 };
 
 enum {
@@ -63,7 +63,7 @@ enum {
 	A_MTU, A_OLD_MTU, A_MAC, A_OLD_MAC, A_MAC_OF, A_OLD_MAC_UNKNOWN, A_ALIAS, A_OLD_ALIAS, A_MASTER, A_OLD_MASTER,
 	A_MASTER_MAC, A_MASTER_MAC_SET, A_TO_NETNS, A_NIC_KEYS, A_NIC_BEFORE, A_NIC_RESTORE, A_NIC_FORGET, A_FWD4, A_FWD6,
 	A_OLD_FWD4, A_OLD_FWD6, A_LO_UP, A_FWD_RECORD, A_FWD_FORGET, A_ADDR, A_OLD_ADDR, A_ROUTE, A_OLD_ROUTE, A_RULE,
-	A_PORT, A_LOST_ADDR, A_LOST_ROUTE, A_MTU_BACK,
+	A_PORT, A_LOST_ADDR, A_LOST_ROUTE, A_MTU_BACK, A_DISTURBED, A_STAY_DOWN,
 };
 
 enum {
@@ -507,6 +507,20 @@ static void jfile_put_action(struct wbuf *b, const struct action *a) {
 		F_U32(b, MB_MTU, a->mtu_back[i].mtu);
 		f_close(b, at);
 	}
+	for (size_t i = 0; a->disturbed && i < a->n_disturbed; i++) {
+		size_t at = f_open(b, A_DISTURBED);
+
+		f_optstr(b, MB_NETNS, a->disturbed[i].netns);
+		f_name(b, MB_NAME, a->disturbed[i].name);
+		f_close(b, at);
+	}
+	for (size_t i = 0; a->stay_down && i < a->n_stay_down; i++) {
+		size_t at = f_open(b, A_STAY_DOWN);
+
+		f_optstr(b, MB_NETNS, a->stay_down[i].netns);
+		f_name(b, MB_NAME, a->stay_down[i].name);
+		f_close(b, at);
+	}
 }
 
 /* A record: tag, length, crc32 of the payload, payload (from `at`). */
@@ -585,6 +599,8 @@ int jfile_create(const char *path, const struct jfile_head *h, const struct plan
 	F_U8(&b, RC_ROUTES_SAVED, rec->routes_saved);
 	if (rec->routes_saved && rec->routes)
 		f_bytes(&b, RC_ROUTES, rec->routes, rec->routes_len);
+	for (size_t i = 0; i < rec->n_saved_routes; i++)
+		put_route(&b, RC_SAVED_ROUTE, rec->saved_routes[i]);
 	rec_close(&b, at);
 
 	for (size_t i = 0; i < p->n; i++) {
@@ -1242,8 +1258,25 @@ static int read_mtu_back(struct ctx *c, struct rd r, struct mtu_back *m) {
 	return q;
 }
 
+static int read_act_dev(struct ctx *c, struct rd r, struct act_dev *d) {
+	struct rd v;
+	uint16_t tag;
+	int q, r2 = 0;
+
+	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
+		switch (tag) {
+		case MB_NETNS: r2 = v_netns(c, tag, &v, &d->netns); break;
+		case MB_NAME: r2 = v_name(c, tag, &v, d->name, sizeof(d->name)); break;
+		default: r2 = unknown(c, tag); break;
+		}
+		if (r2 < 0)
+			return r2;
+	}
+	return q;
+}
+
 static int read_action(struct ctx *c, struct rd r, struct action *a) {
-	size_t n_routes, n_old, n_ports, n_lost_addrs, n_lost_routes, n_mtu_back, k_routes = 0, k_old = 0;
+	size_t n_routes, n_old, n_ports, n_lost_addrs, n_lost_routes, n_mtu_back, n_disturbed, n_stay_down, k_routes = 0, k_old = 0;
 	bool type_seen = false;
 	struct rd v;
 	uint16_t tag;
@@ -1253,7 +1286,9 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 	if ((r2 = count_tag(c, r, A_ROUTE, &n_routes)) < 0 || (r2 = count_tag(c, r, A_OLD_ROUTE, &n_old)) < 0 ||
 	    (r2 = count_tag(c, r, A_PORT, &n_ports)) < 0 || (r2 = count_tag(c, r, A_LOST_ADDR, &n_lost_addrs)) < 0 ||
 	    (r2 = count_tag(c, r, A_LOST_ROUTE, &n_lost_routes)) < 0 ||
-	    (r2 = count_tag(c, r, A_MTU_BACK, &n_mtu_back)) < 0)
+	    (r2 = count_tag(c, r, A_MTU_BACK, &n_mtu_back)) < 0 ||
+	    (r2 = count_tag(c, r, A_DISTURBED, &n_disturbed)) < 0 ||
+	    (r2 = count_tag(c, r, A_STAY_DOWN, &n_stay_down)) < 0)
 		return r2;
 	if (n_old && n_old != n_routes)
 		return bad(c, "%zu routes replace %zu", n_routes, n_old);
@@ -1263,7 +1298,9 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 	    (n_ports && !(a->ports = arena_alloc(c->arena, n_ports * sizeof(*a->ports)))) ||
 	    (n_lost_addrs && !(a->lost_addrs = arena_alloc(c->arena, n_lost_addrs * sizeof(*a->lost_addrs)))) ||
 	    (n_lost_routes && !(a->lost_routes = arena_alloc(c->arena, n_lost_routes * sizeof(*a->lost_routes)))) ||
-	    (n_mtu_back && !(a->mtu_back = arena_alloc(c->arena, n_mtu_back * sizeof(*a->mtu_back)))))
+	    (n_mtu_back && !(a->mtu_back = arena_alloc(c->arena, n_mtu_back * sizeof(*a->mtu_back)))) ||
+	    (n_disturbed && !(a->disturbed = arena_alloc(c->arena, n_disturbed * sizeof(*a->disturbed)))) ||
+	    (n_stay_down && !(a->stay_down = arena_alloc(c->arena, n_stay_down * sizeof(*a->stay_down)))))
 		return -ENOMEM;
 	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
 		switch (tag) {
@@ -1318,6 +1355,8 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 		case A_LOST_ADDR: r2 = read_addr(c, v, &a->lost_addrs[a->n_lost_addrs++]); break;
 		case A_LOST_ROUTE: r2 = read_route(c, v, &a->lost_routes[a->n_lost_routes++]); break;
 		case A_MTU_BACK: r2 = read_mtu_back(c, v, &a->mtu_back[a->n_mtu_back++]); break;
+		case A_DISTURBED: r2 = read_act_dev(c, v, &a->disturbed[a->n_disturbed++]); break;
+		case A_STAY_DOWN: r2 = read_act_dev(c, v, &a->stay_down[a->n_stay_down++]); break;
 		default: r2 = unknown(c, tag); break;
 		}
 		c->what = "action";
@@ -1375,11 +1414,19 @@ static int read_fields_head(struct ctx *c, struct rd r, struct jfile *j, size_t 
 }
 
 static int read_records(struct ctx *c, struct rd r, struct jfile *j) {
+	const struct route **saved = NULL;
+	size_t n_saved;
 	struct rd v;
 	uint16_t tag;
 	int q, r2 = 0;
 
 	c->what = "records";
+	r2 = count_tag(c, r, RC_SAVED_ROUTE, &n_saved);
+	if (r2 < 0)
+		return r2;
+	if (n_saved && !(saved = arena_alloc(c->arena, n_saved * sizeof(*saved))))
+		return -ENOMEM;
+	j->rec.saved_routes = saved;
 	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
 		switch (tag) {
 		case RC_OWNED:
@@ -1399,6 +1446,10 @@ static int read_records(struct ctx *c, struct rd r, struct jfile *j) {
 			break;
 		}
 		case RC_ROUTES_SAVED: r2 = GET_BOOL(c, tag, &v, j->rec.routes_saved); break;
+		case RC_SAVED_ROUTE:
+			r2 = read_route(c, v, &saved[j->rec.n_saved_routes++]);
+			c->what = "records";
+			break;
 		default: r2 = unknown(c, tag); break;
 		}
 		if (r2 < 0)

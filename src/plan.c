@@ -408,6 +408,8 @@ static void action_fini(struct action *a) {
 	free(a->lost_addrs);
 	free(a->lost_routes);
 	free(a->mtu_back);
+	free(a->disturbed);
+	free(a->stay_down);
 	free(a->ports);
 }
 
@@ -492,6 +494,29 @@ static int sim_routes_lose(struct planner *pl, struct action *a, const char *net
 	return 0;
 }
 
+/* Add a device to a list of an action, once. */
+static int act_dev_add(struct act_dev **list, size_t *n, const char *netns, const char *dev) {
+	struct act_dev *v;
+
+	for (size_t i = 0; i < *n; i++)
+		if (netns_eq((*list)[i].netns, netns) && strcmp((*list)[i].name, dev) == 0)
+			return 0;
+	v = realloc(*list, (*n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*list = v;
+	v[*n].netns = netns;
+	snprintf(v[*n].name, sizeof(v[0].name), "%s", dev);
+	(*n)++;
+	return 0;
+}
+
+/* The kernel may drop routes through this device with the action, in
+ * tables the plan does not see: say so. */
+static int act_disturbs(struct action *a, const char *netns, const char *dev) {
+	return act_dev_add(&a->disturbed, &a->n_disturbed, netns, dev);
+}
+
 static bool route_match_dev(const struct route *r, const void *dev) {
 	return route_uses_dev(r, dev);
 }
@@ -504,6 +529,8 @@ static int sim_link_loses(struct planner *pl, struct action *a, const char *netn
 
 	if (!ns)
 		return 0;
+	if (act_disturbs(a, ns->name, dev) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < ns->n_addrs; i++) {
 		struct sim_addr *x = &ns->addrs[i];
 		struct addr *v;
@@ -598,6 +625,8 @@ static int sim_addr_loses(struct planner *pl, struct action *a, const struct add
 	size_t n_addrs0 = a->n_lost_addrs, n_routes0 = a->n_lost_routes;
 	int r;
 
+	if (act_disturbs(a, x->netns, x->dev) < 0)
+		return -ENOMEM;
 	if (x->ip.family != AF_INET)
 		return 0;
 	c.last = !sim_has_addr4(pl, x->netns, x->dev);
@@ -616,6 +645,8 @@ static int sim_addr_inverse_loses(struct planner *pl, struct action *a, const st
 
 	if (x->ip.family != AF_INET || !ns || sim_has_addr4(pl, x->netns, x->dev))
 		return 0;
+	if (act_disturbs(a, x->netns, x->dev) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; pl->present && i < pl->n_routes; i++) {
 		const struct route **v;
 
@@ -1146,6 +1177,30 @@ static struct sim_link *sim_upper_of(struct planner *pl, const struct sim_link *
  * addresses and its routes, in every table, like any link; the devices
  * on it follow in turn.  A macvlan only follows its lower device's
  * carrier: it keeps its addresses, and its routes are marked linkdown. */
+/* A link goes down: the vlans on it that are down already (and those on
+ * them) come up with it again when it does, which the inverse undoes. */
+static int sim_vlans_stay_down(struct planner *pl, struct action *a, struct sim_link *lower, int guard) {
+	if (guard > 8)
+		return 0;
+	for (size_t i = 0; i < pl->n_ns; i++) {
+		struct sim_ns *ns = &pl->ns[i];
+
+		for (size_t j = 0; j < ns->n_links; j++) {
+			struct sim_link *u = &ns->links[j];
+			int r;
+
+			if (!sim_is_upper(pl, ns, u, lower) || u->l.kind != LINK_VLAN || u->l.up)
+				continue;
+			r = act_dev_add(&a->stay_down, &a->n_stay_down, ns->name, u->l.name);
+			if (r >= 0)
+				r = sim_vlans_stay_down(pl, a, u, guard + 1);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
 static int sim_uppers_follow(struct planner *pl, struct action *a, struct sim_link *lower, bool up, int guard,
                              char *names, size_t size) {
 	char sfx[300];
@@ -1938,6 +1993,8 @@ static int plan_link_state(struct planner *pl, struct sim_link *sl, bool up, uns
 		return -ENOMEM;
 	if (!up) {
 		r = sim_link_loses(pl, a, sl->l.netns, sl->l.name, false);
+		if (r >= 0)
+			r = sim_vlans_stay_down(pl, a, sl, 0);
 		if (r < 0)
 			return r;
 	}

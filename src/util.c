@@ -720,8 +720,14 @@ int open_output(const char *path, bool append, int mode, int *ret_fd) {
 	 * without a reader does not hang the open (and is refused below) */
 	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (append ? O_APPEND : 0),
 	          (mode_t)mode);
-	if (fd < 0)
-		return errno == ENXIO ? -EINVAL : -errno;
+	if (fd < 0) {
+		r = errno == ENXIO ? -EINVAL : -errno;
+		/* the kernel refuses another user's link in a sticky directory
+		 * (fs.protected_symlinks) before O_NOFOLLOW does: say what it is */
+		if (r == -EACCES && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			r = -ELOOP;
+		return r;
+	}
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		close(fd);

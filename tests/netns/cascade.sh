@@ -7,7 +7,8 @@
 #  - a bridge's IPv4 address changed (10.7.0.1/24 -> 10.7.0.2/24) with
 #    routes via 10.7.0.254 on it, in several tables: removing the old
 #    address (the bridge's last) takes every IPv4 route through the
-#    bridge; one with the old address as its source goes too;
+#    bridge (also in tables the profile does not use); one with the old
+#    address as its source goes too;
 #  - a lower device's mtu lowered: the kernel lowers the macvlans on it
 #    (in another namespace too) and never raises them again.
 # The vlan and bond cases are in tests/kernel/cascade.sh.
@@ -101,6 +102,10 @@ apply_ok "$A"
 # a route hanet did not make, through the bridge, in a table of the
 # profile: the kernel takes it too
 ip -n c route add 10.10.0.0/16 via 10.7.0.254 dev br0 table 100
+# and routes in tables the profile does not use (the plan does not read
+# them): the kernel takes them as well, a rollback puts them back
+ip -n c route add 10.11.0.0/16 via 10.7.0.254 dev br0 table 500
+ip -n c route add 10.12.0.0/16 dev br0 table 501 metric 9 proto static
 ip link show mv0 | grep -q 'mtu 1500' || hn_fail "mv0: $(ip link show mv0)"
 
 "$HANET" apply --dry-run "$B" >"$HN_TMP/plan"
@@ -118,6 +123,8 @@ grep -q 'the kernel lowers the mtu of mv1 (netns c) to 1400 with it' "$HN_TMP/pl
 grep -q 'route main (netns c): add 10.8.0.0/16' "$HN_TMP/plan" || hn_fail "route main is not added again"
 grep -q 'route t100 (netns c): add 10.8.0.0/16' "$HN_TMP/plan" || hn_fail "route t100 is not added again"
 
+[ -n "$(ip -n c route show table 500 10.11.0.0/16)" ] && [ -n "$(ip -n c route show table 501 10.12.0.0/16)" ] ||
+	hn_fail "the routes in tables the profile does not use are not there"
 hn_dump_json_all >"$HN_TMP/before"
 n=$(grep -cE '^ *[0-9]+  ' "$HN_TMP/plan")
 for ((k = 1; k <= n; k++)); do
@@ -129,6 +136,17 @@ for ((k = 1; k <= n; k++)); do
 	diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 || hn_fail "a failure at step $k of $n did not leave the state as it was"
 done
 echo "a failure at each of the $n steps left every namespace as it was"
+# the same from the journal on disk: apply --confirm killed (SIGKILL)
+# after the address went, and at the last step; the next command rolls
+# the change back, routes of the tables the profile does not use too
+for k in 3 "$n"; do
+	hn_expect_rc 137 env HANET_KILL_AT=$k "$HANET_TEST" apply --confirm 30s "$B" >/dev/null 2>&1
+	"$HANET" check "$A" >/dev/null 2>"$HN_TMP/err" || true
+	grep -q "was not confirmed and .*: rolled back" "$HN_TMP/err" ||
+		hn_fail "killed at step $k: check did not roll back: $(cat "$HN_TMP/err")"
+	hn_dump_json_all >"$HN_TMP/after"
+	diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 || hn_fail "apply --confirm killed at step $k: not rolled back as it was"
+done
 
 apply_ok "$B"
 "$HANET" check "$B"

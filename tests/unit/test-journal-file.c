@@ -44,6 +44,7 @@ struct fixture {
 	const struct route *routes[2], *old_routes[2], *lost_routes[1];
 	struct addr lost_addr;
 	char del_ports[1][IFNAMSIZ];
+	struct act_dev disturbed[2];
 };
 
 static void fixture_init(struct fixture *f) {
@@ -114,6 +115,9 @@ static void fixture_init(struct fixture *f) {
 	snprintf(f->lost_addr.dev, IFNAMSIZ, "v0");
 	f->lost_addr.preferred_lft = UINT32_MAX;
 	snprintf(f->del_ports[0], IFNAMSIZ, "eth0");
+	f->disturbed[0].netns = "ns1";
+	snprintf(f->disturbed[0].name, IFNAMSIZ, "v0");
+	snprintf(f->disturbed[1].name, IFNAMSIZ, "v0.100");
 
 	f->v[0] = (struct action){ .type = ACT_NETNS_ADD, .netns = "ns1", .text = (char *)"netns ns1: create" };
 	f->v[1] = (struct action){ .type = ACT_LINK_CREATE, .link = &f->bond, .sock_netns = "", .text = (char *)"create" };
@@ -122,7 +126,9 @@ static void fixture_init(struct fixture *f) {
 	                           .n_routes = 2, .text = (char *)"routes" };
 	f->v[4] = (struct action){ .type = ACT_LINK_DELETE, .level = DISRUPT_RECREATE, .link = &f->veth, .name = "v0",
 	                           .ports = f->del_ports, .n_ports = 1, .lost_addrs = &f->lost_addr, .n_lost_addrs = 1,
-	                           .lost_routes = f->lost_routes, .n_lost_routes = 1, .text = (char *)"delete" };
+	                           .lost_routes = f->lost_routes, .n_lost_routes = 1, .disturbed = f->disturbed,
+	                           .n_disturbed = 2, .stay_down = f->disturbed + 1,
+	                           .n_stay_down = 1, .text = (char *)"delete" };
 	f->v[5] = (struct action){ .type = ACT_LINK_SET, .name = "v0", .set = LINK_SET_MAC | LINK_SET_ALIAS,
 	                           .old_alias = (char *)"", .old_mac_unknown = true, .text = (char *)"set" };
 	ip4(&f->v[5].rule.from, "10.0.0.0", 24);
@@ -132,7 +138,13 @@ static void fixture_init(struct fixture *f) {
 }
 
 static const struct jfile_head head = { .profile = "c", .id = { 1, 2, 3 }, .pid = 42, .start = 4242, .created_ns = 7 };
-static const struct apply_records rec = { .owned = "netns ns1\n", .owned_len = 10, .routes_saved = true };
+/* a route in a table the plan does not use, saved before the first step */
+static const struct route saved_route = { .dst = { .family = AF_INET6, .plen = 64, .a = { 0x20, 0x01, 0x0d, 0xb8, 5 } },
+                                          .dev = "v0.100", .netns = "ns1", .table = 501, .metric = 7,
+                                          .set = ROUTE_SET_DEV, .protocol = 4 };
+static const struct route *const saved_routes[] = { &saved_route };
+static const struct apply_records rec = { .owned = "netns ns1\n", .owned_len = 10, .routes_saved = true,
+                                          .saved_routes = saved_routes, .n_saved_routes = 1 };
 
 static void write_journal(const char *path, size_t *ret_size) {
 	static const uint8_t ok[2] = { 1, 0 }, mac[6] = { 2, 0, 0, 0, 0, 9 };
@@ -181,6 +193,14 @@ static void test_round_trip(void **state) {
 	assert_memory_equal(j->rec.owned, "netns ns1\n", 10);
 	assert_true(j->rec.routes_saved);
 	assert_null(j->rec.routes);
+	assert_int_equal(j->rec.n_saved_routes, 1);
+	assert_string_equal(j->rec.saved_routes[0]->netns, "ns1");
+	assert_string_equal(j->rec.saved_routes[0]->dev, "v0.100");
+	assert_int_equal(j->rec.saved_routes[0]->table, 501);
+	assert_int_equal(j->rec.saved_routes[0]->metric, 7);
+	assert_int_equal(j->rec.saved_routes[0]->protocol, 4);
+	assert_int_equal(j->rec.saved_routes[0]->dst.family, AF_INET6);
+	assert_int_equal(j->rec.saved_routes[0]->dst.a[4], 5);
 	assert_int_equal(j->n_actions, 6);
 	assert_int_equal(j->steps[0].state, JSTEP_BEGUN);
 	assert_int_equal(j->steps[3].state, JSTEP_DONE);
@@ -229,6 +249,13 @@ static void test_round_trip(void **state) {
 	assert_int_equal(a->lost_addrs[0].preferred_lft, UINT32_MAX);
 	assert_int_equal(a->n_lost_routes, 1);
 	assert_string_equal(a->lost_routes[0]->netns, "ns1");
+	assert_int_equal(a->n_disturbed, 2);
+	assert_string_equal(a->disturbed[0].netns, "ns1");
+	assert_string_equal(a->disturbed[0].name, "v0");
+	assert_null(a->disturbed[1].netns);
+	assert_string_equal(a->disturbed[1].name, "v0.100");
+	assert_int_equal(a->n_stay_down, 1);
+	assert_string_equal(a->stay_down[0].name, "v0.100");
 	a = &j->actions[5];
 	assert_string_equal(a->old_alias, "");
 	assert_null(a->alias);

@@ -2,9 +2,14 @@
 # The stacked profile of the tests/kernel/cascade-*.sh, applied, and
 # each_step.  Source after tests/lib.sh, lib/kernel.sh and hn_sandbox.
 # Stack: bond0 (veth slaves) -> vlan bond0.100 -> macvlan api0 in the
-# named namespace ha -> VIPs (IPv4, IPv6); routes in several tables
+# named namespace ha -> VIPs (IPv4, IPv6); a vlan bond0.200 kept down
+# (the kernel brings every vlan up with its lower device: a rollback
+# puts it down again); routes in several tables
 # through the vlan and the macvlan, both families; rules in both
-# namespaces.
+# namespaces; and routes in tables the profile does not mention (500 to
+# 503, both families, through the vlan and the macvlan), made by hand:
+# the kernel drops them too when the vlan goes down, and a rollback puts
+# them back.
 
 for s in all default; do sysctl -qw net.ipv6.conf.$s.accept_dad=0; done
 kl_veths s1 s2
@@ -26,6 +31,12 @@ link = bond0
 id = 100
 mtu = 1500
 addresses = 192.0.2.11/24, 2001:db8:100::11/64
+
+[vlan bond0.200]
+link = bond0
+id = 200
+state = down
+addresses = 192.0.2.211/24
 
 [macvlan api0]
 netns = ha
@@ -102,6 +113,7 @@ each_step() {
 	[ "$n" -ge 1 ] || hn_fail "$name: an empty plan"
 	[ -z "$to" ] || [ "$to" -gt "$n" ] && to=$n
 	[ "$from" -le "$to" ] || hn_fail "$name: a plan of $n steps has no step $from"
+	foreign_routes_there || hn_fail "$name: the routes in tables the profile does not mention are not there before"
 	hn_dump_json_all >"$HN_TMP/before"
 	for ((k = from; k <= to; k++)); do
 		rc=0
@@ -115,7 +127,22 @@ each_step() {
 	echo "$name: a failure at each of the steps $from to $to (of $n) left every namespace as it was"
 }
 
+# routes that hanet does not know of, in tables the profile does not use
+foreign_routes() {
+	ip route replace 10.99.0.0/16 via 192.0.2.1 dev bond0.100 table 500 &&
+	ip -6 route replace 2001:db8:501::/64 via 2001:db8:100::1 dev bond0.100 table 501 &&
+	ip -n ha route replace 10.98.0.0/16 via 198.51.100.1 dev api0 table 502 &&
+	ip -n ha -6 route replace 2001:db8:503::/64 dev api0 table 503 metric 7
+}
+foreign_routes_there() {
+	[ -n "$(ip route show table 500 10.99.0.0/16)" ] &&
+	[ -n "$(ip -6 route show table 501 2001:db8:501::/64)" ] &&
+	[ -n "$(ip -n ha route show table 502 10.98.0.0/16)" ] &&
+	[ -n "$(ip -n ha -6 route show table 503 2001:db8:503::/64)" ]
+}
 
 cp "$A" "$p"
 hk_apply "$p"
+hk_noop "$p"
+foreign_routes || hn_fail "adding the routes in tables the profile does not use"
 hk_noop "$p"
