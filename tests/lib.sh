@@ -196,6 +196,27 @@ hn_children() {
 	done
 	return 0
 }
+# hn_descendants PID: PID's children, theirs, and so on, one pass over
+# /proc ("pid start" a line, for hn_pid_alive).
+hn_descendants() {
+	local f s a p
+	local -A kids=()
+	local -a todo=("$1")
+	for f in /proc/[0-9]*/stat; do
+		{ read -r s <"$f"; } 2>/dev/null || continue
+		read -r -a a <<<"${s##*) }"
+		f=${f#/proc/}
+		kids[${a[1]}]+=" ${f%/stat}:${a[19]}"
+	done
+	while [ ${#todo[@]} -gt 0 ]; do
+		p=${todo[0]}
+		todo=("${todo[@]:1}")
+		for s in ${kids[$p]:-}; do
+			echo "${s%:*} ${s#*:}"
+			todo+=("${s%:*}")
+		done
+	done
+}
 hn_pid_start() {
 	local s a
 	{ read -r s </proc/"$1"/stat; } 2>/dev/null || return 0
