@@ -36,7 +36,7 @@ hn_assert_eq "$(nsenter -t "$a" -u hostname)" node-a "service a's hostname"
 [ -e /proc/"$a"/root/run/a.ready ] || hn_fail "service a: no /run/a.ready in its mount namespace"
 [ -e /run/a.ready ] && hn_fail "service a's tmpfs /run leaked into the host's /run"
 [ "$(hostname)" != node-a ] || hn_fail "the host's hostname changed"
-hn_assert_eq "$(pgrep -f '^sleep 600.4321' | wc -l)" 2 "service a's two children"
+[ "$(pgrep -f '^sleep 600.4321' | wc -l)" = 2 ] || { cat "$O/up.err"; hn_fail "service a's two children: $(pgrep -f '^sleep 600.4321' | wc -l)"; }
 wait "$pid" || { cat "$O/up.err"; hn_fail "measure --fault n2-dead"; }
 assert_gone "after n2-dead"
 

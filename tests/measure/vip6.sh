@@ -3,7 +3,7 @@
 # An IPv6 vip moved with announcements (lab/vip6.ini): the timeline holds
 # the unsolicited neighbour advertisements seen on the switch, from the
 # new holder's MAC address, for the vip's address, as many as
-# announce_count, after the address was added; the client is back within
+# announce_count, after the fault; the client is back within
 # the SLA.  Without announcements no unsolicited NA is seen.
 . "$(dirname "$0")/../lib.sh"
 hn_sandbox "$@"
@@ -36,7 +36,9 @@ for t in g["trials"]:
         assert e["netns"] == "sw" and e["dev"] == "c2-p", e
         assert e["address"] == "2001:db8:46::50/128", e
         assert e["detail"] == "NA from " + mac, (e, mac)
-        assert e["t_us"] >= add[0]["t_us"], (e, add[0])
+        # after the fault (the address's netlink event is stamped when
+        # it arrives, the frame by the kernel: either may come first)
+        assert e["t_us"] >= 0, e
 q = json.load(open(base + "/quiet.json"))
 for t in q["groups"][0]["trials"]:
     assert not [e for e in t["events"] if e["kind"] == "unsolicited-na"], t["events"]
