@@ -183,19 +183,7 @@ hn_dump_json_all() {
 }
 
 # Processes by pid, never by name (other people's processes may match a
-# name): hn_children PID prints the pids whose parent is PID;
-# hn_pid_start PID prints the start time of PID (empty when it is gone),
-# to tell it from a later process that took the pid; hn_pid_alive PID
-# START is true while that very process runs (a zombie does not count).
-hn_children() {
-	local f s a
-	for f in /proc/[0-9]*/stat; do
-		{ read -r s <"$f"; } 2>/dev/null || continue
-		read -r -a a <<<"${s##*) }"
-		[ "${a[1]}" = "$1" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
-	done
-	return 0
-}
+# name).  A start time tells a process from a later one that took its pid.
 # hn_descendants PID: PID's children, theirs, and so on, one pass over
 # /proc ("pid start" a line, for hn_pid_alive).
 hn_descendants() {
@@ -217,12 +205,8 @@ hn_descendants() {
 		done
 	done
 }
-hn_pid_start() {
-	local s a
-	{ read -r s </proc/"$1"/stat; } 2>/dev/null || return 0
-	read -r -a a <<<"${s##*) }"
-	echo "${a[19]}"
-}
+# hn_pid_alive PID START: true while that very process runs (a zombie
+# does not count).
 hn_pid_alive() {
 	local s a
 	{ read -r s </proc/"$1"/stat; } 2>/dev/null || return 1
