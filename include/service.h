@@ -56,7 +56,7 @@ int services_wait_ready(struct services *s, char *err, size_t errsize);
 /* Start service i (stopped) and wait until it is ready. */
 int service_start(struct services *s, size_t i, char *err, size_t errsize);
 /* Stop service i: its group SIGTERM, then SIGKILL after timeout_us (0:
- * SIGKILL at once); reaps the main process. */
+ * SIGKILL at once, which ends its PID namespace whole); reaps it. */
 void service_stop(struct services *s, size_t i, uint64_t timeout_us);
 /* Whether service i has a live process. */
 bool service_running(const struct services *s, size_t i);

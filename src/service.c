@@ -32,8 +32,11 @@ extern char **environ;
 
 struct service {
 	const struct service_conf *c;
-	pid_t pid;                  /* the main process (its pgid too); 0: stopped */
+	pid_t pid;                  /* PID 1 of the service's PID namespace, a reaper
+	                             * (its pgid too); 0: stopped */
 	int pidfd;                  /* -1 where pidfd_open is missing */
+	pid_t main;                 /* the service's command, the reaper's child */
+	int main_pidfd;
 	char log[PATH_MAX];
 };
 
@@ -46,6 +49,8 @@ struct services {
 	struct service *v;
 	size_t n;
 	volatile sig_atomic_t *stop;
+	int lifeline[2];            /* hanet holds the write end: the services
+	                             * see a hangup on the read end when it dies */
 };
 
 static bool group_alive(pid_t pgid);
@@ -67,6 +72,10 @@ int services_new(const struct profile *p, const char *lab, struct services **ret
 	if (!s)
 		return -ENOMEM;
 	s->p = p;
+	if (pipe2(s->lifeline, O_CLOEXEC) < 0) {
+		free(s);
+		return -errno;
+	}
 	snprintf(s->lab, sizeof(s->lab), "%s", lab ? lab : "");
 	n = readlink("/proc/self/exe", s->self, sizeof(s->self) - 1);
 	s->self[n > 0 ? n : 0] = '\0';
@@ -79,12 +88,15 @@ int services_new(const struct profile *p, const char *lab, struct services **ret
 	s->n = p->n_services;
 	s->v = calloc(s->n ? s->n : 1, sizeof(*s->v));
 	if (!s->v) {
+		close(s->lifeline[0]);
+		close(s->lifeline[1]);
 		free(s);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		s->v[i].c = &p->services[i];
 		s->v[i].pidfd = -1;
+		s->v[i].main_pidfd = -1;
 	}
 	*ret = s;
 	return 0;
@@ -99,6 +111,8 @@ void services_free(struct services *s) {
 			unlink(s->v[i].log);
 	if (s->dir[0])
 		rmdir(s->dir);
+	close(s->lifeline[0]);
+	close(s->lifeline[1]);
 	free(s->v);
 	free(s);
 }
@@ -123,7 +137,7 @@ const struct service_conf *service_conf(const struct services *s, size_t i) {
 }
 
 pid_t service_main_pid(const struct services *s, size_t i) {
-	return s->v[i].pid;
+	return s->v[i].main;
 }
 
 /* Reap the main process if it ended: true while it runs. */
@@ -241,16 +255,77 @@ static void strv_free_(char **v) {
 	free(v);
 }
 
-/* Fork and exec service sv; no waiting.  Everything the child needs is
- * prepared before the fork: the other threads of hanet measure (prober,
- * timeline) may hold locks the child would otherwise wait for. */
+/* fork(2) by the system call, with flags (CLONE_NEWPID): glibc's clone()
+ * wants a stack, its fork() no flags.  The child calls only system calls
+ * (and what child_fail needs) until it execs. */
+static pid_t fork_flags(unsigned long flags) {
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* The first child of pid (its command: the reaper's first fork), up to
+ * 1 s while it is being forked; 0 when it is not there. */
+static pid_t first_child(pid_t pid) {
+	uint64_t until = now_us() + 1000000;
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	for (;;) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			return (pid_t)atoi(buf);
+		}
+		if (fd < 0 || now_us() >= until)
+			return 0;
+		sleep_us(500);
+	}
+}
+
+/* PID 1 of a service's PID namespace: start its command and reap
+ * whatever ends in the namespace until the command ends, then end with
+ * its status; the kernel then kills every process left in the namespace
+ * (daemonized ones too).  Signals other than SIGKILL and SIGSTOP do not
+ * reach a PID 1 with no handler: a SIGTERM to the group is for the
+ * command and its children. */
+static _Noreturn void reaper(char **argv, char **env) {
+	pid_t cmd = fork_flags(0);
+	sigset_t none;
+	int st;
+
+	if (cmd < 0)
+		child_fail("fork", NULL);
+	if (cmd == 0) {
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execve("/bin/sh", argv, env);
+		child_fail("exec", "/bin/sh");
+	}
+	for (;;) {
+		pid_t w = waitpid(-1, &st, 0);
+
+		if (w == cmd)
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		if (w < 0 && errno != EINTR)
+			_exit(127);
+	}
+}
+
+/* Start service sv; no waiting.  Its process is PID 1 of a PID namespace
+ * of its own (reaper()), its command that process's child.  Everything the
+ * children need is prepared before the fork: the other threads of hanet
+ * measure (prober, timeline) may hold locks they would otherwise wait
+ * for. */
 static int spawn(struct services *s, struct service *sv, char *err, size_t errsize) {
 	const struct service_conf *c = sv->c;
 	char *tmpfs_copy = NULL, *dirs[MAX_TMPFS], *save = NULL;
 	char *argv[] = { "sh", "-c", c->command, NULL };
 	char **env = NULL;
 	size_t n_dirs = 0;
-	pid_t parent = getpid(), pid;
+	pid_t pid;
 	int nsfd = -1, logfd = -1, nullfd = -1, r;
 
 	r = log_path(s, sv);
@@ -277,20 +352,30 @@ static int spawn(struct services *s, struct service *sv, char *err, size_t errsi
 		goto out;
 	}
 	fflush(NULL);
-	pid = fork();
+	pid = fork_flags(CLONE_NEWPID);
 	if (pid < 0) {
 		r = -errno;
-		snprintf(err, errsize, "service %s: fork: %s", c->name, strerror(-r));
+		snprintf(err, errsize, "service %s: a process in a PID namespace of its own: %s", c->name, strerror(-r));
 		goto out;
 	}
 	if (pid == 0) {
-		sigset_t none;
+		struct pollfd gone = { .fd = s->lifeline[0], .events = POLLIN };
 
+		close(s->lifeline[1]);
+
+		/* hanet's signal handlers are not the service's */
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
 		/* a session and process group of its own: the terminal's ^C is
 		 * for hanet, which stops the lab in order */
 		setsid();
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		/* whether hanet died before the child asked to die with it:
+		 * its parent is not visible in its PID namespace, a hangup on
+		 * the lifeline is */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&gone, 1, 0) != 0)
 			_exit(127);
+		close(s->lifeline[0]);
 		dup2(nullfd, STDIN_FILENO);
 		dup2(logfd, STDOUT_FILENO);
 		dup2(logfd, STDERR_FILENO);
@@ -314,17 +399,13 @@ static int spawn(struct services *s, struct service *sv, char *err, size_t errsi
 				if (mount("tmpfs", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 					child_fail("tmpfs over", dirs[i]);
 		}
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int sig = 1; sig < NSIG; sig++)
-			if (sig != SIGKILL && sig != SIGSTOP)
-				signal(sig, SIG_DFL);
-		execve("/bin/sh", argv, env);
-		child_fail("exec", "/bin/sh");
+		reaper(argv, env);
 	}
 	sv->pid = pid;
 	sv->pidfd = pidfd_open_(pid);
-	log_debug("service %s: started, pid %d", c->name, (int)pid);
+	sv->main = first_child(pid);
+	sv->main_pidfd = sv->main > 0 ? pidfd_open_(sv->main) : -1;
+	log_debug("service %s: started, pid %d, its command %d", c->name, (int)pid, (int)sv->main);
 	r = 0;
 out:
 	if (nsfd >= 0)
@@ -599,17 +680,28 @@ static bool wait_gone(struct service *sv, uint64_t us) {
 	}
 }
 
+static int pidfd_signal(int pidfd, int sig);
+
+/* SIGKILL to service sv: to its PID 1, and the kernel kills every other
+ * process of its PID namespace; to its group too, for a process entered
+ * into the group from outside the namespace. */
+static void service_kill(struct service *sv) {
+	kill(sv->pid, SIGKILL);
+	kill(-sv->pid, SIGKILL);
+}
+
 void service_stop(struct services *s, size_t i, uint64_t timeout_us) {
 	struct service *sv = &s->v[i];
 
 	if (sv->pid > 0) {
 		if (timeout_us) {
 			kill(-sv->pid, SIGTERM);
-			kill(sv->pid, SIGTERM);
+			/* a command that left the group */
+			if (sv->main_pidfd >= 0)
+				pidfd_signal(sv->main_pidfd, SIGTERM);
 		}
 		if (!timeout_us || !wait_gone(sv, timeout_us)) {
-			kill(-sv->pid, SIGKILL);
-			kill(sv->pid, SIGKILL);
+			service_kill(sv);
 			if (!wait_gone(sv, KILL_WAIT_US))
 				log_debug("service %s: group %d still there after SIGKILL", sv->c->name, (int)sv->pid);
 		}
@@ -617,8 +709,10 @@ void service_stop(struct services *s, size_t i, uint64_t timeout_us) {
 	}
 	if (sv->pidfd >= 0)
 		close(sv->pidfd);
-	sv->pidfd = -1;
-	sv->pid = 0;
+	if (sv->main_pidfd >= 0)
+		close(sv->main_pidfd);
+	sv->pidfd = sv->main_pidfd = -1;
+	sv->pid = sv->main = 0;
 }
 
 /* Every process (not this one) whose network namespace is that of ns:
@@ -653,19 +747,28 @@ static int kill_netns(const char *ns) {
 	return n;
 }
 
-int services_stop_all(struct services *s) {
+static bool of_node(const struct service *sv, const char *node) {
+	return !node || strcmp(sv->c->node, node) == 0;
+}
+
+/* Stop the services of node (NULL: every one), the last started first
+ * (it may depend on the first): SIGTERM and up to each one's stop_timeout
+ * when graceful, SIGKILL at once when not.  Then SIGKILL to whatever
+ * else runs in their network namespaces: processes entered into them from
+ * outside the services' PID namespaces.  Returns how many of those. */
+static int stop_services(struct services *s, const char *node, bool graceful) {
 	int n = 0;
 
-	if (!s)
-		return 0;
-	/* in reverse: the last started may depend on the first */
 	for (size_t i = s->n; i-- > 0;)
-		service_stop(s, i, s->v[i].c->stop_timeout_us);
+		if (of_node(&s->v[i], node))
+			service_stop(s, i, graceful ? s->v[i].c->stop_timeout_us : 0);
 	for (size_t i = 0; i < s->n; i++) {
 		bool seen = false;
 
+		if (!of_node(&s->v[i], node))
+			continue;
 		for (size_t j = 0; j < i; j++)
-			seen |= netns_eq(s->v[j].c->netns, s->v[i].c->netns);
+			seen |= of_node(&s->v[j], node) && netns_eq(s->v[j].c->netns, s->v[i].c->netns);
 		if (!seen) {
 			int k = kill_netns(s->v[i].c->netns);
 			if (k > 0) {
@@ -675,6 +778,10 @@ int services_stop_all(struct services *s) {
 		}
 	}
 	return n;
+}
+
+int services_stop_all(struct services *s) {
+	return s ? stop_services(s, NULL, true) : 0;
 }
 
 /* The children of pid (by their parent in /proc/PID/stat). */
@@ -728,7 +835,7 @@ static int pidfd_signal(int pidfd, int sig) {
 int service_signal(struct services *s, size_t i, enum fault_target target, int sig, int *ret_n, char *err,
                    size_t errsize) {
 	struct service *sv = &s->v[i];
-	int n = 0;
+	int n = 0, r;
 
 	if (sv->pid <= 0 || !main_alive(sv, NULL)) {
 		snprintf(err, errsize, "service %s is not running", sv->c->name);
@@ -744,17 +851,19 @@ int service_signal(struct services *s, size_t i, enum fault_target target, int s
 		break;
 	case FAULT_TARGET_MAIN:
 		/* through the pidfd: never another process that took the pid */
-		if ((sv->pidfd >= 0 ? pidfd_signal(sv->pidfd, sig) : kill(sv->pid, sig)) < 0) {
-			snprintf(err, errsize, "service %s: kill -%d %d: %s", sv->c->name, sig, (int)sv->pid, strerror(errno));
-			return -errno;
+		if (sv->main <= 0 ||
+		    (sv->main_pidfd >= 0 ? pidfd_signal(sv->main_pidfd, sig) : kill(sv->main, sig)) < 0) {
+			r = sv->main <= 0 ? -ESRCH : -errno;
+			snprintf(err, errsize, "service %s: kill -%d %d: %s", sv->c->name, sig, (int)sv->main, strerror(-r));
+			return r;
 		}
 		n = 1;
 		break;
 	case FAULT_TARGET_CHILD:
-		n = signal_children(sv->pid, sig);
+		n = sv->main > 0 ? signal_children(sv->main, sig) : 0;
 		if (n <= 0) {
 			snprintf(err, errsize, "service %s: its main process %d has no child process to kill", sv->c->name,
-			         (int)sv->pid);
+			         (int)sv->main);
 			return n < 0 ? n : -ESRCH;
 		}
 		break;
@@ -784,8 +893,10 @@ int services_kill_node(struct services *s, const char *node, int *ret_n, char *e
 	int n = 0, k;
 
 	for (size_t i = 0; s && i < s->n; i++)
-		if (strcmp(s->v[i].c->node, node) == 0 && s->v[i].pid > 0 && kill(-s->v[i].pid, SIGKILL) == 0)
+		if (of_node(&s->v[i], node) && s->v[i].pid > 0) {
+			service_kill(&s->v[i]);
 			n++;
+		}
 	k = kill_netns(node_netns(s, node));
 	if (k < 0) {
 		snprintf(err, errsize, "node %s: reading /proc: %s", node, strerror(-k));
@@ -797,12 +908,16 @@ int services_kill_node(struct services *s, const char *node, int *ret_n, char *e
 }
 
 int services_restart_node(struct services *s, const char *node, char *err, size_t errsize) {
-	for (size_t i = 0; s && i < s->n; i++) {
+	if (!s)
+		return 0;
+	/* what is left of the node (a daemon of a service, a process entered
+	 * into its namespace) goes first: a fresh node starts from nothing */
+	stop_services(s, node, false);
+	for (size_t i = 0; i < s->n; i++) {
 		int r;
 
-		if (strcmp(s->v[i].c->node, node) != 0)
+		if (!of_node(&s->v[i], node))
 			continue;
-		service_stop(s, i, 0);
 		r = service_start(s, i, err, errsize);
 		if (r < 0)
 			return r;

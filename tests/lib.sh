@@ -181,3 +181,90 @@ hn_dump_json_all() {
 		          rules4: .[4], rules6: .[6] };
 		[range(0; length; 7) as $i | .[$i:$i + 7] | { key: .[0], value: ns }] | from_entries'
 }
+
+# Processes by pid, never by name (other people's processes may match a
+# name).  A start time tells a process from a later one that took its pid.
+# hn_descendants PID: PID's children, theirs, and so on, one pass over
+# /proc ("pid start" a line, for hn_pid_alive).
+hn_descendants() {
+	local f s a p
+	local -A kids=()
+	local -a todo=("$1")
+	for f in /proc/[0-9]*/stat; do
+		{ read -r s <"$f"; } 2>/dev/null || continue
+		read -r -a a <<<"${s##*) }"
+		f=${f#/proc/}
+		kids[${a[1]}]+=" ${f%/stat}:${a[19]}"
+	done
+	while [ ${#todo[@]} -gt 0 ]; do
+		p=${todo[0]}
+		todo=("${todo[@]:1}")
+		for s in ${kids[$p]:-}; do
+			echo "${s%:*} ${s#*:}"
+			todo+=("${s%:*}")
+		done
+	done
+}
+# hn_pid_alive PID START: true while that very process runs (a zombie
+# does not count).
+hn_pid_alive() {
+	local s a
+	{ read -r s </proc/"$1"/stat; } 2>/dev/null || return 1
+	read -r -a a <<<"${s##*) }"
+	[ "${a[0]}" != Z ] && [ "${a[0]}" != X ] && [ "${a[19]}" = "$2" ]
+}
+
+# hn_reaped LEFT PIDFILE CMD...: run CMD as the child of a subreaper,
+# its pid written to PIDFILE; SIGTERM and SIGINT go on to it.  Every
+# process CMD leaves behind becomes the subreaper's child when its parent
+# dies: those still running 2 s after CMD ended are written to LEFT
+# ("pid command", one a line), then killed by their pid.  Exit status:
+# CMD's (128 + the signal that ended it).
+hn_reaped() {
+	python3 - "$@" <<'PY'
+import ctypes, os, signal, subprocess, sys, time
+left, pidfile, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    sys.exit("prctl(PR_SET_CHILD_SUBREAPER): %s" % os.strerror(ctypes.get_errno()))
+p = subprocess.Popen(cmd)
+with open(pidfile, "w") as f:
+    f.write("%d\n" % p.pid)
+for sig in (signal.SIGTERM, signal.SIGINT):
+    signal.signal(sig, lambda s, _: p.send_signal(s))
+rc = p.wait()
+def children():
+    while True:  # reap whatever has ended
+        try:
+            if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                break
+        except ChildProcessError:
+            return []
+    out = []
+    for d in os.listdir("/proc"):
+        try:
+            st = open("/proc/%s/stat" % d).read()
+        except (OSError, ValueError):
+            continue
+        f = st[st.rindex(")") + 2:].split()
+        if d.isdigit() and int(f[1]) == os.getpid() and f[0] not in "ZX":
+            out.append((int(d), st[st.index("(") + 1:st.rindex(")")]))
+    return out
+until = time.monotonic() + 2
+while children() and time.monotonic() < until:
+    time.sleep(0.02)
+found = children()
+with open(left, "w") as f:
+    for pid, comm in found:
+        f.write("%d %s\n" % (pid, comm))
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+for pid, _ in found:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+sys.exit(rc if rc >= 0 else 128 - rc)
+PY
+}

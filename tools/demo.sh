@@ -17,7 +17,7 @@ make -s -j"$(nproc)" hanet
 #   4. team-failover.ini: the same for an activebackup team whose active
 #      port hanet watch chooses (team-controller.ini), 10 trials;
 #   5. keepalived-{native,notify}-v{2,3}.ini: two controllers running
-#      keepalived, the VIP keepalived's own or moved by hanet-notify, at
+#      keepalived, the VIP keepalived's own or moved by hanet vip follow, at
 #      VRRPv2 (advert 1 s, 3 trials) and VRRPv3 (100 ms, 5 trials), the
 #      master's carrier lost, its VRRP process killed, the node dead:
 #      one table, architecture x fault, in out/demo/keepalived.txt.

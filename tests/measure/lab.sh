@@ -144,11 +144,15 @@ name = test-lab-small-ctl
 netns = c2
 addresses = 10.40.0.22/24
 INI
-"$HANET" measure --watch "$O/ctl.ini" --fault move --trials 1 "$LAB" >"$O/watch.txt" 2>"$O/watch.err" ||
-	{ cat "$O/watch.err"; hn_fail "measure --watch"; }
+# run under a subreaper: a hanet watch (or anything else) left behind
+# becomes its child and is listed by its pid
+rc=0
+hn_reaped "$O/watch.left" "$O/watch.pid" "$HANET" measure --watch "$O/ctl.ini" --fault move --trials 1 "$LAB" \
+	>"$O/watch.txt" 2>"$O/watch.err" || rc=$?
+[ "$rc" = 0 ] || { cat "$O/watch.err"; hn_fail "measure --watch: exit $rc"; }
 grep -q "starting hanet watch" "$O/watch.err" || hn_fail "--watch: no progress line"
 grep -q '^SLA: PASS$' "$O/watch.txt" || hn_fail "--watch: the move does not pass"
-pgrep -f "hanet watch --records" >/dev/null && hn_fail "hanet watch still running"
+[ ! -s "$O/watch.left" ] || hn_fail "processes left after measure --watch: $(tr '\n' ' ' <"$O/watch.left")"
 ls /tmp/hanet-measure.* >/dev/null 2>&1 && hn_fail "watch records left in /tmp"
 assert_gone "after --watch"
 # an invalid watch profile: a runtime failure, the lab removed

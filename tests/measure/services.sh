@@ -22,7 +22,8 @@ assert_gone() {
 }
 
 # 1. The services while the lab is up (n2's node dying leaves a alone).
-"$HANET" measure --fault n2-dead --trials 2 "$LAB" >"$O/up.txt" 2>"$O/up.err" &
+#    (enough trials to look at them on a busy machine)
+"$HANET" measure --fault n2-dead --trials 10 "$LAB" >"$O/up.txt" 2>"$O/up.err" &
 pid=$!
 for _ in $(seq 200); do
 	grep -q "^fault n2-dead: node-kill" "$O/up.err" 2>/dev/null && break
@@ -35,7 +36,7 @@ hn_assert_eq "$(nsenter -t "$a" -u hostname)" node-a "service a's hostname"
 [ -e /proc/"$a"/root/run/a.ready ] || hn_fail "service a: no /run/a.ready in its mount namespace"
 [ -e /run/a.ready ] && hn_fail "service a's tmpfs /run leaked into the host's /run"
 [ "$(hostname)" != node-a ] || hn_fail "the host's hostname changed"
-hn_assert_eq "$(pgrep -f '^sleep 600.4321' | wc -l)" 2 "service a's two children"
+[ "$(pgrep -f '^sleep 600.4321' | wc -l)" = 2 ] || { cat "$O/up.err"; hn_fail "service a's two children: $(pgrep -f '^sleep 600.4321' | wc -l)"; }
 wait "$pid" || { cat "$O/up.err"; hn_fail "measure --fault n2-dead"; }
 assert_gone "after n2-dead"
 
@@ -110,7 +111,41 @@ grep -q "service b: exited (status 7) before it was ready: cannot start" "$O/exi
 	{ cat "$O/exits.err"; hn_fail "exit message"; }
 assert_gone "after a service that exited"
 
-# 6. Bad sections: file:line [section] key.
+# 6. A service that daemonizes a grandchild (a session of its own, out of
+#    the service's group): nothing of the lab outlives a SIGKILLed hanet
+#    measure.  Checked by the pids recorded while it ran, under a
+#    subreaper, which also gets whatever is orphaned.
+sed 's|^command = exec sleep 600.4322$|command = setsid -f sleep 600.4323 \&\& exec sleep 600.4322|' "$LAB" >"$O/daemon.ini"
+hn_reaped "$O/daemon.left" "$O/daemon.pid" "$HANET" measure --fault a-group --trials 100 --timeout 5s "$O/daemon.ini" \
+	>/dev/null 2>"$O/daemon.err" &
+job=$!
+for _ in $(seq 300); do
+	grep -q "^fault a-group: trial 1/" "$O/daemon.err" 2>/dev/null && break
+	sleep 0.05
+done
+mpid=$(cat "$O/daemon.pid")
+# the subreaper's descendants: hanet measure's, and what it let go
+read -r st </proc/"$mpid"/stat
+read -r -a st <<<"${st##*) }"
+hn_descendants "${st[1]}" | grep -v "^$mpid " >"$O/procs"
+d=
+while read -r p st; do
+	[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" != "sleep 600.4323 " ] || d=$p
+done <"$O/procs"
+[ -n "$d" ] || { cat "$O/daemon.err" "$O/procs"; hn_fail "the daemonized grandchild of service b is not running"; }
+kill -KILL "$mpid"
+rc=0
+wait "$job" || rc=$?
+hn_assert_eq "$rc" 137 "hanet measure's status after SIGKILL"
+while read -r p st; do
+	hn_pid_alive "$p" "$st" && hn_fail "process $p ($(tr '\0' ' ' <"/proc/$p/cmdline")) of the lab outlived hanet measure"
+done <"$O/procs"
+[ ! -s "$O/daemon.left" ] || hn_fail "orphans of hanet measure: $(tr '\n' ' ' <"$O/daemon.left")"
+echo "# SIGKILLed hanet measure: none of its $(wc -l <"$O/procs") processes left, the daemon $d among them"
+"$HANET" down "$O/daemon.ini" >/dev/null
+assert_gone "after hanet down"
+
+# 7. Bad sections: file:line [section] key.
 bad() {
 	printf '%s\n' "$2" >"$O/bad.ini"
 	rc=0
