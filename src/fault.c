@@ -751,8 +751,14 @@ int fault_restore(struct fault *f, struct timeline *tl, uint64_t timeout_ns, cha
 		return r;
 	case FAULT_SERVICE_EXEC:
 		if (!fc->restore_command) {
-			r = service_start(f->hooks.services, (size_t)f->service, err, errsize);
-			timeline_add(tl, TL_RESTORE, 0, NULL, NULL, "service restarted, ready");
+			/* the node restarted whole: what the command broke may have
+			 * left processes of its own session (daemons) behind */
+			const char *node = service_conf(f->hooks.services, (size_t)f->service)->node;
+
+			r = services_kill_node(f->hooks.services, node, NULL, err, errsize);
+			if (r >= 0)
+				r = services_restart_node(f->hooks.services, node, err, errsize);
+			timeline_add(tl, TL_RESTORE, 0, NULL, NULL, "node restarted, services ready");
 			return r;
 		}
 		r = service_run(f->hooks.services, (size_t)f->service, fc->restore_command, EXEC_TIMEOUT_US);
