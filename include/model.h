@@ -436,6 +436,7 @@ enum fault_action {
 	FAULT_KILL,
 	FAULT_SERVICE_KILL,
 	FAULT_NODE_KILL,
+	FAULT_SERVICE_EXEC,
 };
 
 /* service-kill: which processes of the service get the signal */
@@ -462,6 +463,8 @@ struct fault_conf {
 	char service[HANET_NAME_MAX];       /* service-kill: the [service NAME] */
 	char node[HANET_NAME_MAX];          /* node-kill: the node (a service's `node`) */
 	int signal;                         /* service-kill: SIGKILL (default) or SIGTERM */
+	char *command;                      /* service-exec: run in the service's namespaces */
+	char *restore_command;              /* service-exec: the restore (NULL: the service restarted) */
 	enum fault_target target;           /* service-kill */
 	uint64_t jitter_us;                 /* a random delay in [0, jitter) before each injection */
 	int line;
@@ -489,6 +492,7 @@ struct service_conf {
 	uint64_t ready_timeout_us;          /* default 30s */
 	uint64_t stop_timeout_us;           /* SIGTERM, then SIGKILL after this (default 2s) */
 	char *log;                          /* its stdout and stderr; NULL: a file hanet removes */
+	char *events;                       /* a file of timed events it writes, in its mount namespace */
 	int line;
 };
 

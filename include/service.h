@@ -68,6 +68,12 @@ const struct service_conf *service_conf(const struct services *s, size_t i);
 int service_signal(struct services *s, size_t i, enum fault_target target, int sig, int *ret_n, char *err,
                    size_t errsize);
 
+/* Run cmd (by /bin/sh -c) in the network, UTS and mount namespaces of
+ * service i's main process, its standard error into the service's log,
+ * at most timeout_us: 1 when it exited 0, 0 when it failed or took too
+ * long, -ESRCH when the service is not running. */
+int service_run(struct services *s, size_t i, const char *cmd, uint64_t timeout_us);
+
 /* Whether a service's node is node. */
 bool services_has_node(const struct services *s, const char *node);
 /* SIGKILL to every process in the namespace of node's services (or the

@@ -55,6 +55,8 @@ enum tl_kind {
 	TL_GARP,                    /* a gratuitous ARP (sender = target address), whoever sent it */
 	TL_UNSOL_NA,                /* an unsolicited neighbour advertisement */
 	TL_VRRP,                    /* VRRP adverts of a router id: a new sender or priority (a master elected, resigning) */
+	TL_MEMBERSHIP,              /* a cluster's new membership (a service's events file: corosync) */
+	TL_RESOURCE,                /* a cluster resource started or stopped (a service's events file: Pacemaker) */
 	_TL_KIND_MAX,
 };
 

@@ -31,6 +31,7 @@
 /* How long to look for a fault's own event after its request returned. */
 #define EVENT_WAIT_NS 20000000ull
 #define POLL_US 2000
+#define EXEC_TIMEOUT_US 30000000ull  /* service-exec: its command, at most */
 
 struct fault {
 	const struct profile *p;
@@ -190,6 +191,7 @@ int fault_prepare(struct fault *f, char *err, size_t errsize) {
 		break;
 	case FAULT_KILL:
 	case FAULT_SERVICE_KILL:
+	case FAULT_SERVICE_EXEC:
 		break;
 	case FAULT_NODE_KILL:
 		for (size_t i = 0; i < f->n_node_links && r >= 0; i++)
@@ -346,6 +348,15 @@ int fault_new(const struct profile *p, const struct fault_conf *fc, struct nls *
 		         fc->signal == SIGTERM ? "TERM" : "KILL", targets[fc->target]);
 		break;
 	}
+	case FAULT_SERVICE_EXEC:
+		f->service = services_find(f->hooks.services, fc->service);
+		if (f->service < 0) {
+			snprintf(err, errsize, "service-exec: no service %s in the lab", fc->service);
+			free(f);
+			return -EINVAL;
+		}
+		snprintf(f->desc, sizeof(f->desc), "service-exec %s: %.160s", fc->service, fc->command);
+		break;
 	case FAULT_NODE_KILL: {
 		const char *ns = fc->node;
 		size_t n_sv = services_count(f->hooks.services), k = 0;
@@ -409,16 +420,18 @@ void fault_trial_opts(const struct fault *f, struct trial_opts *o) {
 		break;
 	case FAULT_KILL:
 	case FAULT_SERVICE_KILL:
-	case FAULT_NODE_KILL: {
-		/* what the killed process's peers do: a new VRRP master, take a
-		 * vip over (the profile's only one, or the probed address), fail
-		 * a bond or team over */
+	case FAULT_NODE_KILL:
+	case FAULT_SERVICE_EXEC: {
+		/* what the killed process's peers do: a new VRRP master or
+		 * cluster membership, take a vip over (the profile's only one,
+		 * or the probed address), fail a bond or team over */
 		const struct probe_conf *pr = NULL;
 
 		for (size_t i = 0; i < f->p->n_probes; i++)
 			if (strcmp(f->p->probes[i].name, f->fc->probe) == 0)
 				pr = &f->p->probes[i];
-		o->reaction_mask = TL_REACTIONS_DEFAULT | TL_MASK(TL_VRRP) | TL_MASK(TL_GARP) | TL_MASK(TL_UNSOL_NA);
+		o->reaction_mask = TL_REACTIONS_DEFAULT | TL_MASK(TL_VRRP) | TL_MASK(TL_GARP) | TL_MASK(TL_UNSOL_NA) |
+		                   TL_MASK(TL_MEMBERSHIP);
 		o->vip = f->p->n_vips == 1 ? &f->p->vips[0].address : pr ? &pr->to_addr : NULL;
 		break;
 	}
@@ -611,6 +624,23 @@ int fault_inject(struct fault *f, struct timeline *tl, uint64_t *ret_t_ns, char 
 		timeline_add(tl, TL_FAULT, t, f->n_node_links ? f->node_links[0].ns : NULL, NULL, detail);
 		break;
 	}
+	case FAULT_SERVICE_EXEC: {
+		const struct service_conf *sc = service_conf(f->hooks.services, (size_t)f->service);
+		char detail[96];
+
+		/* the fault's time: the command started (its effect follows) */
+		t = now_ns();
+		r = service_run(f->hooks.services, (size_t)f->service, fc->command, EXEC_TIMEOUT_US);
+		if (r <= 0) {
+			snprintf(err, errsize, "service-exec %s: `%s` %s", fc->service, fc->command,
+			         r == -ESRCH ? "not run: the service is not running" : r < 0 ? strerror(-r)
+			                                                                   : "failed (its log has why)");
+			return r < 0 ? r : -EIO;
+		}
+		snprintf(detail, sizeof(detail), "exec in %.24s: %.48s", fc->service, fc->command);
+		timeline_add(tl, TL_FAULT, t, sc->netns, NULL, detail);
+		break;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -719,6 +749,27 @@ int fault_restore(struct fault *f, struct timeline *tl, uint64_t timeout_ns, cha
 		r = service_start(f->hooks.services, (size_t)f->service, err, errsize);
 		timeline_add(tl, TL_RESTORE, 0, NULL, NULL, "service restarted, ready");
 		return r;
+	case FAULT_SERVICE_EXEC:
+		if (!fc->restore_command) {
+			/* the node restarted whole: what the command broke may have
+			 * left processes of its own session (daemons) behind */
+			const char *node = service_conf(f->hooks.services, (size_t)f->service)->node;
+
+			r = services_kill_node(f->hooks.services, node, NULL, err, errsize);
+			if (r >= 0)
+				r = services_restart_node(f->hooks.services, node, err, errsize);
+			timeline_add(tl, TL_RESTORE, 0, NULL, NULL, "node restarted, services ready");
+			return r;
+		}
+		r = service_run(f->hooks.services, (size_t)f->service, fc->restore_command, EXEC_TIMEOUT_US);
+		timeline_add(tl, TL_RESTORE, 0, NULL, NULL, "restore command run");
+		if (r <= 0) {
+			snprintf(err, errsize, "service-exec %s: restore `%s` %s", fc->service, fc->restore_command,
+			         r == -ESRCH ? "not run: the service is not running" : r < 0 ? strerror(-r)
+			                                                                   : "failed (its log has why)");
+			return r < 0 ? r : -EIO;
+		}
+		return 0;
 	case FAULT_NODE_KILL: {
 		uint64_t until = now_ns() + timeout_ns;
 

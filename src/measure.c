@@ -28,6 +28,7 @@
 #include "prober.h"
 #include "report.h"
 #include "service.h"
+#include "svc-events.h"
 #include "session.h"
 #include "state.h"
 #include "timeline.h"
@@ -64,6 +65,7 @@ struct measure {
 	struct prober_responder *resp[MAX_NETNS];
 	size_t n_resp;
 	struct services *svc;               /* the lab's [service] processes */
+	struct svc_events *svc_ev;          /* following their events files */
 	volatile sig_atomic_t *stop;        /* measure_set_stop */
 
 	uint64_t lock_wait_us;              /* for the first apply; later ones wait at least LOCK_WAIT_LATER_US */
@@ -254,6 +256,7 @@ fail:
 void measure_free(struct measure *m) {
 	if (!m)
 		return;
+	svc_events_stop(m->svc_ev);
 	services_free(m->svc);
 	timeline_free(m->tl);
 	for (size_t i = 0; i < m->n_resp; i++)
@@ -534,6 +537,8 @@ int measure_lab_down(struct measure *m, char *err, size_t errsize) {
 	}
 	/* the services first: what they do to the lab (release a VIP) is
 	 * done while it is still there */
+	svc_events_stop(m->svc_ev);
+	m->svc_ev = NULL;
 	services_free(m->svc);
 	m->svc = NULL;
 	if (m->tl) {
@@ -1296,6 +1301,15 @@ int measure_run(struct measure *m, const struct measure_opts *o, char *err, size
 	if (r < 0) {
 		snprintf(err, errsize, "following the lab's netlink events: %s", strerror(-r));
 		return r;
+	}
+	if (m->svc && !m->svc_ev) {
+		/* the services' own events (a cluster's membership, its
+		 * resources) on the timeline */
+		r = svc_events_start(m->svc, m->tl, &m->svc_ev);
+		if (r < 0) {
+			snprintf(err, errsize, "following the services' events: %s", strerror(-r));
+			return r;
+		}
 	}
 	r = start_responders(m, o, err, errsize);
 	if (r < 0)

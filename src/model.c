@@ -208,14 +208,18 @@ void profile_free(struct profile *p) {
 	free(p->routes_files);
 	free(p->rules);
 	free(p->probes);
-	for (size_t i = 0; i < p->n_faults; i++)
+	for (size_t i = 0; i < p->n_faults; i++) {
 		free(p->faults[i].pidfile);
+		free(p->faults[i].command);
+		free(p->faults[i].restore_command);
+	}
 	free(p->faults);
 	for (size_t i = 0; i < p->n_services; i++) {
 		free(p->services[i].command);
 		free(p->services[i].tmpfs);
 		free(p->services[i].ready_arg);
 		free(p->services[i].log);
+		free(p->services[i].events);
 	}
 	free(p->services);
 	free(p->key_pos);

@@ -709,7 +709,7 @@ static void check_cluster(struct load *ld) {
 static const char *const fault_action_names[] = {
 	[FAULT_LINK_DOWN] = "link-down", [FAULT_CARRIER_OFF] = "carrier-off", [FAULT_LINK_DELETE] = "link-delete",
 	[FAULT_VIP_MOVE] = "vip-move", [FAULT_KILL] = "kill", [FAULT_SERVICE_KILL] = "service-kill",
-	[FAULT_NODE_KILL] = "node-kill",
+	[FAULT_NODE_KILL] = "node-kill", [FAULT_SERVICE_EXEC] = "service-exec",
 };
 
 static void check_faults(struct load *ld) {
@@ -842,9 +842,33 @@ static void check_services(struct load *ld) {
 		bool found = false;
 
 		snprintf(label, sizeof(label), "fault %s", f->name);
-		if (f->action != FAULT_SERVICE_KILL) {
+		if (f->action != FAULT_SERVICE_EXEC) {
+			if (f->command)
+				check_error(ld, label, "command", "only for action = service-exec");
+			if (f->restore_command)
+				check_error(ld, label, "restore_command", "only for action = service-exec");
+		} else if (!f->command || !f->command[0]) {
+			check_error(ld, label, "command", "missing: action = service-exec needs command = what to run in the service's "
+			                          "namespaces");
+		}
+		if (f->action == FAULT_SERVICE_EXEC) {
+			if (!f->service[0])
+				check_error(ld, label, "service", "missing: action = service-exec needs service = the [service NAME] whose "
+				                          "namespaces the command runs in");
+			else {
+				for (size_t j = 0; j < p->n_services; j++)
+					found |= strcmp(p->services[j].name, f->service) == 0;
+				if (!found)
+					check_error(ld, label, "service", "no [service %s] in the profile", f->service);
+			}
+			found = false;
+			if (f->target != FAULT_TARGET_GROUP)
+				check_error(ld, label, "target", "only for action = service-kill");
+			if (f->signal != SIGKILL)
+				check_error(ld, label, "signal", "only for action = service-kill");
+		} else if (f->action != FAULT_SERVICE_KILL) {
 			if (f->service[0])
-				check_error(ld, label, "service", "only for action = service-kill");
+				check_error(ld, label, "service", "only for action = service-kill or service-exec");
 			if (f->target != FAULT_TARGET_GROUP)
 				check_error(ld, label, "target", "only for action = service-kill");
 			if (f->signal != SIGKILL)

@@ -530,6 +530,15 @@ static int p_path(struct key_ctx *c, void *field) {
 	return 0;
 }
 
+/* An absolute file name, as a process of a lab service sees it. */
+static int p_abspath(struct key_ctx *c, void *field) {
+	if (c->value[0] != '/') {
+		bad(c, "expected an absolute file name (as the service sees it, in its own mount namespace)");
+		return -EINVAL;
+	}
+	return p_path(c, field);
+}
+
 static int p_percentile(struct key_ctx *c, void *field) {
 	char *end;
 	double v;
@@ -793,6 +802,7 @@ static const struct name_value fault_actions[] = {
 	{ "link-down", FAULT_LINK_DOWN }, { "carrier-off", FAULT_CARRIER_OFF },
 	{ "link-delete", FAULT_LINK_DELETE }, { "vip-move", FAULT_VIP_MOVE }, { "kill", FAULT_KILL },
 	{ "service-kill", FAULT_SERVICE_KILL }, { "node-kill", FAULT_NODE_KILL },
+	{ "service-exec", FAULT_SERVICE_EXEC },
 	{ NULL, 0 },
 };
 
@@ -947,6 +957,8 @@ static const struct key_def keys[] = {
 	{ S(VIP), "engine_pidfile", p_path, FIELD(struct vip, engine_pidfile) },
 	{ S(FAULT), "service", p_name, FIELD(struct fault_conf, service) },
 	{ S(FAULT), "node", p_name, FIELD(struct fault_conf, node) },
+	{ S(FAULT), "command", p_string, FIELD(struct fault_conf, command) },
+	{ S(FAULT), "restore_command", p_string, FIELD(struct fault_conf, restore_command) },
 	{ S(FAULT), "signal", p_signal, FIELD(struct fault_conf, signal) },
 	{ S(FAULT), "target", p_enum, FIELD(struct fault_conf, target), .aux = fault_targets },
 	{ S(FAULT), "jitter", p_duration, FIELD(struct fault_conf, jitter_us), RANGE(0, 60000000), .aux = &unit_us },
@@ -962,6 +974,7 @@ static const struct key_def keys[] = {
 	{ S(SERVICE), "stop_timeout", p_duration, FIELD(struct service_conf, stop_timeout_us), RANGE(0, 60000000),
 	  .aux = &unit_us },
 	{ S(SERVICE), "log", p_path, FIELD(struct service_conf, log) },
+	{ S(SERVICE), "events", p_abspath, FIELD(struct service_conf, events) },
 };
 
 /* Keys a section must have, and what goes there. */

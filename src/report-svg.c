@@ -60,6 +60,8 @@ static const char *kind_color(enum tl_kind k) {
 	case TL_ADDR_ADD: return "#17becf";
 	case TL_ANNOUNCE: return "#1f77b4";
 	case TL_OVERFLOW: return "#000000";
+	case TL_MEMBERSHIP: return "#e377c2";
+	case TL_RESOURCE: return "#bcbd22";
 	default: return "#7f7f7f";
 	}
 }

@@ -419,13 +419,13 @@ out:
 	return r;
 }
 
-/* ready = command CMD: run in the namespaces of the main process.  1 when
- * it exited 0, 0 otherwise, or -errno. */
-static int ready_command(struct service *sv) {
+/* Run cmd in the namespaces of the main process, at most timeout_us.  1
+ * when it exited 0, 0 otherwise, or -errno. */
+static int run_in(struct service *sv, const char *cmd, uint64_t timeout_us) {
 	static const char *const kinds[] = { "net", "uts", "mnt" };
 	static const int types[] = { CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWNS };
 	int fds[3] = { -1, -1, -1 }, logfd, nullfd, st, r = 0;
-	char *argv[] = { "sh", "-c", sv->c->ready_arg, NULL };
+	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
 	uint64_t until;
 	pid_t pid;
 
@@ -474,7 +474,7 @@ static int ready_command(struct service *sv) {
 		close(logfd);
 	if (nullfd >= 0)
 		close(nullfd);
-	until = now_us() + READY_COMMAND_TIMEOUT_US;
+	until = now_us() + timeout_us;
 	for (;;) {
 		pid_t w = waitpid(pid, &st, WNOHANG);
 
@@ -499,6 +499,19 @@ out:
 		if (fds[i] >= 0)
 			close(fds[i]);
 	return r;
+}
+
+/* ready = command CMD */
+static int ready_command(struct service *sv) {
+	return run_in(sv, sv->c->ready_arg, READY_COMMAND_TIMEOUT_US);
+}
+
+int service_run(struct services *s, size_t i, const char *cmd, uint64_t timeout_us) {
+	struct service *sv = &s->v[i];
+
+	if (sv->pid <= 0 || !main_alive(sv, NULL))
+		return -ESRCH;
+	return run_in(sv, cmd, timeout_us);
 }
 
 /* 1 when service sv's ready condition holds, 0 when not yet, -errno. */

@@ -78,6 +78,7 @@ const char *tl_kind_name(enum tl_kind k) {
 		[TL_ANNOUNCE] = "announce",         [TL_ACTIVE_PORT] = "active-port",
 		[TL_NOTE] = "note",                 [TL_GARP] = "garp",
 		[TL_UNSOL_NA] = "unsolicited-na",   [TL_VRRP] = "vrrp",
+		[TL_MEMBERSHIP] = "membership",     [TL_RESOURCE] = "resource",
 	};
 	return (unsigned)k < ARRAY_SIZE(names) && names[k] ? names[k] : "unknown";
 }

@@ -12,8 +12,9 @@ PACKAGES=(
 	libcmocka-dev clang libclang-rt-14-dev valgrind python3 strace
 	# the kernel lab: namespaces, user-mode Linux with its modules
 	iproute2 kmod util-linux procps iputils-ping user-mode-linux jq
-	# the cluster engines the labs and tests run: keepalived (VRRP)
-	keepalived
+	# the cluster engines the labs and tests run: keepalived (VRRP),
+	# corosync and Pacemaker (profiles/lab/pacemaker.ini, its crm tools)
+	keepalived corosync pacemaker pacemaker-cli-utils
 	# the OCF agent's tests and benchmark: ocf-tester, IPaddr2
 	resource-agents
 	# the Debian package, bash completion and the boot lab (tools/boot-lab:
