@@ -551,6 +551,7 @@ void route_fini(struct route *r);
 int route_copy(struct route *dst, const struct route *src);
 
 void namelist_fini(struct namelist *l);
+int namelist_copy(struct namelist *dst, const struct namelist *src);  /* dst is overwritten */
 int namelist_add(struct namelist *l, const char *name);
 bool namelist_contains(const struct namelist *l, const char *name);
 
