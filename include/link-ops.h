@@ -46,6 +46,11 @@ struct link_ctx {
 	int (*ifindex)(const struct link_ctx *ctx, const char *netns, const char *name);
 	/* an fd of a namespace (for IFLA_NET_NS_FD), owned by the engine */
 	int (*netns_fd)(const struct link_ctx *ctx, const char *netns);
+	/* A link as the kernel has it now, by name in the link's namespace
+	 * (the shared attributes and the kind's RTM_NEWLINK part, not
+	 * observe_extra); -ENODEV when absent.  The backends read the kernel
+	 * through this, never by calling observe themselves. */
+	int (*get_link)(const struct link_ctx *ctx, const char *name, struct link *ret);
 	void *data;
 };
 

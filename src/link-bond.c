@@ -39,7 +39,6 @@
 #include "bond.h"
 #include "link.h"
 #include "nl.h"
-#include "state.h"
 
 #define OPT_BIT(o) (1ull << (o))
 
@@ -458,7 +457,7 @@ static int bond_apply_extra(const struct link *want, const struct link *have, co
 	bool primary, mac;
 	int r, primary_ifindex = 0;
 
-	r = observe_get_link(ctx->nl, want->name, &cur);
+	r = ctx->get_link ? ctx->get_link(ctx, want->name, &cur) : -EOPNOTSUPP;
 	if (r < 0)
 		return r;
 	r = bond_observe_extra(&cur, ctx->nl);

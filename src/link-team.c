@@ -30,7 +30,6 @@
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
-#include "state.h"
 
 static const char *const team_mode_names[_TEAM_MODE_MAX] = {
 	[TEAM_MODE_ROUNDROBIN] = "roundrobin",
@@ -294,7 +293,7 @@ static int ports_carrier(struct team_handle *th, const struct link_ctx *ctx, str
 
 		if (v[i].link_up || !team_ifindex2ifname(th, v[i].ifindex, name, sizeof(name)))
 			continue;
-		r = observe_get_link(ctx->nl, name, &l);
+		r = ctx->get_link ? ctx->get_link(ctx, name, &l) : -EOPNOTSUPP;
 		if (r == -ENODEV)
 			continue;
 		if (r < 0)
