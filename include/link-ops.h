@@ -92,6 +92,10 @@ struct link_ops {
 	void (*print)(const struct link *l, FILE *f);
 	/* Keep in l's kind-specific `set` mask only what by sets.  May be NULL. */
 	void (*mask)(struct link *l, const struct link *by);
+	/* Checks of the kind's keys together, once the profile is read: 0,
+	 * or -EINVAL with the key to blame and the message in buf.  May be
+	 * NULL. */
+	int (*validate)(const struct link *l, const char **key, char *buf, size_t size);
 	/* Deep copy and release of what the kind allocates (dst is a
 	 * shallow copy of src already).  May be NULL: nothing allocated. */
 	int (*copy)(struct link *dst, const struct link *src);
@@ -145,6 +149,7 @@ struct namelist *link_ports(struct link *l);
 const struct namelist *link_ports_const(const struct link *l);
 
 extern const struct link_ops link_ops_nic, link_ops_bond, link_ops_team, link_ops_vlan,
-	link_ops_veth, link_ops_macvlan, link_ops_bridge;
+	link_ops_veth, link_ops_macvlan, link_ops_bridge, link_ops_dummy,
+	link_ops_vxlan;
 
 #endif

@@ -26,6 +26,8 @@ static const struct link_ops *const link_ops_table[_LINK_KIND_MAX] = {
 	[LINK_VETH] = &link_ops_veth,
 	[LINK_MACVLAN] = &link_ops_macvlan,
 	[LINK_BRIDGE] = &link_ops_bridge,
+	[LINK_DUMMY] = &link_ops_dummy,
+	[LINK_VXLAN] = &link_ops_vxlan,
 };
 
 const struct link_ops *link_ops_get(enum link_kind kind) {

@@ -312,9 +312,11 @@ int profile_summary(const struct profile *p, char *buf, size_t size) {
 		counted |= p->routes_files[i].n_routes > 0;
 	}
 	ITEM(p->n_netns, "netns", "netns");
-	for (int kind = 0; kind < LINK_OTHER; kind++) {
+	for (int kind = 0; kind < _LINK_KIND_MAX; kind++) {
 		const struct link_ops *ops = link_ops_get((enum link_kind)kind);
 
+		if (!ops)
+			continue;
 		ITEM(counts[kind], ops->section, ops->plural);
 		if (counts[kind] && ops->ports)     /* "1 slave", "2 ports" */
 			APPEND(" (%zu %.*s)", members[kind],

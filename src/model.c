@@ -26,8 +26,8 @@ const char *link_kind_name(enum link_kind kind) {
 }
 
 int link_kind_from_name(const char *s, enum link_kind *ret) {
-	for (int k = 0; k < LINK_OTHER; k++)
-		if (strcmp(s, link_kind_name((enum link_kind)k)) == 0) {
+	for (int k = 0; k < _LINK_KIND_MAX; k++)
+		if (link_kind_managed(k) && strcmp(s, link_kind_name((enum link_kind)k)) == 0) {
 			*ret = (enum link_kind)k;
 			return 0;
 		}

@@ -481,6 +481,22 @@ static void check_bond(struct load *ld, struct link *l) {
 
 /* ---- vips, routes, rules ------------------------------------------------------ */
 
+/* Each kind's own checks of its keys together (link_ops.validate). */
+static void check_kinds(struct load *ld) {
+	const struct profile *p = ld->p;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link_ops *ops = link_ops_get(p->links[i].kind);
+		char label[LABEL_MAX], msg[256];
+		const char *key = NULL;
+
+		if (!ops || !ops->validate || p->links[i].implicit)
+			continue;
+		if (ops->validate(&p->links[i], &key, msg, sizeof(msg)) < 0)
+			err(ld, link_label(&p->links[i], label, sizeof(label)), key, "%s", msg);
+	}
+}
+
 static void check_vips(struct load *ld) {
 	struct profile *p = ld->p;
 	char label[LABEL_MAX], buf[IPADDR_STRLEN];
@@ -969,6 +985,7 @@ void profile_check(struct load *ld) {
 	for (size_t i = 0; i < p->n_links; i++)
 		if (p->links[i].kind == LINK_BOND)
 			check_bond(ld, &p->links[i]);
+	check_kinds(ld);
 	check_vips(ld);
 	check_routes(ld);
 	check_rules(ld);

@@ -26,12 +26,13 @@
 #define PROFILE_SIZE_MAX (64 * 1024 * 1024)
 
 /* Section types.  Link sections come from the link kinds (link-ops.h's
- * table): [KIND NAME] of link kind k is SEC_LINK0 + k. */
+ * table): [KIND NAME] of link kind k is SEC_LINK0 + k (LINK_OTHER's is
+ * no section). */
 enum sec_type {
 	SEC_PROFILE,
 	SEC_NETNS,
 	SEC_LINK0,
-	SEC_VIP = SEC_LINK0 + LINK_OTHER,
+	SEC_VIP = SEC_LINK0 + _LINK_KIND_MAX,
 	SEC_ROUTE,
 	SEC_ROUTES,
 	SEC_RULE,
@@ -53,7 +54,7 @@ enum sec_type {
 #define SEC_BRIDGE SEC_OF_LINK(LINK_BRIDGE)
 
 #define SEC_BIT(t) (1u << (t))
-#define SEC_LINKS (((1u << LINK_OTHER) - 1) << SEC_LINK0)
+#define SEC_LINKS ((((1u << _LINK_KIND_MAX) - 1) & ~(1u << LINK_OTHER)) << SEC_LINK0)
 _Static_assert(_SEC_TYPE_MAX <= 32, "section types fit a mask");
 
 const char *sec_type_name(enum sec_type t);

@@ -803,6 +803,7 @@ static const struct name_value fault_targets[] = {
 /* ---- the table ------------------------------------------------------------ */
 
 #define S(t) SEC_BIT(SEC_##t)
+#define IN_VXLAN SEC_BIT(SEC_OF_LINK(LINK_VXLAN))
 #define FIELD(T, m) .offset = offsetof(T, m), .size = sizeof(((T *)0)->m)
 #define SETBIT(T, m, b) .set_offset = offsetof(T, m), .set_size = sizeof(((T *)0)->m), .set_bit = (b)
 #define RANGE(lo, hi) .min = (lo), .max = (hi)
@@ -862,6 +863,19 @@ static const struct key_def keys[] = {
 	/* [bridge NAME] */
 	{ S(BRIDGE), "ports", p_namelist, FIELD(struct link, u.bridge.ports) },
 	{ S(BRIDGE), "stp", p_bool, FIELD(struct link, u.bridge.stp), SETBIT(struct link, u.bridge.set, BRIDGE_SET_STP) },
+
+	/* [vxlan NAME] */
+	{ IN_VXLAN, "id", p_uint, FIELD(struct link, u.vxlan.id), RANGE(0, VXLAN_ID_MAX) },
+	{ IN_VXLAN, "local", p_addr, FIELD(struct link, u.vxlan.local), SETBIT(struct link, u.vxlan.set, VXLAN_SET_LOCAL) },
+	{ IN_VXLAN, "remote", p_addr, FIELD(struct link, u.vxlan.remote),
+	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_REMOTE) },
+	{ IN_VXLAN, "group", p_addr, FIELD(struct link, u.vxlan.remote),
+	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_GROUP) },
+	{ IN_VXLAN, "dev", p_ifname, FIELD(struct link, u.vxlan.dev) },
+	{ IN_VXLAN, "dstport", p_uint, FIELD(struct link, u.vxlan.dstport),
+	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_DSTPORT), RANGE(1, 65535) },
+	{ IN_VXLAN, "learning", p_bool, FIELD(struct link, u.vxlan.learning),
+	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_LEARNING) },
 
 	/* [vip NAME] */
 	{ S(VIP), "address", p_cidr, FIELD(struct vip, address) },
@@ -974,6 +988,7 @@ static const struct {
 	{ SEC_VLAN, "id", "the VLAN id, 1-4094" },
 	{ SEC_VETH, "peer", "the name of the other end" },
 	{ SEC_MACVLAN, "link", "the lower device" },
+	{ SEC_OF_LINK(LINK_VXLAN), "id", "the VXLAN network identifier, 0-16777215" },
 	{ SEC_VIP, "address", "the address with its prefix length" },
 	{ SEC_VIP, "dev", "the device that carries it" },
 	{ SEC_ROUTE, "to", "a prefix or default" },

@@ -49,12 +49,17 @@ static const char *const sec_type_names[_SEC_TYPE_MAX] = {
 const char *sec_type_name(enum sec_type t) {
 	if (sec_type_is_link(t))
 		return link_kind_name(sec_type_link_kind(t));
-	return (unsigned)t < _SEC_TYPE_MAX ? sec_type_names[t] : "?";
+	return (unsigned)t < _SEC_TYPE_MAX && sec_type_names[t] ? sec_type_names[t] : "?";
+}
+
+/* Not a section type: LINK_OTHER's place among the link kinds. */
+static bool sec_type_hole(int t) {
+	return t >= SEC_LINK0 && t < SEC_VIP && !sec_type_is_link((enum sec_type)t);
 }
 
 int sec_type_from_name(const char *s, enum sec_type *ret) {
 	for (int t = 0; t < _SEC_TYPE_MAX; t++)
-		if (strcmp(s, sec_type_name((enum sec_type)t)) == 0) {
+		if (!sec_type_hole(t) && strcmp(s, sec_type_name((enum sec_type)t)) == 0) {
 			*ret = (enum sec_type)t;
 			return 0;
 		}
@@ -80,7 +85,8 @@ const char *sec_types_list(void) {
 	if (buf[0])
 		return buf;
 	for (int t = 0; t < _SEC_TYPE_MAX && n < sizeof(buf); t++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", t ? ", " : "", sec_type_name((enum sec_type)t));
+		if (!sec_type_hole(t))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", t ? ", " : "", sec_type_name((enum sec_type)t));
 	return buf;
 }
 
@@ -362,10 +368,12 @@ static int scan_header(struct load *ld, const char *s, int line) {
 	if (sec_type_from_name(type, &sec->stype) < 0) {
 		const char *names[_SEC_TYPE_MAX];
 		const char *near;
+		size_t n_names = 0;
 
 		for (int t = 0; t < _SEC_TYPE_MAX; t++)
-			names[t] = sec_type_name((enum sec_type)t);
-		near = suggest_word(names, _SEC_TYPE_MAX, type);
+			if (!sec_type_hole(t))
+				names[n_names++] = sec_type_name((enum sec_type)t);
+		near = suggest_word(names, n_names, type);
 		if (near)
 			scan_err(ld, line, sec->label, NULL, NULL, "unknown section type \"%s\": did you mean [%s%s%s]?", type,
 			         near, *name ? " " : "", name);
