@@ -77,6 +77,7 @@ enum link_kind {
 	 * number, so a new kind goes last */
 	LINK_DUMMY,
 	LINK_VXLAN,
+	LINK_IPVLAN,
 	_LINK_KIND_MAX,
 };
 
@@ -240,6 +241,16 @@ struct vxlan_conf {
 	bool learning;
 };
 
+enum {
+	IPVLAN_SET_MODE = 1u << 0,
+};
+
+struct ipvlan_conf {
+	unsigned set;
+	char link[IFNAMSIZ];
+	uint16_t mode;                      /* IPVLAN_MODE_* from linux/if_link.h */
+};
+
 struct link {
 	char name[IFNAMSIZ];
 	const char *netns;
@@ -273,6 +284,7 @@ struct link {
 		struct macvlan_conf macvlan;
 		struct bridge_conf bridge;
 		struct vxlan_conf vxlan;
+		struct ipvlan_conf ipvlan;
 	} u;
 };
 

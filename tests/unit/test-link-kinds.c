@@ -3,7 +3,7 @@
  * their table entry: every managed kind has a backend whose section name
  * reads back as the kind, IFLA_INFO_KIND finds the backend, and the
  * profile takes the section; a dummy loads, counts, plans and builds its
- * creation message from its one file; a vxlan's messages decode back to
+ * creation message from its one file; a vxlan's and an ipvlan's messages decode back to
  * what was asked, and diff says what a change costs. */
 #include "test-helpers.h"
 
@@ -216,12 +216,70 @@ static void test_vxlan(void **state) {
 	load_bad("[vxlan vx0]\nid = 1\ndstport = 0\n", "dstport");
 }
 
+static void test_ipvlan(void **state) {
+	struct profile *p = load_ok("[ipvlan ipv0]\nlink = eth0\nmode = l3s\n\n[ipvlan ipv1]\nlink = eth0\n");
+	const struct link_ops *ops = link_ops_get(LINK_IPVLAN);
+	const struct link_ctx ctx = { .ifindex = one_ifindex };
+	struct link *l = profile_find_link(p, NULL, "ipv0"), *l1 = profile_find_link(p, NULL, "ipv1");
+	char buf[NL_MSG_SIZE], text[128];
+	struct nlmsghdr *nlh;
+	struct nlattr *data;
+	struct link got, have;
+	struct link_diff d;
+
+	(void)state;
+	assert_non_null(l);
+	assert_string_equal(link_lower(l), "eth0");
+	assert_int_equal(l1->u.ipvlan.mode, IPVLAN_MODE_L3);     /* the kernel's default */
+	assert_false(l1->u.ipvlan.set & IPVLAN_SET_MODE);
+
+	/* creation: IFLA_LINK and the mode, parsed back */
+	nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+	assert_int_equal(ops->fill_create(nlh, l, &ctx), 0);
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	assert_int_equal(ops->fill_info_data(nlh, l, NULL, &ctx), 0);
+	mnl_attr_nest_end(nlh, data);
+	memset(&got, 0, sizeof(got));
+	got.kind = LINK_IPVLAN;
+	assert_int_equal(ops->parse(data, NULL, &got), 0);
+	assert_int_equal(got.u.ipvlan.mode, IPVLAN_MODE_L3S);
+
+	/* the mode: live; the lower: a new link */
+	memset(&have, 0, sizeof(have));
+	have.kind = LINK_IPVLAN;
+	strcpy(have.u.ipvlan.link, "eth0");
+	have.u.ipvlan.mode = IPVLAN_MODE_L2;
+	have.u.ipvlan.set = IPVLAN_SET_MODE;
+	memset(&d, 0, sizeof(d));
+	ops->diff(l, &have, &d);
+	assert_int_equal(d.level, DISRUPT_LIVE);
+	assert_string_equal(d.what, "mode l2 -> l3s");
+	memset(&d, 0, sizeof(d));
+	ops->diff(l1, &have, &d);
+	assert_int_equal(d.level, DISRUPT_NONE);         /* no mode declared: left alone */
+	strcpy(have.u.ipvlan.link, "eth1");
+	memset(&d, 0, sizeof(d));
+	ops->diff(l, &have, &d);
+	assert_int_equal(d.level, DISRUPT_RECREATE);
+	assert_string_equal(d.what, "link eth1 -> eth0");
+
+	ops->describe(l, text, sizeof(text));
+	assert_string_equal(text, " (link eth0 mode l3s)");
+	profile_free(p);
+
+	load_bad("[ipvlan ipv0]\nmode = l2\n", "needs link =");
+	load_bad("[ipvlan ipv0]\nlink = eth0\nmode = l4\n", "expected one of l2, l3, l3s");
+	load_bad("[ipvlan a]\nlink = b\n\n[ipvlan b]\nlink = a\n", "a dependency cycle");
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_dummy),
 		cmocka_unit_test(test_vxlan),
+		cmocka_unit_test(test_ipvlan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
