@@ -18,6 +18,7 @@
 
 #include <libmnl/libmnl.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "model.h"
 
@@ -45,6 +46,11 @@ struct link_ctx {
 	int (*ifindex)(const struct link_ctx *ctx, const char *netns, const char *name);
 	/* an fd of a namespace (for IFLA_NET_NS_FD), owned by the engine */
 	int (*netns_fd)(const struct link_ctx *ctx, const char *netns);
+	/* A link as the kernel has it now, by name in the link's namespace
+	 * (the shared attributes and the kind's RTM_NEWLINK part, not
+	 * observe_extra); -ENODEV when absent.  The backends read the kernel
+	 * through this, never by calling observe themselves. */
+	int (*get_link)(const struct link_ctx *ctx, const char *name, struct link *ret);
 	void *data;
 };
 
@@ -59,6 +65,41 @@ struct link_diff {
 struct link_ops {
 	enum link_kind kind;
 	const char *info_kind;          /* IFLA_INFO_KIND; NULL: never created (nic) */
+	/* The profile's section [NAME DEV] and the kind's name everywhere
+	 * (plan text, show, counts); the plural for counts ("bonds"). */
+	const char *section;
+	const char *plural;
+
+	/* Defaults of a declared link before its keys are read (the kernel's
+	 * own defaults where a key is left out).  May be NULL. */
+	void (*init)(struct link *l);
+	/* The device this one sits on (vlan/macvlan `link =`): the field
+	 * holding its name, "" when not set.  NULL: the kind has none. */
+	char *(*lower)(struct link *l);
+	/* IFLA_LINK resolved to a link observed in lower_netns (maybe another
+	 * namespace) for what the kind keeps of it (a veth's peer).  May be
+	 * NULL: then the lower's name goes into lower(), if any. */
+	void (*set_lower)(struct link *l, const struct link *lower, const char *lower_netns);
+	/* The devices this one is master of (bond slaves, team/bridge ports)
+	 * and the key that lists them ("slaves", "ports").  NULL: none. */
+	struct namelist *(*ports)(struct link *l);
+	const char *ports_key;
+	/* Kind-specific words for plan text: " (link eth0 id 100)", or "".
+	 * May be NULL. */
+	void (*describe)(const struct link *l, char *buf, size_t size);
+	/* Kind-specific words of a state dump line (" link eth0 id 100").
+	 * May be NULL. */
+	void (*print)(const struct link *l, FILE *f);
+	/* Keep in l's kind-specific `set` mask only what by sets.  May be NULL. */
+	void (*mask)(struct link *l, const struct link *by);
+	/* Checks of the kind's keys together, once the profile is read: 0,
+	 * or -EINVAL with the key to blame and the message in buf.  May be
+	 * NULL. */
+	int (*validate)(const struct link *l, const char **key, char *buf, size_t size);
+	/* Deep copy and release of what the kind allocates (dst is a
+	 * shallow copy of src already).  May be NULL: nothing allocated. */
+	int (*copy)(struct link *dst, const struct link *src);
+	void (*fini)(struct link *l);
 
 	/* Attributes outside IFLA_LINKINFO for a new link (IFLA_LINK of a
 	 * vlan/macvlan). May be NULL. */
@@ -89,12 +130,26 @@ struct link_ops {
 	int (*observe_extra)(struct link *l, struct nl *nl);
 };
 
-/* The table of backends, by kind (NULL for LINK_OTHER). */
+/* The table of backends, by kind (NULL for LINK_OTHER).  A new kind is a
+ * src/link-KIND.c filling one struct link_ops, its conf in model.h's
+ * union, and one line in link.c's table. */
 const struct link_ops *link_ops_get(enum link_kind kind);
 /* By IFLA_INFO_KIND as observed ("bond", "veth", ...); NULL if unknown. */
 const struct link_ops *link_ops_by_info_kind(const char *info_kind);
 
+/* The lower device of l (see link_ops.lower): NULL when its kind has none. */
+const char *link_lower(const struct link *l);
+char *link_lower_buf(struct link *l);
+/* Whether IFLA_LINK of l names a device that observe resolves. */
+bool link_has_lower(const struct link *l);
+/* Record the device IFLA_LINK of l resolved to (see link_ops.set_lower). */
+void link_set_lower(struct link *l, const struct link *lower, const char *lower_netns);
+/* The members of l (see link_ops.ports): NULL when its kind has none. */
+struct namelist *link_ports(struct link *l);
+const struct namelist *link_ports_const(const struct link *l);
+
 extern const struct link_ops link_ops_nic, link_ops_bond, link_ops_team, link_ops_vlan,
-	link_ops_veth, link_ops_macvlan, link_ops_bridge;
+	link_ops_veth, link_ops_macvlan, link_ops_bridge, link_ops_dummy,
+	link_ops_vxlan, link_ops_ipvlan;
 
 #endif

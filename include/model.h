@@ -73,6 +73,11 @@ enum link_kind {
 	LINK_MACVLAN,
 	LINK_BRIDGE,
 	LINK_OTHER,                 /* observed only: a kind hanet does not manage */
+	/* kinds added later: the journal (journal-file.c) records kinds by
+	 * number, so a new kind goes last */
+	LINK_DUMMY,
+	LINK_VXLAN,
+	LINK_IPVLAN,
 	_LINK_KIND_MAX,
 };
 
@@ -215,6 +220,37 @@ struct bridge_conf {
 	bool stp;
 };
 
+enum {
+	VXLAN_SET_LOCAL = 1u << 0,
+	VXLAN_SET_REMOTE = 1u << 1,
+	VXLAN_SET_GROUP = 1u << 2,
+	VXLAN_SET_DSTPORT = 1u << 3,
+	VXLAN_SET_LEARNING = 1u << 4,
+};
+
+#define VXLAN_ID_MAX 16777215u
+#define VXLAN_DSTPORT_DEFAULT 4789     /* IANA's; the kernel's own default is 8472 */
+
+struct vxlan_conf {
+	unsigned set;
+	uint32_t id;                        /* the VNI */
+	struct ipaddr local;
+	struct ipaddr remote;               /* remote = (unicast) or group = (multicast) */
+	char dev[IFNAMSIZ];                 /* the lower device, "" none */
+	uint16_t dstport;
+	bool learning;
+};
+
+enum {
+	IPVLAN_SET_MODE = 1u << 0,
+};
+
+struct ipvlan_conf {
+	unsigned set;
+	char link[IFNAMSIZ];
+	uint16_t mode;                      /* IPVLAN_MODE_* from linux/if_link.h */
+};
+
 struct link {
 	char name[IFNAMSIZ];
 	const char *netns;
@@ -247,6 +283,8 @@ struct link {
 		struct veth_conf veth;
 		struct macvlan_conf macvlan;
 		struct bridge_conf bridge;
+		struct vxlan_conf vxlan;
+		struct ipvlan_conf ipvlan;
 	} u;
 };
 
@@ -542,6 +580,10 @@ struct profile {
 
 bool netns_eq(const char *a, const char *b);
 const char *netns_str(const char *netns);           /* "" -> "(current)" for messages */
+/* Whether hanet manages links of this kind (every kind but LINK_OTHER). */
+static inline bool link_kind_managed(int kind) {
+	return kind >= 0 && kind < _LINK_KIND_MAX && kind != LINK_OTHER;
+}
 const char *link_kind_name(enum link_kind kind);    /* "nic", "bond", ... as in section headers */
 int link_kind_from_name(const char *s, enum link_kind *ret);
 
@@ -555,6 +597,7 @@ void route_fini(struct route *r);
 int route_copy(struct route *dst, const struct route *src);
 
 void namelist_fini(struct namelist *l);
+int namelist_copy(struct namelist *dst, const struct namelist *src);  /* dst is overwritten */
 int namelist_add(struct namelist *l, const char *name);
 bool namelist_contains(const struct namelist *l, const char *name);
 

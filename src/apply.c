@@ -230,6 +230,10 @@ static int ctx_netns_fd(const struct link_ctx *ctx, const char *netns) {
 	return r < 0 ? r : nl_netns_fd(nl);
 }
 
+static int ctx_get_link(const struct link_ctx *ctx, const char *name, struct link *ret) {
+	return observe_get_link(ctx->nl, name, ret);
+}
+
 static int link_ctx_init(struct apply *ap, const char *netns, struct link_ctx *ctx) {
 	struct nl *nl;
 	int r = get_nl(ap, netns, &nl);
@@ -237,7 +241,8 @@ static int link_ctx_init(struct apply *ap, const char *netns, struct link_ctx *c
 	if (r < 0)
 		return r;
 	*ctx = (struct link_ctx){
-		.nl = nl, .netns = netns, .ifindex = ctx_ifindex, .netns_fd = ctx_netns_fd, .data = ap,
+		.nl = nl, .netns = netns, .ifindex = ctx_ifindex, .netns_fd = ctx_netns_fd,
+		.get_link = ctx_get_link, .data = ap,
 	};
 	return 0;
 }

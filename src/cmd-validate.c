@@ -160,8 +160,9 @@ static void counts_json(struct json *j, const struct profile *p) {
 		bulk += p->routes_files[i].n_routes;
 	json_obj_begin(j, "counts");
 	json_uint(j, "netns", p->n_netns);
-	for (int k = 0; k < LINK_OTHER; k++)
-		json_uint(j, link_kind_name((enum link_kind)k), kinds[k]);
+	for (int k = 0; k < _LINK_KIND_MAX; k++)
+		if (link_kind_managed(k))
+			json_uint(j, link_kind_name((enum link_kind)k), kinds[k]);
 	json_uint(j, "implicit_nic", implicit);
 	json_uint(j, "vip", p->n_vips);
 	json_uint(j, "route", p->n_routes);

@@ -39,7 +39,6 @@
 #include "bond.h"
 #include "link.h"
 #include "nl.h"
-#include "state.h"
 
 #define OPT_BIT(o) (1ull << (o))
 
@@ -458,7 +457,7 @@ static int bond_apply_extra(const struct link *want, const struct link *have, co
 	bool primary, mac;
 	int r, primary_ifindex = 0;
 
-	r = observe_get_link(ctx->nl, want->name, &cur);
+	r = ctx->get_link ? ctx->get_link(ctx, want->name, &cur) : -EOPNOTSUPP;
 	if (r < 0)
 		return r;
 	r = bond_observe_extra(&cur, ctx->nl);
@@ -509,9 +508,45 @@ static int bond_apply_extra(const struct link *want, const struct link *have, co
 	return nl_request(ctx->nl, nlh, NULL, NULL);
 }
 
+static struct namelist *bond_ports(struct link *l) {
+	return &l->u.bond.slaves;
+}
+
+static void bond_describe(const struct link *l, char *buf, size_t size) {
+	if (l->u.bond.set & (1ull << BOND_OPT_MODE))
+		snprintf(buf, size, " (mode %s)", bond_mode_name(l->u.bond.val[BOND_OPT_MODE]));
+}
+
+static void bond_print(const struct link *l, FILE *f) {
+	fprintf(f, " slaves");
+	for (size_t i = 0; i < l->u.bond.slaves.n; i++)
+		fprintf(f, "%s%s", i ? "," : " ", l->u.bond.slaves.v[i]);
+}
+
+static void bond_mask(struct link *l, const struct link *by) {
+	l->u.bond.set &= by->u.bond.set;
+}
+
+static int bond_copy(struct link *dst, const struct link *src) {
+	return namelist_copy(&dst->u.bond.slaves, &src->u.bond.slaves);
+}
+
+static void bond_fini(struct link *l) {
+	namelist_fini(&l->u.bond.slaves);
+}
+
 const struct link_ops link_ops_bond = {
 	.kind = LINK_BOND,
 	.info_kind = "bond",
+	.section = "bond",
+	.plural = "bonds",
+	.ports = bond_ports,
+	.ports_key = "slaves",
+	.describe = bond_describe,
+	.print = bond_print,
+	.mask = bond_mask,
+	.copy = bond_copy,
+	.fini = bond_fini,
 	.fill_info_data = bond_fill_info_data,
 	.parse = bond_parse,
 	.diff = bond_diff,

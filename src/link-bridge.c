@@ -45,9 +45,45 @@ static void bridge_diff(const struct link *want, const struct link *have, struct
 		              h->stp ? "yes" : "no", w->stp ? "yes" : "no");
 }
 
+static struct namelist *bridge_ports(struct link *l) {
+	return &l->u.bridge.ports;
+}
+
+static void bridge_describe(const struct link *l, char *buf, size_t size) {
+	if (l->u.bridge.set & BRIDGE_SET_STP)
+		snprintf(buf, size, " (stp %s)", l->u.bridge.stp ? "yes" : "no");
+}
+
+static void bridge_print(const struct link *l, FILE *f) {
+	fprintf(f, " stp %s ports", l->u.bridge.stp ? "yes" : "no");
+	for (size_t i = 0; i < l->u.bridge.ports.n; i++)
+		fprintf(f, "%s%s", i ? "," : " ", l->u.bridge.ports.v[i]);
+}
+
+static void bridge_mask(struct link *l, const struct link *by) {
+	l->u.bridge.set &= by->u.bridge.set;
+}
+
+static int bridge_copy(struct link *dst, const struct link *src) {
+	return namelist_copy(&dst->u.bridge.ports, &src->u.bridge.ports);
+}
+
+static void bridge_fini(struct link *l) {
+	namelist_fini(&l->u.bridge.ports);
+}
+
 const struct link_ops link_ops_bridge = {
 	.kind = LINK_BRIDGE,
 	.info_kind = "bridge",
+	.section = "bridge",
+	.plural = "bridges",
+	.ports = bridge_ports,
+	.ports_key = "ports",
+	.describe = bridge_describe,
+	.print = bridge_print,
+	.mask = bridge_mask,
+	.copy = bridge_copy,
+	.fini = bridge_fini,
 	.fill_info_data = bridge_fill_info_data,
 	.parse = bridge_parse,
 	.diff = bridge_diff,

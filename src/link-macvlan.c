@@ -80,9 +80,37 @@ static void macvlan_diff(const struct link *want, const struct link *have, struc
 	}
 }
 
+static void macvlan_init(struct link *l) {
+	l->u.macvlan.mode = MACVLAN_MODE_VEPA;  /* the kernel's default */
+}
+
+static char *macvlan_lower(struct link *l) {
+	return l->u.macvlan.link;
+}
+
+static void macvlan_describe(const struct link *l, char *buf, size_t size) {
+	snprintf(buf, size, " (link %s%s%s)", l->u.macvlan.link, l->u.macvlan.set & MACVLAN_SET_MODE ? " mode " : "",
+	         l->u.macvlan.set & MACVLAN_SET_MODE ? macvlan_mode_name(l->u.macvlan.mode) : "");
+}
+
+static void macvlan_print(const struct link *l, FILE *f) {
+	fprintf(f, " link %s mode %u", l->u.macvlan.link, l->u.macvlan.mode);
+}
+
+static void macvlan_mask(struct link *l, const struct link *by) {
+	l->u.macvlan.set &= by->u.macvlan.set;
+}
+
 const struct link_ops link_ops_macvlan = {
 	.kind = LINK_MACVLAN,
 	.info_kind = "macvlan",
+	.section = "macvlan",
+	.plural = "macvlans",
+	.init = macvlan_init,
+	.lower = macvlan_lower,
+	.describe = macvlan_describe,
+	.print = macvlan_print,
+	.mask = macvlan_mask,
 	.fill_create = macvlan_fill_create,
 	.fill_info_data = macvlan_fill_info_data,
 	.parse = macvlan_parse,

@@ -7,4 +7,6 @@
 const struct link_ops link_ops_nic = {
 	.kind = LINK_NIC,
 	.info_kind = NULL,
+	.section = "nic",
+	.plural = "nics",
 };

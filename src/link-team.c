@@ -30,7 +30,6 @@
 #include "log.h"
 #include "netns.h"
 #include "nl.h"
-#include "state.h"
 
 static const char *const team_mode_names[_TEAM_MODE_MAX] = {
 	[TEAM_MODE_ROUNDROBIN] = "roundrobin",
@@ -294,7 +293,7 @@ static int ports_carrier(struct team_handle *th, const struct link_ctx *ctx, str
 
 		if (v[i].link_up || !team_ifindex2ifname(th, v[i].ifindex, name, sizeof(name)))
 			continue;
-		r = observe_get_link(ctx->nl, name, &l);
+		r = ctx->get_link ? ctx->get_link(ctx, name, &l) : -EOPNOTSUPP;
 		if (r == -ENODEV)
 			continue;
 		if (r < 0)
@@ -417,9 +416,60 @@ out:
 	return r;
 }
 
+static struct namelist *team_ports(struct link *l) {
+	return &l->u.team.ports;
+}
+
+static void team_mask(struct link *l, const struct link *by) {
+	l->u.team.set &= by->u.team.set;
+}
+
+static void *memdup_or_null(const void *p, size_t n) {
+	void *d;
+
+	if (!p || !n)
+		return NULL;
+	d = malloc(n);
+	if (d)
+		memcpy(d, p, n);
+	return d;
+}
+
+static int team_copy(struct link *dst, const struct link *src) {
+	struct team_conf *d = &dst->u.team;
+	const struct team_conf *s = &src->u.team;
+
+	d->port_priority = NULL;
+	d->port_priority_set = NULL;
+	if (namelist_copy(&d->ports, &s->ports) < 0)
+		return -ENOMEM;
+	if (s->ports.n) {
+		size_t n = s->ports.n;
+
+		d->port_priority = memdup_or_null(s->port_priority, n * sizeof(int32_t));
+		d->port_priority_set = memdup_or_null(s->port_priority_set, n * sizeof(bool));
+		if ((s->port_priority && !d->port_priority) || (s->port_priority_set && !d->port_priority_set))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void team_fini(struct link *l) {
+	namelist_fini(&l->u.team.ports);
+	free(l->u.team.port_priority);
+	free(l->u.team.port_priority_set);
+}
+
 const struct link_ops link_ops_team = {
 	.kind = LINK_TEAM,
 	.info_kind = "team",
+	.section = "team",
+	.plural = "teams",
+	.ports = team_ports,
+	.ports_key = "ports",
+	.mask = team_mask,
+	.copy = team_copy,
+	.fini = team_fini,
 	.diff = team_diff,
 	.apply_extra = team_apply_extra,
 	.observe_extra = team_observe_extra,

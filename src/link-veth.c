@@ -51,9 +51,34 @@ static void veth_diff(const struct link *want, const struct link *have, struct l
 		              netns_str(want_ns));
 }
 
+/* IFLA_LINK of a veth is its peer */
+static void veth_set_lower(struct link *l, const struct link *p, const char *p_netns) {
+	memcpy(l->u.veth.peer, p->name, IFNAMSIZ);
+	l->u.veth.peer_netns = p_netns;
+	l->u.veth.peer_ifindex = p->ifindex;
+	memcpy(l->u.veth.peer_mac, p->mac, ETH_ALEN_);
+	l->u.veth.peer_mtu = p->mtu;
+}
+
+static void veth_describe(const struct link *l, char *buf, size_t size) {
+	if (netns_eq(l->u.veth.peer_netns, l->netns))
+		snprintf(buf, size, " (peer %s)", l->u.veth.peer);
+	else
+		snprintf(buf, size, " (peer %s in netns %s)", l->u.veth.peer, netns_str(l->u.veth.peer_netns));
+}
+
+static void veth_print(const struct link *l, FILE *f) {
+	fprintf(f, " peer %s peer-netns %s", l->u.veth.peer[0] ? l->u.veth.peer : "?", netns_str(l->u.veth.peer_netns));
+}
+
 const struct link_ops link_ops_veth = {
 	.kind = LINK_VETH,
 	.info_kind = "veth",
+	.section = "veth",
+	.plural = "veths",
+	.set_lower = veth_set_lower,
+	.describe = veth_describe,
+	.print = veth_print,
 	.fill_info_data = veth_fill_info_data,
 	.diff = veth_diff,
 };

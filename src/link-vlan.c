@@ -85,9 +85,36 @@ static void vlan_diff(const struct link *want, const struct link *have, struct l
 		              vlan_protocol_name(w->protocol));
 }
 
+static void vlan_init(struct link *l) {
+	l->u.vlan.protocol = ETH_P_8021Q;
+}
+
+static char *vlan_lower(struct link *l) {
+	return l->u.vlan.link;
+}
+
+static void vlan_describe(const struct link *l, char *buf, size_t size) {
+	snprintf(buf, size, " (link %s id %u)", l->u.vlan.link, l->u.vlan.id);
+}
+
+static void vlan_print(const struct link *l, FILE *f) {
+	fprintf(f, " link %s id %u", l->u.vlan.link, l->u.vlan.id);
+}
+
+static void vlan_mask(struct link *l, const struct link *by) {
+	l->u.vlan.set &= by->u.vlan.set;
+}
+
 const struct link_ops link_ops_vlan = {
 	.kind = LINK_VLAN,
 	.info_kind = "vlan",
+	.section = "vlan",
+	.plural = "vlans",
+	.init = vlan_init,
+	.lower = vlan_lower,
+	.describe = vlan_describe,
+	.print = vlan_print,
+	.mask = vlan_mask,
 	.fill_create = vlan_fill_create,
 	.fill_info_data = vlan_fill_info_data,
 	.parse = vlan_parse,

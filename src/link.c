@@ -26,6 +26,9 @@ static const struct link_ops *const link_ops_table[_LINK_KIND_MAX] = {
 	[LINK_VETH] = &link_ops_veth,
 	[LINK_MACVLAN] = &link_ops_macvlan,
 	[LINK_BRIDGE] = &link_ops_bridge,
+	[LINK_DUMMY] = &link_ops_dummy,
+	[LINK_VXLAN] = &link_ops_vxlan,
+	[LINK_IPVLAN] = &link_ops_ipvlan,
 };
 
 const struct link_ops *link_ops_get(enum link_kind kind) {
@@ -44,6 +47,44 @@ const struct link_ops *link_ops_by_info_kind(const char *info_kind) {
 			return ops;
 	}
 	return NULL;
+}
+
+char *link_lower_buf(struct link *l) {
+	const struct link_ops *ops = link_ops_get(l->kind);
+
+	return ops && ops->lower ? ops->lower(l) : NULL;
+}
+
+const char *link_lower(const struct link *l) {
+	return link_lower_buf((struct link *)l);
+}
+
+bool link_has_lower(const struct link *l) {
+	const struct link_ops *ops = link_ops_get(l->kind);
+
+	return ops && (ops->lower || ops->set_lower);
+}
+
+void link_set_lower(struct link *l, const struct link *lower, const char *lower_netns) {
+	const struct link_ops *ops = link_ops_get(l->kind);
+	char *buf;
+
+	if (!ops)
+		return;
+	if (ops->set_lower)
+		ops->set_lower(l, lower, lower_netns);
+	else if ((buf = link_lower_buf(l)))
+		memcpy(buf, lower->name, IFNAMSIZ);
+}
+
+struct namelist *link_ports(struct link *l) {
+	const struct link_ops *ops = link_ops_get(l->kind);
+
+	return ops && ops->ports ? ops->ports(l) : NULL;
+}
+
+const struct namelist *link_ports_const(const struct link *l) {
+	return link_ports((struct link *)l);
 }
 
 const char *disruption_name(enum disruption d) {
@@ -137,27 +178,11 @@ int link_build_change(struct nlmsghdr *nlh, const struct link *want, const struc
 }
 
 void link_mask_kind(struct link *l, const struct link *by) {
-	if (l->kind != by->kind)
+	const struct link_ops *ops = link_ops_get(l->kind);
+
+	if (l->kind != by->kind || !ops || !ops->mask)
 		return;
-	switch (l->kind) {
-	case LINK_BOND:
-		l->u.bond.set &= by->u.bond.set;
-		break;
-	case LINK_TEAM:
-		l->u.team.set &= by->u.team.set;
-		break;
-	case LINK_VLAN:
-		l->u.vlan.set &= by->u.vlan.set;
-		break;
-	case LINK_MACVLAN:
-		l->u.macvlan.set &= by->u.macvlan.set;
-		break;
-	case LINK_BRIDGE:
-		l->u.bridge.set &= by->u.bridge.set;
-		break;
-	default:
-		break;
-	}
+	ops->mask(l, by);
 }
 
 void link_change_init(struct link_change *c) {

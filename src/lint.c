@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bond.h"
+#include "link-ops.h"
 #include "profile-internal.h"
 #include "util.h"
 
@@ -105,12 +106,9 @@ static const struct link *bond_below(const struct profile *p, const char *dev, c
 	for (int depth = 0; l && depth < 16; depth++) {
 		if (l->kind == LINK_BOND)
 			return l;
-		if (l->kind == LINK_VLAN)
-			l = profile_find_link_any(p, l->u.vlan.link);
-		else if (l->kind == LINK_MACVLAN)
-			l = profile_find_link_any(p, l->u.macvlan.link);
-		else
+		if (!link_lower(l))
 			return NULL;
+		l = profile_find_link_any(p, link_lower(l));
 	}
 	return NULL;
 }
@@ -284,11 +282,6 @@ void profile_lint(const struct profile *p, struct diags *d) {
 
 int profile_summary(const struct profile *p, char *buf, size_t size) {
 	size_t counts[_LINK_KIND_MAX] = { 0 }, members[_LINK_KIND_MAX] = { 0 }, bulk = 0;
-	static const char *const link_plural[_LINK_KIND_MAX] = {
-		[LINK_NIC] = "nics", [LINK_BOND] = "bonds", [LINK_TEAM] = "teams", [LINK_VLAN] = "vlans",
-		[LINK_VETH] = "veths", [LINK_MACVLAN] = "macvlans", [LINK_BRIDGE] = "bridges", [LINK_OTHER] = "others",
-	};
-	static const int order[] = { LINK_NIC, LINK_BOND, LINK_TEAM, LINK_VLAN, LINK_VETH, LINK_MACVLAN, LINK_BRIDGE };
 	bool counted = false;
 	size_t n = 0;
 
@@ -311,25 +304,23 @@ int profile_summary(const struct profile *p, char *buf, size_t size) {
 		if (l->implicit)
 			continue;
 		counts[l->kind]++;
-		if (l->kind == LINK_BOND)
-			members[l->kind] += l->u.bond.slaves.n;
-		else if (l->kind == LINK_TEAM)
-			members[l->kind] += l->u.team.ports.n;
-		else if (l->kind == LINK_BRIDGE)
-			members[l->kind] += l->u.bridge.ports.n;
+		if (link_ports_const(l))
+			members[l->kind] += link_ports_const(l)->n;
 	}
 	for (size_t i = 0; i < p->n_routes_files; i++) {
 		bulk += p->routes_files[i].n_routes;
 		counted |= p->routes_files[i].n_routes > 0;
 	}
 	ITEM(p->n_netns, "netns", "netns");
-	for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
-		int kind = order[k];
-		ITEM(counts[kind], link_kind_name((enum link_kind)kind), link_plural[kind]);
-		if (counts[kind] && (kind == LINK_BOND || kind == LINK_TEAM || kind == LINK_BRIDGE))
-			APPEND(" (%zu %s)", members[kind],
-			       kind == LINK_BOND ? (members[kind] == 1 ? "slave" : "slaves")
-			                         : (members[kind] == 1 ? "port" : "ports"));
+	for (int kind = 0; kind < _LINK_KIND_MAX; kind++) {
+		const struct link_ops *ops = link_ops_get((enum link_kind)kind);
+
+		if (!ops)
+			continue;
+		ITEM(counts[kind], ops->section, ops->plural);
+		if (counts[kind] && ops->ports)     /* "1 slave", "2 ports" */
+			APPEND(" (%zu %.*s)", members[kind],
+			       (int)strlen(ops->ports_key) - (members[kind] == 1), ops->ports_key);
 	}
 	ITEM(p->n_vips, "vip", "vips");
 	ITEM(p->n_routes, "route", "routes");

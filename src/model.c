@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link-ops.h"
 #include "model.h"
 #include "util.h"
 
@@ -16,19 +17,17 @@ const char *netns_str(const char *netns) {
 	return netns && *netns ? netns : "(current)";
 }
 
-static const char *const link_kind_names[_LINK_KIND_MAX] = {
-	[LINK_NIC] = "nic",       [LINK_BOND] = "bond",       [LINK_TEAM] = "team",
-	[LINK_VLAN] = "vlan",     [LINK_VETH] = "veth",       [LINK_MACVLAN] = "macvlan",
-	[LINK_BRIDGE] = "bridge", [LINK_OTHER] = "other",
-};
-
 const char *link_kind_name(enum link_kind kind) {
-	return (unsigned)kind < _LINK_KIND_MAX ? link_kind_names[kind] : "?";
+	const struct link_ops *ops = link_ops_get(kind);
+
+	if (ops)
+		return ops->section;
+	return kind == LINK_OTHER ? "other" : "?";
 }
 
 int link_kind_from_name(const char *s, enum link_kind *ret) {
-	for (int k = 0; k < LINK_OTHER; k++)
-		if (strcmp(s, link_kind_names[k]) == 0) {
+	for (int k = 0; k < _LINK_KIND_MAX; k++)
+		if (link_kind_managed(k) && strcmp(s, link_kind_name((enum link_kind)k)) == 0) {
 			*ret = (enum link_kind)k;
 			return 0;
 		}
@@ -81,7 +80,7 @@ bool namelist_contains(const struct namelist *l, const char *name) {
 	return false;
 }
 
-static int namelist_copy(struct namelist *dst, const struct namelist *src) {
+int namelist_copy(struct namelist *dst, const struct namelist *src) {
 	dst->v = NULL;
 	dst->n = 0;
 	if (!src->n)
@@ -106,62 +105,32 @@ static void *memdup_(const void *p, size_t n) {
 }
 
 void link_fini(struct link *l) {
+	const struct link_ops *ops;
+
 	if (!l)
 		return;
 	free(l->alias);
 	free(l->addrs);
-	switch (l->kind) {
-	case LINK_BOND:
-		namelist_fini(&l->u.bond.slaves);
-		break;
-	case LINK_TEAM:
-		namelist_fini(&l->u.team.ports);
-		free(l->u.team.port_priority);
-		free(l->u.team.port_priority_set);
-		break;
-	case LINK_BRIDGE:
-		namelist_fini(&l->u.bridge.ports);
-		break;
-	default:
-		break;
-	}
+	ops = link_ops_get(l->kind);
+	if (ops && ops->fini)
+		ops->fini(l);
 	memset(l, 0, sizeof(*l));
 }
 
 int link_copy(struct link *dst, const struct link *src) {
+	const struct link_ops *ops = link_ops_get(src->kind);
+
 	*dst = *src;
 	dst->alias = NULL;
 	dst->addrs = NULL;
+	/* the kind's part first: until then it is a shallow copy of src's,
+	 * which link_fini() must not free */
+	if (ops && ops->copy && ops->copy(dst, src) < 0)
+		goto fail;
 	if (src->alias && !(dst->alias = strdup(src->alias)))
 		goto fail;
 	if (src->n_addrs && !(dst->addrs = memdup_(src->addrs, src->n_addrs * sizeof(*src->addrs))))
 		goto fail;
-	switch (src->kind) {
-	case LINK_BOND:
-		if (namelist_copy(&dst->u.bond.slaves, &src->u.bond.slaves) < 0)
-			goto fail;
-		break;
-	case LINK_TEAM:
-		dst->u.team.port_priority = NULL;
-		dst->u.team.port_priority_set = NULL;
-		if (namelist_copy(&dst->u.team.ports, &src->u.team.ports) < 0)
-			goto fail;
-		if (src->u.team.ports.n) {
-			size_t n = src->u.team.ports.n;
-			dst->u.team.port_priority = memdup_(src->u.team.port_priority, n * sizeof(int32_t));
-			dst->u.team.port_priority_set = memdup_(src->u.team.port_priority_set, n * sizeof(bool));
-			if ((src->u.team.port_priority && !dst->u.team.port_priority) ||
-			    (src->u.team.port_priority_set && !dst->u.team.port_priority_set))
-				goto fail;
-		}
-		break;
-	case LINK_BRIDGE:
-		if (namelist_copy(&dst->u.bridge.ports, &src->u.bridge.ports) < 0)
-			goto fail;
-		break;
-	default:
-		break;
-	}
 	return 0;
 fail:
 	link_fini(dst);

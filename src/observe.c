@@ -627,12 +627,8 @@ void ns_state_link_names(struct ns_state *ns) {
 		l->master[0] = '\0';
 		if (l->master_ifindex > 0)
 			ifname_of(ns, l->master_ifindex, l->master);
-		if (l->link_netnsid < 0 && l->link_ifindex > 0) {
-			if (l->kind == LINK_VLAN)
-				ifname_of(ns, l->link_ifindex, l->u.vlan.link);
-			else if (l->kind == LINK_MACVLAN)
-				ifname_of(ns, l->link_ifindex, l->u.macvlan.link);
-		}
+		if (l->link_netnsid < 0 && l->link_ifindex > 0 && link_lower_buf(l))
+			ifname_of(ns, l->link_ifindex, link_lower_buf(l));
 		if (l->kind == LINK_VETH && l->link_netnsid < 0 && l->link_ifindex > 0) {
 			const struct link *p = ns_link_by_index(ns, l->link_ifindex);
 
@@ -1130,7 +1126,7 @@ static void resolve_cross_ns(struct resolver *rs, struct ns_state *ns, const str
 
 		if (l->link_netnsid < 0 || l->link_ifindex <= 0)
 			continue;
-		if (l->kind != LINK_VETH && l->kind != LINK_MACVLAN && l->kind != LINK_VLAN)
+		if (!link_has_lower(l))
 			continue;
 		if (only) {
 			const char *known = e ? nsid_cached(e, l->link_netnsid) : NULL;
@@ -1144,17 +1140,7 @@ static void resolve_cross_ns(struct resolver *rs, struct ns_state *ns, const str
 		p = ns_link_by_index(peer_ns, l->link_ifindex);
 		if (!p)
 			continue;
-		if (l->kind == LINK_VETH) {
-			memcpy(l->u.veth.peer, p->name, IFNAMSIZ);
-			l->u.veth.peer_netns = peer_ns->name;
-			l->u.veth.peer_ifindex = p->ifindex;
-			memcpy(l->u.veth.peer_mac, p->mac, ETH_ALEN_);
-			l->u.veth.peer_mtu = p->mtu;
-		} else if (l->kind == LINK_MACVLAN) {
-			memcpy(l->u.macvlan.link, p->name, IFNAMSIZ);
-		} else {
-			memcpy(l->u.vlan.link, p->name, IFNAMSIZ);
-		}
+		link_set_lower(l, p, peer_ns->name);
 	}
 }
 
@@ -1316,6 +1302,7 @@ int observe_get_link(struct nl *nl, const char *name, struct link *ret) {
 /* ---- printing ---------------------------------------------------------------- */
 
 static void print_link(const struct link *l, FILE *f) {
+	const struct link_ops *ops;
 	char mac[18];
 
 	format_mac(l->mac, mac);
@@ -1326,30 +1313,9 @@ static void print_link(const struct link *l, FILE *f) {
 		fprintf(f, " master %s", l->master);
 	if (l->alias)
 		fprintf(f, " alias \"%s\"", l->alias);
-	switch (l->kind) {
-	case LINK_VETH:
-		fprintf(f, " peer %s peer-netns %s", l->u.veth.peer[0] ? l->u.veth.peer : "?",
-		        netns_str(l->u.veth.peer_netns));
-		break;
-	case LINK_MACVLAN:
-		fprintf(f, " link %s mode %u", l->u.macvlan.link, l->u.macvlan.mode);
-		break;
-	case LINK_VLAN:
-		fprintf(f, " link %s id %u", l->u.vlan.link, l->u.vlan.id);
-		break;
-	case LINK_BRIDGE:
-		fprintf(f, " stp %s ports", l->u.bridge.stp ? "yes" : "no");
-		for (size_t i = 0; i < l->u.bridge.ports.n; i++)
-			fprintf(f, "%s%s", i ? "," : " ", l->u.bridge.ports.v[i]);
-		break;
-	case LINK_BOND:
-		fprintf(f, " slaves");
-		for (size_t i = 0; i < l->u.bond.slaves.n; i++)
-			fprintf(f, "%s%s", i ? "," : " ", l->u.bond.slaves.v[i]);
-		break;
-	default:
-		break;
-	}
+	ops = link_ops_get(l->kind);
+	if (ops && ops->print)
+		ops->print(l, f);
 	fputc('\n', f);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link-ops.h"
 #include "partial.h"
 #include "state.h"
 #include "util.h"
@@ -106,10 +107,7 @@ static bool mark_removed(const struct profile *p, const struct state *st, bool *
 
 			if (removed[i])
 				continue;
-			if (l->kind == LINK_VLAN)
-				lower = l->u.vlan.link;
-			else if (l->kind == LINK_MACVLAN)
-				lower = l->u.macvlan.link;
+			lower = link_lower(l);
 			prov = l->kind == LINK_NIC ? veth_provider(p, l->netns, l->name) : -1;
 			if ((lower && removed_name(p, removed, lower)) || (prov >= 0 && removed[prov])) {
 				removed[i] = changed = any = true;
@@ -227,16 +225,10 @@ int profile_view_build(const struct profile *p, const struct route_index *routes
 			continue;
 		l = &v->profile.links[v->profile.n_links++];
 		*l = p->links[i];
-		switch (l->kind) {
-		case LINK_BOND:
-			r = filter_ports(v, p, removed, l, &l->u.bond.slaves);
-			if (r >= 0 && (l->u.bond.set & (1ull << BOND_OPT_PRIMARY)) && removed_name(p, removed, l->u.bond.primary))
-				l->u.bond.set &= ~(1ull << BOND_OPT_PRIMARY);
-			break;
-		case LINK_TEAM: r = filter_ports(v, p, removed, l, &l->u.team.ports); break;
-		case LINK_BRIDGE: r = filter_ports(v, p, removed, l, &l->u.bridge.ports); break;
-		default: r = 0; break;
-		}
+		r = link_ports(l) ? filter_ports(v, p, removed, l, link_ports(l)) : 0;
+		if (r >= 0 && l->kind == LINK_BOND && (l->u.bond.set & (1ull << BOND_OPT_PRIMARY)) &&
+		    removed_name(p, removed, l->u.bond.primary))
+			l->u.bond.set &= ~(1ull << BOND_OPT_PRIMARY);
 		if (r < 0)
 			goto fail;
 		if (l->master[0] && removed_name(p, removed, l->master))

@@ -206,8 +206,7 @@ static int sim_mtu_changed(struct planner *pl, struct action *a, struct sim_link
 
 		for (size_t j = 0; j < ns->n_links; j++) {
 			struct sim_link *u = &ns->links[j];
-			const char *lower = u->l.kind == LINK_MACVLAN ? u->l.u.macvlan.link
-			                    : u->l.kind == LINK_VLAN ? u->l.u.vlan.link : NULL;
+			const char *lower = link_lower(&u->l);
 
 			if (u->gone || !lower || strcmp(lower, sl->l.name) != 0 || u == sl)
 				continue;
@@ -723,24 +722,11 @@ static bool kind_is_created(enum link_kind k) {
 }
 
 static const struct namelist *ports_of(const struct link *l) {
-	switch (l->kind) {
-	case LINK_BOND:
-		return &l->u.bond.slaves;
-	case LINK_TEAM:
-		return &l->u.team.ports;
-	case LINK_BRIDGE:
-		return &l->u.bridge.ports;
-	default:
-		return NULL;
-	}
+	return link_ports_const(l);
 }
 
 static const char *lower_of(const struct link *l) {
-	if (l->kind == LINK_VLAN)
-		return l->u.vlan.link;
-	if (l->kind == LINK_MACVLAN)
-		return l->u.macvlan.link;
-	return NULL;
+	return link_lower(l);
 }
 
 /* The namespace of a link's lower device: the same as the link's when a
@@ -1069,7 +1055,7 @@ static int remove_addrs(struct planner *pl) {
 
 static int link_rank(const struct link *l) {
 	/* upper devices go first */
-	return (l->kind == LINK_VLAN || l->kind == LINK_MACVLAN) ? 0 : 1;
+	return link_lower(l) ? 0 : 1;
 }
 
 static bool link_wanted_as(struct planner *pl, const char *netns, const char *name, enum link_kind kind) {
@@ -1587,46 +1573,13 @@ static int create_netns(struct planner *pl) {
 	return 0;
 }
 
-static const char *macvlan_mode_str(uint32_t mode) {
-	switch (mode) {
-	case 1: return "private";
-	case 2: return "vepa";
-	case 4: return "bridge";
-	case 8: return "passthru";
-	case 16: return "source";
-	}
-	return "?";
-}
-
 static int create_text(struct action *a, const struct link *l) {
+	const struct link_ops *ops;
 	char sfx[300], extra[300] = "";
 
-	switch (l->kind) {
-	case LINK_VETH:
-		if (netns_eq(l->u.veth.peer_netns, l->netns))
-			snprintf(extra, sizeof(extra), " (peer %s)", l->u.veth.peer);
-		else
-			snprintf(extra, sizeof(extra), " (peer %s in netns %s)", l->u.veth.peer, netns_str(l->u.veth.peer_netns));
-		break;
-	case LINK_MACVLAN:
-		snprintf(extra, sizeof(extra), " (link %s%s%s)", l->u.macvlan.link,
-		         l->u.macvlan.set & MACVLAN_SET_MODE ? " mode " : "",
-		         l->u.macvlan.set & MACVLAN_SET_MODE ? macvlan_mode_str(l->u.macvlan.mode) : "");
-		break;
-	case LINK_VLAN:
-		snprintf(extra, sizeof(extra), " (link %s id %u)", l->u.vlan.link, l->u.vlan.id);
-		break;
-	case LINK_BOND:
-		if (l->u.bond.set & (1ull << BOND_OPT_MODE))
-			snprintf(extra, sizeof(extra), " (mode %s)", bond_mode_name(l->u.bond.val[BOND_OPT_MODE]));
-		break;
-	case LINK_BRIDGE:
-		if (l->u.bridge.set & BRIDGE_SET_STP)
-			snprintf(extra, sizeof(extra), " (stp %s)", l->u.bridge.stp ? "yes" : "no");
-		break;
-	default:
-		break;
-	}
+	ops = link_ops_get(l->kind);
+	if (ops && ops->describe)
+		ops->describe(l, extra, sizeof(extra));
 	return act_text(a, "link %s%s: create %s%s", l->name, ns_suffix(l->netns, sfx, sizeof(sfx)), link_kind_name(l->kind),
 	                extra);
 }

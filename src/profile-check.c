@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "bond.h"
+#include "link-ops.h"
 #include "profile-internal.h"
 #include "util.h"
 
@@ -221,12 +222,10 @@ static int check_masters(struct load *ld) {
 		char label[LABEL_MAX], mname[IFNAMSIZ];
 		const char *mnetns;
 
-		switch (p->links[i].kind) {
-		case LINK_BOND: members = &p->links[i].u.bond.slaves; key = "slaves"; break;
-		case LINK_TEAM: members = &p->links[i].u.team.ports; key = "ports"; break;
-		case LINK_BRIDGE: members = &p->links[i].u.bridge.ports; key = "ports"; break;
-		default: continue;
-		}
+		members = link_ports(&p->links[i]);
+		if (!members)
+			continue;
+		key = link_ops_get(p->links[i].kind)->ports_key;
 		link_label(&p->links[i], label, sizeof(label));
 		strcpy(mname, p->links[i].name);
 		mnetns = p->links[i].netns;
@@ -301,12 +300,9 @@ static int check_lowers(struct load *ld) {
 		struct endpoint e;
 		struct link *l = &p->links[i];
 
-		if (l->kind == LINK_VLAN)
-			strcpy(lower, l->u.vlan.link);
-		else if (l->kind == LINK_MACVLAN)
-			strcpy(lower, l->u.macvlan.link);
-		else
+		if (!link_lower(l))
 			continue;
+		strcpy(lower, link_lower(l));
 		if (!lower[0])
 			continue;
 		link_label(l, label, sizeof(label));
@@ -335,16 +331,13 @@ static int check_lowers(struct load *ld) {
 /* Dependency cycles among links: master -> member, upper -> lower.
  * The k-th device link l depends on, or NULL. */
 static const char *link_dep(const struct link *l, size_t k) {
-	const struct namelist *m;
+	const struct namelist *m = link_ports_const(l);
+	const char *lower = link_lower(l);
 
-	switch (l->kind) {
-	case LINK_BOND: m = &l->u.bond.slaves; break;
-	case LINK_TEAM: m = &l->u.team.ports; break;
-	case LINK_BRIDGE: m = &l->u.bridge.ports; break;
-	case LINK_VLAN: return k == 0 && l->u.vlan.link[0] ? l->u.vlan.link : NULL;
-	case LINK_MACVLAN: return k == 0 && l->u.macvlan.link[0] ? l->u.macvlan.link : NULL;
-	default: return NULL;
-	}
+	if (lower)
+		return k == 0 && lower[0] ? lower : NULL;
+	if (!m)
+		return NULL;
 	return k < m->n ? m->v[k] : NULL;
 }
 
@@ -398,8 +391,7 @@ static void check_cycles(struct load *ld) {
 				if (at < sizeof(chain))
 					snprintf(chain + at, sizeof(chain) - at, "%s", first->name);
 				link_label(first, label, sizeof(label));
-				check_error(ld, label, first->kind == LINK_VLAN || first->kind == LINK_MACVLAN ? "link"
-				               : first->kind == LINK_BOND ? "slaves" : "ports",
+				check_error(ld, label, link_lower(first) ? "link" : link_ops_get(first->kind)->ports_key,
 				    "a dependency cycle: %s", chain);
 				continue;
 			}
@@ -488,6 +480,22 @@ static void check_bond(struct load *ld, struct link *l) {
 }
 
 /* ---- vips, routes, rules ------------------------------------------------------ */
+
+/* Each kind's own checks of its keys together (link_ops.validate). */
+static void check_kinds(struct load *ld) {
+	const struct profile *p = ld->p;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link_ops *ops = link_ops_get(p->links[i].kind);
+		char label[LABEL_MAX], msg[256];
+		const char *key = NULL;
+
+		if (!ops || !ops->validate || p->links[i].implicit)
+			continue;
+		if (ops->validate(&p->links[i], &key, msg, sizeof(msg)) < 0)
+			check_error(ld, link_label(&p->links[i], label, sizeof(label)), key, "%s", msg);
+	}
+}
 
 static void check_vips(struct load *ld) {
 	struct profile *p = ld->p;
@@ -1001,6 +1009,7 @@ void profile_check(struct load *ld) {
 	for (size_t i = 0; i < p->n_links; i++)
 		if (p->links[i].kind == LINK_BOND)
 			check_bond(ld, &p->links[i]);
+	check_kinds(ld);
 	check_vips(ld);
 	check_routes(ld);
 	check_rules(ld);

@@ -25,17 +25,14 @@
 /* The largest profile read: a bigger file is refused before it is read. */
 #define PROFILE_SIZE_MAX (64 * 1024 * 1024)
 
+/* Section types.  Link sections come from the link kinds (link-ops.h's
+ * table): [KIND NAME] of link kind k is SEC_LINK0 + k (LINK_OTHER's is
+ * no section). */
 enum sec_type {
 	SEC_PROFILE,
 	SEC_NETNS,
-	SEC_NIC,
-	SEC_BOND,
-	SEC_TEAM,
-	SEC_VLAN,
-	SEC_VETH,
-	SEC_MACVLAN,
-	SEC_BRIDGE,
-	SEC_VIP,
+	SEC_LINK0,
+	SEC_VIP = SEC_LINK0 + _LINK_KIND_MAX,
 	SEC_ROUTE,
 	SEC_ROUTES,
 	SEC_RULE,
@@ -47,10 +44,18 @@ enum sec_type {
 	_SEC_TYPE_MAX,
 };
 
+#define SEC_OF_LINK(k) ((enum sec_type)(SEC_LINK0 + (k)))
+#define SEC_NIC SEC_OF_LINK(LINK_NIC)
+#define SEC_BOND SEC_OF_LINK(LINK_BOND)
+#define SEC_TEAM SEC_OF_LINK(LINK_TEAM)
+#define SEC_VLAN SEC_OF_LINK(LINK_VLAN)
+#define SEC_VETH SEC_OF_LINK(LINK_VETH)
+#define SEC_MACVLAN SEC_OF_LINK(LINK_MACVLAN)
+#define SEC_BRIDGE SEC_OF_LINK(LINK_BRIDGE)
+
 #define SEC_BIT(t) (1u << (t))
-#define SEC_LINKS                                                                                  \
-	(SEC_BIT(SEC_NIC) | SEC_BIT(SEC_BOND) | SEC_BIT(SEC_TEAM) | SEC_BIT(SEC_VLAN) |             \
-	 SEC_BIT(SEC_VETH) | SEC_BIT(SEC_MACVLAN) | SEC_BIT(SEC_BRIDGE))
+#define SEC_LINKS ((((1u << _LINK_KIND_MAX) - 1) & ~(1u << LINK_OTHER)) << SEC_LINK0)
+_Static_assert(_SEC_TYPE_MAX <= 32, "section types fit a mask");
 
 const char *sec_type_name(enum sec_type t);
 int sec_type_from_name(const char *s, enum sec_type *ret);

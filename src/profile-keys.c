@@ -777,6 +777,10 @@ static const struct name_value vlan_protocols[] = {
 	{ "802.1q", ETH_P_8021Q }, { "802.1ad", ETH_P_8021AD }, { NULL, 0 },
 };
 
+static const struct name_value ipvlan_modes[] = {
+	{ "l2", IPVLAN_MODE_L2 }, { "l3", IPVLAN_MODE_L3 }, { "l3s", IPVLAN_MODE_L3S }, { NULL, 0 },
+};
+
 static const struct name_value macvlan_modes[] = {
 	{ "private", MACVLAN_MODE_PRIVATE }, { "vepa", MACVLAN_MODE_VEPA },
 	{ "bridge", MACVLAN_MODE_BRIDGE }, { "passthru", MACVLAN_MODE_PASSTHRU }, { NULL, 0 },
@@ -813,6 +817,8 @@ static const struct name_value fault_targets[] = {
 /* ---- the table ------------------------------------------------------------ */
 
 #define S(t) SEC_BIT(SEC_##t)
+#define IN_VXLAN SEC_BIT(SEC_OF_LINK(LINK_VXLAN))
+#define IN_IPVLAN SEC_BIT(SEC_OF_LINK(LINK_IPVLAN))
 #define FIELD(T, m) .offset = offsetof(T, m), .size = sizeof(((T *)0)->m)
 #define SETBIT(T, m, b) .set_offset = offsetof(T, m), .set_size = sizeof(((T *)0)->m), .set_bit = (b)
 #define RANGE(lo, hi) .min = (lo), .max = (hi)
@@ -872,6 +878,24 @@ static const struct key_def keys[] = {
 	/* [bridge NAME] */
 	{ S(BRIDGE), "ports", p_namelist, FIELD(struct link, u.bridge.ports) },
 	{ S(BRIDGE), "stp", p_bool, FIELD(struct link, u.bridge.stp), SETBIT(struct link, u.bridge.set, BRIDGE_SET_STP) },
+
+	/* [vxlan NAME] */
+	{ IN_VXLAN, "id", p_uint, FIELD(struct link, u.vxlan.id), RANGE(0, VXLAN_ID_MAX) },
+	{ IN_VXLAN, "local", p_addr, FIELD(struct link, u.vxlan.local), SETBIT(struct link, u.vxlan.set, VXLAN_SET_LOCAL) },
+	{ IN_VXLAN, "remote", p_addr, FIELD(struct link, u.vxlan.remote),
+	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_REMOTE) },
+	{ IN_VXLAN, "group", p_addr, FIELD(struct link, u.vxlan.remote),
+	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_GROUP) },
+	{ IN_VXLAN, "dev", p_ifname, FIELD(struct link, u.vxlan.dev) },
+	{ IN_VXLAN, "dstport", p_uint, FIELD(struct link, u.vxlan.dstport),
+	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_DSTPORT), RANGE(1, 65535) },
+	{ IN_VXLAN, "learning", p_bool, FIELD(struct link, u.vxlan.learning),
+	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_LEARNING) },
+
+	/* [ipvlan NAME] */
+	{ IN_IPVLAN, "link", p_ifname, FIELD(struct link, u.ipvlan.link) },
+	{ IN_IPVLAN, "mode", p_enum, FIELD(struct link, u.ipvlan.mode), SETBIT(struct link, u.ipvlan.set, IPVLAN_SET_MODE),
+	  .aux = ipvlan_modes },
 
 	/* [vip NAME] */
 	{ S(VIP), "address", p_cidr, FIELD(struct vip, address) },
@@ -987,6 +1011,8 @@ static const struct {
 	{ SEC_VLAN, "id", "the VLAN id, 1-4094" },
 	{ SEC_VETH, "peer", "the name of the other end" },
 	{ SEC_MACVLAN, "link", "the lower device" },
+	{ SEC_OF_LINK(LINK_IPVLAN), "link", "the lower device" },
+	{ SEC_OF_LINK(LINK_VXLAN), "id", "the VXLAN network identifier, 0-16777215" },
 	{ SEC_VIP, "address", "the address with its prefix length" },
 	{ SEC_VIP, "dev", "the device that carries it" },
 	{ SEC_ROUTE, "to", "a prefix or default" },

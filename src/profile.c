@@ -30,6 +30,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "link-ops.h"
 #include "profile-internal.h"
 #include "util.h"
 
@@ -39,21 +40,26 @@
 /* ---- section types -------------------------------------------------- */
 
 static const char *const sec_type_names[_SEC_TYPE_MAX] = {
-	[SEC_PROFILE] = "profile", [SEC_NETNS] = "netns",   [SEC_NIC] = "nic",
-	[SEC_BOND] = "bond",       [SEC_TEAM] = "team",     [SEC_VLAN] = "vlan",
-	[SEC_VETH] = "veth",       [SEC_MACVLAN] = "macvlan", [SEC_BRIDGE] = "bridge",
+	[SEC_PROFILE] = "profile", [SEC_NETNS] = "netns",
 	[SEC_VIP] = "vip",         [SEC_ROUTE] = "route",   [SEC_ROUTES] = "routes",
 	[SEC_RULE] = "rule",       [SEC_SLA] = "sla",       [SEC_PROBE] = "probe",
 	[SEC_FAULT] = "fault",     [SEC_CLUSTER] = "cluster", [SEC_SERVICE] = "service",
 };
 
 const char *sec_type_name(enum sec_type t) {
-	return (unsigned)t < _SEC_TYPE_MAX ? sec_type_names[t] : "?";
+	if (sec_type_is_link(t))
+		return link_kind_name(sec_type_link_kind(t));
+	return (unsigned)t < _SEC_TYPE_MAX && sec_type_names[t] ? sec_type_names[t] : "?";
+}
+
+/* Not a section type: LINK_OTHER's place among the link kinds. */
+static bool sec_type_hole(int t) {
+	return t >= SEC_LINK0 && t < SEC_VIP && !sec_type_is_link((enum sec_type)t);
 }
 
 int sec_type_from_name(const char *s, enum sec_type *ret) {
 	for (int t = 0; t < _SEC_TYPE_MAX; t++)
-		if (strcmp(s, sec_type_names[t]) == 0) {
+		if (!sec_type_hole(t) && strcmp(s, sec_type_name((enum sec_type)t)) == 0) {
 			*ret = (enum sec_type)t;
 			return 0;
 		}
@@ -61,7 +67,7 @@ int sec_type_from_name(const char *s, enum sec_type *ret) {
 }
 
 bool sec_type_is_link(enum sec_type t) {
-	return (SEC_BIT(t) & SEC_LINKS) != 0;
+	return (unsigned)t < _SEC_TYPE_MAX && (SEC_BIT(t) & SEC_LINKS) != 0;
 }
 
 bool sec_type_is_named(enum sec_type t) {
@@ -69,20 +75,19 @@ bool sec_type_is_named(enum sec_type t) {
 }
 
 enum link_kind sec_type_link_kind(enum sec_type t) {
-	switch (t) {
-	case SEC_BOND: return LINK_BOND;
-	case SEC_TEAM: return LINK_TEAM;
-	case SEC_VLAN: return LINK_VLAN;
-	case SEC_VETH: return LINK_VETH;
-	case SEC_MACVLAN: return LINK_MACVLAN;
-	case SEC_BRIDGE: return LINK_BRIDGE;
-	default: return LINK_NIC;
-	}
+	return sec_type_is_link(t) ? (enum link_kind)(t - SEC_LINK0) : LINK_NIC;
 }
 
 const char *sec_types_list(void) {
-	return "profile, netns, nic, bond, team, vlan, veth, macvlan, bridge, vip, route, routes, "
-	       "rule, sla, probe, fault, cluster, service";
+	static char buf[512];
+	size_t n = 0;
+
+	if (buf[0])
+		return buf;
+	for (int t = 0; t < _SEC_TYPE_MAX && n < sizeof(buf); t++)
+		if (!sec_type_hole(t))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", t ? ", " : "", sec_type_name((enum sec_type)t));
+	return buf;
 }
 
 /* ---- diagnostics ---------------------------------------------------- */
@@ -361,7 +366,14 @@ static int scan_header(struct load *ld, const char *s, int line) {
 	}
 
 	if (sec_type_from_name(type, &sec->stype) < 0) {
-		const char *near = suggest_word(sec_type_names, _SEC_TYPE_MAX, type);
+		const char *names[_SEC_TYPE_MAX];
+		const char *near;
+		size_t n_names = 0;
+
+		for (int t = 0; t < _SEC_TYPE_MAX; t++)
+			if (!sec_type_hole(t))
+				names[n_names++] = sec_type_name((enum sec_type)t);
+		near = suggest_word(names, n_names, type);
 		if (near)
 			scan_err(ld, line, sec->label, NULL, NULL, "unknown section type \"%s\": did you mean [%s%s%s]?", type,
 			         near, *name ? " " : "", name);
@@ -749,6 +761,7 @@ int profile_key_line(const struct profile *p, const char *type, const char *name
  * link kind. */
 static void *new_link(struct load *ld, const struct scan_section *s) {
 	struct profile *p = ld->p;
+	const struct link_ops *ops;
 	struct link *l;
 
 	if (!ifname_valid(s->name)) {
@@ -771,16 +784,9 @@ static void *new_link(struct load *ld, const struct scan_section *s) {
 	l->up = true;
 	l->line = s->line;
 	l->link_netnsid = -1;
-	switch (l->kind) {
-	case LINK_VLAN:
-		l->u.vlan.protocol = ETH_P_8021Q;
-		break;
-	case LINK_MACVLAN:
-		l->u.macvlan.mode = MACVLAN_MODE_VEPA;  /* the kernel's default */
-		break;
-	default:
-		break;
-	}
+	ops = link_ops_get(l->kind);
+	if (ops && ops->init)
+		ops->init(l);
 	return l;
 }
 
@@ -817,9 +823,6 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		n->line = s->line;
 		return n;
 	}
-	case SEC_NIC: case SEC_BOND: case SEC_TEAM: case SEC_VLAN:
-	case SEC_VETH: case SEC_MACVLAN: case SEC_BRIDGE:
-		return new_link(ld, s);
 	case SEC_VIP: {
 		struct vip *v = load_array_push(&p->vips, &p->n_vips, sizeof(*v));
 		if (!v)
@@ -903,7 +906,8 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		return sv;
 	}
 	default:
-		return NULL;
+		/* [KIND NAME] of a link kind */
+		return sec_type_is_link(s->stype) ? new_link(ld, s) : NULL;
 	}
 }
 

@@ -45,6 +45,10 @@ static int ctx_netns_fd(const struct link_ctx *ctx, const char *netns) {
 	return nl_netns_fd(ctx->nl);
 }
 
+static int ctx_get_link(const struct link_ctx *ctx, const char *name, struct link *ret) {
+	return observe_get_link(ctx->nl, name, ret);
+}
+
 /* The namespace as observe reads it, read again after any write. */
 static struct nls *g_nls;
 static struct state *g_st;
@@ -270,7 +274,7 @@ static int order(enum link_kind k) {
 }
 
 static int cmd_apply(struct profile *p, struct nl *nl) {
-	struct link_ctx ctx = { .nl = nl, .ifindex = ctx_ifindex, .netns_fd = ctx_netns_fd };
+	struct link_ctx ctx = { .nl = nl, .ifindex = ctx_ifindex, .netns_fd = ctx_netns_fd, .get_link = ctx_get_link };
 	int r;
 
 	for (int pass = 0; pass < 3; pass++)
