@@ -8,13 +8,13 @@
 
 #include "model.h"
 
-struct nl;
+struct hnl;
 
 /* Add a->ip on ifindex with a->label (IPv4), a->flags (IFA_F_NODAD,
  * IFA_F_NOPREFIXROUTE) and a->preferred_lft (0 or UINT32_MAX = forever).
  * replace: change the flags/lifetimes of an address that is there. */
-int addr_add(struct nl *nl, const struct addr *a, int ifindex, bool replace);
-int addr_del(struct nl *nl, const struct addr *a, int ifindex);
+int addr_add(struct hnl *nl, const struct addr *a, int ifindex, bool replace);
+int addr_del(struct hnl *nl, const struct addr *a, int ifindex);
 
 /* The address a VIP puts on its device. */
 void addr_from_vip(const struct vip *v, struct addr *ret);

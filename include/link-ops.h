@@ -22,7 +22,7 @@
 
 #include "model.h"
 
-struct nl;
+struct hnl;
 
 /* How disruptive a change is (hanet(8), apply --dry-run). */
 enum disruption {
@@ -39,7 +39,7 @@ struct link_ctx {
 	/* the namespace the request goes to: the link's own, except for a
 	 * new vlan/macvlan whose lower device is elsewhere, which is created
 	 * from the lower's namespace into its own (IFLA_NET_NS_FD) */
-	struct nl *nl;
+	struct hnl *nl;
 	const char *netns;
 	/* ifindex of a link by name in the link's namespace (or in netns for
 	 * a veth peer), from the state as it is now; -ENODEV when absent. */
@@ -127,7 +127,7 @@ struct link_ops {
 	 * ifindexes (bond primary, active slave), read with the socket of the
 	 * link's namespace after the namespace's links are parsed and named
 	 * (ns_state_link_names).  May be NULL. */
-	int (*observe_extra)(struct link *l, struct nl *nl);
+	int (*observe_extra)(struct link *l, struct hnl *nl);
 };
 
 /* The table of backends, by kind (NULL for LINK_OTHER).  A new kind is a

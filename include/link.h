@@ -44,8 +44,8 @@ void link_change_init(struct link_change *c);
 /* Built with libnl-route (rtnl_link_build_change_request) and sent
  * through nl; removing an alias is a zero-length IFLA_IFALIAS (libnl
  * always sends a terminating NUL), built with libmnl. */
-int link_change(struct nl *nl, int ifindex, const struct link_change *c);
+int link_change(struct hnl *nl, int ifindex, const struct link_change *c);
 /* RTM_DELLINK by index. */
-int link_delete(struct nl *nl, int ifindex);
+int link_delete(struct hnl *nl, int ifindex);
 
 #endif

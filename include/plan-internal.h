@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
-#include "bond.h"
+#include "bond-opts.h"
 #include "json.h"
 #include "link.h"
 #include "owner.h"
 #include "plan.h"
 #include "route.h"
 #include "rule.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 struct sim_link {

@@ -9,11 +9,11 @@
 
 #include "model.h"
 
-struct nl;
+struct hnl;
 
 /* protocol 0: RTPROT_HANET (a rollback puts back a rule with its own) */
-int rule_add(struct nl *nl, const struct rule *u, uint8_t protocol);
-int rule_del(struct nl *nl, const struct rule *u);
+int rule_add(struct hnl *nl, const struct rule *u, uint8_t protocol);
+int rule_del(struct hnl *nl, const struct rule *u);
 /* Is `have` (observed) the rule `want` declares?  Fields want leaves
  * unset (priority included) are not compared. */
 bool rule_matches(const struct rule *want, const struct rule *have);

@@ -30,7 +30,7 @@
 #include "paths.h"
 
 
-struct nl;
+struct hnl;
 
 /* A held record. */
 struct vip_held {
@@ -67,9 +67,9 @@ void vip_held_mark(struct profile *p, const char *profile);
 void vip_addr_on(const struct vip *v, const char *dev, struct addr *ret);
 
 /* The index of device `name` in nl's namespace: -ENODEV when absent. */
-int vip_ifindex(struct nl *nl, const char *name);
+int vip_ifindex(struct hnl *nl, const char *name);
 /* The address ip on ifindex as the kernel has it: -ENOENT when absent. */
-int vip_get(struct nl *nl, int ifindex, const struct ipaddr *ip, struct addr *ret);
+int vip_get(struct hnl *nl, int ifindex, const struct ipaddr *ip, struct addr *ret);
 
 /* ---- status: where a VIP's address is (hanet vip status) ---- */
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "nl.h"
+#include "hnl.h"
 #include "util.h"
 
 static int addr_msg(const struct addr *a, int ifindex, bool del, int flags, struct nl_msg **ret) {
@@ -48,31 +48,31 @@ static int addr_msg(const struct addr *a, int ifindex, bool del, int flags, stru
 	}
 nle:
 	if (r < 0)
-		r = nl_libnl_errno(r);
+		r = hnl_libnl_errno(r);
 out:
 	nl_addr_put(local);
 	rtnl_addr_put(ra);
 	return r;
 }
 
-int addr_add(struct nl *nl, const struct addr *a, int ifindex, bool replace) {
+int addr_add(struct hnl *nl, const struct addr *a, int ifindex, bool replace) {
 	struct nl_msg *msg = NULL;
 	int r = addr_msg(a, ifindex, false, NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL), &msg);
 
 	if (r < 0)
 		return r;
-	r = nl_request_libnl(nl, msg);
+	r = hnl_request_libnl(nl, msg);
 	nlmsg_free(msg);
 	return r;
 }
 
-int addr_del(struct nl *nl, const struct addr *a, int ifindex) {
+int addr_del(struct hnl *nl, const struct addr *a, int ifindex) {
 	struct nl_msg *msg = NULL;
 	int r = addr_msg(a, ifindex, true, 0, &msg);
 
 	if (r < 0)
 		return r;
-	r = nl_request_libnl(nl, msg);
+	r = hnl_request_libnl(nl, msg);
 	nlmsg_free(msg);
 	return r;
 }

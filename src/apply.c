@@ -18,12 +18,12 @@
 #include "apply.h"
 #include "link.h"
 #include "netns.h"
-#include "nl.h"
+#include "hnl.h"
 #include "owner.h"
 #include "plan.h"
 #include "route.h"
 #include "rule.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 struct ifcache {
@@ -193,13 +193,13 @@ void apply_seed(struct apply *ap, const struct state *st) {
 			ifindex_put(ap, st->ns[i].name, st->ns[i].links[j].name, st->ns[i].links[j].ifindex);
 }
 
-static int get_nl(struct apply *ap, const char *netns, struct nl **ret) {
+static int get_nl(struct apply *ap, const char *netns, struct hnl **ret) {
 	return nls_get(ap->nls, netns && *netns ? netns : NULL, ret);
 }
 
 static int ifindex_of(struct apply *ap, const char *netns, const char *name) {
 	struct link l;
-	struct nl *nl;
+	struct hnl *nl;
 	int r;
 
 	if (netns && !*netns)
@@ -224,10 +224,10 @@ static int ctx_ifindex(const struct link_ctx *ctx, const char *netns, const char
 }
 
 static int ctx_netns_fd(const struct link_ctx *ctx, const char *netns) {
-	struct nl *nl;
+	struct hnl *nl;
 	int r = get_nl(ctx->data, netns, &nl);
 
-	return r < 0 ? r : nl_netns_fd(nl);
+	return r < 0 ? r : hnl_netns_fd(nl);
 }
 
 static int ctx_get_link(const struct link_ctx *ctx, const char *name, struct link *ret) {
@@ -235,7 +235,7 @@ static int ctx_get_link(const struct link_ctx *ctx, const char *name, struct lin
 }
 
 static int link_ctx_init(struct apply *ap, const char *netns, struct link_ctx *ctx) {
-	struct nl *nl;
+	struct hnl *nl;
 	int r = get_nl(ap, netns, &nl);
 
 	if (r < 0)
@@ -250,8 +250,8 @@ static int link_ctx_init(struct apply *ap, const char *netns, struct link_ctx *c
 /* ---- the kernel's answer --------------------------------------------------------- */
 
 /* Record what failed: "TEXT: MESSAGE (kernel: EXTACK)". */
-static int kerr(struct apply *ap, struct nl *nl, int r, const char *what) {
-	const char *ext = nl ? nl_errmsg(nl) : "";
+static int kerr(struct apply *ap, struct hnl *nl, int r, const char *what) {
+	const char *ext = nl ? hnl_errmsg(nl) : "";
 
 	if (ext && *ext)
 		return set_err(ap, r, "%s: %s (kernel: %s)", what, strerror(-r), ext);
@@ -262,7 +262,7 @@ static int kerr(struct apply *ap, struct nl *nl, int r, const char *what) {
 
 static int do_link_change(struct apply *ap, const char *netns, const char *name, const struct link_change *c,
                           const char *what) {
-	struct nl *nl;
+	struct hnl *nl;
 	int idx, r;
 
 	r = get_nl(ap, netns, &nl);
@@ -321,7 +321,7 @@ static int link_set_attrs(struct apply *ap, const char *netns, const char *name,
 static int link_mac_get(struct apply *ap, const char *netns, const char *name, uint8_t *ret) {
 	char what[128];
 	struct link l;
-	struct nl *nl;
+	struct hnl *nl;
 	int r;
 
 	snprintf(what, sizeof(what), "link %s: reading its MAC address", name);
@@ -362,7 +362,7 @@ static int link_set_action(struct apply *ap, const struct action *a, struct done
 
 static int link_move(struct apply *ap, const char *from, const char *to, const char *name) {
 	struct link_change c;
-	struct nl *tonl;
+	struct hnl *tonl;
 	char what[128];
 	int r;
 
@@ -371,7 +371,7 @@ static int link_move(struct apply *ap, const char *from, const char *to, const c
 	if (r < 0)
 		return kerr(ap, NULL, r, what);
 	link_change_init(&c);
-	c.netns_fd = nl_netns_fd(tonl);
+	c.netns_fd = hnl_netns_fd(tonl);
 	r = do_link_change(ap, from, name, &c, what);
 	ifindex_forget(ap, from, name);
 	ifindex_forget(ap, to, name);
@@ -398,7 +398,7 @@ static int created_cb(const struct nlmsghdr *nlh, void *data) {
 static int link_create(struct apply *ap, const struct link *l, const char *sock_netns, bool restore,
                        const struct link *peer) {
 	char buf[NL_MSG_SIZE], what[160];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct link_ctx ctx;
 	int fd = -1, r;
 
@@ -423,19 +423,19 @@ static int link_create(struct apply *ap, const struct link *l, const char *sock_
 		struct created c = { .ap = ap, .netns = l->netns };
 
 		nlh->nlmsg_flags |= NLM_F_ECHO;
-		r = nl_request(ctx.nl, nlh, created_cb, &c);
+		r = hnl_request(ctx.nl, nlh, created_cb, &c);
 	} else {
-		r = nl_request(ctx.nl, nlh, NULL, NULL);
+		r = hnl_request(ctx.nl, nlh, NULL, NULL);
 		/* put back into another namespace than the one the request
 		 * goes to: the kernel (before Linux 6.5) makes the link in the
 		 * request's namespace first, where another device may have its
 		 * index (EEXIST, EBUSY); it comes back with another one */
 		if ((r == -EEXIST || r == -EBUSY) && restore && l->ifindex > 0) {
-			nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+			nlh = hnl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 			r = link_build_create(nlh, l, &ctx, fd, false);
 			if (r < 0)
 				return kerr(ap, NULL, r, what);
-			r = nl_request(ctx.nl, nlh, NULL, NULL);
+			r = hnl_request(ctx.nl, nlh, NULL, NULL);
 		}
 	}
 	if (r < 0)
@@ -463,7 +463,7 @@ static int link_create(struct apply *ap, const struct link *l, const char *sock_
 
 static int link_remove(struct apply *ap, const char *netns, const struct link *l) {
 	char what[128];
-	struct nl *nl;
+	struct hnl *nl;
 	int idx, r;
 
 	snprintf(what, sizeof(what), "link %s: delete", l->name);
@@ -485,7 +485,7 @@ static int link_remove(struct apply *ap, const char *netns, const struct link *l
 
 static int link_kind_change(struct apply *ap, const char *netns, const struct link *want, const struct link *have) {
 	char buf[NL_MSG_SIZE], what[128];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
 	struct link_ctx ctx;
 	struct link h;
 	int r, idx;
@@ -507,7 +507,7 @@ static int link_kind_change(struct apply *ap, const char *netns, const struct li
 			r = link_build_change(nlh, want, &h, &ctx);
 			if (r < 0)
 				return kerr(ap, NULL, r, what);
-			r = nl_request(ctx.nl, nlh, NULL, NULL);
+			r = hnl_request(ctx.nl, nlh, NULL, NULL);
 			if (r < 0)
 				return kerr(ap, ctx.nl, r, what);
 		}
@@ -539,7 +539,7 @@ static int link_extra(struct apply *ap, const char *netns, const struct link *wa
 
 static int addr_do(struct apply *ap, const struct addr *a, bool add, bool replace) {
 	char what[160], ip[IPADDR_STRLEN];
-	struct nl *nl;
+	struct hnl *nl;
 	int idx, r;
 
 	snprintf(what, sizeof(what), "addr %s dev %s: %s", format_ipaddr(&a->ip, true, ip, sizeof(ip)), a->dev,
@@ -597,12 +597,12 @@ static void route_ack(size_t index, int error, void *data) {
 	if (rr->ok)
 		rr->ok[index] = error == 0;
 	if (error < 0 && rr->first_error == 0) {
-		struct nl *nl;
+		struct hnl *nl;
 
 		rr->first_error = error;
 		rr->first_failed = index;
 		if (get_nl(rr->ap, rr->netns, &nl) == 0)
-			snprintf(rr->errmsg, sizeof(rr->errmsg), "%s", nl_errmsg(nl));
+			snprintf(rr->errmsg, sizeof(rr->errmsg), "%s", hnl_errmsg(nl));
 	}
 	if (rr->ap->opts && rr->ap->opts->progress && (index & 4095) == 0 && rr->n > 20000) {
 		uint64_t now = now_us();
@@ -625,8 +625,8 @@ enum route_op {
 static int routes_do(struct apply *ap, const char *netns, const struct route *const *routes, size_t n,
                      const uint8_t *only, uint8_t *ok, enum route_op op, uint8_t protocol, const char *label) {
 	struct route_run rr = { .ap = ap, .netns = netns, .routes = routes, .label = label };
-	struct nl_batch *b = NULL;
-	struct nl *nl;
+	struct hnl_batch *b = NULL;
+	struct hnl *nl;
 	size_t *index_of = NULL, sent = 0;
 	uint8_t *sent_ok = NULL;
 	char buf[256];
@@ -650,14 +650,14 @@ static int routes_do(struct apply *ap, const char *netns, const struct route *co
 		memset(ok, 0, n);
 	rr.ok = sent_ok;
 	rr.n = sent;
-	r = nl_batch_new(nl, route_ack, &rr, &b);
+	r = hnl_batch_new(nl, route_ack, &rr, &b);
 	if (r < 0)
 		goto out;
 	for (size_t k = 0; k < sent; k++) {
 		const struct route *rt = routes[index_of[k]];
 		struct nlmsghdr *nlh;
 
-		nlh = nl_batch_msg(b, op == ROUTE_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE,
+		nlh = hnl_batch_msg(b, op == ROUTE_OP_DEL ? RTM_DELROUTE : RTM_NEWROUTE,
 		                   op == ROUTE_OP_ADD ? NLM_F_CREATE | NLM_F_EXCL
 		                   : op == ROUTE_OP_REPLACE ? NLM_F_CREATE | NLM_F_REPLACE : 0);
 		if (!nlh)
@@ -668,12 +668,12 @@ static int routes_do(struct apply *ap, const char *netns, const struct route *co
 			set_err(ap, r, "%s: %s: %s", label, route_format(rt, buf, sizeof(buf)), strerror(-r));
 			break;
 		}
-		r = nl_batch_next(b);
+		r = hnl_batch_next(b);
 		if (r < 0)
 			break;
 	}
 	{
-		int q = nl_batch_commit(b);
+		int q = hnl_batch_commit(b);
 
 		if (r >= 0)
 			r = q;
@@ -683,7 +683,7 @@ static int routes_do(struct apply *ap, const char *netns, const struct route *co
 			ok[index_of[k]] = sent_ok[k];
 	if (rr.first_error < 0) {
 		const struct route *rt = routes[index_of[rr.first_failed]];
-		size_t failed = nl_batch_failed(b);
+		size_t failed = hnl_batch_failed(b);
 		char more[64] = "";
 
 		if (failed > 1)
@@ -699,7 +699,7 @@ static int routes_do(struct apply *ap, const char *netns, const struct route *co
 		set_err(ap, r, "%s: %s", label, strerror(-r));
 	}
 out:
-	nl_batch_free(b);
+	hnl_batch_free(b);
 	free(index_of);
 	free(sent_ok);
 	return r;
@@ -1040,7 +1040,7 @@ static int run_action(struct apply *ap, const struct action *a, struct done *d) 
 		return routes_do(ap, a->netns, a->routes, a->n_routes, NULL, ok, ROUTE_OP_DEL, 0, a->text);
 	case ACT_RULE_ADD:
 	case ACT_RULE_DEL: {
-		struct nl *nl;
+		struct hnl *nl;
 
 		r = get_nl(ap, a->netns, &nl);
 		if (r < 0)
@@ -1157,7 +1157,7 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		return r;
 	case ACT_RULE_ADD:
 	case ACT_RULE_DEL: {
-		struct nl *nl;
+		struct hnl *nl;
 
 		r = get_nl(ap, a->netns, &nl);
 		if (r < 0)

@@ -7,7 +7,7 @@
 
 #include <linux/if_link.h>
 
-#include "bond.h"
+#include "bond-opts.h"
 #include "util.h"
 
 #define M(x) BOND_MODE_BIT(BOND_MODE_##x)

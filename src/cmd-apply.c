@@ -22,11 +22,11 @@
 #include "lock.h"
 #include "log.h"
 #include "netns.h"
-#include "nl.h"
+#include "hnl.h"
 #include "owner.h"
 #include "plan.h"
 #include "session.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -252,7 +252,7 @@ int cmd_apply(int argc, char **argv) {
 	}
 	ret = EXIT_OK;
 out:
-	log_debug("%s: %" PRIu64 " netlink write requests", s.name[0] ? s.name : argv[argc - 1], nl_write_count_total());
+	log_debug("%s: %" PRIu64 " netlink write requests", s.name[0] ? s.name : argv[argc - 1], hnl_write_count_total());
 	confirm_free(cf);
 	session_result_fini(&res);
 	session_fini(&s);

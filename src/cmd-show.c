@@ -16,7 +16,7 @@
 #include "route.h"
 #include "rule.h"
 #include "session.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 static const char usage_text[] =

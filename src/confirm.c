@@ -26,10 +26,10 @@
 #include "lock.h"
 #include "log.h"
 #include "netns.h"
-#include "nl.h"
+#include "hnl.h"
 #include "owner.h"
 #include "plan.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 struct confirm {

@@ -18,9 +18,9 @@
 #include "link-ops.h"
 #include "log.h"
 #include "netns.h"
-#include "nl.h"
+#include "hnl.h"
 #include "service.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 #include "vip.h"
 
@@ -83,7 +83,7 @@ static const char *ns_name(const char *ns) {
 }
 
 static int link_get(struct fault *f, const char *ns, const char *dev, struct link *ret) {
-	struct nl *nl;
+	struct hnl *nl;
 	int r;
 
 	r = nls_get(f->nls, ns, &nl);
@@ -111,7 +111,7 @@ static int link_index(struct fault *f, const char *ns, const char *dev) {
  * team, named master in ns: 0 and its name ("" when none), or -errno. */
 static int active_member(struct fault *f, const char *ns, const char *master, char ret[IFNAMSIZ]) {
 	const struct link_ops *ops;
-	struct nl *nl;
+	struct hnl *nl;
 	struct link l;
 	int r;
 
@@ -205,7 +205,7 @@ int fault_prepare(struct fault *f, char *err, size_t errsize) {
 
 static int link_set_up(struct fault *f, const char *ns, const char *dev, bool up, char *err, size_t errsize) {
 	struct link_change c;
-	struct nl *nl;
+	struct hnl *nl;
 	int r, idx;
 
 	r = nls_get(f->nls, ns, &nl);
@@ -223,7 +223,7 @@ static int link_set_up(struct fault *f, const char *ns, const char *dev, bool up
 		return 0;
 fail:
 	snprintf(err, errsize, "%s/%s: setting it %s: %s%s%s", ns_name(ns), dev, up ? "up" : "down", strerror(-r),
-	         nl && r != -ENOENT && nl_errmsg(nl)[0] ? ": " : "", nl && r != -ENOENT ? nl_errmsg(nl) : "");
+	         nl && r != -ENOENT && hnl_errmsg(nl)[0] ? ": " : "", nl && r != -ENOENT ? hnl_errmsg(nl) : "");
 	return r;
 }
 
@@ -449,7 +449,7 @@ void fault_trial_opts(const struct fault *f, struct trial_opts *o) {
 
 /* Add the vip's address on dev in ns, or delete it from there. */
 static int vip_change(struct fault *f, const char *ns, const char *dev, bool add, char *err, size_t errsize) {
-	struct nl *nl = NULL;
+	struct hnl *nl = NULL;
 	struct addr a;
 	int r, idx;
 
@@ -461,7 +461,7 @@ static int vip_change(struct fault *f, const char *ns, const char *dev, bool add
 		r = add ? addr_add(nl, &a, idx, false) : addr_del(nl, &a, idx);
 	if (r < 0)
 		snprintf(err, errsize, "vip %s: %s %s/%s: %s%s%s", f->vip->name, add ? "adding it on" : "deleting it from",
-		         ns_name(ns), dev, strerror(-r), nl && nl_errmsg(nl)[0] ? ": " : "", nl ? nl_errmsg(nl) : "");
+		         ns_name(ns), dev, strerror(-r), nl && hnl_errmsg(nl)[0] ? ": " : "", nl ? hnl_errmsg(nl) : "");
 	return r;
 }
 
@@ -514,7 +514,7 @@ static bool pid_alive(pid_t pid) {
 int fault_inject(struct fault *f, struct timeline *tl, uint64_t *ret_t_ns, char *err, size_t errsize) {
 	const struct fault_conf *fc = f->fc;
 	uint64_t t_req, t_done, t;
-	struct nl *nl = NULL;
+	struct hnl *nl = NULL;
 	int r, idx;
 
 	switch (fc->action) {
@@ -539,7 +539,7 @@ int fault_inject(struct fault *f, struct timeline *tl, uint64_t *ret_t_ns, char 
 		t_done = now_ns();
 		if (r < 0) {
 			snprintf(err, errsize, "%s/%s: deleting it: %s%s%s", ns_name(f->act_ns), f->act_dev, strerror(-r),
-			         nl && nl_errmsg(nl)[0] ? ": " : "", nl ? nl_errmsg(nl) : "");
+			         nl && hnl_errmsg(nl)[0] ? ": " : "", nl ? hnl_errmsg(nl) : "");
 			return r;
 		}
 		t = fault_time(tl, TL_LINK_DEL, f->act_ns, f->act_dev, t_req, t_done);

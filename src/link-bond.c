@@ -36,9 +36,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bond.h"
+#include "bond-opts.h"
 #include "link.h"
-#include "nl.h"
+#include "hnl.h"
 
 #define OPT_BIT(o) (1ull << (o))
 
@@ -406,9 +406,9 @@ static int name_cb(const struct nlmsghdr *nlh, void *data) {
 }
 
 /* The name of a link by ifindex in nl's namespace. */
-static int ifname_by_index(struct nl *nl, int ifindex, char ret[IFNAMSIZ]) {
+static int ifname_by_index(struct hnl *nl, int ifindex, char ret[IFNAMSIZ]) {
 	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct name_req q = { .got = false };
 	int r;
@@ -416,7 +416,7 @@ static int ifname_by_index(struct nl *nl, int ifindex, char ret[IFNAMSIZ]) {
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	r = nl_request(nl, nlh, name_cb, &q);
+	r = hnl_request(nl, nlh, name_cb, &q);
 	if (r < 0)
 		return r;
 	if (!q.got)
@@ -425,7 +425,7 @@ static int ifname_by_index(struct nl *nl, int ifindex, char ret[IFNAMSIZ]) {
 	return 0;
 }
 
-static int bond_observe_extra(struct link *l, struct nl *nl) {
+static int bond_observe_extra(struct link *l, struct hnl *nl) {
 	struct bond_conf *b = &l->u.bond;
 	int r;
 
@@ -469,7 +469,7 @@ static int bond_apply_extra(const struct link *want, const struct link *have, co
 	 * does not know it */
 	for (int o = 0; o < _BOND_OPT_MAX; o++)
 		if (opt_set(w, o) && !opt_set(&cur.u.bond, o) && bond_opt_table[o].since) {
-			nl_set_errmsg(ctx->nl, "%s: this kernel does not know it (IFLA_BOND_* attribute %u, Linux %s or later)",
+			hnl_set_errmsg(ctx->nl, "%s: this kernel does not know it (IFLA_BOND_* attribute %u, Linux %s or later)",
 			              bond_opt_table[o].name, bond_opt_table[o].attr, bond_opt_table[o].since);
 			link_fini(&cur);
 			return -EOPNOTSUPP;
@@ -489,7 +489,7 @@ static int bond_apply_extra(const struct link *want, const struct link *have, co
 		link_fini(&cur);
 		return 0;
 	}
-	nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = cur.ifindex;
@@ -505,7 +505,7 @@ static int bond_apply_extra(const struct link *want, const struct link *have, co
 		mnl_attr_nest_end(nlh, data);
 		mnl_attr_nest_end(nlh, info);
 	}
-	return nl_request(ctx->nl, nlh, NULL, NULL);
+	return hnl_request(ctx->nl, nlh, NULL, NULL);
 }
 
 static struct namelist *bond_ports(struct link *l) {

@@ -29,7 +29,7 @@
 #include "link.h"
 #include "log.h"
 #include "netns.h"
-#include "nl.h"
+#include "hnl.h"
 
 static const char *const team_mode_names[_TEAM_MODE_MAX] = {
 	[TEAM_MODE_ROUNDROBIN] = "roundrobin",
@@ -59,16 +59,16 @@ static void team_log_debug(struct team_handle *th, int priority, const char *fil
 
 /* A libteam handle on team `name` (or ifindex when > 0), its sockets
  * opened inside namespace netns (NULL: the one hanet started in). */
-static int team_open(struct nl *nl, const char *name, int ifindex, struct team_handle **ret) {
+static int team_open(struct hnl *nl, const char *name, int ifindex, struct team_handle **ret) {
 	struct team_handle *th = NULL;
 	int saved = -1, r, q;
 
 	r = libteam_load();
 	if (r < 0) {
-		nl_set_errmsg(nl, "libteam: %s", libteam_load_error());
+		hnl_set_errmsg(nl, "libteam: %s", libteam_load_error());
 		return r;
 	}
-	r = netns_enter(nl_netns(nl), &saved);
+	r = netns_enter(hnl_netns(nl), &saved);
 	if (r < 0)
 		return r;
 	th = team_alloc();
@@ -141,7 +141,7 @@ static int port_index(const struct namelist *l, const char *name) {
 	return -1;
 }
 
-static int team_observe_extra(struct link *l, struct nl *nl) {
+static int team_observe_extra(struct link *l, struct hnl *nl) {
 	struct team_conf *t = &l->u.team;
 	struct team_handle *th;
 	struct team_port *port;

@@ -16,7 +16,7 @@
 
 #include "link-ops.h"
 #include "link.h"
-#include "nl.h"
+#include "hnl.h"
 
 static const struct link_ops *const link_ops_table[_LINK_KIND_MAX] = {
 	[LINK_NIC] = &link_ops_nic,
@@ -192,18 +192,18 @@ void link_change_init(struct link_change *c) {
 	c->netns_fd = -1;
 }
 
-static int link_alias_clear(struct nl *nl, int ifindex) {
+static int link_alias_clear(struct hnl *nl, int ifindex) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	mnl_attr_put(nlh, IFLA_IFALIAS, 0, NULL);
-	return nl_request(nl, nlh, NULL, NULL);
+	return hnl_request(nl, nlh, NULL, NULL);
 }
 
-int link_change(struct nl *nl, int ifindex, const struct link_change *c) {
+int link_change(struct hnl *nl, int ifindex, const struct link_change *c) {
 	struct rtnl_link *orig = NULL, *chg = NULL;
 	struct nl_addr *mac = NULL;
 	struct nl_msg *msg = NULL;
@@ -260,10 +260,10 @@ int link_change(struct nl *nl, int ifindex, const struct link_change *c) {
 	}
 	r = rtnl_link_build_change_request(orig, chg, 0, &msg);
 	if (r < 0) {
-		r = nl_libnl_errno(r);
+		r = hnl_libnl_errno(r);
 		goto out;
 	}
-	r = nl_request_libnl(nl, msg);
+	r = hnl_request_libnl(nl, msg);
 out:
 	nlmsg_free(msg);
 	nl_addr_put(mac);
@@ -272,12 +272,12 @@ out:
 	return r;
 }
 
-int link_delete(struct nl *nl, int ifindex) {
+int link_delete(struct hnl *nl, int ifindex) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_DELLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_DELLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
-	return nl_request(nl, nlh, NULL, NULL);
+	return hnl_request(nl, nlh, NULL, NULL);
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bond.h"
+#include "bond-opts.h"
 #include "link-ops.h"
 #include "profile-internal.h"
 #include "util.h"

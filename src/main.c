@@ -39,7 +39,7 @@ void usage_print(const char *text) {
 /* Each namespace costs a few descriptors (its netlink sockets, the
  * handle of the namespace): lift the soft limit to the hard one, so a
  * network node with a thousand namespaces does not stop at the default
- * 1024.  What is still too low is said where it runs out (nl_open). */
+ * 1024.  What is still too low is said where it runs out (hnl_open). */
 static void raise_nofile(void) {
 	struct rlimit rl;
 

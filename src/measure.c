@@ -30,7 +30,7 @@
 #include "service.h"
 #include "svc-events.h"
 #include "session.h"
-#include "state.h"
+#include "observe.h"
 #include "timeline.h"
 #include "util.h"
 

@@ -21,8 +21,8 @@
 
 #include "link-ops.h"
 #include "netns.h"
-#include "nl.h"
-#include "state.h"
+#include "hnl.h"
+#include "observe.h"
 #include "util.h"
 
 /* ---- the socket pool ------------------------------------------------------ */
@@ -37,7 +37,7 @@ struct nsid_known {
 
 struct nls_entry {
 	char *netns;
-	struct nl *nl;
+	struct hnl *nl;
 	struct nsid_known *ids;
 	size_t n_ids;
 };
@@ -60,7 +60,7 @@ int nls_new(struct nls **ret) {
 }
 
 static void nls_entry_fini(struct nls_entry *e) {
-	nl_free(e->nl);
+	hnl_free(e->nl);
 	free(e->netns);
 	free(e->ids);
 }
@@ -92,28 +92,28 @@ static int nls_reindex(struct nls *s) {
 	return 0;
 }
 
-int nls_get(struct nls *s, const char *netns, struct nl **ret) {
+int nls_get(struct nls *s, const char *netns, struct hnl **ret) {
 	struct nls_entry *v, *e = nls_find(s, netns);
-	struct nl *nl;
+	struct hnl *nl;
 	int r;
 
 	if (e) {
 		*ret = e->nl;
 		return 0;
 	}
-	r = nl_open(netns, &nl);
+	r = hnl_open(netns, &nl);
 	if (r < 0)
 		return r;
 	v = realloc(s->v, (s->n + 1) * sizeof(*v));
 	if (!v) {
-		nl_free(nl);
+		hnl_free(nl);
 		return -ENOMEM;
 	}
 	s->v = v;
 	memset(&v[s->n], 0, sizeof(v[0]));
 	v[s->n].netns = netns && *netns ? strdup(netns) : NULL;
 	if (netns && *netns && !v[s->n].netns) {
-		nl_free(nl);
+		hnl_free(nl);
 		return -ENOMEM;
 	}
 	v[s->n].nl = nl;
@@ -133,7 +133,7 @@ void nls_drop(struct nls *s, const char *netns) {
 
 	if (!e)
 		return;
-	s->closed_writes += nl_write_count(e->nl);
+	s->closed_writes += hnl_write_count(e->nl);
 	/* the ids the others knew for it go with it (the kernel frees them
 	 * once the namespace is gone, and may give them out again) */
 	name = e->netns ? e->netns : "";
@@ -152,7 +152,7 @@ uint64_t nls_write_count(const struct nls *s) {
 	uint64_t n = s->closed_writes;
 
 	for (size_t i = 0; i < s->n; i++)
-		n += nl_write_count(s->v[i].nl);
+		n += hnl_write_count(s->v[i].nl);
 	return n;
 }
 
@@ -661,16 +661,16 @@ void ns_state_link_names(struct ns_state *ns) {
 	}
 }
 
-static int dump_links(struct nl *nl, struct ns_state *ns) {
+static int dump_links(struct hnl *nl, struct ns_state *ns) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, NLM_F_DUMP);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETLINK, NLM_F_DUMP);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct dump_ctx c = { .ns = ns };
 	int r;
 
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	r = nl_dump_run(nl, nlh, link_cb, reset_links, &c);
+	r = hnl_dump_run(nl, nlh, link_cb, reset_links, &c);
 	if (r < 0)
 		return r;
 	qsort(ns->links, ns->n_links, sizeof(*ns->links), cmp_link_index);
@@ -723,14 +723,14 @@ fail:
 	return MNL_CB_ERROR;
 }
 
-static int dump_addrs(struct nl *nl, struct ns_state *ns) {
+static int dump_addrs(struct hnl *nl, struct ns_state *ns) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	struct dump_ctx c = { .ns = ns };
 
 	ifa->ifa_family = AF_UNSPEC;
-	return nl_dump_run(nl, nlh, addr_cb, reset_addrs, &c);
+	return hnl_dump_run(nl, nlh, addr_cb, reset_addrs, &c);
 }
 
 struct route_dump {
@@ -791,9 +791,9 @@ fail:
 	return MNL_CB_ERROR;
 }
 
-static int dump_routes_table(struct nl *nl, struct route_dump *d, uint8_t family, uint32_t table) {
+static int dump_routes_table(struct hnl *nl, struct route_dump *d, uint8_t family, uint32_t table) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	int r;
 
@@ -804,7 +804,7 @@ static int dump_routes_table(struct nl *nl, struct route_dump *d, uint8_t family
 	}
 	d->restart_at = d->c.ns->n_routes;
 	d->filtered_at = d->c.ns->n_routes_filtered;
-	r = nl_dump_run(nl, nlh, route_cb, reset_routes, d);
+	r = hnl_dump_run(nl, nlh, route_cb, reset_routes, d);
 	/* a table that does not exist yet has no routes */
 	if (r == -ENOENT)
 		r = 0;
@@ -813,7 +813,7 @@ static int dump_routes_table(struct nl *nl, struct route_dump *d, uint8_t family
 
 /* One dump per table, both families at once (AF_UNSPEC: the kernel
  * walks IPv4 then IPv6, each with the table filter). */
-static int dump_routes(struct nl *nl, struct ns_state *ns, const struct observe_ns_req *req) {
+static int dump_routes(struct hnl *nl, struct ns_state *ns, const struct observe_ns_req *req) {
 	bool all_tables = req->all_tables;
 	struct route_dump d = { .c = { .ns = ns }, .all_tables = all_tables, .req = req };
 	int r;
@@ -859,14 +859,14 @@ static void reset_rules(void *data) {
 }
 
 /* Both families in one dump (AF_UNSPEC). */
-static int dump_rules(struct nl *nl, struct ns_state *ns) {
+static int dump_rules(struct hnl *nl, struct ns_state *ns) {
 	struct dump_ctx c = { .ns = ns };
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETRULE, NLM_F_DUMP);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETRULE, NLM_F_DUMP);
 	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 
 	frh->family = AF_UNSPEC;
-	return nl_dump_run(nl, nlh, rule_cb, reset_rules, &c);
+	return hnl_dump_run(nl, nlh, rule_cb, reset_rules, &c);
 }
 
 static int read_bool_file(const char *path, bool *ret) {
@@ -901,7 +901,7 @@ static int read_sysctls(void *data) {
 }
 
 static int observe_one(struct nls *nls, struct ns_state *ns, const struct observe_ns_req *req) {
-	struct nl *nl;
+	struct hnl *nl;
 	int r;
 
 	ns_state_clear(ns);
@@ -964,21 +964,21 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data) {
 }
 
 /* The id namespace `other` has inside the namespace of nl, or -1. */
-static int nsid_of(struct nl *nl, struct nl *other) {
+static int nsid_of(struct hnl *nl, struct hnl *other) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETNSID, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETNSID, 0);
 	struct rtgenmsg *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	struct nsid_reply rep = { .nsid = -1 };
 
 	g->rtgen_family = AF_UNSPEC;
-	int fd = nl_netns_fd(other), r;
+	int fd = hnl_netns_fd(other), r;
 
 	if (fd < 0)
 		return -1;
 	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
-	r = nl_request(nl, nlh, nsid_cb, &rep);
+	r = hnl_request(nl, nlh, nsid_cb, &rep);
 	/* asked once per pair: a namespace keeps no fd for it */
-	nl_netns_fd_close(other);
+	hnl_netns_fd_close(other);
 	return r < 0 ? -1 : rep.nsid;
 }
 
@@ -994,7 +994,7 @@ static const char *nsid_cached(const struct nls_entry *e, int nsid) {
 static bool nsid_is(struct nls *s, const char *here, const char *other, int nsid) {
 	struct nls_entry *e, *o;
 	const char *known;
-	struct nl *nl;
+	struct hnl *nl;
 	int id;
 
 	if (nls_get(s, here, &nl) < 0 || nls_get(s, other, &nl) < 0)
@@ -1277,9 +1277,9 @@ static int get_link_cb(const struct nlmsghdr *nlh, void *data) {
 	return MNL_CB_OK;
 }
 
-int observe_get_link(struct nl *nl, const char *name, struct link *ret) {
+int observe_get_link(struct hnl *nl, const char *name, struct link *ret) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	struct get_link g = { .got = false };
 	int r;
@@ -1287,7 +1287,7 @@ int observe_get_link(struct nl *nl, const char *name, struct link *ret) {
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	r = nl_request(nl, nlh, get_link_cb, &g);
+	r = hnl_request(nl, nlh, get_link_cb, &g);
 	if (r < 0) {
 		if (g.got)
 			link_fini(&g.l);

@@ -7,7 +7,7 @@
 
 #include "link-ops.h"
 #include "partial.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 static bool ns_declared(const struct profile *p, const char *netns) {

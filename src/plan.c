@@ -23,7 +23,7 @@
 
 #include "addr.h"
 
-#include "bond.h"
+#include "bond-opts.h"
 
 #include "json.h"
 
@@ -37,7 +37,7 @@
 
 #include "rule.h"
 
-#include "state.h"
+#include "observe.h"
 
 #include "util.h"
 

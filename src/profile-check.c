@@ -16,7 +16,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
-#include "bond.h"
+#include "bond-opts.h"
 #include "link-ops.h"
 #include "profile-internal.h"
 #include "util.h"

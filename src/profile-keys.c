@@ -20,7 +20,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
-#include "bond.h"
+#include "bond-opts.h"
 #include "profile-internal.h"
 #include "util.h"
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nl.h"
+#include "hnl.h"
 #include "route.h"
 #include "rule.h"
 #include "util.h"
@@ -33,7 +33,7 @@ static int set_prefix(struct rtnl_rule *rr, const struct ipaddr *a, bool src) {
 	nl_addr_set_prefixlen(na, a->plen);
 	r = src ? rtnl_rule_set_src(rr, na) : rtnl_rule_set_dst(rr, na);
 	nl_addr_put(na);
-	return r < 0 ? nl_libnl_errno(r) : 0;
+	return r < 0 ? hnl_libnl_errno(r) : 0;
 }
 
 static int rule_msg(const struct rule *u, bool del, uint8_t protocol, struct nl_msg **ret) {
@@ -68,25 +68,25 @@ static int rule_msg(const struct rule *u, bool del, uint8_t protocol, struct nl_
 	        : rtnl_rule_build_add_request(rr, NLM_F_CREATE | NLM_F_EXCL, ret);
 nle:
 	if (r < 0)
-		r = nl_libnl_errno(r);
+		r = hnl_libnl_errno(r);
 out:
 	rtnl_rule_put(rr);
 	return r;
 }
 
-static int rule_send(struct nl *nl, const struct rule *u, bool del, uint8_t protocol) {
+static int rule_send(struct hnl *nl, const struct rule *u, bool del, uint8_t protocol) {
 	struct nl_msg *msg = NULL;
 	int r = rule_msg(u, del, protocol, &msg);
 
 	if (r < 0)
 		return r;
-	r = nl_request_libnl(nl, msg);
+	r = hnl_request_libnl(nl, msg);
 	nlmsg_free(msg);
 	return r;
 }
 
-int rule_add(struct nl *nl, const struct rule *u, uint8_t protocol) { return rule_send(nl, u, false, protocol); }
-int rule_del(struct nl *nl, const struct rule *u) { return rule_send(nl, u, true, 0); }
+int rule_add(struct hnl *nl, const struct rule *u, uint8_t protocol) { return rule_send(nl, u, false, protocol); }
+int rule_del(struct hnl *nl, const struct rule *u) { return rule_send(nl, u, true, 0); }
 
 bool rule_matches(const struct rule *want, const struct rule *have) {
 	if (rule_family(want) != have->family)

@@ -12,14 +12,14 @@
 
 #include "log.h"
 #include "netns.h"
-#include "nl.h"
+#include "hnl.h"
 #include "nlevent.h"
 #include "owner.h"
 #include "plan.h"
 #include "profile.h"
 #include "routes-file.h"
 #include "session.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 static bool netns_file_exists(const char *name, void *data) {
@@ -256,7 +256,7 @@ static bool veth_makes(const struct profile *p, const char *netns, const char *n
 }
 
 static bool dev_exists(struct nls *nls, const char *netns, const char *name) {
-	struct nl *nl;
+	struct hnl *nl;
 	struct link l;
 
 	if (netns && !netns_exists(netns))

@@ -13,7 +13,7 @@
 #include "collision.h"
 #include "exitcode.h"
 #include "log.h"
-#include "nl.h"
+#include "hnl.h"
 #include "util.h"
 #include "vip-move.h"
 #include "vip.h"
@@ -124,13 +124,13 @@ static int lock_all(const char *profile, struct vip_move *m, size_t n, uint64_t 
 
 /* ---- request sockets, one per namespace ------------------------------------------------- */
 
-struct nl_cache {
+struct hnl_pool {
 	const char *netns[16];
-	struct nl *nl[16];
+	struct hnl *nl[16];
 	size_t n;
 };
 
-static int nl_for(struct nl_cache *c, const char *netns, struct nl **ret) {
+static int hnl_pool_get(struct hnl_pool *c, const char *netns, struct hnl **ret) {
 	int r;
 
 	for (size_t i = 0; i < c->n; i++)
@@ -140,9 +140,9 @@ static int nl_for(struct nl_cache *c, const char *netns, struct nl **ret) {
 		}
 	if (c->n == ARRAY_SIZE(c->nl)) {
 		/* more namespaces than the cache holds: the last one is reused */
-		nl_free(c->nl[--c->n]);
+		hnl_free(c->nl[--c->n]);
 	}
-	r = nl_open(netns, &c->nl[c->n]);
+	r = hnl_open(netns, &c->nl[c->n]);
 	if (r < 0)
 		return r;
 	c->netns[c->n] = netns;
@@ -150,9 +150,9 @@ static int nl_for(struct nl_cache *c, const char *netns, struct nl **ret) {
 	return 0;
 }
 
-static void nl_cache_fini(struct nl_cache *c) {
+static void hnl_pool_fini(struct hnl_pool *c) {
 	for (size_t i = 0; i < c->n; i++)
-		nl_free(c->nl[i]);
+		hnl_free(c->nl[i]);
 	c->n = 0;
 }
 
@@ -269,7 +269,7 @@ static bool takeover_matches(const struct addr *want, const struct addr *have, c
 
 /* Probe the addresses of the set that are not on their device yet:
  * EXIT_OK when none answered elsewhere. */
-static int collision_step(struct nl_cache *c, struct vip_move *m, size_t n, uint64_t wait_us) {
+static int collision_step(struct hnl_pool *c, struct vip_move *m, size_t n, uint64_t wait_us) {
 	struct collision_probe *pr = calloc(n, sizeof(*pr));
 	size_t np = 0, *of = calloc(n, sizeof(*of));
 	int r, ret = EXIT_RUNTIME;
@@ -280,11 +280,11 @@ static int collision_step(struct nl_cache *c, struct vip_move *m, size_t n, uint
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vip *v = m[i].v;
-		struct nl *nl;
+		struct hnl *nl;
 		struct addr have;
 		int idx;
 
-		r = nl_for(c, v->netns, &nl);
+		r = hnl_pool_get(c, v->netns, &nl);
 		if (r < 0) {
 			log_error_errno(r, "vip %s: netns %s: %s", v->name, ns_name(v->netns),
 			                r == -ENOENT ? "no such namespace" : strerror(-r));
@@ -327,16 +327,16 @@ out:
 	return ret;
 }
 
-static int takeover_one(struct nl_cache *c, struct vip_move *mv) {
+static int takeover_one(struct hnl_pool *c, struct vip_move *mv) {
 	const struct vip *v = mv->v;
 	struct announce_result ar = { 0 };
 	struct addr want;
 	char ip[IPADDR_STRLEN];
-	struct nl *nl;
+	struct hnl *nl;
 	int idx, r;
 
 	format_ipaddr(&v->address, true, ip, sizeof(ip));
-	r = nl_for(c, v->netns, &nl);
+	r = hnl_pool_get(c, v->netns, &nl);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: netns %s: %s", v->name, ns_name(v->netns),
 		                       r == -ENOENT ? "no such namespace" : strerror(-r));
@@ -348,7 +348,7 @@ static int takeover_one(struct nl_cache *c, struct vip_move *mv) {
 	r = addr_add(nl, &want, idx, true);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: adding %s on %s in netns %s: %m%s%s", v->name, ip, v->dev,
-		                       ns_name(v->netns), nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
+		                       ns_name(v->netns), hnl_errmsg(nl)[0] ? ": " : "", hnl_errmsg(nl));
 	mv->t_added = now_ns();
 	r = announce_send(v->netns, v->dev, &v->address, mv->count ? 1 : 0, 0, v->announce_mode, &ar);
 	if (r < 0)
@@ -360,16 +360,16 @@ static int takeover_one(struct nl_cache *c, struct vip_move *mv) {
 
 /* Off the critical path: an address that was there with other flags is
  * removed and added again. */
-static int takeover_fix(struct nl_cache *c, struct vip_move *mv, int idx) {
+static int takeover_fix(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	const struct vip *v = mv->v;
 	struct announce_result ar = { 0 };
 	struct addr want, have;
 	char ip[IPADDR_STRLEN];
-	struct nl *nl;
+	struct hnl *nl;
 	int r;
 
 	format_ipaddr(&v->address, true, ip, sizeof(ip));
-	r = nl_for(c, v->netns, &nl);
+	r = hnl_pool_get(c, v->netns, &nl);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: netns %s: %m", v->name, ns_name(v->netns));
 	vip_addr_on(v, v->dev, &want);
@@ -383,7 +383,7 @@ static int takeover_fix(struct nl_cache *c, struct vip_move *mv, int idx) {
 		r = addr_add(nl, &want, idx, false);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: %s was on %s with other flags (%s): adding it again: %m%s%s", v->name,
-		                       ip, v->dev, mv->why, nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
+		                       ip, v->dev, mv->why, hnl_errmsg(nl)[0] ? ": " : "", hnl_errmsg(nl));
 	mv->readded = true;
 	r = announce_send(v->netns, v->dev, &v->address, mv->count ? 1 : 0, 0, v->announce_mode, &ar);
 	if (r < 0)
@@ -400,18 +400,18 @@ struct takeover_before {
 	bool present, held;
 };
 
-static void takeover_before_read(struct nl_cache *c, const char *profile, struct vip_move *m, size_t n,
+static void takeover_before_read(struct hnl_pool *c, const char *profile, struct vip_move *m, size_t n,
                                  struct takeover_before *b) {
 	for (size_t i = 0; i < n; i++) {
 		const struct vip *v = m[i].v;
 		struct vip_held held;
 		struct addr have;
-		struct nl *nl;
+		struct hnl *nl;
 		int idx;
 
 		b[i].held = vip_held_read(profile, v->name, &held) >= 0;
 		/* cannot tell: the takeover fails at it before adding it */
-		if (nl_for(c, v->netns, &nl) < 0)
+		if (hnl_pool_get(c, v->netns, &nl) < 0)
 			continue;
 		idx = vip_ifindex(nl, v->dev);
 		b[i].present = idx >= 0 && vip_get(nl, idx, &v->address, &have) == 0;
@@ -442,7 +442,7 @@ static void takeover_undo(const char *profile, struct vip_move *m, size_t n, con
 }
 
 int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const struct vip_move_opts *o) {
-	struct nl_cache c = { .n = 0 };
+	struct hnl_pool c = { .n = 0 };
 	int *fds = calloc(n, sizeof(*fds)), *idx = calloc(n, sizeof(*idx));
 	struct takeover_before *before = calloc(n, sizeof(*before));
 	uint64_t t_begin;
@@ -507,7 +507,7 @@ int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const 
 out:
 	if (ret != EXIT_OK && touched)
 		takeover_undo(profile, m, touched, before);
-	nl_cache_fini(&c);
+	hnl_pool_fini(&c);
 	unlock_all(fds, n);
 	free(fds);
 	free(idx);
@@ -520,11 +520,11 @@ out:
 /* Remove v's address from dev in netns: 1 removed, 0 it was not there
  * (no namespace, no device, no address), or -errno. */
 static int remove_from(const struct vip *v, const char *netns, const char *dev, char *err, size_t errsize) {
-	struct nl *nl = NULL;
+	struct hnl *nl = NULL;
 	struct addr a;
 	int idx, r;
 
-	r = nl_open(netns, &nl);
+	r = hnl_open(netns, &nl);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
@@ -533,12 +533,12 @@ static int remove_from(const struct vip *v, const char *netns, const char *dev, 
 	}
 	idx = vip_ifindex(nl, dev);
 	if (idx == -ENODEV) {
-		nl_free(nl);
+		hnl_free(nl);
 		return 0;
 	}
 	if (idx < 0) {
 		snprintf(err, errsize, "device %s in netns %s: %s", dev, ns_name(netns), strerror(-idx));
-		nl_free(nl);
+		hnl_free(nl);
 		return idx;
 	}
 	vip_addr_on(v, dev, &a);
@@ -547,11 +547,11 @@ static int remove_from(const struct vip *v, const char *netns, const char *dev, 
 		r = 0;
 	} else if (r < 0) {
 		snprintf(err, errsize, "removing it from %s in netns %s: %s%s%s", dev, ns_name(netns), strerror(-r),
-		         nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
+		         hnl_errmsg(nl)[0] ? ": " : "", hnl_errmsg(nl));
 	} else {
 		r = 1;
 	}
-	nl_free(nl);
+	hnl_free(nl);
 	return r;
 }
 
@@ -636,7 +636,7 @@ out_free:
 /* ---- announce -------------------------------------------------------------------------- */
 
 int vip_moves_announce(struct vip_move *m, size_t n, const struct vip_move_opts *o) {
-	struct nl_cache c = { .n = 0 };
+	struct hnl_pool c = { .n = 0 };
 	bool all = true;
 	int r, ret = EXIT_RUNTIME;
 	uint64_t t_begin = now_ns();
@@ -645,14 +645,14 @@ int vip_moves_announce(struct vip_move *m, size_t n, const struct vip_move_opts 
 		const struct vip *v = m[i].v;
 		struct announce_result ar = { 0 };
 		struct addr have;
-		struct nl *nl;
+		struct hnl *nl;
 		int idx;
 
 		m[i].t_begin = t_begin;
 		m[i].present = false;
 		m[i].sent = 0;
 		m[i].t_announced = 0;
-		r = nl_for(&c, v->netns, &nl);
+		r = hnl_pool_get(&c, v->netns, &nl);
 		if (r == -ENOENT) {
 			all = false;
 			continue;
@@ -689,6 +689,6 @@ int vip_moves_announce(struct vip_move *m, size_t n, const struct vip_move_opts 
 		m[i].t_done = now_ns();
 	ret = all ? EXIT_OK : EXIT_FAIL;
 out:
-	nl_cache_fini(&c);
+	hnl_pool_fini(&c);
 	return ret;
 }

@@ -29,8 +29,8 @@
 #include "addr.h"
 #include "lock.h"
 #include "owner.h"
-#include "nl.h"
-#include "state.h"
+#include "hnl.h"
+#include "observe.h"
 #include "util.h"
 #include "vip.h"
 
@@ -208,16 +208,16 @@ static int ifindex_cb(const struct nlmsghdr *nlh, void *data) {
 	return MNL_CB_OK;
 }
 
-int vip_ifindex(struct nl *nl, const char *name) {
+int vip_ifindex(struct hnl *nl, const char *name) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	int idx = 0, r;
 
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	r = nl_request(nl, nlh, ifindex_cb, &idx);
+	r = hnl_request(nl, nlh, ifindex_cb, &idx);
 	if (r < 0)
 		return r;
 	return idx > 0 ? idx : -ENODEV;
@@ -247,9 +247,9 @@ static void get_addr_reset(void *data) {
 	((struct get_addr *)data)->got = false;
 }
 
-int vip_get(struct nl *nl, int ifindex, const struct ipaddr *ip, struct addr *ret) {
+int vip_get(struct hnl *nl, int ifindex, const struct ipaddr *ip, struct addr *ret) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	struct get_addr g = { .ifindex = ifindex, .ip = ip };
 	int r;
@@ -257,7 +257,7 @@ int vip_get(struct nl *nl, int ifindex, const struct ipaddr *ip, struct addr *re
 	/* the kernel filters a dump by device (strict checking is on) */
 	ifa->ifa_family = (uint8_t)ip->family;
 	ifa->ifa_index = (uint32_t)ifindex;
-	r = nl_dump_run(nl, nlh, get_addr_cb, get_addr_reset, &g);
+	r = hnl_dump_run(nl, nlh, get_addr_cb, get_addr_reset, &g);
 	if (r < 0)
 		return r;
 	if (!g.got)

@@ -68,7 +68,7 @@
 
 #include "netns.h"
 
-#include "nl.h"
+#include "hnl.h"
 
 #include "nlevent.h"
 
@@ -86,7 +86,7 @@
 
 #include "session.h"
 
-#include "state.h"
+#include "observe.h"
 
 #include "team-ab.h"
 
@@ -547,7 +547,7 @@ static bool engines_check(struct watch *w) {
 
 	for (size_t i = 0; p && i < p->n_vips; i++) {
 		const struct vip *v = &p->vips[i];
-		struct nl *nl = NULL;
+		struct hnl *nl = NULL;
 		struct addr a;
 		int fd = -1, idx, r;
 
@@ -564,7 +564,7 @@ static bool engines_check(struct watch *w) {
 		}
 		r = vip_held_remove(w->s.name, v->name);
 		if (r >= 0)
-			r = nl_open(v->netns, &nl);
+			r = hnl_open(v->netns, &nl);
 		if (r >= 0)
 			r = idx = vip_ifindex(nl, v->dev);
 		if (r >= 0) {
@@ -573,7 +573,7 @@ static bool engines_check(struct watch *w) {
 			if (r == -EADDRNOTAVAIL)
 				r = 0;
 		}
-		nl_free(nl);
+		hnl_free(nl);
 		vip_unlock(fd);
 		if (r < 0)
 			log_error_errno(r, "%s: vip %s: its engine (%s) is gone: releasing it: %m", w->s.name, v->name,

@@ -19,7 +19,7 @@
 
 #include "link-ops.h"
 #include "model.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

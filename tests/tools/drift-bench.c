@@ -30,9 +30,9 @@
 
 #include "addr.h"
 #include "link.h"
-#include "nl.h"
+#include "hnl.h"
 #include "nlevent.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 /* The monitor: a thread of its own that only reads events, so that it
@@ -126,7 +126,7 @@ static void print_stats(const char *what, uint64_t *v, size_t n) {
 	       pct(v, n, 99), n ? (double)v[n - 1] / 1e6 : 0.0);
 }
 
-static int ifindex_of(struct nl *nl, const char *dev) {
+static int ifindex_of(struct hnl *nl, const char *dev) {
 	struct link l;
 	int r = observe_get_link(nl, dev, &l);
 
@@ -140,7 +140,7 @@ static int ifindex_of(struct nl *nl, const char *dev) {
 static int bench_vip(const char *netns, const char *dev, const char *cidr, long count, long gap_us, long timeout_ms) {
 	uint64_t *ev_lat = calloc((size_t)count, sizeof(uint64_t)), *rq_lat = calloc((size_t)count, sizeof(uint64_t));
 	struct monitor m = { .dev = dev, .efd = -1 };
-	struct nl *nl = NULL;
+	struct hnl *nl = NULL;
 	struct addr a = { 0 };
 	pthread_t th;
 	long done = 0, timeouts = 0;
@@ -156,7 +156,7 @@ static int bench_vip(const char *netns, const char *dev, const char *cidr, long 
 	snprintf(a.dev, sizeof(a.dev), "%s", dev);
 	pthread_mutex_init(&m.lock, NULL);
 	m.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (m.efd < 0 || (r = nl_open(netns, &nl)) < 0 || (r = nlev_set_new(&m.s)) < 0 ||
+	if (m.efd < 0 || (r = hnl_open(netns, &nl)) < 0 || (r = nlev_set_new(&m.s)) < 0 ||
 	    (r = nlev_add_netns(m.s, netns, NLEV_G_ADDR)) < 0) {
 		fprintf(stderr, "drift-bench: netns %s: %s\n", netns ? netns : "-", m.efd < 0 ? strerror(errno) : strerror(-r));
 		return 2;
@@ -202,7 +202,7 @@ static int bench_vip(const char *netns, const char *dev, const char *cidr, long 
 	print_stats("delete request -> re-add event", rq_lat, (size_t)done);
 	printf("deletions: %ld repaired, %ld timeouts\n", done, timeouts);
 	nlev_set_free(m.s);
-	nl_free(nl);
+	hnl_free(nl);
 	close(m.efd);
 	pthread_mutex_destroy(&m.lock);
 	free(ev_lat);
@@ -212,11 +212,11 @@ static int bench_vip(const char *netns, const char *dev, const char *cidr, long 
 
 static int bench_flap(const char *netns, const char *dev, long count, long duration_ms) {
 	uint64_t t0 = now_ns(), step = (uint64_t)duration_ms * 1000000 / (uint64_t)(count ? count : 1) / 2;
-	struct nl *nl = NULL;
+	struct hnl *nl = NULL;
 	long errors = 0;
 	int r, ifindex;
 
-	if ((r = nl_open(netns, &nl)) < 0) {
+	if ((r = hnl_open(netns, &nl)) < 0) {
 		fprintf(stderr, "drift-bench: netns %s: %s\n", netns ? netns : "-", strerror(-r));
 		return 2;
 	}
@@ -241,7 +241,7 @@ static int bench_flap(const char *netns, const char *dev, long count, long durat
 	}
 	printf("flaps: %ld down/up pairs of %s in %.2f s (%ld requests failed)\n", count, dev,
 	       (double)(now_ns() - t0) / 1e9, errors);
-	nl_free(nl);
+	hnl_free(nl);
 	return 0;
 }
 

@@ -22,13 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bond.h"
+#include "bond-opts.h"
 #include "diag.h"
 #include "link.h"
 #include "log.h"
-#include "nl.h"
+#include "hnl.h"
 #include "profile.h"
-#include "state.h"
+#include "observe.h"
 
 static int ctx_ifindex(const struct link_ctx *ctx, const char *netns, const char *name) {
 	struct link l;
@@ -42,7 +42,7 @@ static int ctx_ifindex(const struct link_ctx *ctx, const char *netns, const char
 }
 
 static int ctx_netns_fd(const struct link_ctx *ctx, const char *netns) {
-	return nl_netns_fd(ctx->nl);
+	return hnl_netns_fd(ctx->nl);
 }
 
 static int ctx_get_link(const struct link_ctx *ctx, const char *name, struct link *ret) {
@@ -77,7 +77,7 @@ static int state_get(const struct state **ret) {
 
 /* A link as observe and its backend read it (names of lower devices
  * and slaves derived as observe does); -ENODEV when absent. */
-static int observe(struct nl *nl, const char *name, struct link *ret) {
+static int observe(struct hnl *nl, const char *name, struct link *ret) {
 	const struct link_ops *ops;
 	const struct state *st;
 	const struct link *found;
@@ -110,7 +110,7 @@ static const struct namelist *members(const struct link *l) {
 }
 
 /* The slaves/ports of a link now (from the masters of every link). */
-static int current_members(struct nl *nl, const struct link *m, struct namelist *ret) {
+static int current_members(struct hnl *nl, const struct link *m, struct namelist *ret) {
 	const struct state *st;
 	int r;
 
@@ -124,7 +124,7 @@ static int current_members(struct nl *nl, const struct link *m, struct namelist 
 	return r;
 }
 
-static int set_state(struct nl *nl, const char *name, int up, int master) {
+static int set_state(struct hnl *nl, const char *name, int up, int master) {
 	struct link_change c;
 	struct link l;
 	int r;
@@ -142,7 +142,7 @@ static int set_state(struct nl *nl, const char *name, int up, int master) {
 }
 
 /* Attach what want lists and have does not; release the others. */
-static int sync_members(struct nl *nl, const struct link *want, const struct link *have, bool *changed) {
+static int sync_members(struct hnl *nl, const struct link *want, const struct link *have, bool *changed) {
 	const struct namelist *w = members(want);
 	struct namelist cur = { 0 };
 	int r;
@@ -170,7 +170,7 @@ static int sync_members(struct nl *nl, const struct link *want, const struct lin
 	return r;
 }
 
-static int apply_link(struct nl *nl, const struct link *want, const struct link_ctx *ctx) {
+static int apply_link(struct hnl *nl, const struct link *want, const struct link_ctx *ctx) {
 	const struct link_ops *ops = link_ops_get(want->kind);
 	char buf[NL_MSG_SIZE] = { 0 };   /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	struct nlmsghdr *nlh;
@@ -181,14 +181,14 @@ static int apply_link(struct nl *nl, const struct link *want, const struct link_
 	r = observe(nl, want->name, &have);
 	if (r == -ENODEV) {
 		printf("%s: create %s\n", want->name, link_kind_name(want->kind));
-		nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+		nlh = hnl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 		r = link_build_create(nlh, want, ctx, -1, false);
 		g_dirty = true;
 		if (r >= 0)
-			r = nl_request(nl, nlh, NULL, NULL);
+			r = hnl_request(nl, nlh, NULL, NULL);
 		if (r < 0) {
-			fprintf(stderr, "%s: create: %s%s%s\n", want->name, strerror(-r), nl_errmsg(nl)[0] ? ": " : "",
-			        nl_errmsg(nl));
+			fprintf(stderr, "%s: create: %s%s%s\n", want->name, strerror(-r), hnl_errmsg(nl)[0] ? ": " : "",
+			        hnl_errmsg(nl));
 			return r;
 		}
 		r = observe(nl, want->name, &have);
@@ -224,15 +224,15 @@ static int apply_link(struct nl *nl, const struct link *want, const struct link_
 				r = set_state(nl, want->name, 0, -1);
 			}
 			if (r >= 0 && ops->fill_info_data) {
-				nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+				nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
 				r = link_build_change(nlh, want, &have, ctx);
 				g_dirty = true;
 				if (r >= 0)
-					r = nl_request(nl, nlh, NULL, NULL);
+					r = hnl_request(nl, nlh, NULL, NULL);
 			}
 			if (r < 0) {
 				fprintf(stderr, "%s: change: %s%s%s\n", want->name, strerror(-r),
-				        nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
+				        hnl_errmsg(nl)[0] ? ": " : "", hnl_errmsg(nl));
 				link_fini(&have);
 				return r;
 			}
@@ -259,7 +259,7 @@ static int apply_link(struct nl *nl, const struct link *want, const struct link_
 		}
 	}
 	if (r < 0)
-		fprintf(stderr, "%s: %s%s%s\n", want->name, strerror(-r), nl_errmsg(nl)[0] ? ": " : "", nl_errmsg(nl));
+		fprintf(stderr, "%s: %s%s%s\n", want->name, strerror(-r), hnl_errmsg(nl)[0] ? ": " : "", hnl_errmsg(nl));
 	link_fini(&have);
 	return r;
 }
@@ -273,7 +273,7 @@ static int order(enum link_kind k) {
 	return k == LINK_BOND || k == LINK_TEAM ? 0 : k == LINK_VLAN ? 1 : 2;
 }
 
-static int cmd_apply(struct profile *p, struct nl *nl) {
+static int cmd_apply(struct profile *p, struct hnl *nl) {
 	struct link_ctx ctx = { .nl = nl, .ifindex = ctx_ifindex, .netns_fd = ctx_netns_fd, .get_link = ctx_get_link };
 	int r;
 
@@ -287,11 +287,11 @@ static int cmd_apply(struct profile *p, struct nl *nl) {
 			if (r < 0)
 				return r;
 		}
-	printf("writes %llu\n", (unsigned long long)nl_write_count(nl));
+	printf("writes %llu\n", (unsigned long long)hnl_write_count(nl));
 	return 0;
 }
 
-static int cmd_check(struct profile *p, struct nl *nl) {
+static int cmd_check(struct profile *p, struct hnl *nl) {
 	int differ = 0;
 
 	for (size_t i = 0; i < p->n_links; i++) {
@@ -404,7 +404,7 @@ static void show_team(const struct team_conf *t, FILE *f) {
 }
 
 /* A link as KEY=VALUE lines. */
-static int show_link(struct nl *nl, const char *name, FILE *f) {
+static int show_link(struct hnl *nl, const char *name, FILE *f) {
 	struct link l;
 	int r = observe(nl, name, &l);
 
@@ -425,7 +425,7 @@ static int show_link(struct nl *nl, const char *name, FILE *f) {
 	return 0;
 }
 
-static int cmd_show(char **names, int n, struct nl *nl) {
+static int cmd_show(char **names, int n, struct hnl *nl) {
 	for (int i = 0; i < n; i++) {
 		int r = show_link(nl, names[i], stdout);
 
@@ -439,7 +439,7 @@ static int cmd_show(char **names, int n, struct nl *nl) {
 
 /* Lines "DEV KEY VALUE" on stdin (VALUE may be empty): each KEY of DEV as
  * show prints it must equal VALUE.  Prints every mismatch; 1 if any. */
-static int cmd_expect(struct nl *nl) {
+static int cmd_expect(struct hnl *nl) {
 	char line[1024], dev[64] = "", *text = NULL;
 	size_t text_len = 0;
 	int bad = 0;
@@ -493,14 +493,14 @@ static int cmd_expect(struct nl *nl) {
 int main(int argc, char **argv) {
 	struct profile *p = NULL;
 	struct diags d;
-	struct nl *nl = NULL;
+	struct hnl *nl = NULL;
 	int r;
 
 	if (argc < 2 || (argc < 3 && strcmp(argv[1], "expect") != 0)) {
 		fprintf(stderr, "usage: link-kind apply|check PROFILE | show NAME... | expect <LINES\n");
 		return 2;
 	}
-	r = nl_open(NULL, &nl);
+	r = hnl_open(NULL, &nl);
 	if (r < 0) {
 		fprintf(stderr, "netlink: %s\n", strerror(-r));
 		return 1;
@@ -509,7 +509,7 @@ int main(int argc, char **argv) {
 		r = argv[1][0] == 's' ? cmd_show(argv + 2, argc - 2, nl) : cmd_expect(nl);
 		state_free(g_st);
 		nls_free(g_nls);
-		nl_free(nl);
+		hnl_free(nl);
 		return r;
 	}
 	diags_init(&d);
@@ -517,7 +517,7 @@ int main(int argc, char **argv) {
 	diags_print(&d, stderr);
 	diags_fini(&d);
 	if (r < 0) {
-		nl_free(nl);
+		hnl_free(nl);
 		return 1;
 	}
 	if (strcmp(argv[1], "apply") == 0)
@@ -529,6 +529,6 @@ int main(int argc, char **argv) {
 	profile_free(p);
 	state_free(g_st);
 	nls_free(g_nls);
-	nl_free(nl);
+	hnl_free(nl);
 	return r;
 }

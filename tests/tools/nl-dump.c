@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 int main(int argc, char **argv) {

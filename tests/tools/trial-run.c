@@ -29,22 +29,22 @@
 #include <string.h>
 
 #include "netns.h"
-#include "nl.h"
+#include "hnl.h"
 #include "prober.h"
 #include "report.h"
 #include "timeline.h"
 #include "util.h"
 
-static int link_set(struct nl *nl, int ifindex, bool up) {
+static int link_set(struct hnl *nl, int ifindex, bool up) {
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
-	return nl_request(nl, nlh, NULL, NULL);
+	return hnl_request(nl, nlh, NULL, NULL);
 }
 
 static int ifindex_in(const char *netns, const char *dev) {
@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
 	unsigned mask = 0;
 	struct prober_responder *resp[8] = { 0 };
 	struct timeline *tl = NULL;
-	struct nl *nl = NULL;
+	struct hnl *nl = NULL;
 	struct report_trial *trials = NULL;
 	struct report_group group = { 0 };
 	struct report rep = { .title = "trial-run" };
@@ -153,7 +153,7 @@ int main(int argc, char **argv) {
 	if ((r = ifindex_in(fault_ns, fault_dev)) < 0)
 		goto fail;
 	ifindex = r;
-	if ((r = nl_open(fault_ns, &nl)) < 0)
+	if ((r = hnl_open(fault_ns, &nl)) < 0)
 		goto fail;
 	if ((r = timeline_new(&tl)) < 0 || (r = timeline_add_netns(tl, client, 0)) < 0 ||
 	    (r = timeline_add_netns(tl, fault_ns, 0)) < 0)
@@ -269,10 +269,10 @@ int main(int argc, char **argv) {
 	r = 0;
 fail:
 	if (r < 0)
-		fprintf(stderr, "trial-run: %s%s%s\n", strerror(-r), nl && nl_errmsg(nl)[0] ? ": " : "",
-		        nl ? nl_errmsg(nl) : "");
+		fprintf(stderr, "trial-run: %s%s%s\n", strerror(-r), nl && hnl_errmsg(nl)[0] ? ": " : "",
+		        nl ? hnl_errmsg(nl) : "");
 	timeline_free(tl);
-	nl_free(nl);
+	hnl_free(nl);
 	for (size_t i = 0; trials && i < n_trials; i++) {
 		free((void *)trials[i].rec);
 		free((void *)trials[i].ev);

@@ -16,9 +16,9 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
-#include "bond.h"
+#include "bond-opts.h"
 #include "link.h"
-#include "nl.h"
+#include "hnl.h"
 
 #define BIT(o) (1ull << (o))
 #define PRIMARY_IFINDEX 7
@@ -32,7 +32,7 @@ static const struct link_ctx ctx = { .ifindex = fake_ifindex };
 /* IFLA_INFO_DATA of `want` (a creation when have is NULL) in buf;
  * returns the nest. */
 static const struct nlattr *build(char *buf, const struct link *want, const struct link *have) {
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
 	const struct link_ops *ops = link_ops_get(want->kind);
 	struct nlattr *data;
 

@@ -14,7 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "link.h"
-#include "nl.h"
+#include "hnl.h"
 
 static int no_ifindex(const struct link_ctx *ctx, const char *netns, const char *name) {
 	(void)ctx, (void)netns, (void)name;
@@ -93,7 +93,7 @@ static void test_dummy(void **state) {
 	assert_non_null(strstr(sum, "1 dummy"));
 
 	/* the creation message: kind "dummy", the shared attributes, no data */
-	nlh = nl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	nlh = hnl_msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	assert_int_equal(link_build_create(nlh, l, &ctx, -1, false), 0);
 	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
 		if (mnl_attr_get_type(a) <= IFLA_MAX)
@@ -133,7 +133,7 @@ static size_t vxlan_roundtrip(const struct link *want, const struct link *have, 
 	const struct link_ops *ops = link_ops_get(LINK_VXLAN);
 	const struct link_ctx ctx = { .ifindex = one_ifindex };
 	char buf[NL_MSG_SIZE];
-	struct nlmsghdr *nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
 	struct nlattr *data;
 	const struct nlattr *a;
 	size_t n = 0;
@@ -234,7 +234,7 @@ static void test_ipvlan(void **state) {
 	assert_false(l1->u.ipvlan.set & IPVLAN_SET_MODE);
 
 	/* creation: IFLA_LINK and the mode, parsed back */
-	nlh = nl_msg_new(buf, RTM_NEWLINK, 0);
+	nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
 	assert_int_equal(ops->fill_create(nlh, l, &ctx), 0);
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);

@@ -10,7 +10,7 @@
 #include "owner.h"
 #include "plan.h"
 #include "route.h"
-#include "state.h"
+#include "observe.h"
 #include "util.h"
 
 /* ---- a hand-made kernel state ------------------------------------------ */

@@ -13,7 +13,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
-#include "bond.h"
+#include "bond-opts.h"
 #include "util.h"
 
 /* ---- lookups used by the checks -------------------------------------- */

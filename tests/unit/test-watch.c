@@ -8,7 +8,7 @@
 
 #include "partial.h"
 #include "route.h"
-#include "state.h"
+#include "observe.h"
 #include "team-ab.h"
 
 /* ---- team_ab_choose ----------------------------------------------------- */

@@ -20,7 +20,7 @@
 
 #include "log.h"
 #include "netns.h"
-#include "nl.h"
+#include "hnl.h"
 #include "util.h"
 
 #define NL_RECV_SIZE IOBUF_SIZE          /* a dump skb is at most 32 KiB */
@@ -29,7 +29,7 @@
 #define NL_BATCH_RCVBUF (4 * 1024 * 1024)
 #define NL_ACK_TRUESIZE 1024            /* what one queued ack costs the receive buffer, rounded up */
 
-struct nl {
+struct hnl {
 	struct mnl_socket *sock;
 	char *netns;
 	int netns_fd;               /* opened when asked for: the socket holds the namespace */
@@ -46,7 +46,7 @@ struct nl {
  * request, dump or batch: a thousand namespaces keep a thousand sockets.
  * A callback may run a request on the same socket (it keeps the buffer)
  * or on another (that one takes its own). */
-static int rbuf_take(struct nl *nl) {
+static int rbuf_take(struct hnl *nl) {
 	char *b = NULL;
 
 	if (nl->rbuf_depth++ > 0)
@@ -59,7 +59,7 @@ static int rbuf_take(struct nl *nl) {
 	return 0;
 }
 
-static void rbuf_give(struct nl *nl) {
+static void rbuf_give(struct hnl *nl) {
 	if (--nl->rbuf_depth > 0)
 		return;
 	iobuf_give(nl->rbuf);
@@ -74,7 +74,7 @@ static bool is_write(uint16_t type) {
 	return ((type - RTM_BASE) & 3) != 2;    /* NEW, DEL, SET; not GET */
 }
 
-static void count_write(struct nl *nl, const struct nlmsghdr *nlh) {
+static void count_write(struct hnl *nl, const struct nlmsghdr *nlh) {
 	if (is_write(nlh->nlmsg_type)) {
 		nl->writes++;
 		writes_total++;
@@ -83,8 +83,8 @@ static void count_write(struct nl *nl, const struct nlmsghdr *nlh) {
 
 static unsigned nofile_said;
 
-int nl_open(const char *netns, struct nl **ret) {
-	struct nl *nl;
+int hnl_open(const char *netns, struct hnl **ret) {
+	struct hnl *nl;
 	int saved = -1, r, one = 1;
 
 	nl = calloc(1, sizeof(*nl));
@@ -135,11 +135,11 @@ fail:
 			          "raise LimitNOFILE= or `ulimit -n`", netns && *netns ? netns : "(current)",
 			          (unsigned long long)rl.rlim_cur);
 	}
-	nl_free(nl);
+	hnl_free(nl);
 	return r;
 }
 
-void nl_free(struct nl *nl) {
+void hnl_free(struct hnl *nl) {
 	if (!nl)
 		return;
 	if (nl->sock)
@@ -150,31 +150,31 @@ void nl_free(struct nl *nl) {
 	free(nl);
 }
 
-const char *nl_netns(const struct nl *nl) { return nl->netns; }
-int nl_netns_fd(struct nl *nl) {
+const char *hnl_netns(const struct hnl *nl) { return nl->netns; }
+int hnl_netns_fd(struct hnl *nl) {
 	if (nl->netns_fd < 0)
 		nl->netns_fd = netns_open(nl->netns);
 	return nl->netns_fd;
 }
 
-void nl_netns_fd_close(struct nl *nl) {
+void hnl_netns_fd_close(struct hnl *nl) {
 	if (nl->netns_fd >= 0)
 		close(nl->netns_fd);
 	nl->netns_fd = -1;
 }
-const char *nl_errmsg(const struct nl *nl) { return nl->errmsg; }
+const char *hnl_errmsg(const struct hnl *nl) { return nl->errmsg; }
 
-void nl_set_errmsg(struct nl *nl, const char *fmt, ...) {
+void hnl_set_errmsg(struct hnl *nl, const char *fmt, ...) {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(nl->errmsg, sizeof(nl->errmsg), fmt, ap);
 	va_end(ap);
 }
-uint64_t nl_write_count(const struct nl *nl) { return nl->writes; }
-uint64_t nl_write_count_total(void) { return writes_total; }
+uint64_t hnl_write_count(const struct hnl *nl) { return nl->writes; }
+uint64_t hnl_write_count_total(void) { return writes_total; }
 
-struct nlmsghdr *nl_msg_new(void *buf, uint16_t type, uint16_t flags) {
+struct nlmsghdr *hnl_msg_new(void *buf, uint16_t type, uint16_t flags) {
 	struct nlmsghdr *nlh;
 
 	/* libmnl does not clear the padding of attributes: start from zeros */
@@ -189,7 +189,7 @@ struct nlmsghdr *nl_msg_new(void *buf, uint16_t type, uint16_t flags) {
 /* ---- receiving --------------------------------------------------------- */
 
 static int ext_ack_attr(const struct nlattr *a, void *data) {
-	struct nl *nl = data;
+	struct hnl *nl = data;
 
 	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0) {
 		const char *s = mnl_attr_get_str(a);
@@ -206,7 +206,7 @@ static int ext_ack_attr(const struct nlattr *a, void *data) {
 
 /* The error of an NLMSG_ERROR message (0 for an ack), keeping the
  * extended ack text of a failure. */
-static int ack_error(struct nl *nl, const struct nlmsghdr *nlh) {
+static int ack_error(struct hnl *nl, const struct nlmsghdr *nlh) {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
 	size_t off = sizeof(*err);
 
@@ -222,7 +222,7 @@ static int ack_error(struct nl *nl, const struct nlmsghdr *nlh) {
 }
 
 /* The error carried by NLMSG_DONE (dumps). */
-static int done_error(struct nl *nl, const struct nlmsghdr *nlh) {
+static int done_error(struct hnl *nl, const struct nlmsghdr *nlh) {
 	int error = 0;
 
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
@@ -232,7 +232,7 @@ static int done_error(struct nl *nl, const struct nlmsghdr *nlh) {
 	return error;
 }
 
-static ssize_t sock_recv(struct nl *nl) {
+static ssize_t sock_recv(struct hnl *nl) {
 	struct iovec iov = { .iov_base = nl->rbuf, .iov_len = NL_RECV_SIZE };
 	struct sockaddr_nl sa;
 	struct msghdr msg = {
@@ -255,7 +255,7 @@ static ssize_t sock_recv(struct nl *nl) {
 	return n;
 }
 
-static int sock_send(struct nl *nl, const void *buf, size_t len) {
+static int sock_send(struct hnl *nl, const void *buf, size_t len) {
 	ssize_t n;
 
 	do
@@ -270,7 +270,7 @@ static int sock_send(struct nl *nl, const void *buf, size_t len) {
 
 /* ---- single requests --------------------------------------------------- */
 
-static int request_run(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
+static int request_run(struct hnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 	int r, cb_error = 0;
 
 	nl->errmsg[0] = '\0';
@@ -306,7 +306,7 @@ static int request_run(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *d
 	}
 }
 
-int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
+int hnl_request(struct hnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 	int r = rbuf_take(nl);
 
 	if (r < 0)
@@ -316,14 +316,14 @@ int nl_request(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 	return r;
 }
 
-int nl_request_libnl(struct nl *nl, struct nl_msg *msg) {
-	return nl_request(nl, nlmsg_hdr(msg), NULL, NULL);
+int hnl_request_libnl(struct hnl *nl, struct nl_msg *msg) {
+	return hnl_request(nl, nlmsg_hdr(msg), NULL, NULL);
 }
 
 /* ---- dumps ------------------------------------------------------------- */
 
 /* One pass of a dump: 1 when it was interrupted and must be redone. */
-static int dump_once(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
+static int dump_once(struct hnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 	bool intr = false;
 	int r, error = 0;
 
@@ -368,7 +368,7 @@ static int dump_once(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *dat
 	}
 }
 
-int nl_dump_run(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset_cb)(void *data), void *data) {
+int hnl_dump_run(struct hnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset_cb)(void *data), void *data) {
 	int r = rbuf_take(nl);
 
 	if (r < 0)
@@ -389,8 +389,8 @@ out:
 
 /* ---- batches ------------------------------------------------------------- */
 
-struct nl_batch {
-	struct nl *nl;
+struct hnl_batch {
+	struct hnl *nl;
 	char *buf;
 	size_t size;
 	size_t max_size;            /* what one sendmsg() may carry */
@@ -399,15 +399,15 @@ struct nl_batch {
 	size_t max_queued;          /* so that their acks fit the receive buffer */
 	size_t n_total;             /* messages accepted so far: the next index */
 	uint32_t first_seq;         /* of the first queued message */
-	struct nlmsghdr *cur;       /* handed out by nl_batch_msg, not yet accepted */
-	nl_ack_cb ack_cb;
+	struct nlmsghdr *cur;       /* handed out by hnl_batch_msg, not yet accepted */
+	hnl_ack_cb ack_cb;
 	void *data;
 	size_t failed;
 	int first_error;
 	int io_error;               /* a send or receive failed: the batch is broken */
 };
 
-static void nl_big_bufs(struct nl *nl) {
+static void hnl_big_bufs(struct hnl *nl) {
 	int fd = mnl_socket_get_fd(nl->sock);
 	int rcv = NL_BATCH_RCVBUF, snd = NL_BATCH_SIZE + 4096;
 
@@ -421,15 +421,15 @@ static void nl_big_bufs(struct nl *nl) {
 	nl->big_bufs = true;
 }
 
-int nl_batch_new(struct nl *nl, nl_ack_cb ack_cb, void *data, struct nl_batch **ret) {
-	struct nl_batch *b;
+int hnl_batch_new(struct hnl *nl, hnl_ack_cb ack_cb, void *data, struct hnl_batch **ret) {
+	struct hnl_batch *b;
 	int fd = mnl_socket_get_fd(nl->sock), rcv = 0, snd = 0;
 	socklen_t sl = sizeof(int);
 
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	nl_big_bufs(nl);
+	hnl_big_bufs(nl);
 	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &sl) < 0)
 		rcv = 212992;
 	sl = sizeof(int);
@@ -455,7 +455,7 @@ int nl_batch_new(struct nl *nl, nl_ack_cb ack_cb, void *data, struct nl_batch **
 	return 0;
 }
 
-void nl_batch_free(struct nl_batch *b) {
+void hnl_batch_free(struct hnl_batch *b) {
 	if (!b)
 		return;
 	free(b->buf);
@@ -463,8 +463,8 @@ void nl_batch_free(struct nl_batch *b) {
 }
 
 /* Send what is queued and read one ack per message. */
-static int batch_flush(struct nl_batch *b) {
-	struct nl *nl = b->nl;
+static int batch_flush(struct hnl_batch *b) {
+	struct hnl *nl = b->nl;
 	size_t acked = 0, base = b->n_total - b->n_queued;
 	uint8_t *seen = NULL;
 	int r;
@@ -522,7 +522,7 @@ out:
 	return r;
 }
 
-struct nlmsghdr *nl_batch_msg(struct nl_batch *b, uint16_t type, uint16_t flags) {
+struct nlmsghdr *hnl_batch_msg(struct hnl_batch *b, uint16_t type, uint16_t flags) {
 	struct nlmsghdr *nlh;
 
 	if (b->io_error)
@@ -551,7 +551,7 @@ struct nlmsghdr *nl_batch_msg(struct nl_batch *b, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
-int nl_batch_next(struct nl_batch *b) {
+int hnl_batch_next(struct hnl_batch *b) {
 	struct nlmsghdr *nlh = b->cur;
 
 	if (!nlh)
@@ -569,21 +569,21 @@ int nl_batch_next(struct nl_batch *b) {
 	return 0;
 }
 
-int nl_batch_add_libnl(struct nl_batch *b, struct nl_msg *msg) {
+int hnl_batch_add_libnl(struct hnl_batch *b, struct nl_msg *msg) {
 	const struct nlmsghdr *src = nlmsg_hdr(msg);
 	struct nlmsghdr *nlh;
 
 	if (src->nlmsg_len > NL_MSG_SIZE)
 		return -EMSGSIZE;
-	nlh = nl_batch_msg(b, src->nlmsg_type, 0);
+	nlh = hnl_batch_msg(b, src->nlmsg_type, 0);
 	if (!nlh)
 		return b->io_error ? b->io_error : -EIO;
 	memcpy(nlh, src, src->nlmsg_len);
 	b->cur = nlh;
-	return nl_batch_next(b);
+	return hnl_batch_next(b);
 }
 
-int nl_batch_commit(struct nl_batch *b) {
+int hnl_batch_commit(struct hnl_batch *b) {
 	int r;
 
 	if (b->io_error)
@@ -594,11 +594,11 @@ int nl_batch_commit(struct nl_batch *b) {
 	return b->first_error;
 }
 
-size_t nl_batch_failed(const struct nl_batch *b) { return b->failed; }
+size_t hnl_batch_failed(const struct hnl_batch *b) { return b->failed; }
 
 /* ---- libnl ------------------------------------------------------------- */
 
-int nl_libnl_errno(int nle) {
+int hnl_libnl_errno(int nle) {
 	static const int map[] = {
 		[NLE_SUCCESS] = 0,
 		[NLE_FAILURE] = EIO,

@@ -19,7 +19,7 @@
 #include "model.h"
 #include "util.h"
 
-struct nl;
+struct hnl;
 
 /* ---- sockets, one per namespace ------------------------------------- */
 
@@ -28,7 +28,7 @@ int nls_new(struct nls **ret);
 void nls_free(struct nls *s);
 /* The socket of a namespace (NULL: the current one), opened on first
  * use.  -ENOENT when the namespace does not exist. */
-int nls_get(struct nls *s, const char *netns, struct nl **ret);
+int nls_get(struct nls *s, const char *netns, struct hnl **ret);
 /* Forget (close) the socket of a namespace that was deleted. */
 void nls_drop(struct nls *s, const char *netns);
 /* Write requests sent by every socket of the pool, closed ones included. */
@@ -110,7 +110,7 @@ int observe_parse_route(const struct nlmsghdr *nlh, const struct ns_state *ns, s
 int observe_parse_rule(const struct nlmsghdr *nlh, struct rule *ret);
 
 /* Read one link by name from the kernel (RTM_GETLINK). -ENODEV if absent. */
-int observe_get_link(struct nl *nl, const char *name, struct link *ret);
+int observe_get_link(struct hnl *nl, const char *name, struct link *ret);
 /* Derived fields of a namespace's links: master names, bond slaves,
  * bridge ports, vlan/macvlan lower names in the same namespace. */
 void ns_state_link_names(struct ns_state *ns);
