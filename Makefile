@@ -57,9 +57,11 @@ quiet = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
 BUILD := build
-SRCS := $(sort $(wildcard src/*.c))
+SRCS := $(sort $(wildcard src/*/*.c))
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
-LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+# the commands (src/cmd) on top of the library, built from every other folder
+CMD_OBJS := $(filter $(BUILD)/cmd/%,$(OBJS))
+LIB_OBJS := $(filter-out $(BUILD)/cmd/%,$(OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
@@ -67,13 +69,13 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
 
 all: hanet
 
-hanet: $(OBJS)
+hanet: $(CMD_OBJS) $(BUILD)/libhanet.a
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c | $(BUILD)
-	$(call quiet,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/%.o: src/%.c
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/libhanet.a: $(LIB_OBJS)
+$(BUILD)/libhanet.a: $(LIB_OBJS) | $(BUILD)
 	$(call quiet,AR,$@)rm -f $@; ar rcs $@ $^
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libhanet.a | $(BUILD)/tests
@@ -90,8 +92,8 @@ HOOK_OBJS := $(HOOK_SRCS:src/%.c=$(BUILD)/hooks/%.o)
 $(BUILD)/tests/hanet-test: $(filter-out $(HOOK_SRCS:src/%.c=$(BUILD)/%.o),$(OBJS)) $(HOOK_OBJS) | $(BUILD)/tests
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/hooks/%.o: src/%.c | $(BUILD)/hooks
-	$(call quiet,CC-HOOK,$<)$(CC) $(CFLAGS) -DHANET_TEST_HOOKS -c -o $@ $<
+$(BUILD)/hooks/%.o: src/%.c
+	$(call quiet,CC-HOOK,$<)mkdir -p $(@D) && $(CC) $(CFLAGS) -DHANET_TEST_HOOKS -c -o $@ $<
 
 $(BUILD) $(BUILD)/tests $(BUILD)/hooks:
 	$(Q)mkdir -p $@
@@ -110,13 +112,17 @@ check-unit: tests
 # libFuzzer + ASan targets (clang), one per tests/fuzz/fuzz-NAME.c: the
 # profile loader, the [routes] file parser, netlink messages into the model.
 # the library only: main.c and the command layer (cmd-*.c) are not fuzzed
-FUZZ_SRCS := $(filter-out src/main.c src/cmd-%.c,$(SRCS))
+FUZZ_SRCS := $(filter-out src/cmd/%,$(SRCS))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/%,$(sort $(wildcard tests/fuzz/fuzz-*.c)))
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
+	-Iinclude $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) -DHANET_VERSION='"$(VERSION)"'
 fuzz: $(FUZZ_BINS)
-$(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_SRCS) | $(BUILD)
-	$(call quiet,CLANG,$@)$(CLANG) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-		-Iinclude $(PKG_CFLAGS) $(SYSTEMD_CFLAGS) -DHANET_VERSION='"$(VERSION)"' \
-		-o $@ $^ $(PKG_LIBS) -lm -ldl
+$(BUILD)/fuzz/%.o: src/%.c
+	$(call quiet,CLANG,$<)mkdir -p $(@D) && $(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(BUILD)/fuzz/libhanet.a: $(FUZZ_SRCS:src/%.c=$(BUILD)/fuzz/%.o)
+	$(call quiet,AR,$@)rm -f $@; ar rcs $@ $^
+$(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(BUILD)/fuzz/libhanet.a
+	$(call quiet,CLANG,$@)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm -ldl
 
 install: hanet
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
