@@ -56,8 +56,7 @@ int hnl_request_libnl(struct hnl *nl, struct nl_msg *msg);
 /* Dump: req has NLM_F_DUMP; cb called per message; redone from scratch
  * (reset_cb first, when given) on NLM_F_DUMP_INTR, up to a few times
  * (then -EINTR).  A callback returning MNL_CB_ERROR fails the dump with
- * -errno (the rest of the dump is drained first).  (Named hnl_dump_run,
- * not nl_dump: libnl-3 exports a function called nl_dump.) */
+ * -errno (the rest of the dump is drained first). */
 int hnl_dump_run(struct hnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset_cb)(void *data), void *data);
 
 /* Batches: messages are copied into a buffer and sent many per
