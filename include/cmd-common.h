@@ -9,6 +9,7 @@
 #ifndef HANET_CMD_COMMON_H
 #define HANET_CMD_COMMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "apply.h"
@@ -49,6 +50,17 @@ int cmd_lock(const char *name, uint64_t wait_us, int *ret_fd);
  * session's records are read again when one was.  <0 only when the
  * records cannot be read again (logged). */
 int cmd_recover(struct session *s, int lock_fd, const char *cmd);
+
+/* The arguments of a command that takes only -j/--json, -h/--help and
+ * one PROFILE (check, show): -1 with *as_json and *ret_profile set, to go
+ * on; else the exit code (EXIT_OK after --help, EXIT_USAGE). */
+int cmd_json_profile_args(int argc, char **argv, const char *cmd, const char *usage, bool *as_json,
+                          const char **ret_profile);
+
+/* What a command that plans against everything the profile owns does
+ * first: cmd_recover(), then the owned routes read (their tables too),
+ * then cmd_observe().  <0 after saying why. */
+int cmd_recover_observe(struct session *s, int lock_fd, const char *cmd);
 
 /* session_observe(), logging a failure. */
 int cmd_observe(struct session *s);

@@ -25,27 +25,15 @@ static const char usage_text[] =
 	"2 invalid profile, 3 the kernel could not be read, 64 usage.\n";
 
 int cmd_check(int argc, char **argv) {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session s;
-	bool as_json = false;
-	int c, r, ret = EXIT_RUNTIME;
+	const char *profile;
+	bool as_json;
+	int r, ret = EXIT_RUNTIME;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': as_json = true; break;
-		case 'h': usage_print(usage_text); return EXIT_OK;
-		default: return cmd_usage_error("check", usage_text, "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cmd_usage_error("check", usage_text, "expected one PROFILE");
-	r = cmd_load(&s, argv[optind], 0);
+	r = cmd_json_profile_args(argc, argv, "check", usage_text, &as_json, &profile);
+	if (r >= 0)
+		return r;
+	r = cmd_load(&s, profile, 0);
 	if (r != 0)
 		return r;
 	/* a change not confirmed whose process is gone comes first */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The steps the engine commands share (cmd-common.h). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -154,4 +155,42 @@ void cmd_apply_failed(const struct session *s, const struct session_result *res)
 	}
 	if (res->rolled_back && res->rollback_error < 0)
 		log_error("%s: rollback: %s", s->name, res->rollback_err);
+}
+
+int cmd_json_profile_args(int argc, char **argv, const char *cmd, const char *usage, bool *as_json,
+                          const char **ret_profile) {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*as_json = false;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': *as_json = true; break;
+		case 'h': usage_print(usage); return EXIT_OK;
+		default: return cmd_usage_error(cmd, usage, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(cmd, usage, "expected one PROFILE");
+	*ret_profile = argv[optind];
+	return -1;
+}
+
+int cmd_recover_observe(struct session *s, int lock_fd, const char *cmd) {
+	int r = cmd_recover(s, lock_fd, cmd);
+
+	if (r < 0)
+		return r;
+	r = owner_load_routes(s->owner);
+	if (r < 0) {
+		log_error_errno(r, "%s: reading the routes it owns: %m", s->name);
+		return r;
+	}
+	return cmd_observe(s);
 }

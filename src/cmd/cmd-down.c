@@ -72,17 +72,9 @@ int cmd_down(int argc, char **argv) {
 			goto out;
 		}
 	}
-	/* a change not confirmed whose process is gone comes first */
-	if (cmd_recover(&s, lock_fd, "down") < 0)
-		goto out;
-	/* every owned route may go: read them now (their tables too) */
-	r = owner_load_routes(s.owner);
-	if (r < 0) {
-		log_error_errno(r, "%s: reading the routes it owns: %m", s.name);
-		goto out;
-	}
-	r = cmd_observe(&s);
-	if (r < 0)
+	/* a change not confirmed whose process is gone comes first; every
+	 * owned route may go: read them now (their tables too) */
+	if (cmd_recover_observe(&s, lock_fd, "down") < 0)
 		goto out;
 	r = session_plan(&s, PLAN_DOWN);
 	if (r < 0) {

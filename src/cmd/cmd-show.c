@@ -300,39 +300,20 @@ static void show_json(const struct session *s) {
 }
 
 int cmd_show(int argc, char **argv) {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session s;
-	bool as_json = false;
-	int c, r, ret = EXIT_RUNTIME;
+	const char *profile;
+	bool as_json;
+	int r, ret = EXIT_RUNTIME;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': as_json = true; break;
-		case 'h': usage_print(usage_text); return EXIT_OK;
-		default: return cmd_usage_error("show", usage_text, "unknown option %s", argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cmd_usage_error("show", usage_text, "expected one PROFILE");
-	r = cmd_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES);
+	r = cmd_json_profile_args(argc, argv, "show", usage_text, &as_json, &profile);
+	if (r >= 0)
+		return r;
+	r = cmd_load(&s, profile, SESSION_NAME_OK | SESSION_NO_ROUTES);
 	if (r != 0)
 		return r;
-	/* a change not confirmed whose process is gone comes first */
-	r = cmd_recover(&s, -1, "show");
-	if (r < 0)
-		goto out;
-	r = owner_load_routes(s.owner);
-	if (r < 0) {
-		log_error_errno(r, "%s: reading the routes it owns: %m", s.name);
-		goto out;
-	}
-	r = cmd_observe(&s);
+	/* a change not confirmed whose process is gone comes first; every
+	 * owned route is shown: read them (their tables too) */
+	r = cmd_recover_observe(&s, -1, "show");
 	if (r < 0)
 		goto out;
 	if (as_json)
