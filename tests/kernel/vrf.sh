@@ -5,7 +5,8 @@
 # A failure injected at each step leaves nothing behind; applied, the
 # members are enslaved to it (the vrf made first) and the kernel routes
 # in its table; applied again: nothing to do; a new table makes the vrf
-# again with its members; hanet down removes it and frees its members.
+# again with its members, and a failure at each step of that gives the
+# old one back; hanet down removes it and frees its members.
 . "${0%/*}/../lib.sh"
 . "${0%/*}/lib/kernel.sh"
 hn_sandbox "$@"
@@ -90,8 +91,22 @@ ip route get 203.0.113.9 2>/dev/null | grep -q 'dev e1' && hn_fail "203.0.113.9 
 ip rule show pref 2000 | grep -q 'from 198.51.100.0/24 lookup 100' || hn_fail "rule from-mgmt: $(ip rule show pref 2000)"
 hk_noop "$p"
 
-# a new table: check says so, apply makes the vrf again and its members join it
+# a new table: check says so; a failure at each step of making the vrf
+# again gives back the old one with its members, routes and rule;
+# apply makes it again and its members join it
+vrf_state >"$HN_TMP/state-1"
 sed -i 's/^table = 100$/table = 101/' "$p"
+steps=$("$HANET" apply --dry-run "$p" | grep -c '^ *[0-9]')
+[ "$steps" -ge 4 ] || hn_fail "expected a plan of 4 steps or more for the new table, got $steps"
+for ((k = 1; k <= steps; k++)); do
+	rc=0
+	HANET_FAIL_AT=$k "$HANET_TEST" apply "$p" >"$HN_TMP/out" 2>&1 || rc=$?
+	sed "s/^/  new table, fail at $k: /" "$HN_TMP/out"
+	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k of the new table"
+	grep -q 'failed too' "$HN_TMP/out" && hn_fail "new table, step $k: an undo step failed"
+	vrf_state >"$HN_TMP/state"
+	diff -u "$HN_TMP/state-1" "$HN_TMP/state" || hn_fail "vrf not restored after a failure at step $k of $steps"
+done
 out=$("$HANET" check "$p") && hn_fail "check missed the table change"
 [[ $out == *"mgmt"*"table 100 -> 101"* ]] || hn_fail "table change: $out"
 hk_apply "$p"
