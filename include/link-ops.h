@@ -150,6 +150,6 @@ const struct namelist *link_ports_const(const struct link *l);
 
 extern const struct link_ops link_ops_nic, link_ops_bond, link_ops_team, link_ops_vlan,
 	link_ops_veth, link_ops_macvlan, link_ops_bridge, link_ops_dummy,
-	link_ops_vxlan, link_ops_ipvlan;
+	link_ops_vxlan, link_ops_ipvlan, link_ops_vrf;
 
 #endif

@@ -78,6 +78,7 @@ enum link_kind {
 	LINK_DUMMY,
 	LINK_VXLAN,
 	LINK_IPVLAN,
+	LINK_VRF,
 	_LINK_KIND_MAX,
 };
 
@@ -251,6 +252,16 @@ struct ipvlan_conf {
 	uint16_t mode;                      /* IPVLAN_MODE_* from linux/if_link.h */
 };
 
+/* A VRF (l3mdev): the routing table its members' traffic uses.  Its
+ * members say `vrf = NAME` in their own sections (struct link.vrf);
+ * ports is derived from them (desired) or from their masters (observed). */
+#define VRF_TABLE_MAX 4294967294u
+
+struct vrf_conf {
+	uint32_t table;
+	struct namelist ports;
+};
+
 struct link {
 	char name[IFNAMSIZ];
 	const char *netns;
@@ -262,7 +273,8 @@ struct link {
 	char *alias;
 	struct ipaddr *addrs;               /* addresses = (with plen) */
 	size_t n_addrs;
-	char master[IFNAMSIZ];              /* derived: the bond/team/bridge listing this link */
+	char master[IFNAMSIZ];              /* derived: the bond/team/bridge listing this link, or its vrf */
+	char vrf[IFNAMSIZ];                 /* vrf = : the [vrf] it is enslaved to, "" none */
 	bool implicit;                      /* no section: named as a slave/port/lower link (an implicit [nic]) */
 	int line;
 
@@ -285,6 +297,7 @@ struct link {
 		struct bridge_conf bridge;
 		struct vxlan_conf vxlan;
 		struct ipvlan_conf ipvlan;
+		struct vrf_conf vrf;
 	} u;
 };
 
@@ -375,6 +388,7 @@ struct route {
 	bool onlink;
 	struct nexthop *nexthops;           /* NULL unless ECMP */
 	uint8_t n_nexthops;
+	char vrf[IFNAMSIZ];                 /* vrf = : table = that [vrf]'s table, "" none */
 	const char *name;                   /* [route NAME]; NULL for bulk routes */
 	int line;                           /* section line, or line in the routes file */
 };

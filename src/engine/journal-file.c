@@ -23,8 +23,8 @@
  * file is not undone: every field added to them needs its tag here. */
 #if __SIZEOF_POINTER__ == 8 && defined(__x86_64__)
 _Static_assert(sizeof(struct action) == 696, "struct action changed: write and read the new field in journal-file.c");
-_Static_assert(sizeof(struct link) == 664, "struct link changed: write and read the new field in journal-file.c");
-_Static_assert(sizeof(struct route) == 136, "struct route changed: write and read the new field in journal-file.c");
+_Static_assert(sizeof(struct link) == 680, "struct link changed: write and read the new field in journal-file.c");
+_Static_assert(sizeof(struct route) == 152, "struct route changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct addr) == 88, "struct addr changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct rule) == 176, "struct rule changed: write and read the new field in journal-file.c");
 #endif
@@ -72,7 +72,7 @@ enum {
 
 enum {
 	LK_NAME = 1, LK_NETNS, LK_KIND, LK_SET, LK_MTU, LK_MAC, LK_UP, LK_ALIAS, LK_ADDR, LK_MASTER, LK_IMPLICIT, LK_LINE, LK_IFINDEX,
-	LK_MASTER_IFINDEX, LK_LINK_IFINDEX, LK_LINK_NETNSID, LK_FLAGS, LK_CARRIER, LK_KIND_NAME, LK_SLAVE_KIND,
+	LK_MASTER_IFINDEX, LK_LINK_IFINDEX, LK_LINK_NETNSID, LK_FLAGS, LK_CARRIER, LK_KIND_NAME, LK_SLAVE_KIND, LK_VRF,
 	LK_BOND_SET = 40, LK_BOND_VAL, LK_BOND_PRIMARY, LK_BOND_ARP_TARGET, LK_BOND_AD_ACTOR_SYSTEM, LK_BOND_SLAVE,
 	LK_BOND_ACTIVE_SLAVE, LK_BOND_PRIMARY_IFINDEX, LK_BOND_ACTIVE_SLAVE_IFINDEX,
 	LK_TEAM_SET = 60, LK_TEAM_MODE, LK_TEAM_NP_COUNT, LK_TEAM_NP_INTERVAL, LK_TEAM_MR_COUNT, LK_TEAM_MR_INTERVAL,
@@ -82,6 +82,7 @@ enum {
 	LK_VETH_PEER_MAC, LK_VETH_PEER_MTU,
 	LK_MACVLAN_SET = 100, LK_MACVLAN_LINK, LK_MACVLAN_MODE,
 	LK_BRIDGE_SET = 110, LK_BRIDGE_PORT, LK_BRIDGE_STP,
+	LK_VRF_TABLE = 140, LK_VRF_PORT,
 };
 
 enum {
@@ -94,7 +95,7 @@ enum {
 
 enum {
 	R_DST = 1, R_VIA, R_SRC, R_DEV, R_NETNS, R_TABLE, R_METRIC, R_MTU, R_SET, R_SCOPE, R_TYPE, R_PROTOCOL, R_ONLINK,
-	R_NEXTHOP, R_LINE,
+	R_NEXTHOP, R_LINE, R_VRF,
 };
 
 enum {
@@ -317,6 +318,7 @@ static void put_link(struct wbuf *b, uint16_t tag, const struct link *l) {
 	for (size_t i = 0; i < l->n_addrs; i++)
 		f_ip(b, LK_ADDR, &l->addrs[i]);
 	f_name(b, LK_MASTER, l->master);
+	f_name(b, LK_VRF, l->vrf);
 	F_U8(b, LK_IMPLICIT, l->implicit);
 	F_U32(b, LK_LINE, l->line);
 	F_U32(b, LK_IFINDEX, l->ifindex);
@@ -396,6 +398,11 @@ static void put_link(struct wbuf *b, uint16_t tag, const struct link *l) {
 			f_name(b, LK_BRIDGE_PORT, l->u.bridge.ports.v[i]);
 		F_U8(b, LK_BRIDGE_STP, l->u.bridge.stp);
 		break;
+	case LINK_VRF:
+		F_U32(b, LK_VRF_TABLE, l->u.vrf.table);
+		for (size_t i = 0; i < l->u.vrf.ports.n; i++)
+			f_name(b, LK_VRF_PORT, l->u.vrf.ports.v[i]);
+		break;
 	default:
 		break;
 	}
@@ -435,6 +442,7 @@ static void put_route(struct wbuf *b, uint16_t tag, const struct route *r) {
 		f_close(b, n);
 	}
 	F_U32(b, R_LINE, r->line);
+	f_name(b, R_VRF, r->vrf);
 	f_close(b, at);
 }
 
@@ -915,12 +923,13 @@ static int read_link(struct ctx *c, struct rd r, struct link **ret) {
 			r2 = GET_ENUM(c, tag, &v, l->kind, _LINK_KIND_MAX);
 			if (r2 == 0) {
 				uint16_t list = l->kind == LINK_BOND ? LK_BOND_SLAVE : l->kind == LINK_TEAM ? LK_TEAM_PORT
-				              : l->kind == LINK_BRIDGE ? LK_BRIDGE_PORT : 0;
+				              : l->kind == LINK_BRIDGE ? LK_BRIDGE_PORT : l->kind == LINK_VRF ? LK_VRF_PORT : 0;
 
 				kind_seen = true;
 				if (list && (r2 = count_tag(c, r, list, &n_names)) == 0 && n_names) {
 					struct namelist *nl = l->kind == LINK_BOND ? &l->u.bond.slaves
-					                    : l->kind == LINK_TEAM ? &l->u.team.ports : &l->u.bridge.ports;
+					                    : l->kind == LINK_TEAM ? &l->u.team.ports
+					                    : l->kind == LINK_VRF ? &l->u.vrf.ports : &l->u.bridge.ports;
 
 					nl->v = arena_alloc(c->arena, n_names * sizeof(*nl->v));
 					if (!nl->v)
@@ -943,6 +952,7 @@ static int read_link(struct ctx *c, struct rd r, struct link **ret) {
 		case LK_ALIAS: r2 = v_str(c, tag, &v, JFILE_STR_MAX, &l->alias); break;
 		case LK_ADDR: r2 = v_ip(c, tag, &v, &l->addrs[l->n_addrs++]); break;
 		case LK_MASTER: r2 = v_name(c, tag, &v, l->master, sizeof(l->master)); break;
+		case LK_VRF: r2 = v_name(c, tag, &v, l->vrf, sizeof(l->vrf)); break;
 		case LK_IMPLICIT: r2 = GET_BOOL(c, tag, &v, l->implicit); break;
 		case LK_LINE: r2 = GET_I32(c, tag, &v, l->line); break;
 		case LK_IFINDEX: r2 = GET_I32(c, tag, &v, l->ifindex); break;
@@ -1052,6 +1062,14 @@ static int read_link(struct ctx *c, struct rd r, struct link **ret) {
 					k_names++;
 					goto next;
 				case LK_BRIDGE_STP: r2 = GET_BOOL(c, tag, &v, l->u.bridge.stp); goto next;
+				}
+			} else if (l->kind == LINK_VRF) {
+				switch (tag) {
+				case LK_VRF_TABLE: r2 = GET_U(c, tag, &v, l->u.vrf.table); goto next;
+				case LK_VRF_PORT:
+					r2 = v_name(c, tag, &v, l->u.vrf.ports.v[l->u.vrf.ports.n++], IFNAMSIZ);
+					k_names++;
+					goto next;
 				}
 			}
 			r2 = unknown(c, tag);
@@ -1175,6 +1193,7 @@ static int read_route(struct ctx *c, struct rd r, const struct route **ret) {
 		case R_PROTOCOL: r2 = GET_U(c, tag, &v, x->protocol); break;
 		case R_ONLINK: r2 = GET_BOOL(c, tag, &v, x->onlink); break;
 		case R_LINE: r2 = GET_I32(c, tag, &v, x->line); break;
+		case R_VRF: r2 = v_name(c, tag, &v, x->vrf, sizeof(x->vrf)); break;
 		case R_NEXTHOP: {
 			struct nexthop *nh = &x->nexthops[x->n_nexthops++];
 			struct rd nr = v, nv;

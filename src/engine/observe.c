@@ -644,14 +644,8 @@ void ns_state_link_names(struct ns_state *ns) {
 	/* masters list their slaves / ports */
 	for (size_t i = 0; i < ns->n_links; i++) {
 		struct link *m = &ns->links[i];
-		struct namelist *list = NULL;
+		struct namelist *list = link_ports(m);
 
-		if (m->kind == LINK_BOND)
-			list = &m->u.bond.slaves;
-		else if (m->kind == LINK_BRIDGE)
-			list = &m->u.bridge.ports;
-		else if (m->kind == LINK_TEAM)
-			list = &m->u.team.ports;
 		if (!list)
 			continue;
 		namelist_fini(list);

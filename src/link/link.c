@@ -29,6 +29,7 @@ static const struct link_ops *const link_ops_table[_LINK_KIND_MAX] = {
 	[LINK_DUMMY] = &link_ops_dummy,
 	[LINK_VXLAN] = &link_ops_vxlan,
 	[LINK_IPVLAN] = &link_ops_ipvlan,
+	[LINK_VRF] = &link_ops_vrf,
 };
 
 const struct link_ops *link_ops_get(enum link_kind kind) {

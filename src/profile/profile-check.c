@@ -291,6 +291,50 @@ static int check_masters(struct load *ld) {
 	return 0;
 }
 
+/* `vrf =` on a link: the [vrf] in its namespace, which lists it as a
+ * member (the engine enslaves it like a bridge port).  After
+ * check_masters: a bond slave or a team/bridge port has a master already. */
+static int check_vrf_members(struct load *ld) {
+	struct profile *p = ld->p;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct link *l = &p->links[i], *v;
+		char label[LABEL_MAX], a[NETNS_NAME_MAX + 32], b[NETNS_NAME_MAX + 32];
+
+		if (!l->vrf[0] || l->kind == LINK_VRF)     /* a vrf in a vrf: vrf_validate */
+			continue;
+		link_label(l, label, sizeof(label));
+		v = profile_find_link(p, l->netns, l->vrf);
+		if (!v) {
+			v = profile_find_link_any(p, l->vrf);
+			if (v && v->kind == LINK_VRF)
+				check_error(ld, label, "vrf", "[vrf %s] (line %d) is in %s, but %s is in %s: a member lives in "
+				    "its vrf's namespace", v->name, v->line, ns_phrase(v->netns, a, sizeof(a)), l->name,
+				    ns_phrase(l->netns, b, sizeof(b)));
+			else
+				check_error(ld, label, "vrf", "%s is not a [vrf] of the profile in %s", l->vrf,
+				    ns_phrase(l->netns, a, sizeof(a)));
+			continue;
+		}
+		if (v->kind != LINK_VRF) {
+			check_error(ld, label, "vrf", "%s is a [%s] (line %d), not a [vrf]", v->name, link_kind_name(v->kind),
+			    v->line);
+			continue;
+		}
+		if (l->master[0]) {
+			const struct link *m = profile_find_link(p, l->netns, l->master);
+			check_error(ld, label, "vrf",
+			    "%s is a member of [%s %s] (line %d) already: a device has one master; put vrf = %s on %s",
+			    l->name, m ? link_kind_name(m->kind) : "?", l->master, m ? m->line : 0, l->vrf, l->master);
+			continue;
+		}
+		if (namelist_add(&v->u.vrf.ports, l->name) < 0)
+			return -ENOMEM;
+		strcpy(l->master, v->name);
+	}
+	return 0;
+}
+
 /* vlan and macvlan lower devices. */
 static int check_lowers(struct load *ld) {
 	struct profile *p = ld->p;
@@ -567,6 +611,24 @@ static bool route_key_eq(const struct route *a, const struct route *b) {
 	       ipaddr_eq(&a->dst, &b->dst);
 }
 
+/* `vrf = NAME` on a route: table = that [vrf]'s table. */
+static void route_vrf_table(struct load *ld, const char *label, struct route *r) {
+	const struct link *v = profile_find_link(ld->p, r->netns, r->vrf);
+	char a[NETNS_NAME_MAX + 32];
+
+	if (!v || v->kind != LINK_VRF) {
+		check_error(ld, label, "vrf", "%s is not a [vrf] of the profile in %s", r->vrf, ns_phrase(r->netns, a, sizeof(a)));
+		return;
+	}
+	if ((r->set & ROUTE_SET_TABLE) && r->table != v->u.vrf.table) {
+		check_error(ld, label, "vrf", "[vrf %s] (line %d) has table %u, and the route says table = %u", v->name, v->line,
+		    v->u.vrf.table, r->table);
+		return;
+	}
+	r->table = v->u.vrf.table;
+	r->set |= ROUTE_SET_TABLE;
+}
+
 static void check_routes(struct load *ld) {
 	struct profile *p = ld->p;
 	char label[LABEL_MAX], buf[IPADDR_STRLEN];
@@ -615,6 +677,8 @@ static void check_routes(struct load *ld) {
 					resolve_dev(ld, label, "nexthops", h->dev, r->netns, NULL);
 			}
 		}
+		if (r->vrf[0])
+			route_vrf_table(ld, label, r);
 		if (r->dev[0])
 			resolve_dev(ld, label, "dev", r->dev, r->netns, NULL);
 		if (unicast && !(r->set & (ROUTE_SET_VIA | ROUTE_SET_DEV | ROUTE_SET_NEXTHOPS)))
@@ -1000,7 +1064,7 @@ void profile_check(struct load *ld) {
 	if (p->name && !p->name[0])
 		check_error(ld, "profile", "name", "expected a name, got \"\"");
 	check_veth_peers(ld);
-	if (check_masters(ld) < 0 || check_lowers(ld) < 0) {
+	if (check_masters(ld) < 0 || check_vrf_members(ld) < 0 || check_lowers(ld) < 0) {
 		load_err(ld, 0, NULL, NULL, "out of memory");
 		return;
 	}

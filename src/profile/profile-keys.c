@@ -819,6 +819,7 @@ static const struct name_value fault_targets[] = {
 #define S(t) SEC_BIT(SEC_##t)
 #define IN_VXLAN SEC_BIT(SEC_OF_LINK(LINK_VXLAN))
 #define IN_IPVLAN SEC_BIT(SEC_OF_LINK(LINK_IPVLAN))
+#define IN_VRF SEC_BIT(SEC_OF_LINK(LINK_VRF))
 #define FIELD(T, m) .offset = offsetof(T, m), .size = sizeof(((T *)0)->m)
 #define SETBIT(T, m, b) .set_offset = offsetof(T, m), .set_size = sizeof(((T *)0)->m), .set_bit = (b)
 #define RANGE(lo, hi) .min = (lo), .max = (hi)
@@ -841,6 +842,7 @@ static const struct key_def keys[] = {
 	{ SEC_LINKS, "netns", p_netns, FIELD(struct link, netns) },
 	{ SEC_LINKS, "addresses", p_addresses, FIELD(struct link, addrs), SETBIT(struct link, set, LINK_SET_ADDRESSES) },
 	{ SEC_LINKS, "alias", p_alias, FIELD(struct link, alias), SETBIT(struct link, set, LINK_SET_ALIAS) },
+	{ SEC_LINKS, "vrf", p_ifname, FIELD(struct link, vrf) },
 
 	/* [bond NAME]: slaves here, the options from bond.h */
 	{ S(BOND), "slaves", p_namelist, FIELD(struct link, u.bond.slaves) },
@@ -897,6 +899,9 @@ static const struct key_def keys[] = {
 	{ IN_IPVLAN, "mode", p_enum, FIELD(struct link, u.ipvlan.mode), SETBIT(struct link, u.ipvlan.set, IPVLAN_SET_MODE),
 	  .aux = ipvlan_modes },
 
+	/* [vrf NAME] */
+	{ IN_VRF, "table", p_table, FIELD(struct link, u.vrf.table) },
+
 	/* [vip NAME] */
 	{ S(VIP), "address", p_cidr, FIELD(struct vip, address) },
 	{ S(VIP), "dev", p_ifname, FIELD(struct vip, dev) },
@@ -916,6 +921,7 @@ static const struct key_def keys[] = {
 	{ S(ROUTE), "via", p_addr, FIELD(struct route, via), SETBIT(struct route, set, ROUTE_SET_VIA) },
 	{ S(ROUTE), "dev", p_ifname, FIELD(struct route, dev), SETBIT(struct route, set, ROUTE_SET_DEV) },
 	{ S(ROUTE), "table", p_table, FIELD(struct route, table), SETBIT(struct route, set, ROUTE_SET_TABLE) },
+	{ S(ROUTE), "vrf", p_ifname, FIELD(struct route, vrf) },
 	{ S(ROUTE), "metric", p_uint, FIELD(struct route, metric), SETBIT(struct route, set, ROUTE_SET_METRIC),
 	  RANGE(0, UINT32_MAX) },
 	{ S(ROUTE), "src", p_addr, FIELD(struct route, src), SETBIT(struct route, set, ROUTE_SET_SRC) },
@@ -1013,6 +1019,7 @@ static const struct {
 	{ SEC_MACVLAN, "link", "the lower device" },
 	{ SEC_OF_LINK(LINK_IPVLAN), "link", "the lower device" },
 	{ SEC_OF_LINK(LINK_VXLAN), "id", "the VXLAN network identifier, 0-16777215" },
+	{ SEC_OF_LINK(LINK_VRF), "table", "the routing table of its members, 1-4294967294 but not 253-255" },
 	{ SEC_VIP, "address", "the address with its prefix length" },
 	{ SEC_VIP, "dev", "the device that carries it" },
 	{ SEC_ROUTE, "to", "a prefix or default" },

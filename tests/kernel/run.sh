@@ -3,7 +3,7 @@
 # Kernel tests: bonding, team, VLAN.  Each tests/kernel/NAME.sh runs as
 # its own process in its own sandbox (tests/lib.sh), bounded in time, in
 # a kernel that has the drivers:
-#  - the host kernel, when it can create bond, team, dummy and vlan
+#  - the host kernel, when it can create bond, team, dummy, vlan and vrf
 #    links (a normal distribution kernel);
 #  - else one user-mode Linux guest (tools/kernel-lab) runs them all.
 # tests/kernel/lab-*.sh test tools/kernel-lab itself and run on the host,
@@ -49,7 +49,8 @@ host_has_drivers() {
 		ip link add hn-v0 type veth peer name hn-v1 &&
 		ip link add link hn-v0 name hn-v0.5 type vlan id 5 &&
 		ip link add link hn-v0 name hn-m type macvlan &&
-		ip link add hn-br type bridge' >/dev/null 2>&1 || return 1
+		ip link add hn-br type bridge &&
+		ip link add hn-vrf type vrf table 10' >/dev/null 2>&1 || return 1
 	local m
 	for m in team_mode_roundrobin team_mode_activebackup team_mode_loadbalance team_mode_broadcast \
 	         team_mode_random; do

@@ -438,9 +438,53 @@ static int teardown(void **state) {
 	return rmdir(dir);
 }
 
+/* A deleted vrf keeps its table and members, a member its vrf = and a
+ * route its vrf =: what rollback needs to make them again. */
+static void test_vrf(void **state) {
+	char path[256], err[256], members[2][IFNAMSIZ] = { "e1", "d0" };
+	struct link vrf = { .name = "mgmt", .kind = LINK_VRF, .link_netnsid = -1 }, nic = { .name = "e1", .kind = LINK_NIC };
+	struct route r = { .dev = "e1", .table = 100, .vrf = "mgmt" };
+	const struct route *routes[1] = { &r }, *old_routes[1] = { &r };
+	struct action v[3];
+	struct plan p = { .v = v, .n = 3 };
+	struct jfile *j = NULL;
+	int fd;
+
+	(void)state;
+	vrf.u.vrf.table = 100;
+	vrf.u.vrf.ports.v = members;
+	vrf.u.vrf.ports.n = 2;
+	snprintf(nic.vrf, IFNAMSIZ, "mgmt");
+	snprintf(nic.master, IFNAMSIZ, "mgmt");
+	ip4(&r.dst, "10.1.0.0", 16);
+	memset(v, 0, sizeof(v));
+	v[0] = (struct action){ .type = ACT_LINK_DELETE, .level = DISRUPT_RECREATE, .link = &vrf, .name = "mgmt",
+	                        .text = (char *)"delete" };
+	v[1] = (struct action){ .type = ACT_LINK_CREATE, .link = &nic, .text = (char *)"create" };
+	v[2] = (struct action){ .type = ACT_ROUTE_REPLACE, .routes = routes, .old_routes = old_routes, .n_routes = 1,
+	                        .text = (char *)"route" };
+	snprintf(path, sizeof(path), "%s/vrf.journal", dir);
+	unlink(path);
+	assert_int_equal(jfile_create(path, &head, &p, &rec, &fd), 0);
+	close(fd);
+	if (jfile_read(path, &j, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(j->n_actions, 3);
+	assert_int_equal(j->actions[0].link->kind, LINK_VRF);
+	assert_int_equal(j->actions[0].link->u.vrf.table, 100);
+	assert_int_equal(j->actions[0].link->u.vrf.ports.n, 2);
+	assert_string_equal(j->actions[0].link->u.vrf.ports.v[1], "d0");
+	assert_string_equal(j->actions[1].link->vrf, "mgmt");
+	assert_string_equal(j->actions[1].link->master, "mgmt");
+	assert_string_equal(j->actions[2].routes[0]->vrf, "mgmt");
+	jfile_free(j);
+	unlink(path);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_vrf),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_torn_then_appended),
 	};

@@ -3,8 +3,9 @@
  * their table entry: every managed kind has a backend whose section name
  * reads back as the kind, IFLA_INFO_KIND finds the backend, and the
  * profile takes the section; a dummy loads, counts, plans and builds its
- * creation message from its one file; a vxlan's and an ipvlan's messages decode back to
- * what was asked, and diff says what a change costs. */
+ * creation message from its one file; a vxlan's, an ipvlan's and a vrf's
+ * messages decode back to what was asked, and diff says what a change
+ * costs; a vrf's members and routes find it. */
 #include "test-helpers.h"
 
 #include <errno.h>
@@ -62,7 +63,8 @@ static void test_sections(void **state) {
 
 		if (!ops || ops->lower || ops->kind == LINK_VETH)
 			continue;       /* kinds with required keys are covered by their own tests */
-		snprintf(text, sizeof(text), "[%s x0]\nmtu = 1400\n", ops->section);
+		snprintf(text, sizeof(text), "[%s x0]\nmtu = 1400\n%s", ops->section,
+		         ops->kind == LINK_VRF ? "table = 10\n" : "");
 		p = load_ok(text);
 		assert_int_equal(p->n_links, 1);
 		assert_int_equal(p->links[0].kind, k);
@@ -273,6 +275,84 @@ static void test_ipvlan(void **state) {
 	load_bad("[ipvlan a]\nlink = b\n\n[ipvlan b]\nlink = a\n", "a dependency cycle");
 }
 
+static void test_vrf(void **state) {
+	struct profile *p = load_ok("[vrf mgmt]\ntable = 100\n\n[nic eth0]\nvrf = mgmt\naddresses = 192.0.2.1/24\n\n"
+	                            "[dummy d0]\nvrf = mgmt\n\n[dummy d1]\n\n"
+	                            "[route r1]\nto = 10.0.0.0/8\nvia = 192.0.2.254\nvrf = mgmt\n\n"
+	                            "[route r2]\nto = 10.1.0.0/16\nvia = 192.0.2.254\ntable = 100\n\n"
+	                            "[route r3]\nto = 10.0.0.0/8\nvia = 192.0.2.254\ntable = 100\nvrf = mgmt\nmetric = 5\n");
+	const struct link_ops *ops = link_ops_get(LINK_VRF);
+	const struct link_ctx ctx = { .ifindex = no_ifindex };
+	struct link *v = profile_find_link(p, NULL, "mgmt");
+	char buf[NL_MSG_SIZE], text[128], sum[256];
+	struct nlmsghdr *nlh;
+	struct nlattr *data;
+	struct link got, copy;
+	struct link_diff d;
+
+	(void)state;
+	assert_non_null(v);
+	assert_int_equal(v->kind, LINK_VRF);
+	assert_int_equal(v->u.vrf.table, 100);
+	/* the members, in the profile's order, have it as master */
+	assert_int_equal(link_ports_const(v)->n, 2);
+	assert_string_equal(link_ports_const(v)->v[0], "eth0");
+	assert_string_equal(link_ports_const(v)->v[1], "d0");
+	assert_string_equal(profile_find_link(p, NULL, "eth0")->master, "mgmt");
+	assert_string_equal(profile_find_link(p, NULL, "d0")->master, "mgmt");
+	assert_string_equal(profile_find_link(p, NULL, "d1")->master, "");
+	profile_summary(p, sum, sizeof(sum));
+	assert_non_null(strstr(sum, "1 vrf (2 members)"));
+	/* vrf = on a route is its table */
+	assert_int_equal(p->n_routes, 3);
+	for (size_t i = 0; i < p->n_routes; i++) {
+		assert_true(p->routes[i].set & ROUTE_SET_TABLE);
+		assert_int_equal(p->routes[i].table, 100);
+	}
+
+	/* creation: the table, parsed back; nothing changes live */
+	nlh = hnl_msg_new(buf, RTM_NEWLINK, 0);
+	mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg));
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	assert_int_equal(ops->fill_info_data(nlh, v, NULL, &ctx), 0);
+	mnl_attr_nest_end(nlh, data);
+	memset(&got, 0, sizeof(got));
+	got.kind = LINK_VRF;
+	assert_int_equal(ops->parse(data, NULL, &got), 0);
+	assert_int_equal(got.u.vrf.table, 100);
+	memset(&d, 0, sizeof(d));
+	ops->diff(v, &got, &d);
+	assert_int_equal(d.level, DISRUPT_NONE);
+	got.u.vrf.table = 101;
+	memset(&d, 0, sizeof(d));
+	ops->diff(v, &got, &d);
+	assert_int_equal(d.level, DISRUPT_RECREATE);
+	assert_string_equal(d.what, "table 101 -> 100");
+
+	ops->describe(v, text, sizeof(text));
+	assert_string_equal(text, " (table 100)");
+	assert_int_equal(link_copy(&copy, v), 0);
+	assert_int_equal(copy.u.vrf.ports.n, 2);
+	assert_ptr_not_equal(copy.u.vrf.ports.v, v->u.vrf.ports.v);
+	link_fini(&copy);
+	profile_free(p);
+
+	load_bad("[vrf mgmt]\n", "needs table =");
+	load_bad("[vrf mgmt]\ntable = main\n", "254 is not a table of its own");
+	load_bad("[vrf mgmt]\ntable = 253\n", "253 is not a table of its own");
+	load_bad("[vrf mgmt]\ntable = 4294967295\n", "4294967295 is not a table of its own");
+	load_bad("[dummy d0]\nvrf = mgmt\n", "mgmt is not a [vrf] of the profile");
+	load_bad("[bridge br0]\n\n[dummy d0]\nvrf = br0\n", "br0 is a [bridge] (line 1), not a [vrf]");
+	load_bad("[vrf mgmt]\ntable = 10\n\n[bridge br0]\nports = d0\n\n[dummy d0]\nvrf = mgmt\n",
+	         "d0 is a member of [bridge br0] (line 4) already");
+	load_bad("[vrf a]\ntable = 10\n\n[vrf b]\ntable = 11\nvrf = a\n", "a vrf cannot be a member of another vrf");
+	load_bad("[netns n1]\n\n[vrf mgmt]\ntable = 10\nnetns = n1\n\n[dummy d0]\nvrf = mgmt\n",
+	         "is in namespace n1, but d0 is in the namespace hanet runs in");
+	load_bad("[vrf mgmt]\ntable = 10\n\n[route r]\nto = 10.0.0.0/8\ndev = mgmt\ntable = 11\nvrf = mgmt\n",
+	         "has table 10, and the route says table = 11");
+	load_bad("[dummy d0]\n\n[route r]\nto = 10.0.0.0/8\ndev = d0\nvrf = d0\n", "d0 is not a [vrf] of the profile");
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
@@ -280,6 +360,7 @@ int main(void) {
 		cmocka_unit_test(test_dummy),
 		cmocka_unit_test(test_vxlan),
 		cmocka_unit_test(test_ipvlan),
+		cmocka_unit_test(test_vrf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -253,6 +253,56 @@ static void test_foreign_left_alone(void **state) {
 	run_fini(&x);
 }
 
+/* A vrf is made before its members join it; down deletes it (which
+ * frees them); a new table makes it again before they join it. */
+static void test_vrf(void **state) {
+	const char *profile = "[vrf mgmt]\ntable = 100\n[nic e1]\nvrf = mgmt\n[dummy d0]\nvrf = mgmt\n"
+	                      "[route r]\nto = 10.1.0.0/16\ndev = e1\nvrf = mgmt\n";
+	struct run x;
+	struct link *l;
+
+	(void)state;
+	run_init(&x, profile);
+	st_link(x.st, NULL, "e1", LINK_NIC, 2);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link d0: create dummy\n"
+	                    "live link mgmt: create vrf (table 100)\n"
+	                    "live link e1: enslave to mgmt\n"
+	                    "live link d0: enslave to mgmt\n"
+	                    "live link d0: up\n"
+	                    "live link mgmt: up\n"
+	                    "live route r: add 10.1.0.0/16 dev e1 table 100\n");
+	run_fini(&x);
+
+	/* as applied: a new table, then down */
+	run_init(&x, profile);
+	l = st_link(x.st, NULL, "mgmt", LINK_VRF, 3);
+	l->up = true;
+	l->u.vrf.table = 101;
+	l = st_link(x.st, NULL, "e1", LINK_NIC, 2);
+	snprintf(l->master, IFNAMSIZ, "mgmt");
+	l->master_ifindex = 3;
+	assert_int_equal(namelist_add(&x.st->ns[0].links[1].u.vrf.ports, "e1"), 0);
+	assert_int_equal(owner_add_link(x.o, NULL, "mgmt", LINK_VRF), 0);
+	run_plan(&x, 0);
+	assert_int_equal(x.r, 0);
+	{
+		char *got = plan_text(x.plan);
+
+		assert_non_null(strstr(got, "link mgmt: delete vrf"));
+		assert_non_null(strstr(got, "link mgmt: create vrf (table 100)"));
+		assert_true(strstr(got, "link mgmt: create vrf") < strstr(got, "link e1: enslave to mgmt"));
+		free(got);
+	}
+	plan_free(x.plan);
+	route_index_fini(&x.ix);
+	run_plan(&x, PLAN_DOWN);
+	assert_int_equal(x.r, 0);
+	assert_plan(x.plan, "live link mgmt: delete vrf\n");      /* the kernel frees its members */
+	run_fini(&x);
+}
+
 static void test_dropped_removed(void **state) {
 	struct run x;
 	struct link *l;
@@ -733,7 +783,7 @@ int main(void) {
 		cmocka_unit_test(test_create_order),    cmocka_unit_test(test_nothing_to_do),
 		cmocka_unit_test(test_foreign_left_alone), cmocka_unit_test(test_dropped_removed),
 		cmocka_unit_test(test_disruption),      cmocka_unit_test(test_upper_of_recreated),
-		cmocka_unit_test(test_nic_keys),
+		cmocka_unit_test(test_nic_keys),        cmocka_unit_test(test_vrf),
 		cmocka_unit_test(test_mtu_follows_kernel), cmocka_unit_test(test_team_port_mac),
 		cmocka_unit_test(test_team_port_leaves), cmocka_unit_test(test_owner_route_tables),
 		cmocka_unit_test(test_stable), cmocka_unit_test(test_many_foreign_ports),
