@@ -713,6 +713,7 @@ static void watch_fini(struct watch *w) {
 		free(w->ns[i]);
 	}
 	nlev_track_stop();
+	namemap_clear(&w->ns_index);
 	free(w->ns);
 	free(w->want);
 	free(w->bonds);
