@@ -317,22 +317,7 @@ struct scope_state {
 	size_t first_shadow;
 };
 
-static bool peer_of_scope(const struct profile *p, const struct ns_state *o, const struct link *l, netns_pred_fn in,
-                          void *data) {
-	if (strcmp(l->name, "lo") == 0)
-		return true;
-	for (size_t i = 0; i < p->n_links; i++) {
-		const struct link *v = &p->links[i];
-
-		if (v->kind == LINK_VETH && in(v->netns, data) && strcmp(v->u.veth.peer, l->name) == 0 &&
-		    netns_eq(veth_peer_ns(v), o->name))
-			return true;
-	}
-	return false;
-}
-
-static int shadow_add(struct scope_state *ss, const struct profile *p, const struct ns_state *o, netns_pred_fn in,
-                      void *data) {
+static int shadow_add(struct scope_state *ss, const struct ns_state *o, const struct namemap *peers) {
 	struct ns_state *x = &ss->st.ns[ss->st.n_ns];
 
 	memset(x, 0, sizeof(*x));
@@ -345,7 +330,7 @@ static int shadow_add(struct scope_state *ss, const struct profile *p, const str
 		return -ENOMEM;
 	ss->st.n_ns++;
 	for (size_t j = 0; j < o->n_links; j++) {
-		if (!peer_of_scope(p, o, &o->links[j], in, data))
+		if (strcmp(o->links[j].name, "lo") != 0 && !namemap_get(peers, o->name, o->links[j].name))
 			continue;
 		x->links[x->n_links] = o->links[j];
 		x->links[x->n_links].master[0] = '\0';
@@ -354,23 +339,13 @@ static int shadow_add(struct scope_state *ss, const struct profile *p, const str
 	return namemap_put(&ss->st.index, x->name, NULL, x);
 }
 
-/* A namespace a veth of the scope has its peer in. */
-static bool shadow_wanted(const struct profile *p, const char *netns, netns_pred_fn in, void *data) {
-	for (size_t i = 0; i < p->n_links; i++) {
-		const struct link *v = &p->links[i];
-
-		if (v->kind == LINK_VETH && in(v->netns, data) && netns_eq(veth_peer_ns(v), netns))
-			return true;
-	}
-	return false;
-}
-
 int profile_scope_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
                         const size_t *bulk_file, const struct state *st, netns_pred_fn in, void *data,
                         struct profile_view **ret_view, struct state **ret_st) {
 	struct profile_view *v = calloc(1, sizeof(*v));
 	struct scope_state *ss = calloc(1, sizeof(*ss));
 	struct state *s = ss ? &ss->st : NULL;
+	struct namemap peers = { 0 }, peer_ns = { 0 };
 	const struct route **rv = NULL;
 	size_t *orig = NULL, n_rv = 0, n_sections = routes ? routes->n - n_bulk : p->n_routes;
 	char err[256];
@@ -389,10 +364,20 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 			goto fail;
 		s->n_ns++;
 	}
+	/* the peers of the scope's veths, and their namespaces */
 	ss->first_shadow = s->n_ns;
-	for (size_t i = 0; i < st->n_ns; i++)
-		if (!in(st->ns[i].name, data) && shadow_wanted(p, st->ns[i].name, in, data) &&
-		    shadow_add(ss, p, &st->ns[i], in, data) < 0)
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+		const char *pns = l->kind == LINK_VETH ? veth_peer_ns(l) : NULL;
+
+		if (l->kind != LINK_VETH || in(pns, data) || !in(l->netns, data))
+			continue;
+		if (namemap_put(&peers, pns, l->u.veth.peer, (void *)1) < 0 ||
+		    namemap_put(&peer_ns, pns, NULL, (void *)1) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; peer_ns.n && i < st->n_ns; i++)
+		if (namemap_get(&peer_ns, st->ns[i].name, NULL) && shadow_add(ss, &st->ns[i], &peers) < 0)
 			goto fail;
 	v->profile = *p;
 	v->profile.netns = calloc(p->n_netns ? p->n_netns : 1, sizeof(*p->netns));
@@ -443,12 +428,16 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 	}
 	free(rv);
 	free(orig);
+	namemap_clear(&peers);
+	namemap_clear(&peer_ns);
 	*ret_view = v;
 	*ret_st = s;
 	return 0;
 fail:
 	free(rv);
 	free(orig);
+	namemap_clear(&peers);
+	namemap_clear(&peer_ns);
 	profile_view_free(v);
 	state_scope_free(s);
 	return r;

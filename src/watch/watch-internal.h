@@ -178,6 +178,8 @@ struct fast_target {
 	const struct route *route;      /* ROUTE_ADD */
 };
 
+#define SWEEP_SLICES 8                  /* the periodic check: a slice of the namespaces every interval/8 */
+
 #define ENGINE_CHECK_NS 100000000ull    /* engine_pidfile: looked at every 100 ms */
 
 const char *watch_ns_label(const char *netns);
