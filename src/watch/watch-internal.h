@@ -178,8 +178,7 @@ struct fast_target {
 	const struct route *route;      /* ROUTE_ADD */
 };
 
-#define SWEEP_SLICES 8                  /* the periodic check: a slice of the namespaces every interval/8, */
-#define SWEEP_ROUNDS 2                  /* each namespace once in 2 intervals */
+#define SWEEP_SLICES 8                  /* the periodic check: a slice of the namespaces every interval/8 */
 
 #define ENGINE_CHECK_NS 100000000ull    /* engine_pidfile: looked at every 100 ms */
 

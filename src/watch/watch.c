@@ -619,12 +619,10 @@ static void housekeeping(struct watch *w) {
 		if (now >= w->periodic_next) {
 			/* what the kernel changes without an event (a link's
 			 * alias), and what an event lost told: every namespace
-			 * is observed and planned again within SWEEP_ROUNDS
-			 * intervals, a slice at a time (a thousand namespaces
-			 * at once would hold up a repair for a second, and
-			 * observing each every minute costs more than half a
-			 * second of CPU) */
-			size_t n = (w->n_ns + SWEEP_SLICES * SWEEP_ROUNDS - 1) / (SWEEP_SLICES * SWEEP_ROUNDS);
+			 * is observed and planned again once per interval, a
+			 * slice at a time (a thousand namespaces at once would
+			 * hold up a repair for a second) */
+			size_t n = (w->n_ns + SWEEP_SLICES - 1) / SWEEP_SLICES;
 
 			for (size_t i = 0; i < n && w->n_ns; i++) {
 				w->ns[w->sweep % w->n_ns]->dirty = true;
