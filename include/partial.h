@@ -34,6 +34,7 @@ struct profile_view {
 	int32_t **prios;                /* team port priorities rewritten */
 	bool **prio_sets;
 	size_t n_prios;
+	bool owns_netns;                /* profile.netns is the view's own (a scope) */
 };
 
 /* Build the view of p against the observed state st.  routes/n_bulk/
@@ -42,5 +43,18 @@ struct profile_view {
 int profile_view_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
                        const size_t *bulk_file, const struct state *st, struct profile_view **ret);
 void profile_view_free(struct profile_view *v);
+
+/* The part of p in the namespaces `in` says yes to (NULL: the current
+ * one), and the part of the observed state st there (sharing st's data:
+ * it must not outlive st).  The plan of a scope is what the plan of the
+ * whole profile does there as long as nothing crosses namespaces (links
+ * made, deleted or moved, namespaces): a caller checks the plan for that
+ * and plans the whole profile when it finds it.  Free the state with
+ * state_scope_free(). */
+typedef bool (*netns_pred_fn)(const char *netns, void *data);
+int profile_scope_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
+                        const size_t *bulk_file, const struct state *st, netns_pred_fn in, void *data,
+                        struct profile_view **ret_view, struct state **ret_st);
+void state_scope_free(struct state *st);
 
 #endif

@@ -32,7 +32,7 @@ struct watch_opts {
 	uint64_t max_runtime_us;        /* 0: until a signal */
 	uint64_t debounce_us;           /* delay before a resync after drift (default 2ms) */
 	uint64_t settle_us;             /* delay of the confirming resync after a repair or a benign event (default 20ms) */
-	uint64_t resync_interval_us;    /* a full resync this often, for what has no event (default 60s; 0: never) */
+	uint64_t resync_interval_us;    /* every namespace resynced once in this time, a slice at a time (default 60s; 0: never) */
 	int rcvbuf;                     /* event socket receive buffer, bytes; 0: NLEV_RCVBUF_DEFAULT (test hook) */
 	bool no_fast_path;              /* every repair through a resync (to compare; testing) */
 	bool no_records;                /* --records none */

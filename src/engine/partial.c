@@ -294,6 +294,8 @@ void profile_view_free(struct profile_view *v) {
 	}
 	free(v->prios);
 	free(v->prio_sets);
+	if (v->owns_netns)
+		free(v->profile.netns);
 	free(v->profile.links);
 	free(v->profile.vips);
 	free(v->profile.routes);
@@ -301,4 +303,154 @@ void profile_view_free(struct profile_view *v) {
 	route_index_fini(&v->routes);
 	free(v->bulk_file);
 	free(v);
+}
+
+/* ---- a scope: the namespaces a repair is about ---------------------------------------------------- */
+
+/* A scope's state: the scoped namespaces as observed, then a shadow of
+ * each namespace a veth of theirs has its peer in, with only that peer
+ * and the loopback, out of any master (what else is there is not the
+ * scope's business: its plan neither sees nor changes it). */
+
+struct scope_state {
+	struct state st;
+	size_t first_shadow;
+};
+
+static int shadow_add(struct scope_state *ss, const struct ns_state *o, const struct namemap *peers) {
+	struct ns_state *x = &ss->st.ns[ss->st.n_ns];
+
+	memset(x, 0, sizeof(*x));
+	x->name = o->name;
+	x->exists = o->exists;
+	x->forwarding4 = o->forwarding4;
+	x->forwarding6 = o->forwarding6;
+	x->links = calloc(o->n_links ? o->n_links : 1, sizeof(*x->links));
+	if (!x->links)
+		return -ENOMEM;
+	ss->st.n_ns++;
+	for (size_t j = 0; j < o->n_links; j++) {
+		if (strcmp(o->links[j].name, "lo") != 0 && !namemap_get(peers, o->name, o->links[j].name))
+			continue;
+		x->links[x->n_links] = o->links[j];
+		x->links[x->n_links].master[0] = '\0';
+		x->n_links++;
+	}
+	return namemap_put(&ss->st.index, x->name, NULL, x);
+}
+
+int profile_scope_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
+                        const size_t *bulk_file, const struct state *st, netns_pred_fn in, void *data,
+                        struct profile_view **ret_view, struct state **ret_st) {
+	struct profile_view *v = calloc(1, sizeof(*v));
+	struct scope_state *ss = calloc(1, sizeof(*ss));
+	struct state *s = ss ? &ss->st : NULL;
+	struct namemap peers = { 0 }, peer_ns = { 0 };
+	const struct route **rv = NULL;
+	size_t *orig = NULL, n_rv = 0, n_sections = routes ? routes->n - n_bulk : p->n_routes;
+	char err[256];
+	int r = -ENOMEM;
+
+	if (!v || !s)
+		goto fail;
+	s->ns = calloc(st->n_ns ? st->n_ns : 1, sizeof(*s->ns));
+	if (!s->ns)
+		goto fail;
+	for (size_t i = 0; i < st->n_ns; i++) {
+		if (!in(st->ns[i].name, data))
+			continue;
+		s->ns[s->n_ns] = st->ns[i];
+		if (namemap_put(&s->index, s->ns[s->n_ns].name, NULL, &s->ns[s->n_ns]) < 0)
+			goto fail;
+		s->n_ns++;
+	}
+	/* the peers of the scope's veths, and their namespaces */
+	ss->first_shadow = s->n_ns;
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+		const char *pns = l->kind == LINK_VETH ? veth_peer_ns(l) : NULL;
+
+		if (l->kind != LINK_VETH || in(pns, data) || !in(l->netns, data))
+			continue;
+		if (namemap_put(&peers, pns, l->u.veth.peer, (void *)1) < 0 ||
+		    namemap_put(&peer_ns, pns, NULL, (void *)1) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; peer_ns.n && i < st->n_ns; i++)
+		if (namemap_get(&peer_ns, st->ns[i].name, NULL) && shadow_add(ss, &st->ns[i], &peers) < 0)
+			goto fail;
+	v->profile = *p;
+	v->profile.netns = calloc(p->n_netns ? p->n_netns : 1, sizeof(*p->netns));
+	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
+	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
+	v->profile.routes = calloc(p->n_routes ? p->n_routes : 1, sizeof(struct route));
+	v->profile.rules = calloc(p->n_rules ? p->n_rules : 1, sizeof(struct rule));
+	if (!v->profile.netns || !v->profile.links || !v->profile.vips || !v->profile.routes || !v->profile.rules)
+		goto fail;
+	v->owns_netns = true;
+	v->profile.n_netns = v->profile.n_links = v->profile.n_vips = v->profile.n_routes = v->profile.n_rules = 0;
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (in(p->netns[i].name, data) || namemap_get(&s->index, p->netns[i].name, NULL))
+			v->profile.netns[v->profile.n_netns++] = p->netns[i];
+	for (size_t i = 0; i < p->n_links; i++)
+		if (in(p->links[i].netns, data))
+			v->profile.links[v->profile.n_links++] = p->links[i];
+	for (size_t i = 0; i < p->n_vips; i++)
+		if (in(p->vips[i].netns, data))
+			v->profile.vips[v->profile.n_vips++] = p->vips[i];
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (in(p->rules[i].netns, data))
+			v->profile.rules[v->profile.n_rules++] = p->rules[i];
+	if (routes) {
+		rv = malloc((routes->n ? routes->n : 1) * sizeof(*rv));
+		orig = malloc((routes->n ? routes->n : 1) * sizeof(*orig));
+		v->bulk_file = malloc((n_bulk ? n_bulk : 1) * sizeof(*v->bulk_file));
+		if (!rv || !orig || !v->bulk_file)
+			goto fail;
+		for (size_t i = 0; i < routes->n; i++) {
+			if (!in(routes->v[i]->netns, data))
+				continue;
+			/* the index points at the session's routes: a plan's
+			 * actions name the same ones as the whole profile's */
+			rv[n_rv] = routes->v[i];
+			if (i < n_sections && i < p->n_routes) {
+				v->profile.routes[v->profile.n_routes++] = *routes->v[i];
+			} else {
+				v->bulk_file[v->n_bulk++] = bulk_file ? bulk_file[i - n_sections] : 0;
+			}
+			orig[n_rv++] = i;
+		}
+		r = route_index_build(&v->routes, rv, n_rv, err, sizeof(err));
+		if (r < 0)
+			goto fail;
+		for (size_t i = 0; i < n_rv; i++)
+			v->routes.present[i] = routes->present[orig[i]];
+	}
+	free(rv);
+	free(orig);
+	namemap_clear(&peers);
+	namemap_clear(&peer_ns);
+	*ret_view = v;
+	*ret_st = s;
+	return 0;
+fail:
+	free(rv);
+	free(orig);
+	namemap_clear(&peers);
+	namemap_clear(&peer_ns);
+	profile_view_free(v);
+	state_scope_free(s);
+	return r;
+}
+
+void state_scope_free(struct state *st) {
+	struct scope_state *ss = (struct scope_state *)st;
+
+	if (!st)
+		return;
+	for (size_t i = ss->first_shadow; i < st->n_ns; i++)
+		free(st->ns[i].links);
+	namemap_clear(&st->index);
+	free(st->ns);
+	free(ss);
 }

@@ -4,10 +4,7 @@
 /* ---- namespaces: subscriptions ------------------------------------------------------------------- */
 
 struct wns *wns_find(struct watch *w, const char *netns) {
-	for (size_t i = 0; i < w->n_ns; i++)
-		if (netns_eq(w->ns[i]->name, netns))
-			return w->ns[i];
-	return NULL;
+	return namemap_get(&w->ns_index, netns, NULL);
 }
 
 static struct wns *wns_get(struct watch *w, const char *netns) {
@@ -31,6 +28,11 @@ static struct wns *wns_get(struct watch *w, const char *netns) {
 	n->w = w;
 	n->src.type = SRC_NLEV;
 	n->src.ptr = n;
+	if (namemap_put(&w->ns_index, n->name, NULL, n) < 0) {
+		free(n->name);
+		free(n);
+		return NULL;
+	}
 	w->ns[w->n_ns++] = n;
 	return n;
 }

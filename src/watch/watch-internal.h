@@ -83,6 +83,8 @@ struct wns {
 	ino_t ino;
 	bool used;                      /* in the current profile's observe requests */
 	bool dirty;
+	bool scoped;                    /* in the namespaces being planned (a repair's scope) */
+	bool pending;                   /* planned by a resync that did not converge: in the next scope */
 };
 
 struct wteam {
@@ -124,6 +126,9 @@ struct watch {
 	char waiting_for[512];          /* what the view leaves out, as last said */
 	struct wns **ns;
 	size_t n_ns;
+	struct namemap ns_index;        /* name -> its wns */
+	size_t sweep;                   /* the next namespace the periodic check looks at */
+	bool plan_all;                  /* a resync of the whole profile did not converge: the next plans it all */
 	struct wteam **teams;
 	size_t n_teams;
 	struct wteam *teams_closed;     /* later events of the batch may name them */
@@ -172,6 +177,8 @@ struct fast_target {
 	const struct ipaddr *ip;        /* ADDR_ADD */
 	const struct route *route;      /* ROUTE_ADD */
 };
+
+#define SWEEP_SLICES 8                  /* the periodic check: a slice of the namespaces every interval/8 */
 
 #define ENGINE_CHECK_NS 100000000ull    /* engine_pidfile: looked at every 100 ms */
 

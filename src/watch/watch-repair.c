@@ -176,6 +176,92 @@ static int run_plan(struct watch *w, const struct plan *p, struct apply **ret_ap
 	return 0;
 }
 
+/* ---- planning a scope ----------------------------------------------------------------------------- */
+
+/* A repair plans the namespaces it is about (marked `scoped`), not the
+ * whole profile: with a thousand namespaces that is the difference
+ * between a millisecond and a fifth of a second.  A plan that reaches
+ * beyond them (links made, deleted, moved or reconfigured; namespaces) is
+ * dropped for the plan of the whole profile. */
+
+struct scope {
+	struct profile_view *view;
+	struct state *st;
+};
+
+static bool in_scope(const char *netns, void *data) {
+	struct wns *n = wns_find(data, netns);
+
+	return n && n->scoped;
+}
+
+static void scope_free(struct scope *sc) {
+	profile_view_free(sc->view);
+	state_scope_free(sc->st);
+	sc->view = NULL;
+	sc->st = NULL;
+}
+
+static void scope_clear(struct watch *w) {
+	for (size_t i = 0; i < w->n_ns; i++)
+		w->ns[i]->scoped = false;
+}
+
+static bool action_scoped(struct watch *w, const struct action *a) {
+	switch (a->type) {
+	case ACT_FORWARDING:
+	case ACT_LINK_UP:
+	case ACT_ADDR_ADD:
+	case ACT_ADDR_DEL:
+	case ACT_ADDR_REPLACE:
+	case ACT_ROUTE_ADD:
+	case ACT_ROUTE_DEL:
+	case ACT_ROUTE_REPLACE:
+	case ACT_RULE_ADD:
+	case ACT_RULE_DEL: return in_scope(a->netns, w);
+	default: return false;
+	}
+}
+
+/* The plan of the scoped namespaces, their part of the profile kept in
+ * *sc until the plan is freed.  -EXDEV: plan the whole profile instead
+ * (it also says properly why a plan fails). */
+
+static int plan_scope(struct watch *w, struct scope *sc, struct plan **ret) {
+	struct plan_input in;
+	struct plan *p = NULL;
+	char err[256];
+	int r;
+
+	if (w->view || !w->s.st)
+		return -EXDEV;
+	in = watch_plan_in(w, 0);               /* marks the VIPs held */
+	r = profile_scope_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, in_scope, w, &sc->view,
+	                        &sc->st);
+	if (r < 0)
+		return -EXDEV;
+	in.profile = &sc->view->profile;
+	in.routes = &sc->view->routes;
+	in.n_bulk = sc->view->n_bulk;
+	in.bulk_file = sc->view->bulk_file;
+	in.st = sc->st;
+	r = plan_build(&in, &p, err, sizeof(err));
+	if (r < 0) {
+		log_debug("scoped plan: %s; planning the whole profile", err);
+		scope_free(sc);
+		return -EXDEV;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (!action_scoped(w, &p->v[i])) {
+			log_debug("scoped plan: %s: beyond the namespaces planned; planning the whole profile", p->v[i].text);
+			plan_free(p);
+			scope_free(sc);
+			return -EXDEV;
+		}
+	*ret = p;
+	return 0;
+}
+
 /* ---- the fast path ----------------------------------------------------------------------------------- */
 
 /* The desired routes of the [route] sections alone (the first entries of
@@ -238,11 +324,20 @@ static bool fast_apply(struct watch *w, const struct fast_target *t, const char 
 	struct plan_input in = watch_plan_in(w, 0);
 	struct plan *p = NULL, one;
 	struct apply *ap = NULL;
+	struct scope sc = { 0 };
+	struct wns *n = wns_find(w, t->netns);
 	char err[1024];
 	uint64_t done;
 	size_t k;
 	int r;
 
+	if (n) {
+		n->scoped = true;
+		r = plan_scope(w, &sc, &p);
+		n->scoped = false;
+		if (r >= 0)
+			goto planned;
+	}
 	if (t->type != ACT_ROUTE_ADD && !w->view && w->s.n_bulk && sections_index(w) >= 0) {
 		/* an address or a link: the [routes] tables (100k routes) need
 		 * not be planned, only the [route] sections */
@@ -255,11 +350,13 @@ static bool fast_apply(struct watch *w, const struct fast_target *t, const char 
 		log_debug("fast path: %s: %s", what, err);
 		return false;
 	}
+planned:
 	for (k = 0; k < p->n && !fast_match(&p->v[k], t); k++)
 		;
 	if (k == p->n) {
 		log_debug("fast path: %s: no %s in the plan (%zu actions)", what, action_type_name(t->type), p->n);
 		plan_free(p);
+		scope_free(&sc);
 		return false;
 	}
 	one = *p;
@@ -269,6 +366,7 @@ static bool fast_apply(struct watch *w, const struct fast_target *t, const char 
 	if (r < 0) {
 		log_debug("fast path: %s: %s", what, err);
 		plan_free(p);
+		scope_free(&sc);
 		return false;
 	}
 	done = now_ns();
@@ -278,6 +376,7 @@ static bool fast_apply(struct watch *w, const struct fast_target *t, const char 
 	watch_announce_vips(w, ap);
 	apply_free(ap);
 	plan_free(p);
+	scope_free(&sc);
 	return true;
 }
 
@@ -492,13 +591,55 @@ static bool mark_plan_dirty(struct watch *w, const struct plan *p) {
 	return full;
 }
 
-/* Observe what is dirty, plan, apply, verify. */
+/* The plan of what was observed: of the scoped namespaces when that
+ * stays within them, else of the whole profile (or the part of it that
+ * can be applied while devices are missing).  *scoped says which. */
+
+static int plan_now(struct watch *w, struct scope *sc, bool *scoped, struct plan **ret, char *err, size_t errsize) {
+	struct plan_input in;
+	int r;
+
+	if (*scoped && plan_scope(w, sc, ret) >= 0)
+		return 0;
+	*scoped = false;
+	profile_view_free(w->view);
+	w->view = NULL;
+	in = watch_plan_in(w, 0);
+	r = plan_build(&in, ret, err, errsize);
+	if (r == -ENODEV || r == -ENOENT) {
+		/* apply what does not depend on what is missing */
+		int q = profile_view_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, &w->view);
+
+		if (q >= 0) {
+			char err2[2048];
+
+			in = watch_plan_in(w, 0);
+			if (strcmp(w->waiting_for, w->view->missing) != 0) {
+				snprintf(w->waiting_for, sizeof(w->waiting_for), "%s", w->view->missing);
+				log_notice("%s: waiting for %s (%s); applying the rest of the profile", w->s.name, w->view->missing,
+				           err);
+			}
+			r = plan_build(&in, ret, err2, sizeof(err2));
+			if (r < 0)
+				snprintf(err, errsize, "%s", err2);
+		} else if (q != -ENODATA) {
+			r = q;
+			snprintf(err, errsize, "%s", strerror(-q));
+		}
+	}
+	return r;
+}
+
+/* Observe what is dirty, plan, apply, verify.  A resync that observes
+ * some namespaces only plans those (plan_now). */
 
 void watch_resync(struct watch *w) {
 	struct plan *p = NULL, *left = NULL;
 	struct apply *ap = NULL;
+	struct scope sc = { 0 }, sc_left = { 0 };
 	char err[2048], msg[2300];
-	bool full, new_events;
+	bool full, new_events, scoped, scoped_left, done = false;
+	size_t n_scoped = 0;
 	int r;
 
 	w->resync_at = 0;
@@ -508,6 +649,13 @@ void watch_resync(struct watch *w) {
 	records_count_resync(w->rec);
 	full = watch_ns_check(w) || w->full;
 	w->full = false;
+	/* what a resync that did not converge planned is planned again */
+	scoped = !full && !w->plan_all && !w->view && !w->waiting_for[0] && w->s.st && w->phase == PHASE_DRIFT;
+	for (size_t i = 0; i < w->n_ns; i++) {
+		w->ns[i]->scoped = scoped && (w->ns[i]->dirty || w->ns[i]->pending);
+		n_scoped += w->ns[i]->scoped;
+	}
+	scoped &= n_scoped > 0;
 	r = watch_observe(w, full);
 	for (size_t i = 0; i < w->n_ns; i++)
 		w->ns[i]->dirty = false;
@@ -516,36 +664,9 @@ void watch_resync(struct watch *w) {
 		watch_say_error(w, msg);
 		w->full = true;
 		watch_retry_later(w);
-		return;
+		goto out;
 	}
-	profile_view_free(w->view);
-	w->view = NULL;
-	{
-		struct plan_input in = watch_plan_in(w, 0);
-
-		r = plan_build(&in, &p, err, sizeof(err));
-	}
-	if (r == -ENODEV || r == -ENOENT) {
-		/* apply what does not depend on what is missing */
-		int q = profile_view_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, &w->view);
-
-		if (q >= 0) {
-			struct plan_input in = watch_plan_in(w, 0);
-			char err2[2048];
-
-			if (strcmp(w->waiting_for, w->view->missing) != 0) {
-				snprintf(w->waiting_for, sizeof(w->waiting_for), "%s", w->view->missing);
-				log_notice("%s: waiting for %s (%s); applying the rest of the profile", w->s.name, w->view->missing,
-				           err);
-			}
-			r = plan_build(&in, &p, err2, sizeof(err2));
-			if (r < 0)
-				snprintf(err, sizeof(err), "%s", err2);
-		} else if (q != -ENODATA) {
-			r = q;
-			snprintf(err, sizeof(err), "%s", strerror(-q));
-		}
-	}
+	r = plan_now(w, &sc, &scoped, &p, err, sizeof(err));
 	if (r < 0) {
 		if (r == -ENODEV || r == -ENOENT) {
 			/* a device or namespace that is not there (yet): its
@@ -559,28 +680,29 @@ void watch_resync(struct watch *w) {
 			watch_say_error(w, msg);
 			watch_retry_later(w);
 		}
-		return;
+		goto out;
 	}
-	watch_want_from_plan(w, p);
+	if (scoped)
+		log_debug("planned %zu namespace%s of %zu", n_scoped, n_scoped == 1 ? "" : "s", w->n_ns);
+	else
+		watch_want_from_plan(w, p);     /* a scoped plan knows only its own links */
 	if (p->n == 0) {
-		plan_free(p);
+		done = true;
 		converged(w);
-		return;
+		goto out;
 	}
 	r = run_plan(w, p, &ap, err, sizeof(err));
 	if (r == -EBUSY || r == -EWOULDBLOCK) {
 		log_debug("%s: another hanet run holds the lock; trying again", w->s.name);
-		plan_free(p);
 		watch_arm_resync(w, LOCK_RETRY_US);
-		return;
+		goto out;
 	}
 	if (r < 0) {
 		snprintf(msg, sizeof(msg), "%s: %s; every change was rolled back", phase_name(w->phase), err);
 		watch_say_error(w, msg);
 		w->full |= mark_plan_dirty(w, p);
-		plan_free(p);
 		watch_retry_later(w);
-		return;
+		goto out;
 	}
 	report_applied(w, p, now_ns());
 	watch_announce_vips(w, ap);
@@ -599,13 +721,15 @@ void watch_resync(struct watch *w) {
 	r = watch_observe(w, full);
 	for (size_t i = 0; i < w->n_ns; i++)
 		w->ns[i]->dirty = false;
-	if (r >= 0) {
+	scoped_left = scoped && !full;
+	if (r >= 0 && scoped_left && plan_scope(w, &sc_left, &left) >= 0) {
+		/* planned */
+	} else if (r >= 0) {
 		struct plan_input in = watch_plan_in(w, 0);
 
 		r = plan_build(&in, &left, err, sizeof(err));
-	} else {
+	} else
 		snprintf(err, sizeof(err), "reading the kernel's state: %s", strerror(-r));
-	}
 	if (r >= 0 && left->n && new_events) {
 		/* drift again while this one was repaired: repair that too */
 		w->full |= mark_plan_dirty(w, left);
@@ -623,8 +747,23 @@ void watch_resync(struct watch *w) {
 			w->full |= mark_plan_dirty(w, left);
 		watch_retry_later(w);
 	} else {
+		done = true;
 		converged(w);
 	}
+out:
+	/* the namespaces planned (all of them: the profile) are settled,
+	 * or planned again next time */
+	if (!scoped) {
+		w->plan_all = !done;
+		for (size_t i = 0; done && i < w->n_ns; i++)
+			w->ns[i]->pending = false;
+	}
+	for (size_t i = 0; scoped && i < w->n_ns; i++)
+		if (w->ns[i]->scoped)
+			w->ns[i]->pending = !done;
 	plan_free(left);
 	plan_free(p);
+	scope_free(&sc_left);
+	scope_free(&sc);
+	scope_clear(w);
 }

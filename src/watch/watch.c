@@ -617,10 +617,21 @@ static void housekeeping(struct watch *w) {
 		if (!w->periodic_next)
 			w->periodic_next = now + w->o->resync_interval_us * 1000;
 		if (now >= w->periodic_next) {
-			/* what the kernel changes without an event (a link's alias) */
-			w->full = true;
+			/* what the kernel changes without an event (a link's
+			 * alias), and what an event lost told: every namespace
+			 * is observed and planned again once per interval, a
+			 * slice at a time (a thousand namespaces at once would
+			 * hold up a repair for a second) */
+			size_t n = (w->n_ns + SWEEP_SLICES - 1) / SWEEP_SLICES;
+
+			for (size_t i = 0; i < n && w->n_ns; i++) {
+				w->ns[w->sweep % w->n_ns]->dirty = true;
+				w->sweep = (w->sweep + 1) % w->n_ns;
+			}
+			if (!w->n_ns)
+				w->full = true;
 			watch_arm_resync(w, 0);
-			w->periodic_next = now + w->o->resync_interval_us * 1000;
+			w->periodic_next = now + w->o->resync_interval_us * 1000 / SWEEP_SLICES;
 		}
 		if (!next || w->periodic_next < next)
 			next = w->periodic_next;
@@ -713,6 +724,7 @@ static void watch_fini(struct watch *w) {
 		free(w->ns[i]);
 	}
 	nlev_track_stop();
+	namemap_clear(&w->ns_index);
 	free(w->ns);
 	free(w->want);
 	free(w->bonds);
