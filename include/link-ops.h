@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "jfield.h"
 #include "model.h"
 
 struct hnl;
@@ -128,6 +129,13 @@ struct link_ops {
 	 * link's namespace after the namespace's links are parsed and named
 	 * (ns_state_link_names).  May be NULL. */
 	int (*observe_extra)(struct link *l, struct hnl *nl);
+
+	/* The kind's fields in the journal (offsets in struct link, tags in
+	 * the kind's own range, jfield.h), so that a deleted link comes back
+	 * from a rollback as it was.  NULL: none, or written by the journal
+	 * itself (bond, team and bridge: lists and nested records). */
+	const struct jfield *jfields;
+	size_t n_jfields;
 };
 
 /* The table of backends, by kind (NULL for LINK_OTHER).  A new kind is a

@@ -97,7 +97,16 @@ static void ipvlan_mask(struct link *l, const struct link *by) {
 	l->u.ipvlan.set &= by->u.ipvlan.set;
 }
 
+/* Its fields in the journal (jfield.h), tags from 130 up: never reuse one. */
+static const struct jfield ipvlan_jfields[] = {
+	JF(130, JF_UINT, struct link, u.ipvlan.set),
+	JF(131, JF_NAME, struct link, u.ipvlan.link),
+	JF(132, JF_UINT, struct link, u.ipvlan.mode),
+};
+
 const struct link_ops link_ops_ipvlan = {
+	.jfields = ipvlan_jfields,
+	.n_jfields = ARRAY_SIZE(ipvlan_jfields),
 	.kind = LINK_IPVLAN,
 	.info_kind = "ipvlan",
 	.section = "ipvlan",

@@ -101,7 +101,16 @@ static void macvlan_mask(struct link *l, const struct link *by) {
 	l->u.macvlan.set &= by->u.macvlan.set;
 }
 
+/* Its fields in the journal (jfield.h), tags from 100 up: never reuse one. */
+static const struct jfield macvlan_jfields[] = {
+	JF(100, JF_UINT, struct link, u.macvlan.set),
+	JF(101, JF_NAME, struct link, u.macvlan.link),
+	JF(102, JF_UINT, struct link, u.macvlan.mode),
+};
+
 const struct link_ops link_ops_macvlan = {
+	.jfields = macvlan_jfields,
+	.n_jfields = ARRAY_SIZE(macvlan_jfields),
 	.kind = LINK_MACVLAN,
 	.info_kind = "macvlan",
 	.section = "macvlan",

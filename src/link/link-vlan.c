@@ -105,7 +105,17 @@ static void vlan_mask(struct link *l, const struct link *by) {
 	l->u.vlan.set &= by->u.vlan.set;
 }
 
+/* Its fields in the journal (jfield.h), tags from 80 up: never reuse one. */
+static const struct jfield vlan_jfields[] = {
+	JF(80, JF_UINT, struct link, u.vlan.set),
+	JF(81, JF_NAME, struct link, u.vlan.link),
+	JF(82, JF_UINT, struct link, u.vlan.id),
+	JF(83, JF_UINT, struct link, u.vlan.protocol),
+};
+
 const struct link_ops link_ops_vlan = {
+	.jfields = vlan_jfields,
+	.n_jfields = ARRAY_SIZE(vlan_jfields),
 	.kind = LINK_VLAN,
 	.info_kind = "vlan",
 	.section = "vlan",

@@ -212,7 +212,20 @@ static void vxlan_mask(struct link *l, const struct link *by) {
 	l->u.vxlan.set &= by->u.vxlan.set;
 }
 
+/* Its fields in the journal (jfield.h), tags from 120 up: never reuse one. */
+static const struct jfield vxlan_jfields[] = {
+	JF(120, JF_UINT, struct link, u.vxlan.set),
+	JF(121, JF_UINT, struct link, u.vxlan.id),
+	JF(122, JF_IP, struct link, u.vxlan.local),
+	JF(123, JF_IP, struct link, u.vxlan.remote),
+	JF(124, JF_NAME, struct link, u.vxlan.dev),
+	JF(125, JF_UINT, struct link, u.vxlan.dstport),
+	JF(126, JF_BOOL, struct link, u.vxlan.learning),
+};
+
 const struct link_ops link_ops_vxlan = {
+	.jfields = vxlan_jfields,
+	.n_jfields = ARRAY_SIZE(vxlan_jfields),
 	.kind = LINK_VXLAN,
 	.info_kind = "vxlan",
 	.section = "vxlan",
