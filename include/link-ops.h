@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "jfield.h"
+#include "keydef.h"
 #include "model.h"
 
 struct hnl;
@@ -136,6 +137,12 @@ struct link_ops {
 	 * itself (bond, team and bridge: lists and nested records). */
 	const struct jfield *jfields;
 	size_t n_jfields;
+
+	/* The kind's own keys in its [KIND NAME] section (keydef.h: offsets
+	 * in struct link, `sections` 0), after the keys every link takes.
+	 * NULL: none. */
+	const struct key_def *keys;
+	size_t n_keys;
 };
 
 /* The table of backends, by kind (NULL for LINK_OTHER).  A new kind is a
