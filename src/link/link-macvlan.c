@@ -121,6 +121,7 @@ static const struct jfield macvlan_jfields[] = {
 };
 
 const struct link_ops link_ops_macvlan = {
+	.lower_flattens = true,
 	.keys = macvlan_keys,
 	.n_keys = ARRAY_SIZE(macvlan_keys),
 	.jfields = macvlan_jfields,

@@ -127,6 +127,7 @@ static const struct jfield vlan_jfields[] = {
 };
 
 const struct link_ops link_ops_vlan = {
+	.follows_lower_state = true,
 	.keys = vlan_keys,
 	.n_keys = ARRAY_SIZE(vlan_keys),
 	.jfields = vlan_jfields,
