@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "jfield.h"
+#include "keydef.h"
 #include "model.h"
 
 struct hnl;
@@ -84,6 +86,11 @@ struct link_ops {
 	 * and the key that lists them ("slaves", "ports").  NULL: none. */
 	struct namelist *(*ports)(struct link *l);
 	const char *ports_key;
+	/* The kernel's ways with the lower device: set down and up with it
+	 * (a vlan follows its lower's state); created on a link of its own
+	 * kind, put on that one's lower instead (a macvlan on a macvlan). */
+	bool follows_lower_state;
+	bool lower_flattens;
 	/* Kind-specific words for plan text: " (link eth0 id 100)", or "".
 	 * May be NULL. */
 	void (*describe)(const struct link *l, char *buf, size_t size);
@@ -128,6 +135,19 @@ struct link_ops {
 	 * link's namespace after the namespace's links are parsed and named
 	 * (ns_state_link_names).  May be NULL. */
 	int (*observe_extra)(struct link *l, struct hnl *nl);
+
+	/* The kind's fields in the journal (offsets in struct link, tags in
+	 * the kind's own range, jfield.h), so that a deleted link comes back
+	 * from a rollback as it was.  NULL: none, or written by the journal
+	 * itself (bond, team and bridge: lists and nested records). */
+	const struct jfield *jfields;
+	size_t n_jfields;
+
+	/* The kind's own keys in its [KIND NAME] section (keydef.h: offsets
+	 * in struct link, `sections` 0), after the keys every link takes.
+	 * NULL: none. */
+	const struct key_def *keys;
+	size_t n_keys;
 };
 
 /* The table of backends, by kind (NULL for LINK_OTHER).  A new kind is a
@@ -140,6 +160,9 @@ const struct link_ops *link_ops_by_info_kind(const char *info_kind);
 /* The lower device of l (see link_ops.lower): NULL when its kind has none. */
 const char *link_lower(const struct link *l);
 char *link_lower_buf(struct link *l);
+/* Whether the kernel sets l down and up with its lower device
+ * (link_ops.follows_lower_state). */
+bool link_follows_lower_state(const struct link *l);
 /* Whether IFLA_LINK of l names a device that observe resolves. */
 bool link_has_lower(const struct link *l);
 /* Record the device IFLA_LINK of l resolved to (see link_ops.set_lower). */

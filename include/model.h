@@ -47,6 +47,11 @@ struct namelist {
 	size_t n;
 };
 
+/* A profile key's value as a list of names, comma- or space-separated
+ * (keydef.h): each a valid interface name, none twice. */
+struct key_ctx;
+int key_parse_namelist(struct key_ctx *c, void *field);
+
 /* ---- namespaces --------------------------------------------------- */
 
 enum {

@@ -15,7 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jfield.h"
 #include "journal-file.h"
+#include "link-ops.h"
 #include "plan.h"
 #include "util.h"
 
@@ -77,10 +79,7 @@ enum {
 	LK_BOND_ACTIVE_SLAVE, LK_BOND_PRIMARY_IFINDEX, LK_BOND_ACTIVE_SLAVE_IFINDEX,
 	LK_TEAM_SET = 60, LK_TEAM_MODE, LK_TEAM_NP_COUNT, LK_TEAM_NP_INTERVAL, LK_TEAM_MR_COUNT, LK_TEAM_MR_INTERVAL,
 	LK_TEAM_PORT, LK_TEAM_ACTIVE_PORT,
-	LK_VLAN_SET = 80, LK_VLAN_LINK, LK_VLAN_ID, LK_VLAN_PROTOCOL,
-	LK_VETH_PEER = 90, LK_VETH_PEER_NETNS, LK_VETH_PEER_DECLARED, LK_VETH_PEER_MASTER, LK_VETH_PEER_IFINDEX,
-	LK_VETH_PEER_MAC, LK_VETH_PEER_MTU,
-	LK_MACVLAN_SET = 100, LK_MACVLAN_LINK, LK_MACVLAN_MODE,
+	/* vlan 80, veth 90, macvlan 100, vxlan 120, ipvlan 130: link_ops.jfields (jfield.h) */
 	LK_BRIDGE_SET = 110, LK_BRIDGE_PORT, LK_BRIDGE_STP,
 	LK_VRF_TABLE = 140, LK_VRF_PORT,
 };
@@ -229,17 +228,6 @@ static void f_ip(struct wbuf *b, uint16_t tag, const struct ipaddr *ip) {
 	f_bytes(b, tag, x, sizeof(x));
 }
 
-/* A flat struct as fields: one table serves the writer and the reader. */
-enum jfield_kind { JF_UINT, JF_INT32, JF_IP, JF_NAME, JF_NETNS };
-
-struct jfield {
-	uint16_t tag;
-	uint8_t kind;
-	size_t off, size;
-};
-
-#define JF(tag, kind, type, field) { tag, kind, offsetof(type, field), sizeof(((type *)0)->field) }
-
 static uint64_t load_uint(const void *p, size_t size) {
 	uint8_t u8;
 	uint16_t u16;
@@ -264,6 +252,8 @@ static void put_fields(struct wbuf *b, const struct jfield *f, size_t n, const v
 		case JF_INT32: f_int(b, f[i].tag, load_uint(p, 4), 4); break;
 		case JF_IP: f_ip(b, f[i].tag, (const struct ipaddr *)p); break;
 		case JF_NAME: f_name(b, f[i].tag, (const char *)p); break;
+		case JF_BOOL: f_int(b, f[i].tag, load_uint(p, 1) != 0, 1); break;
+		case JF_MAC: f_bytes(b, f[i].tag, p, ETH_ALEN_); break;
 		case JF_NETNS:
 			memcpy(&s, p, sizeof(s));
 			f_optstr(b, f[i].tag, s);
@@ -372,26 +362,6 @@ static void put_link(struct wbuf *b, uint16_t tag, const struct link *l) {
 		f_name(b, LK_TEAM_ACTIVE_PORT, c->active_port);
 		break;
 	}
-	case LINK_VLAN:
-		F_U32(b, LK_VLAN_SET, l->u.vlan.set);
-		f_name(b, LK_VLAN_LINK, l->u.vlan.link);
-		F_U16(b, LK_VLAN_ID, l->u.vlan.id);
-		F_U16(b, LK_VLAN_PROTOCOL, l->u.vlan.protocol);
-		break;
-	case LINK_VETH:
-		f_name(b, LK_VETH_PEER, l->u.veth.peer);
-		f_optstr(b, LK_VETH_PEER_NETNS, l->u.veth.peer_netns);
-		F_U8(b, LK_VETH_PEER_DECLARED, l->u.veth.peer_declared);
-		f_name(b, LK_VETH_PEER_MASTER, l->u.veth.peer_master);
-		F_U32(b, LK_VETH_PEER_IFINDEX, l->u.veth.peer_ifindex);
-		f_bytes(b, LK_VETH_PEER_MAC, l->u.veth.peer_mac, ETH_ALEN_);
-		F_U32(b, LK_VETH_PEER_MTU, l->u.veth.peer_mtu);
-		break;
-	case LINK_MACVLAN:
-		F_U32(b, LK_MACVLAN_SET, l->u.macvlan.set);
-		f_name(b, LK_MACVLAN_LINK, l->u.macvlan.link);
-		F_U32(b, LK_MACVLAN_MODE, l->u.macvlan.mode);
-		break;
 	case LINK_BRIDGE:
 		F_U32(b, LK_BRIDGE_SET, l->u.bridge.set);
 		for (size_t i = 0; i < l->u.bridge.ports.n; i++)
@@ -403,8 +373,14 @@ static void put_link(struct wbuf *b, uint16_t tag, const struct link *l) {
 		for (size_t i = 0; i < l->u.vrf.ports.n; i++)
 			f_name(b, LK_VRF_PORT, l->u.vrf.ports.v[i]);
 		break;
-	default:
+	default: {
+		/* the kind's own table (link_ops.jfields) */
+		const struct link_ops *ops = link_ops_get(l->kind);
+
+		if (ops && ops->jfields)
+			put_fields(b, ops->jfields, ops->n_jfields, l);
 		break;
+	}
 	}
 	f_close(b, at);
 }
@@ -888,6 +864,77 @@ static int count_tag(struct ctx *c, struct rd r, uint16_t want, size_t *ret) {
 	return 0;
 }
 
+static const struct jfield *jfield_find(const struct jfield *f, size_t n, uint16_t tag) {
+	for (size_t i = 0; i < n; i++)
+		if (f[i].tag == tag)
+			return &f[i];
+	return NULL;
+}
+
+/* One field of a flat struct, as put_fields() wrote it. */
+static int read_field(struct ctx *c, const struct jfield *x, uint16_t tag, const struct rd *v, void *base) {
+	uint8_t *p = (uint8_t *)base + x->off;
+	uint64_t val = 0;
+	int r2 = 0;
+
+	switch ((enum jfield_kind)x->kind) {
+	case JF_UINT:
+		r2 = v_int(c, tag, v, x->size, x->size >= 8 ? UINT64_MAX : (1ull << (8 * x->size)) - 1, &val);
+		if (r2 == 0) {
+			uint8_t u8 = (uint8_t)val;
+			uint16_t u16 = (uint16_t)val;
+			uint32_t u32 = (uint32_t)val;
+
+			memcpy(p, x->size == 1 ? (void *)&u8 : x->size == 2 ? (void *)&u16 : x->size == 4 ? (void *)&u32
+			                                                                              : (void *)&val,
+			       x->size);
+		}
+		break;
+	case JF_INT32:
+		r2 = v_int(c, tag, v, 4, UINT32_MAX, &val);
+		if (r2 == 0) {
+			int32_t i32 = (int32_t)(uint32_t)val;
+
+			memcpy(p, &i32, 4);
+		}
+		break;
+	case JF_BOOL:
+		r2 = v_int(c, tag, v, 1, 1, &val);
+		if (r2 == 0)
+			*(bool *)p = val != 0;
+		break;
+	case JF_IP: r2 = v_ip(c, tag, v, (struct ipaddr *)p); break;
+	case JF_NAME: r2 = v_name(c, tag, v, (char *)p, x->size); break;
+	case JF_MAC: r2 = v_mac(c, tag, v, p); break;
+	case JF_NETNS: {
+		const char *s = NULL;
+
+		r2 = v_netns(c, tag, v, &s);
+		if (r2 == 0)
+			memcpy(p, &s, sizeof(s));
+		break;
+	}
+	}
+	return r2;
+}
+
+/* The fields of a flat struct, as put_fields() wrote them. */
+static int read_fields(struct ctx *c, struct rd r, const struct jfield *f, size_t n, void *base) {
+	struct rd v;
+	uint16_t tag;
+	int q, r2;
+
+	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
+		const struct jfield *x = jfield_find(f, n, tag);
+
+		if (!x)
+			return unknown(c, tag);
+		if ((r2 = read_field(c, x, tag, &v, base)) < 0)
+			return r2;
+	}
+	return q;
+}
+
 static int read_link(struct ctx *c, struct rd r, struct link **ret) {
 	const char *outer = c->what;
 	struct link *l = arena_alloc(c->arena, sizeof(*l));
@@ -1029,31 +1076,6 @@ static int read_link(struct ctx *c, struct rd r, struct link **ret) {
 				}
 				case LK_TEAM_ACTIVE_PORT: r2 = v_name(c, tag, &v, t->active_port, IFNAMSIZ); goto next;
 				}
-			} else if (l->kind == LINK_VLAN) {
-				switch (tag) {
-				case LK_VLAN_SET: r2 = GET_U(c, tag, &v, l->u.vlan.set); goto next;
-				case LK_VLAN_LINK: r2 = v_name(c, tag, &v, l->u.vlan.link, IFNAMSIZ); goto next;
-				case LK_VLAN_ID: r2 = GET_U(c, tag, &v, l->u.vlan.id); goto next;
-				case LK_VLAN_PROTOCOL: r2 = GET_U(c, tag, &v, l->u.vlan.protocol); goto next;
-				}
-			} else if (l->kind == LINK_VETH) {
-				struct veth_conf *e = &l->u.veth;
-
-				switch (tag) {
-				case LK_VETH_PEER: r2 = v_name(c, tag, &v, e->peer, IFNAMSIZ); goto next;
-				case LK_VETH_PEER_NETNS: r2 = v_netns(c, tag, &v, &e->peer_netns); goto next;
-				case LK_VETH_PEER_DECLARED: r2 = GET_BOOL(c, tag, &v, e->peer_declared); goto next;
-				case LK_VETH_PEER_MASTER: r2 = v_name(c, tag, &v, e->peer_master, IFNAMSIZ); goto next;
-				case LK_VETH_PEER_IFINDEX: r2 = GET_I32(c, tag, &v, e->peer_ifindex); goto next;
-				case LK_VETH_PEER_MAC: r2 = v_mac(c, tag, &v, e->peer_mac); goto next;
-				case LK_VETH_PEER_MTU: r2 = GET_U(c, tag, &v, e->peer_mtu); goto next;
-				}
-			} else if (l->kind == LINK_MACVLAN) {
-				switch (tag) {
-				case LK_MACVLAN_SET: r2 = GET_U(c, tag, &v, l->u.macvlan.set); goto next;
-				case LK_MACVLAN_LINK: r2 = v_name(c, tag, &v, l->u.macvlan.link, IFNAMSIZ); goto next;
-				case LK_MACVLAN_MODE: r2 = GET_U(c, tag, &v, l->u.macvlan.mode); goto next;
-				}
 			} else if (l->kind == LINK_BRIDGE) {
 				switch (tag) {
 				case LK_BRIDGE_SET: r2 = GET_U(c, tag, &v, l->u.bridge.set); goto next;
@@ -1069,6 +1091,16 @@ static int read_link(struct ctx *c, struct rd r, struct link **ret) {
 				case LK_VRF_PORT:
 					r2 = v_name(c, tag, &v, l->u.vrf.ports.v[l->u.vrf.ports.n++], IFNAMSIZ);
 					k_names++;
+					goto next;
+				}
+			} else {
+				/* the kind's own table (link_ops.jfields) */
+				const struct link_ops *ops = link_ops_get(l->kind);
+				const struct jfield *x = ops && ops->jfields ? jfield_find(ops->jfields, ops->n_jfields, tag)
+				                                             : NULL;
+
+				if (x) {
+					r2 = read_field(c, x, tag, &v, l);
 					goto next;
 				}
 			}
@@ -1100,61 +1132,6 @@ static int read_link(struct ctx *c, struct rd r, struct link **ret) {
 out:
 	c->what = outer;
 	return r2;
-}
-
-/* The fields of a flat struct, as put_fields() wrote them. */
-static int read_fields(struct ctx *c, struct rd r, const struct jfield *f, size_t n, void *base) {
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
-
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		const struct jfield *x = NULL;
-		uint64_t val = 0;
-		uint8_t *p;
-
-		for (size_t i = 0; i < n && !x; i++)
-			if (f[i].tag == tag)
-				x = &f[i];
-		if (!x)
-			return unknown(c, tag);
-		p = (uint8_t *)base + x->off;
-		switch ((enum jfield_kind)x->kind) {
-		case JF_UINT:
-			r2 = v_int(c, tag, &v, x->size, x->size >= 8 ? UINT64_MAX : (1ull << (8 * x->size)) - 1, &val);
-			if (r2 == 0) {
-				uint8_t u8 = (uint8_t)val;
-				uint16_t u16 = (uint16_t)val;
-				uint32_t u32 = (uint32_t)val;
-
-				memcpy(p, x->size == 1 ? (void *)&u8 : x->size == 2 ? (void *)&u16 : x->size == 4 ? (void *)&u32
-				                                                                              : (void *)&val,
-				       x->size);
-			}
-			break;
-		case JF_INT32:
-			r2 = v_int(c, tag, &v, 4, UINT32_MAX, &val);
-			if (r2 == 0) {
-				int32_t i32 = (int32_t)(uint32_t)val;
-
-				memcpy(p, &i32, 4);
-			}
-			break;
-		case JF_IP: r2 = v_ip(c, tag, &v, (struct ipaddr *)p); break;
-		case JF_NAME: r2 = v_name(c, tag, &v, (char *)p, x->size); break;
-		case JF_NETNS: {
-			const char *s = NULL;
-
-			r2 = v_netns(c, tag, &v, &s);
-			if (r2 == 0)
-				memcpy(p, &s, sizeof(s));
-			break;
-		}
-		}
-		if (r2 < 0)
-			return r2;
-	}
-	return q;
 }
 
 static int read_addr(struct ctx *c, struct rd r, struct addr *a) {

@@ -444,12 +444,13 @@ int plan_create_links(struct planner *pl, struct want_link **sorted) {
 			struct link cmp = w->l;
 			struct want_link *lw;
 
-			/* the kernel puts a macvlan on a macvlan onto the lower one's lower */
-			for (int guard = 0; cmp.kind == LINK_MACVLAN && guard < 8; guard++) {
-				lw = want_find(pl, lower_ns(pl, &cmp), cmp.u.macvlan.link);
-				if (!lw || lw->l.kind != LINK_MACVLAN)
+			/* the kernel puts a macvlan on a macvlan onto the lower one's
+			 * lower (link_ops.lower_flattens) */
+			for (int guard = 0; ops->lower_flattens && guard < 8; guard++) {
+				lw = want_find(pl, lower_ns(pl, &cmp), link_lower(&cmp));
+				if (!lw || lw->l.kind != cmp.kind)
 					break;
-				memcpy(cmp.u.macvlan.link, lw->l.u.macvlan.link, IFNAMSIZ);
+				memcpy(link_lower_buf(&cmp), link_lower(&lw->l), IFNAMSIZ);
 			}
 			ops->diff(&cmp, &sl->l, &d);
 		}

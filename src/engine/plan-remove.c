@@ -278,7 +278,7 @@ int sim_vlans_stay_down(struct planner *pl, struct action *a, struct sim_link *l
 			struct sim_link *u = &ns->links[j];
 			int r;
 
-			if (!sim_is_upper(pl, ns, u, lower) || u->l.kind != LINK_VLAN || u->l.up)
+			if (!sim_is_upper(pl, ns, u, lower) || !link_follows_lower_state(&u->l) || u->l.up)
 				continue;
 			r = act_dev_add(&a->stay_down, &a->n_stay_down, ns->name, u->l.name);
 			if (r >= 0)
@@ -304,7 +304,7 @@ static int sim_uppers_follow(struct planner *pl, struct action *a, struct sim_li
 			size_t len = strlen(names);
 			int r;
 
-			if (!sim_is_upper(pl, ns, u, lower) || u->l.kind != LINK_VLAN || u->l.up == up)
+			if (!sim_is_upper(pl, ns, u, lower) || !link_follows_lower_state(&u->l) || u->l.up == up)
 				continue;
 			u->l.up = up;
 			snprintf(names + len, size - len, "%s%s%s", len ? ", " : "", u->l.name,

@@ -535,7 +535,15 @@ static void bond_fini(struct link *l) {
 	namelist_fini(&l->u.bond.slaves);
 }
 
+/* Its keys in [bond NAME] (keydef.h), after those every link takes. */
+static const struct key_def bond_keys[] = {
+	/* slaves here, the options from bond-opts.h */
+	{ .key = "slaves", .parse = key_parse_namelist, KEY_FIELD(struct link, u.bond.slaves) },
+};
+
 const struct link_ops link_ops_bond = {
+	.keys = bond_keys,
+	.n_keys = ARRAY_SIZE(bond_keys),
 	.kind = LINK_BOND,
 	.info_kind = "bond",
 	.section = "bond",

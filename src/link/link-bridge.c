@@ -72,7 +72,16 @@ static void bridge_fini(struct link *l) {
 	namelist_fini(&l->u.bridge.ports);
 }
 
+/* Its keys in [bridge NAME] (keydef.h), after those every link takes. */
+static const struct key_def bridge_keys[] = {
+	{ .key = "ports", .parse = key_parse_namelist, KEY_FIELD(struct link, u.bridge.ports) },
+	{ .key = "stp", .parse = key_parse_bool, KEY_FIELD(struct link, u.bridge.stp),
+	  KEY_SETBIT(struct link, u.bridge.set, BRIDGE_SET_STP) },
+};
+
 const struct link_ops link_ops_bridge = {
+	.keys = bridge_keys,
+	.n_keys = ARRAY_SIZE(bridge_keys),
 	.kind = LINK_BRIDGE,
 	.info_kind = "bridge",
 	.section = "bridge",

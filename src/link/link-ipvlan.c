@@ -97,7 +97,29 @@ static void ipvlan_mask(struct link *l, const struct link *by) {
 	l->u.ipvlan.set &= by->u.ipvlan.set;
 }
 
+static const struct name_value ipvlan_modes[] = {
+	{ "l2", IPVLAN_MODE_L2 }, { "l3", IPVLAN_MODE_L3 }, { "l3s", IPVLAN_MODE_L3S }, { NULL, 0 },
+};
+
+/* Its keys in [ipvlan NAME] (keydef.h), after those every link takes. */
+static const struct key_def ipvlan_keys[] = {
+	{ .key = "link", .parse = key_parse_ifname, KEY_FIELD(struct link, u.ipvlan.link), .required = "the lower device" },
+	{ .key = "mode", .parse = key_parse_enum, KEY_FIELD(struct link, u.ipvlan.mode),
+	  KEY_SETBIT(struct link, u.ipvlan.set, IPVLAN_SET_MODE), .aux = ipvlan_modes },
+};
+
+/* Its fields in the journal (jfield.h), tags from 130 up: never reuse one. */
+static const struct jfield ipvlan_jfields[] = {
+	JF(130, JF_UINT, struct link, u.ipvlan.set),
+	JF(131, JF_NAME, struct link, u.ipvlan.link),
+	JF(132, JF_UINT, struct link, u.ipvlan.mode),
+};
+
 const struct link_ops link_ops_ipvlan = {
+	.keys = ipvlan_keys,
+	.n_keys = ARRAY_SIZE(ipvlan_keys),
+	.jfields = ipvlan_jfields,
+	.n_jfields = ARRAY_SIZE(ipvlan_jfields),
 	.kind = LINK_IPVLAN,
 	.info_kind = "ipvlan",
 	.section = "ipvlan",

@@ -101,7 +101,31 @@ static void macvlan_mask(struct link *l, const struct link *by) {
 	l->u.macvlan.set &= by->u.macvlan.set;
 }
 
+static const struct name_value macvlan_modes[] = {
+	{ "private", MACVLAN_MODE_PRIVATE }, { "vepa", MACVLAN_MODE_VEPA },
+	{ "bridge", MACVLAN_MODE_BRIDGE }, { "passthru", MACVLAN_MODE_PASSTHRU }, { NULL, 0 },
+};
+
+/* Its keys in [macvlan NAME] (keydef.h), after those every link takes. */
+static const struct key_def macvlan_keys[] = {
+	{ .key = "link", .parse = key_parse_ifname, KEY_FIELD(struct link, u.macvlan.link), .required = "the lower device" },
+	{ .key = "mode", .parse = key_parse_enum, KEY_FIELD(struct link, u.macvlan.mode),
+	  KEY_SETBIT(struct link, u.macvlan.set, MACVLAN_SET_MODE), .aux = macvlan_modes },
+};
+
+/* Its fields in the journal (jfield.h), tags from 100 up: never reuse one. */
+static const struct jfield macvlan_jfields[] = {
+	JF(100, JF_UINT, struct link, u.macvlan.set),
+	JF(101, JF_NAME, struct link, u.macvlan.link),
+	JF(102, JF_UINT, struct link, u.macvlan.mode),
+};
+
 const struct link_ops link_ops_macvlan = {
+	.lower_flattens = true,
+	.keys = macvlan_keys,
+	.n_keys = ARRAY_SIZE(macvlan_keys),
+	.jfields = macvlan_jfields,
+	.n_jfields = ARRAY_SIZE(macvlan_jfields),
 	.kind = LINK_MACVLAN,
 	.info_kind = "macvlan",
 	.section = "macvlan",

@@ -20,6 +20,7 @@
  * to a bond in 802.3ad mode instead.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,7 +461,42 @@ static void team_fini(struct link *l) {
 	free(l->u.team.port_priority_set);
 }
 
+static const struct name_value team_modes[] = {
+	{ "roundrobin", TEAM_MODE_ROUNDROBIN }, { "activebackup", TEAM_MODE_ACTIVEBACKUP },
+	{ "loadbalance", TEAM_MODE_LOADBALANCE }, { "broadcast", TEAM_MODE_BROADCAST },
+	{ "random", TEAM_MODE_RANDOM }, { NULL, 0 },
+};
+
+static int team_parse_mode(struct key_ctx *c, void *field) {
+	if (strcmp(c->value, "lacp") == 0) {
+		key_bad(c, "the LACP runner lives in teamd, not in the kernel, and hanet drives the kernel's team "
+		           "modes only: use [bond %s] with mode = 802.3ad instead", c->name);
+		return -EINVAL;
+	}
+	return key_parse_enum(c, field);
+}
+
+/* Its keys in [team NAME] (keydef.h), after those every link takes. */
+static const struct key_def team_keys[] = {
+	/* priority.PORT is read by the profile loader, once the ports are known */
+	{ .key = "mode", .parse = team_parse_mode, KEY_FIELD(struct link, u.team.mode),
+	  KEY_SETBIT(struct link, u.team.set, TEAM_SET_MODE), .aux = team_modes },
+	{ .key = "runner", .parse = team_parse_mode, KEY_FIELD(struct link, u.team.mode),
+	  KEY_SETBIT(struct link, u.team.set, TEAM_SET_MODE), .aux = team_modes },
+	{ .key = "ports", .parse = key_parse_namelist, KEY_FIELD(struct link, u.team.ports) },
+	{ .key = "notify_peers_count", .parse = key_parse_uint, KEY_FIELD(struct link, u.team.notify_peers_count),
+	  KEY_SETBIT(struct link, u.team.set, TEAM_SET_NOTIFY_PEERS_COUNT), KEY_RANGE(0, 255) },
+	{ .key = "notify_peers_interval", .parse = key_parse_duration, KEY_FIELD(struct link, u.team.notify_peers_interval),
+	  KEY_SETBIT(struct link, u.team.set, TEAM_SET_NOTIFY_PEERS_INTERVAL), KEY_RANGE(0, INT_MAX), .aux = &key_unit_ms },
+	{ .key = "mcast_rejoin_count", .parse = key_parse_uint, KEY_FIELD(struct link, u.team.mcast_rejoin_count),
+	  KEY_SETBIT(struct link, u.team.set, TEAM_SET_MCAST_REJOIN_COUNT), KEY_RANGE(0, 255) },
+	{ .key = "mcast_rejoin_interval", .parse = key_parse_duration, KEY_FIELD(struct link, u.team.mcast_rejoin_interval),
+	  KEY_SETBIT(struct link, u.team.set, TEAM_SET_MCAST_REJOIN_INTERVAL), KEY_RANGE(0, INT_MAX), .aux = &key_unit_ms },
+};
+
 const struct link_ops link_ops_team = {
+	.keys = team_keys,
+	.n_keys = ARRAY_SIZE(team_keys),
 	.kind = LINK_TEAM,
 	.info_kind = "team",
 	.section = "team",

@@ -71,7 +71,29 @@ static void veth_print(const struct link *l, FILE *f) {
 	fprintf(f, " peer %s peer-netns %s", l->u.veth.peer[0] ? l->u.veth.peer : "?", netns_str(l->u.veth.peer_netns));
 }
 
+/* Its keys in [veth NAME] (keydef.h), after those every link takes. */
+static const struct key_def veth_keys[] = {
+	{ .key = "peer", .parse = key_parse_ifname, KEY_FIELD(struct link, u.veth.peer),
+	  .required = "the name of the other end" },
+	{ .key = "peer_netns", .parse = key_parse_netns, KEY_FIELD(struct link, u.veth.peer_netns) },
+};
+
+/* Its fields in the journal (jfield.h), tags from 90 up: never reuse one. */
+static const struct jfield veth_jfields[] = {
+	JF(90, JF_NAME, struct link, u.veth.peer),
+	JF(91, JF_NETNS, struct link, u.veth.peer_netns),
+	JF(92, JF_BOOL, struct link, u.veth.peer_declared),
+	JF(93, JF_NAME, struct link, u.veth.peer_master),
+	JF(94, JF_INT32, struct link, u.veth.peer_ifindex),
+	JF(95, JF_MAC, struct link, u.veth.peer_mac),
+	JF(96, JF_UINT, struct link, u.veth.peer_mtu),
+};
+
 const struct link_ops link_ops_veth = {
+	.keys = veth_keys,
+	.n_keys = ARRAY_SIZE(veth_keys),
+	.jfields = veth_jfields,
+	.n_jfields = ARRAY_SIZE(veth_jfields),
 	.kind = LINK_VETH,
 	.info_kind = "veth",
 	.section = "veth",

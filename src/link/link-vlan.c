@@ -105,7 +105,33 @@ static void vlan_mask(struct link *l, const struct link *by) {
 	l->u.vlan.set &= by->u.vlan.set;
 }
 
+static const struct name_value vlan_protocols[] = {
+	{ "802.1q", ETH_P_8021Q }, { "802.1ad", ETH_P_8021AD }, { NULL, 0 },
+};
+
+/* Its keys in [vlan NAME] (keydef.h), after those every link takes. */
+static const struct key_def vlan_keys[] = {
+	{ .key = "link", .parse = key_parse_ifname, KEY_FIELD(struct link, u.vlan.link), .required = "the lower device" },
+	{ .key = "id", .parse = key_parse_uint, KEY_FIELD(struct link, u.vlan.id), KEY_RANGE(1, 4094),
+	  .required = "the VLAN id, 1-4094" },
+	{ .key = "protocol", .parse = key_parse_enum, KEY_FIELD(struct link, u.vlan.protocol),
+	  KEY_SETBIT(struct link, u.vlan.set, VLAN_SET_PROTOCOL), .aux = vlan_protocols },
+};
+
+/* Its fields in the journal (jfield.h), tags from 80 up: never reuse one. */
+static const struct jfield vlan_jfields[] = {
+	JF(80, JF_UINT, struct link, u.vlan.set),
+	JF(81, JF_NAME, struct link, u.vlan.link),
+	JF(82, JF_UINT, struct link, u.vlan.id),
+	JF(83, JF_UINT, struct link, u.vlan.protocol),
+};
+
 const struct link_ops link_ops_vlan = {
+	.follows_lower_state = true,
+	.keys = vlan_keys,
+	.n_keys = ARRAY_SIZE(vlan_keys),
+	.jfields = vlan_jfields,
+	.n_jfields = ARRAY_SIZE(vlan_jfields),
 	.kind = LINK_VLAN,
 	.info_kind = "vlan",
 	.section = "vlan",

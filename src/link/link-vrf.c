@@ -82,7 +82,16 @@ static void vrf_fini(struct link *l) {
 	namelist_fini(&l->u.vrf.ports);
 }
 
+/* Its keys in [vrf NAME] (keydef.h), after those every link takes; its
+ * table and members are in the journal through journal-file.c (a list). */
+static const struct key_def vrf_keys[] = {
+	{ .key = "table", .parse = key_parse_table, KEY_FIELD(struct link, u.vrf.table),
+	  .required = "the routing table of its members, 1-4294967294 but not 253-255" },
+};
+
 const struct link_ops link_ops_vrf = {
+	.keys = vrf_keys,
+	.n_keys = ARRAY_SIZE(vrf_keys),
 	.kind = LINK_VRF,
 	.info_kind = "vrf",
 	.section = "vrf",

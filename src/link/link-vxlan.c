@@ -212,7 +212,39 @@ static void vxlan_mask(struct link *l, const struct link *by) {
 	l->u.vxlan.set &= by->u.vxlan.set;
 }
 
+/* Its keys in [vxlan NAME] (keydef.h), after those every link takes. */
+static const struct key_def vxlan_keys[] = {
+	{ .key = "id", .parse = key_parse_uint, KEY_FIELD(struct link, u.vxlan.id), KEY_RANGE(0, VXLAN_ID_MAX),
+	  .required = "the VXLAN network identifier, 0-16777215" },
+	{ .key = "local", .parse = key_parse_addr, KEY_FIELD(struct link, u.vxlan.local),
+	  KEY_SETBIT(struct link, u.vxlan.set, VXLAN_SET_LOCAL) },
+	{ .key = "remote", .parse = key_parse_addr, KEY_FIELD(struct link, u.vxlan.remote),
+	  KEY_SETBIT(struct link, u.vxlan.set, VXLAN_SET_REMOTE) },
+	{ .key = "group", .parse = key_parse_addr, KEY_FIELD(struct link, u.vxlan.remote),
+	  KEY_SETBIT(struct link, u.vxlan.set, VXLAN_SET_GROUP) },
+	{ .key = "dev", .parse = key_parse_ifname, KEY_FIELD(struct link, u.vxlan.dev) },
+	{ .key = "dstport", .parse = key_parse_uint, KEY_FIELD(struct link, u.vxlan.dstport),
+	  KEY_SETBIT(struct link, u.vxlan.set, VXLAN_SET_DSTPORT), KEY_RANGE(1, 65535) },
+	{ .key = "learning", .parse = key_parse_bool, KEY_FIELD(struct link, u.vxlan.learning),
+	  KEY_SETBIT(struct link, u.vxlan.set, VXLAN_SET_LEARNING) },
+};
+
+/* Its fields in the journal (jfield.h), tags from 120 up: never reuse one. */
+static const struct jfield vxlan_jfields[] = {
+	JF(120, JF_UINT, struct link, u.vxlan.set),
+	JF(121, JF_UINT, struct link, u.vxlan.id),
+	JF(122, JF_IP, struct link, u.vxlan.local),
+	JF(123, JF_IP, struct link, u.vxlan.remote),
+	JF(124, JF_NAME, struct link, u.vxlan.dev),
+	JF(125, JF_UINT, struct link, u.vxlan.dstport),
+	JF(126, JF_BOOL, struct link, u.vxlan.learning),
+};
+
 const struct link_ops link_ops_vxlan = {
+	.keys = vxlan_keys,
+	.n_keys = ARRAY_SIZE(vxlan_keys),
+	.jfields = vxlan_jfields,
+	.n_jfields = ARRAY_SIZE(vxlan_jfields),
 	.kind = LINK_VXLAN,
 	.info_kind = "vxlan",
 	.section = "vxlan",

@@ -60,6 +60,12 @@ const char *link_lower(const struct link *l) {
 	return link_lower_buf((struct link *)l);
 }
 
+bool link_follows_lower_state(const struct link *l) {
+	const struct link_ops *ops = link_ops_get(l->kind);
+
+	return ops && ops->follows_lower_state;
+}
+
 bool link_has_lower(const struct link *l) {
 	const struct link_ops *ops = link_ops_get(l->kind);
 

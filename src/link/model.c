@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keydef.h"
 #include "link-ops.h"
 #include "model.h"
 #include "util.h"
@@ -194,4 +195,41 @@ void profile_free(struct profile *p) {
 	free(p->key_pos);
 	strpool_free(p->pool);
 	free(p);
+}
+
+/* ---- a list of names as a profile key ---- */
+
+struct list_ctx {
+	struct key_ctx *c;
+	struct namelist *l;
+	int r;
+};
+
+static int namelist_tok(const char *tok, void *data) {
+	struct list_ctx *x = data;
+
+	if (!ifname_valid(tok)) {
+		key_bad_ifname(x->c, tok);
+		return x->r = -EINVAL;
+	}
+	if (namelist_contains(x->l, tok)) {
+		key_bad(x->c, "%s is listed twice", tok);
+		return x->r = -EINVAL;
+	}
+	if (namelist_add(x->l, tok) < 0) {
+		key_oom(x->c);
+		return x->r = -ENOMEM;
+	}
+	return 0;
+}
+
+int key_parse_namelist(struct key_ctx *c, void *field) {
+	struct list_ctx x = { .c = c, .l = field };
+	int r = split_list(c->value, namelist_tok, &x);
+
+	if (r == -ENAMETOOLONG && !x.r) {
+		key_bad(c, "a name in the list is too long");
+		return r;
+	}
+	return r < 0 ? r : x.r;
 }

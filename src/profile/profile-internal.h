@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "keydef.h"
 #include "model.h"
 #include "profile.h"
 
@@ -48,10 +49,6 @@ enum sec_type {
 #define SEC_NIC SEC_OF_LINK(LINK_NIC)
 #define SEC_BOND SEC_OF_LINK(LINK_BOND)
 #define SEC_TEAM SEC_OF_LINK(LINK_TEAM)
-#define SEC_VLAN SEC_OF_LINK(LINK_VLAN)
-#define SEC_VETH SEC_OF_LINK(LINK_VETH)
-#define SEC_MACVLAN SEC_OF_LINK(LINK_MACVLAN)
-#define SEC_BRIDGE SEC_OF_LINK(LINK_BRIDGE)
 
 #define SEC_BIT(t) (1u << (t))
 #define SEC_LINKS ((((1u << _LINK_KIND_MAX) - 1) & ~(1u << LINK_OTHER)) << SEC_LINK0)
@@ -120,36 +117,6 @@ void load_errv(struct load *ld, int line, const char *section, const char *key, 
  * bytes, the way every array of the profile grows (its capacity is the
  * next power of two of *n); NULL on ENOMEM. */
 void *load_array_push(void *arrp, size_t *n, size_t size);
-
-/* A key of a section while it is parsed. */
-struct key_ctx {
-	struct load *ld;
-	const struct key_def *def;
-	enum sec_type stype;
-	const char *section;    /* label for messages: "bond bond0" */
-	const char *name;       /* the object's name */
-	const char *key;
-	const char *value;
-	int line;
-	void *obj;              /* struct link *, struct vip *, ... */
-};
-
-typedef int (*key_parse_fn)(struct key_ctx *c, void *field);
-
-/* One row per key: which sections take it, how it parses, where it goes,
- * which `set` bit records it, its range, and the parser's table. */
-struct key_def {
-	unsigned sections;      /* SEC_BIT mask */
-	const char *key;
-	key_parse_fn parse;
-	size_t offset;          /* of the field in the section's object */
-	size_t size;            /* of the field */
-	size_t set_offset;      /* of the object's `set` mask, if set_size */
-	uint8_t set_size;       /* 0 (no mask), 2, 4 or 8 bytes */
-	uint64_t set_bit;
-	int64_t min, max;       /* numbers; durations in the field's unit */
-	const void *aux;        /* value table, duration unit, ... */
-};
 
 /* Parse every key of a scanned section into obj (profile-keys.c);
  * errors go to ld->d.  Required keys are checked here too. */

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The key table of the profile language: one row per key,
- * {sections, key, parser, offsetof(field), set bit, range, table}, and
- * the value parsers.  Bond options come from the bond option table
- * (bond.h) instead: their names, types, ranges and units are there.
+ * {sections, key, parser, offsetof(field), set bit, range, table}
+ * (keydef.h), and the parsers of the values only the profile has.  A
+ * link kind's own keys are in its link_ops (src/link/link-KIND.c),
+ * after the rows every link section takes; the common parsers are in
+ * src/base/keydef.c.  Bond options come from the bond option table
+ * (bond-opts.h) instead: their names, types, ranges and units are there.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -21,34 +24,14 @@
 #include <linux/rtnetlink.h>
 
 #include "bond-opts.h"
+#include "keydef.h"
+#include "link-ops.h"
 #include "profile-internal.h"
 #include "util.h"
 
 #define IFALIAS_MAX 255                 /* IFALIASZ - 1 */
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static void bad(struct key_ctx *c, const char *fmt, ...) _printf_(2, 3);
-static void bad(struct key_ctx *c, const char *fmt, ...) {
-	va_list ap;
-
-	va_start(ap, fmt);
-	load_errv(c->ld, c->line, c->section, c->key, fmt, ap);
-	va_end(ap);
-}
-
-static void oom(struct key_ctx *c) {
-	bad(c, "out of memory");
-}
-
-static void write_uint(void *field, size_t size, uint64_t v) {
-	switch (size) {
-	case 1: *(uint8_t *)field = (uint8_t)v; break;
-	case 2: *(uint16_t *)field = (uint16_t)v; break;
-	case 4: *(uint32_t *)field = (uint32_t)v; break;
-	default: *(uint64_t *)field = v; break;
-	}
-}
 
 static void set_bit(struct key_ctx *c) {
 	const struct key_def *k = c->def;
@@ -62,75 +45,7 @@ static void set_bit(struct key_ctx *c) {
 	}
 }
 
-struct name_value {
-	const char *name;
-	uint32_t value;
-};
-
-static const char *names_list(const struct name_value *v, char *buf, size_t size) {
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (; v->name && n < size; v++)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? ", " : "", v->name);
-	return buf;
-}
-
-static int lookup_name(const struct name_value *v, const char *s, uint32_t *ret) {
-	for (; v->name; v++)
-		if (strcmp(v->name, s) == 0) {
-			*ret = v->value;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 /* ---- value parsers ------------------------------------------------------ */
-
-static int p_uint(struct key_ctx *c, void *field) {
-	uint64_t v;
-	int r = parse_u64(c->value, &v);
-
-	if (r < 0 || v < (uint64_t)c->def->min || v > (uint64_t)c->def->max) {
-		bad(c, "expected a number from %lld to %lld, got \"%s\"", (long long)c->def->min,
-		    (long long)c->def->max, c->value);
-		return -EINVAL;
-	}
-	write_uint(field, c->def->size, v);
-	return 0;
-}
-
-/* aux: the unit of the field in microseconds (1 or 1000) */
-static int p_duration(struct key_ctx *c, void *field) {
-	uint64_t unit = *(const uint64_t *)c->def->aux, us;
-	int r = parse_duration_us(c->value, &us);
-
-	if (r < 0) {
-		bad(c, "expected a duration, got \"%s\" (e.g. 100ms, 2s; a bare number is milliseconds)", c->value);
-		return -EINVAL;
-	}
-	if (us % unit) {
-		bad(c, "expected whole milliseconds, got \"%s\"", c->value);
-		return -EINVAL;
-	}
-	if (us / unit < (uint64_t)c->def->min || us / unit > (uint64_t)c->def->max) {
-		char lo[32], hi[32];
-		format_duration((uint64_t)c->def->min * unit, lo, sizeof(lo));
-		format_duration((uint64_t)c->def->max * unit, hi, sizeof(hi));
-		bad(c, "expected a duration from %s to %s, got \"%s\"", lo, hi, c->value);
-		return -EINVAL;
-	}
-	write_uint(field, c->def->size, us / unit);
-	return 0;
-}
-
-static int p_bool(struct key_ctx *c, void *field) {
-	if (parse_bool(c->value, field) < 0) {
-		bad(c, "expected yes or no (or true/false, on/off, 1/0), got \"%s\"", c->value);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 static int p_updown(struct key_ctx *c, void *field) {
 	if (strcmp(c->value, "up") == 0)
@@ -138,22 +53,9 @@ static int p_updown(struct key_ctx *c, void *field) {
 	else if (strcmp(c->value, "down") == 0)
 		*(bool *)field = false;
 	else {
-		bad(c, "expected up or down, got \"%s\"", c->value);
+		key_bad(c, "expected up or down, got \"%s\"", c->value);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-/* aux: a name_value table */
-static int p_enum(struct key_ctx *c, void *field) {
-	uint32_t v;
-	char list[256];
-
-	if (lookup_name(c->def->aux, c->value, &v) < 0) {
-		bad(c, "expected one of %s, got \"%s\"", names_list(c->def->aux, list, sizeof(list)), c->value);
-		return -EINVAL;
-	}
-	write_uint(field, c->def->size, v);
 	return 0;
 }
 
@@ -161,7 +63,7 @@ static int p_string(struct key_ctx *c, void *field) {
 	char **s = field, *v = strdup(c->value);
 
 	if (!v) {
-		oom(c);
+		key_oom(c);
 		return -ENOMEM;
 	}
 	free(*s);
@@ -171,77 +73,10 @@ static int p_string(struct key_ctx *c, void *field) {
 
 static int p_alias(struct key_ctx *c, void *field) {
 	if (strlen(c->value) > IFALIAS_MAX) {
-		bad(c, "an alias has at most %d bytes, got %zu", IFALIAS_MAX, strlen(c->value));
+		key_bad(c, "an alias has at most %d bytes, got %zu", IFALIAS_MAX, strlen(c->value));
 		return -EINVAL;
 	}
 	return p_string(c, field);
-}
-
-static void bad_ifname(struct key_ctx *c, const char *s) {
-	bad(c, "\"%s\" is not an interface name: at most %d bytes of a-z, 0-9, \"_\", \".\", \"-\"", s, IFNAMSIZ - 1);
-}
-
-static int p_ifname(struct key_ctx *c, void *field) {
-	if (!ifname_valid(c->value)) {
-		bad_ifname(c, c->value);
-		return -EINVAL;
-	}
-	return strcpy_checked(field, IFNAMSIZ, c->value);
-}
-
-struct list_ctx {
-	struct key_ctx *c;
-	struct namelist *l;
-	int r;
-};
-
-static int namelist_tok(const char *tok, void *data) {
-	struct list_ctx *x = data;
-
-	if (!ifname_valid(tok)) {
-		bad_ifname(x->c, tok);
-		return x->r = -EINVAL;
-	}
-	if (namelist_contains(x->l, tok)) {
-		bad(x->c, "%s is listed twice", tok);
-		return x->r = -EINVAL;
-	}
-	if (namelist_add(x->l, tok) < 0) {
-		oom(x->c);
-		return x->r = -ENOMEM;
-	}
-	return 0;
-}
-
-static int p_namelist(struct key_ctx *c, void *field) {
-	struct list_ctx x = { .c = c, .l = field };
-	int r = split_list(c->value, namelist_tok, &x);
-
-	if (r == -ENAMETOOLONG && !x.r) {
-		bad(c, "a name in the list is too long");
-		return r;
-	}
-	return r < 0 ? r : x.r;
-}
-
-static int p_netns(struct key_ctx *c, void *field) {
-	const char **s = field;
-
-	if (!netns_name_valid(c->value)) {
-		bad(c, "\"%s\" is not a namespace name: a file name under /run/netns (no \"/\", not \".\" or \"..\")",
-		    c->value);
-		return -EINVAL;
-	}
-	if (netns_name_reserved(c->value)) {
-		bad(c, "\"%s\" is not a namespace name hanet can use: %s", c->value, netns_name_reserved(c->value));
-		return -EINVAL;
-	}
-	*s = strpool_intern(c->ld->p->pool, c->value);
-	if (!*s) {
-		oom(c);
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 static int p_mac(struct key_ctx *c, void *field) {
@@ -249,16 +84,16 @@ static int p_mac(struct key_ctx *c, void *field) {
 	static const uint8_t zero[6];
 
 	if (parse_mac(c->value, mac) < 0) {
-		bad(c, "expected a MAC address (e.g. 52:54:00:12:34:56), got \"%s\"", c->value);
+		key_bad(c, "expected a MAC address (e.g. 52:54:00:12:34:56), got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	if (mac[0] & 1) {
-		bad(c, "%s is a multicast MAC address: a device has a unicast one (first byte even, e.g. 52:54:00:12:34:56)",
+		key_bad(c, "%s is a multicast MAC address: a device has a unicast one (first byte even, e.g. 52:54:00:12:34:56)",
 		    c->value);
 		return -EINVAL;
 	}
 	if (memcmp(mac, zero, 6) == 0) {
-		bad(c, "the all-zero MAC address is not a device's address");
+		key_bad(c, "the all-zero MAC address is not a device's address");
 		return -EINVAL;
 	}
 	memcpy(field, mac, 6);
@@ -271,11 +106,11 @@ static int parse_cidr_msg(struct key_ctx *c, const char *s, struct ipaddr *ret) 
 	int r = parse_prefix(s, true, ret);
 
 	if (r == -EDESTADDRREQ)
-		bad(c, "expected an address with its prefix length %s, got \"%s\"", cidr_example, s);
+		key_bad(c, "expected an address with its prefix length %s, got \"%s\"", cidr_example, s);
 	else if (r == -ERANGE)
-		bad(c, "prefix length out of range in \"%s\" (at most 32 for IPv4, 128 for IPv6)", s);
+		key_bad(c, "prefix length out of range in \"%s\" (at most 32 for IPv4, 128 for IPv6)", s);
 	else if (r < 0)
-		bad(c, "expected an address with its prefix length %s, got \"%s\"", cidr_example, s);
+		key_bad(c, "expected an address with its prefix length %s, got \"%s\"", cidr_example, s);
 	return r;
 }
 
@@ -294,12 +129,12 @@ static int addr_tok(const char *tok, void *data) {
 		return x->r = r;
 	for (size_t i = 0; i < x->l->n_addrs; i++)
 		if (ipaddr_eq(&x->l->addrs[i], &a)) {
-			bad(x->c, "%s is listed twice", tok);
+			key_bad(x->c, "%s is listed twice", tok);
 			return x->r = -EINVAL;
 		}
 	v = realloc(x->l->addrs, (x->l->n_addrs + 1) * sizeof(*v));
 	if (!v) {
-		oom(x->c);
+		key_oom(x->c);
 		return x->r = -ENOMEM;
 	}
 	x->l->addrs = v;
@@ -313,7 +148,7 @@ static int p_addresses(struct key_ctx *c, void *field) {
 
 	(void)field;
 	if (r == -ENAMETOOLONG && !x.r) {
-		bad(c, "an address in the list is too long");
+		key_bad(c, "an address in the list is too long");
 		return r;
 	}
 	return r < 0 ? r : x.r;
@@ -323,14 +158,6 @@ static int p_cidr(struct key_ctx *c, void *field) {
 	return parse_cidr_msg(c, c->value, field);
 }
 
-static int p_addr(struct key_ctx *c, void *field) {
-	if (parse_ipaddr(c->value, field) < 0) {
-		bad(c, "expected an IPv4 or IPv6 address, got \"%s\"", c->value);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* A prefix whose host bits are clear (the kernel refuses others). */
 static int parse_net_msg(struct key_ctx *c, const char *s, struct ipaddr *ret) {
 	struct ipaddr a, n;
@@ -338,16 +165,16 @@ static int parse_net_msg(struct key_ctx *c, const char *s, struct ipaddr *ret) {
 	int r = parse_prefix(s, false, &a);
 
 	if (r == -ERANGE) {
-		bad(c, "prefix length out of range in \"%s\" (at most 32 for IPv4, 128 for IPv6)", s);
+		key_bad(c, "prefix length out of range in \"%s\" (at most 32 for IPv4, 128 for IPv6)", s);
 		return r;
 	}
 	if (r < 0) {
-		bad(c, "expected an address or a prefix %s, got \"%s\"", cidr_example, s);
+		key_bad(c, "expected an address or a prefix %s, got \"%s\"", cidr_example, s);
 		return r;
 	}
 	ipaddr_network(&a, &n);
 	if (!ipaddr_eq(&a, &n)) {
-		bad(c, "%s has host bits set: the prefix is %s", s, format_ipaddr(&n, true, buf, sizeof(buf)));
+		key_bad(c, "%s has host bits set: the prefix is %s", s, format_ipaddr(&n, true, buf, sizeof(buf)));
 		return -EINVAL;
 	}
 	*ret = a;
@@ -368,20 +195,9 @@ static int p_net(struct key_ctx *c, void *field) {
 	return parse_net_msg(c, c->value, field);
 }
 
-static int p_table(struct key_ctx *c, void *field) {
-	int r = parse_route_table(c->value, field);
-
-	if (r < 0) {
-		bad(c, "expected main, local, default, a number from 1 to 4294967295, or a name from "
-		       "/etc/iproute2/rt_tables, got \"%s\"", c->value);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 static int p_scope(struct key_ctx *c, void *field) {
 	if (parse_route_scope(c->value, field) < 0) {
-		bad(c, "expected global, site, link, host, nowhere or a number from 0 to 255, got \"%s\"", c->value);
+		key_bad(c, "expected global, site, link, host, nowhere or a number from 0 to 255, got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	return 0;
@@ -389,7 +205,7 @@ static int p_scope(struct key_ctx *c, void *field) {
 
 static int p_rtype(struct key_ctx *c, void *field) {
 	if (parse_route_type(c->value, field) < 0) {
-		bad(c, "expected unicast, blackhole, unreachable or prohibit, got \"%s\"", c->value);
+		key_bad(c, "expected unicast, blackhole, unreachable or prohibit, got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	return 0;
@@ -417,7 +233,7 @@ static int p_fwmark(struct key_ctx *c, void *field) {
 	r->fwmask = mask;
 	return 0;
 fail:
-	bad(c, "expected MARK or MARK/MASK (numbers, decimal or 0x hex), got \"%s\"", c->value);
+	key_bad(c, "expected MARK or MARK/MASK (numbers, decimal or 0x hex), got \"%s\"", c->value);
 	return -EINVAL;
 }
 
@@ -431,7 +247,7 @@ static int p_nexthops(struct key_ctx *c, void *field) {
 
 	(void)field;
 	if (!copy) {
-		oom(c);
+		key_oom(c);
 		return -ENOMEM;
 	}
 	for (entry = strtok_r(copy, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
@@ -441,7 +257,7 @@ static int p_nexthops(struct key_ctx *c, void *field) {
 		if (!*strstrip(entry))
 			continue;
 		if (n == ROUTE_MAX_NEXTHOPS) {
-			bad(c, "at most %d nexthops", ROUTE_MAX_NEXTHOPS);
+			key_bad(c, "at most %d nexthops", ROUTE_MAX_NEXTHOPS);
 			goto out;
 		}
 		h = &nh[n];
@@ -456,48 +272,48 @@ static int p_nexthops(struct key_ctx *c, void *field) {
 				continue;
 			}
 			if (strcmp(tok, "via") && strcmp(tok, "dev") && strcmp(tok, "weight")) {
-				bad(c, "nexthop %zu: unknown word \"%s\": a nexthop is [via ADDRESS] [dev DEV] [weight 1-256] [onlink]",
+				key_bad(c, "nexthop %zu: unknown word \"%s\": a nexthop is [via ADDRESS] [dev DEV] [weight 1-256] [onlink]",
 				    n + 1, tok);
 				goto out;
 			}
 			arg = strtok_r(NULL, " \t", &tsave);
 			if (!arg) {
-				bad(c, "nexthop %zu: \"%s\" needs a value", n + 1, tok);
+				key_bad(c, "nexthop %zu: \"%s\" needs a value", n + 1, tok);
 				goto out;
 			}
 			if (strcmp(tok, "via") == 0) {
 				if (parse_ipaddr(arg, &h->via) < 0) {
-					bad(c, "nexthop %zu: expected an IPv4 or IPv6 address after via, got \"%s\"", n + 1, arg);
+					key_bad(c, "nexthop %zu: expected an IPv4 or IPv6 address after via, got \"%s\"", n + 1, arg);
 					goto out;
 				}
 			} else if (strcmp(tok, "dev") == 0) {
 				if (!ifname_valid(arg)) {
-					bad_ifname(c, arg);
+					key_bad_ifname(c, arg);
 					goto out;
 				}
 				strcpy(h->dev, arg);
 			} else {
 				if (parse_u32(arg, &w) < 0 || w < 1 || w > 256) {
-					bad(c, "nexthop %zu: expected a weight from 1 to 256, got \"%s\"", n + 1, arg);
+					key_bad(c, "nexthop %zu: expected a weight from 1 to 256, got \"%s\"", n + 1, arg);
 					goto out;
 				}
 				h->weight = (uint16_t)w;
 			}
 		}
 		if (!ipaddr_is_set(&h->via) && !h->dev[0]) {
-			bad(c, "nexthop %zu has neither via nor dev", n + 1);
+			key_bad(c, "nexthop %zu has neither via nor dev", n + 1);
 			goto out;
 		}
 		n++;
 	}
 	if (n == 0) {
-		bad(c, "expected one or more nexthops: via A dev X weight 1, via B dev Y weight 2");
+		key_bad(c, "expected one or more nexthops: via A dev X weight 1, via B dev Y weight 2");
 		goto out;
 	}
 	free(rt->nexthops);
 	rt->nexthops = malloc(n * sizeof(*nh));
 	if (!rt->nexthops) {
-		oom(c);
+		key_oom(c);
 		r = -ENOMEM;
 		goto out;
 	}
@@ -514,7 +330,7 @@ static int p_path(struct key_ctx *c, void *field) {
 	char **s = field, *v;
 
 	if (!c->value[0]) {
-		bad(c, "expected a file name");
+		key_bad(c, "expected a file name");
 		return -EINVAL;
 	}
 	if (c->value[0] == '/' || strcmp(c->ld->dir, ".") == 0)
@@ -522,7 +338,7 @@ static int p_path(struct key_ctx *c, void *field) {
 	else if (asprintf(&v, "%s/%s", c->ld->dir, c->value) < 0)
 		v = NULL;
 	if (!v) {
-		oom(c);
+		key_oom(c);
 		return -ENOMEM;
 	}
 	free(*s);
@@ -533,7 +349,7 @@ static int p_path(struct key_ctx *c, void *field) {
 /* An absolute file name, as a process of a lab service sees it. */
 static int p_abspath(struct key_ctx *c, void *field) {
 	if (c->value[0] != '/') {
-		bad(c, "expected an absolute file name (as the service sees it, in its own mount namespace)");
+		key_bad(c, "expected an absolute file name (as the service sees it, in its own mount namespace)");
 		return -EINVAL;
 	}
 	return p_path(c, field);
@@ -547,7 +363,7 @@ static int p_percentile(struct key_ctx *c, void *field) {
 	v = strtod(c->value, &end);
 	if (!c->value[0] || *end || errno || !isfinite(v) || v <= 0 || v > 100 ||
 	    !isdigit((unsigned char)c->value[0])) {
-		bad(c, "expected a percentage above 0, at most 100 (e.g. 100, 99.9), got \"%s\"", c->value);
+		key_bad(c, "expected a percentage above 0, at most 100 (e.g. 100, 99.9), got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	*(double *)field = v;
@@ -560,7 +376,7 @@ static int p_preferred_lft(struct key_ctx *c, void *field) {
 	else if (strcmp(c->value, "0") == 0)
 		*(bool *)field = true;
 	else {
-		bad(c, "expected forever or 0, got \"%s\"", c->value);
+		key_bad(c, "expected forever or 0, got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	return 0;
@@ -581,7 +397,7 @@ static int p_name(struct key_ctx *c, void *field) {
 			goto fail;
 	return strcpy_checked(field, HANET_NAME_MAX, s);
 fail:
-	bad(c, "expected a section name (at most %d bytes of a-z, 0-9, \"_\", \".\", \"-\"), got \"%s\"",
+	key_bad(c, "expected a section name (at most %d bytes of a-z, 0-9, \"_\", \".\", \"-\"), got \"%s\"",
 	    HANET_NAME_MAX - 1, s);
 	return -EINVAL;
 }
@@ -593,7 +409,7 @@ static int p_probe_to(struct key_ctx *c, void *field) {
 	if (parse_ipaddr(c->value, &a) == 0)
 		return strcpy_checked(field, HANET_NAME_MAX, c->value);
 	if (strchr(c->value, '/')) {
-		bad(c, "expected an address (no prefix length) or a vip name, got \"%s\"", c->value);
+		key_bad(c, "expected an address (no prefix length) or a vip name, got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	return p_name(c, field);
@@ -605,18 +421,18 @@ static int p_fault_to(struct key_ctx *c, void *field) {
 	char ns[NETNS_NAME_MAX + 1];
 
 	if (strlen(c->value) > NETNS_NAME_MAX) {
-		bad(c, "expected DEV or NETNS/DEV, got a value of %zu bytes", strlen(c->value));
+		key_bad(c, "expected DEV or NETNS/DEV, got a value of %zu bytes", strlen(c->value));
 		return -EINVAL;
 	}
 	if (slash) {
 		memcpy(ns, c->value, (size_t)(slash - c->value));
 		ns[slash - c->value] = '\0';
 		if (!netns_name_valid(ns) || netns_name_reserved(ns) || !ifname_valid(slash + 1)) {
-			bad(c, "expected DEV or NETNS/DEV (e.g. ctl2/api0), got \"%s\"", c->value);
+			key_bad(c, "expected DEV or NETNS/DEV (e.g. ctl2/api0), got \"%s\"", c->value);
 			return -EINVAL;
 		}
 	} else if (!ifname_valid(c->value)) {
-		bad(c, "expected DEV or NETNS/DEV (e.g. ctl2/api0), got \"%s\"", c->value);
+		key_bad(c, "expected DEV or NETNS/DEV (e.g. ctl2/api0), got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	return strcpy_checked(field, NETNS_NAME_MAX + 1, c->value);
@@ -628,7 +444,7 @@ static int p_restore(struct key_ctx *c, void *field) {
 	else if (strcmp(c->value, "none") == 0)
 		*(bool *)field = false;
 	else {
-		bad(c, "expected auto (undo the fault after each trial) or none, got \"%s\"", c->value);
+		key_bad(c, "expected auto (undo the fault after each trial) or none, got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	return 0;
@@ -645,7 +461,7 @@ static int p_signal(struct key_ctx *c, void *field) {
 	else if (strcasecmp(v, "term") == 0)
 		*(int *)field = SIGTERM;
 	else {
-		bad(c, "expected KILL or TERM, got \"%s\"", c->value);
+		key_bad(c, "expected KILL or TERM, got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	return 0;
@@ -663,7 +479,7 @@ static int p_hostname(struct key_ctx *c, void *field) {
 			goto fail;
 	return strcpy_checked(field, 65, s);
 fail:
-	bad(c, "expected a host name (at most 64 bytes of letters, digits, \"-\" and \".\"), got \"%s\"", s);
+	key_bad(c, "expected a host name (at most 64 bytes of letters, digits, \"-\" and \".\"), got \"%s\"", s);
 	return -EINVAL;
 }
 
@@ -673,12 +489,12 @@ static int p_dirlist(struct key_ctx *c, void *field) {
 	int r = 0;
 
 	if (!copy) {
-		oom(c);
+		key_oom(c);
 		return -ENOMEM;
 	}
 	for (char *t = strtok_r(copy, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
 		if (t[0] != '/' || strstr(t, "/../") || strcmp(t, "/") == 0 || strlen(t) >= 256) {
-			bad(c, "expected absolute directories (not /), comma-separated, got \"%s\"", t);
+			key_bad(c, "expected absolute directories (not /), comma-separated, got \"%s\"", t);
 			r = -EINVAL;
 			break;
 		}
@@ -693,7 +509,7 @@ static int p_mount(struct key_ctx *c, void *field) {
 	else if (strcmp(c->value, "host") == 0)
 		*(bool *)field = false;
 	else {
-		bad(c, "expected private (a mount namespace of its own) or host, got \"%s\"", c->value);
+		key_bad(c, "expected private (a mount namespace of its own) or host, got \"%s\"", c->value);
 		return -EINVAL;
 	}
 	return 0;
@@ -713,7 +529,7 @@ static int p_ready(struct key_ctx *c, void *field) {
 		while (*arg == ' ')
 			arg++;
 		if (*arg != '/') {
-			bad(c, "ready = file needs an absolute path, got \"%s\"", arg);
+			key_bad(c, "ready = file needs an absolute path, got \"%s\"", arg);
 			return -EINVAL;
 		}
 	} else if (strncmp(v, "command ", 8) == 0) {
@@ -722,17 +538,17 @@ static int p_ready(struct key_ctx *c, void *field) {
 		while (*arg == ' ')
 			arg++;
 		if (!*arg) {
-			bad(c, "ready = command needs a command");
+			key_bad(c, "ready = command needs a command");
 			return -EINVAL;
 		}
 	} else {
-		bad(c, "expected started, file PATH or command CMD, got \"%s\"", v);
+		key_bad(c, "expected started, file PATH or command CMD, got \"%s\"", v);
 		return -EINVAL;
 	}
 	free(sv->ready_arg);
 	sv->ready_arg = NULL;
 	if (arg && !(sv->ready_arg = strdup(arg))) {
-		oom(c);
+		key_oom(c);
 		return -ENOMEM;
 	}
 	return 0;
@@ -749,42 +565,14 @@ static int p_label(struct key_ctx *c, void *field) {
 			goto fail;
 	return strcpy_checked(field, IFNAMSIZ, s);
 fail:
-	bad(c, "expected a label of at most %d bytes of a-z, 0-9, \"_\", \".\", \":\", \"-\" (e.g. api0:vip), got \"%s\"",
+	key_bad(c, "expected a label of at most %d bytes of a-z, 0-9, \"_\", \".\", \":\", \"-\" (e.g. api0:vip), got \"%s\"",
 	    IFNAMSIZ - 1, s);
 	return -EINVAL;
-}
-
-static const struct name_value team_modes[] = {
-	{ "roundrobin", TEAM_MODE_ROUNDROBIN }, { "activebackup", TEAM_MODE_ACTIVEBACKUP },
-	{ "loadbalance", TEAM_MODE_LOADBALANCE }, { "broadcast", TEAM_MODE_BROADCAST },
-	{ "random", TEAM_MODE_RANDOM }, { NULL, 0 },
-};
-
-static int p_team_mode(struct key_ctx *c, void *field) {
-	if (strcmp(c->value, "lacp") == 0) {
-		bad(c, "the LACP runner lives in teamd, not in the kernel, and hanet drives the kernel's team "
-		       "modes only: use [bond %s] with mode = 802.3ad instead", c->name);
-		return -EINVAL;
-	}
-	return p_enum(c, field);
 }
 
 /* ---- value tables -------------------------------------------------------- */
 
 static const uint64_t unit_us = 1, unit_ms = 1000;
-
-static const struct name_value vlan_protocols[] = {
-	{ "802.1q", ETH_P_8021Q }, { "802.1ad", ETH_P_8021AD }, { NULL, 0 },
-};
-
-static const struct name_value ipvlan_modes[] = {
-	{ "l2", IPVLAN_MODE_L2 }, { "l3", IPVLAN_MODE_L3 }, { "l3s", IPVLAN_MODE_L3S }, { NULL, 0 },
-};
-
-static const struct name_value macvlan_modes[] = {
-	{ "private", MACVLAN_MODE_PRIVATE }, { "vepa", MACVLAN_MODE_VEPA },
-	{ "bridge", MACVLAN_MODE_BRIDGE }, { "passthru", MACVLAN_MODE_PASSTHRU }, { NULL, 0 },
-};
 
 static const struct name_value announce_modes[] = {
 	{ "request", ANNOUNCE_REQUEST }, { "reply", ANNOUNCE_REPLY }, { "both", ANNOUNCE_BOTH }, { NULL, 0 },
@@ -817,9 +605,6 @@ static const struct name_value fault_targets[] = {
 /* ---- the table ------------------------------------------------------------ */
 
 #define S(t) SEC_BIT(SEC_##t)
-#define IN_VXLAN SEC_BIT(SEC_OF_LINK(LINK_VXLAN))
-#define IN_IPVLAN SEC_BIT(SEC_OF_LINK(LINK_IPVLAN))
-#define IN_VRF SEC_BIT(SEC_OF_LINK(LINK_VRF))
 #define FIELD(T, m) .offset = offsetof(T, m), .size = sizeof(((T *)0)->m)
 #define SETBIT(T, m, b) .set_offset = offsetof(T, m), .set_size = sizeof(((T *)0)->m), .set_bit = (b)
 #define RANGE(lo, hi) .min = (lo), .max = (hi)
@@ -832,154 +617,96 @@ static const struct key_def keys[] = {
 	/* [netns NAME] */
 	{ S(NETNS), "loopback", p_updown, FIELD(struct netns_conf, loopback_up),
 	  SETBIT(struct netns_conf, set, NETNS_SET_LOOPBACK) },
-	{ S(NETNS), "forwarding", p_bool, FIELD(struct netns_conf, forwarding),
+	{ S(NETNS), "forwarding", key_parse_bool, FIELD(struct netns_conf, forwarding),
 	  SETBIT(struct netns_conf, set, NETNS_SET_FORWARDING) },
 
 	/* every link section */
-	{ SEC_LINKS, "mtu", p_uint, FIELD(struct link, mtu), SETBIT(struct link, set, LINK_SET_MTU), RANGE(68, 65535) },
+	{ SEC_LINKS, "mtu", key_parse_uint, FIELD(struct link, mtu), SETBIT(struct link, set, LINK_SET_MTU), RANGE(68, 65535) },
 	{ SEC_LINKS, "mac", p_mac, FIELD(struct link, mac), SETBIT(struct link, set, LINK_SET_MAC) },
 	{ SEC_LINKS, "state", p_updown, FIELD(struct link, up), SETBIT(struct link, set, LINK_SET_STATE) },
-	{ SEC_LINKS, "netns", p_netns, FIELD(struct link, netns) },
+	{ SEC_LINKS, "netns", key_parse_netns, FIELD(struct link, netns) },
 	{ SEC_LINKS, "addresses", p_addresses, FIELD(struct link, addrs), SETBIT(struct link, set, LINK_SET_ADDRESSES) },
 	{ SEC_LINKS, "alias", p_alias, FIELD(struct link, alias), SETBIT(struct link, set, LINK_SET_ALIAS) },
-	{ SEC_LINKS, "vrf", p_ifname, FIELD(struct link, vrf) },
-
-	/* [bond NAME]: slaves here, the options from bond.h */
-	{ S(BOND), "slaves", p_namelist, FIELD(struct link, u.bond.slaves) },
-
-	/* [team NAME] (priority.PORT is handled apart) */
-	{ S(TEAM), "mode", p_team_mode, FIELD(struct link, u.team.mode), SETBIT(struct link, u.team.set, TEAM_SET_MODE),
-	  .aux = team_modes },
-	{ S(TEAM), "runner", p_team_mode, FIELD(struct link, u.team.mode), SETBIT(struct link, u.team.set, TEAM_SET_MODE),
-	  .aux = team_modes },
-	{ S(TEAM), "ports", p_namelist, FIELD(struct link, u.team.ports) },
-	{ S(TEAM), "notify_peers_count", p_uint, FIELD(struct link, u.team.notify_peers_count),
-	  SETBIT(struct link, u.team.set, TEAM_SET_NOTIFY_PEERS_COUNT), RANGE(0, 255) },
-	{ S(TEAM), "notify_peers_interval", p_duration, FIELD(struct link, u.team.notify_peers_interval),
-	  SETBIT(struct link, u.team.set, TEAM_SET_NOTIFY_PEERS_INTERVAL), RANGE(0, INT_MAX), .aux = &unit_ms },
-	{ S(TEAM), "mcast_rejoin_count", p_uint, FIELD(struct link, u.team.mcast_rejoin_count),
-	  SETBIT(struct link, u.team.set, TEAM_SET_MCAST_REJOIN_COUNT), RANGE(0, 255) },
-	{ S(TEAM), "mcast_rejoin_interval", p_duration, FIELD(struct link, u.team.mcast_rejoin_interval),
-	  SETBIT(struct link, u.team.set, TEAM_SET_MCAST_REJOIN_INTERVAL), RANGE(0, INT_MAX), .aux = &unit_ms },
-
-	/* [vlan NAME] */
-	{ S(VLAN), "link", p_ifname, FIELD(struct link, u.vlan.link) },
-	{ S(VLAN), "id", p_uint, FIELD(struct link, u.vlan.id), RANGE(1, 4094) },
-	{ S(VLAN), "protocol", p_enum, FIELD(struct link, u.vlan.protocol),
-	  SETBIT(struct link, u.vlan.set, VLAN_SET_PROTOCOL), .aux = vlan_protocols },
-
-	/* [veth NAME] */
-	{ S(VETH), "peer", p_ifname, FIELD(struct link, u.veth.peer) },
-	{ S(VETH), "peer_netns", p_netns, FIELD(struct link, u.veth.peer_netns) },
-
-	/* [macvlan NAME] */
-	{ S(MACVLAN), "link", p_ifname, FIELD(struct link, u.macvlan.link) },
-	{ S(MACVLAN), "mode", p_enum, FIELD(struct link, u.macvlan.mode),
-	  SETBIT(struct link, u.macvlan.set, MACVLAN_SET_MODE), .aux = macvlan_modes },
-
-	/* [bridge NAME] */
-	{ S(BRIDGE), "ports", p_namelist, FIELD(struct link, u.bridge.ports) },
-	{ S(BRIDGE), "stp", p_bool, FIELD(struct link, u.bridge.stp), SETBIT(struct link, u.bridge.set, BRIDGE_SET_STP) },
-
-	/* [vxlan NAME] */
-	{ IN_VXLAN, "id", p_uint, FIELD(struct link, u.vxlan.id), RANGE(0, VXLAN_ID_MAX) },
-	{ IN_VXLAN, "local", p_addr, FIELD(struct link, u.vxlan.local), SETBIT(struct link, u.vxlan.set, VXLAN_SET_LOCAL) },
-	{ IN_VXLAN, "remote", p_addr, FIELD(struct link, u.vxlan.remote),
-	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_REMOTE) },
-	{ IN_VXLAN, "group", p_addr, FIELD(struct link, u.vxlan.remote),
-	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_GROUP) },
-	{ IN_VXLAN, "dev", p_ifname, FIELD(struct link, u.vxlan.dev) },
-	{ IN_VXLAN, "dstport", p_uint, FIELD(struct link, u.vxlan.dstport),
-	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_DSTPORT), RANGE(1, 65535) },
-	{ IN_VXLAN, "learning", p_bool, FIELD(struct link, u.vxlan.learning),
-	  SETBIT(struct link, u.vxlan.set, VXLAN_SET_LEARNING) },
-
-	/* [ipvlan NAME] */
-	{ IN_IPVLAN, "link", p_ifname, FIELD(struct link, u.ipvlan.link) },
-	{ IN_IPVLAN, "mode", p_enum, FIELD(struct link, u.ipvlan.mode), SETBIT(struct link, u.ipvlan.set, IPVLAN_SET_MODE),
-	  .aux = ipvlan_modes },
-
-	/* [vrf NAME] */
-	{ IN_VRF, "table", p_table, FIELD(struct link, u.vrf.table) },
+	{ SEC_LINKS, "vrf", key_parse_ifname, FIELD(struct link, vrf) },
 
 	/* [vip NAME] */
 	{ S(VIP), "address", p_cidr, FIELD(struct vip, address) },
-	{ S(VIP), "dev", p_ifname, FIELD(struct vip, dev) },
-	{ S(VIP), "netns", p_netns, FIELD(struct vip, netns) },
+	{ S(VIP), "dev", key_parse_ifname, FIELD(struct vip, dev) },
+	{ S(VIP), "netns", key_parse_netns, FIELD(struct vip, netns) },
 	{ S(VIP), "label", p_label, FIELD(struct vip, label) },
 	{ S(VIP), "preferred_lft", p_preferred_lft, FIELD(struct vip, preferred_zero) },
-	{ S(VIP), "noprefixroute", p_bool, FIELD(struct vip, noprefixroute) },
-	{ S(VIP), "nodad", p_bool, FIELD(struct vip, nodad) },
-	{ S(VIP), "announce_count", p_uint, FIELD(struct vip, announce_count), RANGE(0, 255) },
-	{ S(VIP), "announce_interval", p_duration, FIELD(struct vip, announce_interval_us), RANGE(0, 10000000),
+	{ S(VIP), "noprefixroute", key_parse_bool, FIELD(struct vip, noprefixroute) },
+	{ S(VIP), "nodad", key_parse_bool, FIELD(struct vip, nodad) },
+	{ S(VIP), "announce_count", key_parse_uint, FIELD(struct vip, announce_count), RANGE(0, 255) },
+	{ S(VIP), "announce_interval", key_parse_duration, FIELD(struct vip, announce_interval_us), RANGE(0, 10000000),
 	  .aux = &unit_us },
-	{ S(VIP), "announce_mode", p_enum, FIELD(struct vip, announce_mode), .aux = announce_modes },
-	{ S(VIP), "owner", p_enum, FIELD(struct vip, owner), .aux = vip_owners },
+	{ S(VIP), "announce_mode", key_parse_enum, FIELD(struct vip, announce_mode), .aux = announce_modes },
+	{ S(VIP), "owner", key_parse_enum, FIELD(struct vip, owner), .aux = vip_owners },
 
 	/* [route NAME] */
 	{ S(ROUTE), "to", p_route_to, FIELD(struct route, dst) },
-	{ S(ROUTE), "via", p_addr, FIELD(struct route, via), SETBIT(struct route, set, ROUTE_SET_VIA) },
-	{ S(ROUTE), "dev", p_ifname, FIELD(struct route, dev), SETBIT(struct route, set, ROUTE_SET_DEV) },
-	{ S(ROUTE), "table", p_table, FIELD(struct route, table), SETBIT(struct route, set, ROUTE_SET_TABLE) },
-	{ S(ROUTE), "vrf", p_ifname, FIELD(struct route, vrf) },
-	{ S(ROUTE), "metric", p_uint, FIELD(struct route, metric), SETBIT(struct route, set, ROUTE_SET_METRIC),
+	{ S(ROUTE), "via", key_parse_addr, FIELD(struct route, via), SETBIT(struct route, set, ROUTE_SET_VIA) },
+	{ S(ROUTE), "dev", key_parse_ifname, FIELD(struct route, dev), SETBIT(struct route, set, ROUTE_SET_DEV) },
+	{ S(ROUTE), "table", key_parse_table, FIELD(struct route, table), SETBIT(struct route, set, ROUTE_SET_TABLE) },
+	{ S(ROUTE), "vrf", key_parse_ifname, FIELD(struct route, vrf) },
+	{ S(ROUTE), "metric", key_parse_uint, FIELD(struct route, metric), SETBIT(struct route, set, ROUTE_SET_METRIC),
 	  RANGE(0, UINT32_MAX) },
-	{ S(ROUTE), "src", p_addr, FIELD(struct route, src), SETBIT(struct route, set, ROUTE_SET_SRC) },
+	{ S(ROUTE), "src", key_parse_addr, FIELD(struct route, src), SETBIT(struct route, set, ROUTE_SET_SRC) },
 	{ S(ROUTE), "scope", p_scope, FIELD(struct route, scope), SETBIT(struct route, set, ROUTE_SET_SCOPE) },
-	{ S(ROUTE), "onlink", p_bool, FIELD(struct route, onlink), SETBIT(struct route, set, ROUTE_SET_ONLINK) },
+	{ S(ROUTE), "onlink", key_parse_bool, FIELD(struct route, onlink), SETBIT(struct route, set, ROUTE_SET_ONLINK) },
 	{ S(ROUTE), "type", p_rtype, FIELD(struct route, type), SETBIT(struct route, set, ROUTE_SET_TYPE) },
-	{ S(ROUTE), "mtu", p_uint, FIELD(struct route, mtu), SETBIT(struct route, set, ROUTE_SET_MTU), RANGE(68, 65535) },
-	{ S(ROUTE), "netns", p_netns, FIELD(struct route, netns) },
+	{ S(ROUTE), "mtu", key_parse_uint, FIELD(struct route, mtu), SETBIT(struct route, set, ROUTE_SET_MTU), RANGE(68, 65535) },
+	{ S(ROUTE), "netns", key_parse_netns, FIELD(struct route, netns) },
 	{ S(ROUTE), "nexthops", p_nexthops, FIELD(struct route, nexthops), SETBIT(struct route, set, ROUTE_SET_NEXTHOPS) },
 
 	/* [routes NAME] */
 	{ S(ROUTES), "file", p_path, FIELD(struct routes_file, path) },
-	{ S(ROUTES), "netns", p_netns, FIELD(struct routes_file, netns) },
-	{ S(ROUTES), "table", p_table, FIELD(struct routes_file, table) },
+	{ S(ROUTES), "netns", key_parse_netns, FIELD(struct routes_file, netns) },
+	{ S(ROUTES), "table", key_parse_table, FIELD(struct routes_file, table) },
 
 	/* [rule NAME] */
 	{ S(RULE), "from", p_net, FIELD(struct rule, from), SETBIT(struct rule, set, RULE_SET_FROM) },
 	{ S(RULE), "to", p_net, FIELD(struct rule, to), SETBIT(struct rule, set, RULE_SET_TO) },
-	{ S(RULE), "table", p_table, FIELD(struct rule, table), SETBIT(struct rule, set, RULE_SET_TABLE) },
-	{ S(RULE), "priority", p_uint, FIELD(struct rule, priority), SETBIT(struct rule, set, RULE_SET_PRIORITY),
+	{ S(RULE), "table", key_parse_table, FIELD(struct rule, table), SETBIT(struct rule, set, RULE_SET_TABLE) },
+	{ S(RULE), "priority", key_parse_uint, FIELD(struct rule, priority), SETBIT(struct rule, set, RULE_SET_PRIORITY),
 	  RANGE(0, UINT32_MAX) },
 	{ S(RULE), "fwmark", p_fwmark, FIELD(struct rule, fwmark), SETBIT(struct rule, set, RULE_SET_FWMARK) },
-	{ S(RULE), "iif", p_ifname, FIELD(struct rule, iif), SETBIT(struct rule, set, RULE_SET_IIF) },
-	{ S(RULE), "oif", p_ifname, FIELD(struct rule, oif), SETBIT(struct rule, set, RULE_SET_OIF) },
-	{ S(RULE), "netns", p_netns, FIELD(struct rule, netns) },
+	{ S(RULE), "iif", key_parse_ifname, FIELD(struct rule, iif), SETBIT(struct rule, set, RULE_SET_IIF) },
+	{ S(RULE), "oif", key_parse_ifname, FIELD(struct rule, oif), SETBIT(struct rule, set, RULE_SET_OIF) },
+	{ S(RULE), "netns", key_parse_netns, FIELD(struct rule, netns) },
 
 	/* [sla] */
-	{ S(SLA), "failover_max", p_duration, FIELD(struct sla, failover_max_us), RANGE(1, 3600000000ll),
+	{ S(SLA), "failover_max", key_parse_duration, FIELD(struct sla, failover_max_us), RANGE(1, 3600000000ll),
 	  .aux = &unit_us },
 	{ S(SLA), "percentile", p_percentile, FIELD(struct sla, percentile) },
 
 	/* [probe NAME] */
-	{ S(PROBE), "from", p_netns, FIELD(struct probe_conf, from) },
+	{ S(PROBE), "from", key_parse_netns, FIELD(struct probe_conf, from) },
 	{ S(PROBE), "to", p_probe_to, FIELD(struct probe_conf, to) },
-	{ S(PROBE), "interval", p_duration, FIELD(struct probe_conf, interval_us), RANGE(100, 10000000),
+	{ S(PROBE), "interval", key_parse_duration, FIELD(struct probe_conf, interval_us), RANGE(100, 10000000),
 	  .aux = &unit_us },
-	{ S(PROBE), "kind", p_enum, FIELD(struct probe_conf, kind), .aux = probe_kinds },
-	{ S(PROBE), "port", p_uint, FIELD(struct probe_conf, port), RANGE(1, 65535) },
+	{ S(PROBE), "kind", key_parse_enum, FIELD(struct probe_conf, kind), .aux = probe_kinds },
+	{ S(PROBE), "port", key_parse_uint, FIELD(struct probe_conf, port), RANGE(1, 65535) },
 
 	/* [fault NAME] */
-	{ S(FAULT), "action", p_enum, FIELD(struct fault_conf, action), .aux = fault_actions },
-	{ S(FAULT), "dev", p_ifname, FIELD(struct fault_conf, dev) },
-	{ S(FAULT), "netns", p_netns, FIELD(struct fault_conf, netns) },
+	{ S(FAULT), "action", key_parse_enum, FIELD(struct fault_conf, action), .aux = fault_actions },
+	{ S(FAULT), "dev", key_parse_ifname, FIELD(struct fault_conf, dev) },
+	{ S(FAULT), "netns", key_parse_netns, FIELD(struct fault_conf, netns) },
 	{ S(FAULT), "pidfile", p_path, FIELD(struct fault_conf, pidfile) },
 	{ S(FAULT), "to", p_fault_to, FIELD(struct fault_conf, to) },
 	{ S(FAULT), "vip", p_name, FIELD(struct fault_conf, vip) },
 	{ S(FAULT), "restore", p_restore, FIELD(struct fault_conf, restore_auto) },
-	{ S(FAULT), "trials", p_uint, FIELD(struct fault_conf, trials), RANGE(1, 100000) },
-	{ S(FAULT), "settle", p_duration, FIELD(struct fault_conf, settle_us), RANGE(0, 3600000000ll), .aux = &unit_us },
+	{ S(FAULT), "trials", key_parse_uint, FIELD(struct fault_conf, trials), RANGE(1, 100000) },
+	{ S(FAULT), "settle", key_parse_duration, FIELD(struct fault_conf, settle_us), RANGE(0, 3600000000ll), .aux = &unit_us },
 	{ S(FAULT), "probe", p_name, FIELD(struct fault_conf, probe) },
 
 	/* [cluster] */
-	{ S(CLUSTER), "engine", p_enum, FIELD(struct cluster_conf, engine), .aux = cluster_engines },
-	{ S(CLUSTER), "advert_interval", p_duration, FIELD(struct cluster_conf, advert_ms),
+	{ S(CLUSTER), "engine", key_parse_enum, FIELD(struct cluster_conf, engine), .aux = cluster_engines },
+	{ S(CLUSTER), "advert_interval", key_parse_duration, FIELD(struct cluster_conf, advert_ms),
 	  SETBIT(struct cluster_conf, set_keys, CLUSTER_SET_ADVERT), RANGE(10, 255000), .aux = &unit_ms },
-	{ S(CLUSTER), "token", p_duration, FIELD(struct cluster_conf, token_ms),
+	{ S(CLUSTER), "token", key_parse_duration, FIELD(struct cluster_conf, token_ms),
 	  SETBIT(struct cluster_conf, set_keys, CLUSTER_SET_TOKEN), RANGE(10, 600000), .aux = &unit_ms },
-	{ S(CLUSTER), "consensus", p_duration, FIELD(struct cluster_conf, consensus_ms),
+	{ S(CLUSTER), "consensus", key_parse_duration, FIELD(struct cluster_conf, consensus_ms),
 	  SETBIT(struct cluster_conf, set_keys, CLUSTER_SET_CONSENSUS), RANGE(10, 600000), .aux = &unit_ms },
 
 	/* lab services and their faults: [service NAME], [fault] service-kill and node-kill; the engine
@@ -990,18 +717,18 @@ static const struct key_def keys[] = {
 	{ S(FAULT), "command", p_string, FIELD(struct fault_conf, command) },
 	{ S(FAULT), "restore_command", p_string, FIELD(struct fault_conf, restore_command) },
 	{ S(FAULT), "signal", p_signal, FIELD(struct fault_conf, signal) },
-	{ S(FAULT), "target", p_enum, FIELD(struct fault_conf, target), .aux = fault_targets },
-	{ S(FAULT), "jitter", p_duration, FIELD(struct fault_conf, jitter_us), RANGE(0, 60000000), .aux = &unit_us },
-	{ S(SERVICE), "netns", p_netns, FIELD(struct service_conf, netns) },
+	{ S(FAULT), "target", key_parse_enum, FIELD(struct fault_conf, target), .aux = fault_targets },
+	{ S(FAULT), "jitter", key_parse_duration, FIELD(struct fault_conf, jitter_us), RANGE(0, 60000000), .aux = &unit_us },
+	{ S(SERVICE), "netns", key_parse_netns, FIELD(struct service_conf, netns) },
 	{ S(SERVICE), "node", p_name, FIELD(struct service_conf, node) },
 	{ S(SERVICE), "command", p_string, FIELD(struct service_conf, command) },
 	{ S(SERVICE), "mount", p_mount, FIELD(struct service_conf, private_mount) },
 	{ S(SERVICE), "tmpfs", p_dirlist, FIELD(struct service_conf, tmpfs) },
 	{ S(SERVICE), "hostname", p_hostname, FIELD(struct service_conf, hostname) },
 	{ S(SERVICE), "ready", p_ready, FIELD(struct service_conf, ready) },
-	{ S(SERVICE), "ready_timeout", p_duration, FIELD(struct service_conf, ready_timeout_us), RANGE(1000, 600000000),
+	{ S(SERVICE), "ready_timeout", key_parse_duration, FIELD(struct service_conf, ready_timeout_us), RANGE(1000, 600000000),
 	  .aux = &unit_us },
-	{ S(SERVICE), "stop_timeout", p_duration, FIELD(struct service_conf, stop_timeout_us), RANGE(0, 60000000),
+	{ S(SERVICE), "stop_timeout", key_parse_duration, FIELD(struct service_conf, stop_timeout_us), RANGE(0, 60000000),
 	  .aux = &unit_us },
 	{ S(SERVICE), "log", p_path, FIELD(struct service_conf, log) },
 	{ S(SERVICE), "events", p_abspath, FIELD(struct service_conf, events) },
@@ -1013,13 +740,6 @@ static const struct {
 	const char *key;
 	const char *what;
 } required[] = {
-	{ SEC_VLAN, "link", "the lower device" },
-	{ SEC_VLAN, "id", "the VLAN id, 1-4094" },
-	{ SEC_VETH, "peer", "the name of the other end" },
-	{ SEC_MACVLAN, "link", "the lower device" },
-	{ SEC_OF_LINK(LINK_IPVLAN), "link", "the lower device" },
-	{ SEC_OF_LINK(LINK_VXLAN), "id", "the VXLAN network identifier, 0-16777215" },
-	{ SEC_OF_LINK(LINK_VRF), "table", "the routing table of its members, 1-4294967294 but not 253-255" },
 	{ SEC_VIP, "address", "the address with its prefix length" },
 	{ SEC_VIP, "dev", "the device that carries it" },
 	{ SEC_ROUTE, "to", "a prefix or default" },
@@ -1034,10 +754,25 @@ static const struct {
 	{ SEC_SERVICE, "command", "the command line, run by /bin/sh -c" },
 };
 
+/* The rows of a link kind's own keys (link_ops.keys), none for others. */
+static const struct key_def *kind_keys(enum sec_type t, size_t *ret_n) {
+	const struct link_ops *ops = sec_type_is_link(t) ? link_ops_get(sec_type_link_kind(t)) : NULL;
+
+	*ret_n = ops && ops->keys ? ops->n_keys : 0;
+	return *ret_n ? ops->keys : NULL;
+}
+
 static const struct key_def *key_find(enum sec_type t, const char *key) {
+	const struct key_def *kk;
+	size_t n;
+
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if ((keys[i].sections & SEC_BIT(t)) && strcmp(keys[i].key, key) == 0)
 			return &keys[i];
+	kk = kind_keys(t, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(kk[i].key, key) == 0)
+			return &kk[i];
 	return NULL;
 }
 
@@ -1107,9 +842,15 @@ const char *key_suggest(enum sec_type t, const char *key) {
 	const char *best = NULL;
 	size_t best_d = SIZE_MAX;
 
+	const struct key_def *kk;
+	size_t n;
+
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (keys[i].sections & SEC_BIT(t))
 			suggest_one(keys[i].key, key, &best, &best_d);
+	kk = kind_keys(t, &n);
+	for (size_t i = 0; i < n; i++)
+		suggest_one(kk[i].key, key, &best, &best_d);
 	if (t == SEC_BOND)
 		for (size_t i = 0; i < _BOND_OPT_MAX; i++) {
 			suggest_one(bond_opt_table[i].name, key, &best, &best_d);
@@ -1121,7 +862,8 @@ const char *key_suggest(enum sec_type t, const char *key) {
 }
 
 const char *section_keys_list(enum sec_type t, char *buf, size_t size) {
-	size_t n = 0;
+	const struct key_def *kk;
+	size_t n = 0, nk;
 
 #define ADD(s)                                                                                 \
 	do {                                                                                   \
@@ -1132,6 +874,9 @@ const char *section_keys_list(enum sec_type t, char *buf, size_t size) {
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (keys[i].sections & SEC_BIT(t))
 			ADD(keys[i].key);
+	kk = kind_keys(t, &nk);
+	for (size_t i = 0; i < nk; i++)
+		ADD(kk[i].key);
 	if (t == SEC_BOND)
 		for (size_t i = 0; i < _BOND_OPT_MAX; i++) {
 			ADD(bond_opt_table[i].name);
@@ -1157,16 +902,16 @@ static int arp_tok(const char *tok, void *data) {
 	struct ipaddr a;
 
 	if (parse_ipaddr(tok, &a) < 0 || a.family != AF_INET) {
-		bad(x->c, "expected IPv4 addresses (the ARP monitor is IPv4 only), got \"%s\"", tok);
+		key_bad(x->c, "expected IPv4 addresses (the ARP monitor is IPv4 only), got \"%s\"", tok);
 		return x->r = -EINVAL;
 	}
 	for (size_t i = 0; i < x->b->n_arp_ip_target; i++)
 		if (ipaddr_eq(&x->b->arp_ip_target[i], &a)) {
-			bad(x->c, "%s is listed twice", tok);
+			key_bad(x->c, "%s is listed twice", tok);
 			return x->r = -EINVAL;
 		}
 	if (x->b->n_arp_ip_target == BOND_MAX_ARP_TARGETS) {
-		bad(x->c, "at most %d targets", BOND_MAX_ARP_TARGETS);
+		key_bad(x->c, "at most %d targets", BOND_MAX_ARP_TARGETS);
 		return x->r = -EINVAL;
 	}
 	x->b->arp_ip_target[x->b->n_arp_ip_target++] = a;
@@ -1187,12 +932,12 @@ static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
 	case BOND_OT_U32:
 		if (d->flags & BOND_OPT_F_DURATION) {
 			if (parse_duration_us(c->value, &u) < 0) {
-				bad(c, "expected a duration, got \"%s\" (e.g. 100ms, 2s; a bare number is milliseconds)",
+				key_bad(c, "expected a duration, got \"%s\" (e.g. 100ms, 2s; a bare number is milliseconds)",
 				    c->value);
 				return -EINVAL;
 			}
 			if (u % 1000) {
-				bad(c, "expected whole milliseconds (the kernel counts %s in ms), got \"%s\"", d->name, c->value);
+				key_bad(c, "expected whole milliseconds (the kernel counts %s in ms), got \"%s\"", d->name, c->value);
 				return -EINVAL;
 			}
 			u /= 1000;
@@ -1200,11 +945,11 @@ static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
 				char lo[32], hi[32];
 				format_duration((uint64_t)d->min * 1000, lo, sizeof(lo));
 				format_duration((uint64_t)d->max * 1000, hi, sizeof(hi));
-				bad(c, "expected a duration from %s to %s, got \"%s\"", lo, hi, c->value);
+				key_bad(c, "expected a duration from %s to %s, got \"%s\"", lo, hi, c->value);
 				return -EINVAL;
 			}
 		} else if (parse_u64(c->value, &u) < 0 || u < d->min || u > d->max) {
-			bad(c, "expected a number from %u to %u, got \"%s\"", d->min, d->max, c->value);
+			key_bad(c, "expected a number from %u to %u, got \"%s\"", d->min, d->max, c->value);
 			return -EINVAL;
 		}
 		v = (uint32_t)u;
@@ -1212,20 +957,20 @@ static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
 	case BOND_OT_ENUM_U8:
 	case BOND_OT_ENUM_U32:
 		if (bond_opt_value_parse(d, c->value, &v) < 0) {
-			bad(c, "expected one of %s, got \"%s\"", bond_opt_values_list(d, list, sizeof(list)), c->value);
+			key_bad(c, "expected one of %s, got \"%s\"", bond_opt_values_list(d, list, sizeof(list)), c->value);
 			return -EINVAL;
 		}
 		break;
 	case BOND_OT_BOOL_U8:
 		if (parse_bool(c->value, &bv) < 0) {
-			bad(c, "expected yes or no (or true/false, on/off, 1/0), got \"%s\"", c->value);
+			key_bad(c, "expected yes or no (or true/false, on/off, 1/0), got \"%s\"", c->value);
 			return -EINVAL;
 		}
 		v = bv;
 		break;
 	case BOND_OT_IFNAME:
 		if (!ifname_valid(c->value)) {
-			bad_ifname(c, c->value);
+			key_bad_ifname(c, c->value);
 			return -EINVAL;
 		}
 		strcpy(b->primary, c->value);
@@ -1236,13 +981,13 @@ static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
 		b->n_arp_ip_target = 0;
 		r = split_list(c->value, arp_tok, &x);
 		if (r == -ENAMETOOLONG && !x.r) {
-			bad(c, "an address in the list is too long");
+			key_bad(c, "an address in the list is too long");
 			return r;
 		}
 		if (r < 0 || x.r < 0)
 			return -EINVAL;
 		if (b->n_arp_ip_target == 0) {
-			bad(c, "expected one or more IPv4 addresses");
+			key_bad(c, "expected one or more IPv4 addresses");
 			return -EINVAL;
 		}
 		break;
@@ -1251,11 +996,11 @@ static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
 		uint8_t mac[6];
 		static const uint8_t zero[6];
 		if (parse_mac(c->value, mac) < 0) {
-			bad(c, "expected a MAC address (e.g. 52:54:00:12:34:56), got \"%s\"", c->value);
+			key_bad(c, "expected a MAC address (e.g. 52:54:00:12:34:56), got \"%s\"", c->value);
 			return -EINVAL;
 		}
 		if ((mac[0] & 1) || memcmp(mac, zero, 6) == 0) {
-			bad(c, "%s is not a unicast MAC address (the kernel refuses a multicast or all-zero one)", c->value);
+			key_bad(c, "%s is not a unicast MAC address (the kernel refuses a multicast or all-zero one)", c->value);
 			return -EINVAL;
 		}
 		memcpy(b->ad_actor_system, mac, 6);
@@ -1280,13 +1025,13 @@ static int team_priority(struct key_ctx *c) {
 		if (strcmp(t->ports.v[i], port) == 0)
 			break;
 	if (i == t->ports.n) {
-		bad(c, "%s is not one of the ports of [team %s]: priority.PORT names a port", port, c->name);
+		key_bad(c, "%s is not one of the ports of [team %s]: priority.PORT names a port", port, c->name);
 		return -EINVAL;
 	}
 	errno = 0;
 	v = strtol(c->value, &end, 10);
 	if (!c->value[0] || *end || errno || v < INT32_MIN || v > INT32_MAX) {
-		bad(c, "expected a number from %d to %d, got \"%s\"", INT32_MIN, INT32_MAX, c->value);
+		key_bad(c, "expected a number from %d to %d, got \"%s\"", INT32_MIN, INT32_MAX, c->value);
 		return -EINVAL;
 	}
 	t->port_priority[i] = (int32_t)v;
@@ -1312,7 +1057,18 @@ static bool scan_has_key(const struct scan_section *s, const char *key) {
 	return false;
 }
 
+static void key_report(const struct key_ctx *c, const char *fmt, va_list ap) {
+	load_errv(c->ld, c->line, c->section, c->key, fmt, ap);
+}
+
+static const char *key_intern(const struct key_ctx *c, const char *s) {
+	return strpool_intern(c->ld->p->pool, s);
+}
+
 void section_parse_keys(struct load *ld, const struct scan_section *s, void *obj) {
+	const struct key_def *kk;
+	size_t nk;
+
 	/* team priorities need the ports: two passes */
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass == 1 && s->stype == SEC_TEAM && team_alloc_priorities(obj) < 0) {
@@ -1322,8 +1078,9 @@ void section_parse_keys(struct load *ld, const struct scan_section *s, void *obj
 		for (size_t i = 0; i < s->n_keys; i++) {
 			const struct scan_key *k = &s->keys[i];
 			struct key_ctx c = {
-				.ld = ld, .stype = s->stype, .section = s->label, .name = s->name,
+				.ld = ld, .section = s->label, .name = s->name,
 				.key = k->key, .value = k->value, .line = k->line, .obj = obj,
+				.report = key_report, .intern = key_intern,
 			};
 			bool prio = s->stype == SEC_TEAM && team_priority_key(k->key);
 			const struct bond_opt_desc *bd;
@@ -1358,4 +1115,9 @@ void section_parse_keys(struct load *ld, const struct scan_section *s, void *obj
 		if (required[i].t == s->stype && !scan_has_key(s, required[i].key))
 			load_err(ld, s->line, s->label, required[i].key, "missing: a [%s] needs %s = %s",
 			         sec_type_is_named(s->stype) ? s->type : s->label, required[i].key, required[i].what);
+	kk = kind_keys(s->stype, &nk);
+	for (size_t i = 0; i < nk; i++)
+		if (kk[i].required && !scan_has_key(s, kk[i].key))
+			load_err(ld, s->line, s->label, kk[i].key, "missing: a [%s] needs %s = %s", s->type, kk[i].key,
+			         kk[i].required);
 }
