@@ -422,14 +422,17 @@ out:
 /* Run cmd in the namespaces of the main process, at most timeout_us.  1
  * when it exited 0, 0 otherwise, or -errno. */
 static int run_in(struct service *sv, const char *cmd, uint64_t timeout_us) {
-	static const char *const kinds[] = { "net", "uts", "mnt" };
-	static const int types[] = { CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWNS };
-	int fds[3] = { -1, -1, -1 }, logfd, nullfd, st, r = 0;
+	/* its PID namespace too: a pid the command reads in the service's
+	 * files (a pid file) is one of that namespace, and must not name a
+	 * process outside it */
+	static const char *const kinds[] = { "net", "uts", "mnt", "pid" };
+	static const int types[] = { CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWNS, CLONE_NEWPID };
+	int fds[4] = { -1, -1, -1, -1 }, logfd, nullfd, st, r = 0;
 	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
 	uint64_t until;
-	pid_t pid;
+	pid_t pid, inner;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		char path[64];
 
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)sv->pid, kinds[i]);
@@ -462,13 +465,25 @@ static int run_in(struct service *sv, const char *cmd, uint64_t timeout_us) {
 		}
 		if (logfd >= 0)
 			dup2(logfd, STDERR_FILENO);
-		for (size_t i = 0; i < 3; i++)
+		for (size_t i = 0; i < 4; i++)
 			if (setns(fds[i], types[i]) < 0)
 				_exit(126);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execve("/bin/sh", argv, environ);
-		_exit(127);
+		/* only a child enters the PID namespace: the command runs in
+		 * one, and this process hands back its status */
+		inner = fork();
+		if (inner < 0)
+			_exit(126);
+		if (inner == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			execve("/bin/sh", argv, environ);
+			_exit(127);
+		}
+		while (waitpid(inner, &st, 0) < 0)
+			if (errno != EINTR)
+				_exit(126);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	}
 	if (logfd >= 0)
 		close(logfd);
@@ -495,7 +510,7 @@ static int run_in(struct service *sv, const char *cmd, uint64_t timeout_us) {
 		sleep_us(2000);
 	}
 out:
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 4; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	return r;
