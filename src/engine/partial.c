@@ -353,6 +353,7 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 
 	if (!v || !s)
 		goto fail;
+	ss->first_shadow = SIZE_MAX;        /* no shadow of its own yet: nothing of st freed on failure */
 	s->ns = calloc(st->n_ns ? st->n_ns : 1, sizeof(*s->ns));
 	if (!s->ns)
 		goto fail;
@@ -385,9 +386,9 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
 	v->profile.routes = calloc(p->n_routes ? p->n_routes : 1, sizeof(struct route));
 	v->profile.rules = calloc(p->n_rules ? p->n_rules : 1, sizeof(struct rule));
+	v->owns_netns = true;
 	if (!v->profile.netns || !v->profile.links || !v->profile.vips || !v->profile.routes || !v->profile.rules)
 		goto fail;
-	v->owns_netns = true;
 	v->profile.n_netns = v->profile.n_links = v->profile.n_vips = v->profile.n_routes = v->profile.n_rules = 0;
 	for (size_t i = 0; i < p->n_netns; i++)
 		if (in(p->netns[i].name, data) || namemap_get(&s->index, p->netns[i].name, NULL))

@@ -442,6 +442,16 @@ static int run_in(struct service *sv, const char *cmd, uint64_t timeout_us) {
 			goto out;
 		}
 	}
+	/* the namespaces are the service's only if its process 1 still runs
+	 * now that they are open: its pid may have been reaped and reused */
+	if (sv->pidfd >= 0) {
+		struct pollfd gone = { .fd = sv->pidfd, .events = POLLIN };
+
+		if (poll(&gone, 1, 0) != 0) {
+			r = -ESRCH;
+			goto out;
+		}
+	}
 	logfd = open(sv->log, O_WRONLY | O_APPEND | O_CLOEXEC);
 	nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	fflush(NULL);

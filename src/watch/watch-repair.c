@@ -638,7 +638,7 @@ void watch_resync(struct watch *w) {
 	struct apply *ap = NULL;
 	struct scope sc = { 0 }, sc_left = { 0 };
 	char err[2048], msg[2300];
-	bool full, new_events, scoped, scoped_left, done = false;
+	bool full, new_events, scoped, scoped_left, outside = false, done = false;
 	size_t n_scoped = 0;
 	int r;
 
@@ -719,8 +719,16 @@ void watch_resync(struct watch *w) {
 	full |= watch_ns_check(w);
 	w->full = false;
 	r = watch_observe(w, full);
-	for (size_t i = 0; i < w->n_ns; i++)
+	/* a namespace outside the scope that changed while this was applied
+	 * is not in the verify below: it is planned by the next resync */
+	outside = false;
+	for (size_t i = 0; i < w->n_ns; i++) {
+		if (scoped && w->ns[i]->dirty && !w->ns[i]->scoped) {
+			w->ns[i]->pending = true;
+			outside = true;
+		}
 		w->ns[i]->dirty = false;
+	}
 	scoped_left = scoped && !full;
 	if (r >= 0 && scoped_left && plan_scope(w, &sc_left, &left) >= 0) {
 		/* planned */
@@ -750,6 +758,8 @@ void watch_resync(struct watch *w) {
 		done = true;
 		converged(w);
 	}
+	if (outside)
+		watch_arm_resync(w, w->o->debounce_us);
 out:
 	/* the namespaces planned (all of them: the profile) are settled,
 	 * or planned again next time */
