@@ -92,6 +92,10 @@ HOOK_OBJS := $(HOOK_SRCS:src/%.c=$(BUILD)/hooks/%.o)
 $(BUILD)/tests/hanet-test: $(filter-out $(HOOK_SRCS:src/%.c=$(BUILD)/%.o),$(OBJS)) $(HOOK_OBJS) | $(BUILD)/tests
 	$(call quiet,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# lock-race takes the locks of the test build (a window widened on request)
+$(BUILD)/tests/lock-race: tests/tools/lock-race.c $(BUILD)/hooks/engine/lock.o $(BUILD)/libhanet.a | $(BUILD)/tests
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/hooks/engine/lock.o $(BUILD)/libhanet.a $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/hooks/%.o: src/%.c
 	$(call quiet,CC-HOOK,$<)mkdir -p $(@D) && $(CC) $(CFLAGS) -DHANET_TEST_HOOKS -c -o $@ $<
 

@@ -4,7 +4,8 @@
  * message of the one that waits or gives up.  Only root can take the
  * locks: /run/hanet is 0700 (private_dir, util.h) and lock files 0600;
  * a lock file held by another user (through a descriptor opened while
- * it was open to all) is replaced by a new one. */
+ * it was open to all) is replaced by a new one, under the guard of
+ * PATH.guard (lock.c) so that no run takes the old file meanwhile. */
 #ifndef HANET_LOCK_H
 #define HANET_LOCK_H
 

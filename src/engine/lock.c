@@ -64,6 +64,42 @@ int lock_open(const char *path, int *ret_fd) {
 	return 0;
 }
 
+/* The real and effective uid of a process, from the Uid: line of
+ * /proc/PID/status.  The owner of /proc/PID says neither: it is the
+ * effective uid, or root for a process that made itself not dumpable
+ * (prctl PR_SET_DUMPABLE, or one that changed its uids), which any user
+ * can do to look like root here. */
+static int proc_uids(int pid, uid_t *ret_ruid, uid_t *ret_euid) {
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[64], line[256];
+	unsigned ruid, euid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %u %u", &ruid, &euid) == 2) {
+			*ret_ruid = ruid;
+			*ret_euid = euid;
+			return 0;
+		}
+	return -EBADMSG;
+}
+
+/* Whether process pid runs as the effective user of this one, real and
+ * effective: 1, 0 (another user), -errno (gone, cannot tell). */
+static int proc_is_own(int pid, uid_t *ret_uid) {
+	uid_t ruid, euid, me = geteuid();
+	int r = proc_uids(pid, &ruid, &euid);
+
+	if (r < 0)
+		return r;
+	if (ret_uid)
+		*ret_uid = euid != me ? euid : ruid;
+	return ruid == me && euid == me;
+}
+
 /* Whether a process of the effective user other than this one holds the
  * flock(2) of the file dev:ino: /proc/locks names only the process that
  * took a lock, while every process that shares its open file (a child
@@ -79,15 +115,12 @@ static bool own_holder(dev_t dev, ino_t ino, const char *want) {
 		return true;    /* cannot tell: never replace a lock that may be root's */
 	while (!found && (de = readdir(proc))) {
 		char path[PATH_MAX];
-		struct stat ps, fs;
+		struct stat fs;
 		DIR *fds;
 		struct dirent *fe;
 		int pid = atoi(de->d_name);
 
-		if (pid <= 0 || pid == (int)getpid())
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d", pid);
-		if (stat(path, &ps) < 0 || ps.st_uid != geteuid())
+		if (pid <= 0 || pid == (int)getpid() || proc_is_own(pid, NULL) <= 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 		fds = opendir(path);
@@ -130,23 +163,23 @@ static int foreign_holder(int fd, pid_t *ret_pid, uid_t *ret_uid) {
 	snprintf(want, sizeof(want), "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
 	         (unsigned long long)st.st_ino);
 	while (fgets(line, sizeof(line), f)) {
-		char type[16], dev[64], proc[64];
+		char type[16], dev[64];
 		int pid;
-		struct stat ps;
+		uid_t uid;
 
 		/* "1: FLOCK  ADVISORY  WRITE 1234 00:2e:5678 0 EOF" */
 		if (sscanf(line, "%*s %15s %*s %*s %d %63s", type, &pid, dev) != 3 || strcmp(type, "FLOCK") != 0 ||
 		    strcmp(dev, want) != 0 || pid <= 0)
 			continue;
-		snprintf(proc, sizeof(proc), "/proc/%d", pid);
-		if (stat(proc, &ps) < 0 || ps.st_uid == geteuid())
+		/* gone (a lock outlives its taker in a child) or ours */
+		if (proc_is_own(pid, &uid) != 0)
 			continue;
 		/* that pid took the lock, or has the number of one that did */
 		strncat(want, " ", sizeof(want) - strlen(want) - 1);
 		if (own_holder(st.st_dev, st.st_ino, want))
 			return -ENOENT;
 		*ret_pid = pid;
-		*ret_uid = ps.st_uid;
+		*ret_uid = uid;
 		return 0;
 	}
 	return -ENOENT;
@@ -170,6 +203,83 @@ static int reopen(const char *path, int *fd) {
 	return lock_open(path, fd);
 }
 
+/* The guard of a lock file: path.guard, a file only root ever had open
+ * (hanet makes it 0600, in a directory of mode 0700).  Taking a lock
+ * holds it shared; replacing a lock file another user holds holds it
+ * alone.  Without it, that user may let go between the check and the
+ * unlink, another run take the old file meanwhile and believe it holds
+ * the lock, while this one takes the new file. */
+static int guard_take(const char *path, int op, int *ret_fd) {
+	char gpath[PATH_MAX];
+	int fd, r;
+
+	if ((size_t)snprintf(gpath, sizeof(gpath), "%s.guard", path) >= sizeof(gpath))
+		return -ENAMETOOLONG;
+	r = lock_open(gpath, &fd);
+	if (r < 0)
+		return r;
+	if (flock(fd, op | LOCK_NB) < 0) {
+		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* One try at the lock of *fd, with the guard held: 0 (taken), -EAGAIN
+ * (path names another file now, *fd is that one's: try again), 1 (held,
+ * and replace is false), -EBUSY (held by a process of the effective
+ * user), -errno.  With replace (the guard held alone), a lock file that
+ * another user holds is unlinked and *fd opens the new one.  A lock file
+ * that can be taken is never unlinked. */
+static int take_once(const char *path, int *fd, bool replace) {
+	pid_t pid;
+	uid_t uid;
+	int r;
+
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0) {
+		r = same_file(path, *fd);
+		if (r > 0)
+			return 0;
+		flock(*fd, LOCK_UN);
+		if (r < 0)
+			return r;
+		goto reopen;
+	}
+	if (errno != EWOULDBLOCK)
+		return -errno;
+	r = same_file(path, *fd);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		goto reopen;
+	if (!replace)
+		return 1;
+	if (foreign_holder(*fd, &pid, &uid) < 0)
+		return -EBUSY;
+	/* A user other than root holds it, through a descriptor opened
+	 * while the file was open to all (as hanet made it, 0644): flock()
+	 * works on a read-only one.  A new file takes its place, which that
+	 * user cannot open; the old one locks nothing now. */
+	log_warning("%s is held by pid %d of uid %u, not root: replaced by a new lock file that only root can open",
+	            path, (int)pid, (unsigned)uid);
+#ifdef HANET_TEST_HOOKS
+	/* the test build widens the window between the check and the
+	 * unlink, in which that holder may let go (tests/netns/lock-holder.sh) */
+	uint64_t delay;
+	const char *s = getenv("HANET_LOCK_REPLACE_DELAY_US");
+
+	if (s && parse_u64(s, &delay) == 0)
+		sleep_us(delay);
+#endif
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+reopen:
+	r = reopen(path, fd);
+	return r < 0 ? r : -EAGAIN;
+}
+
 int lock_try(const char *path, int *fd) {
 	pid_t pid;
 	uid_t uid;
@@ -178,42 +288,28 @@ int lock_try(const char *path, int *fd) {
 	/* a lock on a file path no longer names locks nothing: the file of
 	 * a descriptor kept open (watch's) may have been replaced since */
 	for (int tries = 0; tries < 8; tries++) {
-		if (flock(*fd, LOCK_EX | LOCK_NB) == 0) {
-			r = same_file(path, *fd);
-			if (r > 0)
-				return 0;
-			flock(*fd, LOCK_UN);
-			if (r < 0)
-				return r;
-			r = reopen(path, fd);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (errno != EWOULDBLOCK)
-			return -errno;
-		r = same_file(path, *fd);
+		_cleanup_close_ int shared = -1, alone = -1;
+
+		r = guard_take(path, LOCK_SH, &shared);
 		if (r < 0)
 			return r;
-		if (r == 0) {
-			r = reopen(path, fd);
-			if (r < 0)
-				return r;
+		r = take_once(path, fd, false);
+		if (r == -EAGAIN)
 			continue;
-		}
+		if (r != 1)
+			return r;
+		/* held: by another user?  Looked at without the guard (a
+		 * look through /proc takes milliseconds), and again with it
+		 * held alone before anything is replaced */
+		closep(&shared);
+		shared = -1;
 		if (foreign_holder(*fd, &pid, &uid) < 0)
 			return -EBUSY;
-		/* A user other than root holds it, through a descriptor opened
-		 * while the file was open to all (as hanet made it, 0644): flock()
-		 * works on a read-only one.  A new file takes its place, which that
-		 * user cannot open; the old one locks nothing now.  Only that
-		 * file: one another run put in its place meanwhile stays. */
-		log_warning("%s is held by pid %d of uid %u, not root: replaced by a new lock file that only root can open",
-		            path, (int)pid, (unsigned)uid);
-		if (same_file(path, *fd) > 0 && unlink(path) < 0 && errno != ENOENT)
-			return -errno;
-		r = reopen(path, fd);
+		r = guard_take(path, LOCK_EX, &alone);
 		if (r < 0)
+			return r;
+		r = take_once(path, fd, true);
+		if (r != -EAGAIN)
 			return r;
 	}
 	return -EBUSY;

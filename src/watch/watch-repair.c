@@ -74,7 +74,8 @@ static void report_applied(struct watch *w, const struct plan *p, uint64_t done_
 }
 
 /* The lock every hanet run that changes the kernel takes (lock.h), on a
- * file kept open: taking it is one flock(2) and one pwrite(2). */
+ * file kept open: taking it is the flock(2) of its guard and its own,
+ * and one pwrite(2). */
 
 static int lock_now(struct watch *w) {
 	char buf[32];

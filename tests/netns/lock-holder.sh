@@ -83,6 +83,53 @@ for _ in $(seq 100); do flock -n /run/hanet/lock true || break; sleep 0.02; done
 grep -q "replaced by a new lock file" "$HN_TMP/err" || hn_fail "nobody's lock not replaced: $(cat "$HN_TMP/err")"
 "$HANET" down q >/dev/null
 
+# ---- many runs race for a lock that another user's process holds and
+# lets go of: while one run checks that holder and replaces the file, the
+# holder may let go and another run take the old file.  Each round makes
+# the lock file open to all again, a nobody process holds it, RACERS
+# processes start together (lock-race waits on a FIFO) and take it TAKES
+# times each (lock.h, as every hanet run does), each checking that it is
+# alone inside, and the holder lets go 5 to 14 ms after the start.  The
+# racers are of the test build, HANET_LOCK_REPLACE_DELAY_US: 20 ms pass
+# between finding the lock another user's and unlinking it.
+RACE=$HN_TOP/build/tests/lock-race
+RACERS=6 TAKES=5 ROUNDS=40
+L=/run/hanet/race.lock
+replaced=0
+for round in $(seq "$ROUNDS"); do
+	chmod 0755 /run/hanet
+	rm -f "$L" "$L.guard" "$HN_TMP/start"
+	install -m 0644 /dev/null "$L"
+	mkfifo "$HN_TMP/start"
+	timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups flock -x "$L" sleep 10 </dev/null &
+	NB=$!
+	PIDS+=("$NB")
+	for _ in $(seq 200); do flock -n "$L" true || break; sleep 0.005; done
+	rpids=()
+	for i in $(seq "$RACERS"); do
+		HANET_LOCK_REPLACE_DELAY_US=20000 timeout 60 "$RACE" "$L" "$HN_TMP/inside" "$TAKES" 500 "$HN_TMP/start" 2>>"$HN_TMP/race.err" &
+		rpids+=($!)
+		PIDS+=($!)
+	done
+	sleep 0.1       # the racers wait on the FIFO
+	exec 9>"$HN_TMP/start"
+	sleep "$(printf 0.%03d $((5 + round % 10)))"
+	kill "$NB"
+	exec 9>&-
+	for p in "${rpids[@]}"; do
+		rc=0
+		wait "$p" || rc=$?
+		[ "$rc" = 0 ] || hn_fail "round $round: a racer exited $rc: $(cat "$HN_TMP/race.err")"
+	done
+	wait "$NB" 2>/dev/null || true
+	grep -q "replaced by a new lock file" "$HN_TMP/race.err" && replaced=$((replaced + 1))
+	: >"$HN_TMP/race.err"
+	[ "$(stat -c '%u %a' "$L")" = "0 600" ] || hn_fail "round $round: lock file left $(stat -c '%u %a' "$L")"
+done
+# the race was run: nobody's lock was found and replaced in some rounds
+[ "$replaced" -ge 1 ] || hn_fail "nobody's lock replaced in none of $ROUNDS rounds"
+echo "lock race: $ROUNDS rounds x $RACERS racers x $TAKES takes, nobody's lock replaced in $replaced rounds: one holder at a time"
+
 # ---- the lock file of a live waiting process replaced under it
 "$HANET" apply --confirm 30s "$P" >"$HN_TMP/out"
 W=$(sed -n 's/.*(pid \([0-9]*\))$/\1/p' "$HN_TMP/out")
