@@ -314,9 +314,10 @@ int owner_move_nic(struct owner *o, const char *from, const char *to, const char
 /* ---- addresses ------------------------------------------------------------------ */
 
 static struct owned_addr *find_addr(const struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip) {
+	/* the address first: it tells records apart at once */
 	for (size_t i = 0; i < o->n_addrs; i++)
-		if (netns_eq(o->addrs[i].netns, netns) && strcmp(o->addrs[i].dev, dev) == 0 &&
-		    ipaddr_eq(&o->addrs[i].ip, ip))
+		if (ipaddr_eq(&o->addrs[i].ip, ip) && netns_eq(o->addrs[i].netns, netns) &&
+		    strcmp(o->addrs[i].dev, dev) == 0)
 			return &o->addrs[i];
 	return NULL;
 }
@@ -343,8 +344,8 @@ int owner_add_addr(struct owner *o, const char *netns, const char *dev, const st
 
 void owner_del_addr(struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip) {
 	for (size_t i = 0; i < o->n_addrs; i++)
-		if (netns_eq(o->addrs[i].netns, netns) && strcmp(o->addrs[i].dev, dev) == 0 &&
-		    ipaddr_eq(&o->addrs[i].ip, ip)) {
+		if (ipaddr_eq(&o->addrs[i].ip, ip) && netns_eq(o->addrs[i].netns, netns) &&
+		    strcmp(o->addrs[i].dev, dev) == 0) {
 			REMOVE_AT(o->addrs, o->n_addrs, i);
 			return;
 		}

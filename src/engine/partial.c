@@ -11,10 +11,7 @@
 #include "util.h"
 
 static bool ns_declared(const struct profile *p, const char *netns) {
-	for (size_t i = 0; i < p->n_netns; i++)
-		if (netns_eq(p->netns[i].name, netns))
-			return true;
-	return false;
+	return profile_find_netns(p, netns) != NULL;
 }
 
 /* A namespace objects can go to: the current one, a declared one (apply
@@ -264,6 +261,7 @@ int profile_view_build(const struct profile *p, const struct route_index *routes
 	for (size_t i = 0; routes && i < routes->n; i++)
 		note_ns(v, p, st, routes->v[i]->netns);
 	v->profile = *p;
+	v->profile.index = NULL;            /* arrays of its own: scanned */
 	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
 	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
 	v->profile.routes = calloc(p->n_routes ? p->n_routes : 1, sizeof(struct route));
@@ -418,6 +416,7 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 		if (namemap_get(&peer_ns, st->ns[i].name, NULL) && shadow_add(ss, &st->ns[i], &peers) < 0)
 			goto fail;
 	v->profile = *p;
+	v->profile.index = NULL;            /* arrays of its own: scanned */
 	v->profile.netns = calloc(p->n_netns ? p->n_netns : 1, sizeof(*p->netns));
 	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
 	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));

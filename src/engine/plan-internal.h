@@ -43,6 +43,7 @@ struct sim_ns {
 	bool fwd4, fwd6;
 	struct sim_link *links;
 	size_t n_links;
+	struct namemap link_idx;            /* name (plan pool) -> index in links + 1, the last added */
 	struct sim_addr *addrs;
 	size_t n_addrs;
 	const struct ns_state *obs;         /* NULL for a namespace this plan creates */

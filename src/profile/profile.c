@@ -1019,6 +1019,9 @@ static int load_common(const char *file, const char *buf, size_t len, struct pro
 	r = load_sections(&ld);
 	if (r < 0)
 		goto out;
+	r = profile_index_build(p);
+	if (r < 0)
+		goto out;
 	check_profile_name(&ld);
 	if (d->n_errors == errors_before)
 		profile_check(&ld);
