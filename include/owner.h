@@ -19,6 +19,7 @@
 #include "model.h"
 #include "paths.h"
 #include "route.h"
+#include "util.h"
 
 
 struct owned_link {
@@ -89,6 +90,11 @@ struct owner {
 	size_t n_nics;
 	struct owned_addr *addrs;
 	size_t n_addrs;
+	/* (netns, "dev address") -> index in addrs + 1; for the first
+	 * addr_indexed records, used while that is n_addrs (a removal
+	 * moves records: owner_add_addr indexes them again) */
+	struct namemap addr_idx;
+	size_t addr_indexed;
 	struct rule *rules;
 	size_t n_rules;
 	struct owned_sysctl *sysctls;

@@ -40,6 +40,8 @@ static int path_of(const char *profile, const char *ext, char *buf, size_t size)
 	return 0;
 }
 
+static void addr_unindex(struct owner *o);
+
 static const char *intern_ns(struct owner *o, const char *s) {
 	if (!s || strcmp(s, "-") == 0 || !*s)
 		return NULL;
@@ -87,6 +89,7 @@ void owner_free(struct owner *o) {
 		free(o->nics[i].alias);
 	free(o->nics);
 	free(o->addrs);
+	namemap_clear(&o->addr_idx);
 	free(o->rules);
 	free(o->sysctls);
 	for (size_t i = 0; i < o->n_routes; i++)
@@ -143,6 +146,7 @@ void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 			o->netns[kept++] = o->netns[i];
 	o->n_netns = kept;
 	o->n_links = o->n_addrs = o->n_rules = o->n_sysctls = 0;
+	addr_unindex(o);
 	for (size_t i = 0; i < o->n_nics; i++)
 		free(o->nics[i].alias);
 	o->n_nics = 0;
@@ -191,6 +195,7 @@ void owner_del_netns(struct owner *o, const char *netns) {
 	for (size_t i = o->n_addrs; i-- > 0;)
 		if (netns_eq(o->addrs[i].netns, netns))
 			REMOVE_AT(o->addrs, o->n_addrs, i);
+	addr_unindex(o);
 	for (size_t i = o->n_rules; i-- > 0;)
 		if (netns_eq(o->rules[i].netns, netns))
 			REMOVE_AT(o->rules, o->n_rules, i);
@@ -313,11 +318,46 @@ int owner_move_nic(struct owner *o, const char *from, const char *to, const char
 
 /* ---- addresses ------------------------------------------------------------------ */
 
+/* The key of an address record in addr_idx: "dev address", in the pool.
+ * NULL: out of memory. */
+static const char *addr_key(struct owner *o, const char *dev, const struct ipaddr *ip) {
+	char buf[IFNAMSIZ + IPADDR_STRLEN + 2], a[IPADDR_STRLEN];
+
+	snprintf(buf, sizeof(buf), "%s %s", dev, format_ipaddr(ip, true, a, sizeof(a)));
+	return strpool_intern(o->pool, buf);
+}
+
+static bool addr_is(const struct owned_addr *a, const char *netns, const char *dev, const struct ipaddr *ip) {
+	return ipaddr_eq(&a->ip, ip) && netns_eq(a->netns, netns) && strcmp(a->dev, dev) == 0;
+}
+
+static void addr_unindex(struct owner *o) {
+	namemap_clear(&o->addr_idx);
+	o->addr_indexed = SIZE_MAX;
+}
+
+static int addr_index(struct owner *o, size_t i) {
+	const char *k = addr_key(o, o->addrs[i].dev, &o->addrs[i].ip);
+
+	if (!k || namemap_put(&o->addr_idx, o->addrs[i].netns, k, (void *)(uintptr_t)(i + 1)) < 0) {
+		addr_unindex(o);
+		return -ENOMEM;
+	}
+	o->addr_indexed = i + 1;
+	return 0;
+}
+
 static struct owned_addr *find_addr(const struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip) {
-	/* the address first: it tells records apart at once */
+	if (o->addr_indexed == o->n_addrs) {
+		char buf[IFNAMSIZ + IPADDR_STRLEN + 2], a[IPADDR_STRLEN];
+		uintptr_t k;
+
+		snprintf(buf, sizeof(buf), "%s %s", dev, format_ipaddr(ip, true, a, sizeof(a)));
+		k = (uintptr_t)namemap_get(&o->addr_idx, netns, buf);
+		return k && addr_is(&o->addrs[k - 1], netns, dev, ip) ? &o->addrs[k - 1] : NULL;
+	}
 	for (size_t i = 0; i < o->n_addrs; i++)
-		if (ipaddr_eq(&o->addrs[i].ip, ip) && netns_eq(o->addrs[i].netns, netns) &&
-		    strcmp(o->addrs[i].dev, dev) == 0)
+		if (addr_is(&o->addrs[i], netns, dev, ip))
 			return &o->addrs[i];
 	return NULL;
 }
@@ -328,8 +368,17 @@ bool owner_has_addr(const struct owner *o, const char *netns, const char *dev, c
 
 int owner_add_addr(struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip, bool vip) {
 	struct owned_addr a = { .ip = *ip, .vip = vip };
-	struct owned_addr *have = find_addr(o, netns, dev, ip);
+	struct owned_addr *have;
+	int r;
 
+	if (o->addr_indexed != o->n_addrs) {
+		/* records moved: index them again (on failure, scans) */
+		addr_unindex(o);
+		o->addr_indexed = 0;
+		for (size_t i = 0; i < o->n_addrs && addr_index(o, i) >= 0;)
+			i++;
+	}
+	have = find_addr(o, netns, dev, ip);
 	if (have) {
 		have->vip = vip;
 		return 0;
@@ -339,14 +388,17 @@ int owner_add_addr(struct owner *o, const char *netns, const char *dev, const st
 	a.netns = intern_ns(o, netns);
 	if (netns && !a.netns)
 		return -ENOMEM;
-	return APPEND(o->addrs, o->n_addrs, a);
+	r = APPEND(o->addrs, o->n_addrs, a);
+	if (r >= 0 && o->addr_indexed == o->n_addrs - 1)
+		addr_index(o, o->n_addrs - 1);
+	return r;
 }
 
 void owner_del_addr(struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip) {
 	for (size_t i = 0; i < o->n_addrs; i++)
-		if (ipaddr_eq(&o->addrs[i].ip, ip) && netns_eq(o->addrs[i].netns, netns) &&
-		    strcmp(o->addrs[i].dev, dev) == 0) {
+		if (addr_is(&o->addrs[i], netns, dev, ip)) {
 			REMOVE_AT(o->addrs, o->n_addrs, i);
+			addr_unindex(o);
 			return;
 		}
 }
