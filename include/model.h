@@ -617,7 +617,8 @@ struct link *profile_find_link_any(const struct profile *p, const char *name);
 /* The first veth whose peer is name, or NULL. */
 struct link *profile_find_peer(const struct profile *p, const char *name);
 struct netns_conf *profile_find_netns(const struct profile *p, const char *name);
-int profile_index_build(struct profile *p);
+int profile_index_build(struct profile *p);          /* replaces p->index */
+void profile_index_free(struct profile_index *x);
 struct vip *profile_find_vip(const struct profile *p, const char *name);
 
 void link_fini(struct link *l);

@@ -84,6 +84,8 @@ struct owner {
 	struct strpool *pool;
 	const char **netns;
 	size_t n_netns;
+	struct namemap netns_idx;       /* the names of netns, while netns_indexed is n_netns */
+	size_t netns_indexed;
 	struct owned_link *links;
 	size_t n_links;
 	struct owned_nic *nics;

@@ -41,6 +41,7 @@ static int path_of(const char *profile, const char *ext, char *buf, size_t size)
 }
 
 static void addr_unindex(struct owner *o);
+static void netns_reindex(struct owner *o);
 
 static const char *intern_ns(struct owner *o, const char *s) {
 	if (!s || strcmp(s, "-") == 0 || !*s)
@@ -84,6 +85,7 @@ void owner_free(struct owner *o) {
 		return;
 	free(o->profile);
 	free(o->netns);
+	namemap_clear(&o->netns_idx);
 	free(o->links);
 	for (size_t i = 0; i < o->n_nics; i++)
 		free(o->nics[i].alias);
@@ -145,6 +147,7 @@ void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 		if (keep_netns && keep_netns(o->netns[i]))
 			o->netns[kept++] = o->netns[i];
 	o->n_netns = kept;
+	netns_reindex(o);
 	o->n_links = o->n_addrs = o->n_rules = o->n_sysctls = 0;
 	addr_unindex(o);
 	for (size_t i = 0; i < o->n_nics; i++)
@@ -163,7 +166,18 @@ void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 
 /* ---- netns ---------------------------------------------------------------------- */
 
+static void netns_reindex(struct owner *o) {
+	namemap_clear(&o->netns_idx);
+	o->netns_indexed = SIZE_MAX;
+	for (size_t i = 0; i < o->n_netns; i++)
+		if (namemap_put(&o->netns_idx, o->netns[i], NULL, (void *)1) < 0)
+			return;                     /* scanned */
+	o->netns_indexed = o->n_netns;
+}
+
 bool owner_has_netns(const struct owner *o, const char *netns) {
+	if (o->netns_indexed == o->n_netns)
+		return namemap_get(&o->netns_idx, netns, NULL) != NULL;
 	for (size_t i = 0; i < o->n_netns; i++)
 		if (netns_eq(o->netns[i], netns))
 			return true;
@@ -172,19 +186,26 @@ bool owner_has_netns(const struct owner *o, const char *netns) {
 
 int owner_add_netns(struct owner *o, const char *netns) {
 	const char *s;
+	int r;
 
 	if (!netns || owner_has_netns(o, netns))
 		return 0;
 	s = strpool_intern(o->pool, netns);
 	if (!s)
 		return -ENOMEM;
-	return APPEND(o->netns, o->n_netns, s);
+	r = APPEND(o->netns, o->n_netns, s);
+	if (r >= 0 && o->netns_indexed == o->n_netns - 1 && namemap_put(&o->netns_idx, s, NULL, (void *)1) >= 0)
+		o->netns_indexed = o->n_netns;
+	else
+		o->netns_indexed = SIZE_MAX;
+	return r;
 }
 
 void owner_del_netns(struct owner *o, const char *netns) {
 	for (size_t i = 0; i < o->n_netns; i++)
 		if (netns_eq(o->netns[i], netns)) {
 			REMOVE_AT(o->netns, o->n_netns, i);
+			netns_reindex(o);
 			break;
 		}
 	/* what was in it went with it (down deletes a namespace hanet made

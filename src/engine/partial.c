@@ -261,7 +261,7 @@ int profile_view_build(const struct profile *p, const struct route_index *routes
 	for (size_t i = 0; routes && i < routes->n; i++)
 		note_ns(v, p, st, routes->v[i]->netns);
 	v->profile = *p;
-	v->profile.index = NULL;            /* arrays of its own: scanned */
+	v->profile.index = NULL;            /* arrays of its own: indexed below */
 	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
 	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
 	v->profile.routes = calloc(p->n_routes ? p->n_routes : 1, sizeof(struct route));
@@ -292,6 +292,9 @@ int profile_view_build(const struct profile *p, const struct route_index *routes
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (ns_usable(p, st, p->rules[i].netns))
 			v->profile.rules[v->profile.n_rules++] = p->rules[i];
+	r = profile_index_build(&v->profile);
+	if (r < 0)
+		goto fail;
 
 	if (routes) {
 		struct kept k = { p, st, removed };
@@ -327,6 +330,7 @@ void profile_view_free(struct profile_view *v) {
 	free(v->profile.vips);
 	free(v->profile.routes);
 	free(v->profile.rules);
+	profile_index_free(v->profile.index);
 	route_index_fini(&v->routes);
 	free(v->bulk_file);
 	free(v);
@@ -416,7 +420,7 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 		if (namemap_get(&peer_ns, st->ns[i].name, NULL) && shadow_add(ss, &st->ns[i], &peers) < 0)
 			goto fail;
 	v->profile = *p;
-	v->profile.index = NULL;            /* arrays of its own: scanned */
+	v->profile.index = NULL;            /* arrays of its own: indexed below */
 	v->profile.netns = calloc(p->n_netns ? p->n_netns : 1, sizeof(*p->netns));
 	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
 	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
@@ -438,6 +442,9 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (in(p->rules[i].netns, data))
 			v->profile.rules[v->profile.n_rules++] = p->rules[i];
+	r = profile_index_build(&v->profile);
+	if (r < 0)
+		goto fail;
 	if (routes) {
 		struct scope_in x = { in, data };
 

@@ -386,10 +386,7 @@ int plan_remove_links(struct planner *pl) {
 }
 
 static bool profile_declares_netns(const struct planner *pl, const char *netns) {
-	for (size_t i = 0; pl->prof && i < pl->prof->n_netns; i++)
-		if (netns_eq(pl->prof->netns[i].name, netns))
-			return true;
-	return false;
+	return pl->prof && profile_find_netns(pl->prof, netns);
 }
 
 /* Devices hanet changed but did not create, dropped from the profile:
@@ -469,19 +466,16 @@ int plan_restore_nics(struct planner *pl) {
 }
 
 static bool want_forwarding(struct planner *pl, const char *netns, bool *ret) {
-	for (size_t i = 0; pl->prof && i < pl->prof->n_netns; i++)
-		if (netns_eq(pl->prof->netns[i].name, netns) && (pl->prof->netns[i].set & NETNS_SET_FORWARDING)) {
-			*ret = pl->prof->netns[i].forwarding;
-			return true;
-		}
-	return false;
+	const struct netns_conf *n = pl->prof ? profile_find_netns(pl->prof, netns) : NULL;
+
+	if (!n || !(n->set & NETNS_SET_FORWARDING))
+		return false;
+	*ret = n->forwarding;
+	return true;
 }
 
 static bool want_netns(struct planner *pl, const char *netns) {
-	for (size_t i = 0; pl->prof && i < pl->prof->n_netns; i++)
-		if (netns_eq(pl->prof->netns[i].name, netns))
-			return true;
-	return false;
+	return profile_declares_netns(pl, netns);
 }
 
 int plan_restore_sysctls(struct planner *pl) {
@@ -597,7 +591,7 @@ int plan_remove_netns(struct planner *pl) {
 		char foreign[256] = "";
 		size_t len = 0;
 
-		if (want_netns(pl, name) || !ns || !ns->exists)
+		if (!ns || !ns->exists || want_netns(pl, name))
 			continue;
 		for (size_t j = 0; !ns->doomed && j < ns->n_links; j++) {
 			const struct sim_link *sl = &ns->links[j];

@@ -48,7 +48,7 @@ struct profile_index {
 	struct namemap ns;                  /* netns -> its [netns] */
 };
 
-static void profile_index_free(struct profile_index *x) {
+void profile_index_free(struct profile_index *x) {
 	if (!x)
 		return;
 	namemap_clear(&x->link);
