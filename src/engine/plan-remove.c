@@ -28,8 +28,10 @@ int plan_remove_rules(struct planner *pl) {
 			a = act_new(pl, ACT_RULE_DEL, DISRUPT_LIVE, ns->name, NULL);
 			if (!a)
 				return -ENOMEM;
-			a->rule = *u;
-			a->rule.netns = ns->name;
+			a->rule = act_rule(u);
+			if (!a->rule)
+				return -ENOMEM;
+			a->rule->netns = ns->name;
 			ns->rule_gone[j] = 1;
 			if (act_text(a, "rule %s%s: remove", rule_format(u, buf, sizeof(buf)),
 			             plan_ns_suffix(ns->name, sfx, sizeof(sfx))) < 0)

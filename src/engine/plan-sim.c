@@ -292,6 +292,14 @@ struct action *act_new(struct planner *pl, enum action_type type, enum disruptio
 	return a;
 }
 
+struct rule *act_rule(const struct rule *u) {
+	struct rule *c = malloc(sizeof(*c));
+
+	if (c)
+		*c = *u;
+	return c;
+}
+
 int act_text(struct action *a, const char *fmt, ...) {
 	va_list ap;
 	int r;
@@ -330,6 +338,7 @@ static void link_free(struct link *l) {
 
 static void action_fini(struct action *a) {
 	free(a->text);
+	free(a->rule);
 	link_free(a->link);
 	link_free(a->have);
 	link_free(a->nic_before);
