@@ -108,6 +108,11 @@ struct owner {
 	size_t routes_on_disk;          /* count in PROFILE.owned's "routes" line */
 	struct owned_route_tables *disk_tables;  /* "route-tables" lines, while routes are not loaded */
 	size_t n_disk_tables;
+	/* changes counts the updates; saved is its value when the records
+	 * on disk were last the same (read or written): owner_save writes
+	 * only when they differ.  owner_unsaved() after writing the file
+	 * some other way. */
+	uint64_t changes, saved;
 };
 
 /* An owner with no records (not read from disk; tests). */
@@ -122,6 +127,7 @@ void owner_free(struct owner *o);
 /* Write the records (and the routes when they changed); an empty owner
  * removes the files. */
 int owner_save(struct owner *o);
+void owner_unsaved(struct owner *o);
 bool owner_is_empty(const struct owner *o);
 
 /* Forget every record but the namespaces for which keep(name) is true. */

@@ -1247,6 +1247,7 @@ static int owner_put_back(struct apply *ap) {
 
 	if (!ap->orig_saved || !ap->intent_written)
 		return 0;
+	owner_unsaved(ap->owner);           /* the file is no longer what it holds */
 	r = owner_paths(ap->owner, owned, routes, sizeof(owned));
 	if (r < 0)
 		return r;

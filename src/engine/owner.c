@@ -143,6 +143,7 @@ static void *grow1(void *v, size_t n, size_t size) {
 void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 	size_t kept = 0;
 
+	o->changes++;
 	for (size_t i = 0; i < o->n_netns; i++)
 		if (keep_netns && keep_netns(o->netns[i]))
 			o->netns[kept++] = o->netns[i];
@@ -193,6 +194,7 @@ int owner_add_netns(struct owner *o, const char *netns) {
 	s = strpool_intern(o->pool, netns);
 	if (!s)
 		return -ENOMEM;
+	o->changes++;
 	r = APPEND(o->netns, o->n_netns, s);
 	if (r >= 0 && o->netns_indexed == o->n_netns - 1 && namemap_put(&o->netns_idx, s, NULL, (void *)1) >= 0)
 		o->netns_indexed = o->n_netns;
@@ -202,6 +204,7 @@ int owner_add_netns(struct owner *o, const char *netns) {
 }
 
 void owner_del_netns(struct owner *o, const char *netns) {
+	o->changes++;
 	for (size_t i = 0; i < o->n_netns; i++)
 		if (netns_eq(o->netns[i], netns)) {
 			REMOVE_AT(o->netns, o->n_netns, i);
@@ -235,6 +238,9 @@ int owner_add_link(struct owner *o, const char *netns, const char *name, enum li
 	struct owned_link l = { .kind = kind };
 	struct owned_link *have = owner_link(o, netns, name);
 
+	if (have && have->kind == kind)
+		return 0;
+	o->changes++;
 	if (have) {
 		have->kind = kind;
 		return 0;
@@ -248,6 +254,7 @@ int owner_add_link(struct owner *o, const char *netns, const char *name, enum li
 }
 
 void owner_del_link(struct owner *o, const char *netns, const char *name) {
+	o->changes++;
 	for (size_t i = 0; i < o->n_links; i++)
 		if (netns_eq(o->links[i].netns, netns) && strcmp(o->links[i].name, name) == 0) {
 			REMOVE_AT(o->links, o->n_links, i);
@@ -268,6 +275,7 @@ int owner_note_nic(struct owner *o, const char *netns, const struct link *have, 
 	struct owned_nic *n = owner_nic(o, netns, have->name);
 	unsigned add;
 
+	o->changes++;
 	if (!n) {
 		struct owned_nic z = { 0 };
 		int r;
@@ -306,6 +314,7 @@ int owner_note_nic(struct owner *o, const char *netns, const struct link *have, 
 }
 
 void owner_del_nic(struct owner *o, const char *netns, const char *name) {
+	o->changes++;
 	for (size_t i = 0; i < o->n_nics; i++)
 		if (netns_eq(o->nics[i].netns, netns) && strcmp(o->nics[i].name, name) == 0) {
 			free(o->nics[i].alias);
@@ -319,6 +328,7 @@ void owner_forget_nic_keys(struct owner *o, const char *netns, const char *name,
 
 	if (!n)
 		return;
+	o->changes++;
 	n->set &= ~set;
 	if ((set & LINK_SET_ALIAS) && n->alias) {
 		free(n->alias);
@@ -333,6 +343,7 @@ int owner_move_nic(struct owner *o, const char *from, const char *to, const char
 
 	if (!n)
 		return 0;
+	o->changes++;
 	n->netns = intern_ns(o, to);
 	return to && !n->netns ? -ENOMEM : 0;
 }
@@ -400,6 +411,9 @@ int owner_add_addr(struct owner *o, const char *netns, const char *dev, const st
 			i++;
 	}
 	have = find_addr(o, netns, dev, ip);
+	if (have && have->vip == vip)
+		return 0;
+	o->changes++;
 	if (have) {
 		have->vip = vip;
 		return 0;
@@ -418,6 +432,7 @@ int owner_add_addr(struct owner *o, const char *netns, const char *dev, const st
 void owner_del_addr(struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip) {
 	for (size_t i = 0; i < o->n_addrs; i++)
 		if (addr_is(&o->addrs[i], netns, dev, ip)) {
+			o->changes++;
 			REMOVE_AT(o->addrs, o->n_addrs, i);
 			addr_unindex(o);
 			return;
@@ -448,6 +463,7 @@ int owner_add_rule(struct owner *o, const struct rule *u) {
 	for (size_t i = 0; i < o->n_rules; i++)
 		if (netns_eq(o->rules[i].netns, u->netns) && rule_same(&o->rules[i], u))
 			return 0;
+	o->changes++;
 	c.name[0] = '\0';
 	c.line = 0;
 	c.netns = intern_ns(o, u->netns);
@@ -457,6 +473,7 @@ int owner_add_rule(struct owner *o, const struct rule *u) {
 }
 
 void owner_del_rule(struct owner *o, const char *netns, const struct rule *u) {
+	o->changes++;
 	for (size_t i = o->n_rules; i-- > 0;)
 		if (netns_eq(o->rules[i].netns, netns) && (rule_matches(&o->rules[i], u) || rule_same(&o->rules[i], u)))
 			REMOVE_AT(o->rules, o->n_rules, i);
@@ -476,6 +493,7 @@ int owner_note_sysctl(struct owner *o, const char *netns, bool forwarding4, bool
 
 	if (owner_sysctl(o, netns))
 		return 0;
+	o->changes++;
 	s.netns = intern_ns(o, netns);
 	if (netns && !s.netns)
 		return -ENOMEM;
@@ -483,6 +501,7 @@ int owner_note_sysctl(struct owner *o, const char *netns, bool forwarding4, bool
 }
 
 void owner_del_sysctl(struct owner *o, const char *netns) {
+	o->changes++;
 	for (size_t i = 0; i < o->n_sysctls; i++)
 		if (netns_eq(o->sysctls[i].netns, netns)) {
 			REMOVE_AT(o->sysctls, o->n_sysctls, i);
@@ -559,6 +578,7 @@ int owner_add_route(struct owner *o, const char *netns, const struct route_key *
 	}
 	t->n++;
 	o->routes_dirty = true;
+	o->changes++;
 	return 0;
 }
 
@@ -569,6 +589,7 @@ void owner_del_route(struct owner *o, const char *netns, const struct route_key 
 	if (!or || !route_map_del(or->keys, k))
 		return;
 	o->routes_dirty = true;
+	o->changes++;
 	t = table_count(or, k->table);
 	if (t && --t->n == 0)
 		REMOVE_AT(or->tables, or->n_tables, (size_t)(t - or->tables));
@@ -816,17 +837,20 @@ int owner_load(const char *profile, struct owner **ret) {
 	fclose(f);
 	if (o->routes_on_disk == 0)
 		o->routes_loaded = true;
+	o->saved = o->changes;              /* the file is what was read */
 	*ret = o;
 	return 0;
 }
 
 int owner_load_routes(struct owner *o) {
 	char path[PATH_MAX], line[256];
+	bool synced;
 	FILE *f;
 	int r;
 
 	if (o->routes_loaded)
 		return 0;
+	synced = o->saved == o->changes;
 	r = path_of(o->profile, "routes", path, sizeof(path));
 	if (r < 0)
 		return r;
@@ -861,7 +885,13 @@ int owner_load_routes(struct owner *o) {
 	}
 	fclose(f);
 	o->routes_dirty = false;
+	if (synced)
+		o->saved = o->changes;
 	return 0;
+}
+
+void owner_unsaved(struct owner *o) {
+	o->changes++;
 }
 
 /* ---- writing ------------------------------------------------------------------------ */
@@ -913,6 +943,8 @@ static int save_routes(struct owner *o, const char *path) {
 	}
 	r = write_file_atomic(path, buf, len, 0600);
 	free(buf);
+	if (r >= 0)
+		o->saved = o->changes;
 	return r;
 }
 
@@ -928,6 +960,10 @@ int owner_save(struct owner *o) {
 	FILE *f;
 	int r;
 
+	/* nothing changed since the records were read or written (a
+	 * repair of what hanet owns already): the file says it all */
+	if (o->saved == o->changes && !o->routes_dirty)
+		return 0;
 	r = path_of(o->profile, "owned", path, sizeof(path));
 	if (r < 0)
 		return r;
@@ -946,6 +982,7 @@ int owner_save(struct owner *o) {
 	if (owner_is_empty(o)) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			return -errno;
+		o->saved = o->changes;
 		return 0;
 	}
 
