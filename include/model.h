@@ -556,6 +556,7 @@ struct service_conf {
 /* ---- the profile -------------------------------------------------- */
 
 struct strpool;
+struct profile_index;
 
 /* Where a section or key was written, for messages after parsing
  * (profile_key_line()).  key is NULL for the section header line. */
@@ -593,6 +594,11 @@ struct profile {
 	size_t n_services;
 	struct profile_key_pos *key_pos;    /* every section and key with its line */
 	size_t n_key_pos;
+	/* hashed lookups of links, veth peers and namespaces by name, built
+	 * once the sections are read (profile_index_build); used only while
+	 * the arrays are the ones it was built for, so a shallow copy with
+	 * arrays of its own (a view) scans them instead */
+	struct profile_index *index;
 };
 
 /* ---- helpers (model.c) -------------------------------------------- */
@@ -608,6 +614,11 @@ int link_kind_from_name(const char *s, enum link_kind *ret);
 
 struct link *profile_find_link(const struct profile *p, const char *netns, const char *name);
 struct link *profile_find_link_any(const struct profile *p, const char *name);
+/* The first veth whose peer is name, or NULL. */
+struct link *profile_find_peer(const struct profile *p, const char *name);
+struct netns_conf *profile_find_netns(const struct profile *p, const char *name);
+int profile_index_build(struct profile *p);          /* replaces p->index */
+void profile_index_free(struct profile_index *x);
 struct vip *profile_find_vip(const struct profile *p, const char *name);
 
 void link_fini(struct link *l);

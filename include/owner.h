@@ -19,6 +19,7 @@
 #include "model.h"
 #include "paths.h"
 #include "route.h"
+#include "util.h"
 
 
 struct owned_link {
@@ -83,12 +84,19 @@ struct owner {
 	struct strpool *pool;
 	const char **netns;
 	size_t n_netns;
+	struct namemap netns_idx;       /* the names of netns, while netns_indexed is n_netns */
+	size_t netns_indexed;
 	struct owned_link *links;
 	size_t n_links;
 	struct owned_nic *nics;
 	size_t n_nics;
 	struct owned_addr *addrs;
 	size_t n_addrs;
+	/* (netns, "dev address") -> index in addrs + 1; for the first
+	 * addr_indexed records, used while that is n_addrs (a removal
+	 * moves records: owner_add_addr indexes them again) */
+	struct namemap addr_idx;
+	size_t addr_indexed;
 	struct rule *rules;
 	size_t n_rules;
 	struct owned_sysctl *sysctls;
@@ -100,6 +108,11 @@ struct owner {
 	size_t routes_on_disk;          /* count in PROFILE.owned's "routes" line */
 	struct owned_route_tables *disk_tables;  /* "route-tables" lines, while routes are not loaded */
 	size_t n_disk_tables;
+	/* changes counts the updates; saved is its value when the records
+	 * on disk were last the same (read or written): owner_save writes
+	 * only when they differ.  owner_unsaved() after writing the file
+	 * some other way. */
+	uint64_t changes, saved;
 };
 
 /* An owner with no records (not read from disk; tests). */
@@ -114,6 +127,7 @@ void owner_free(struct owner *o);
 /* Write the records (and the routes when they changed); an empty owner
  * removes the files. */
 int owner_save(struct owner *o);
+void owner_unsaved(struct owner *o);
 bool owner_is_empty(const struct owner *o);
 
 /* Forget every record but the namespaces for which keep(name) is true. */

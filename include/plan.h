@@ -130,8 +130,8 @@ struct action {
 	const struct route **old_routes;
 	size_t n_routes;
 
-	/* RULE_* */
-	struct rule rule;
+	/* RULE_* (a copy of its own: most actions have none) */
+	struct rule *rule;
 
 	/* LINK_DELETE of a master: the ports it had (the inverse enslaves
 	 * them again) */

@@ -1045,7 +1045,7 @@ static int run_action(struct apply *ap, const struct action *a, struct done *d) 
 		r = get_nl(ap, a->netns, &nl);
 		if (r < 0)
 			return kerr(ap, NULL, r, a->text);
-		r = a->type == ACT_RULE_ADD ? rule_add(nl, &a->rule, 0) : rule_del(nl, &a->rule);
+		r = a->type == ACT_RULE_ADD ? rule_add(nl, a->rule, 0) : rule_del(nl, a->rule);
 		return r < 0 ? kerr(ap, nl, r, a->text) : 0;
 	}
 	case _ACT_MAX:
@@ -1162,7 +1162,7 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		r = get_nl(ap, a->netns, &nl);
 		if (r < 0)
 			return r;
-		r = a->type == ACT_RULE_ADD ? rule_del(nl, &a->rule) : rule_add(nl, &a->rule, a->rule.protocol);
+		r = a->type == ACT_RULE_ADD ? rule_del(nl, a->rule) : rule_add(nl, a->rule, a->rule->protocol);
 		return r < 0 ? kerr(ap, nl, r, "undo rule") : 0;
 	}
 	case _ACT_MAX:
@@ -1247,6 +1247,7 @@ static int owner_put_back(struct apply *ap) {
 
 	if (!ap->orig_saved || !ap->intent_written)
 		return 0;
+	owner_unsaved(ap->owner);           /* the file is no longer what it holds */
 	r = owner_paths(ap->owner, owned, routes, sizeof(owned));
 	if (r < 0)
 		return r;
@@ -1299,7 +1300,7 @@ static int own_claim(struct owner *o, const struct action *a) {
 		}
 		return 0;
 	case ACT_RULE_ADD:
-		return owner_add_rule(o, &a->rule);
+		return owner_add_rule(o, a->rule);
 	default:
 		return 0;
 	}
@@ -1339,7 +1340,7 @@ static void own_release(struct owner *o, const struct action *a) {
 		}
 		break;
 	case ACT_RULE_DEL:
-		owner_del_rule(o, a->netns, &a->rule);
+		owner_del_rule(o, a->netns, a->rule);
 		break;
 	case ACT_FORWARDING:
 		if (a->fwd_forget)

@@ -24,7 +24,7 @@
 /* A field of struct action, link, addr, route or rule that is not in the
  * file is not undone: every field added to them needs its tag here. */
 #if __SIZEOF_POINTER__ == 8 && defined(__x86_64__)
-_Static_assert(sizeof(struct action) == 696, "struct action changed: write and read the new field in journal-file.c");
+_Static_assert(sizeof(struct action) == 528, "struct action changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct link) == 680, "struct link changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct route) == 152, "struct route changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct addr) == 88, "struct addr changed: write and read the new field in journal-file.c");
@@ -476,7 +476,8 @@ static void jfile_put_action(struct wbuf *b, const struct action *a) {
 		put_route(b, A_ROUTE, a->routes[i]);
 	for (size_t i = 0; a->old_routes && i < a->n_routes; i++)
 		put_route(b, A_OLD_ROUTE, a->old_routes[i]);
-	put_rule(b, A_RULE, &a->rule);
+	if (a->rule)
+		put_rule(b, A_RULE, a->rule);
 	for (size_t i = 0; i < a->n_ports; i++)
 		f_bytes(b, A_PORT, a->ports[i], strlen(a->ports[i]));
 	for (size_t i = 0; i < a->n_lost_addrs; i++)
@@ -1230,6 +1231,9 @@ static int check_action(struct ctx *c, const struct action *a) {
 		return a->routes ? 0 : bad(c, "a route action without routes");
 	case ACT_ROUTE_REPLACE:
 		return a->routes && a->old_routes ? 0 : bad(c, "a route replacement without the routes it replaces");
+	case ACT_RULE_ADD:
+	case ACT_RULE_DEL:
+		return a->rule ? 0 : bad(c, "a rule action without its rule");
 	default:
 		break;
 	}
@@ -1346,7 +1350,10 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 		case A_OLD_ADDR: r2 = read_addr(c, v, &a->old_addr); break;
 		case A_ROUTE: r2 = read_route(c, v, &a->routes[k_routes++]); break;
 		case A_OLD_ROUTE: r2 = read_route(c, v, &a->old_routes[k_old++]); break;
-		case A_RULE: r2 = read_rule(c, v, &a->rule); break;
+		case A_RULE:
+			a->rule = arena_alloc(c->arena, sizeof(*a->rule));
+			r2 = a->rule ? read_rule(c, v, a->rule) : -ENOMEM;
+			break;
 		case A_PORT: r2 = v_name(c, tag, &v, a->ports[a->n_ports++], IFNAMSIZ); break;
 		case A_LOST_ADDR: r2 = read_addr(c, v, &a->lost_addrs[a->n_lost_addrs++]); break;
 		case A_LOST_ROUTE: r2 = read_route(c, v, &a->lost_routes[a->n_lost_routes++]); break;

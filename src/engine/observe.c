@@ -38,7 +38,7 @@ struct nsid_known {
 struct nls_entry {
 	char *netns;
 	struct hnl *nl;
-	struct nsid_known *ids;
+	struct nsid_known *ids;             /* by nsid: a namespace of a thousand peers finds one at once */
 	size_t n_ids;
 };
 
@@ -137,12 +137,14 @@ void nls_drop(struct nls *s, const char *netns) {
 	/* the ids the others knew for it go with it (the kernel frees them
 	 * once the namespace is gone, and may give them out again) */
 	name = e->netns ? e->netns : "";
-	for (size_t i = 0; i < s->n; i++)
-		for (size_t j = 0; j < s->v[i].n_ids;)
-			if (strcmp(s->v[i].ids[j].netns, name) == 0)
-				s->v[i].ids[j] = s->v[i].ids[--s->v[i].n_ids];
-			else
-				j++;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t kept = 0;
+
+		for (size_t j = 0; j < s->v[i].n_ids; j++)
+			if (strcmp(s->v[i].ids[j].netns, name) != 0)
+				s->v[i].ids[kept++] = s->v[i].ids[j];
+		s->v[i].n_ids = kept;
+	}
 	nls_entry_fini(e);
 	*e = s->v[--s->n];
 	(void)nls_reindex(s);
@@ -976,11 +978,25 @@ static int nsid_of(struct hnl *nl, struct hnl *other) {
 	return r < 0 ? -1 : rep.nsid;
 }
 
+/* Where nsid is, or goes, in e's ids (sorted by nsid). */
+static size_t nsid_pos(const struct nls_entry *e, int nsid) {
+	size_t lo = 0, hi = e->n_ids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->ids[mid].nsid < nsid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static const char *nsid_cached(const struct nls_entry *e, int nsid) {
-	for (size_t i = 0; i < e->n_ids; i++)
-		if (e->ids[i].nsid == nsid)
-			return e->ids[i].netns;
-	return NULL;
+	size_t i = nsid_pos(e, nsid);
+
+	return i < e->n_ids && e->ids[i].nsid == nsid ? e->ids[i].netns : NULL;
 }
 
 /* Whether namespace `other` has the id nsid in namespace `here`: asked
@@ -1007,9 +1023,12 @@ static bool nsid_is(struct nls *s, const char *here, const char *other, int nsid
 		struct nsid_known *v = realloc(e->ids, (e->n_ids + 1) * sizeof(*v));
 
 		if (v) {
+			size_t at;
+
 			e->ids = v;
-			v[e->n_ids].nsid = id;
-			v[e->n_ids].netns = o->netns ? o->netns : "";
+			at = nsid_pos(e, id);
+			memmove(&v[at + 1], &v[at], (e->n_ids - at) * sizeof(*v));
+			v[at] = (struct nsid_known){ id, o->netns ? o->netns : "" };
 			e->n_ids++;
 		}
 	}

@@ -40,6 +40,9 @@ static int path_of(const char *profile, const char *ext, char *buf, size_t size)
 	return 0;
 }
 
+static void addr_unindex(struct owner *o);
+static void netns_reindex(struct owner *o);
+
 static const char *intern_ns(struct owner *o, const char *s) {
 	if (!s || strcmp(s, "-") == 0 || !*s)
 		return NULL;
@@ -82,11 +85,13 @@ void owner_free(struct owner *o) {
 		return;
 	free(o->profile);
 	free(o->netns);
+	namemap_clear(&o->netns_idx);
 	free(o->links);
 	for (size_t i = 0; i < o->n_nics; i++)
 		free(o->nics[i].alias);
 	free(o->nics);
 	free(o->addrs);
+	namemap_clear(&o->addr_idx);
 	free(o->rules);
 	free(o->sysctls);
 	for (size_t i = 0; i < o->n_routes; i++)
@@ -138,11 +143,14 @@ static void *grow1(void *v, size_t n, size_t size) {
 void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 	size_t kept = 0;
 
+	o->changes++;
 	for (size_t i = 0; i < o->n_netns; i++)
 		if (keep_netns && keep_netns(o->netns[i]))
 			o->netns[kept++] = o->netns[i];
 	o->n_netns = kept;
+	netns_reindex(o);
 	o->n_links = o->n_addrs = o->n_rules = o->n_sysctls = 0;
+	addr_unindex(o);
 	for (size_t i = 0; i < o->n_nics; i++)
 		free(o->nics[i].alias);
 	o->n_nics = 0;
@@ -159,7 +167,18 @@ void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 
 /* ---- netns ---------------------------------------------------------------------- */
 
+static void netns_reindex(struct owner *o) {
+	namemap_clear(&o->netns_idx);
+	o->netns_indexed = SIZE_MAX;
+	for (size_t i = 0; i < o->n_netns; i++)
+		if (namemap_put(&o->netns_idx, o->netns[i], NULL, (void *)1) < 0)
+			return;                     /* scanned */
+	o->netns_indexed = o->n_netns;
+}
+
 bool owner_has_netns(const struct owner *o, const char *netns) {
+	if (o->netns_indexed == o->n_netns)
+		return namemap_get(&o->netns_idx, netns, NULL) != NULL;
 	for (size_t i = 0; i < o->n_netns; i++)
 		if (netns_eq(o->netns[i], netns))
 			return true;
@@ -168,19 +187,28 @@ bool owner_has_netns(const struct owner *o, const char *netns) {
 
 int owner_add_netns(struct owner *o, const char *netns) {
 	const char *s;
+	int r;
 
 	if (!netns || owner_has_netns(o, netns))
 		return 0;
 	s = strpool_intern(o->pool, netns);
 	if (!s)
 		return -ENOMEM;
-	return APPEND(o->netns, o->n_netns, s);
+	o->changes++;
+	r = APPEND(o->netns, o->n_netns, s);
+	if (r >= 0 && o->netns_indexed == o->n_netns - 1 && namemap_put(&o->netns_idx, s, NULL, (void *)1) >= 0)
+		o->netns_indexed = o->n_netns;
+	else
+		o->netns_indexed = SIZE_MAX;
+	return r;
 }
 
 void owner_del_netns(struct owner *o, const char *netns) {
+	o->changes++;
 	for (size_t i = 0; i < o->n_netns; i++)
 		if (netns_eq(o->netns[i], netns)) {
 			REMOVE_AT(o->netns, o->n_netns, i);
+			netns_reindex(o);
 			break;
 		}
 	/* what was in it went with it (down deletes a namespace hanet made
@@ -191,6 +219,7 @@ void owner_del_netns(struct owner *o, const char *netns) {
 	for (size_t i = o->n_addrs; i-- > 0;)
 		if (netns_eq(o->addrs[i].netns, netns))
 			REMOVE_AT(o->addrs, o->n_addrs, i);
+	addr_unindex(o);
 	for (size_t i = o->n_rules; i-- > 0;)
 		if (netns_eq(o->rules[i].netns, netns))
 			REMOVE_AT(o->rules, o->n_rules, i);
@@ -209,6 +238,9 @@ int owner_add_link(struct owner *o, const char *netns, const char *name, enum li
 	struct owned_link l = { .kind = kind };
 	struct owned_link *have = owner_link(o, netns, name);
 
+	if (have && have->kind == kind)
+		return 0;
+	o->changes++;
 	if (have) {
 		have->kind = kind;
 		return 0;
@@ -222,6 +254,7 @@ int owner_add_link(struct owner *o, const char *netns, const char *name, enum li
 }
 
 void owner_del_link(struct owner *o, const char *netns, const char *name) {
+	o->changes++;
 	for (size_t i = 0; i < o->n_links; i++)
 		if (netns_eq(o->links[i].netns, netns) && strcmp(o->links[i].name, name) == 0) {
 			REMOVE_AT(o->links, o->n_links, i);
@@ -242,6 +275,7 @@ int owner_note_nic(struct owner *o, const char *netns, const struct link *have, 
 	struct owned_nic *n = owner_nic(o, netns, have->name);
 	unsigned add;
 
+	o->changes++;
 	if (!n) {
 		struct owned_nic z = { 0 };
 		int r;
@@ -280,6 +314,7 @@ int owner_note_nic(struct owner *o, const char *netns, const struct link *have, 
 }
 
 void owner_del_nic(struct owner *o, const char *netns, const char *name) {
+	o->changes++;
 	for (size_t i = 0; i < o->n_nics; i++)
 		if (netns_eq(o->nics[i].netns, netns) && strcmp(o->nics[i].name, name) == 0) {
 			free(o->nics[i].alias);
@@ -293,6 +328,7 @@ void owner_forget_nic_keys(struct owner *o, const char *netns, const char *name,
 
 	if (!n)
 		return;
+	o->changes++;
 	n->set &= ~set;
 	if ((set & LINK_SET_ALIAS) && n->alias) {
 		free(n->alias);
@@ -307,16 +343,53 @@ int owner_move_nic(struct owner *o, const char *from, const char *to, const char
 
 	if (!n)
 		return 0;
+	o->changes++;
 	n->netns = intern_ns(o, to);
 	return to && !n->netns ? -ENOMEM : 0;
 }
 
 /* ---- addresses ------------------------------------------------------------------ */
 
+/* The key of an address record in addr_idx: "dev address", in the pool.
+ * NULL: out of memory. */
+static const char *addr_key(struct owner *o, const char *dev, const struct ipaddr *ip) {
+	char buf[IFNAMSIZ + IPADDR_STRLEN + 2], a[IPADDR_STRLEN];
+
+	snprintf(buf, sizeof(buf), "%s %s", dev, format_ipaddr(ip, true, a, sizeof(a)));
+	return strpool_intern(o->pool, buf);
+}
+
+static bool addr_is(const struct owned_addr *a, const char *netns, const char *dev, const struct ipaddr *ip) {
+	return ipaddr_eq(&a->ip, ip) && netns_eq(a->netns, netns) && strcmp(a->dev, dev) == 0;
+}
+
+static void addr_unindex(struct owner *o) {
+	namemap_clear(&o->addr_idx);
+	o->addr_indexed = SIZE_MAX;
+}
+
+static int addr_index(struct owner *o, size_t i) {
+	const char *k = addr_key(o, o->addrs[i].dev, &o->addrs[i].ip);
+
+	if (!k || namemap_put(&o->addr_idx, o->addrs[i].netns, k, (void *)(uintptr_t)(i + 1)) < 0) {
+		addr_unindex(o);
+		return -ENOMEM;
+	}
+	o->addr_indexed = i + 1;
+	return 0;
+}
+
 static struct owned_addr *find_addr(const struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip) {
+	if (o->addr_indexed == o->n_addrs) {
+		char buf[IFNAMSIZ + IPADDR_STRLEN + 2], a[IPADDR_STRLEN];
+		uintptr_t k;
+
+		snprintf(buf, sizeof(buf), "%s %s", dev, format_ipaddr(ip, true, a, sizeof(a)));
+		k = (uintptr_t)namemap_get(&o->addr_idx, netns, buf);
+		return k && addr_is(&o->addrs[k - 1], netns, dev, ip) ? &o->addrs[k - 1] : NULL;
+	}
 	for (size_t i = 0; i < o->n_addrs; i++)
-		if (netns_eq(o->addrs[i].netns, netns) && strcmp(o->addrs[i].dev, dev) == 0 &&
-		    ipaddr_eq(&o->addrs[i].ip, ip))
+		if (addr_is(&o->addrs[i], netns, dev, ip))
 			return &o->addrs[i];
 	return NULL;
 }
@@ -327,8 +400,20 @@ bool owner_has_addr(const struct owner *o, const char *netns, const char *dev, c
 
 int owner_add_addr(struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip, bool vip) {
 	struct owned_addr a = { .ip = *ip, .vip = vip };
-	struct owned_addr *have = find_addr(o, netns, dev, ip);
+	struct owned_addr *have;
+	int r;
 
+	if (o->addr_indexed != o->n_addrs) {
+		/* records moved: index them again (on failure, scans) */
+		addr_unindex(o);
+		o->addr_indexed = 0;
+		for (size_t i = 0; i < o->n_addrs && addr_index(o, i) >= 0;)
+			i++;
+	}
+	have = find_addr(o, netns, dev, ip);
+	if (have && have->vip == vip)
+		return 0;
+	o->changes++;
 	if (have) {
 		have->vip = vip;
 		return 0;
@@ -338,14 +423,18 @@ int owner_add_addr(struct owner *o, const char *netns, const char *dev, const st
 	a.netns = intern_ns(o, netns);
 	if (netns && !a.netns)
 		return -ENOMEM;
-	return APPEND(o->addrs, o->n_addrs, a);
+	r = APPEND(o->addrs, o->n_addrs, a);
+	if (r >= 0 && o->addr_indexed == o->n_addrs - 1)
+		addr_index(o, o->n_addrs - 1);
+	return r;
 }
 
 void owner_del_addr(struct owner *o, const char *netns, const char *dev, const struct ipaddr *ip) {
 	for (size_t i = 0; i < o->n_addrs; i++)
-		if (netns_eq(o->addrs[i].netns, netns) && strcmp(o->addrs[i].dev, dev) == 0 &&
-		    ipaddr_eq(&o->addrs[i].ip, ip)) {
+		if (addr_is(&o->addrs[i], netns, dev, ip)) {
+			o->changes++;
 			REMOVE_AT(o->addrs, o->n_addrs, i);
+			addr_unindex(o);
 			return;
 		}
 }
@@ -374,6 +463,7 @@ int owner_add_rule(struct owner *o, const struct rule *u) {
 	for (size_t i = 0; i < o->n_rules; i++)
 		if (netns_eq(o->rules[i].netns, u->netns) && rule_same(&o->rules[i], u))
 			return 0;
+	o->changes++;
 	c.name[0] = '\0';
 	c.line = 0;
 	c.netns = intern_ns(o, u->netns);
@@ -383,6 +473,7 @@ int owner_add_rule(struct owner *o, const struct rule *u) {
 }
 
 void owner_del_rule(struct owner *o, const char *netns, const struct rule *u) {
+	o->changes++;
 	for (size_t i = o->n_rules; i-- > 0;)
 		if (netns_eq(o->rules[i].netns, netns) && (rule_matches(&o->rules[i], u) || rule_same(&o->rules[i], u)))
 			REMOVE_AT(o->rules, o->n_rules, i);
@@ -402,6 +493,7 @@ int owner_note_sysctl(struct owner *o, const char *netns, bool forwarding4, bool
 
 	if (owner_sysctl(o, netns))
 		return 0;
+	o->changes++;
 	s.netns = intern_ns(o, netns);
 	if (netns && !s.netns)
 		return -ENOMEM;
@@ -409,6 +501,7 @@ int owner_note_sysctl(struct owner *o, const char *netns, bool forwarding4, bool
 }
 
 void owner_del_sysctl(struct owner *o, const char *netns) {
+	o->changes++;
 	for (size_t i = 0; i < o->n_sysctls; i++)
 		if (netns_eq(o->sysctls[i].netns, netns)) {
 			REMOVE_AT(o->sysctls, o->n_sysctls, i);
@@ -485,6 +578,7 @@ int owner_add_route(struct owner *o, const char *netns, const struct route_key *
 	}
 	t->n++;
 	o->routes_dirty = true;
+	o->changes++;
 	return 0;
 }
 
@@ -495,6 +589,7 @@ void owner_del_route(struct owner *o, const char *netns, const struct route_key 
 	if (!or || !route_map_del(or->keys, k))
 		return;
 	o->routes_dirty = true;
+	o->changes++;
 	t = table_count(or, k->table);
 	if (t && --t->n == 0)
 		REMOVE_AT(or->tables, or->n_tables, (size_t)(t - or->tables));
@@ -742,17 +837,20 @@ int owner_load(const char *profile, struct owner **ret) {
 	fclose(f);
 	if (o->routes_on_disk == 0)
 		o->routes_loaded = true;
+	o->saved = o->changes;              /* the file is what was read */
 	*ret = o;
 	return 0;
 }
 
 int owner_load_routes(struct owner *o) {
 	char path[PATH_MAX], line[256];
+	bool synced;
 	FILE *f;
 	int r;
 
 	if (o->routes_loaded)
 		return 0;
+	synced = o->saved == o->changes;
 	r = path_of(o->profile, "routes", path, sizeof(path));
 	if (r < 0)
 		return r;
@@ -787,7 +885,13 @@ int owner_load_routes(struct owner *o) {
 	}
 	fclose(f);
 	o->routes_dirty = false;
+	if (synced)
+		o->saved = o->changes;
 	return 0;
+}
+
+void owner_unsaved(struct owner *o) {
+	o->changes++;
 }
 
 /* ---- writing ------------------------------------------------------------------------ */
@@ -839,6 +943,8 @@ static int save_routes(struct owner *o, const char *path) {
 	}
 	r = write_file_atomic(path, buf, len, 0600);
 	free(buf);
+	if (r >= 0)
+		o->saved = o->changes;
 	return r;
 }
 
@@ -854,6 +960,10 @@ int owner_save(struct owner *o) {
 	FILE *f;
 	int r;
 
+	/* nothing changed since the records were read or written (a
+	 * repair of what hanet owns already): the file says it all */
+	if (o->saved == o->changes && !o->routes_dirty)
+		return 0;
 	r = path_of(o->profile, "owned", path, sizeof(path));
 	if (r < 0)
 		return r;
@@ -872,6 +982,7 @@ int owner_save(struct owner *o) {
 	if (owner_is_empty(o)) {
 		if (unlink(path) < 0 && errno != ENOENT)
 			return -errno;
+		o->saved = o->changes;
 		return 0;
 	}
 

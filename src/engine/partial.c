@@ -11,10 +11,7 @@
 #include "util.h"
 
 static bool ns_declared(const struct profile *p, const char *netns) {
-	for (size_t i = 0; i < p->n_netns; i++)
-		if (netns_eq(p->netns[i].name, netns))
-			return true;
-	return false;
+	return profile_find_netns(p, netns) != NULL;
 }
 
 /* A namespace objects can go to: the current one, a declared one (apply
@@ -178,13 +175,67 @@ static bool route_kept(const struct profile *p, const struct state *st, const bo
 	return true;
 }
 
+struct kept {
+	const struct profile *p;
+	const struct state *st;
+	const bool *removed;
+};
+
+static bool route_kept_cb(const struct route *r, void *data) {
+	const struct kept *k = data;
+
+	return route_kept(k->p, k->st, k->removed, r);
+}
+
+/* The routes of a view: those of the session's index `routes` that
+ * keep() takes, each with its `present`.  [route] sections are copied
+ * into the view's profile (which lists them), bulk routes are shared.
+ * The index points at the view's copy of a section, or with `shared` at
+ * the session's own route (a scope: its plan's actions then name the
+ * same routes as the whole profile's). */
+static int view_routes(struct profile_view *v, const struct profile *p, const struct route_index *routes,
+                       size_t n_bulk, const size_t *bulk_file, bool shared,
+                       bool (*keep)(const struct route *r, void *data), void *data) {
+	size_t n = routes->n, n_sections = n - n_bulk, n_rv = 0;
+	const struct route **rv = calloc(n ? n : 1, sizeof(*rv));
+	size_t *orig = malloc((n ? n : 1) * sizeof(*orig));
+	char err[256];
+	int r = -ENOMEM;
+
+	v->bulk_file = malloc((n_bulk ? n_bulk : 1) * sizeof(*v->bulk_file));
+	if (!rv || !orig || !v->bulk_file)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (!keep(routes->v[i], data))
+			continue;
+		rv[n_rv] = routes->v[i];
+		if (i < n_sections && i < p->n_routes) {
+			struct route *c = &v->profile.routes[v->profile.n_routes++];
+
+			*c = *routes->v[i];
+			if (!shared)
+				rv[n_rv] = c;
+		} else {
+			v->bulk_file[v->n_bulk++] = bulk_file ? bulk_file[i - n_sections] : 0;
+		}
+		orig[n_rv++] = i;
+	}
+	r = route_index_build(&v->routes, rv, n_rv, err, sizeof(err));
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < n_rv; i++)
+		v->routes.present[i] = routes->present[orig[i]];
+	r = 0;
+out:
+	free(rv);
+	free(orig);
+	return r;
+}
+
 int profile_view_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
                        const size_t *bulk_file, const struct state *st, struct profile_view **ret) {
 	struct profile_view *v = calloc(1, sizeof(*v));
-	const struct route **rv = NULL;
-	size_t *orig = NULL, n_rv = 0, n_sections = routes ? routes->n - n_bulk : p->n_routes;
 	bool *removed = calloc(p->n_links ? p->n_links : 1, sizeof(bool));
-	char err[256];
 	int r = -ENOMEM;
 
 	if (!v || !removed)
@@ -210,6 +261,7 @@ int profile_view_build(const struct profile *p, const struct route_index *routes
 	for (size_t i = 0; routes && i < routes->n; i++)
 		note_ns(v, p, st, routes->v[i]->netns);
 	v->profile = *p;
+	v->profile.index = NULL;            /* arrays of its own: indexed below */
 	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
 	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
 	v->profile.routes = calloc(p->n_routes ? p->n_routes : 1, sizeof(struct route));
@@ -240,43 +292,21 @@ int profile_view_build(const struct profile *p, const struct route_index *routes
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (ns_usable(p, st, p->rules[i].netns))
 			v->profile.rules[v->profile.n_rules++] = p->rules[i];
+	r = profile_index_build(&v->profile);
+	if (r < 0)
+		goto fail;
 
-	/* routes: [route] sections (copied: the view's profile lists them),
-	 * then the bulk ones (shared), each with its `present` */
 	if (routes) {
-		rv = malloc((routes->n ? routes->n : 1) * sizeof(*rv));
-		orig = malloc((routes->n ? routes->n : 1) * sizeof(*orig));
-		v->bulk_file = malloc((n_bulk ? n_bulk : 1) * sizeof(*v->bulk_file));
-		if (!rv || !orig || !v->bulk_file)
-			goto fail;
-		for (size_t i = 0; i < n_sections && i < p->n_routes; i++) {
-			if (!route_kept(p, st, removed, routes->v[i]))
-				continue;
-			v->profile.routes[v->profile.n_routes] = *routes->v[i];
-			rv[n_rv] = &v->profile.routes[v->profile.n_routes++];
-			orig[n_rv++] = i;
-		}
-		for (size_t i = n_sections; i < routes->n; i++) {
-			if (!route_kept(p, st, removed, routes->v[i]))
-				continue;
-			v->bulk_file[v->n_bulk++] = bulk_file ? bulk_file[i - n_sections] : 0;
-			rv[n_rv] = routes->v[i];
-			orig[n_rv++] = i;
-		}
-		r = route_index_build(&v->routes, rv, n_rv, err, sizeof(err));
+		struct kept k = { p, st, removed };
+
+		r = view_routes(v, p, routes, n_bulk, bulk_file, false, route_kept_cb, &k);
 		if (r < 0)
 			goto fail;
-		for (size_t i = 0; i < n_rv; i++)
-			v->routes.present[i] = routes->present[orig[i]];
 	}
-	free(rv);
-	free(orig);
 	free(removed);
 	*ret = v;
 	return 0;
 fail:
-	free(rv);
-	free(orig);
 	free(removed);
 	profile_view_free(v);
 	return r;
@@ -300,6 +330,7 @@ void profile_view_free(struct profile_view *v) {
 	free(v->profile.vips);
 	free(v->profile.routes);
 	free(v->profile.rules);
+	profile_index_free(v->profile.index);
 	route_index_fini(&v->routes);
 	free(v->bulk_file);
 	free(v);
@@ -339,6 +370,17 @@ static int shadow_add(struct scope_state *ss, const struct ns_state *o, const st
 	return namemap_put(&ss->st.index, x->name, NULL, x);
 }
 
+struct scope_in {
+	netns_pred_fn in;
+	void *data;
+};
+
+static bool route_in_cb(const struct route *r, void *data) {
+	const struct scope_in *x = data;
+
+	return x->in(r->netns, x->data);
+}
+
 int profile_scope_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
                         const size_t *bulk_file, const struct state *st, netns_pred_fn in, void *data,
                         struct profile_view **ret_view, struct state **ret_st) {
@@ -346,9 +388,6 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 	struct scope_state *ss = calloc(1, sizeof(*ss));
 	struct state *s = ss ? &ss->st : NULL;
 	struct namemap peers = { 0 }, peer_ns = { 0 };
-	const struct route **rv = NULL;
-	size_t *orig = NULL, n_rv = 0, n_sections = routes ? routes->n - n_bulk : p->n_routes;
-	char err[256];
 	int r = -ENOMEM;
 
 	if (!v || !s)
@@ -381,6 +420,7 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 		if (namemap_get(&peer_ns, st->ns[i].name, NULL) && shadow_add(ss, &st->ns[i], &peers) < 0)
 			goto fail;
 	v->profile = *p;
+	v->profile.index = NULL;            /* arrays of its own: indexed below */
 	v->profile.netns = calloc(p->n_netns ? p->n_netns : 1, sizeof(*p->netns));
 	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
 	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
@@ -402,41 +442,22 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 	for (size_t i = 0; i < p->n_rules; i++)
 		if (in(p->rules[i].netns, data))
 			v->profile.rules[v->profile.n_rules++] = p->rules[i];
+	r = profile_index_build(&v->profile);
+	if (r < 0)
+		goto fail;
 	if (routes) {
-		rv = malloc((routes->n ? routes->n : 1) * sizeof(*rv));
-		orig = malloc((routes->n ? routes->n : 1) * sizeof(*orig));
-		v->bulk_file = malloc((n_bulk ? n_bulk : 1) * sizeof(*v->bulk_file));
-		if (!rv || !orig || !v->bulk_file)
-			goto fail;
-		for (size_t i = 0; i < routes->n; i++) {
-			if (!in(routes->v[i]->netns, data))
-				continue;
-			/* the index points at the session's routes: a plan's
-			 * actions name the same ones as the whole profile's */
-			rv[n_rv] = routes->v[i];
-			if (i < n_sections && i < p->n_routes) {
-				v->profile.routes[v->profile.n_routes++] = *routes->v[i];
-			} else {
-				v->bulk_file[v->n_bulk++] = bulk_file ? bulk_file[i - n_sections] : 0;
-			}
-			orig[n_rv++] = i;
-		}
-		r = route_index_build(&v->routes, rv, n_rv, err, sizeof(err));
+		struct scope_in x = { in, data };
+
+		r = view_routes(v, p, routes, n_bulk, bulk_file, true, route_in_cb, &x);
 		if (r < 0)
 			goto fail;
-		for (size_t i = 0; i < n_rv; i++)
-			v->routes.present[i] = routes->present[orig[i]];
 	}
-	free(rv);
-	free(orig);
 	namemap_clear(&peers);
 	namemap_clear(&peer_ns);
 	*ret_view = v;
 	*ret_st = s;
 	return 0;
 fail:
-	free(rv);
-	free(orig);
 	namemap_clear(&peers);
 	namemap_clear(&peer_ns);
 	profile_view_free(v);

@@ -77,35 +77,72 @@ static const char *lower_ns(struct planner *pl, const struct link *l) {
 	return NULL;
 }
 
-static int want_depth(struct planner *pl, struct want_link *w, int guard) {
+/* The depth of each desired link: below it its lower device, and for a
+ * master its ports (their mtu first: a bridge follows them).  ports
+ * lists a master's ports through the array (first[m], then next[i];
+ * -1 ends); depth[] is filled as found (-1: not yet). */
+struct depths {
+	int *first, *next, *depth;
+};
+
+static int want_depth(struct planner *pl, struct depths *x, size_t i, int guard) {
+	struct want_link *w = &pl->want[i];
 	const char *lower;
-	struct want_link *lw;
+	int d = 0;
 
 	if (guard > 16)
 		return 0;
-	if (w->implicit && w->provider >= 0)
-		return want_depth(pl, &pl->want[w->provider], guard + 1);
-	if (w->provider >= 0)
-		return want_depth(pl, &pl->want[w->provider], guard + 1);
-	{
-		int d = 0;
-
+	if (x->depth[i] >= 0)
+		return x->depth[i];
+	if (w->provider >= 0) {
+		d = want_depth(pl, x, (size_t)w->provider, guard + 1);
+	} else {
 		lower = plan_lower_of(&w->l);
 		if (lower) {
-			lw = want_find(pl, lower_ns(pl, &w->l), lower);
-			d = lw ? 1 + want_depth(pl, lw, guard + 1) : 1;
-		}
-		/* a master after its ports: their mtu first (a bridge follows them) */
-		for (size_t i = 0; i < pl->n_want; i++)
-			if (&pl->want[i] != w && netns_eq(pl->want[i].l.netns, w->l.netns) &&
-			    strcmp(pl->want[i].l.master, w->l.name) == 0) {
-				int pd = 1 + want_depth(pl, &pl->want[i], guard + 1);
+			struct want_link *lw = want_find(pl, lower_ns(pl, &w->l), lower);
 
-				if (pd > d)
-					d = pd;
-			}
-		return d;
+			d = lw ? 1 + want_depth(pl, x, (size_t)(lw - pl->want), guard + 1) : 1;
+		}
+		for (int k = x->first[i]; k >= 0; k = x->next[k]) {
+			int pd = 1 + want_depth(pl, x, (size_t)k, guard + 1);
+
+			if (pd > d)
+				d = pd;
+		}
 	}
+	x->depth[i] = d;
+	return d;
+}
+
+static int want_depths(struct planner *pl) {
+	size_t n = pl->n_want ? pl->n_want : 1;
+	struct depths x = { malloc(n * sizeof(int)), malloc(n * sizeof(int)), malloc(n * sizeof(int)) };
+	int r = -ENOMEM;
+
+	if (!x.first || !x.next || !x.depth)
+		goto out;
+	for (size_t i = 0; i < pl->n_want; i++)
+		x.first[i] = x.next[i] = x.depth[i] = -1;
+	/* listed in reverse so that each list is in the array's order */
+	for (size_t i = pl->n_want; i-- > 0;) {
+		struct want_link *w = &pl->want[i], *m;
+
+		if (!w->l.master[0])
+			continue;
+		m = want_find(pl, w->l.netns, w->l.master);
+		if (!m || m == w)
+			continue;
+		x.next[i] = x.first[m - pl->want];
+		x.first[m - pl->want] = (int)i;
+	}
+	for (size_t i = 0; i < pl->n_want; i++)
+		pl->want[i].depth = want_depth(pl, &x, i, 0);
+	r = 0;
+out:
+	free(x.first);
+	free(x.next);
+	free(x.depth);
+	return r;
 }
 
 int plan_build_want(struct planner *pl) {
@@ -187,9 +224,7 @@ int plan_build_want(struct planner *pl) {
 			memcpy(port->l.master, pl->want[i].l.name, IFNAMSIZ);
 		}
 	}
-	for (size_t i = 0; i < pl->n_want; i++)
-		pl->want[i].depth = want_depth(pl, &pl->want[i], 0);
-	return 0;
+	return want_depths(pl);
 }
 
 static int cmp_depth(const void *a, const void *b) {

@@ -43,6 +43,7 @@ struct sim_ns {
 	bool fwd4, fwd6;
 	struct sim_link *links;
 	size_t n_links;
+	struct namemap link_idx;            /* name (plan pool) -> index in links + 1, the last added */
 	struct sim_addr *addrs;
 	size_t n_addrs;
 	const struct ns_state *obs;         /* NULL for a namespace this plan creates */
@@ -119,6 +120,8 @@ void sim_ns_free(struct sim_ns *ns);
 int sim_init(struct planner *pl);
 struct action *act_new(struct planner *pl, enum action_type type, enum disruption level, const char *netns,
                               const char *name);
+/* A copy of u for an action (freed with it); NULL on ENOMEM. */
+struct rule *act_rule(const struct rule *u);
 int act_text(struct action *a, const char *fmt, ...);
 struct link *plan_link_dup(struct planner *pl, const struct link *src);
 void plan_free(struct plan *p);

@@ -28,8 +28,10 @@ int plan_remove_rules(struct planner *pl) {
 			a = act_new(pl, ACT_RULE_DEL, DISRUPT_LIVE, ns->name, NULL);
 			if (!a)
 				return -ENOMEM;
-			a->rule = *u;
-			a->rule.netns = ns->name;
+			a->rule = act_rule(u);
+			if (!a->rule)
+				return -ENOMEM;
+			a->rule->netns = ns->name;
 			ns->rule_gone[j] = 1;
 			if (act_text(a, "rule %s%s: remove", rule_format(u, buf, sizeof(buf)),
 			             plan_ns_suffix(ns->name, sfx, sizeof(sfx))) < 0)
@@ -386,10 +388,7 @@ int plan_remove_links(struct planner *pl) {
 }
 
 static bool profile_declares_netns(const struct planner *pl, const char *netns) {
-	for (size_t i = 0; pl->prof && i < pl->prof->n_netns; i++)
-		if (netns_eq(pl->prof->netns[i].name, netns))
-			return true;
-	return false;
+	return pl->prof && profile_find_netns(pl->prof, netns);
 }
 
 /* Devices hanet changed but did not create, dropped from the profile:
@@ -469,19 +468,16 @@ int plan_restore_nics(struct planner *pl) {
 }
 
 static bool want_forwarding(struct planner *pl, const char *netns, bool *ret) {
-	for (size_t i = 0; pl->prof && i < pl->prof->n_netns; i++)
-		if (netns_eq(pl->prof->netns[i].name, netns) && (pl->prof->netns[i].set & NETNS_SET_FORWARDING)) {
-			*ret = pl->prof->netns[i].forwarding;
-			return true;
-		}
-	return false;
+	const struct netns_conf *n = pl->prof ? profile_find_netns(pl->prof, netns) : NULL;
+
+	if (!n || !(n->set & NETNS_SET_FORWARDING))
+		return false;
+	*ret = n->forwarding;
+	return true;
 }
 
 static bool want_netns(struct planner *pl, const char *netns) {
-	for (size_t i = 0; pl->prof && i < pl->prof->n_netns; i++)
-		if (netns_eq(pl->prof->netns[i].name, netns))
-			return true;
-	return false;
+	return profile_declares_netns(pl, netns);
 }
 
 int plan_restore_sysctls(struct planner *pl) {
@@ -597,7 +593,7 @@ int plan_remove_netns(struct planner *pl) {
 		char foreign[256] = "";
 		size_t len = 0;
 
-		if (want_netns(pl, name) || !ns || !ns->exists)
+		if (!ns || !ns->exists || want_netns(pl, name))
 			continue;
 		for (size_t j = 0; !ns->doomed && j < ns->n_links; j++) {
 			const struct sim_link *sl = &ns->links[j];

@@ -177,9 +177,11 @@ int plan_rules(struct planner *pl) {
 		a = act_new(pl, ACT_RULE_ADD, DISRUPT_LIVE, u->netns, NULL);
 		if (!a)
 			return -ENOMEM;
-		a->rule = *u;
-		a->rule.netns = a->netns;
-		a->rule.family = rule_family(u);
+		a->rule = act_rule(u);
+		if (!a->rule)
+			return -ENOMEM;
+		a->rule->netns = a->netns;
+		a->rule->family = rule_family(u);
 		a->object = u->name;
 		a->owned = true;
 		if (act_text(a, "rule %s%s: add %s", u->name, plan_ns_suffix(u->netns, sfx, sizeof(sfx)),

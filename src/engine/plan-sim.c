@@ -62,8 +62,17 @@ struct sim_ns *sim_ns_add(struct planner *pl, const char *netns) {
 struct sim_link *sim_link(struct planner *pl, const char *netns, const char *name) {
 	struct sim_ns *ns = sim_ns(pl, netns);
 
+	uintptr_t k;
+
 	if (!ns || !ns->exists)
 		return NULL;
+	/* the last of a name added: a live one unless it went (then scan:
+	 * an older one may still be there) */
+	k = (uintptr_t)namemap_get(&ns->link_idx, NULL, name);
+	if (!k)
+		return NULL;
+	if (!ns->links[k - 1].gone)
+		return &ns->links[k - 1];
 	for (size_t i = 0; i < ns->n_links; i++)
 		if (!ns->links[i].gone && strcmp(ns->links[i].l.name, name) == 0)
 			return &ns->links[i];
@@ -72,13 +81,18 @@ struct sim_link *sim_link(struct planner *pl, const char *netns, const char *nam
 
 struct sim_link *sim_link_add(struct planner *pl, struct sim_ns *ns, const struct link *l) {
 	struct sim_link *v = realloc(ns->links, (ns->n_links + 1) * sizeof(*v));
+	const char *key = strpool_intern(pl->p->pool, l->name);
 
-	if (!v)
+	if (!v || !key)
 		return NULL;
 	ns->links = v;
 	memset(&v[ns->n_links], 0, sizeof(v[0]));
 	if (link_copy(&v[ns->n_links].l, l) < 0)
 		return NULL;
+	if (namemap_put(&ns->link_idx, NULL, key, (void *)(uintptr_t)(ns->n_links + 1)) < 0) {
+		link_fini(&v[ns->n_links].l);
+		return NULL;
+	}
 	v[ns->n_links].l.netns = ns->name;
 	if (v[ns->n_links].l.kind == LINK_VETH)
 		v[ns->n_links].l.u.veth.peer_netns = plan_intern_peer(pl, v[ns->n_links].l.u.veth.peer_netns);
@@ -206,6 +220,7 @@ void sim_ns_free(struct sim_ns *ns) {
 	for (size_t i = 0; i < ns->n_links; i++)
 		link_fini(&ns->links[i].l);
 	free(ns->links);
+	namemap_clear(&ns->link_idx);
 	free(ns->addrs);
 	free(ns->route_gone);
 	free(ns->rule_gone);
@@ -277,6 +292,14 @@ struct action *act_new(struct planner *pl, enum action_type type, enum disruptio
 	return a;
 }
 
+struct rule *act_rule(const struct rule *u) {
+	struct rule *c = malloc(sizeof(*c));
+
+	if (c)
+		*c = *u;
+	return c;
+}
+
 int act_text(struct action *a, const char *fmt, ...) {
 	va_list ap;
 	int r;
@@ -315,6 +338,7 @@ static void link_free(struct link *l) {
 
 static void action_fini(struct action *a) {
 	free(a->text);
+	free(a->rule);
 	link_free(a->link);
 	link_free(a->have);
 	link_free(a->nic_before);

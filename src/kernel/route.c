@@ -274,7 +274,7 @@ static int route_map_resize(struct route_map *m, size_t cap) {
 
 int route_map_new(size_t hint, struct route_map **ret) {
 	struct route_map *m = calloc(1, sizeof(*m));
-	size_t cap = 64;
+	size_t cap = 8;                     /* a namespace of a few routes: one per router, a thousand routers */
 
 	if (!m)
 		return -ENOMEM;

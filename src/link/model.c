@@ -35,7 +35,82 @@ int link_kind_from_name(const char *s, enum link_kind *ret) {
 	return -EINVAL;
 }
 
+/* ---- the profile's index ---- */
+
+struct profile_index {
+	const struct link *links;           /* the arrays it was built for */
+	size_t n_links;
+	const struct netns_conf *netns;
+	size_t n_netns;
+	struct namemap link;                /* (netns, name) -> the link */
+	struct namemap any;                 /* name -> the first link of that name */
+	struct namemap peer;                /* name -> the first veth with that peer */
+	struct namemap ns;                  /* netns -> its [netns] */
+};
+
+void profile_index_free(struct profile_index *x) {
+	if (!x)
+		return;
+	namemap_clear(&x->link);
+	namemap_clear(&x->any);
+	namemap_clear(&x->peer);
+	namemap_clear(&x->ns);
+	free(x);
+}
+
+/* Add unless there: the first of a name is the one a scan finds. */
+static int put_first(struct namemap *m, const char *netns, const char *name, void *val) {
+	return namemap_get(m, netns, name) ? 0 : namemap_put(m, netns, name, val);
+}
+
+int profile_index_build(struct profile *p) {
+	struct profile_index *x = calloc(1, sizeof(*x));
+	int r = 0;
+
+	if (!x)
+		return -ENOMEM;
+	for (size_t i = 0; r >= 0 && i < p->n_links; i++) {
+		struct link *l = &p->links[i];
+
+		r = put_first(&x->link, l->netns, l->name, l);
+		if (r >= 0)
+			r = put_first(&x->any, NULL, l->name, l);
+		if (r >= 0 && l->kind == LINK_VETH)
+			r = put_first(&x->peer, NULL, l->u.veth.peer, l);
+	}
+	for (size_t i = 0; r >= 0 && i < p->n_netns; i++)
+		r = put_first(&x->ns, p->netns[i].name, NULL, &p->netns[i]);
+	if (r < 0) {
+		profile_index_free(x);
+		return r;
+	}
+	x->links = p->links;
+	x->n_links = p->n_links;
+	x->netns = p->netns;
+	x->n_netns = p->n_netns;
+	profile_index_free(p->index);
+	p->index = x;
+	return 0;
+}
+
+static const struct profile_index *index_of(const struct profile *p) {
+	const struct profile_index *x = p->index;
+
+	return x && x->links == p->links && x->n_links == p->n_links && x->netns == p->netns &&
+	       x->n_netns == p->n_netns ? x : NULL;
+}
+
+/* An indexed answer is checked against the object (nothing renamed it
+ * since): a miss there, or no index, scans. */
+
 struct link *profile_find_link(const struct profile *p, const char *netns, const char *name) {
+	const struct profile_index *x = index_of(p);
+	struct link *l = x ? namemap_get(&x->link, netns, name) : NULL;
+
+	if (l && strcmp(l->name, name) == 0 && netns_eq(l->netns, netns))
+		return l;
+	if (x && !l)
+		return NULL;
 	for (size_t i = 0; i < p->n_links; i++)
 		if (strcmp(p->links[i].name, name) == 0 && netns_eq(p->links[i].netns, netns))
 			return &p->links[i];
@@ -43,9 +118,44 @@ struct link *profile_find_link(const struct profile *p, const char *netns, const
 }
 
 struct link *profile_find_link_any(const struct profile *p, const char *name) {
+	const struct profile_index *x = index_of(p);
+	struct link *l = x ? namemap_get(&x->any, NULL, name) : NULL;
+
+	if (l && strcmp(l->name, name) == 0)
+		return l;
+	if (x && !l)
+		return NULL;
 	for (size_t i = 0; i < p->n_links; i++)
 		if (strcmp(p->links[i].name, name) == 0)
 			return &p->links[i];
+	return NULL;
+}
+
+struct link *profile_find_peer(const struct profile *p, const char *name) {
+	const struct profile_index *x = index_of(p);
+	struct link *l = x ? namemap_get(&x->peer, NULL, name) : NULL;
+
+	if (l && l->kind == LINK_VETH && strcmp(l->u.veth.peer, name) == 0)
+		return l;
+	if (x && !l)
+		return NULL;
+	for (size_t i = 0; i < p->n_links; i++)
+		if (p->links[i].kind == LINK_VETH && strcmp(p->links[i].u.veth.peer, name) == 0)
+			return &p->links[i];
+	return NULL;
+}
+
+struct netns_conf *profile_find_netns(const struct profile *p, const char *name) {
+	const struct profile_index *x = index_of(p);
+	struct netns_conf *n = x ? namemap_get(&x->ns, name, NULL) : NULL;
+
+	if (n && netns_eq(n->name, name))
+		return n;
+	if (x && !n)
+		return NULL;
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (netns_eq(p->netns[i].name, name))
+			return &p->netns[i];
 	return NULL;
 }
 
@@ -193,6 +303,7 @@ void profile_free(struct profile *p) {
 	}
 	free(p->services);
 	free(p->key_pos);
+	profile_index_free(p->index);
 	strpool_free(p->pool);
 	free(p);
 }

@@ -73,20 +73,17 @@ struct endpoint {
 };
 
 static bool find_endpoint(const struct profile *p, const char *name, struct endpoint *ret) {
-	for (size_t i = 0; i < p->n_links; i++) {
-		struct link *l = &p->links[i];
-		if (strcmp(l->name, name) == 0) {
-			*ret = (struct endpoint){ .link = l, .netns = l->netns };
-			return true;
-		}
+	struct link *l = profile_find_link_any(p, name);
+
+	if (l) {
+		*ret = (struct endpoint){ .link = l, .netns = l->netns };
+		return true;
 	}
-	for (size_t i = 0; i < p->n_links; i++) {
-		struct link *l = &p->links[i];
-		if (l->kind == LINK_VETH && strcmp(l->u.veth.peer, name) == 0) {
-			*ret = (struct endpoint){ .link = l, .peer = true,
-			                          .netns = l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns };
-			return true;
-		}
+	l = profile_find_peer(p, name);
+	if (l) {
+		*ret = (struct endpoint){ .link = l, .peer = true,
+		                          .netns = l->u.veth.peer_netns ? l->u.veth.peer_netns : l->netns };
+		return true;
 	}
 	return false;
 }
@@ -451,24 +448,53 @@ out:
 	free(next);
 }
 
-static void check_link_addresses(struct load *ld) {
+/* The key of an address in a map by namespace: its text, in the
+ * profile's pool (a map keeps its keys' pointers).  NULL: out of memory. */
+static const char *addr_key(struct profile *p, const struct ipaddr *a) {
+	char buf[IPADDR_STRLEN];
+
+	return strpool_intern(p->pool, format_ipaddr(a, false, buf, sizeof(buf)));
+}
+
+/* Each address of a link against those of the links before it in its
+ * namespace (one map: the first link that has each).  With ret_map, the
+ * map of every link's addresses is handed back. */
+static int link_addresses(struct load *ld, bool report, struct namemap *ret_map) {
 	struct profile *p = ld->p;
+	struct namemap seen = { 0 };
 	char label[LABEL_MAX], buf[IPADDR_STRLEN];
 
-	for (size_t i = 0; i < p->n_links; i++)
-		for (size_t a = 0; a < p->links[i].n_addrs; a++)
-			for (size_t j = 0; j < i; j++) {
-				if (!netns_eq(p->links[i].netns, p->links[j].netns))
-					continue;
-				for (size_t b = 0; b < p->links[j].n_addrs; b++) {
-					struct ipaddr x = p->links[i].addrs[a], y = p->links[j].addrs[b];
-					if (x.family != y.family || memcmp(x.a, y.a, ipaddr_len(x.family)) != 0)
-						continue;
-					check_error(ld, link_label(&p->links[i], label, sizeof(label)), "addresses",
-					    "%s is also an address of %s, in the same namespace",
-					    format_ipaddr(&x, false, buf, sizeof(buf)), p->links[j].name);
-				}
-			}
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct link *l = &p->links[i];
+
+		for (size_t a = 0; a < l->n_addrs; a++) {
+			const char *k = addr_key(p, &l->addrs[a]);
+			const struct link *o;
+
+			if (!k)
+				goto oom;
+			o = namemap_get(&seen, l->netns, k);
+			if (!o && namemap_put(&seen, l->netns, k, l) < 0)
+				goto oom;
+			if (o && o != l && report)
+				check_error(ld, link_label(l, label, sizeof(label)), "addresses",
+				    "%s is also an address of %s, in the same namespace",
+				    format_ipaddr(&l->addrs[a], false, buf, sizeof(buf)), o->name);
+		}
+	}
+	if (ret_map)
+		*ret_map = seen;
+	else
+		namemap_clear(&seen);
+	return 0;
+oom:
+	namemap_clear(&seen);
+	return -ENOMEM;
+}
+
+static void check_link_addresses(struct load *ld) {
+	if (link_addresses(ld, true, NULL) < 0)
+		load_err(ld, 0, NULL, NULL, "out of memory");
 }
 
 /* ---- bonds ------------------------------------------------------------------ */
@@ -543,11 +569,17 @@ static void check_kinds(struct load *ld) {
 
 static void check_vips(struct load *ld) {
 	struct profile *p = ld->p;
+	struct namemap vips = { 0 }, links = { 0 };
 	char label[LABEL_MAX], buf[IPADDR_STRLEN];
 
+	if (link_addresses(ld, false, &links) < 0)
+		goto oom;
 	for (size_t i = 0; i < p->n_vips; i++) {
 		struct vip *v = &p->vips[i];
 		size_t dl = strlen(v->dev);
+		const struct vip *o;
+		const struct link *l;
+		const char *k;
 
 		snprintf(label, sizeof(label), "vip %s", v->name);
 		if (v->dev[0])
@@ -561,24 +593,26 @@ static void check_vips(struct load *ld) {
 			    format_ipaddr(&v->address, true, buf, sizeof(buf)));
 		if (!v->address.family)
 			continue;
-		for (size_t j = 0; j < i; j++) {
-			const struct vip *o = &p->vips[j];
-			if (netns_eq(o->netns, v->netns) && o->address.family == v->address.family &&
-			    memcmp(o->address.a, v->address.a, ipaddr_len(v->address.family)) == 0)
-				check_error(ld, label, "address", "%s is also the address of [vip %s] (line %d), in the same namespace",
-				    format_ipaddr(&v->address, false, buf, sizeof(buf)), o->name, o->line);
-		}
-		for (size_t j = 0; j < p->n_links; j++) {
-			const struct link *l = &p->links[j];
-			if (!netns_eq(l->netns, v->netns))
-				continue;
-			for (size_t a = 0; a < l->n_addrs; a++)
-				if (l->addrs[a].family == v->address.family &&
-				    memcmp(l->addrs[a].a, v->address.a, ipaddr_len(v->address.family)) == 0)
-					check_error(ld, label, "address", "%s is also in the addresses of %s: a vip is an address of its own",
-					    format_ipaddr(&v->address, false, buf, sizeof(buf)), l->name);
-		}
+		k = addr_key(p, &v->address);
+		if (!k)
+			goto oom;
+		o = namemap_get(&vips, v->netns, k);
+		if (o)
+			check_error(ld, label, "address", "%s is also the address of [vip %s] (line %d), in the same namespace",
+			    format_ipaddr(&v->address, false, buf, sizeof(buf)), o->name, o->line);
+		else if (namemap_put(&vips, v->netns, k, v) < 0)
+			goto oom;
+		l = namemap_get(&links, v->netns, k);
+		if (l)
+			check_error(ld, label, "address", "%s is also in the addresses of %s: a vip is an address of its own",
+			    format_ipaddr(&v->address, false, buf, sizeof(buf)), l->name);
 	}
+	goto out;
+oom:
+	load_err(ld, 0, NULL, NULL, "out of memory");
+out:
+	namemap_clear(&vips);
+	namemap_clear(&links);
 }
 
 static const char *family_name(int family) {
@@ -1035,9 +1069,8 @@ struct netns_check {
 static int netns_ref_cb(const char *label, const char *key, const char *netns, void *data) {
 	struct netns_check *x = data;
 
-	for (size_t i = 0; i < x->p->n_netns; i++)
-		if (strcmp(x->p->netns[i].name, netns) == 0)
-			return 0;
+	if (profile_find_netns(x->p, netns))
+		return 0;
 	if (x->exists(netns, x->data))
 		return 0;
 	x->n++;

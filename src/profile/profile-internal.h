@@ -106,6 +106,7 @@ struct load {
 	char *dir;          /* the profile's directory, for relative paths */
 	struct scan scan;
 	size_t errors_before;   /* ld->d->n_errors when loading started */
+	struct namemap link_names;  /* a link's name (profile pool) -> its index in p->links + 1 */
 };
 
 void load_err(struct load *ld, int line, const char *section, const char *key, const char *fmt, ...)

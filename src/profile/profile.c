@@ -763,6 +763,8 @@ static void *new_link(struct load *ld, const struct scan_section *s) {
 	struct profile *p = ld->p;
 	const struct link_ops *ops;
 	struct link *l;
+	const char *key;
+	uintptr_t k;
 
 	if (!ifname_valid(s->name)) {
 		load_err(ld, s->line, s->label, NULL,
@@ -770,14 +772,16 @@ static void *new_link(struct load *ld, const struct scan_section *s) {
 		         IFNAMSIZ - 1);
 		return NULL;
 	}
-	l = profile_find_link_any(p, s->name);
-	if (l) {
+	k = (uintptr_t)namemap_get(&ld->link_names, NULL, s->name);
+	if (k) {
+		l = &p->links[k - 1];
 		load_err(ld, s->line, s->label, NULL, "%s is already declared by [%s %s] at line %d: one section per device",
 		         s->name, link_kind_name(l->kind), l->name, l->line);
 		return NULL;
 	}
-	l = load_array_push(&p->links, &p->n_links, sizeof(*l));
-	if (!l)
+	key = strpool_intern(p->pool, s->name);
+	l = key ? load_array_push(&p->links, &p->n_links, sizeof(*l)) : NULL;
+	if (!l || namemap_put(&ld->link_names, NULL, key, (void *)(uintptr_t)p->n_links) < 0)
 		return NULL;
 	STRCPY(l->name, s->name);
 	l->kind = sec_type_link_kind(s->stype);
@@ -1019,6 +1023,9 @@ static int load_common(const char *file, const char *buf, size_t len, struct pro
 	r = load_sections(&ld);
 	if (r < 0)
 		goto out;
+	r = profile_index_build(p);
+	if (r < 0)
+		goto out;
 	check_profile_name(&ld);
 	if (d->n_errors == errors_before)
 		profile_check(&ld);
@@ -1026,6 +1033,7 @@ static int load_common(const char *file, const char *buf, size_t len, struct pro
 	diags_sort(d, first);
 out:
 	scan_fini(&ld.scan);
+	namemap_clear(&ld.link_names);
 	free(ld.dir);
 	if (r < 0) {
 		profile_free(p);

@@ -43,6 +43,7 @@ struct fixture {
 	struct nexthop nh[2];
 	const struct route *routes[2], *old_routes[2], *lost_routes[1];
 	struct addr lost_addr;
+	struct rule rule;
 	char del_ports[1][IFNAMSIZ];
 	struct act_dev disturbed[2];
 };
@@ -131,8 +132,9 @@ static void fixture_init(struct fixture *f) {
 	                           .n_stay_down = 1, .text = (char *)"delete" };
 	f->v[5] = (struct action){ .type = ACT_LINK_SET, .name = "v0", .set = LINK_SET_MAC | LINK_SET_ALIAS,
 	                           .old_alias = (char *)"", .old_mac_unknown = true, .text = (char *)"set" };
-	ip4(&f->v[5].rule.from, "10.0.0.0", 24);
-	f->v[5].rule.fwmask = 0xffffffff;
+	ip4(&f->rule.from, "10.0.0.0", 24);
+	f->rule.fwmask = 0xffffffff;
+	f->v[5].rule = &f->rule;
 	f->p.v = f->v;
 	f->p.n = 6;
 }
@@ -260,7 +262,9 @@ static void test_round_trip(void **state) {
 	assert_string_equal(a->old_alias, "");
 	assert_null(a->alias);
 	assert_true(a->old_mac_unknown);
-	assert_int_equal(a->rule.fwmask, 0xffffffff);
+	assert_non_null(a->rule);
+	assert_int_equal(a->rule->fwmask, 0xffffffff);
+	assert_null(j->actions[4].rule);
 	assert_string_equal(a->text, "set");
 	jfile_free(j);
 	unlink(path);
