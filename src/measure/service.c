@@ -395,6 +395,11 @@ static int spawn(struct services *s, struct service *sv, char *err, size_t errsi
 			/* the namespace's own /sys, as `ip netns exec` does */
 			if (umount2("/sys", MNT_DETACH) == 0)
 				mount(c->netns, "/sys", "sysfs", 0, NULL);
+			/* and its PID namespace's own /proc: pgrep, pidof and
+			 * a daemon's check for a running copy of itself see the
+			 * service's processes, with their pids there */
+			if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+				child_fail("a /proc of its PID namespace", NULL);
 			for (size_t i = 0; i < n_dirs; i++)
 				if (mount("tmpfs", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 					child_fail("tmpfs over", dirs[i]);
