@@ -285,12 +285,14 @@ static pid_t first_child(pid_t pid) {
 	}
 }
 
-/* PID 1 of a service's PID namespace: start its command and reap
- * whatever ends in the namespace until the command ends, then end with
- * its status; the kernel then kills every process left in the namespace
- * (daemonized ones too).  Signals other than SIGKILL and SIGSTOP do not
- * reach a PID 1 with no handler: a SIGTERM to the group is for the
- * command and its children. */
+/* Run /bin/sh argv as a child and reap whatever ends until it ends, then
+ * end with its status.  As PID 1 of a service's PID namespace (spawn()):
+ * the kernel then kills every process left in the namespace (daemonized
+ * ones too); signals other than SIGKILL and SIGSTOP do not reach a PID 1
+ * with no handler, so a SIGTERM to the group is for the command and its
+ * children.  As the parent of a command run in a service's namespaces
+ * (run_in()): its child, the only process it reaps, is the one of the
+ * namespace, and it hands back its status.  The command dies with it. */
 static _Noreturn void reaper(char **argv, char **env) {
 	pid_t cmd = fork_flags(0);
 	sigset_t none;
@@ -299,6 +301,7 @@ static _Noreturn void reaper(char **argv, char **env) {
 	if (cmd < 0)
 		child_fail("fork", NULL);
 	if (cmd == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve("/bin/sh", argv, env);
@@ -312,6 +315,18 @@ static _Noreturn void reaper(char **argv, char **env) {
 		if (w < 0 && errno != EINTR)
 			_exit(127);
 	}
+}
+
+/* In a child that runs a service's command: it dies with hanet, reads
+ * /dev/null, writes its output to out and its errors to the log. */
+static void child_stdio(int nullfd, int out, int logfd) {
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (nullfd >= 0)
+		dup2(nullfd, STDIN_FILENO);
+	if (out >= 0)
+		dup2(out, STDOUT_FILENO);
+	if (logfd >= 0)
+		dup2(logfd, STDERR_FILENO);
 }
 
 /* Start service sv; no waiting.  Its process is PID 1 of a PID namespace
@@ -373,12 +388,10 @@ static int spawn(struct services *s, struct service *sv, char *err, size_t errsi
 		/* whether hanet died before the child asked to die with it:
 		 * its parent is not visible in its PID namespace, a hangup on
 		 * the lifeline is */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || poll(&gone, 1, 0) != 0)
+		child_stdio(nullfd, logfd, logfd);
+		if (poll(&gone, 1, 0) != 0)
 			_exit(127);
 		close(s->lifeline[0]);
-		dup2(nullfd, STDIN_FILENO);
-		dup2(logfd, STDOUT_FILENO);
-		dup2(logfd, STDERR_FILENO);
 		if (setns(nsfd, CLONE_NEWNET) < 0)
 			child_fail("entering netns", c->netns);
 		if (c->hostname[0]) {
@@ -395,6 +408,11 @@ static int spawn(struct services *s, struct service *sv, char *err, size_t errsi
 			/* the namespace's own /sys, as `ip netns exec` does */
 			if (umount2("/sys", MNT_DETACH) == 0)
 				mount(c->netns, "/sys", "sysfs", 0, NULL);
+			/* and its PID namespace's own /proc: pgrep, pidof and
+			 * a daemon's check for a running copy of itself see the
+			 * service's processes, with their pids there */
+			if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+				child_fail("a /proc of its PID namespace", NULL);
 			for (size_t i = 0; i < n_dirs; i++)
 				if (mount("tmpfs", dirs[i], "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 					child_fail("tmpfs over", dirs[i]);
@@ -430,7 +448,7 @@ static int run_in(struct service *sv, const char *cmd, uint64_t timeout_us) {
 	int fds[4] = { -1, -1, -1, -1 }, logfd, nullfd, st, r = 0;
 	char *argv[] = { "sh", "-c", (char *)cmd, NULL };
 	uint64_t until;
-	pid_t pid, inner;
+	pid_t pid;
 
 	for (size_t i = 0; i < 4; i++) {
 		char path[64];
@@ -465,35 +483,14 @@ static int run_in(struct service *sv, const char *cmd, uint64_t timeout_us) {
 		goto out;
 	}
 	if (pid == 0) {
-		sigset_t none;
-
 		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (nullfd >= 0) {
-			dup2(nullfd, STDIN_FILENO);
-			dup2(nullfd, STDOUT_FILENO);
-		}
-		if (logfd >= 0)
-			dup2(logfd, STDERR_FILENO);
+		child_stdio(nullfd, nullfd, logfd);
 		for (size_t i = 0; i < 4; i++)
 			if (setns(fds[i], types[i]) < 0)
 				_exit(126);
 		/* only a child enters the PID namespace: the command runs in
 		 * one, and this process hands back its status */
-		inner = fork();
-		if (inner < 0)
-			_exit(126);
-		if (inner == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			sigemptyset(&none);
-			sigprocmask(SIG_SETMASK, &none, NULL);
-			execve("/bin/sh", argv, environ);
-			_exit(127);
-		}
-		while (waitpid(inner, &st, 0) < 0)
-			if (errno != EINTR)
-				_exit(126);
-		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		reaper(argv, environ);
 	}
 	if (logfd >= 0)
 		close(logfd);
@@ -660,21 +657,18 @@ int services_start_all(struct services *s, char *err, size_t errsize) {
 
 /* ---- stopping and killing --------------------------------------------------- */
 
-/* Whether a process of group pgid runs (zombies left to an init that
- * reaps slowly do not count). */
-static bool group_alive(pid_t pgid) {
-	struct dirent *de;
-	DIR *d;
-	bool alive = false;
+struct proc_stat {
+	pid_t pid, ppid, pgrp;
+	char state;
+};
 
-	if (kill(-pgid, 0) < 0 && errno == ESRCH)
-		return false;
-	d = opendir("/proc");
-	if (!d)
-		return true;
-	while (!alive && (de = readdir(d))) {
-		char path[64], buf[512], *p, state;
-		char *end;
+/* The next process of /proc (d), pid 1 left out, from its
+ * /proc/PID/stat; false at the end. */
+static bool proc_next(DIR *d, struct proc_stat *ret) {
+	struct dirent *de;
+
+	while ((de = readdir(d))) {
+		char path[64], buf[512], *p, *end, state;
 		long pid = strtol(de->d_name, &end, 10), ppid, pgrp;
 		ssize_t len;
 		int fd;
@@ -690,11 +684,30 @@ static bool group_alive(pid_t pgid) {
 		if (len <= 0)
 			continue;
 		buf[len] = '\0';
+		/* pid (comm) state ppid pgrp: comm may hold anything, even ")" */
 		p = strrchr(buf, ')');
-		if (p && sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 && pgrp == pgid && state != 'Z' &&
-		    state != 'X')
-			alive = true;
+		if (!p || sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+			continue;
+		*ret = (struct proc_stat){ .pid = (pid_t)pid, .ppid = (pid_t)ppid, .pgrp = (pid_t)pgrp, .state = state };
+		return true;
 	}
+	return false;
+}
+
+/* Whether a process of group pgid runs (zombies left to an init that
+ * reaps slowly do not count). */
+static bool group_alive(pid_t pgid) {
+	struct proc_stat ps;
+	DIR *d;
+	bool alive = false;
+
+	if (kill(-pgid, 0) < 0 && errno == ESRCH)
+		return false;
+	d = opendir("/proc");
+	if (!d)
+		return true;
+	while (!alive && proc_next(d, &ps))
+		alive = ps.pgrp == pgid && ps.state != 'Z' && ps.state != 'X';
 	closedir(d);
 	return alive;
 }
@@ -824,37 +837,15 @@ int services_stop_all(struct services *s) {
 
 /* The children of pid (by their parent in /proc/PID/stat). */
 static int signal_children(pid_t parent, int sig) {
-	struct dirent *de;
+	struct proc_stat ps;
 	DIR *d = opendir("/proc");
 	int n = 0;
 
 	if (!d)
 		return -errno;
-	while ((de = readdir(d))) {
-		char path[64], buf[512], *p;
-		char *end;
-		long pid = strtol(de->d_name, &end, 10), ppid;
-		ssize_t len;
-		int fd;
-
-		if (*end || pid <= 1)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		/* pid (comm) state ppid: comm may hold anything, even ")" */
-		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1 || ppid != parent)
-			continue;
-		if (kill((pid_t)pid, sig) == 0)
+	while (proc_next(d, &ps))
+		if (ps.ppid == parent && kill(ps.pid, sig) == 0)
 			n++;
-	}
 	closedir(d);
 	return n;
 }

@@ -16,6 +16,13 @@ LAB=$HN_TOP/tests/measure/lab/services.ini
 O=$HN_TMP
 
 left() { pgrep -f '^(sh -c .*)?sleep 600.432' || true; }
+# the processes of the lab's namespace NS whose command line is CMD
+lab_procs() {   # lab_procs NS CMD
+	local p
+	for p in $(ip netns pids "$1"); do
+		[ "$(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")" != "$2 " ] || echo "$p"
+	done
+}
 assert_gone() {
 	[ -z "$(ip netns list)" ] || hn_fail "$1: namespaces left: $(ip netns list | tr '\n' ' ')"
 	[ -z "$(left)" ] || hn_fail "$1: service processes left: $(left | tr '\n' ' ')"
@@ -29,14 +36,15 @@ for _ in $(seq 200); do
 	grep -q "^fault n2-dead: node-kill" "$O/up.err" 2>/dev/null && break
 	sleep 0.05
 done
-a=$(pgrep -f -o '^sleep 600.4321' || true)
+a=$(lab_procs c1 'sleep 600.4321' | head -n 1)
 [ -n "$a" ] || { cat "$O/up.err"; hn_fail "service a is not running"; }
 hn_assert_eq "$(nsenter -t "$a" -u hostname)" node-a "service a's hostname"
 [ "$(stat -L -c %i /proc/"$a"/ns/net)" = "$(stat -L -c %i /run/netns/c1)" ] || hn_fail "service a is not in c1"
 [ -e /proc/"$a"/root/run/a.ready ] || hn_fail "service a: no /run/a.ready in its mount namespace"
 [ -e /run/a.ready ] && hn_fail "service a's tmpfs /run leaked into the host's /run"
 [ "$(hostname)" != node-a ] || hn_fail "the host's hostname changed"
-[ "$(pgrep -f '^sleep 600.4321' | wc -l)" = 2 ] || { cat "$O/up.err"; hn_fail "service a's two children: $(pgrep -f '^sleep 600.4321' | wc -l)"; }
+n=$(lab_procs c1 'sleep 600.4321' | wc -l)
+[ "$n" = 2 ] || { cat "$O/up.err"; hn_fail "service a's two children: $n"; }
 wait "$pid" || { cat "$O/up.err"; hn_fail "measure --fault n2-dead"; }
 assert_gone "after n2-dead"
 

@@ -5,6 +5,7 @@
 #   hn_sandbox "$@"
 #   . "$(dirname "$0")/lib.sh"
 . "$HN_TOP/tests/netns/lib-engine.sh"
+. "$HN_TOP/tests/vip/lib-pair.sh"
 
 B=$HN_TOP/build/tests
 NOTIFY=$HN_TOP/tools/keepalived/hanet-notify
@@ -96,47 +97,9 @@ until_ok() {
 	done
 }
 
-# vt_pair: two controllers and a client on a bridge, as ip(8) makes them:
-#
-#   client (10.0.0.50) --+                 +-- ctl1 eth0 10.0.0.11
-#                        +-- switch: br0 --+
-#                                          +-- ctl2 eth0 10.0.0.12
-#
-# and one profile per controller ($HN_TMP/c1.ini, c2.ini: profiles c1 and
-# c2) declaring the same VIP 10.0.0.100/24 on its eth0, owner = external.
-vt_pair() {
-	local n i=0
-	ip netns add switch
-	ip -n switch link add br0 type bridge
-	ip -n switch link set br0 up
-	for n in client ctl1 ctl2; do
-		ip netns add "$n"
-		ip -n "$n" link set lo up
-		ip -n "$n" link add eth0 type veth peer name "$n-sw" netns switch
-		ip -n switch link set "$n-sw" master br0 up
-		ip -n "$n" link set eth0 up
-	done
-	ip -n client addr add 10.0.0.50/24 dev eth0
-	ip -n ctl1 addr add 10.0.0.11/24 dev eth0
-	ip -n ctl2 addr add 10.0.0.12/24 dev eth0
-	for i in 1 2; do
-		cat >"$HN_TMP/c$i.ini" <<INI
-[profile]
-name = c$i
-
-[nic eth0]
-netns = ctl$i
-
-[vip api]
-address = 10.0.0.100/24
-dev = eth0
-netns = ctl$i
-owner = external
-announce_count = 3
-announce_interval = 20ms
-INI
-	done
-}
+# vt_pair: vip_pair (lib-pair.sh) with the VIP api 10.0.0.100/24, the
+# profiles $HN_TMP/c1.ini and c2.ini.
+vt_pair() { vip_pair "$HN_TMP" api 10.0.0.100/24; }
 
 # mac_of NS DEV
 mac_of() { ip -n "$1" -j link show dev "$2" | jget 'd[0]["address"]'; }

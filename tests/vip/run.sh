@@ -13,4 +13,4 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP vip: needs root"
 	exit 0
 fi
-hn_run_tests "${HN_TIMEOUT:-120}" 60 lib
+hn_run_tests "${HN_TIMEOUT:-120}" 60 lib 'lib-*'

@@ -53,7 +53,7 @@ cleanup() {
 	for p in "${KA_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	sleep 0.3
 	for p in "${KA_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-	for n in client ctl1 ctl2 sw; do
+	for n in client ctl1 ctl2 switch; do
 		ip netns pids "$n" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
 		ip netns del "$n" 2>/dev/null || true
 	done
@@ -61,36 +61,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add sw
-ip -n sw link add br0 type bridge
-ip -n sw link set br0 up
-for n in client ctl1 ctl2; do
-	ip netns add "$n"
-	ip -n "$n" link set lo up
-	ip -n "$n" link add eth0 type veth peer name "$n-sw" netns sw
-	ip -n sw link set "$n-sw" master br0 up
-	ip -n "$n" link set eth0 up
-done
-ip -n client addr add 10.0.0.50/24 dev eth0
-ip -n ctl1 addr add 10.0.0.11/24 dev eth0
-ip -n ctl2 addr add 10.0.0.12/24 dev eth0
-for i in 1 2; do
-	cat >"$tmp/c$i.ini" <<INI
-[profile]
-name = c$i
-
-[nic eth0]
-netns = ctl$i
-
-[vip h]
-address = 10.0.0.200/24
-dev = eth0
-netns = ctl$i
-owner = external
-announce_count = 3
-announce_interval = 20ms
-INI
-done
+. "$TOP/tests/vip/lib-pair.sh"
+vip_pair "$tmp" h 10.0.0.200/24
 
 # ka_conf N PRIORITY MODE
 ka_conf() {
@@ -258,9 +230,9 @@ for mode in $MODES; do
 			eval "P$v=\$!"
 		done
 		sleep 0.4
-		ip -n sw link set "ctl$h-sw" down
+		ip -n switch link set "ctl$h-sw" down
 		wait "$P100" "$P200" || true
-		ip -n sw link set "ctl$h-sw" up
+		ip -n switch link set "ctl$h-sw" up
 		python3 - "$tmp/rec100" "$tmp/rec200" "$mode" "$t" >>"$tmp/results" <<'PY'
 import sys
 def outage(path):
