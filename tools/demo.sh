@@ -20,7 +20,7 @@ make -s -j"$(nproc)" hanet
 #      keepalived, the VIP keepalived's own or moved by hanet vip follow, at
 #      VRRPv2 (advert 1 s, 3 trials) and VRRPv3 (100 ms, 5 trials), the
 #      master's carrier lost, its VRRP process killed, the node dead:
-#      one table, architecture x fault, in out/demo/keepalived.txt;
+#      one table, architecture x fault, in out/demo/architectures.txt;
 #   6. pacemaker.ini: three controllers running corosync (token 1 s) and
 #      Pacemaker, a hanet-vip and an IPaddr2 resource: node death, a
 #      resource move, corosync killed, 3 trials (2 with --quick); the
@@ -78,7 +78,7 @@ else
 	where=
 fi
 took=$((SECONDS - t0))
-tools/demo-table "$OUT" >"$OUT/keepalived.txt" || fail=1
+tools/demo-table "$OUT" >"$OUT/architectures.txt" || fail=1
 
 cat >"$OUT/index.html" <<EOF
 <!DOCTYPE html>
@@ -88,7 +88,7 @@ cat >"$OUT/index.html" <<EOF
 <h2>Team failover (hanet watch)</h2><p><img src="team-failover.svg" alt="team failover trials"></p>
 <h2>VIP move, announced</h2><p><img src="vip-move.svg" alt="VIP move trials"></p>
 <h2>VIP move, not announced</h2><p><img src="vip-move-silent.svg" alt="VIP move without announcements"></p>
-<h2>keepalived and Pacemaker: architecture x fault</h2><pre>$(cat "$OUT/keepalived.txt" 2>/dev/null || true)</pre>
+<h2>keepalived and Pacemaker: architecture x fault</h2><pre>$(cat "$OUT/architectures.txt" 2>/dev/null || true)</pre>
 $(for l in native-v3 notify-v3 native-v2 notify-v2; do
 	[ -e "$OUT/keepalived-$l.svg" ] && echo "<h3>keepalived $l</h3><p><img src=\"keepalived-$l.svg\" alt=\"keepalived $l trials\"></p>"
 done)
@@ -177,8 +177,8 @@ if pm:
 PY
 
 echo
-echo "== keepalived and Pacemaker: architecture x fault, against each lab's [sla] (out/demo/keepalived.txt)"
-cat "$OUT/keepalived.txt"
+echo "== keepalived and Pacemaker: architecture x fault, against each lab's [sla] (out/demo/architectures.txt)"
+cat "$OUT/architectures.txt"
 
 echo
 echo "demo: took ${took}s; every lab was removed by hanet measure (and ran in a private namespace)"
