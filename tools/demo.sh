@@ -23,9 +23,12 @@ make -s -j"$(nproc)" hanet
 #      one table, architecture x fault, in out/demo/architectures.txt;
 #   6. pacemaker.ini: three controllers running corosync (token 1 s) and
 #      Pacemaker, a hanet-vip and an IPaddr2 resource: node death, a
-#      resource move, corosync killed, 3 trials (2 with --quick); the
-#      Pacemaker rows of the same table.  About 2 min more: the cluster
-#      starts in about 10 s, each node death waits for the node back.
+#      resource move (a migration), corosync killed, 3 trials (2 with
+#      --quick); the Pacemaker rows of the same table, and hanet-vip
+#      against IPaddr2 in the same node-death trials (ctl2 holds both).
+#      About 4.5 min more (measured at a load average of 8): the cluster
+#      starts in about 10 s, each node death probes 8 s (IPaddr2's move
+#      too) and waits for the node back.
 # Labs run in a private mount and network namespace (nothing they make
 # can outlive the demo); the bond and team labs run in user-mode Linux
 # (tools/kernel-lab) when this kernel has no bonding or team driver.  Results
@@ -162,9 +165,11 @@ if pm:
     g = {x["name"]: x["summary"] for x in pm["groups"]}
     a, b = g.get("node-death"), g.get("node-death-ipaddr2")
     if a and b and a["convergence_p50_us"] and b["convergence_p50_us"]:
+        # the target's line (tools/demo-table --ratio, below) compares the
+        # two in the same trials; these are two faults of the same run
         ratio = a["convergence_p50_us"] / b["convergence_p50_us"]
-        line("Pacemaker node death: hanet-vip convergence p50 %s, IPaddr2 %s: %.2fx, target <= 0.3x"
-             % (ms(a["convergence_p50_us"]), ms(b["convergence_p50_us"]), ratio), ratio <= 0.3)
+        print("  (Pacemaker node death, each VIP probed in its own fault: convergence p50 hanet-vip %s, "
+              "IPaddr2 %s: %.2fx)" % (ms(a["convergence_p50_us"]), ms(b["convergence_p50_us"]), ratio))
     if a:
         # corosync's own detection: token 1000 ms + consensus 1200 ms
         over = a["outage_p50_us"] - 2200000
@@ -175,6 +180,9 @@ if pm:
         line("Pacemaker resource move (crm_resource --move), hanet-vip: outage p50 %s, target <= 50ms"
              % ms(mv["outage_p50_us"]), mv["outage_p50_us"] <= 50000)
 PY
+if [ -e "$OUT/pacemaker.json" ]; then
+	tools/demo-table --ratio "$OUT" || fail=1
+fi
 
 echo
 echo "== keepalived and Pacemaker: architecture x fault, against each lab's [sla] (out/demo/architectures.txt)"
