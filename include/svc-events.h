@@ -24,6 +24,10 @@ struct svc_events;
 /* Follow the events files of services s into tl (nothing when no service
  * has one: *ret NULL).  0 or -errno. */
 int svc_events_start(struct services *s, struct timeline *tl, struct svc_events **ret);
+/* Return once every file has been read from its end as it was at the
+ * call (at most a second; NULL ok): the events written before are on the
+ * timeline. */
+void svc_events_catch_up(struct svc_events *e);
 /* Read what is pending, end the thread.  NULL ok. */
 void svc_events_stop(struct svc_events *e);
 /* One line of an events file, parsed; mono_minus_real_ns converts its

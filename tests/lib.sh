@@ -33,8 +33,10 @@ hn_sandbox() {
 hn_cleanup() {
 	local ns
 	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
-		ip netns delete "$ns" 2>/dev/null
+		# (a process that ended meanwhile makes xargs exit 123: under
+		# set -e that would be the test's exit status)
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || :
+		ip netns delete "$ns" 2>/dev/null || :
 	done
 	[ -n "${HN_TMP:-}" ] && rm -rf "$HN_TMP"
 }

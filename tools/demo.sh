@@ -20,12 +20,15 @@ make -s -j"$(nproc)" hanet
 #      keepalived, the VIP keepalived's own or moved by hanet vip follow, at
 #      VRRPv2 (advert 1 s, 3 trials) and VRRPv3 (100 ms, 5 trials), the
 #      master's carrier lost, its VRRP process killed, the node dead:
-#      one table, architecture x fault, in out/demo/keepalived.txt;
+#      one table, architecture x fault, in out/demo/architectures.txt;
 #   6. pacemaker.ini: three controllers running corosync (token 1 s) and
 #      Pacemaker, a hanet-vip and an IPaddr2 resource: node death, a
-#      resource move, corosync killed, 3 trials (2 with --quick); the
-#      Pacemaker rows of the same table.  About 2 min more: the cluster
-#      starts in about 10 s, each node death waits for the node back.
+#      resource move (a migration), corosync killed, 3 trials (2 with
+#      --quick); the Pacemaker rows of the same table, and hanet-vip
+#      against IPaddr2 in the same node-death trials (ctl2 holds both).
+#      About 4.5 min more (measured at a load average of 8): the cluster
+#      starts in about 10 s, each node death probes 8 s (IPaddr2's move
+#      too) and waits for the node back.
 # Labs run in a private mount and network namespace (nothing they make
 # can outlive the demo); the bond and team labs run in user-mode Linux
 # (tools/kernel-lab) when this kernel has no bonding or team driver.  Results
@@ -78,7 +81,7 @@ else
 	where=
 fi
 took=$((SECONDS - t0))
-tools/demo-table "$OUT" >"$OUT/keepalived.txt" || fail=1
+tools/demo-table "$OUT" >"$OUT/architectures.txt" || fail=1
 
 cat >"$OUT/index.html" <<EOF
 <!DOCTYPE html>
@@ -88,7 +91,7 @@ cat >"$OUT/index.html" <<EOF
 <h2>Team failover (hanet watch)</h2><p><img src="team-failover.svg" alt="team failover trials"></p>
 <h2>VIP move, announced</h2><p><img src="vip-move.svg" alt="VIP move trials"></p>
 <h2>VIP move, not announced</h2><p><img src="vip-move-silent.svg" alt="VIP move without announcements"></p>
-<h2>keepalived and Pacemaker: architecture x fault</h2><pre>$(cat "$OUT/keepalived.txt" 2>/dev/null || true)</pre>
+<h2>keepalived and Pacemaker: architecture x fault</h2><pre>$(cat "$OUT/architectures.txt" 2>/dev/null || true)</pre>
 $(for l in native-v3 notify-v3 native-v2 notify-v2; do
 	[ -e "$OUT/keepalived-$l.svg" ] && echo "<h3>keepalived $l</h3><p><img src=\"keepalived-$l.svg\" alt=\"keepalived $l trials\"></p>"
 done)
@@ -162,9 +165,11 @@ if pm:
     g = {x["name"]: x["summary"] for x in pm["groups"]}
     a, b = g.get("node-death"), g.get("node-death-ipaddr2")
     if a and b and a["convergence_p50_us"] and b["convergence_p50_us"]:
+        # the target's line (tools/demo-table --ratio, below) compares the
+        # two in the same trials; these are two faults of the same run
         ratio = a["convergence_p50_us"] / b["convergence_p50_us"]
-        line("Pacemaker node death: hanet-vip convergence p50 %s, IPaddr2 %s: %.2fx, target <= 0.3x"
-             % (ms(a["convergence_p50_us"]), ms(b["convergence_p50_us"]), ratio), ratio <= 0.3)
+        print("  (Pacemaker node death, each VIP probed in its own fault: convergence p50 hanet-vip %s, "
+              "IPaddr2 %s: %.2fx)" % (ms(a["convergence_p50_us"]), ms(b["convergence_p50_us"]), ratio))
     if a:
         # corosync's own detection: token 1000 ms + consensus 1200 ms
         over = a["outage_p50_us"] - 2200000
@@ -175,10 +180,13 @@ if pm:
         line("Pacemaker resource move (crm_resource --move), hanet-vip: outage p50 %s, target <= 50ms"
              % ms(mv["outage_p50_us"]), mv["outage_p50_us"] <= 50000)
 PY
+if [ -e "$OUT/pacemaker.json" ]; then
+	tools/demo-table --ratio "$OUT" || fail=1
+fi
 
 echo
-echo "== keepalived and Pacemaker: architecture x fault, against each lab's [sla] (out/demo/keepalived.txt)"
-cat "$OUT/keepalived.txt"
+echo "== keepalived and Pacemaker: architecture x fault, against each lab's [sla] (out/demo/architectures.txt)"
+cat "$OUT/architectures.txt"
 
 echo
 echo "demo: took ${took}s; every lab was removed by hanet measure (and ran in a private namespace)"

@@ -45,6 +45,7 @@
 #define REDO_MIN_NS 10000000ull        /* a trial is measured again when no probe was sent for 10 ms */
 #define REDO_PROBES 10                  /* (or 10 intervals) after its fault; */
 #define REDO_MAX 3                      /* at most 3 times (and twice the trials for a fault) */
+#define EVENTS_LATE_NS 500000000ull     /* a service's events of a trial: written up to 500 ms after it */
 #define READY_TIMEOUT_NS 10000000000ull /* before a fault, replies must come within 10 s (or the timeout) */
 #define DAD_TIMEOUT_NS 10000000000ull   /* the lab's IPv6 addresses: duplicate address detection */
 #define LOCK_WAIT_LATER_US 10000000ull  /* re-applies and down wait up to 10 s for the lock */
@@ -983,7 +984,7 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	const struct probe_rec *rec;
 	struct tl_event *ev = NULL;
 	struct probe_rec *copy;
-	uint64_t interval, settle, tail, analysis_tail, t_start, t_fault = 0, t_end, window, jitter, t_check;
+	uint64_t interval, settle, tail, analysis_tail, t_start, t_fault = 0, t_end, ev_end, window, jitter, t_check;
 	size_t n, n_ev;
 	sigset_t old;
 	bool injected = false, resumed;
@@ -1083,7 +1084,22 @@ static int run_trial(struct measure *m, const struct measure_opts *o, const stru
 	}
 	memcpy(copy, rec, n * sizeof(*copy));
 	watch_ingest(m);
-	r = timeline_events(m->tl, t_start, t_end, &ev, &n_ev);
+	ev_end = t_end;
+	if (m->svc_ev) {
+		/* the services' own events come late: an alert agent writes a
+		 * resource's start once the agent has returned, a log follower
+		 * polls.  Those stamped up to EVENTS_LATE_NS after the trial are
+		 * still its own (the restore comes after): wait for them, and
+		 * for the files to be read that far. */
+		ev_end += EVENTS_LATE_NS;
+		if (!sleep_until(o, ev_end)) {
+			free(copy);
+			r = -EINTR;
+			goto out;
+		}
+		svc_events_catch_up(m->svc_ev);
+	}
+	r = timeline_events(m->tl, t_start, ev_end, &ev, &n_ev);
 	if (r < 0) {
 		free(copy);
 		goto out;

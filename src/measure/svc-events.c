@@ -34,6 +34,7 @@ struct svc_events {
 	size_t n;
 	pthread_t thread;
 	atomic_bool stop;
+	atomic_uint_fast64_t passes;        /* reads of every file done */
 };
 
 static int64_t mono_minus_real(void) {
@@ -164,6 +165,7 @@ static void *follow_thread(void *arg) {
 	while (!atomic_load(&e->stop)) {
 		for (size_t i = 0; i < e->n; i++)
 			follow_read(e, &e->f[i]);
+		atomic_fetch_add(&e->passes, 1);
 		sleep_us(FOLLOW_POLL_US);
 	}
 	for (size_t i = 0; i < e->n; i++)
@@ -197,6 +199,7 @@ int svc_events_start(struct services *s, struct timeline *tl, struct svc_events 
 			e->f[e->n++].fd = -1;
 		}
 	atomic_init(&e->stop, false);
+	atomic_init(&e->passes, 0);
 	r = -pthread_create(&e->thread, NULL, follow_thread, e);
 	if (r < 0) {
 		free(e->f);
@@ -205,6 +208,17 @@ int svc_events_start(struct services *s, struct timeline *tl, struct svc_events 
 	}
 	*ret = e;
 	return 0;
+}
+
+void svc_events_catch_up(struct svc_events *e) {
+	uint_fast64_t p0;
+
+	if (!e)
+		return;
+	/* the pass under way may have read a file before now: one more */
+	p0 = atomic_load(&e->passes);
+	for (int i = 0; i < 1000 && atomic_load(&e->passes) < p0 + 2; i++)
+		sleep_us(1000);
 }
 
 void svc_events_stop(struct svc_events *e) {

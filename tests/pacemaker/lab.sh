@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The Pacemaker lab, one trial of each fault on ctl2, the holder of both
-# VIPs:
+# The Pacemaker lab, two trials of each fault on ctl2, the holder of both
+# VIPs, every trial checked:
 #   node-death: corosync forms a membership without
 #     ctl2 (the reaction that ends detection, about token + consensus,
 #     2.2 s, after the fault), then the VIP is added on another node,
 #     announced from that node's MAC, and replies resume (ctl2's link is
-#     down: they come from the new holder);
-#   move: crm_resource --move: api stopped on ctl2, started elsewhere;
+#     down: they come from the new holder); the cluster's alert of api's
+#     start there is in the trial, and legacy's (IPaddr2) move too;
+#   move: crm_resource --move, a migration (allow-migrate): migrate_to on
+#     ctl2, migrate_from on the target (the VIP added and announced
+#     there), then the stop on ctl2, no start; the VIP added on the target
+#     before it leaves ctl2, and no membership change;
 #   kill-corosync: corosync killed on ctl2: a new membership, api started
 #     elsewhere and announced from there (no fencing: ctl2 keeps answering
 #     too, so no outage is asserted).
@@ -56,10 +60,13 @@ pid_id() {
 seen=$!
 
 rc=0
-"$HANET" measure --trials 1 --timeout 15s --json="$O/p.json" --svg="$O/p.svg" "$LAB" >"$O/p.txt" 2>"$O/p.err" || rc=$?
+"$HANET" measure --trials 2 --timeout 15s --json="$O/p.json" --svg="$O/p.svg" "$LAB" >"$O/p.txt" 2>"$O/p.err" || rc=$?
 kill "$seen" 2>/dev/null
 wait "$seen" 2>/dev/null || :
-[ $rc -eq 0 ] || { cat "$O/p.err" "$O/p.txt"; hn_fail "measure $LAB: exit $rc"; }
+# exit 1: a fault outside the lab's [sla] (a result, the node death's
+# p50 on a loaded machine); more is a failure to measure
+[ $rc -le 1 ] || { cat "$O/p.err" "$O/p.txt"; hn_fail "measure $LAB: exit $rc"; }
+grep -q '^SLA: ' "$O/p.txt" || hn_fail "no SLA verdict: $(cat "$O/p.txt")"
 [ -z "$(ip netns list)" ] || hn_fail "namespaces left: $(ip netns list | tr '\n' ' ')"
 n=$(awk 'NF == 3' "$O/pids" | sort -u | wc -l)
 [ "$n" -ge 12 ] || hn_fail "only $n processes of the lab seen: did it run?"
@@ -76,51 +83,71 @@ j = json.load(open(sys.argv[1]))
 g = {x["name"]: x for x in j["groups"]}
 assert sorted(g) == ["kill-corosync", "move", "node-death"], list(g)
 MAC = {"ctl1": "02:00:0a:46:00:11", "ctl2": "02:00:0a:46:00:12", "ctl3": "02:00:0a:46:00:13"}
-VIP = {"node-death": "10.70.0.50", "node-death-ipaddr2": "10.70.0.60", "move": "10.70.0.50",
-       "kill-corosync": "10.70.0.50"}
+VIP = "10.70.0.50"
+LEGACY = "10.70.0.60"
 out = []
-for name, x in g.items():
-    t = x["trials"][0]
+
+
+def first(ev, kind, **kw):
+    return [e for e in ev if e["kind"] == kind and e["t_us"] > 0 and all(e.get(k) == v for k, v in kw.items())]
+
+
+def check(name, n, t):
+    what = "%s trial %d" % (name, n)
     ev = t["events"]
-    vip = VIP[name]
-    assert t["recovered"], (name, t)
-    if name != "kill-corosync":
-        assert t["outage_us"] > 50000 and t["lost"] > 50, (name, "no real outage", t["outage_us"])
-    # the VIP left ctl2 and was added on another node, after the fault
-    adds = [e for e in ev if e["kind"] == "addr-add" and e["address"] == vip + "/24" and e["t_us"] > 0]
-    assert adds and adds[0]["netns"] in ("ctl1", "ctl3"), (name, adds)
+    assert t["recovered"], (what, t)
+    if name == "node-death":
+        assert t["outage_us"] > 50000 and t["lost"] > 50, (what, "no real outage", t["outage_us"])
+    # the VIP was added on another node, after the fault
+    adds = first(ev, "addr-add", address=VIP + "/24")
+    assert adds and adds[0]["netns"] in ("ctl1", "ctl3"), (what, adds)
     new = adds[0]["netns"]
     # announced from the new holder's MAC, on its switch port
-    garps = [e for e in ev if e["kind"] == "garp" and e["address"] == vip + "/32" and e["t_us"] > 0]
-    assert garps and garps[0]["dev"] == {"ctl1": "c1-sw", "ctl3": "c3-sw"}[new], (name, garps)
-    assert MAC[new] in garps[0]["detail"], (name, garps[0])
-    # the cluster's own events: the resource started on the new holder
-    res = [e for e in ev if e["kind"] == "resource" and e["t_us"] > 0]
-    # (a node death's trial ends a few ms after the first reply: the alert
-    # of the start, which comes once the agent has returned, may be later)
-    if name in ("move", "kill-corosync"):
-        assert any(("api start on " + new) in e["detail"] for e in res), (name, res)
+    garps = first(ev, "garp", address=VIP + "/32")
+    assert garps and garps[0]["dev"] == {"ctl1": "c1-sw", "ctl3": "c3-sw"}[new], (what, garps)
+    assert MAC[new] in garps[0]["detail"], (what, garps[0])
+    # the cluster's own events: api taken over on the new holder
+    res = [e["detail"] for e in first(ev, "resource")]
+    mem = first(ev, "membership")
     if name == "move":
-        assert any("api stop on ctl2" in e["detail"] for e in res), (name, res)
-        assert not [e for e in ev if e["kind"] == "membership" and e["t_us"] > 0], (name, "a membership change")
-        out.append("%s: outage %d us" % (name, t["outage_us"]))
-        continue
+        # a migration: migrate_to on ctl2, migrate_from on the new holder,
+        # then the stop on ctl2, and no start; the VIP added there while
+        # ctl2 still held it
+        order = [d.split(":")[0] for d in res if d.startswith("api ")]
+        want = ["api migrate_to on ctl2", "api migrate_from on " + new, "api stop on ctl2"]
+        assert order == want, (what, res)
+        dels = first(ev, "addr-del", address=VIP + "/24", netns="ctl2")
+        assert dels and dels[0]["t_us"] > adds[0]["t_us"], (what, "the VIP left ctl2 before it was added", dels)
+        assert not mem, (what, "a membership change", mem)
+        return "%s: outage %d us, lost %d" % (what, t["outage_us"], t["lost"])
+    assert any(("api start on " + new) in d for d in res), (what, res)
     # corosync's new membership without node 2, on a surviving node, is
     # the reaction: fault -> membership is the detection
-    mem = [e for e in ev if e["kind"] == "membership" and e["t_us"] > 0]
-    assert mem and "Members left: 2" in mem[0]["detail"] and mem[0]["netns"] in ("ctl1", "ctl3"), (name, mem)
+    assert mem and "Members left: 2" in mem[0]["detail"] and mem[0]["netns"] in ("ctl1", "ctl3"), (what, mem)
     r = t["reaction"]
-    assert r and r["kind"] == "membership" and r["t_us"] == mem[0]["t_us"], (name, r)
+    assert r and r["kind"] == "membership" and r["t_us"] == mem[0]["t_us"], (what, r)
     # token 1000 ms + consensus 1200 ms: a loaded machine adds some
-    assert 1500000 <= t["detection_us"] <= 6000000, (name, t["detection_us"])
-    assert abs(t["detection_us"] - mem[0]["t_us"]) <= 2, (name, t["detection_us"], mem[0])
-    assert adds[0]["t_us"] > mem[0]["t_us"], (name, "the VIP moved before the membership changed")
+    assert 1500000 <= t["detection_us"] <= 6000000, (what, t["detection_us"])
+    assert abs(t["detection_us"] - mem[0]["t_us"]) <= 2, (what, t["detection_us"], mem[0])
+    assert adds[0]["t_us"] > mem[0]["t_us"], (what, "the VIP moved before the membership changed")
     if name == "kill-corosync":
-        out.append("%s: detection %d us, api added on %s %d us after the fault, outage %d us" % (
-            name, t["detection_us"], new, adds[0]["t_us"], t["outage_us"]))
-        continue
-    assert t["convergence_us"] is not None and t["convergence_us"] > 0, (name, t)
-    out.append("%s: detection %d us, convergence %d us, outage %d us" % (
-        name, t["detection_us"], t["convergence_us"], t["outage_us"]))
-print("# " + "; ".join(out))
+        return "%s: detection %d us, api added on %s %d us after the fault, outage %d us" % (
+            what, t["detection_us"], new, adds[0]["t_us"], t["outage_us"])
+    assert t["convergence_us"] is not None and t["convergence_us"] > 0, (what, t)
+    # ctl2 held legacy too: the same trial has IPaddr2's move, after the
+    # membership, announced from its new holder (tools/demo-table)
+    ladds = [e for e in first(ev, "addr-add", address=LEGACY + "/24") if e["t_us"] > mem[0]["t_us"]]
+    assert ladds and ladds[0]["netns"] in ("ctl1", "ctl3"), (what, "legacy not moved", ladds)
+    lg = [e for e in first(ev, "garp", address=LEGACY + "/32") if MAC[ladds[0]["netns"]] in e["detail"]]
+    assert lg and lg[0]["t_us"] > mem[0]["t_us"], (what, "legacy not announced", lg)
+    return "%s: detection %d us, convergence %d us, outage %d us; membership -> added: api %d us, legacy %d us" % (
+        what, t["detection_us"], t["convergence_us"], t["outage_us"], adds[0]["t_us"] - mem[0]["t_us"],
+        ladds[0]["t_us"] - mem[0]["t_us"])
+
+
+for name, x in g.items():
+    assert len(x["trials"]) >= 2, (name, len(x["trials"]))
+    for n, t in enumerate(x["trials"], 1):
+        out.append(check(name, n, t))
+print("# " + "\n# ".join(out))
 PY

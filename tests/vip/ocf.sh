@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The OCF resource agent tools/ocf/hanet-vip run as Pacemaker runs it,
 # without OCF_ROOT (no OCF shell functions): meta-data is well-formed XML
-# describing the agent, and start/stop/monitor/validate-all move the VIP
-# and answer with the OCF exit codes.
+# describing the agent, and start/stop/monitor/validate-all and the
+# migration's migrate_to/migrate_from move the VIP and answer with the OCF
+# exit codes.
 . "$(dirname "$0")/../lib.sh"
 hn_sandbox "$@"
 . "$(dirname "$0")/lib.sh"
@@ -40,7 +41,8 @@ for name, kind in (("arp_count", "integer"), ("arp_interval", "integer"), ("arp_
     assert params[name].getAttribute("required") == "0", name
     assert params[name].getElementsByTagName("content")[0].getAttribute("type") == kind, name
 actions = {a.getAttribute("name"): a for a in ra.getElementsByTagName("action")}
-assert {"start", "stop", "monitor", "validate-all", "meta-data"} <= set(actions), actions.keys()
+assert {"start", "stop", "monitor", "migrate_to", "migrate_from", "validate-all", "meta-data"} <= set(actions), \
+    actions.keys()
 assert actions["monitor"].getAttribute("interval") and all(a.getAttribute("timeout") for a in actions.values())
 print("meta-data: %d parameters, actions %s" % (len(params), sorted(actions)))
 PY
@@ -128,6 +130,29 @@ OCF_RESKEY_run_arping=true OCF_RESKEY_collision_wait=100ms hn_expect_rc 0 ra sta
 has_addr ctl c0 10.0.0.100/24 || hn_fail "start with run_arping and no collision"
 hn_expect_rc 0 ra stop
 OCF_RESKEY_arp_count=x hn_expect_rc 6 ra start
+
+# a migration (allow-migrate=true): migrate_to on the source changes
+# nothing; migrate_from on the target takes the VIP over while the source
+# still answers for it: no collision check, even with run_arping (here
+# "sw" plays the source); then the source's stop.  Without Pacemaker's
+# migrate_source and _target it is not a migration.
+hn_expect_rc 2 ra migrate_from
+hn_expect_rc 2 ra migrate_to
+has_addr ctl c0 10.0.0.100/24 && hn_fail "migrate_from without a source added the VIP"
+export OCF_RESKEY_CRM_meta_migrate_source=ctl2 OCF_RESKEY_CRM_meta_migrate_target=ctl1
+ip -n sw addr add 10.0.0.100/24 dev c0-sw
+hn_expect_rc 0 ra migrate_to
+has_addr ctl c0 10.0.0.100/24 && hn_fail "migrate_to added the VIP"
+vt_listen "$HN_TMP/frames" 3 2000
+OCF_RESKEY_run_arping=true hn_expect_rc 0 ra migrate_from
+wait "$LPID" || true
+has_addr ctl c0 10.0.0.100/24 || hn_fail "migrate_from did not add the VIP"
+[ "$(grep -c '^arp .*spa=10.0.0.100' "$HN_TMP/frames")" -eq 3 ] || hn_fail "migrate_from did not announce: $(cat "$HN_TMP/frames")"
+grep -q 'api: taken over from ctl2' "$HN_TMP/ra.log" || hn_fail "migrate_from not logged: $(cat "$HN_TMP/ra.log")"
+hn_expect_rc 0 ra monitor
+ip -n sw addr del 10.0.0.100/24 dev c0-sw
+hn_expect_rc 0 ra stop
+unset OCF_RESKEY_CRM_meta_migrate_source OCF_RESKEY_CRM_meta_migrate_target
 
 # configuration errors: OCF_ERR_CONFIGURED (6), OCF_ERR_INSTALLED (5)
 OCF_RESKEY_vip=nope hn_expect_rc 6 ra validate-all
