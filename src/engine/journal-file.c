@@ -1379,89 +1379,101 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 	return check_action(c, a);
 }
 
+struct head_read {
+	struct jfile *j;
+	size_t n_actions;
+	bool profile, id;
+};
+
+static int head_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct head_read *h = data;
+	struct jfile *j = h->j;
+	uint32_t n = 0;
+	int r;
+
+	switch (tag) {
+	case H_PROFILE:
+		h->profile = true;
+		return v_name(c, tag, v, j->head.profile, sizeof(j->head.profile));
+	case H_ID:
+		if (v->n != JFILE_ID_SIZE)
+			return bad(c, "not a change id");
+		memcpy(j->head.id, v->p, JFILE_ID_SIZE);
+		h->id = true;
+		return 0;
+	case H_PID: return GET(c, tag, v, j->head.pid, INT32_MAX);
+	case H_START: return GET_U(c, tag, v, j->head.start);
+	case H_CREATED: return GET_U(c, tag, v, j->head.created_ns);
+	case H_N_ACTIONS:
+		r = GET_U(c, tag, v, n);
+		h->n_actions = n;
+		return r;
+	default: return unknown(c, tag);
+	}
+}
+
 static int read_fields_head(struct ctx *c, struct rd r, struct jfile *j, size_t *n_actions) {
-	bool profile = false, id = false;
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
+	struct head_read h = { .j = j };
+	int q;
 
 	c->what = "head";
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case H_PROFILE:
-			r2 = v_name(c, tag, &v, j->head.profile, sizeof(j->head.profile));
-			profile = true;
-			break;
-		case H_ID:
-			if (v.n != JFILE_ID_SIZE)
-				return bad(c, "not a change id");
-			memcpy(j->head.id, v.p, JFILE_ID_SIZE);
-			id = true;
-			break;
-		case H_PID: r2 = GET(c, tag, &v, j->head.pid, INT32_MAX); break;
-		case H_START: r2 = GET_U(c, tag, &v, j->head.start); break;
-		case H_CREATED: r2 = GET_U(c, tag, &v, j->head.created_ns); break;
-		case H_N_ACTIONS: {
-			uint32_t n = 0;
-
-			r2 = GET_U(c, tag, &v, n);
-			*n_actions = n;
-			break;
-		}
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
+	q = rd_each(c, r, head_field, &h);
 	if (q < 0)
 		return q;
-	if (!profile || !id || !j->head.profile[0])
+	if (!h.profile || !h.id || !j->head.profile[0])
 		return bad(c, "no profile or no change id");
+	*n_actions = h.n_actions;
 	return 0;
+}
+
+struct records_read {
+	struct jfile *j;
+	const struct route **saved;     /* j's, writable here */
+};
+
+static int records_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct records_read *rr = data;
+	struct jfile *j = rr->j;
+	char *s;
+	int r;
+
+	switch (tag) {
+	case RC_OWNED:
+	case RC_ROUTES:
+		s = arena_alloc(c->arena, v->n + 1);
+		if (!s)
+			return -ENOMEM;
+		memcpy(s, v->p, v->n);
+		if (tag == RC_OWNED) {
+			j->rec.owned = s;
+			j->rec.owned_len = v->n;
+		} else {
+			j->rec.routes = s;
+			j->rec.routes_len = v->n;
+		}
+		return 0;
+	case RC_ROUTES_SAVED: return GET_BOOL(c, tag, v, j->rec.routes_saved);
+	case RC_SAVED_ROUTE:
+		r = read_route(c, *v, &rr->saved[j->rec.n_saved_routes++]);
+		c->what = "records";
+		return r;
+	default: return unknown(c, tag);
+	}
 }
 
 static int read_records(struct ctx *c, struct rd r, struct jfile *j) {
 	const struct route **saved = NULL;
 	size_t n_saved;
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
+	int q;
 
 	c->what = "records";
-	r2 = count_tag(c, r, RC_SAVED_ROUTE, &n_saved);
-	if (r2 < 0)
-		return r2;
+	q = count_tag(c, r, RC_SAVED_ROUTE, &n_saved);
+	if (q < 0)
+		return q;
 	if (n_saved && !(saved = arena_alloc(c->arena, n_saved * sizeof(*saved))))
 		return -ENOMEM;
 	j->rec.saved_routes = saved;
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case RC_OWNED:
-		case RC_ROUTES: {
-			char *s = arena_alloc(c->arena, v.n + 1);
-
-			if (!s)
-				return -ENOMEM;
-			memcpy(s, v.p, v.n);
-			if (tag == RC_OWNED) {
-				j->rec.owned = s;
-				j->rec.owned_len = v.n;
-			} else {
-				j->rec.routes = s;
-				j->rec.routes_len = v.n;
-			}
-			break;
-		}
-		case RC_ROUTES_SAVED: r2 = GET_BOOL(c, tag, &v, j->rec.routes_saved); break;
-		case RC_SAVED_ROUTE:
-			r2 = read_route(c, v, &saved[j->rec.n_saved_routes++]);
-			c->what = "records";
-			break;
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
+	q = rd_each(c, r, records_field, &(struct records_read){ .j = j, .saved = saved });
 	if (q < 0)
 		return q;
 	if (j->rec.routes && !j->rec.routes_saved)
@@ -1469,33 +1481,48 @@ static int read_records(struct ctx *c, struct rd r, struct jfile *j) {
 	return 0;
 }
 
+struct event_read {
+	uint32_t type, step;
+	const uint8_t *ok, *mac;
+	size_t n_ok;
+};
+
+static int event_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct event_read *e = data;
+
+	switch (tag) {
+	case E_TYPE: return GET(c, tag, v, e->type, APPLY_UNDO_DONE);
+	case E_STEP: return GET_U(c, tag, v, e->step);
+	case E_OK:
+		e->ok = v->p;
+		e->n_ok = v->n;
+		return 0;
+	case E_OLD_MAC:
+		if (v->n != ETH_ALEN_)
+			return bad(c, "not a MAC address");
+		e->mac = v->p;
+		return 0;
+	default: return unknown(c, tag);
+	}
+}
+
 static int read_event(struct ctx *c, struct rd r, struct jfile *j) {
-	uint32_t type = UINT32_MAX, step = UINT32_MAX;
-	const uint8_t *ok = NULL, *mac = NULL;
-	size_t n_ok = 0;
+	struct event_read e = { .type = UINT32_MAX, .step = UINT32_MAX };
+	uint32_t type, step;
+	const uint8_t *ok, *mac;
+	size_t n_ok;
 	struct jfile_step *s;
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
+	int q;
 
 	c->what = "event";
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case E_TYPE: r2 = GET(c, tag, &v, type, APPLY_UNDO_DONE); break;
-		case E_STEP: r2 = GET_U(c, tag, &v, step); break;
-		case E_OK: ok = v.p; n_ok = v.n; break;
-		case E_OLD_MAC:
-			if (v.n != ETH_ALEN_)
-				return bad(c, "not a MAC address");
-			mac = v.p;
-			break;
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
+	q = rd_each(c, r, event_field, &e);
 	if (q < 0)
 		return q;
+	type = e.type;
+	step = e.step;
+	ok = e.ok;
+	mac = e.mac;
+	n_ok = e.n_ok;
 	if (type == UINT32_MAX || step >= j->n_actions)
 		return bad(c, "an event without a type, or of a step that is not in the plan");
 	s = &j->steps[step];
