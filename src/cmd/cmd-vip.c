@@ -197,7 +197,7 @@ static void takeover_print(const struct profile *p, const struct vip_move *m, si
 			printf("vip %s: it was there with other flags (%s): removed and added again\n", v->name, m[i].why);
 	}
 	if (o->json)
-		json_moves_end(&j, n, t_start, m[n - 1].t_done);
+		json_moves_end(&j, n, t_start, n ? m[n - 1].t_done : t_start);
 }
 
 static void release_print(const struct profile *p, const struct vip_move *m, size_t n, const struct vip_opts *o,
@@ -227,7 +227,7 @@ static void release_print(const struct profile *p, const struct vip_move *m, siz
 		}
 	}
 	if (o->json)
-		json_moves_end(&j, n, t_start, m[n - 1].t_done);
+		json_moves_end(&j, n, t_start, n ? m[n - 1].t_done : t_start);
 }
 
 static void announce_print(const struct profile *p, const struct vip_move *m, size_t n, const struct vip_opts *o,
@@ -258,7 +258,7 @@ static void announce_print(const struct profile *p, const struct vip_move *m, si
 		}
 	}
 	if (o->json)
-		json_moves_end(&j, n, t_start, m[n - 1].t_done);
+		json_moves_end(&j, n, t_start, n ? m[n - 1].t_done : t_start);
 }
 
 /* ---- status -------------------------------------------------------------------------- */

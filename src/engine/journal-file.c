@@ -762,6 +762,22 @@ static int rd_next(struct ctx *c, struct rd *r, uint16_t *tag, struct rd *val) {
 	return 1;
 }
 
+/* One field of a list, to the reader of that list: 0, or <0 to stop. */
+typedef int (*rd_field_fn)(struct ctx *c, uint16_t tag, const struct rd *v, void *data);
+
+/* Every field of r, in order, to fn: 0 at the end of r, the first error
+ * of fn, or <0 when r is cut short. */
+static int rd_each(struct ctx *c, struct rd r, rd_field_fn fn, void *data) {
+	struct rd v;
+	uint16_t tag;
+	int q, r2;
+
+	while ((q = rd_next(c, &r, &tag, &v)) > 0)
+		if ((r2 = fn(c, tag, &v, data)) < 0)
+			return r2;
+	return q;
+}
+
 static int v_int(struct ctx *c, uint16_t tag, const struct rd *v, size_t size, uint64_t max, uint64_t *ret) {
 	uint64_t x;
 
@@ -847,21 +863,28 @@ static int unknown(struct ctx *c, uint16_t tag) {
 	return bad(c, "unknown field %u (written by another version of hanet?)", tag);
 }
 
+struct tag_count {
+	uint16_t want;
+	size_t n;
+};
+
+static int count_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct tag_count *t = data;
+
+	t->n += tag == t->want;
+	return 0;
+}
+
 /* How many fields of a tag a list holds (to size an array). */
 static int count_tag(struct ctx *c, struct rd r, uint16_t want, size_t *ret) {
-	struct rd v;
-	uint16_t tag;
-	size_t n = 0;
-	int k;
+	struct tag_count t = { .want = want };
+	int k = rd_each(c, r, count_field, &t);
 
-	while ((k = rd_next(c, &r, &tag, &v)) > 0)
-		if (tag == want)
-			n++;
 	if (k < 0)
 		return k;
-	if (n > JFILE_LIST_MAX)
-		return bad(c, "field %u: %zu of them, more than %u", want, n, JFILE_LIST_MAX);
-	*ret = n;
+	if (t.n > JFILE_LIST_MAX)
+		return bad(c, "field %u: %zu of them, more than %u", want, t.n, JFILE_LIST_MAX);
+	*ret = t.n;
 	return 0;
 }
 
@@ -919,21 +942,22 @@ static int read_field(struct ctx *c, const struct jfield *x, uint16_t tag, const
 	return r2;
 }
 
+struct flat {
+	const struct jfield *f;
+	size_t n;
+	void *base;
+};
+
+static int flat_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	const struct flat *s = data;
+	const struct jfield *x = jfield_find(s->f, s->n, tag);
+
+	return x ? read_field(c, x, tag, v, s->base) : unknown(c, tag);
+}
+
 /* The fields of a flat struct, as put_fields() wrote them. */
 static int read_fields(struct ctx *c, struct rd r, const struct jfield *f, size_t n, void *base) {
-	struct rd v;
-	uint16_t tag;
-	int q, r2;
-
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		const struct jfield *x = jfield_find(f, n, tag);
-
-		if (!x)
-			return unknown(c, tag);
-		if ((r2 = read_field(c, x, tag, &v, base)) < 0)
-			return r2;
-	}
-	return q;
+	return rd_each(c, r, flat_field, &(struct flat){ .f = f, .n = n, .base = base });
 }
 
 static int read_link(struct ctx *c, struct rd r, struct link **ret) {
@@ -1139,6 +1163,18 @@ static int read_addr(struct ctx *c, struct rd r, struct addr *a) {
 	return read_fields(c, r, addr_fields, ARRAY_SIZE(addr_fields), a);
 }
 
+static int nexthop_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct nexthop *nh = data;
+
+	switch (tag) {
+	case NH_VIA: return v_ip(c, tag, v, &nh->via);
+	case NH_DEV: return v_name(c, tag, v, nh->dev, sizeof(nh->dev));
+	case NH_WEIGHT: return GET_U(c, tag, v, nh->weight);
+	case NH_ONLINK: return GET_BOOL(c, tag, v, nh->onlink);
+	default: return unknown(c, tag);
+	}
+}
+
 static int read_route(struct ctx *c, struct rd r, const struct route **ret) {
 	struct route *x = arena_alloc(c->arena, sizeof(*x));
 	size_t n_nh;
@@ -1172,26 +1208,7 @@ static int read_route(struct ctx *c, struct rd r, const struct route **ret) {
 		case R_ONLINK: r2 = GET_BOOL(c, tag, &v, x->onlink); break;
 		case R_LINE: r2 = GET_I32(c, tag, &v, x->line); break;
 		case R_VRF: r2 = v_name(c, tag, &v, x->vrf, sizeof(x->vrf)); break;
-		case R_NEXTHOP: {
-			struct nexthop *nh = &x->nexthops[x->n_nexthops++];
-			struct rd nr = v, nv;
-			uint16_t ntag;
-
-			while ((q = rd_next(c, &nr, &ntag, &nv)) > 0) {
-				switch (ntag) {
-				case NH_VIA: r2 = v_ip(c, ntag, &nv, &nh->via); break;
-				case NH_DEV: r2 = v_name(c, ntag, &nv, nh->dev, sizeof(nh->dev)); break;
-				case NH_WEIGHT: r2 = GET_U(c, ntag, &nv, nh->weight); break;
-				case NH_ONLINK: r2 = GET_BOOL(c, ntag, &nv, nh->onlink); break;
-				default: r2 = unknown(c, ntag); break;
-				}
-				if (r2 < 0)
-					return r2;
-			}
-			if (q < 0)
-				return q;
-			break;
-		}
+		case R_NEXTHOP: r2 = rd_each(c, v, nexthop_field, &x->nexthops[x->n_nexthops++]); break;
 		default: r2 = unknown(c, tag); break;
 		}
 		if (r2 < 0)
@@ -1240,39 +1257,33 @@ static int check_action(struct ctx *c, const struct action *a) {
 	return 0;
 }
 
-static int read_mtu_back(struct ctx *c, struct rd r, struct mtu_back *m) {
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
+static int mtu_back_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct mtu_back *m = data;
 
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case MB_NETNS: r2 = v_netns(c, tag, &v, &m->netns); break;
-		case MB_NAME: r2 = v_name(c, tag, &v, m->name, sizeof(m->name)); break;
-		case MB_MTU: r2 = GET_U(c, tag, &v, m->mtu); break;
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
+	switch (tag) {
+	case MB_NETNS: return v_netns(c, tag, v, &m->netns);
+	case MB_NAME: return v_name(c, tag, v, m->name, sizeof(m->name));
+	case MB_MTU: return GET_U(c, tag, v, m->mtu);
+	default: return unknown(c, tag);
 	}
-	return q;
+}
+
+static int read_mtu_back(struct ctx *c, struct rd r, struct mtu_back *m) {
+	return rd_each(c, r, mtu_back_field, m);
+}
+
+static int act_dev_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct act_dev *d = data;
+
+	switch (tag) {
+	case MB_NETNS: return v_netns(c, tag, v, &d->netns);
+	case MB_NAME: return v_name(c, tag, v, d->name, sizeof(d->name));
+	default: return unknown(c, tag);
+	}
 }
 
 static int read_act_dev(struct ctx *c, struct rd r, struct act_dev *d) {
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
-
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case MB_NETNS: r2 = v_netns(c, tag, &v, &d->netns); break;
-		case MB_NAME: r2 = v_name(c, tag, &v, d->name, sizeof(d->name)); break;
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
-	return q;
+	return rd_each(c, r, act_dev_field, d);
 }
 
 static int read_action(struct ctx *c, struct rd r, struct action *a) {
@@ -1375,89 +1386,101 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 	return check_action(c, a);
 }
 
+struct head_read {
+	struct jfile *j;
+	size_t n_actions;
+	bool profile, id;
+};
+
+static int head_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct head_read *h = data;
+	struct jfile *j = h->j;
+	uint32_t n = 0;
+	int r;
+
+	switch (tag) {
+	case H_PROFILE:
+		h->profile = true;
+		return v_name(c, tag, v, j->head.profile, sizeof(j->head.profile));
+	case H_ID:
+		if (v->n != JFILE_ID_SIZE)
+			return bad(c, "not a change id");
+		memcpy(j->head.id, v->p, JFILE_ID_SIZE);
+		h->id = true;
+		return 0;
+	case H_PID: return GET(c, tag, v, j->head.pid, INT32_MAX);
+	case H_START: return GET_U(c, tag, v, j->head.start);
+	case H_CREATED: return GET_U(c, tag, v, j->head.created_ns);
+	case H_N_ACTIONS:
+		r = GET_U(c, tag, v, n);
+		h->n_actions = n;
+		return r;
+	default: return unknown(c, tag);
+	}
+}
+
 static int read_fields_head(struct ctx *c, struct rd r, struct jfile *j, size_t *n_actions) {
-	bool profile = false, id = false;
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
+	struct head_read h = { .j = j };
+	int q;
 
 	c->what = "head";
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case H_PROFILE:
-			r2 = v_name(c, tag, &v, j->head.profile, sizeof(j->head.profile));
-			profile = true;
-			break;
-		case H_ID:
-			if (v.n != JFILE_ID_SIZE)
-				return bad(c, "not a change id");
-			memcpy(j->head.id, v.p, JFILE_ID_SIZE);
-			id = true;
-			break;
-		case H_PID: r2 = GET(c, tag, &v, j->head.pid, INT32_MAX); break;
-		case H_START: r2 = GET_U(c, tag, &v, j->head.start); break;
-		case H_CREATED: r2 = GET_U(c, tag, &v, j->head.created_ns); break;
-		case H_N_ACTIONS: {
-			uint32_t n = 0;
-
-			r2 = GET_U(c, tag, &v, n);
-			*n_actions = n;
-			break;
-		}
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
+	q = rd_each(c, r, head_field, &h);
 	if (q < 0)
 		return q;
-	if (!profile || !id || !j->head.profile[0])
+	if (!h.profile || !h.id || !j->head.profile[0])
 		return bad(c, "no profile or no change id");
+	*n_actions = h.n_actions;
 	return 0;
+}
+
+struct records_read {
+	struct jfile *j;
+	const struct route **saved;     /* j's, writable here */
+};
+
+static int records_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct records_read *rr = data;
+	struct jfile *j = rr->j;
+	char *s;
+	int r;
+
+	switch (tag) {
+	case RC_OWNED:
+	case RC_ROUTES:
+		s = arena_alloc(c->arena, v->n + 1);
+		if (!s)
+			return -ENOMEM;
+		memcpy(s, v->p, v->n);
+		if (tag == RC_OWNED) {
+			j->rec.owned = s;
+			j->rec.owned_len = v->n;
+		} else {
+			j->rec.routes = s;
+			j->rec.routes_len = v->n;
+		}
+		return 0;
+	case RC_ROUTES_SAVED: return GET_BOOL(c, tag, v, j->rec.routes_saved);
+	case RC_SAVED_ROUTE:
+		r = read_route(c, *v, &rr->saved[j->rec.n_saved_routes++]);
+		c->what = "records";
+		return r;
+	default: return unknown(c, tag);
+	}
 }
 
 static int read_records(struct ctx *c, struct rd r, struct jfile *j) {
 	const struct route **saved = NULL;
 	size_t n_saved;
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
+	int q;
 
 	c->what = "records";
-	r2 = count_tag(c, r, RC_SAVED_ROUTE, &n_saved);
-	if (r2 < 0)
-		return r2;
+	q = count_tag(c, r, RC_SAVED_ROUTE, &n_saved);
+	if (q < 0)
+		return q;
 	if (n_saved && !(saved = arena_alloc(c->arena, n_saved * sizeof(*saved))))
 		return -ENOMEM;
 	j->rec.saved_routes = saved;
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case RC_OWNED:
-		case RC_ROUTES: {
-			char *s = arena_alloc(c->arena, v.n + 1);
-
-			if (!s)
-				return -ENOMEM;
-			memcpy(s, v.p, v.n);
-			if (tag == RC_OWNED) {
-				j->rec.owned = s;
-				j->rec.owned_len = v.n;
-			} else {
-				j->rec.routes = s;
-				j->rec.routes_len = v.n;
-			}
-			break;
-		}
-		case RC_ROUTES_SAVED: r2 = GET_BOOL(c, tag, &v, j->rec.routes_saved); break;
-		case RC_SAVED_ROUTE:
-			r2 = read_route(c, v, &saved[j->rec.n_saved_routes++]);
-			c->what = "records";
-			break;
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
+	q = rd_each(c, r, records_field, &(struct records_read){ .j = j, .saved = saved });
 	if (q < 0)
 		return q;
 	if (j->rec.routes && !j->rec.routes_saved)
@@ -1465,33 +1488,48 @@ static int read_records(struct ctx *c, struct rd r, struct jfile *j) {
 	return 0;
 }
 
+struct event_read {
+	uint32_t type, step;
+	const uint8_t *ok, *mac;
+	size_t n_ok;
+};
+
+static int event_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct event_read *e = data;
+
+	switch (tag) {
+	case E_TYPE: return GET(c, tag, v, e->type, APPLY_UNDO_DONE);
+	case E_STEP: return GET_U(c, tag, v, e->step);
+	case E_OK:
+		e->ok = v->p;
+		e->n_ok = v->n;
+		return 0;
+	case E_OLD_MAC:
+		if (v->n != ETH_ALEN_)
+			return bad(c, "not a MAC address");
+		e->mac = v->p;
+		return 0;
+	default: return unknown(c, tag);
+	}
+}
+
 static int read_event(struct ctx *c, struct rd r, struct jfile *j) {
-	uint32_t type = UINT32_MAX, step = UINT32_MAX;
-	const uint8_t *ok = NULL, *mac = NULL;
-	size_t n_ok = 0;
+	struct event_read e = { .type = UINT32_MAX, .step = UINT32_MAX };
+	uint32_t type, step;
+	const uint8_t *ok, *mac;
+	size_t n_ok;
 	struct jfile_step *s;
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
+	int q;
 
 	c->what = "event";
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case E_TYPE: r2 = GET(c, tag, &v, type, APPLY_UNDO_DONE); break;
-		case E_STEP: r2 = GET_U(c, tag, &v, step); break;
-		case E_OK: ok = v.p; n_ok = v.n; break;
-		case E_OLD_MAC:
-			if (v.n != ETH_ALEN_)
-				return bad(c, "not a MAC address");
-			mac = v.p;
-			break;
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
+	q = rd_each(c, r, event_field, &e);
 	if (q < 0)
 		return q;
+	type = e.type;
+	step = e.step;
+	ok = e.ok;
+	mac = e.mac;
+	n_ok = e.n_ok;
 	if (type == UINT32_MAX || step >= j->n_actions)
 		return bad(c, "an event without a type, or of a step that is not in the plan");
 	s = &j->steps[step];
@@ -1531,22 +1569,22 @@ static int read_event(struct ctx *c, struct rd r, struct jfile *j) {
 	return 0;
 }
 
+static int waiter_field(struct ctx *c, uint16_t tag, const struct rd *v, void *data) {
+	struct jfile *j = data;
+
+	switch (tag) {
+	case W_PID: return GET(c, tag, v, j->waiter_pid, INT32_MAX);
+	case W_START: return GET_U(c, tag, v, j->waiter_start);
+	case W_DEADLINE: return GET_U(c, tag, v, j->deadline_ns);
+	default: return unknown(c, tag);
+	}
+}
+
 static int read_waiter(struct ctx *c, struct rd r, struct jfile *j) {
-	struct rd v;
-	uint16_t tag;
-	int q, r2 = 0;
+	int q;
 
 	c->what = "waiter";
-	while ((q = rd_next(c, &r, &tag, &v)) > 0) {
-		switch (tag) {
-		case W_PID: r2 = GET(c, tag, &v, j->waiter_pid, INT32_MAX); break;
-		case W_START: r2 = GET_U(c, tag, &v, j->waiter_start); break;
-		case W_DEADLINE: r2 = GET_U(c, tag, &v, j->deadline_ns); break;
-		default: r2 = unknown(c, tag); break;
-		}
-		if (r2 < 0)
-			return r2;
-	}
+	q = rd_each(c, r, waiter_field, j);
 	if (q < 0)
 		return q;
 	if (j->waiter_pid <= 0)

@@ -1102,7 +1102,8 @@ static struct ns_state *peer_ns_of(struct resolver *rs, const struct ns_state *n
 
 		if (!rs->built)
 			backrefs_build(rs);
-		b = bsearch(&key, rs->v, rs->n, sizeof(*rs->v), cmp_backref);
+		/* bsearch() wants an array, even of none */
+		b = rs->n ? bsearch(&key, rs->v, rs->n, sizeof(*rs->v), cmp_backref) : NULL;
 		if (b) {
 			while (b > rs->v && cmp_backref(b - 1, &key) == 0)
 				b--;

@@ -239,7 +239,7 @@ int netns_leave(int saved_fd) {
 }
 
 int netns_run(const char *name, int (*fn)(void *data), void *data) {
-	int saved, r, q;
+	int saved = -1, r, q;
 
 	r = netns_enter(name, &saved);
 	if (r < 0)

@@ -781,7 +781,7 @@ static int read_ns(struct nlev_ns *n, uint8_t *buf, void (*cb)(const struct nlev
 	int count = 0;
 
 	for (int i = 0; i < NLEV_MAX_READS; i++) {
-		struct sockaddr_nl from;
+		struct sockaddr_nl from = { 0 };
 		socklen_t fromlen = sizeof(from);
 		ssize_t len = recvfrom(n->fd, buf, NLEV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
 		uint64_t t = now_ns(), arrived;
@@ -834,7 +834,7 @@ int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *da
 	uint8_t *buf;
 
 	if (s->epfd < 0) {
-		n = s->n_ns;            /* one (or none): its socket is non-blocking */
+		n = s->n_ns > 0;        /* one (or none): its socket is non-blocking */
 		if (n)
 			evs[0].data.ptr = s->ns[0];
 	} else {

@@ -566,7 +566,7 @@ int fault_inject(struct fault *f, struct timeline *tl, uint64_t *ret_t_ns, char 
 			return r;
 		break;
 	case FAULT_KILL: {
-		pid_t pid;
+		pid_t pid = 0;          /* read_pidfile() sets it when it returns 0 */
 
 		r = read_pidfile(fc->pidfile, &pid);
 		if (r < 0) {
@@ -727,7 +727,7 @@ int fault_restore(struct fault *f, struct timeline *tl, uint64_t timeout_ns, cha
 	}
 	case FAULT_KILL: {
 		uint64_t until = now_ns() + timeout_ns;
-		pid_t pid;
+		pid_t pid = 0;
 
 		for (;;) {
 			if (read_pidfile(fc->pidfile, &pid) == 0 && pid != f->killed && pid_alive(pid)) {

@@ -389,7 +389,7 @@ static void cap_frame(struct timeline *tl, struct capture *c, int ifindex, const
 static void cap_read(struct timeline *tl, struct capture *c) {
 	for (int i = 0; i < 256; i++) {
 		uint8_t buf[2048];
-		struct sockaddr_ll sll;
+		struct sockaddr_ll sll = { 0 };
 		socklen_t sl = sizeof(sll);
 		ssize_t n = recvfrom(c->fd, buf, sizeof(buf), 0, (struct sockaddr *)&sll, &sl);
 

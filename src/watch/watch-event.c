@@ -129,8 +129,8 @@ bool watch_ns_check(struct watch *w) {
 
 	for (size_t i = 0; i < w->n_ns; i++) {
 		struct wns *n = w->ns[i];
-		dev_t dev;
-		ino_t ino;
+		dev_t dev = 0;          /* set whenever exists and n->name */
+		ino_t ino = 0;
 		bool exists;
 
 		if (!n->used) {

@@ -45,21 +45,14 @@ sed 's/^mode = active-backup$/mode = balance-xor\nxmit_hash_policy = layer3+4/; 
 
 cp "$a" "$p"
 hk_apply "$p"
-hk_state >"$HN_TMP/state-a"
-"$KL_TOOL" show team0 >>"$HN_TMP/state-a"
+# the links and addresses, and the team as its backend sees it
+rb_state() {
+	hk_state
+	"$KL_TOOL" show team0
+}
+rb_state >"$HN_TMP/state-a"
 cp "$b" "$p"
-steps=$("$HANET" apply --dry-run "$p" | grep -c '^ *[0-9]')
-[ "$steps" -ge 8 ] || hn_fail "expected a plan of 8 steps or more, got $steps"
-for ((k = 1; k <= steps; k++)); do
-	rc=0
-	HANET_FAIL_AT=$k "$HANET_TEST" apply "$p" >"$HN_TMP/out" 2>&1 || rc=$?
-	sed "s/^/  fail at $k: /" "$HN_TMP/out"
-	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k"
-	grep -q 'failed too' "$HN_TMP/out" && hn_fail "step $k: an undo step failed"
-	hk_state >"$HN_TMP/state"
-	"$KL_TOOL" show team0 >>"$HN_TMP/state"
-	diff -u "$HN_TMP/state-a" "$HN_TMP/state" || hn_fail "state not restored after a failure at step $k of $steps"
-done
+hk_fail_each_step change "$p" rb_state "$HN_TMP/state-a" 8
 hk_noop "$a"
 
 # --confirm, not confirmed: rolled back when the time is up (bounded wait)
@@ -80,8 +73,7 @@ done
 grep -q 'not confirmed in time: rolled back$' /run/hanet/confirm/krb.log ||
 	hn_fail "the rollback: $(cat /run/hanet/confirm/krb.log)"
 echo "rolled back $(($(now_ms) - t0)) ms after apply returned${mode_back:+; the mode of bond0 was back after $((mode_back - t0)) ms}"
-hk_state >"$HN_TMP/state"
-"$KL_TOOL" show team0 >>"$HN_TMP/state"
+rb_state >"$HN_TMP/state"
 diff -u "$HN_TMP/state-a" "$HN_TMP/state" || hn_fail "an unconfirmed change was not rolled back"
 
 # --confirm, confirmed: the change stays

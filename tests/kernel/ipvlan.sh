@@ -36,17 +36,7 @@ link = bond0
 EOT
 
 hk_state >"$HN_TMP/state-0"
-steps=$("$HANET" apply --dry-run "$p" | grep -c '^ *[0-9]')
-[ "$steps" -ge 6 ] || hn_fail "expected a plan of 6 steps or more, got $steps"
-for ((k = 1; k <= steps; k++)); do
-	rc=0
-	HANET_FAIL_AT=$k "$HANET_TEST" apply "$p" >"$HN_TMP/out" 2>&1 || rc=$?
-	sed "s/^/  fail at $k: /" "$HN_TMP/out"
-	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k"
-	grep -q 'failed too' "$HN_TMP/out" && hn_fail "step $k: an undo step failed"
-	hk_state >"$HN_TMP/state"
-	diff -u "$HN_TMP/state-0" "$HN_TMP/state" || hn_fail "state not restored after a failure at step $k of $steps"
-done
+hk_fail_each_step create "$p" hk_state "$HN_TMP/state-0" 6
 
 hk_apply "$p"
 hk_applied 'ipv0: create ipvlan \(link e1 mode l2\)' || hn_fail "no creation step for ipv0"

@@ -55,17 +55,7 @@ vrf_state() {
 }
 
 vrf_state >"$HN_TMP/state-0"
-steps=$("$HANET" apply --dry-run "$p" | grep -c '^ *[0-9]')
-[ "$steps" -ge 8 ] || hn_fail "expected a plan of 8 steps or more, got $steps"
-for ((k = 1; k <= steps; k++)); do
-	rc=0
-	HANET_FAIL_AT=$k "$HANET_TEST" apply "$p" >"$HN_TMP/out" 2>&1 || rc=$?
-	sed "s/^/  fail at $k: /" "$HN_TMP/out"
-	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k"
-	grep -q 'failed too' "$HN_TMP/out" && hn_fail "step $k: an undo step failed"
-	vrf_state >"$HN_TMP/state"
-	diff -u "$HN_TMP/state-0" "$HN_TMP/state" || hn_fail "state not restored after a failure at step $k of $steps"
-done
+hk_fail_each_step create "$p" vrf_state "$HN_TMP/state-0" 8
 
 hk_apply "$p"
 # the plan: the vrf is made before its members join it
@@ -96,17 +86,7 @@ hk_noop "$p"
 # apply makes it again and its members join it
 vrf_state >"$HN_TMP/state-1"
 sed -i 's/^table = 100$/table = 101/' "$p"
-steps=$("$HANET" apply --dry-run "$p" | grep -c '^ *[0-9]')
-[ "$steps" -ge 4 ] || hn_fail "expected a plan of 4 steps or more for the new table, got $steps"
-for ((k = 1; k <= steps; k++)); do
-	rc=0
-	HANET_FAIL_AT=$k "$HANET_TEST" apply "$p" >"$HN_TMP/out" 2>&1 || rc=$?
-	sed "s/^/  new table, fail at $k: /" "$HN_TMP/out"
-	hn_assert_eq "$rc" 3 "exit status with a failure injected at step $k of the new table"
-	grep -q 'failed too' "$HN_TMP/out" && hn_fail "new table, step $k: an undo step failed"
-	vrf_state >"$HN_TMP/state"
-	diff -u "$HN_TMP/state-1" "$HN_TMP/state" || hn_fail "vrf not restored after a failure at step $k of $steps"
-done
+hk_fail_each_step "new table" "$p" vrf_state "$HN_TMP/state-1" 4
 out=$("$HANET" check "$p") && hn_fail "check missed the table change"
 [[ $out == *"mgmt"*"table 100 -> 101"* ]] || hn_fail "table change: $out"
 hk_apply "$p"

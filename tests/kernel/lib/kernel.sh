@@ -189,3 +189,24 @@ hk_state() {
 		| join(" ")'
 	ip -o addr show | awk '$4 !~ /^fe80:/ {print $2, $3, $4}' | sort
 }
+
+# hk_fail_each_step LABEL PROFILE STATE REF MIN: apply PROFILE with a
+# failure injected at each of its steps in turn (the test build,
+# HANET_FAIL_AT=k); every time: exit status 3, no undo step that failed,
+# and the output of the command STATE equal to the file REF.  The plan
+# must have MIN steps or more.
+hk_fail_each_step() {
+	local label=$1 prof=$2 state=$3 ref=$4 min=$5 steps k rc
+	steps=$("$HANET" apply --dry-run "$prof" | grep -c '^ *[0-9]')
+	[ "$steps" -ge "$min" ] || hn_fail "$label: expected a plan of $min steps or more, got $steps"
+	for ((k = 1; k <= steps; k++)); do
+		rc=0
+		HANET_FAIL_AT=$k "$HANET_TEST" apply "$prof" >"$HN_TMP/out" 2>&1 || rc=$?
+		sed "s/^/  $label, fail at $k: /" "$HN_TMP/out"
+		hn_assert_eq "$rc" 3 "$label: exit status with a failure injected at step $k"
+		grep -q 'failed too' "$HN_TMP/out" && hn_fail "$label: step $k: an undo step failed"
+		"$state" >"$HN_TMP/state"
+		diff -u "$ref" "$HN_TMP/state" || hn_fail "$label: state not restored after a failure at step $k of $steps"
+	done
+	echo "$label: a failure at each of the $steps steps left the state as it was"
+}
