@@ -196,17 +196,31 @@ static bool route_kept_cb(const struct route *r, void *data) {
 static int view_routes(struct profile_view *v, const struct profile *p, const struct route_index *routes,
                        size_t n_bulk, const size_t *bulk_file, bool shared,
                        bool (*keep)(const struct route *r, void *data), void *data) {
-	size_t n = routes->n, n_sections = n - n_bulk, n_rv = 0;
-	const struct route **rv = calloc(n ? n : 1, sizeof(*rv));
-	size_t *orig = malloc((n ? n : 1) * sizeof(*orig));
+	size_t n = routes->n, n_sections = n - n_bulk, n_rv = 0, n_kept = 0, n_copies = 0;
+	const struct route **rv = NULL;
+	size_t *orig = NULL;
+	uint8_t *kept = malloc(n ? n : 1);
 	char err[256];
 	int r = -ENOMEM;
 
-	v->bulk_file = malloc((n_bulk ? n_bulk : 1) * sizeof(*v->bulk_file));
-	if (!rv || !orig || !v->bulk_file)
+	if (!kept)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		if (!keep(routes->v[i], data))
+		kept[i] = keep(routes->v[i], data);
+		n_kept += kept[i];
+		n_copies += kept[i] && i < n_sections && i < p->n_routes;
+	}
+	/* arrays of the size kept: a scope of one namespace among a
+	 * thousand copies a few routes, not the whole profile's */
+	rv = calloc(n_kept ? n_kept : 1, sizeof(*rv));
+	orig = malloc((n_kept ? n_kept : 1) * sizeof(*orig));
+	v->bulk_file = malloc((n_kept - n_copies ? n_kept - n_copies : 1) * sizeof(*v->bulk_file));
+	v->profile.routes = malloc((n_copies ? n_copies : 1) * sizeof(struct route));
+	v->profile.n_routes = 0;
+	if (!rv || !orig || !v->bulk_file || !v->profile.routes)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (!kept[i])
 			continue;
 		rv[n_rv] = routes->v[i];
 		if (i < n_sections && i < p->n_routes) {
@@ -227,6 +241,7 @@ static int view_routes(struct profile_view *v, const struct profile *p, const st
 		v->routes.present[i] = routes->present[orig[i]];
 	r = 0;
 out:
+	free(kept);
 	free(rv);
 	free(orig);
 	return r;
@@ -264,9 +279,9 @@ int profile_view_build(const struct profile *p, const struct route_index *routes
 	v->profile.index = NULL;            /* arrays of its own: indexed below */
 	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
 	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
-	v->profile.routes = calloc(p->n_routes ? p->n_routes : 1, sizeof(struct route));
+	v->profile.routes = routes ? NULL : calloc(1, sizeof(struct route));
 	v->profile.rules = calloc(p->n_rules ? p->n_rules : 1, sizeof(struct rule));
-	if (!v->profile.links || !v->profile.vips || !v->profile.routes || !v->profile.rules)
+	if (!v->profile.links || !v->profile.vips || (!routes && !v->profile.routes) || !v->profile.rules)
 		goto fail;
 	v->profile.n_links = v->profile.n_vips = v->profile.n_routes = v->profile.n_rules = 0;
 
@@ -350,35 +365,64 @@ struct scope_state {
 
 static int shadow_add(struct scope_state *ss, const struct ns_state *o, const struct namemap *peers) {
 	struct ns_state *x = &ss->st.ns[ss->st.n_ns];
+	uint8_t *take = malloc(o->n_links ? o->n_links : 1);
+	size_t n = 0;
 
+	if (!take)
+		return -ENOMEM;
+	for (size_t j = 0; j < o->n_links; j++) {
+		take[j] = strcmp(o->links[j].name, "lo") == 0 || namemap_get(peers, o->name, o->links[j].name);
+		n += take[j];
+	}
 	memset(x, 0, sizeof(*x));
 	x->name = o->name;
 	x->exists = o->exists;
 	x->forwarding4 = o->forwarding4;
 	x->forwarding6 = o->forwarding6;
-	x->links = calloc(o->n_links ? o->n_links : 1, sizeof(*x->links));
-	if (!x->links)
+	x->links = calloc(n ? n : 1, sizeof(*x->links));
+	if (!x->links) {
+		free(take);
 		return -ENOMEM;
+	}
 	ss->st.n_ns++;
 	for (size_t j = 0; j < o->n_links; j++) {
-		if (strcmp(o->links[j].name, "lo") != 0 && !namemap_get(peers, o->name, o->links[j].name))
+		if (!take[j])
 			continue;
 		x->links[x->n_links] = o->links[j];
 		x->links[x->n_links].master[0] = '\0';
 		x->n_links++;
 	}
+	free(take);
 	return namemap_put(&ss->st.index, x->name, NULL, x);
 }
 
+/* in(), asked once for a run of objects in one namespace or two (a
+ * profile lists a router's objects together, its veth's peer in the
+ * bridges' namespace between): the last two answers, by the name's
+ * pointer (interned: one pointer, one name). */
 struct scope_in {
 	netns_pred_fn in;
 	void *data;
+	const char *ns[2];
+	bool val[2], known[2];
+	unsigned next;
 };
 
-static bool route_in_cb(const struct route *r, void *data) {
-	const struct scope_in *x = data;
+static bool scope_has(struct scope_in *x, const char *netns) {
+	unsigned k;
 
-	return x->in(r->netns, x->data);
+	for (k = 0; k < 2; k++)
+		if (x->known[k] && x->ns[k] == netns)
+			return x->val[k];
+	k = x->next;
+	x->next ^= 1;
+	x->ns[k] = netns;
+	x->known[k] = true;
+	return x->val[k] = x->in(netns, x->data);
+}
+
+static bool route_in_cb(const struct route *r, void *data) {
+	return scope_has(data, r->netns);
 }
 
 int profile_scope_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
@@ -388,78 +432,109 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
 	struct scope_state *ss = calloc(1, sizeof(*ss));
 	struct state *s = ss ? &ss->st : NULL;
 	struct namemap peers = { 0 }, peer_ns = { 0 };
+	struct scope_in x = { .in = in, .data = data };
+	uint8_t *take = NULL;
+	size_t n;
 	int r = -ENOMEM;
 
 	if (!v || !s)
 		goto fail;
 	ss->first_shadow = SIZE_MAX;        /* no shadow of its own yet: nothing of st freed on failure */
-	s->ns = calloc(st->n_ns ? st->n_ns : 1, sizeof(*s->ns));
+	/* the peers of the scope's veths, and their namespaces */
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+		const char *pns = l->kind == LINK_VETH ? veth_peer_ns(l) : NULL;
+
+		if (l->kind != LINK_VETH || scope_has(&x, pns) || !scope_has(&x, l->netns))
+			continue;
+		if (namemap_put(&peers, pns, l->u.veth.peer, (void *)1) < 0 ||
+		    namemap_put(&peer_ns, pns, NULL, (void *)1) < 0)
+			goto fail;
+	}
+	/* every array the size of what the scope takes (counted first): a
+	 * repair of one namespace among a thousand copies little */
+	/* take: 1 a scoped namespace, 2 a shadow (each asked once) */
+	take = malloc((st->n_ns > p->n_netns ? st->n_ns : p->n_netns) + 1);
+	if (!take)
+		goto fail;
+	n = 0;
+	for (size_t i = 0; i < st->n_ns; i++) {
+		take[i] = scope_has(&x, st->ns[i].name) ? 1 : peer_ns.n && namemap_get(&peer_ns, st->ns[i].name, NULL) ? 2 : 0;
+		n += take[i] != 0;
+	}
+	s->ns = calloc(n ? n : 1, sizeof(*s->ns));
 	if (!s->ns)
 		goto fail;
 	for (size_t i = 0; i < st->n_ns; i++) {
-		if (!in(st->ns[i].name, data))
+		if (take[i] != 1)
 			continue;
 		s->ns[s->n_ns] = st->ns[i];
 		if (namemap_put(&s->index, s->ns[s->n_ns].name, NULL, &s->ns[s->n_ns]) < 0)
 			goto fail;
 		s->n_ns++;
 	}
-	/* the peers of the scope's veths, and their namespaces */
 	ss->first_shadow = s->n_ns;
-	for (size_t i = 0; i < p->n_links; i++) {
-		const struct link *l = &p->links[i];
-		const char *pns = l->kind == LINK_VETH ? veth_peer_ns(l) : NULL;
-
-		if (l->kind != LINK_VETH || in(pns, data) || !in(l->netns, data))
-			continue;
-		if (namemap_put(&peers, pns, l->u.veth.peer, (void *)1) < 0 ||
-		    namemap_put(&peer_ns, pns, NULL, (void *)1) < 0)
-			goto fail;
-	}
-	for (size_t i = 0; peer_ns.n && i < st->n_ns; i++)
-		if (namemap_get(&peer_ns, st->ns[i].name, NULL) && shadow_add(ss, &st->ns[i], &peers) < 0)
+	for (size_t i = 0; i < st->n_ns; i++)
+		if (take[i] == 2 && shadow_add(ss, &st->ns[i], &peers) < 0)
 			goto fail;
 	v->profile = *p;
 	v->profile.index = NULL;            /* arrays of its own: indexed below */
-	v->profile.netns = calloc(p->n_netns ? p->n_netns : 1, sizeof(*p->netns));
-	v->profile.links = calloc(p->n_links ? p->n_links : 1, sizeof(struct link));
-	v->profile.vips = calloc(p->n_vips ? p->n_vips : 1, sizeof(struct vip));
-	v->profile.routes = calloc(p->n_routes ? p->n_routes : 1, sizeof(struct route));
-	v->profile.rules = calloc(p->n_rules ? p->n_rules : 1, sizeof(struct rule));
+	v->profile.routes = NULL;
 	v->owns_netns = true;
-	if (!v->profile.netns || !v->profile.links || !v->profile.vips || !v->profile.routes || !v->profile.rules)
+	n = 0;
+	for (size_t i = 0; i < p->n_netns; i++) {
+		take[i] = scope_has(&x, p->netns[i].name) || namemap_get(&s->index, p->netns[i].name, NULL);
+		n += take[i];
+	}
+	v->profile.netns = malloc((n ? n : 1) * sizeof(*p->netns));
+	n = 0;
+	for (size_t i = 0; i < p->n_links; i++)
+		n += scope_has(&x, p->links[i].netns);
+	v->profile.links = malloc((n ? n : 1) * sizeof(struct link));
+	n = 0;
+	for (size_t i = 0; i < p->n_vips; i++)
+		n += scope_has(&x, p->vips[i].netns);
+	v->profile.vips = malloc((n ? n : 1) * sizeof(struct vip));
+	n = 0;
+	for (size_t i = 0; i < p->n_rules; i++)
+		n += scope_has(&x, p->rules[i].netns);
+	v->profile.rules = malloc((n ? n : 1) * sizeof(struct rule));
+	if (!routes)
+		v->profile.routes = calloc(1, sizeof(struct route));
+	if (!v->profile.netns || !v->profile.links || !v->profile.vips || (!routes && !v->profile.routes) ||
+	    !v->profile.rules)
 		goto fail;
 	v->profile.n_netns = v->profile.n_links = v->profile.n_vips = v->profile.n_routes = v->profile.n_rules = 0;
 	for (size_t i = 0; i < p->n_netns; i++)
-		if (in(p->netns[i].name, data) || namemap_get(&s->index, p->netns[i].name, NULL))
+		if (take[i])
 			v->profile.netns[v->profile.n_netns++] = p->netns[i];
 	for (size_t i = 0; i < p->n_links; i++)
-		if (in(p->links[i].netns, data))
+		if (scope_has(&x, p->links[i].netns))
 			v->profile.links[v->profile.n_links++] = p->links[i];
 	for (size_t i = 0; i < p->n_vips; i++)
-		if (in(p->vips[i].netns, data))
+		if (scope_has(&x, p->vips[i].netns))
 			v->profile.vips[v->profile.n_vips++] = p->vips[i];
 	for (size_t i = 0; i < p->n_rules; i++)
-		if (in(p->rules[i].netns, data))
+		if (scope_has(&x, p->rules[i].netns))
 			v->profile.rules[v->profile.n_rules++] = p->rules[i];
 	r = profile_index_build(&v->profile);
 	if (r < 0)
 		goto fail;
 	if (routes) {
-		struct scope_in x = { in, data };
-
 		r = view_routes(v, p, routes, n_bulk, bulk_file, true, route_in_cb, &x);
 		if (r < 0)
 			goto fail;
 	}
 	namemap_clear(&peers);
 	namemap_clear(&peer_ns);
+	free(take);
 	*ret_view = v;
 	*ret_st = s;
 	return 0;
 fail:
 	namemap_clear(&peers);
 	namemap_clear(&peer_ns);
+	free(take);
 	profile_view_free(v);
 	state_scope_free(s);
 	return r;
