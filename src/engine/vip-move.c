@@ -327,20 +327,22 @@ out:
 	return ret;
 }
 
-static int takeover_one(struct hnl_pool *c, struct vip_move *mv) {
+/* idx: the device's ifindex as takeover_before_read() found it, or -1. */
+static int takeover_one(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	const struct vip *v = mv->v;
 	struct announce_result ar = { 0 };
 	struct addr want;
 	char ip[IPADDR_STRLEN];
 	struct hnl *nl;
-	int idx, r;
+	int r;
 
 	format_ipaddr(&v->address, true, ip, sizeof(ip));
 	r = hnl_pool_get(c, v->netns, &nl);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: netns %s: %s", v->name, ns_name(v->netns),
 		                       r == -ENOENT ? "no such namespace" : strerror(-r));
-	idx = vip_ifindex(nl, v->dev);
+	if (idx < 0)
+		idx = vip_ifindex(nl, v->dev);
 	if (idx < 0)
 		return log_error_errno(idx, "vip %s: device %s in netns %s: %s", v->name, v->dev, ns_name(v->netns),
 		                       idx == -ENODEV ? "no such device" : strerror(-idx));
@@ -398,6 +400,7 @@ static int takeover_fix(struct hnl_pool *c, struct vip_move *mv, int idx) {
  * of the others, as far as it can. */
 struct takeover_before {
 	bool present, held;
+	int idx;        /* its device's ifindex, -1 when not found */
 };
 
 static void takeover_before_read(struct hnl_pool *c, const char *profile, struct vip_move *m, size_t n,
@@ -410,10 +413,12 @@ static void takeover_before_read(struct hnl_pool *c, const char *profile, struct
 		int idx;
 
 		b[i].held = vip_held_read(profile, v->name, &held) >= 0;
+		b[i].idx = -1;
 		/* cannot tell: the takeover fails at it before adding it */
 		if (hnl_pool_get(c, v->netns, &nl) < 0)
 			continue;
 		idx = vip_ifindex(nl, v->dev);
+		b[i].idx = idx >= 0 ? idx : -1;
 		b[i].present = idx >= 0 && vip_get(nl, idx, &v->address, &have) == 0;
 	}
 }
@@ -479,7 +484,7 @@ int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const 
 		m[i].readded = false;
 		m[i].t_announced = 0;
 		touched = i + 1;
-		idx[i] = takeover_one(&c, &m[i]);
+		idx[i] = takeover_one(&c, &m[i], before[i].idx);
 		if (idx[i] < 0)
 			goto out;
 	}
