@@ -882,8 +882,12 @@ static int count_tag(struct ctx *c, struct rd r, uint16_t want, size_t *ret) {
 
 	if (k < 0)
 		return k;
-	if (t.n > JFILE_LIST_MAX)
-		return bad(c, "field %u: %zu of them, more than %u", want, t.n, JFILE_LIST_MAX);
+	if (t.n > JFILE_LIST_MAX) {
+		/* bad() is -EBADMSG, said here for the analyzer, which does
+		 * not follow a function with variable arguments */
+		bad(c, "field %u: %zu of them, more than %u", want, t.n, JFILE_LIST_MAX);
+		return -EBADMSG;
+	}
 	*ret = t.n;
 	return 0;
 }

@@ -211,7 +211,7 @@ static int reopen(const char *path, int *fd) {
  * the lock, while this one takes the new file. */
 static int guard_take(const char *path, int op, int *ret_fd) {
 	char gpath[PATH_MAX];
-	int fd, r;
+	int fd = -1, r;         /* lock_open() sets it when it returns 0 */
 
 	if ((size_t)snprintf(gpath, sizeof(gpath), "%s.guard", path) >= sizeof(gpath))
 		return -ENAMETOOLONG;
@@ -318,7 +318,7 @@ int lock_try(const char *path, int *fd) {
 int lock_take_file(const char *path, uint64_t timeout_us, uint64_t poll_us, int *ret_fd, int *ret_holder) {
 	uint64_t deadline = now_us() + timeout_us;
 	char buf[32];
-	int fd, r;
+	int fd = -1, r;         /* lock_open() sets it when it returns 0 */
 
 	r = lock_open(path, &fd);
 	if (r < 0)
