@@ -196,6 +196,40 @@ static bool in_scope(const char *netns, void *data) {
 	return n && n->scoped;
 }
 
+/* A scope of a few namespaces (a repair, a burst of drift): its names in
+ * a short list, compared by pointer, then by text.  Building a scope asks
+ * about every object of the profile, and most answers are "no": a few
+ * comparisons that stop at the first differing byte cost less than
+ * hashing each name. */
+#define SCOPE_FEW 16
+
+struct scope_few {
+	const char *name[SCOPE_FEW];
+	size_t n;
+};
+
+static bool in_scope_few(const char *netns, void *data) {
+	const struct scope_few *f = data;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (f->name[i] == netns || netns_eq(f->name[i], netns))
+			return true;
+	return false;
+}
+
+/* The scoped namespaces in *f; false when there are more than it holds. */
+static bool scope_few_get(const struct watch *w, struct scope_few *f) {
+	f->n = 0;
+	for (size_t i = 0; i < w->n_ns; i++) {
+		if (!w->ns[i]->scoped)
+			continue;
+		if (f->n == SCOPE_FEW)
+			return false;
+		f->name[f->n++] = w->ns[i]->name;
+	}
+	return true;
+}
+
 static void scope_free(struct scope *sc) {
 	profile_view_free(sc->view);
 	state_scope_free(sc->st);
@@ -229,6 +263,7 @@ static bool action_scoped(struct watch *w, const struct action *a) {
  * (it also says properly why a plan fails). */
 
 static int plan_scope(struct watch *w, struct scope *sc, struct plan **ret) {
+	struct scope_few few;
 	struct plan_input in;
 	struct plan *p = NULL;
 	char err[256];
@@ -237,8 +272,12 @@ static int plan_scope(struct watch *w, struct scope *sc, struct plan **ret) {
 	if (w->view || !w->s.st)
 		return -EXDEV;
 	in = watch_plan_in(w, 0);               /* marks the VIPs held */
-	r = profile_scope_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, in_scope, w, &sc->view,
-	                        &sc->st);
+	if (scope_few_get(w, &few))
+		r = profile_scope_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, in_scope_few,
+		                        &few, &sc->view, &sc->st);
+	else
+		r = profile_scope_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, in_scope, w,
+		                        &sc->view, &sc->st);
 	if (r < 0)
 		return -EXDEV;
 	in.profile = &sc->view->profile;

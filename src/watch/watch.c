@@ -810,6 +810,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 	while (!w.quit) {
 		struct epoll_event evs[32];
 		uint64_t entered = now_ns();
+		bool resync_due = false;
 		int n = epoll_wait(w.epfd, evs, ARRAY_SIZE(evs), -1);
 
 		/* latencies count from an event's arrival, however long it
@@ -840,9 +841,10 @@ int watch_run(const char *path, const struct watch_opts *o) {
 				watch_on_inotify(&w);
 				break;
 			case SRC_RESYNC:
+				/* after the repairs of this batch: a resync
+				 * does not keep queued drift waiting */
 				timer_drain(w.tfd_resync);
-				if (w.resync_at && now_ns() >= w.resync_at)
-					watch_resync(&w);
+				resync_due = true;
 				break;
 			case SRC_HOUSE:
 				timer_drain(w.tfd_house);
@@ -855,6 +857,8 @@ int watch_run(const char *path, const struct watch_opts *o) {
 				break;
 			}
 		}
+		if (resync_due && !w.quit && w.resync_at && now_ns() >= w.resync_at)
+			watch_resync(&w);
 		watch_teams_reap(&w);
 		if (w.reload && !w.quit)
 			watch_reload(&w);
