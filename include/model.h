@@ -290,6 +290,7 @@ struct link {
 	int link_netnsid;                   /* IFLA_LINK_NETNSID or -1 */
 	unsigned flags;                     /* IFF_* */
 	bool carrier;
+	bool promote_secondaries;           /* net.ipv4.conf.DEV.promote_secondaries (IFLA_INET_CONF) */
 	char kind_name[32];                 /* IFLA_INFO_KIND as the kernel says it */
 	char slave_kind[32];                /* IFLA_INFO_SLAVE_KIND */
 

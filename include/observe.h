@@ -53,6 +53,7 @@ struct ns_state {
 	bool lo_up;
 	bool forwarding;                    /* IPv4 and IPv6 "all" forwarding both on */
 	bool forwarding4, forwarding6;
+	bool promote_all;                   /* net.ipv4.conf.all.promote_secondaries (read with the sysctls) */
 	struct link *links;                 /* sorted by ifindex */
 	size_t n_links;
 	struct addr *addrs;                 /* kernel order per device */

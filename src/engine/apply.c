@@ -788,6 +788,34 @@ static int restore_lost(struct apply *ap, const struct action *a) {
 	return first;
 }
 
+/* Before a removed primary IPv4 address comes back: remove the addresses
+ * of its subnet the kernel kept (one it promoted, and its secondaries);
+ * restore_lost adds them again after it.  Those the kernel dropped with
+ * the primary are not there (EADDRNOTAVAIL). */
+static int unpromote(struct apply *ap, const struct action *a) {
+	for (size_t i = 0; i < a->n_lost_addrs; i++) {
+		const struct addr *x = &a->lost_addrs[i];
+		struct hnl *nl = NULL;
+		int r;
+
+		if (x->ip.family != AF_INET || !(x->flags & IFA_F_SECONDARY))
+			continue;
+		r = get_nl(ap, x->netns, &nl);
+		if (r >= 0)
+			r = ifindex_of(ap, x->netns, x->dev);
+		if (r >= 0)
+			r = addr_del(nl, x, r);
+		if (r < 0 && r != -EADDRNOTAVAIL) {
+			char what[160], ip[IPADDR_STRLEN];
+
+			snprintf(what, sizeof(what), "addr %s dev %s: remove to restore the primary",
+			         format_ipaddr(&x->ip, true, ip, sizeof(ip)), x->dev);
+			return kerr(ap, nl, r, what);
+		}
+	}
+	return 0;
+}
+
 /* The vlans and macvlans above a link whose mtu the kernel lowered with
  * the link's: back to what they had, lower devices first. */
 static int restore_mtus(struct apply *ap, const struct action *a) {
@@ -1134,7 +1162,11 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_ADDR_DEL:
-		r = addr_do(ap, &a->addr, true, false);
+		/* a primary: the secondaries of its subnet the kernel kept
+		 * (promoted) go first, so that it is the primary again */
+		r = unpromote(ap, a);
+		if (r >= 0)
+			r = addr_do(ap, &a->addr, true, false);
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_ADDR_REPLACE:

@@ -13,6 +13,7 @@
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/ip.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -265,6 +266,26 @@ static void addr_attr(const struct nlattr *a, uint8_t family, uint8_t plen, stru
 	memcpy(ret->a, mnl_attr_get_payload(a), len);
 }
 
+/* The device's own promote_secondaries, from IFLA_AF_SPEC -> AF_INET ->
+ * IFLA_INET_CONF (an array of IPV4_DEVCONF_* - 1). */
+static bool inet_promotes(const struct nlattr *af_spec) {
+	const struct nlattr *af, *x;
+
+	if (!af_spec)
+		return false;
+	mnl_attr_for_each_nested(af, af_spec) {
+		if (mnl_attr_get_type(af) != AF_INET)
+			continue;
+		mnl_attr_for_each_nested(x, af) {
+			if (mnl_attr_get_type(x) != IFLA_INET_CONF ||
+			    mnl_attr_get_payload_len(x) < IPV4_DEVCONF_PROMOTE_SECONDARIES * sizeof(uint32_t))
+				continue;
+			return ((const uint32_t *)mnl_attr_get_payload(x))[IPV4_DEVCONF_PROMOTE_SECONDARIES - 1] != 0;
+		}
+	}
+	return false;
+}
+
 int observe_parse_link(const struct nlmsghdr *nlh, struct link *ret) {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
@@ -299,6 +320,7 @@ int observe_parse_link(const struct nlmsghdr *nlh, struct link *ret) {
 	l.link_ifindex = (int)u32_attr(tb[IFLA_LINK], 0);
 	l.link_netnsid = tb[IFLA_LINK_NETNSID] ? (int)(int32_t)u32_attr(tb[IFLA_LINK_NETNSID], 0) : -1;
 	l.carrier = tb[IFLA_CARRIER] ? mnl_attr_get_u8(tb[IFLA_CARRIER]) != 0 : (ifi->ifi_flags & IFF_LOWER_UP) != 0;
+	l.promote_secondaries = inet_promotes(tb[IFLA_AF_SPEC]);
 	l.kind = LINK_NIC;
 
 	memset(li, 0, sizeof(li));
@@ -585,7 +607,7 @@ static void ns_state_clear(struct ns_state *ns) {
 	ns->n_routes_filtered = 0;
 	ns->exists = false;
 	ns->lo_up = false;
-	ns->forwarding = ns->forwarding4 = ns->forwarding6 = false;
+	ns->forwarding = ns->forwarding4 = ns->forwarding6 = ns->promote_all = false;
 }
 
 static void reset_links(void *data) {
@@ -886,13 +908,16 @@ struct sysctl_read {
 
 static int read_sysctls(void *data) {
 	struct ns_state *ns = data;
-	bool v4 = false, v6 = false;
+	bool v4 = false, v6 = false, promote = false;
 
 	read_bool_file("/proc/sys/net/ipv4/conf/all/forwarding", &v4);
 	read_bool_file("/proc/sys/net/ipv6/conf/all/forwarding", &v6);
+	/* the kernel promotes when "all" or the device's own says so */
+	read_bool_file("/proc/sys/net/ipv4/conf/all/promote_secondaries", &promote);
 	ns->forwarding4 = v4;
 	ns->forwarding6 = v6;
 	ns->forwarding = v4 && v6;
+	ns->promote_all = promote;
 	return 0;
 }
 

@@ -92,6 +92,7 @@ struct addr_ctx {
 	const char *dev;
 	const struct ipaddr *ip;
 	bool last;                          /* the device's last IPv4 address */
+	uint32_t table;                     /* the device's table (main, or its vrf's) */
 };
 
 struct route_group {

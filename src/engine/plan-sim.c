@@ -110,15 +110,35 @@ struct sim_addr *sim_addr(struct planner *pl, const char *netns, const char *dev
 	return NULL;
 }
 
+/* Two IPv4 addresses of one subnet: the kernel makes the later one a
+ * secondary of the earlier (same prefix length, same network). */
+static bool addr4_same_subnet(const struct ipaddr *x, const struct ipaddr *y) {
+	struct ipaddr nx, ny;
+
+	if (x->family != AF_INET || y->family != AF_INET || x->plen != y->plen)
+		return false;
+	ipaddr_network(x, &nx);
+	ipaddr_network(y, &ny);
+	return ipaddr_eq(&nx, &ny);
+}
+
+/* An address added: after those there (the kernel's order), an IPv4
+ * secondary when the device has one of its subnet already. */
 int sim_addr_add(struct sim_ns *ns, const struct addr *a) {
 	struct sim_addr *v = realloc(ns->addrs, (ns->n_addrs + 1) * sizeof(*v));
+	struct sim_addr *x;
 
 	if (!v)
 		return -ENOMEM;
 	ns->addrs = v;
-	v[ns->n_addrs].a = *a;
-	v[ns->n_addrs].a.netns = ns->name;
-	v[ns->n_addrs].gone = false;
+	x = &v[ns->n_addrs];
+	x->a = *a;
+	x->a.netns = ns->name;
+	x->a.flags &= ~(uint32_t)IFA_F_SECONDARY;
+	x->gone = false;
+	for (size_t i = 0; i < ns->n_addrs; i++)
+		if (!v[i].gone && strcmp(v[i].a.dev, a->dev) == 0 && addr4_same_subnet(&v[i].a.ip, &a->ip))
+			x->a.flags |= IFA_F_SECONDARY;
 	ns->n_addrs++;
 	return 0;
 }
@@ -530,14 +550,37 @@ int act_text_lost(struct action *a, const char *what, size_t n_addrs0, size_t n_
 	return r;
 }
 
+/* An IPv4 address that goes takes the routes with it as their source in
+ * the device's own table only (main, or its vrf's); with the device's
+ * last IPv4 address, every IPv4 route through the device, in every
+ * table. */
 static bool route_match_addr(const struct route *r, const void *data) {
 	const struct addr_ctx *c = data;
 
 	if (r->dst.family != AF_INET)
 		return false;
-	if ((r->set & ROUTE_SET_SRC) && r->src.family == AF_INET && memcmp(r->src.a, c->ip->a, 4) == 0)
+	if ((r->set & ROUTE_SET_SRC) && r->src.family == AF_INET && memcmp(r->src.a, c->ip->a, 4) == 0 &&
+	    route_eff_table(r) == c->table)
 		return true;
 	return c->last && route_uses_dev(r, c->dev);
+}
+
+/* The table the kernel looks a device's routes up in: its vrf's, or main. */
+static uint32_t sim_dev_table(struct planner *pl, const char *netns, const char *dev) {
+	struct sim_link *sl = sim_link(pl, netns, dev), *m;
+
+	if (sl && sl->l.master[0] && (m = sim_link(pl, netns, sl->l.master)) && m->l.kind == LINK_VRF)
+		return m->l.u.vrf.table;
+	return RT_TABLE_MAIN;
+}
+
+/* net.ipv4.conf.{all,DEV}.promote_secondaries, as observed (a device
+ * this plan makes is taken not to promote: its addresses go with it). */
+static bool sim_promotes(struct planner *pl, const char *netns, const char *dev) {
+	struct sim_ns *ns = sim_ns(pl, netns);
+	struct sim_link *sl = sim_link(pl, netns, dev);
+
+	return (ns && ns->obs && ns->obs->promote_all) || (sl && !sl->created && sl->l.promote_secondaries);
 }
 
 static bool sim_has_addr4(struct planner *pl, const char *netns, const char *dev) {
@@ -549,19 +592,72 @@ static bool sim_has_addr4(struct planner *pl, const char *netns, const char *dev
 	return false;
 }
 
+/* A primary IPv4 address goes: the secondaries of its subnet go with it,
+ * or (promote_secondaries) the first of them becomes the primary.  Either
+ * way they are in the action's lost addresses, in the kernel's order: its
+ * inverse removes those still there and adds them again after the
+ * primary, which makes it the primary again. */
+static int sim_secondaries_lose(struct planner *pl, struct action *a, const struct addr *x, uint32_t table,
+                                bool promote, size_t *ret_promoted) {
+	struct sim_ns *ns = sim_ns(pl, x->netns);
+	size_t promoted = 0;
+	int r;
+
+	for (size_t i = 0; ns && i < ns->n_addrs; i++) {
+		struct sim_addr *y = &ns->addrs[i];
+		struct addr_ctx c = { .dev = y->a.dev, .ip = &y->a.ip, .table = table };
+		struct addr *v;
+
+		if (y->gone || !(y->a.flags & IFA_F_SECONDARY) || strcmp(y->a.dev, x->dev) != 0 ||
+		    !addr4_same_subnet(&y->a.ip, &x->ip))
+			continue;
+		v = realloc(a->lost_addrs, (a->n_lost_addrs + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->lost_addrs = v;
+		v[a->n_lost_addrs++] = y->a;
+		if (promote) {
+			if (!promoted++)
+				y->a.flags &= ~(uint32_t)IFA_F_SECONDARY;
+			continue;
+		}
+		y->gone = true;
+		if ((r = sim_routes_lose(pl, a, x->netns, route_match_addr, &c)) < 0)
+			return r;
+	}
+	*ret_promoted = promoted;
+	return 0;
+}
+
 /* An IPv4 address goes (already marked gone): the kernel drops the routes
  * that have it as their source and, with the device's last IPv4 address,
- * every IPv4 route through the device, in every table. */
+ * every IPv4 route through the device, in every table; a primary's
+ * secondaries (above). */
 
 int sim_addr_loses(struct planner *pl, struct action *a, const struct addr *x) {
 	struct addr_ctx c = { .dev = x->dev, .ip = &x->ip };
-	size_t n_addrs0 = a->n_lost_addrs, n_routes0 = a->n_lost_routes;
+	size_t n_addrs0 = a->n_lost_addrs, n_routes0 = a->n_lost_routes, promoted = 0;
+	char buf[IPADDR_STRLEN];
 	int r;
 
 	if (act_disturbs(a, x->netns, x->dev) < 0)
 		return -ENOMEM;
 	if (x->ip.family != AF_INET)
 		return 0;
+	c.table = sim_dev_table(pl, x->netns, x->dev);
+	if (!(x->flags & IFA_F_SECONDARY)) {
+		bool promote = sim_promotes(pl, x->netns, x->dev);
+
+		if ((r = sim_secondaries_lose(pl, a, x, c.table, promote, &promoted)) < 0)
+			return r;
+		if (promoted && act_text_add(a, "; the kernel makes %s the primary (promote_secondaries)%s",
+		                             format_ipaddr(&a->lost_addrs[n_addrs0].ip, true, buf, sizeof(buf)),
+		                             promoted > 1 ? " and keeps the other secondaries" : "") < 0)
+			return -ENOMEM;
+		/* kept, not lost: not in the text below */
+		if (promoted)
+			n_addrs0 = a->n_lost_addrs;
+	}
 	c.last = !sim_has_addr4(pl, x->netns, x->dev);
 	r = sim_routes_lose(pl, a, x->netns, route_match_addr, &c);
 	if (r < 0)
@@ -579,6 +675,7 @@ int sim_addr_inverse_loses(struct planner *pl, struct action *a, const struct ad
 
 	if (x->ip.family != AF_INET || !ns || sim_has_addr4(pl, x->netns, x->dev))
 		return 0;
+	c.table = sim_dev_table(pl, x->netns, x->dev);
 	if (act_disturbs(a, x->netns, x->dev) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; pl->present && i < pl->n_routes; i++) {

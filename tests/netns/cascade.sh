@@ -125,28 +125,10 @@ grep -q 'route t100 (netns c): add 10.8.0.0/16' "$HN_TMP/plan" || hn_fail "route
 
 [ -n "$(ip -n c route show table 500 10.11.0.0/16)" ] && [ -n "$(ip -n c route show table 501 10.12.0.0/16)" ] ||
 	hn_fail "the routes in tables the profile does not use are not there"
-hn_dump_json_all >"$HN_TMP/before"
-n=$(grep -cE '^ *[0-9]+  ' "$HN_TMP/plan")
-for ((k = 1; k <= n; k++)); do
-	rc=0
-	HANET_FAIL_AT=$k "$HANET_TEST" apply "$B" >"$HN_TMP/out" 2>&1 || rc=$?
-	[ $rc -eq 3 ] || { cat "$HN_TMP/out"; hn_fail "failure at step $k: exit $rc, expected 3"; }
-	grep -q 'failed too\|could not undo' "$HN_TMP/out" && { cat "$HN_TMP/out"; hn_fail "step $k: an undo step failed"; }
-	hn_dump_json_all >"$HN_TMP/after"
-	diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 || hn_fail "a failure at step $k of $n did not leave the state as it was"
-done
-echo "a failure at each of the $n steps left every namespace as it was"
-# the same from the journal on disk: apply --confirm killed (SIGKILL)
-# after the address went, and at the last step; the next command rolls
-# the change back, routes of the tables the profile does not use too
-for k in 3 "$n"; do
-	hn_expect_rc 137 env HANET_KILL_AT=$k "$HANET_TEST" apply --confirm 30s "$B" >/dev/null 2>&1
-	"$HANET" check "$A" >/dev/null 2>"$HN_TMP/err" || true
-	grep -q "was not confirmed and .*: rolled back" "$HN_TMP/err" ||
-		hn_fail "killed at step $k: check did not roll back: $(cat "$HN_TMP/err")"
-	hn_dump_json_all >"$HN_TMP/after"
-	diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 || hn_fail "apply --confirm killed at step $k: not rolled back as it was"
-done
+# a failure at each step, then apply --confirm killed after the address
+# went and at the last step: each rolled back, routes of the tables the
+# profile does not use too
+fail_each_step cascade "$B" "$A" 3 last
 
 apply_ok "$B"
 "$HANET" check "$B"

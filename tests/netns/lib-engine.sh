@@ -75,3 +75,38 @@ settle() {
 		sleep 0.05
 	done
 }
+
+# fail_each_step LABEL PROFILE PREV [K...]: apply PROFILE (over PREV,
+# applied) with a failure injected at each of its steps in turn (the
+# test build, HANET_FAIL_AT=k): every time exit status 3, no undo step
+# that failed, and hn_dump_json_all equal to the dump before.  Then the
+# same from the journal on disk: `apply --confirm` killed (SIGKILL,
+# HANET_KILL_AT) at each step K ("last": the last step), and the next
+# command (check PREV) rolls the change back to the same dump.
+fail_each_step() {
+	local label=$1 prof=$2 prev=$3 n k rc
+	shift 3
+	hn_dump_json_all >"$HN_TMP/before"
+	n=$("$HANET" apply --dry-run "$prof" | grep -cE '^ *[0-9]+  ')
+	[ "$n" -gt 0 ] || hn_fail "$label: an empty plan"
+	for ((k = 1; k <= n; k++)); do
+		rc=0
+		HANET_FAIL_AT=$k "$HANET_TEST" apply "$prof" >"$HN_TMP/out" 2>&1 || rc=$?
+		[ $rc -eq 3 ] || { cat "$HN_TMP/out"; hn_fail "$label: failure at step $k: exit $rc, expected 3"; }
+		grep -q 'failed too\|could not undo' "$HN_TMP/out" && { cat "$HN_TMP/out"; hn_fail "$label: step $k: an undo step failed"; }
+		hn_dump_json_all >"$HN_TMP/after"
+		diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 ||
+			hn_fail "$label: a failure at step $k of $n did not leave the state as it was"
+	done
+	echo "$label: a failure at each of the $n steps left every namespace as it was"
+	for k in "$@"; do
+		[ "$k" = last ] && k=$n
+		hn_expect_rc 137 env HANET_KILL_AT=$k "$HANET_TEST" apply --confirm 30s "$prof" >/dev/null 2>&1
+		"$HANET" check "$prev" >/dev/null 2>"$HN_TMP/err" || true
+		grep -q "was not confirmed and .*: rolled back" "$HN_TMP/err" ||
+			hn_fail "$label: killed at step $k: check did not roll back: $(cat "$HN_TMP/err")"
+		hn_dump_json_all >"$HN_TMP/after"
+		diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 ||
+			hn_fail "$label: apply --confirm killed at step $k: not rolled back as it was"
+	done
+}
