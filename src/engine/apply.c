@@ -1143,6 +1143,9 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		if (r >= 0 && a->have)
 			r = link_extra(ap, a->netns, a->have, NULL);
 		q = restore_mtus(ap, a);
+		/* a released port: what the vlans on it lost going down */
+		if (q >= 0)
+			q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_LINK_EXTRA:
 		/* a link made by this run goes away with its creation's undo */
@@ -1410,8 +1413,7 @@ static int stay_down_again(struct apply *ap, size_t n) {
 	for (size_t i = n; i-- > 0;) {
 		const struct action *a = ap->journal[i].a;
 
-		if (a->type != ACT_LINK_DOWN)
-			continue;
+		/* a link down, a port released */
 		for (size_t k = 0; k < a->n_stay_down; k++) {
 			int r = link_set_up(ap, a->stay_down[k].netns, a->stay_down[k].name, false);
 

@@ -632,9 +632,15 @@ int plan_link_master(struct planner *pl, struct sim_link *sl, const char *master
 
 		if (old) {
 			old->ports_changed = true;
-			/* a bond or team closes the port it lets go */
-			if (old->l.kind == LINK_BOND || old->l.kind == LINK_TEAM)
+			/* a bond or team closes the port it lets go (and the
+			 * vlans on it follow) */
+			if (old->l.kind == LINK_BOND || old->l.kind == LINK_TEAM) {
+				bool was_up = sl->l.up;
+
 				sl->l.up = false;
+				if ((r = sim_port_released(pl, a, sl, was_up)) < 0)
+					return r;
+			}
 			/* and a bond gives it its permanent MAC address back,
 			 * which observe does not read: a later change of the
 			 * port's MAC reads it first, for its undo */
@@ -650,9 +656,13 @@ int plan_link_master(struct planner *pl, struct sim_link *sl, const char *master
 			m->ports_changed = true;
 			if (m->l.kind == LINK_BOND && sl->l.mtu != m->l.mtu)
 				sl->l.mtu = m->l.mtu;
-			/* a bond or team opens the port it takes */
-			if (m->l.kind == LINK_BOND || m->l.kind == LINK_TEAM)
+			/* a bond or team opens the port it takes, and the
+			 * vlans on it come up with it */
+			if ((m->l.kind == LINK_BOND || m->l.kind == LINK_TEAM) && !sl->l.up) {
 				sl->l.up = true;
+				if ((r = sim_link_state_follows(pl, a, sl, true)) < 0)
+					return r;
+			}
 		}
 		r = sim_mtu_changed(pl, a, sl, 0);
 		if (r < 0)

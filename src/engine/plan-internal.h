@@ -145,6 +145,7 @@ int plan_remove_routes(struct planner *pl);
 int plan_remove_addrs(struct planner *pl);
 int sim_vlans_stay_down(struct planner *pl, struct action *a, struct sim_link *lower, int guard);
 int sim_link_state_follows(struct planner *pl, struct action *a, struct sim_link *lower, bool up);
+int sim_port_released(struct planner *pl, struct action *a, struct sim_link *port, bool was_up);
 int plan_link_delete(struct planner *pl, struct sim_link *sl, enum disruption level, const char *why);
 int plan_remove_links(struct planner *pl);
 int plan_restore_nics(struct planner *pl);

@@ -334,6 +334,63 @@ int sim_link_state_follows(struct planner *pl, struct action *a, struct sim_link
 	return r;
 }
 
+/* The mtus of the devices on a link (and on those), for the inverse of
+ * an action that may lower them to a value the plan does not know. */
+
+static int sim_uppers_mtu_back(struct planner *pl, struct action *a, const struct sim_link *lower, int guard,
+                               size_t *ret_n) {
+	if (guard > 8)
+		return 0;
+	for (size_t i = 0; i < pl->n_ns; i++) {
+		struct sim_ns *ns = &pl->ns[i];
+
+		for (size_t j = 0; j < ns->n_links; j++) {
+			struct sim_link *u = &ns->links[j];
+			struct mtu_back *v;
+			int r;
+
+			if (!sim_is_upper(pl, ns, u, lower))
+				continue;
+			v = realloc(a->mtu_back, (a->n_mtu_back + 1) * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			a->mtu_back = v;
+			v[a->n_mtu_back].netns = ns->name;
+			memcpy(v[a->n_mtu_back].name, u->l.name, IFNAMSIZ);
+			v[a->n_mtu_back++].mtu = u->l.mtu;
+			(*ret_n)++;
+			if ((r = sim_uppers_mtu_back(pl, a, u, guard + 1, ret_n)) < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* A port leaves its bond or team, which closes it: the vlans on it go
+ * down with it (what they lose, above), and come up with it when the
+ * inverse enslaves it again (those that were down go down again).  The
+ * bond or team also gives the port back the mtu it had before it joined,
+ * which no dump shows, and the kernel lowers the vlans and macvlans on
+ * it to that when it is lower: the inverse sets their mtus again, once
+ * the port is back (a no-op where nothing was lowered). */
+
+int sim_port_released(struct planner *pl, struct action *a, struct sim_link *port, bool was_up) {
+	size_t n = 0;
+	int r;
+
+	if (was_up) {
+		if ((r = sim_link_loses(pl, a, port->l.netns, port->l.name, false)) < 0 ||
+		    (r = sim_vlans_stay_down(pl, a, port, 0)) < 0 || (r = sim_link_state_follows(pl, a, port, false)) < 0)
+			return r;
+	}
+	if ((r = sim_uppers_mtu_back(pl, a, port, 0, &n)) < 0)
+		return r;
+	if (n && act_text_add(a, "; it gets back its mtu from before %s (the devices on it are lowered to it if it is lower)",
+	                      a->old_master) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int plan_link_delete(struct planner *pl, struct sim_link *sl, enum disruption level, const char *why) {
 	char sfx[300];
 	struct sim_link *up;
