@@ -91,6 +91,9 @@ struct link_ops {
 	 * kind, put on that one's lower instead (a macvlan on a macvlan). */
 	bool follows_lower_state;
 	bool lower_flattens;
+	/* A link of a kind that follows its lower's state that does not (a
+	 * vlan with loose_binding).  May be NULL. */
+	bool (*state_loose)(const struct link *l);
 	/* Kind-specific words for plan text: " (link eth0 id 100)", or "".
 	 * May be NULL. */
 	void (*describe)(const struct link *l, char *buf, size_t size);

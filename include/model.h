@@ -180,6 +180,7 @@ struct team_conf {
 
 enum {
 	VLAN_SET_PROTOCOL = 1u << 0,
+	VLAN_SET_LOOSE_BINDING = 1u << 1,
 };
 
 struct vlan_conf {
@@ -187,6 +188,7 @@ struct vlan_conf {
 	char link[IFNAMSIZ];
 	uint16_t id;
 	uint16_t protocol;                  /* ETH_P_8021Q (default) or ETH_P_8021AD, host order */
+	bool loose_binding;                 /* VLAN_FLAG_LOOSE_BINDING: its state does not follow the lower's */
 };
 
 /* A pair is declared from one end ([veth A] peer = B), or from both

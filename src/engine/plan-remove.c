@@ -261,8 +261,8 @@ static struct sim_link *sim_upper_of(struct planner *pl, const struct sim_link *
 }
 
 /* The kernel's own changes to the devices on a link that goes down or
- * up: a vlan goes down and up with its lower device (8021q; hanet makes
- * no vlan with loose_binding), and going down it loses its IPv6
+ * up: a vlan goes down and up with its lower device (8021q; not one with
+ * loose_binding: link_follows_lower_state), and going down it loses its IPv6
  * addresses and its routes, in every table, like any link; the devices
  * on it follow in turn.  A macvlan only follows its lower device's
  * carrier: it keeps its addresses, and its routes are marked linkdown. */

@@ -63,7 +63,7 @@ const char *link_lower(const struct link *l) {
 bool link_follows_lower_state(const struct link *l) {
 	const struct link_ops *ops = link_ops_get(l->kind);
 
-	return ops && ops->follows_lower_state;
+	return ops && ops->follows_lower_state && !(ops->state_loose && ops->state_loose(l));
 }
 
 bool link_has_lower(const struct link *l) {

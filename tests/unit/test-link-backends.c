@@ -373,7 +373,7 @@ static void test_vlan(void **state) {
 	assert_int_equal(link_ops_vlan.parse(data, NULL, &got), 0);
 	assert_int_equal(got.u.vlan.id, 100);
 	assert_int_equal(got.u.vlan.protocol, ETH_P_8021AD);
-	/* nothing of a vlan changes live */
+	/* nothing else of a vlan changes live */
 	memset(buf, 0, sizeof(buf));
 	data = build(buf, &want, &want);
 	assert_int_equal(n_attrs(data), 0);
@@ -391,6 +391,30 @@ static void test_vlan(void **state) {
 	memset(&d, 0, sizeof(d));
 	link_ops_vlan.diff(&want, &have, &d);
 	assert_int_equal(d.level, DISRUPT_NONE);
+
+	/* loose_binding: on creation, and a live change of the flag alone */
+	want.u.vlan.loose_binding = true;
+	want.u.vlan.set |= VLAN_SET_LOOSE_BINDING;
+	memset(buf, 0, sizeof(buf));
+	data = build(buf, &want, NULL);
+	assert_int_equal(link_ops_vlan.parse(data, NULL, &got), 0);
+	assert_true(got.u.vlan.set & VLAN_SET_LOOSE_BINDING);
+	assert_true(got.u.vlan.loose_binding);
+	assert_false(link_follows_lower_state(&got));
+	assert_true(link_follows_lower_state(&have));
+	have.u.vlan.set |= VLAN_SET_LOOSE_BINDING;
+	memset(&d, 0, sizeof(d));
+	link_ops_vlan.diff(&want, &have, &d);
+	assert_int_equal(d.level, DISRUPT_LIVE);
+	assert_string_equal(d.what, "loose_binding no -> yes");
+	memset(buf, 0, sizeof(buf));
+	data = build(buf, &want, &have);
+	assert_int_equal(n_attrs(data), 1);
+	assert_int_equal(link_ops_vlan.parse(data, NULL, &got), 0);
+	assert_true(got.u.vlan.loose_binding);
+	memset(buf, 0, sizeof(buf));
+	data = build(buf, &want, &want);
+	assert_int_equal(n_attrs(data), 0);
 }
 
 static struct link team(enum team_mode mode, int32_t prio1, int32_t prio2, bool with_prio) {
