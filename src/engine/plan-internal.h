@@ -116,6 +116,7 @@ struct sim_link *sim_link(struct planner *pl, const char *netns, const char *nam
 struct sim_link *sim_link_add(struct planner *pl, struct sim_ns *ns, const struct link *l);
 struct sim_addr *sim_addr(struct planner *pl, const char *netns, const char *dev, const struct ipaddr *ip);
 int sim_addr_add(struct sim_ns *ns, const struct addr *a);
+int act_mtu_back_add(struct action *a, const char *netns, const char *name, uint32_t mtu);
 int sim_mtu_changed(struct planner *pl, struct action *a, struct sim_link *sl, int guard);
 void sim_ns_free(struct sim_ns *ns);
 int sim_init(struct planner *pl);

@@ -346,18 +346,12 @@ static int sim_uppers_mtu_back(struct planner *pl, struct action *a, const struc
 
 		for (size_t j = 0; j < ns->n_links; j++) {
 			struct sim_link *u = &ns->links[j];
-			struct mtu_back *v;
 			int r;
 
 			if (!sim_is_upper(pl, ns, u, lower))
 				continue;
-			v = realloc(a->mtu_back, (a->n_mtu_back + 1) * sizeof(*v));
-			if (!v)
+			if (act_mtu_back_add(a, ns->name, u->l.name, u->l.mtu) < 0)
 				return -ENOMEM;
-			a->mtu_back = v;
-			v[a->n_mtu_back].netns = ns->name;
-			memcpy(v[a->n_mtu_back].name, u->l.name, IFNAMSIZ);
-			v[a->n_mtu_back++].mtu = u->l.mtu;
 			(*ret_n)++;
 			if ((r = sim_uppers_mtu_back(pl, a, u, guard + 1, ret_n)) < 0)
 				return r;

@@ -143,6 +143,20 @@ int sim_addr_add(struct sim_ns *ns, const struct addr *a) {
 	return 0;
 }
 
+/* The mtu a device had, for the inverse of an action that lowers it. */
+
+int act_mtu_back_add(struct action *a, const char *netns, const char *name, uint32_t mtu) {
+	struct mtu_back *v = realloc(a->mtu_back, (a->n_mtu_back + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	a->mtu_back = v;
+	v[a->n_mtu_back].netns = netns;
+	snprintf(v[a->n_mtu_back].name, sizeof(v[0].name), "%s", name);
+	v[a->n_mtu_back++].mtu = mtu;
+	return 0;
+}
+
 /* The kernel's own MTU changes: a bridge that follows its ports (its mtu
  * was never set) takes the smallest of theirs, a bond gives its own to
  * its slaves, and a macvlan or vlan never stays above its lower device. */
@@ -168,14 +182,8 @@ int sim_mtu_changed(struct planner *pl, struct action *a, struct sim_link *sl, i
 			if (u->l.mtu > sl->l.mtu) {
 				/* the kernel never raises it again: the inverse does */
 				if (a) {
-					struct mtu_back *v = realloc(a->mtu_back, (a->n_mtu_back + 1) * sizeof(*v));
-
-					if (!v)
+					if (act_mtu_back_add(a, ns->name, u->l.name, u->l.mtu) < 0)
 						return -ENOMEM;
-					a->mtu_back = v;
-					v[a->n_mtu_back].netns = ns->name;
-					memcpy(v[a->n_mtu_back].name, u->l.name, IFNAMSIZ);
-					v[a->n_mtu_back++].mtu = u->l.mtu;
 					if (act_text_add(a, "; the kernel lowers the mtu of %s%s to %u with it", u->l.name,
 					                 plan_ns_suffix(ns->name, sfx, sizeof(sfx)), sl->l.mtu) < 0)
 						return -ENOMEM;
