@@ -208,20 +208,35 @@ static int reopen(const char *path, int *fd) {
  * holds it shared; replacing a lock file another user holds holds it
  * alone.  Without it, that user may let go between the check and the
  * unlink, another run take the old file meanwhile and believe it holds
- * the lock, while this one takes the new file. */
+ * the lock, while this one takes the new file.
+ *
+ * A run holds the guard only for the moment it takes the lock (or
+ * replaces its file), whether or not it gets the lock: the guard busy
+ * says nothing of who holds the lock.  So it is waited for, a bounded
+ * time (GUARD_WAIT_US), not taken for a holder at once: a run that found
+ * the guard busy used to report "another hanet run holds the lock" while
+ * none did. */
+#define GUARD_WAIT_US (500 * 1000ull)
+#define GUARD_POLL_US (2 * 1000ull)
+
 static int guard_take(const char *path, int op, int *ret_fd) {
 	char gpath[PATH_MAX];
 	int fd = -1, r;         /* lock_open() sets it when it returns 0 */
+	uint64_t deadline;
 
 	if ((size_t)snprintf(gpath, sizeof(gpath), "%s.guard", path) >= sizeof(gpath))
 		return -ENAMETOOLONG;
 	r = lock_open(gpath, &fd);
 	if (r < 0)
 		return r;
-	if (flock(fd, op | LOCK_NB) < 0) {
+	deadline = now_us() + GUARD_WAIT_US;
+	while (flock(fd, op | LOCK_NB) < 0) {
 		r = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		close(fd);
-		return r;
+		if (r != -EBUSY || now_us() >= deadline) {
+			close(fd);
+			return r;
+		}
+		sleep_us(GUARD_POLL_US);
 	}
 	*ret_fd = fd;
 	return 0;

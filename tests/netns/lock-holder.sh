@@ -147,4 +147,31 @@ for _ in $(seq 100); do [ -d "/proc/$W" ] || break; sleep 0.05; done
 has_link v0 || hn_fail "confirmed change is gone"
 [ -e /run/hanet/confirm/c.journal ] && hn_fail "journal left after confirm"
 "$HANET" down c >/dev/null
+
+# ---- the guard busy is not a holder: a run holds the guard only while it
+# takes the lock (or replaces its file).  Held a moment (200 ms), a run
+# without --lock-wait waits it out and goes through; held long, it says
+# the lock is held after a bounded wait (500 ms), not at once, not forever
+chmod 0700 /run/hanet
+flock -o -x /run/hanet/lock.guard sleep 0.2 &
+PIDS+=($!)
+for _ in $(seq 100); do flock -n -s /run/hanet/lock.guard true || break; sleep 0.005; done
+flock -n -s /run/hanet/lock.guard true && hn_fail "the guard is not held"
+"$HANET" apply "$Q" >/dev/null 2>"$HN_TMP/err" || hn_fail "apply with the guard held a moment: $(cat "$HN_TMP/err")"
+has_link w0 || hn_fail "q not applied"
+flock -o -x /run/hanet/lock.guard sleep 10 &
+G=$!
+PIDS+=("$G")
+for _ in $(seq 100); do flock -n -s /run/hanet/lock.guard true || break; sleep 0.005; done
+t0=$(date +%s%N)
+rc=0
+"$HANET" down q >/dev/null 2>"$HN_TMP/err" || rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+hn_assert_eq "$rc" 4 "down with the guard held long: $(cat "$HN_TMP/err")"
+[ "$ms" -ge 450 ] && [ "$ms" -lt 5000 ] || hn_fail "down gave up after $ms ms (the guard's wait is 500 ms)"
+kill "$G"
+wait "$G" 2>/dev/null || true
+"$HANET" down q >/dev/null
+has_link w0 && hn_fail "q not taken down"
+echo "guard held 200 ms: waited out; held 10 s: the lock reported held after $ms ms"
 echo "PASS lock-holder"
