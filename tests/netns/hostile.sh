@@ -8,7 +8,8 @@
 # - output files (watch --records) are never written through a symbolic
 #   link;
 # - namespace names with the characters of hanet's own formats: "-" and
-#   "|" are refused; "=", ",", ":", "#", ";", "\" and a leading "-" work;
+#   "|" are refused; "=", ",", ":", "#", ";", "\" and a leading "-" work
+#   (the VIP is added and announced, the route made, down removes them);
 # - [netns X] for a namespace that existed with lo down: down puts lo
 #   down again.
 . "$(dirname "$0")/../lib.sh"
@@ -83,7 +84,17 @@ done
 for ns in 'a=b' 'a,b' 'a:b' 'a#b' 'a;b' 'a\b' '-a'; do
 	printf '[profile]\nname = nsname\n\n[veth n0]\nnetns = "%s"\npeer = n1\naddresses = 10.6.0.1/24\n\n[vip v]\naddress = 10.6.0.10/24\ndev = n0\nnetns = "%s"\nannounce_count = 1\n\n[route r]\nnetns = "%s"\nto = 10.60.0.0/16\nvia = 10.6.0.2\ndev = n0\n' "$ns" "$ns" "$ns" >"$HN_TMP/n.ini"
 	ip netns add "$ns"
+	# the link first, then the VIP under a listener on the peer (in the
+	# same namespace: the listener is run there by name too): the
+	# VIP's announcement (its namespace goes through the announcer's
+	# arguments) is seen on the wire
+	awk 'BEGIN { RS = ""; ORS = "\n\n" } !/^\[vip /' "$HN_TMP/n.ini" >"$HN_TMP/n-novip.ini"
+	apply_ok "$HN_TMP/n-novip.ini"
+	ip -n "$ns" link set n1 up
+	hn_listen "$HN_TMP/frames" 1 3000 "$ns" n1 "$(ip -n "$ns" -j link show dev n0 | jget 'd[0]["address"]')"
 	apply_ok "$HN_TMP/n.ini"
+	wait "$LPID" || true
+	grep -q '^arp .* spa=10.6.0.10 ' "$HN_TMP/frames" || hn_fail "netns $ns: the VIP was not announced: $(cat "$HN_TMP/frames")"
 	ip -n "$ns" -o addr show dev n0 | grep -q ' 10.6.0.10/24 ' || hn_fail "netns $ns: no VIP"
 	ip -n "$ns" route show 10.60.0.0/16 | grep -q . || hn_fail "netns $ns: no route"
 	"$HANET" check "$HN_TMP/n.ini" >/dev/null || hn_fail "netns $ns: check differs"
