@@ -10,6 +10,7 @@
 # - namespace names with the characters of hanet's own formats: "-" and
 #   "|" are refused; "=", ",", ":", "#", ";", "\" and a leading "-" work
 #   (the VIP is added and announced, the route made, down removes them);
+# - profile names of 64 bytes are kept whole (records, confirm);
 # - [netns X] for a namespace that existed with lo down: down puts lo
 #   down again.
 . "$(dirname "$0")/../lib.sh"
@@ -102,6 +103,25 @@ for ns in 'a=b' 'a,b' 'a:b' 'a#b' 'a;b' 'a\b' '-a'; do
 	ip -n "$ns" link show n0 >/dev/null 2>&1 && hn_fail "netns $ns: down left n0"
 	ip netns del "$ns"
 done
+
+# ---- profile names of 64 bytes, the most there may be, are kept whole:
+# two that differ only in their last byte have records of their own, and
+# down of one leaves the other's namespace (65 bytes: tests/profiles/bad)
+n63=$(printf 'p%.0s' $(seq 63))
+for c in a b; do
+	printf '[profile]\nname = %s\n\n[netns pn%s]\n\n[veth pv%s]\nnetns = pn%s\npeer = pw%s\n' \
+		"$n63$c" $c $c $c $c >"$HN_TMP/pn-$c.ini"
+	apply_ok "$HN_TMP/pn-$c.ini"
+	[ -f "/run/hanet/owned/$n63$c.owned" ] || hn_fail "no record of the whole name: $(ls /run/hanet/owned)"
+done
+"$HANET" down "$HN_TMP/pn-a.ini" >/dev/null
+[ -e /run/netns/pna ] && hn_fail "down of a 64-byte name left its namespace"
+ip -n pnb link show pvb >/dev/null 2>&1 || hn_fail "down of one 64-byte name took the other's namespace"
+"$HANET" check "$HN_TMP/pn-b.ini" >/dev/null || hn_fail "the other 64-byte name's profile differs"
+out=$("$HANET" apply --confirm 30s "$HN_TMP/pn-a.ini")
+hn_assert_eq "$("$HANET" confirm "$n63"a)" "${n63}a: confirmed" "confirm of a 64-byte name ($out)"
+for c in a b; do "$HANET" down "$HN_TMP/pn-$c.ini" >/dev/null; done
+[ -z "$(ls /run/hanet/owned)" ] || hn_fail "records left: $(ls /run/hanet/owned)"
 
 # ---- [netns X] of a namespace that existed with lo down
 ip netns add pre
