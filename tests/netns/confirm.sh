@@ -4,9 +4,10 @@
 # journal is on disk before the first change: a waiting process killed
 # (SIGKILL) before the first step, in the middle of the apply, while it
 # waits or in the middle of its rollback leaves a change that the next
-# hanet command (check, show, vip, apply, down, confirm, watch) rolls
-# back.  `hanet confirm` never signals a recycled pid, and exits 0 only
-# when the change was kept.  Every case compares `ip -j` dumps of the
+# hanet command (check, show, vip status, vip takeover, vip follow,
+# measure, apply, down, confirm, watch) rolls back.  `hanet confirm`
+# never signals a recycled pid, and exits 0 only when the change was
+# kept.  Every case compares `ip -j` dumps of the
 # kernel with the ones taken before.
 . "$(dirname "$0")/../lib.sh"
 hn_sandbox "$@"
@@ -221,6 +222,23 @@ same_as "$HN_TMP/empty" "killed, then down"
 settle a
 jdump >"$HN_TMP/before"
 sed -i 's/^via = 10.0.0.2$/via = 10.0.0.4/' "$P"
+
+# so do `hanet vip takeover`, `hanet vip follow` and `hanet measure`,
+# before anything else (follow here is given a file that is no FIFO,
+# measure a fault the lab does not have)
+: >"$HN_TMP/not-a-fifo"
+for c in takeover follow measure; do
+	out=$("$HANET" apply --confirm 30s "$P")
+	w=$(waiter "$out"); PIDS+=("$w")
+	kill9 "$w"
+	case $c in
+	takeover) set -- vip takeover "$P" web ;;
+	follow) set -- vip follow "$P" "$HN_TMP/not-a-fifo" ;;
+	measure) set -- measure --fault no-such "$HN_TOP/tests/measure/lab/small.ini" ;;
+	esac
+	rolled_back_by "killed, then $c" timeout 20 "$HANET" "$@" || true
+	same_as "$HN_TMP/before" "killed, then $c"
+done
 
 # watch rolls back at its start ...
 cat >"$HN_TMP/w.ini" <<EOF
