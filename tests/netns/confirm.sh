@@ -146,6 +146,37 @@ hn_assert_eq "$("$HANET" apply "$P")" "c: nothing to do" "lock released"
 # nothing waits any more
 hn_expect_rc 1 "$HANET" confirm c 2>/dev/null
 
+# ---- the journal is on disk before the first request that changes the
+# kernel: written and fsync'd, linked in place, its directory fsync'd
+"$HANET" down "$P" >/dev/null
+strace -qq -s 64 -e trace=openat,fsync,link,sendto,sendmsg -e signal=none -o "$HN_TMP/strace" \
+	"$HANET" apply --confirm 20s "$P" >/dev/null
+"$HANET" confirm c | grep -q "^c: confirmed$" || hn_fail "confirm after strace"
+python3 - "$HN_TMP/strace" "$J" <<'PY' || hn_fail "the journal was not on disk before the first change"
+import re, sys
+lines, j = open(sys.argv[1]).read().splitlines(), sys.argv[2]
+need = ["journal written", "journal fsync", "journal linked", "directory fsync"]
+fd = dfd = None
+for l in lines:
+    m = re.match(r'openat\(AT_FDCWD, "([^"]*)", .*\) = (\d+)$', l)
+    if m and m.group(1) == j + ".new":
+        fd = m.group(2); need.remove("journal written")
+    elif m and m.group(1) == j.rsplit("/", 1)[0] and "journal linked" not in need:
+        dfd = m.group(2)
+    elif fd and l.startswith("fsync(%s)" % fd) and "journal fsync" in need:
+        need.remove("journal fsync")
+    elif fd and l.startswith('link("%s.new", "%s") = 0' % (j, j)) and "journal fsync" not in need:
+        need.remove("journal linked")
+    elif dfd and l.startswith("fsync(%s)" % dfd) and "directory fsync" in need:
+        need.remove("directory fsync")
+    elif re.match(r"send(to|msg)\(", l) and re.search(r"nlmsg_type=RTM_(NEW|DEL|SET)", l) and "NLM_F_DUMP" not in l:
+        if need:
+            sys.exit("the first change (%s) came before: %s" % (l[:120], ", ".join(need)))
+        print("# journal written, fsync'd, linked, its directory fsync'd: then the first change")
+        sys.exit(0)
+sys.exit("no change seen")
+PY
+
 # ---- a change on top of existing state; every case below must come back to it
 sed -i 's/^via = 10.0.0.2$/via = 10.0.0.3/; s/^mtu = 1400$/mtu = 1300/; s|^addresses = 10.0.0.1/24$|addresses = 10.0.0.1/24, 10.0.0.5/24|; s/^priority = 1000$/priority = 1001/' "$P"
 settle a
