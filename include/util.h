@@ -4,6 +4,7 @@
 #ifndef HANET_UTIL_H
 #define HANET_UTIL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,11 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+/* The negative errno of a system call that failed: never 0, so that a
+ * caller that writes its out-parameters only on success can rely on a
+ * result of 0 meaning they were written. */
+static inline int neg_errno(void) { return errno > 0 ? -errno : -EIO; }
 
 /* ---- cleanup helpers (systemd style) ------------------------------ */
 static inline void freep(void *p) { free(*(void **)p); }

@@ -169,7 +169,7 @@ static int dev_open_here(const char *dev, int family, struct announce_dev *ret) 
 		return -EINVAL;
 	d.fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (d.fd < 0)
-		return -errno;
+		return neg_errno();
 	if (ioctl(d.fd, SIOCGIFINDEX, &ifr) < 0)
 		goto fail;
 	d.ifindex = ifr.ifr_ifindex;
@@ -186,7 +186,7 @@ static int dev_open_here(const char *dev, int family, struct announce_dev *ret) 
 	return 0;
 fail:
 	/* a failure is never 0: *ret is not written */
-	r = errno > 0 ? -errno : -EIO;
+	r = neg_errno();
 	close(d.fd);
 	return r;
 }

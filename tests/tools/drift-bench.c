@@ -138,7 +138,8 @@ static int ifindex_of(struct hnl *nl, const char *dev) {
 }
 
 static int bench_vip(const char *netns, const char *dev, const char *cidr, long count, long gap_us, long timeout_ms) {
-	uint64_t *ev_lat = calloc((size_t)count, sizeof(uint64_t)), *rq_lat = calloc((size_t)count, sizeof(uint64_t));
+	_cleanup_free_ uint64_t *ev_lat = calloc((size_t)count, sizeof(uint64_t));
+	_cleanup_free_ uint64_t *rq_lat = calloc((size_t)count, sizeof(uint64_t));
 	struct monitor m = { .dev = dev, .efd = -1 };
 	struct hnl *nl = NULL;
 	struct addr a = { 0 };
@@ -205,8 +206,6 @@ static int bench_vip(const char *netns, const char *dev, const char *cidr, long 
 	hnl_free(nl);
 	close(m.efd);
 	pthread_mutex_destroy(&m.lock);
-	free(ev_lat);
-	free(rq_lat);
 	return timeouts ? 1 : 0;
 }
 
