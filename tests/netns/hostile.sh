@@ -11,6 +11,7 @@
 #   "|" are refused; "=", ",", ":", "#", ";", "\" and a leading "-" work
 #   (the VIP is added and announced, the route made, down removes them);
 # - profile names of 64 bytes are kept whole (records, confirm);
+# - a corrupt ownership record is refused without a leak;
 # - [netns X] for a namespace that existed with lo down: down puts lo
 #   down again.
 . "$(dirname "$0")/../lib.sh"
@@ -122,6 +123,25 @@ out=$("$HANET" apply --confirm 30s "$HN_TMP/pn-a.ini")
 hn_assert_eq "$("$HANET" confirm "$n63"a)" "${n63}a: confirmed" "confirm of a 64-byte name ($out)"
 for c in a b; do "$HANET" down "$HN_TMP/pn-$c.ini" >/dev/null; done
 [ -z "$(ls /run/hanet/owned)" ] || hn_fail "records left: $(ls /run/hanet/owned)"
+
+# ---- a corrupt ownership record: refused (exit 3), nothing leaked on
+# the way out (valgrind): a nic whose alias is read before a bad field,
+# and one whose alias is given twice
+if command -v valgrind >/dev/null; then
+	printf '[profile]\nname = rec\n\n[veth r0]\npeer = r1\n' >"$HN_TMP/rec.ini"
+	"$HANET" down "$HN_TMP/rec.ini" >/dev/null
+	for rec in 'nic - eth9 alias=6869 mtu=abc' 'nic - eth9 alias=6869 alias=6a6b up=1 mtu=abc'; do
+		printf 'hanet-owned 1\nprofile rec\n%s\n' "$rec" >/run/hanet/owned/rec.owned
+		chmod 0600 /run/hanet/owned/rec.owned
+		rc=0
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+			--log-file="$HN_TMP/vg.log" "$HANET" show "$HN_TMP/rec.ini" >/dev/null 2>"$HN_TMP/err" || rc=$?
+		hn_assert_eq "$rc" 3 "show of a corrupt record ($rec; 99: valgrind: $(cat "$HN_TMP/vg.log"))"
+		grep -q "reading the records of rec" "$HN_TMP/err" || hn_fail "corrupt record: $(cat "$HN_TMP/err")"
+		[ ! -s "$HN_TMP/vg.log" ] || hn_fail "valgrind: $(cat "$HN_TMP/vg.log")"
+	done
+	rm /run/hanet/owned/rec.owned
+fi
 
 # ---- [netns X] of a namespace that existed with lo down
 ip netns add pre
