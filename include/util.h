@@ -100,7 +100,8 @@ bool prefix_contains(const struct ipaddr *net, const struct ipaddr *addr);
 size_t ipaddr_len(int family);                                  /* 4 or 16 */
 
 /* Names.  Interface names: at most 15 bytes of [a-z0-9_.-]; namespace
- * names: a file name (no '/', not "." or ".."), at most NETNS_NAME_MAX. */
+ * names: a file name (no '/', white space or control character, not "."
+ * or ".."), at most NETNS_NAME_MAX. */
 bool ifname_valid(const char *s);
 bool netns_name_valid(const char *s);
 /* A valid namespace name that hanet cannot use because its own formats
