@@ -22,7 +22,11 @@
 /* The negative errno of a system call that failed: never 0, so that a
  * caller that writes its out-parameters only on success can rely on a
  * result of 0 meaning they were written. */
-static inline int neg_errno(void) { return errno > 0 ? -errno : -EIO; }
+static inline int neg_errno(void) {
+	int e = errno;
+
+	return e > 0 ? -e : -EIO;
+}
 
 /* ---- cleanup helpers (systemd style) ------------------------------ */
 static inline void freep(void *p) { free(*(void **)p); }
