@@ -4,6 +4,7 @@
 #ifndef HANET_UTIL_H
 #define HANET_UTIL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,15 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+/* The negative errno of a system call that failed: never 0, so that a
+ * caller that writes its out-parameters only on success can rely on a
+ * result of 0 meaning they were written. */
+static inline int neg_errno(void) {
+	int e = errno;
+
+	return e > 0 ? -e : -EIO;
+}
 
 /* ---- cleanup helpers (systemd style) ------------------------------ */
 static inline void freep(void *p) { free(*(void **)p); }
@@ -94,7 +104,8 @@ bool prefix_contains(const struct ipaddr *net, const struct ipaddr *addr);
 size_t ipaddr_len(int family);                                  /* 4 or 16 */
 
 /* Names.  Interface names: at most 15 bytes of [a-z0-9_.-]; namespace
- * names: a file name (no '/', not "." or ".."), at most NETNS_NAME_MAX. */
+ * names: a file name (no '/', white space or control character, not "."
+ * or ".."), at most NETNS_NAME_MAX. */
 bool ifname_valid(const char *s);
 bool netns_name_valid(const char *s);
 /* A valid namespace name that hanet cannot use because its own formats

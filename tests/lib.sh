@@ -10,6 +10,14 @@
 # the host and disappears when the test exits, even on a crash.  The
 # "current namespace" of hanet inside is the test's own fresh namespace,
 # never the host's.  A trap still deletes what it can on exit.
+#
+#   HN_PIDNS=1 hn_sandbox "$@"
+#
+# also gives the test a PID namespace of its own, with its own /proc (the
+# test is its process 1): pgrep, pidof and /proc then see only the
+# processes the test started and theirs, never another run's on the
+# machine, and none of them outlives the test (when process 1 ends, the
+# kernel kills the rest; when the test is killed, so is process 1).
 
 HN_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HANET=${HANET:-$HN_TOP/hanet}
@@ -20,7 +28,7 @@ HANET_TEST=${HANET_TEST:-$HN_TOP/build/tests/hanet-test}
 hn_sandbox() {
 	if [ -z "${HN_IN_SANDBOX:-}" ]; then
 		export HN_IN_SANDBOX=1
-		exec unshare --mount --net --propagation private -- "$0" "$@"
+		exec unshare --mount --net ${HN_PIDNS:+--pid --kill-child --mount-proc} --propagation private -- "$0" "$@"
 	fi
 	mkdir -p /run/netns /run/hanet
 	mount -t tmpfs -o mode=0755 hanet-test /run/netns

@@ -127,7 +127,7 @@ int key_parse_netns(struct key_ctx *c, void *field) {
 	const char **s = field;
 
 	if (!netns_name_valid(c->value)) {
-		key_bad(c, "\"%s\" is not a namespace name: a file name under /run/netns (no \"/\", not \".\" or \"..\")",
+		key_bad(c, "\"%s\" is not a namespace name: a file name under /run/netns (no \"/\", white space or control character, not \".\" or \"..\")",
 		    c->value);
 		return -EINVAL;
 	}

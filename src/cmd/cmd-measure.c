@@ -17,6 +17,7 @@
 
 #include "cmd-common.h"
 #include "commands.h"
+#include "confirm.h"
 #include "log.h"
 #include "measure.h"
 #include "report.h"
@@ -192,6 +193,8 @@ int cmd_measure(int argc, char **argv) {
 		log_error_errno(r, "%s: %s", path, err[0] ? err : "%m");
 		return EXIT_RUNTIME;
 	}
+	/* a change not confirmed whose process is gone comes first */
+	confirm_recover(-1, "measure");
 
 	if (mo.fault && !measure_has_fault(m, mo.fault)) {
 		fprintf(stderr, "hanet measure: --fault: %s has no [fault %s]\n", path, mo.fault);

@@ -44,6 +44,7 @@
 
 #include "cmd-common.h"
 #include "commands.h"
+#include "confirm.h"
 #include "log.h"
 #include "profile.h"
 #include "util.h"
@@ -253,6 +254,8 @@ int vip_follow_main(int argc, char **argv, const char *usage) {
 
 	if (cmd_load_profile(path, &p) < 0)
 		return EXIT_INVALID;
+	/* a change not confirmed whose process is gone comes first */
+	confirm_recover(-1, "vip follow");
 
 	memset(maps, 0, sizeof(maps));
 	for (int i = optind; i < argc - 1; i++) {

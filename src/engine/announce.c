@@ -169,7 +169,7 @@ static int dev_open_here(const char *dev, int family, struct announce_dev *ret) 
 		return -EINVAL;
 	d.fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (d.fd < 0)
-		return -errno;
+		return neg_errno();
 	if (ioctl(d.fd, SIOCGIFINDEX, &ifr) < 0)
 		goto fail;
 	d.ifindex = ifr.ifr_ifindex;
@@ -186,7 +186,7 @@ static int dev_open_here(const char *dev, int family, struct announce_dev *ret) 
 	return 0;
 fail:
 	/* a failure is never 0: *ret is not written */
-	r = errno > 0 ? -errno : -EIO;
+	r = neg_errno();
 	close(d.fd);
 	return r;
 }
@@ -217,7 +217,9 @@ static void sleep_until_ns(uint64_t t) {
 int announce_send(const char *netns, const char *dev, const struct ipaddr *ip, uint32_t count,
                   uint64_t interval_us, enum announce_mode mode, struct announce_result *ret) {
 	struct announce_result res = { 0 };
-	struct announce_dev d;
+	/* dev_open_here() fills it on success; the analyzer (clang 14) cannot
+	 * tell that neg_errno() is never 0 */
+	struct announce_dev d = { .fd = -1 };
 	uint8_t frames[2][NA_FRAME_LEN > ETH_MIN_FRAME ? NA_FRAME_LEN : ETH_MIN_FRAME];
 	size_t len[2] = { 0 }, n_frames;
 	uint64_t t0;

@@ -68,7 +68,7 @@ static int proc_start_time(pid_t pid, uint64_t *ret) {
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return neg_errno();
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
@@ -254,7 +254,9 @@ static bool journal_is(const char *path, const uint8_t *id) {
  * process, or before it the one applying it (pid and start time). */
 static bool change_alive(const struct jfile *j) {
 	pid_t pid = j->waiting ? j->waiter_pid : j->head.pid;
-	uint64_t want = j->waiting ? j->waiter_start : j->head.start, start;
+	/* start is written when proc_start_time() returns 0 (clang 14's
+	 * analyzer cannot tell that neg_errno() never does) */
+	uint64_t want = j->waiting ? j->waiter_start : j->head.start, start = 0;
 
 	return pid > 0 && proc_start_time(pid, &start) == 0 && start == want;
 }

@@ -135,7 +135,7 @@ static int want_depths(struct planner *pl) {
 		x.next[i] = x.first[m - pl->want];
 		x.first[m - pl->want] = (int)i;
 	}
-	for (size_t i = 0; i < pl->n_want; i++)
+	for (size_t i = 0; i < n && i < pl->n_want; i++)
 		pl->want[i].depth = want_depth(pl, &x, i, 0);
 	r = 0;
 out:

@@ -83,9 +83,10 @@ struct sim_link *sim_link_add(struct planner *pl, struct sim_ns *ns, const struc
 	struct sim_link *v = realloc(ns->links, (ns->n_links + 1) * sizeof(*v));
 	const char *key = strpool_intern(pl->p->pool, l->name);
 
+	if (v)
+		ns->links = v;
 	if (!v || !key)
 		return NULL;
-	ns->links = v;
 	memset(&v[ns->n_links], 0, sizeof(v[0]));
 	if (link_copy(&v[ns->n_links].l, l) < 0)
 		return NULL;

@@ -37,8 +37,9 @@
 #define HELD_MAGIC "hanet-vip-held 1"
 #define LOCK_POLL_US 2000
 
+/* vip: the name of a [vip] section (an array of struct vip, never NULL) */
 static int vip_path(const char *profile, const char *vip, const char *ext, char *buf, size_t size) {
-	if (!profile || !*profile || strchr(profile, '/') || !vip || !*vip || strchr(vip, '/'))
+	if (!profile || !*profile || strchr(profile, '/') || !*vip || strchr(vip, '/'))
 		return -EINVAL;
 	if ((size_t)snprintf(buf, size, "%s/%s/%s.%s", VIP_RUN_DIR, profile, vip, ext) >= size)
 		return -ENAMETOOLONG;

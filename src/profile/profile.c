@@ -810,7 +810,7 @@ static void *new_object(struct load *ld, const struct scan_section *s) {
 		struct netns_conf *n;
 		if (!netns_name_valid(s->name)) {
 			load_err(ld, s->line, s->label, NULL,
-			         "\"%s\" is not a namespace name: a file name under /run/netns (no \"/\", not \".\" or \"..\")",
+			         "\"%s\" is not a namespace name: a file name under /run/netns (no \"/\", white space or control character, not \".\" or \"..\")",
 			         s->name);
 			return NULL;
 		}

@@ -282,7 +282,9 @@ int routes_file_parse(const struct routes_file *rf, int (*cb)(const struct route
 			char *hash;
 			int e;
 
-			nl = memchr(p, '\n', (size_t)(end - p));
+			/* (nothing left has no newline: memchr is not asked
+			 * about 0 bytes) */
+			nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
 			if (!nl) {
 				if (!eof && p != buf)
 					break;

@@ -653,12 +653,13 @@ static int plan_now(struct watch *w, struct scope *sc, bool *scoped, struct plan
 		if (q >= 0) {
 			char err2[2048];
 
-			in = watch_plan_in(w, 0);
 			if (strcmp(w->waiting_for, w->view->missing) != 0) {
 				snprintf(w->waiting_for, sizeof(w->waiting_for), "%s", w->view->missing);
 				log_notice("%s: waiting for %s (%s); applying the rest of the profile", w->s.name, w->view->missing,
 				           err);
 			}
+			/* the plan of the view just built */
+			in = watch_plan_in(w, 0);
 			r = plan_build(&in, ret, err2, sizeof(err2));
 			if (r < 0)
 				snprintf(err, errsize, "%s", err2);

@@ -14,9 +14,11 @@
 #    ctl2 as master, the VIP is never added or deleted anywhere, it
 #    answers again within the bond's detection and a margin for the
 #    guest.
-# Each lab is removed afterwards, no keepalived of it left.
+# Each lab is removed afterwards, no keepalived of it left (the test has
+# a PID namespace of its own: pgrep sees its labs' processes only, also
+# on a host kernel that runs other keepalived).
 . "$(dirname "$0")/../lib.sh"
-hn_sandbox "$@"
+HN_PIDNS=1 hn_sandbox "$@"
 set -eu
 
 command -v keepalived >/dev/null || { echo "SKIP: keepalived is not installed (tools/setup.sh installs it)"; exit 0; }

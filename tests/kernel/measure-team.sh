@@ -7,9 +7,11 @@
 # port.  The active port loses its carrier trial after trial: every trial
 # recovers, its reaction is watch making c1b active (from watch's
 # records), the outage lies within bounds wide enough for a slow guest;
-# watch removes its team at the end and the lab is gone.
+# watch removes its team at the end and the lab is gone (the test has a
+# PID namespace of its own: no hanet watch of its own is left, whatever
+# else runs on the host).
 . "$(dirname "$0")/../lib.sh"
-hn_sandbox "$@"
+HN_PIDNS=1 hn_sandbox "$@"
 set -eu
 
 rc=0

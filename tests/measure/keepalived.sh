@@ -5,9 +5,10 @@
 # each fault is a real failover (an outage, ctl2 elected); the capture on
 # the switch sees ctl2's first VRRP advert as master (the reaction that
 # ends detection, after about three adverts) and its gratuitous ARPs for
-# the VIP; replies resume; no keepalived of the lab is left afterwards.
+# the VIP; replies resume; no keepalived of the lab is left afterwards
+# (the test has a PID namespace of its own: pgrep sees its labs' only).
 . "$(dirname "$0")/../lib.sh"
-hn_sandbox "$@"
+HN_PIDNS=1 hn_sandbox "$@"
 set -eu
 
 command -v keepalived >/dev/null || { echo "SKIP: keepalived is not installed (tools/setup.sh installs it)"; exit 0; }

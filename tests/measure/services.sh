@@ -7,14 +7,17 @@
 # kills every process of it at once, and brings it back; no process of
 # a service outlives the lab (after a run, after SIGTERM, after a service
 # that never gets ready); faults are jittered; bad [service] sections
-# are refused naming file:line.
+# are refused naming file:line.  The test has a PID namespace of its own:
+# the service processes it looks for are those of its own labs only.
 . "$(dirname "$0")/../lib.sh"
-hn_sandbox "$@"
+HN_PIDNS=1 hn_sandbox "$@"
 set -eu
 
 LAB=$HN_TOP/tests/measure/lab/services.ini
 O=$HN_TMP
 
+# the lab's service processes still running (pgrep sees the test's PID
+# namespace: its own labs' processes, not another run's)
 left() { pgrep -f '^(sh -c .*)?sleep 600.432' || true; }
 # the processes of the lab's namespace NS whose command line is CMD
 lab_procs() {   # lab_procs NS CMD

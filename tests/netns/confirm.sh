@@ -4,9 +4,10 @@
 # journal is on disk before the first change: a waiting process killed
 # (SIGKILL) before the first step, in the middle of the apply, while it
 # waits or in the middle of its rollback leaves a change that the next
-# hanet command (check, show, vip, apply, down, confirm, watch) rolls
-# back.  `hanet confirm` never signals a recycled pid, and exits 0 only
-# when the change was kept.  Every case compares `ip -j` dumps of the
+# hanet command (check, show, vip status, vip takeover, vip follow,
+# measure, apply, down, confirm, watch) rolls back.  `hanet confirm`
+# never signals a recycled pid, and exits 0 only when the change was
+# kept.  Every case compares `ip -j` dumps of the
 # kernel with the ones taken before.
 . "$(dirname "$0")/../lib.sh"
 hn_sandbox "$@"
@@ -145,6 +146,37 @@ hn_assert_eq "$("$HANET" apply "$P")" "c: nothing to do" "lock released"
 # nothing waits any more
 hn_expect_rc 1 "$HANET" confirm c 2>/dev/null
 
+# ---- the journal is on disk before the first request that changes the
+# kernel: written and fsync'd, linked in place, its directory fsync'd
+"$HANET" down "$P" >/dev/null
+strace -qq -s 64 -e trace=openat,fsync,link,sendto,sendmsg -e signal=none -o "$HN_TMP/strace" \
+	"$HANET" apply --confirm 20s "$P" >/dev/null
+"$HANET" confirm c | grep -q "^c: confirmed$" || hn_fail "confirm after strace"
+python3 - "$HN_TMP/strace" "$J" <<'PY' || hn_fail "the journal was not on disk before the first change"
+import re, sys
+lines, j = open(sys.argv[1]).read().splitlines(), sys.argv[2]
+need = ["journal written", "journal fsync", "journal linked", "directory fsync"]
+fd = dfd = None
+for l in lines:
+    m = re.match(r'openat\(AT_FDCWD, "([^"]*)", .*\) = (\d+)$', l)
+    if m and m.group(1) == j + ".new":
+        fd = m.group(2); need.remove("journal written")
+    elif m and m.group(1) == j.rsplit("/", 1)[0] and "journal linked" not in need:
+        dfd = m.group(2)
+    elif fd and l.startswith("fsync(%s)" % fd) and "journal fsync" in need:
+        need.remove("journal fsync")
+    elif fd and l.startswith('link("%s.new", "%s") = 0' % (j, j)) and "journal fsync" not in need:
+        need.remove("journal linked")
+    elif dfd and l.startswith("fsync(%s)" % dfd) and "directory fsync" in need:
+        need.remove("directory fsync")
+    elif re.match(r"send(to|msg)\(", l) and re.search(r"nlmsg_type=RTM_(NEW|DEL|SET)", l) and "NLM_F_DUMP" not in l:
+        if need:
+            sys.exit("the first change (%s) came before: %s" % (l[:120], ", ".join(need)))
+        print("# journal written, fsync'd, linked, its directory fsync'd: then the first change")
+        sys.exit(0)
+sys.exit("no change seen")
+PY
+
 # ---- a change on top of existing state; every case below must come back to it
 sed -i 's/^via = 10.0.0.2$/via = 10.0.0.3/; s/^mtu = 1400$/mtu = 1300/; s|^addresses = 10.0.0.1/24$|addresses = 10.0.0.1/24, 10.0.0.5/24|; s/^priority = 1000$/priority = 1001/' "$P"
 settle a
@@ -221,6 +253,23 @@ same_as "$HN_TMP/empty" "killed, then down"
 settle a
 jdump >"$HN_TMP/before"
 sed -i 's/^via = 10.0.0.2$/via = 10.0.0.4/' "$P"
+
+# so do `hanet vip takeover`, `hanet vip follow` and `hanet measure`,
+# before anything else (follow here is given a file that is no FIFO,
+# measure a fault the lab does not have)
+: >"$HN_TMP/not-a-fifo"
+for c in takeover follow measure; do
+	out=$("$HANET" apply --confirm 30s "$P")
+	w=$(waiter "$out"); PIDS+=("$w")
+	kill9 "$w"
+	case $c in
+	takeover) set -- vip takeover "$P" web ;;
+	follow) set -- vip follow "$P" "$HN_TMP/not-a-fifo" ;;
+	measure) set -- measure --fault no-such "$HN_TOP/tests/measure/lab/small.ini" ;;
+	esac
+	rolled_back_by "killed, then $c" timeout 20 "$HANET" "$@" || true
+	same_as "$HN_TMP/before" "killed, then $c"
+done
 
 # watch rolls back at its start ...
 cat >"$HN_TMP/w.ini" <<EOF

@@ -8,7 +8,10 @@
 # - output files (watch --records) are never written through a symbolic
 #   link;
 # - namespace names with the characters of hanet's own formats: "-" and
-#   "|" are refused; "=", ",", ":", "#", ";", "\" and a leading "-" work;
+#   "|" are refused; "=", ",", ":", "#", ";", "\" and a leading "-" work
+#   (the VIP is added and announced, the route made, down removes them);
+# - profile names of 64 bytes are kept whole (records, confirm);
+# - a corrupt ownership record is refused without a leak;
 # - [netns X] for a namespace that existed with lo down: down puts lo
 #   down again.
 . "$(dirname "$0")/../lib.sh"
@@ -83,7 +86,17 @@ done
 for ns in 'a=b' 'a,b' 'a:b' 'a#b' 'a;b' 'a\b' '-a'; do
 	printf '[profile]\nname = nsname\n\n[veth n0]\nnetns = "%s"\npeer = n1\naddresses = 10.6.0.1/24\n\n[vip v]\naddress = 10.6.0.10/24\ndev = n0\nnetns = "%s"\nannounce_count = 1\n\n[route r]\nnetns = "%s"\nto = 10.60.0.0/16\nvia = 10.6.0.2\ndev = n0\n' "$ns" "$ns" "$ns" >"$HN_TMP/n.ini"
 	ip netns add "$ns"
+	# the link first, then the VIP under a listener on the peer (in the
+	# same namespace: the listener is run there by name too): the
+	# VIP's announcement (its namespace goes through the announcer's
+	# arguments) is seen on the wire
+	awk 'BEGIN { RS = ""; ORS = "\n\n" } !/^\[vip /' "$HN_TMP/n.ini" >"$HN_TMP/n-novip.ini"
+	apply_ok "$HN_TMP/n-novip.ini"
+	ip -n "$ns" link set n1 up
+	hn_listen "$HN_TMP/frames" 1 3000 "$ns" n1 "$(ip -n "$ns" -j link show dev n0 | jget 'd[0]["address"]')"
 	apply_ok "$HN_TMP/n.ini"
+	wait "$LPID" || true
+	grep -q '^arp .* spa=10.6.0.10 ' "$HN_TMP/frames" || hn_fail "netns $ns: the VIP was not announced: $(cat "$HN_TMP/frames")"
 	ip -n "$ns" -o addr show dev n0 | grep -q ' 10.6.0.10/24 ' || hn_fail "netns $ns: no VIP"
 	ip -n "$ns" route show 10.60.0.0/16 | grep -q . || hn_fail "netns $ns: no route"
 	"$HANET" check "$HN_TMP/n.ini" >/dev/null || hn_fail "netns $ns: check differs"
@@ -91,6 +104,44 @@ for ns in 'a=b' 'a,b' 'a:b' 'a#b' 'a;b' 'a\b' '-a'; do
 	ip -n "$ns" link show n0 >/dev/null 2>&1 && hn_fail "netns $ns: down left n0"
 	ip netns del "$ns"
 done
+
+# ---- profile names of 64 bytes, the most there may be, are kept whole:
+# two that differ only in their last byte have records of their own, and
+# down of one leaves the other's namespace (65 bytes: tests/profiles/bad)
+n63=$(printf 'p%.0s' $(seq 63))
+for c in a b; do
+	printf '[profile]\nname = %s\n\n[netns pn%s]\n\n[veth pv%s]\nnetns = pn%s\npeer = pw%s\n' \
+		"$n63$c" $c $c $c $c >"$HN_TMP/pn-$c.ini"
+	apply_ok "$HN_TMP/pn-$c.ini"
+	[ -f "/run/hanet/owned/$n63$c.owned" ] || hn_fail "no record of the whole name: $(ls /run/hanet/owned)"
+done
+"$HANET" down "$HN_TMP/pn-a.ini" >/dev/null
+[ -e /run/netns/pna ] && hn_fail "down of a 64-byte name left its namespace"
+ip -n pnb link show pvb >/dev/null 2>&1 || hn_fail "down of one 64-byte name took the other's namespace"
+"$HANET" check "$HN_TMP/pn-b.ini" >/dev/null || hn_fail "the other 64-byte name's profile differs"
+out=$("$HANET" apply --confirm 30s "$HN_TMP/pn-a.ini")
+hn_assert_eq "$("$HANET" confirm "$n63"a)" "${n63}a: confirmed" "confirm of a 64-byte name ($out)"
+for c in a b; do "$HANET" down "$HN_TMP/pn-$c.ini" >/dev/null; done
+[ -z "$(ls /run/hanet/owned)" ] || hn_fail "records left: $(ls /run/hanet/owned)"
+
+# ---- a corrupt ownership record: refused (exit 3), nothing leaked on
+# the way out (valgrind): a nic whose alias is read before a bad field,
+# and one whose alias is given twice
+if command -v valgrind >/dev/null; then
+	printf '[profile]\nname = rec\n\n[veth r0]\npeer = r1\n' >"$HN_TMP/rec.ini"
+	"$HANET" down "$HN_TMP/rec.ini" >/dev/null
+	for rec in 'nic - eth9 alias=6869 mtu=abc' 'nic - eth9 alias=6869 alias=6a6b up=1 mtu=abc'; do
+		printf 'hanet-owned 1\nprofile rec\n%s\n' "$rec" >/run/hanet/owned/rec.owned
+		chmod 0600 /run/hanet/owned/rec.owned
+		rc=0
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+			--log-file="$HN_TMP/vg.log" "$HANET" show "$HN_TMP/rec.ini" >/dev/null 2>"$HN_TMP/err" || rc=$?
+		hn_assert_eq "$rc" 3 "show of a corrupt record ($rec; 99: valgrind: $(cat "$HN_TMP/vg.log"))"
+		grep -q "reading the records of rec" "$HN_TMP/err" || hn_fail "corrupt record: $(cat "$HN_TMP/err")"
+		[ ! -s "$HN_TMP/vg.log" ] || hn_fail "valgrind: $(cat "$HN_TMP/vg.log")"
+	done
+	rm /run/hanet/owned/rec.owned
+fi
 
 # ---- [netns X] of a namespace that existed with lo down
 ip netns add pre

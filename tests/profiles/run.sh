@@ -104,6 +104,27 @@ awk 'BEGIN { print "[bridge br0]"; printf "ports = p0"; for (i = 1; i < 120000; 
 	>"$tmp/long.ini"
 hostile continued-line "$tmp/long.ini" "$tmp/long.ini:2: [bridge br0] a line longer than 1048576 bytes, its continuation lines included"
 
+# Loading is linear in the number of sections: 200k [route] sections
+# validate within 10 s of CPU time (about 1.6 s here; a loader quadratic
+# in the sections took 11 s for 20k, and 200k did not finish).
+# tools/bench/bench-profile-load.sh measures the growth.
+awk 'BEGIN {
+	print "[profile]\nname = scale\n\n[netns r]\n\n[veth v0]\nnetns = r\npeer = v1\naddresses = 10.0.0.1/8\n"
+	for (i = 0; i < 200000; i++)
+		printf "[route r%d]\nnetns = r\nto = 10.%d.%d.%d/32\nvia = 10.0.0.2\ndev = v0\n\n", i,
+			int(i / 65536) + 1, int(i / 256) % 256, i % 256
+}' >"$tmp/scale.ini"
+cpu=$( { TIMEFORMAT='%U %S'; time timeout 60 "$HANET" validate "$tmp/scale.ini" >/dev/null 2>"$tmp/err"; } 2>&1 ) && rc=0 || rc=$?
+cpu=$(awk '{ print $(NF - 1) + $NF }' <<<"$cpu")
+if [ $rc -eq 0 ] && awk -v c="$cpu" 'BEGIN { exit !(c < 10) }'; then
+	echo "PASS scale/200k-sections (${cpu}s CPU)"
+else
+	echo "FAIL scale/200k-sections: exit $rc (124: over 60 s), ${cpu}s CPU"
+	sed 's/^/    /' "$tmp/err" | tail -3
+	failed=1
+fi
+rm -f "$tmp/scale.ini"
+
 # The command line: exit codes over several files, usage errors, --json.
 check() {       # check NAME EXPECTED-EXIT COMMAND...
 	local name=$1 want=$2

@@ -144,13 +144,13 @@ static int bench_vip(const char *netns, const char *dev, const char *cidr, long 
 	struct addr a = { 0 };
 	pthread_t th;
 	long done = 0, timeouts = 0;
-	int ifindex, r;
+	int ifindex, r, ret = 2;
 
 	if (!ev_lat || !rq_lat)
-		return 2;
+		goto out;
 	if (parse_prefix(cidr, true, &a.ip) < 0) {
 		fprintf(stderr, "drift-bench: %s: not an address with a prefix length\n", cidr);
-		return 2;
+		goto out;
 	}
 	m.ip = a.ip;
 	snprintf(a.dev, sizeof(a.dev), "%s", dev);
@@ -159,15 +159,15 @@ static int bench_vip(const char *netns, const char *dev, const char *cidr, long 
 	if (m.efd < 0 || (r = hnl_open(netns, &nl)) < 0 || (r = nlev_set_new(&m.s)) < 0 ||
 	    (r = nlev_add_netns(m.s, netns, NLEV_G_ADDR)) < 0) {
 		fprintf(stderr, "drift-bench: netns %s: %s\n", netns ? netns : "-", m.efd < 0 ? strerror(errno) : strerror(-r));
-		return 2;
+		goto out;
 	}
 	ifindex = ifindex_of(nl, dev);
 	if (ifindex < 0) {
 		fprintf(stderr, "drift-bench: %s: %s\n", dev, strerror(-ifindex));
-		return 2;
+		goto out;
 	}
 	if (pthread_create(&th, NULL, monitor_main, &m) != 0)
-		return 2;
+		goto out;
 	for (long i = 0; i < count; i++) {
 		uint64_t t_req, pairs;
 
@@ -205,9 +205,11 @@ static int bench_vip(const char *netns, const char *dev, const char *cidr, long 
 	hnl_free(nl);
 	close(m.efd);
 	pthread_mutex_destroy(&m.lock);
+	ret = timeouts ? 1 : 0;
+out:
 	free(ev_lat);
 	free(rq_lat);
-	return timeouts ? 1 : 0;
+	return ret;
 }
 
 static int bench_flap(const char *netns, const char *dev, long count, long duration_ms) {

@@ -99,7 +99,7 @@ int main(int argc, char **argv) {
 	}
 	rec = prober_records(p, &n);
 	prober_get_stats(p, &st);
-	if ((r = report_gap_stats(rec, n, &g)) < 0)
+	if (report_gap_stats(rec, n, &g) < 0)
 		goto fail;
 	if (json) {
 		struct json j;

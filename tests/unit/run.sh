@@ -3,8 +3,10 @@
 # Run every unit test program build/tests/test-* (cmocka, no root) and
 # every shell test tests/unit/*.sh (no root; run.sh aside), and print one
 # PASS/FAIL line per test; exit non-zero when any failed.
-# `make tests` builds them.  VALGRIND=1 runs each under valgrind
-# (leaks are failures).
+# `make tests` builds them.  Each cmocka program runs under valgrind
+# when it is installed (VALGRIND=0: not): an invalid read or a leak is a
+# failure.  A read through a pointer into an array that was realloc'd
+# away (plan's want_add) returns the old values and passes without it.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/runner.sh
@@ -21,7 +23,7 @@ trap 'rm -f "$log"' EXIT
 for t in "${bins[@]}"; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	if [ "${VALGRIND:-0}" = 1 ]; then
+	if [ "${VALGRIND:-$(command -v valgrind >/dev/null && echo 1)}" = 1 ]; then
 		cmd=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$t")
 	else
 		cmd=("$t")

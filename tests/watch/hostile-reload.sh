@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# SIGHUP with a hostile profile does not block the daemon: the profile
-# replaced by a FIFO, its [routes] file replaced by a FIFO or pointing
-# at /dev/zero or /dev/urandom.  Each reload is refused at once with a
+# SIGHUP with a hostile profile does not block the daemon: its [routes]
+# file replaced by a FIFO, pointing at /dev/zero or /dev/urandom, or a
+# 2 GB sparse file; the profile replaced by a FIFO, a link to /dev/zero
+# or /dev/urandom, or a 2 GB sparse file.  Each reload is refused at once with a
 # message naming the file, and the running profile stays enforced (a
 # deleted address is put back after each).
 . "$(dirname "$0")/../lib.sh"
@@ -41,7 +42,21 @@ n=0
 sed -i "s|^file = .*|file = /dev/urandom|" "$P"
 reload "/dev/urandom as the routes file" "/dev/urandom: [routes bulk] cannot read: not a regular file (a character device)"
 n=0
+rm "$R"; truncate -s 2G "$R"
+sed -i "s|^file = .*|file = $R|" "$P"
+reload "a 2 GB sparse routes file" "$R: [routes bulk] cannot read: 2147483648 bytes, more than a routes file may have (128 MiB)"
+n=0
 rm "$P"; mkfifo "$P"
 reload "a FIFO profile" "$P: cannot read: not a regular file (a FIFO)"
+# the profile's path now a link to a device, then a 2 GB sparse file
+n=0
+rm "$P"; ln -s /dev/zero "$P"
+reload "the profile a link to /dev/zero" "$P: cannot read: not a regular file (a character device)"
+# (the same message again: counted on)
+rm "$P"; ln -s /dev/urandom "$P"
+reload "the profile a link to /dev/urandom" "$P: cannot read: not a regular file (a character device)"
+n=0
+rm "$P"; truncate -s 2G "$P"
+reload "a 2 GB sparse profile" "$P: cannot read: 2147483648 bytes, more than a profile may have (64 MiB)"
 rm "$P"
 hw_stop
