@@ -388,18 +388,45 @@ int parse_prefix(const char *s, bool need_plen, struct ipaddr *ret) {
 	return 0;
 }
 
+/* A number below 1000 in decimal at p; returns the end. */
+static char *put_dec(char *p, unsigned v) {
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* Written by hand for IPv4, where inet_ntop and snprintf cost most of
+ * what reading a profile of a thousand namespaces does. */
 const char *format_ipaddr(const struct ipaddr *a, bool with_plen, char *buf, size_t size) {
-	char tmp[INET6_ADDRSTRLEN];
+	char tmp[INET6_ADDRSTRLEN + 4], *e = tmp;
+	size_t n;
 
 	if (!a->family) {
 		snprintf(buf, size, "(none)");
 		return buf;
 	}
-	inet_ntop(a->family, a->a, tmp, sizeof(tmp));
-	if (with_plen)
-		snprintf(buf, size, "%s/%u", tmp, a->plen);
-	else
-		snprintf(buf, size, "%s", tmp);
+	if (a->family == AF_INET) {
+		for (int i = 0; i < 4; i++) {
+			e = put_dec(e, a->a[i]);
+			*e++ = '.';
+		}
+		e--;
+	} else {
+		inet_ntop(a->family, a->a, tmp, INET6_ADDRSTRLEN);
+		e = tmp + strlen(tmp);
+	}
+	if (with_plen) {
+		*e++ = '/';
+		e = put_dec(e, a->plen);
+	}
+	if (!size)
+		return buf;
+	n = (size_t)(e - tmp) < size - 1 ? (size_t)(e - tmp) : size - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
 	return buf;
 }
 

@@ -40,6 +40,7 @@ struct nls_entry {
 	struct hnl *nl;
 	struct nsid_known *ids;             /* by nsid: a namespace of a thousand peers finds one at once */
 	size_t n_ids;
+	struct namemap id_of;               /* netns -> its nsid + 1 in ids */
 };
 
 struct nls {
@@ -63,6 +64,7 @@ static void nls_entry_fini(struct nls_entry *e) {
 	hnl_free(e->nl);
 	free(e->netns);
 	free(e->ids);
+	namemap_clear(&e->id_of);
 }
 
 void nls_free(struct nls *s) {
@@ -138,12 +140,18 @@ void nls_drop(struct nls *s, const char *netns) {
 	 * once the namespace is gone, and may give them out again) */
 	name = e->netns ? e->netns : "";
 	for (size_t i = 0; i < s->n; i++) {
+		struct nls_entry *o = &s->v[i];
 		size_t kept = 0;
 
-		for (size_t j = 0; j < s->v[i].n_ids; j++)
-			if (strcmp(s->v[i].ids[j].netns, name) != 0)
-				s->v[i].ids[kept++] = s->v[i].ids[j];
-		s->v[i].n_ids = kept;
+		if (!namemap_get(&o->id_of, name, NULL))
+			continue;
+		namemap_clear(&o->id_of);
+		for (size_t j = 0; j < o->n_ids; j++)
+			if (strcmp(o->ids[j].netns, name) != 0) {
+				o->ids[kept++] = o->ids[j];
+				(void)namemap_put(&o->id_of, o->ids[j].netns, NULL, (void *)(uintptr_t)(o->ids[j].nsid + 1));
+			}
+		o->n_ids = kept;
 	}
 	nls_entry_fini(e);
 	*e = s->v[--s->n];
@@ -999,6 +1007,27 @@ static const char *nsid_cached(const struct nls_entry *e, int nsid) {
 	return i < e->n_ids && e->ids[i].nsid == nsid ? e->ids[i].netns : NULL;
 }
 
+/* Keep that `netns` (the name an entry of the pool holds, "" for the
+ * current one) has the id nsid in e's namespace.  Out of memory, it is
+ * asked again. */
+static void nsid_learn(struct nls_entry *e, int nsid, const char *netns) {
+	struct nsid_known *v;
+	size_t at;
+
+	if (nsid_cached(e, nsid) || namemap_get(&e->id_of, netns, NULL))
+		return;
+	v = realloc(e->ids, (e->n_ids + 1) * sizeof(*v));
+	if (!v)
+		return;
+	e->ids = v;
+	if (namemap_put(&e->id_of, netns, NULL, (void *)(uintptr_t)(nsid + 1)) < 0)
+		return;
+	at = nsid_pos(e, nsid);
+	memmove(&v[at + 1], &v[at], (e->n_ids - at) * sizeof(*v));
+	v[at] = (struct nsid_known){ nsid, netns };
+	e->n_ids++;
+}
+
 /* Whether namespace `other` has the id nsid in namespace `here`: asked
  * once per pair, then kept. */
 static bool nsid_is(struct nls *s, const char *here, const char *other, int nsid) {
@@ -1014,24 +1043,12 @@ static bool nsid_is(struct nls *s, const char *here, const char *other, int nsid
 	known = nsid_cached(e, nsid);
 	if (known)
 		return strcmp(known, o->netns ? o->netns : "") == 0;
-	for (size_t i = 0; i < e->n_ids; i++)
-		if (strcmp(e->ids[i].netns, o->netns ? o->netns : "") == 0)
-			return false;               /* it has another id here */
+	if (namemap_get(&e->id_of, o->netns, NULL))
+		return false;                   /* it has another id here */
 	s->nsid_requests++;
 	id = nsid_of(e->nl, o->nl);
-	if (id >= 0) {
-		struct nsid_known *v = realloc(e->ids, (e->n_ids + 1) * sizeof(*v));
-
-		if (v) {
-			size_t at;
-
-			e->ids = v;
-			at = nsid_pos(e, id);
-			memmove(&v[at + 1], &v[at], (e->n_ids - at) * sizeof(*v));
-			v[at] = (struct nsid_known){ id, o->netns ? o->netns : "" };
-			e->n_ids++;
-		}
-	}
+	if (id >= 0)
+		nsid_learn(e, id, o->netns ? o->netns : "");
 	return id == nsid;
 }
 
@@ -1124,6 +1141,15 @@ static struct ns_state *peer_ns_of(struct resolver *rs, const struct ns_state *n
 	return NULL;
 }
 
+/* A veth's peer points back at it: the id p's peer has in peer_ns is
+ * ns, known without asking. */
+static void peer_learn(struct nls *nls, const struct ns_state *ns, const struct ns_state *peer_ns, const struct link *p) {
+	struct nls_entry *here = nls_find(nls, ns->name), *there = nls_find(nls, peer_ns->name);
+
+	if (here && there && p->link_netnsid >= 0)
+		nsid_learn(there, p->link_netnsid, here->netns ? here->netns : "");
+}
+
 /* Fill the names that point into other namespaces of the state: veth
  * peers, lower devices of macvlan/vlan moved elsewhere.  With `only`,
  * just the links that point into that namespace. */
@@ -1155,6 +1181,8 @@ static void resolve_cross_ns(struct resolver *rs, struct ns_state *ns, const str
 		if (!p)
 			continue;
 		link_set_lower(l, p, peer_ns->name);
+		if (l->kind == LINK_VETH && p->kind == LINK_VETH && p->link_ifindex == l->ifindex)
+			peer_learn(rs->nls, ns, peer_ns, p);
 	}
 }
 

@@ -254,6 +254,29 @@ static bool want_up(const struct want_link *w) {
 	return plan_kind_is_created(w->l.kind) && !w->foreign_port;
 }
 
+/* Each (netns, dev) of the VIPs points at its last VIP, which chains to
+ * the earlier ones. */
+static int vips_index(struct planner *pl) {
+	const struct profile *p = pl->prof;
+
+	pl->vip_next = calloc(p->n_vips ? p->n_vips : 1, sizeof(*pl->vip_next));
+	if (!pl->vip_next)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_vips; i++) {
+		const struct vip *v = &p->vips[i];
+
+		pl->vip_next[i] = (uintptr_t)namemap_get(&pl->vip_idx, v->netns, v->dev);
+		if (namemap_put(&pl->vip_idx, v->netns, v->dev, (void *)(uintptr_t)(i + 1)) < 0) {
+			namemap_clear(&pl->vip_idx);
+			free(pl->vip_next);
+			pl->vip_next = NULL;
+			return -ENOMEM;
+		}
+	}
+	pl->vips_indexed = true;
+	return 0;
+}
+
 bool want_has_addr(struct planner *pl, const char *netns, const char *dev, const struct ipaddr *ip) {
 	struct want_link *w = want_find(pl, netns, dev);
 
@@ -261,12 +284,20 @@ bool want_has_addr(struct planner *pl, const char *netns, const char *dev, const
 		for (size_t i = 0; i < w->l.n_addrs; i++)
 			if (ipaddr_eq(&w->l.addrs[i], ip))
 				return true;
-	for (size_t i = 0; pl->prof && i < pl->prof->n_vips; i++) {
-		const struct vip *v = &pl->prof->vips[i];
+	if (!pl->prof)
+		return false;
+	if (!pl->vips_indexed && vips_index(pl) < 0) {
+		for (size_t i = 0; i < pl->prof->n_vips; i++) {
+			const struct vip *v = &pl->prof->vips[i];
 
-		if (netns_eq(v->netns, netns) && strcmp(v->dev, dev) == 0 && ipaddr_eq(&v->address, ip))
-			return true;
+			if (netns_eq(v->netns, netns) && strcmp(v->dev, dev) == 0 && ipaddr_eq(&v->address, ip))
+				return true;
+		}
+		return false;
 	}
+	for (size_t i = (uintptr_t)namemap_get(&pl->vip_idx, netns, dev); i; i = pl->vip_next[i - 1])
+		if (ipaddr_eq(&pl->prof->vips[i - 1].address, ip))
+			return true;
 	return false;
 }
 

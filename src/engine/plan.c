@@ -115,6 +115,8 @@ out:
 		link_fini(&pl.want[i].l);
 	free(pl.want);
 	namemap_clear(&pl.want_idx);
+	namemap_clear(&pl.vip_idx);
+	free(pl.vip_next);
 	free(pl.present);
 	if (r < 0) {
 		if (r == -ENOMEM && err && errsize && !err[0])
