@@ -49,6 +49,7 @@ struct nls {
 	struct namemap index;               /* netns -> index in v + 1 */
 	uint64_t closed_writes;
 	uint64_t nsid_requests;
+	struct hnl *fd_of;                  /* the socket whose namespace fd nsid_of() left open */
 };
 
 int nls_new(struct nls **ret) {
@@ -153,6 +154,8 @@ void nls_drop(struct nls *s, const char *netns) {
 			}
 		o->n_ids = kept;
 	}
+	if (s->fd_of == e->nl)
+		s->fd_of = NULL;
 	nls_entry_fini(e);
 	*e = s->v[--s->n];
 	(void)nls_reindex(s);
@@ -909,7 +912,9 @@ static int observe_one(struct nls *nls, struct ns_state *ns, const struct observ
 	int r;
 
 	ns_state_clear(ns);
-	if (ns->name && !netns_exists(ns->name)) {
+	/* a socket kept from before may be of a namespace since deleted; a
+	 * new one finds that out opening it */
+	if (ns->name && nls_find(nls, ns->name) && !netns_exists(ns->name)) {
 		nls_drop(nls, ns->name);
 		return 0;
 	}
@@ -981,8 +986,6 @@ static int nsid_of(struct hnl *nl, struct hnl *other) {
 		return -1;
 	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
 	r = hnl_request(nl, nlh, nsid_cb, &rep);
-	/* asked once per pair: a namespace keeps no fd for it */
-	hnl_netns_fd_close(other);
 	return r < 0 ? -1 : rep.nsid;
 }
 
@@ -1046,10 +1049,22 @@ static bool nsid_is(struct nls *s, const char *here, const char *other, int nsid
 	if (namemap_get(&e->id_of, o->netns, NULL))
 		return false;                   /* it has another id here */
 	s->nsid_requests++;
+	/* the fd of the namespace asked about is kept for the next question,
+	 * which is often about the same one: only that one */
+	if (s->fd_of && s->fd_of != o->nl)
+		hnl_netns_fd_close(s->fd_of);
+	s->fd_of = o->nl;
 	id = nsid_of(e->nl, o->nl);
 	if (id >= 0)
 		nsid_learn(e, id, o->netns ? o->netns : "");
 	return id == nsid;
+}
+
+/* Close the namespace fd the last nsid question left open. */
+static void nls_nsid_done(struct nls *s) {
+	if (s->fd_of)
+		hnl_netns_fd_close(s->fd_of);
+	s->fd_of = NULL;
 }
 
 uint64_t nls_nsid_requests(const struct nls *s) {
@@ -1062,6 +1077,7 @@ uint64_t nls_nsid_requests(const struct nls *s) {
 struct backref {
 	int ifindex, link_ifindex;
 	struct ns_state *ns;
+	const struct link *l;
 };
 
 struct resolver {
@@ -1094,10 +1110,20 @@ static void backrefs_build(struct resolver *rs) {
 				continue;
 			if (grow((void **)&rs->v, &cap, rs->n, sizeof(*rs->v)) < 0)
 				return;                 /* the scan below does without */
-			rs->v[rs->n++] = (struct backref){ l->ifindex, l->link_ifindex, ns };
+			rs->v[rs->n++] = (struct backref){ l->ifindex, l->link_ifindex, ns, l };
 		}
 	}
 	qsort(rs->v, rs->n, sizeof(*rs->v), cmp_backref);
+}
+
+/* Whether veth l of ns and b are a pair: l's peer namespace is b's, or
+ * b's is ns.  Asked in the namespace with fewer devices about the one
+ * with more: a thousand routers with a veth each into one bridge
+ * namespace open that namespace once. */
+static bool veth_pair_is(struct nls *nls, const struct ns_state *ns, const struct link *l, const struct backref *b) {
+	if (b->ns->n_links < ns->n_links)
+		return nsid_is(nls, b->ns->name, ns->name, b->l->link_netnsid);
+	return nsid_is(nls, ns->name, b->ns->name, l->link_netnsid);
 }
 
 /* The namespace a link's peer or lower device is in (link_netnsid in
@@ -1115,7 +1141,7 @@ static struct ns_state *peer_ns_of(struct resolver *rs, const struct ns_state *n
 		return p && p->exists ? p : NULL;
 	}
 	if (l->kind == LINK_VETH) {
-		struct backref key = { l->link_ifindex, l->ifindex, NULL }, *b;
+		struct backref key = { l->link_ifindex, l->ifindex, NULL, NULL }, *b;
 
 		if (!rs->built)
 			backrefs_build(rs);
@@ -1125,7 +1151,7 @@ static struct ns_state *peer_ns_of(struct resolver *rs, const struct ns_state *n
 			while (b > rs->v && cmp_backref(b - 1, &key) == 0)
 				b--;
 			for (; b < rs->v + rs->n && cmp_backref(b, &key) == 0; b++)
-				if (b->ns != ns && nsid_is(rs->nls, ns->name, b->ns->name, l->link_netnsid))
+				if (b->ns != ns && veth_pair_is(rs->nls, ns, l, b))
 					return b->ns;
 		}
 		return NULL;
@@ -1205,6 +1231,7 @@ int state_observe_ns(struct nls *nls, struct state *st, const struct observe_ns_
 	for (size_t i = 0; i < st->n_ns; i++)
 		if (&st->ns[i] != ns)
 			resolve_cross_ns(&rs, &st->ns[i], ns);
+	nls_nsid_done(nls);
 	free(rs.v);
 	return 0;
 }
@@ -1244,6 +1271,7 @@ int state_observe(struct nls *nls, const struct observe_ns_req *reqs, size_t n, 
 	rs.st = st;
 	for (size_t i = 0; i < st->n_ns; i++)
 		resolve_cross_ns(&rs, &st->ns[i], NULL);
+	nls_nsid_done(nls);
 	free(rs.v);
 	*ret = st;
 	return 0;
