@@ -183,6 +183,7 @@ struct plan {
 enum {
 	PLAN_DOWN = 1u << 0,                /* desire nothing: remove all the profile owns */
 	PLAN_CHECK = 1u << 1,               /* only compare (no ownership needed for foreign objects) */
+	PLAN_ACTIONS_ONLY = 1u << 2,        /* the caller reads the actions only: no want_links (a verify) */
 };
 
 struct route_index;

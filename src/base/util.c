@@ -192,7 +192,7 @@ int namemap_put(struct namemap *m, const char *netns, const char *name, void *va
 			}
 	}
 	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
+		size_t cap = m->cap ? m->cap * 2 : 4;   /* most maps of a namespace hold one or two */
 		struct namemap_slot *v = calloc(cap, sizeof(*v));
 
 		if (!v)

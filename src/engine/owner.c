@@ -570,7 +570,7 @@ static int routes_of_new(struct owner *o, const char *netns, struct owned_routes
 	z.netns = intern_ns(o, netns);
 	if (netns && !z.netns)
 		return -ENOMEM;
-	r = route_map_new(16, &z.keys);
+	r = route_map_new(4, &z.keys);     /* grows: a router namespace has a few */
 	if (r < 0)
 		return r;
 	r = APPEND(o->routes, o->n_routes, z);
