@@ -1138,7 +1138,7 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_ADDR_REPLACE:
-		return addr_do(ap, &a->old_addr, true, true);
+		return a->old_addr ? addr_do(ap, a->old_addr, true, true) : -EINVAL;
 	case ACT_ROUTE_ADD:
 		return routes_do(ap, a->netns, a->routes, a->n_routes, d->ok, NULL, ROUTE_OP_DEL, RTPROT_HANET, "undo routes");
 	case ACT_ROUTE_REPLACE:

@@ -1178,8 +1178,11 @@ int plan_vips(struct planner *pl) {
 		 * not in the ownership records */
 		a->owned = !have && v->owner == VIP_OWNER_LOCAL;
 		if (have) {
-			a->old_addr = have->a;
-			a->old_addr.netns = a->netns;
+			a->old_addr = malloc(sizeof(*a->old_addr));
+			if (!a->old_addr)
+				return -ENOMEM;
+			*a->old_addr = have->a;
+			a->old_addr->netns = a->netns;
 			have->a = want;
 			r = act_text(a, "vip %s %s dev %s%s: change %s", v->name, format_ipaddr(&v->address, true, ip, sizeof(ip)),
 			             v->dev, plan_ns_suffix(v->netns, sfx, sizeof(sfx)), why);

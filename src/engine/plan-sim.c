@@ -339,6 +339,7 @@ static void link_free(struct link *l) {
 static void action_fini(struct action *a) {
 	free(a->text);
 	free(a->rule);
+	free(a->old_addr);
 	link_free(a->link);
 	link_free(a->have);
 	link_free(a->nic_before);
@@ -363,8 +364,6 @@ void plan_free(struct plan *p) {
 	for (size_t i = 0; i < p->n_notes; i++)
 		free(p->notes[i]);
 	free(p->notes);
-	for (size_t i = 0; i < p->n_want_links; i++)
-		link_fini(&p->want_links[i]);
 	free(p->want_links);
 	strpool_free(p->pool);
 	free(p);

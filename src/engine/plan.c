@@ -98,11 +98,15 @@ int plan_build(const struct plan_input *in, struct plan **ret, char *err, size_t
 		goto out;
 	}
 	for (size_t i = 0; !(in->flags & PLAN_ACTIONS_ONLY) && i < pl.n_want; i++) {
-		if (link_copy(&pl.p->want_links[i], &pl.want[i].l) < 0) {
+		struct plan_want *pw = &pl.p->want_links[i];
+
+		pw->netns = plan_intern(&pl, pl.want[i].l.netns);
+		if (pl.want[i].l.netns && *pl.want[i].l.netns && !pw->netns) {
 			r = -ENOMEM;
 			goto out;
 		}
-		pl.p->want_links[i].netns = plan_intern(&pl, pl.want[i].l.netns);
+		memcpy(pw->name, pl.want[i].l.name, IFNAMSIZ);
+		pw->kind = pl.want[i].l.kind;
 		pl.p->n_want_links++;
 	}
 	/* the actions' array grew by doubling: a thousand namespaces leave
