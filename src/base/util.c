@@ -209,6 +209,34 @@ int namemap_put(struct namemap *m, const char *netns, const char *name, void *va
 	return 0;
 }
 
+/* Linear probing without tombstones: the entries after the hole that
+ * would not be found across it move back into it. */
+void namemap_del(struct namemap *m, const char *netns, const char *name) {
+	size_t mask = m->cap - 1, i, j;
+	uint32_t h;
+
+	if (!m->n)
+		return;
+	h = namemap_hash(netns, name);
+	for (i = h & mask;; i = (i + 1) & mask) {
+		if (!m->slots[i].hash)
+			return;
+		if (namemap_match(&m->slots[i], h, netns, name))
+			break;
+	}
+	for (j = (i + 1) & mask; m->slots[j].hash; j = (j + 1) & mask) {
+		size_t home = m->slots[j].hash & mask;
+
+		/* j's entry stays where it is when its home lies cyclically in (i, j] */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		m->slots[i] = m->slots[j];
+		i = j;
+	}
+	memset(&m->slots[i], 0, sizeof(m->slots[i]));
+	m->n--;
+}
+
 void namemap_clear(struct namemap *m) {
 	free(m->slots);
 	m->slots = NULL;

@@ -26,12 +26,6 @@
 #include "observe.h"
 #include "util.h"
 
-struct ifcache {
-	const char *netns;              /* the plan's pool or NULL */
-	char name[IFNAMSIZ];
-	int ifindex;
-};
-
 struct done {
 	const struct action *a;
 	uint8_t *ok;                    /* route actions: which routes went through */
@@ -46,8 +40,10 @@ struct done {
 struct apply {
 	struct nls *nls;
 	struct owner *owner;
-	struct ifcache *cache;
-	size_t n_cache;
+	/* ifindexes known: netns -> a map of its names -> ifindex (the
+	 * names in pool), so that a namespace deleted goes at once */
+	struct namemap cache;
+	struct strpool *pool;
 	struct done *journal;
 	size_t n_journal;
 	const struct vip **vips;
@@ -78,6 +74,11 @@ int apply_new(struct nls *nls, struct owner *owner, struct apply **ret) {
 
 	if (!ap)
 		return -ENOMEM;
+	ap->pool = strpool_new();
+	if (!ap->pool) {
+		free(ap);
+		return -ENOMEM;
+	}
 	ap->nls = nls;
 	ap->owner = owner;
 	*ret = ap;
@@ -87,7 +88,13 @@ int apply_new(struct nls *nls, struct owner *owner, struct apply **ret) {
 void apply_free(struct apply *ap) {
 	if (!ap)
 		return;
-	free(ap->cache);
+	for (size_t i = 0; i < ap->cache.cap; i++)
+		if (ap->cache.slots[i].hash) {
+			namemap_clear(ap->cache.slots[i].val);
+			free(ap->cache.slots[i].val);
+		}
+	namemap_clear(&ap->cache);
+	strpool_free(ap->pool);
 	for (size_t i = 0; i < ap->n_journal; i++)
 		free(ap->journal[i].ok);
 	free(ap->journal);
@@ -170,21 +177,36 @@ static int set_err(struct apply *ap, int r, const char *fmt, ...) {
 /* ---- names to indexes ------------------------------------------------------------ */
 
 static void ifindex_forget(struct apply *ap, const char *netns, const char *name) {
-	for (size_t i = 0; i < ap->n_cache; i++)
-		if (netns_eq(ap->cache[i].netns, netns) && (!name || strcmp(ap->cache[i].name, name) == 0))
-			ap->cache[i--] = ap->cache[--ap->n_cache];
+	struct namemap *m = namemap_get(&ap->cache, netns, NULL);
+
+	if (!m)
+		return;
+	if (name) {
+		namemap_del(m, NULL, name);
+		return;
+	}
+	namemap_del(&ap->cache, netns, NULL);
+	namemap_clear(m);
+	free(m);
 }
 
 static void ifindex_put(struct apply *ap, const char *netns, const char *name, int ifindex) {
-	struct ifcache *v = realloc(ap->cache, (ap->n_cache + 1) * sizeof(*v));
+	struct namemap *m = namemap_get(&ap->cache, netns, NULL);
+	const char *key = strpool_intern(ap->pool, name);
 
-	if (!v)
+	if (!key || ifindex <= 0)
 		return;     /* only a cache */
-	ap->cache = v;
-	v[ap->n_cache].netns = netns && *netns ? netns : NULL;
-	snprintf(v[ap->n_cache].name, IFNAMSIZ, "%s", name);
-	v[ap->n_cache].ifindex = ifindex;
-	ap->n_cache++;
+	if (!m) {
+		const char *ns = netns && *netns ? strpool_intern(ap->pool, netns) : NULL;
+
+		if ((netns && *netns && !ns) || !(m = calloc(1, sizeof(*m))))
+			return;
+		if (namemap_put(&ap->cache, ns, NULL, m) < 0) {
+			free(m);
+			return;
+		}
+	}
+	(void)namemap_put(m, NULL, key, (void *)(uintptr_t)ifindex);
 }
 
 void apply_seed(struct apply *ap, const struct state *st) {
@@ -198,15 +220,17 @@ static int get_nl(struct apply *ap, const char *netns, struct hnl **ret) {
 }
 
 static int ifindex_of(struct apply *ap, const char *netns, const char *name) {
+	const struct namemap *m;
 	struct link l;
 	struct hnl *nl;
 	int r;
 
 	if (netns && !*netns)
 		netns = NULL;
-	for (size_t i = 0; i < ap->n_cache; i++)
-		if (netns_eq(ap->cache[i].netns, netns) && strcmp(ap->cache[i].name, name) == 0)
-			return ap->cache[i].ifindex;
+	m = namemap_get(&ap->cache, netns, NULL);
+	r = m ? (int)(uintptr_t)namemap_get(m, NULL, name) : 0;
+	if (r > 0)
+		return r;
 	r = get_nl(ap, netns, &nl);
 	if (r < 0)
 		return r;

@@ -130,6 +130,8 @@ int nls_get(struct nls *s, const char *netns, struct hnl **ret) {
 	return 0;
 }
 
+static size_t nsid_pos(const struct nls_entry *e, int nsid);
+
 void nls_drop(struct nls *s, const char *netns) {
 	struct nls_entry *e = nls_find(s, netns);
 	const char *name;
@@ -142,23 +144,27 @@ void nls_drop(struct nls *s, const char *netns) {
 	name = e->netns ? e->netns : "";
 	for (size_t i = 0; i < s->n; i++) {
 		struct nls_entry *o = &s->v[i];
-		size_t kept = 0;
+		uintptr_t id = o->n_ids ? (uintptr_t)namemap_get(&o->id_of, name, NULL) : 0;
+		size_t at;
 
-		if (!namemap_get(&o->id_of, name, NULL))
+		if (!id)
 			continue;
-		namemap_clear(&o->id_of);
-		for (size_t j = 0; j < o->n_ids; j++)
-			if (strcmp(o->ids[j].netns, name) != 0) {
-				o->ids[kept++] = o->ids[j];
-				(void)namemap_put(&o->id_of, o->ids[j].netns, NULL, (void *)(uintptr_t)(o->ids[j].nsid + 1));
-			}
-		o->n_ids = kept;
+		namemap_del(&o->id_of, name, NULL);
+		at = nsid_pos(o, (int)(id - 1));
+		if (at < o->n_ids && o->ids[at].nsid == (int)(id - 1)) {
+			memmove(&o->ids[at], &o->ids[at + 1], (o->n_ids - at - 1) * sizeof(o->ids[0]));
+			o->n_ids--;
+		}
 	}
 	if (s->fd_of == e->nl)
 		s->fd_of = NULL;
+	/* out of the index before its name is freed; the last entry takes
+	 * its place */
+	namemap_del(&s->index, e->netns, NULL);
 	nls_entry_fini(e);
 	*e = s->v[--s->n];
-	(void)nls_reindex(s);
+	if (e != &s->v[s->n] && namemap_put(&s->index, e->netns, NULL, (void *)(uintptr_t)(e - s->v + 1)) < 0)
+		(void)nls_reindex(s);
 }
 
 uint64_t nls_write_count(const struct nls *s) {

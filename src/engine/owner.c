@@ -210,27 +210,51 @@ int owner_add_netns(struct owner *o, const char *netns) {
 	return r;
 }
 
+/* Records keep their namespace interned in the pool: the same name is
+ * the same pointer (NULL for the current namespace). */
+struct ns_match {
+	const char *key, *netns;
+	bool interned;
+};
+
+static bool ns_match(const struct ns_match *m, const char *x) {
+	return m->interned ? x == m->key : netns_eq(x, m->netns);
+}
+
+#define REMOVE_IF(arr, n, match) do {                                 \
+	size_t _kept = 0;                                                \
+	for (size_t _i = 0; _i < (n); _i++)                              \
+		if (!ns_match((match), (arr)[_i].netns))                 \
+			(arr)[_kept++] = (arr)[_i];                      \
+	(n) = _kept;                                                     \
+} while (0)
+
 void owner_del_netns(struct owner *o, const char *netns) {
+	struct ns_match m = { .netns = netns };
+	size_t had_links = o->n_links, had_addrs = o->n_addrs;
+
+	m.key = intern_ns(o, netns);
+	m.interned = m.key || !netns || !*netns;
 	o->changes++;
 	for (size_t i = 0; i < o->n_netns; i++)
-		if (netns_eq(o->netns[i], netns)) {
+		if (ns_match(&m, o->netns[i])) {
+			bool indexed = o->netns_indexed == o->n_netns;
+
+			namemap_del(&o->netns_idx, o->netns[i], NULL);
 			REMOVE_AT(o->netns, o->n_netns, i);
-			netns_reindex(o);
+			o->netns_indexed = indexed ? o->n_netns : SIZE_MAX;
 			break;
 		}
 	/* what was in it went with it (down deletes a namespace hanet made
-	 * whole, with the devices, addresses and rules it holds) */
-	for (size_t i = o->n_links; i-- > 0;)
-		if (netns_eq(o->links[i].netns, netns))
-			REMOVE_AT(o->links, o->n_links, i);
-	links_unindex(o);
-	for (size_t i = o->n_addrs; i-- > 0;)
-		if (netns_eq(o->addrs[i].netns, netns))
-			REMOVE_AT(o->addrs, o->n_addrs, i);
-	addr_unindex(o);
-	for (size_t i = o->n_rules; i-- > 0;)
-		if (netns_eq(o->rules[i].netns, netns))
-			REMOVE_AT(o->rules, o->n_rules, i);
+	 * whole, with the devices, addresses and rules it holds); one pass
+	 * each, a thousand namespaces deleted one by one */
+	REMOVE_IF(o->links, o->n_links, &m);
+	if (o->n_links != had_links)
+		links_unindex(o);
+	REMOVE_IF(o->addrs, o->n_addrs, &m);
+	if (o->n_addrs != had_addrs)
+		addr_unindex(o);
+	REMOVE_IF(o->rules, o->n_rules, &m);
 }
 
 /* ---- links ---------------------------------------------------------------------- */
