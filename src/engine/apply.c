@@ -85,15 +85,12 @@ int apply_new(struct nls *nls, struct owner *owner, struct apply **ret) {
 	return 0;
 }
 
+static void ifindex_cache_clear(struct apply *ap);
+
 void apply_free(struct apply *ap) {
 	if (!ap)
 		return;
-	for (size_t i = 0; i < ap->cache.cap; i++)
-		if (ap->cache.slots[i].hash) {
-			namemap_clear(ap->cache.slots[i].val);
-			free(ap->cache.slots[i].val);
-		}
-	namemap_clear(&ap->cache);
+	ifindex_cache_clear(ap);
 	strpool_free(ap->pool);
 	for (size_t i = 0; i < ap->n_journal; i++)
 		free(ap->journal[i].ok);
@@ -175,6 +172,15 @@ static int set_err(struct apply *ap, int r, const char *fmt, ...) {
 }
 
 /* ---- names to indexes ------------------------------------------------------------ */
+
+static void ifindex_cache_clear(struct apply *ap) {
+	for (size_t i = 0; i < ap->cache.cap; i++)
+		if (ap->cache.slots[i].hash) {
+			namemap_clear(ap->cache.slots[i].val);
+			free(ap->cache.slots[i].val);
+		}
+	namemap_clear(&ap->cache);
+}
 
 static void ifindex_forget(struct apply *ap, const char *netns, const char *name) {
 	struct namemap *m = namemap_get(&ap->cache, netns, NULL);
@@ -1598,6 +1604,9 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 		set_err(ap, r, "writing the records of %s: %s", ap->owner->profile, strerror(-r));
 		goto fail;
 	}
+	/* done: the verify that follows needs the room more than a rollback
+	 * needs the cache (it asks the kernel again) */
+	ifindex_cache_clear(ap);
 	return 0;
 fail:
 	if (undo_all(ap) >= 0)

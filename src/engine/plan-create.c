@@ -150,6 +150,10 @@ int plan_build_want(struct planner *pl) {
 
 	if (!p)
 		return 0;
+	/* room for the links and a peer each (want_add grows one at a
+	 * time): untouched room costs no memory, copies do */
+	if (!pl->want && p->n_links && !(pl->want = malloc(2 * p->n_links * sizeof(*pl->want))))
+		return -ENOMEM;
 	for (size_t i = 0; i < p->n_links; i++) {
 		struct want_link *w = want_add(pl);
 

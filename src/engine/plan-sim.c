@@ -241,6 +241,13 @@ int sim_init(struct planner *pl) {
 		ns->exists = o->exists;
 		ns->fwd4 = o->forwarding4;
 		ns->fwd6 = o->forwarding6;
+		/* room for what is there at once (sim_link_add and sim_addr_add
+		 * grow one at a time): a bridge namespace of a thousand ports
+		 * is not copied a thousand times */
+		if (o->n_links && !ns->links && !(ns->links = malloc(o->n_links * sizeof(*ns->links))))
+			return -ENOMEM;
+		if (o->n_addrs && !ns->addrs && !(ns->addrs = malloc(o->n_addrs * sizeof(*ns->addrs))))
+			return -ENOMEM;
 		for (size_t j = 0; j < o->n_links; j++)
 			if (!sim_link_add(pl, ns, &o->links[j]))
 				return -ENOMEM;
