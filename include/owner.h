@@ -88,6 +88,11 @@ struct owner {
 	size_t netns_indexed;
 	struct owned_link *links;
 	size_t n_links;
+	/* (netns, name) -> index in links + 1, names in the pool; used while
+	 * links_indexed is n_links (a removal moves records: the next
+	 * owner_add_link indexes them again) */
+	struct namemap link_idx;
+	size_t links_indexed;
 	struct owned_nic *nics;
 	size_t n_nics;
 	struct owned_addr *addrs;
@@ -103,11 +108,13 @@ struct owner {
 	size_t n_sysctls;
 	struct owned_routes *routes;
 	size_t n_routes;
+	struct namemap routes_idx;      /* netns -> index in routes + 1 */
 	bool routes_loaded;             /* PROFILE.routes read (or there is none) */
 	bool routes_dirty;              /* must be written */
 	size_t routes_on_disk;          /* count in PROFILE.owned's "routes" line */
 	struct owned_route_tables *disk_tables;  /* "route-tables" lines, while routes are not loaded */
 	size_t n_disk_tables;
+	struct namemap disk_idx;        /* netns -> index in disk_tables + 1, the last with tables */
 	/* changes counts the updates; saved is its value when the records
 	 * on disk were last the same (read or written): owner_save writes
 	 * only when they differ.  owner_unsaved() after writing the file

@@ -121,7 +121,8 @@ struct action {
 	bool fwd_forget;                    /* restoring: forget the record after */
 
 	/* ADDR_* */
-	struct addr addr, old_addr;
+	struct addr addr;
+	struct addr *old_addr;              /* ADDR_REPLACE: the address as it was (most actions have none) */
 	const struct vip *vip;
 
 	/* ROUTE_*: pointers into the desired routes, or the observed ones
@@ -166,6 +167,13 @@ struct action {
 	size_t n_stay_down;
 };
 
+/* A desired link as a plan hands it back: which device, not its settings. */
+struct plan_want {
+	const char *netns;                  /* in the plan's pool */
+	char name[IFNAMSIZ];
+	enum link_kind kind;
+};
+
 struct plan {
 	struct action *v;
 	size_t n;
@@ -174,8 +182,8 @@ struct plan {
 	char **notes;                       /* things left alone on purpose, said once */
 	size_t n_notes;
 	/* the desired links (profile links, implicit veth peers and foreign
-	 * ports), for the command layer */
-	struct link *want_links;
+	 * ports), for the command layer: what watch looks out for */
+	struct plan_want *want_links;
 	size_t n_want_links;
 	size_t n_routes_total;              /* desired routes */
 };
@@ -183,6 +191,7 @@ struct plan {
 enum {
 	PLAN_DOWN = 1u << 0,                /* desire nothing: remove all the profile owns */
 	PLAN_CHECK = 1u << 1,               /* only compare (no ownership needed for foreign objects) */
+	PLAN_ACTIONS_ONLY = 1u << 2,        /* the caller reads the actions only: no want_links (a verify) */
 };
 
 struct route_index;

@@ -77,6 +77,7 @@ void *namemap_get(const struct namemap *m, const char *netns, const char *name);
 /* Add or replace. */
 int namemap_put(struct namemap *m, const char *netns, const char *name, void *val);
 void namemap_clear(struct namemap *m);                          /* empty, keeps nothing allocated */
+void namemap_del(struct namemap *m, const char *netns, const char *name);   /* when there */
 
 /* ---- values -------------------------------------------------------- */
 

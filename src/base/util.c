@@ -192,7 +192,7 @@ int namemap_put(struct namemap *m, const char *netns, const char *name, void *va
 			}
 	}
 	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
+		size_t cap = m->cap ? m->cap * 2 : 4;   /* most maps of a namespace hold one or two */
 		struct namemap_slot *v = calloc(cap, sizeof(*v));
 
 		if (!v)
@@ -207,6 +207,34 @@ int namemap_put(struct namemap *m, const char *netns, const char *name, void *va
 	namemap_insert(m->slots, m->cap, &e);
 	m->n++;
 	return 0;
+}
+
+/* Linear probing without tombstones: the entries after the hole that
+ * would not be found across it move back into it. */
+void namemap_del(struct namemap *m, const char *netns, const char *name) {
+	size_t mask = m->cap - 1, i, j;
+	uint32_t h;
+
+	if (!m->n)
+		return;
+	h = namemap_hash(netns, name);
+	for (i = h & mask;; i = (i + 1) & mask) {
+		if (!m->slots[i].hash)
+			return;
+		if (namemap_match(&m->slots[i], h, netns, name))
+			break;
+	}
+	for (j = (i + 1) & mask; m->slots[j].hash; j = (j + 1) & mask) {
+		size_t home = m->slots[j].hash & mask;
+
+		/* j's entry stays where it is when its home lies cyclically in (i, j] */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		m->slots[i] = m->slots[j];
+		i = j;
+	}
+	memset(&m->slots[i], 0, sizeof(m->slots[i]));
+	m->n--;
 }
 
 void namemap_clear(struct namemap *m) {
@@ -388,18 +416,45 @@ int parse_prefix(const char *s, bool need_plen, struct ipaddr *ret) {
 	return 0;
 }
 
+/* A number below 1000 in decimal at p; returns the end. */
+static char *put_dec(char *p, unsigned v) {
+	if (v >= 100)
+		*p++ = (char)('0' + v / 100);
+	if (v >= 10)
+		*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* Written by hand for IPv4, where inet_ntop and snprintf cost most of
+ * what reading a profile of a thousand namespaces does. */
 const char *format_ipaddr(const struct ipaddr *a, bool with_plen, char *buf, size_t size) {
-	char tmp[INET6_ADDRSTRLEN];
+	char tmp[INET6_ADDRSTRLEN + 4], *e = tmp;
+	size_t n;
 
 	if (!a->family) {
 		snprintf(buf, size, "(none)");
 		return buf;
 	}
-	inet_ntop(a->family, a->a, tmp, sizeof(tmp));
-	if (with_plen)
-		snprintf(buf, size, "%s/%u", tmp, a->plen);
-	else
-		snprintf(buf, size, "%s", tmp);
+	if (a->family == AF_INET) {
+		for (int i = 0; i < 4; i++) {
+			e = put_dec(e, a->a[i]);
+			*e++ = '.';
+		}
+		e--;
+	} else {
+		inet_ntop(a->family, a->a, tmp, INET6_ADDRSTRLEN);
+		e = tmp + strlen(tmp);
+	}
+	if (with_plen) {
+		*e++ = '/';
+		e = put_dec(e, a->plen);
+	}
+	if (!size)
+		return buf;
+	n = (size_t)(e - tmp) < size - 1 ? (size_t)(e - tmp) : size - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
 	return buf;
 }
 

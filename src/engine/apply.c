@@ -26,12 +26,6 @@
 #include "observe.h"
 #include "util.h"
 
-struct ifcache {
-	const char *netns;              /* the plan's pool or NULL */
-	char name[IFNAMSIZ];
-	int ifindex;
-};
-
 struct done {
 	const struct action *a;
 	uint8_t *ok;                    /* route actions: which routes went through */
@@ -46,8 +40,10 @@ struct done {
 struct apply {
 	struct nls *nls;
 	struct owner *owner;
-	struct ifcache *cache;
-	size_t n_cache;
+	/* ifindexes known: netns -> a map of its names -> ifindex (the
+	 * names in pool), so that a namespace deleted goes at once */
+	struct namemap cache;
+	struct strpool *pool;
 	struct done *journal;
 	size_t n_journal;
 	const struct vip **vips;
@@ -78,16 +74,24 @@ int apply_new(struct nls *nls, struct owner *owner, struct apply **ret) {
 
 	if (!ap)
 		return -ENOMEM;
+	ap->pool = strpool_new();
+	if (!ap->pool) {
+		free(ap);
+		return -ENOMEM;
+	}
 	ap->nls = nls;
 	ap->owner = owner;
 	*ret = ap;
 	return 0;
 }
 
+static void ifindex_cache_clear(struct apply *ap);
+
 void apply_free(struct apply *ap) {
 	if (!ap)
 		return;
-	free(ap->cache);
+	ifindex_cache_clear(ap);
+	strpool_free(ap->pool);
 	for (size_t i = 0; i < ap->n_journal; i++)
 		free(ap->journal[i].ok);
 	free(ap->journal);
@@ -169,22 +173,46 @@ static int set_err(struct apply *ap, int r, const char *fmt, ...) {
 
 /* ---- names to indexes ------------------------------------------------------------ */
 
+static void ifindex_cache_clear(struct apply *ap) {
+	for (size_t i = 0; i < ap->cache.cap; i++)
+		if (ap->cache.slots[i].hash) {
+			namemap_clear(ap->cache.slots[i].val);
+			free(ap->cache.slots[i].val);
+		}
+	namemap_clear(&ap->cache);
+}
+
 static void ifindex_forget(struct apply *ap, const char *netns, const char *name) {
-	for (size_t i = 0; i < ap->n_cache; i++)
-		if (netns_eq(ap->cache[i].netns, netns) && (!name || strcmp(ap->cache[i].name, name) == 0))
-			ap->cache[i--] = ap->cache[--ap->n_cache];
+	struct namemap *m = namemap_get(&ap->cache, netns, NULL);
+
+	if (!m)
+		return;
+	if (name) {
+		namemap_del(m, NULL, name);
+		return;
+	}
+	namemap_del(&ap->cache, netns, NULL);
+	namemap_clear(m);
+	free(m);
 }
 
 static void ifindex_put(struct apply *ap, const char *netns, const char *name, int ifindex) {
-	struct ifcache *v = realloc(ap->cache, (ap->n_cache + 1) * sizeof(*v));
+	struct namemap *m = namemap_get(&ap->cache, netns, NULL);
+	const char *key = strpool_intern(ap->pool, name);
 
-	if (!v)
+	if (!key || ifindex <= 0)
 		return;     /* only a cache */
-	ap->cache = v;
-	v[ap->n_cache].netns = netns && *netns ? netns : NULL;
-	snprintf(v[ap->n_cache].name, IFNAMSIZ, "%s", name);
-	v[ap->n_cache].ifindex = ifindex;
-	ap->n_cache++;
+	if (!m) {
+		const char *ns = netns && *netns ? strpool_intern(ap->pool, netns) : NULL;
+
+		if ((netns && *netns && !ns) || !(m = calloc(1, sizeof(*m))))
+			return;
+		if (namemap_put(&ap->cache, ns, NULL, m) < 0) {
+			free(m);
+			return;
+		}
+	}
+	(void)namemap_put(m, NULL, key, (void *)(uintptr_t)ifindex);
 }
 
 void apply_seed(struct apply *ap, const struct state *st) {
@@ -198,15 +226,17 @@ static int get_nl(struct apply *ap, const char *netns, struct hnl **ret) {
 }
 
 static int ifindex_of(struct apply *ap, const char *netns, const char *name) {
+	const struct namemap *m;
 	struct link l;
 	struct hnl *nl;
 	int r;
 
 	if (netns && !*netns)
 		netns = NULL;
-	for (size_t i = 0; i < ap->n_cache; i++)
-		if (netns_eq(ap->cache[i].netns, netns) && strcmp(ap->cache[i].name, name) == 0)
-			return ap->cache[i].ifindex;
+	m = namemap_get(&ap->cache, netns, NULL);
+	r = m ? (int)(uintptr_t)namemap_get(m, NULL, name) : 0;
+	if (r > 0)
+		return r;
 	r = get_nl(ap, netns, &nl);
 	if (r < 0)
 		return r;
@@ -1173,7 +1203,7 @@ static int undo_action(struct apply *ap, const struct done *d) {
 		q = restore_lost(ap, a);
 		return r < 0 ? r : q;
 	case ACT_ADDR_REPLACE:
-		return addr_do(ap, &a->old_addr, true, true);
+		return a->old_addr ? addr_do(ap, a->old_addr, true, true) : -EINVAL;
 	case ACT_ROUTE_ADD:
 		return routes_do(ap, a->netns, a->routes, a->n_routes, d->ok, NULL, ROUTE_OP_DEL, RTPROT_HANET, "undo routes");
 	case ACT_ROUTE_REPLACE:
@@ -1608,6 +1638,9 @@ int apply_run(struct apply *ap, const struct plan *p, const struct apply_opts *o
 		set_err(ap, r, "writing the records of %s: %s", ap->owner->profile, strerror(-r));
 		goto fail;
 	}
+	/* done: the verify that follows needs the room more than a rollback
+	 * needs the cache (it asks the kernel again) */
+	ifindex_cache_clear(ap);
 	return 0;
 fail:
 	if (undo_all(ap) >= 0)

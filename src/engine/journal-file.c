@@ -24,7 +24,7 @@
 /* A field of struct action, link, addr, route or rule that is not in the
  * file is not undone: every field added to them needs its tag here. */
 #if __SIZEOF_POINTER__ == 8 && defined(__x86_64__)
-_Static_assert(sizeof(struct action) == 528, "struct action changed: write and read the new field in journal-file.c");
+_Static_assert(sizeof(struct action) == 448, "struct action changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct link) == 680, "struct link changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct route) == 152, "struct route changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct addr) == 88, "struct addr changed: write and read the new field in journal-file.c");
@@ -471,7 +471,8 @@ static void jfile_put_action(struct wbuf *b, const struct action *a) {
 	F_U8(b, A_FWD_RECORD, a->fwd_record);
 	F_U8(b, A_FWD_FORGET, a->fwd_forget);
 	put_addr(b, A_ADDR, &a->addr);
-	put_addr(b, A_OLD_ADDR, &a->old_addr);
+	if (a->old_addr)
+		put_addr(b, A_OLD_ADDR, a->old_addr);
 	for (size_t i = 0; a->routes && i < a->n_routes; i++)
 		put_route(b, A_ROUTE, a->routes[i]);
 	for (size_t i = 0; a->old_routes && i < a->n_routes; i++)
@@ -1362,7 +1363,10 @@ static int read_action(struct ctx *c, struct rd r, struct action *a) {
 		case A_FWD_RECORD: r2 = GET_BOOL(c, tag, &v, a->fwd_record); break;
 		case A_FWD_FORGET: r2 = GET_BOOL(c, tag, &v, a->fwd_forget); break;
 		case A_ADDR: r2 = read_addr(c, v, &a->addr); break;
-		case A_OLD_ADDR: r2 = read_addr(c, v, &a->old_addr); break;
+		case A_OLD_ADDR:
+			a->old_addr = arena_alloc(c->arena, sizeof(*a->old_addr));
+			r2 = a->old_addr ? read_addr(c, v, a->old_addr) : -ENOMEM;
+			break;
 		case A_ROUTE: r2 = read_route(c, v, &a->routes[k_routes++]); break;
 		case A_OLD_ROUTE: r2 = read_route(c, v, &a->old_routes[k_old++]); break;
 		case A_RULE:

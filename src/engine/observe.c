@@ -41,6 +41,7 @@ struct nls_entry {
 	struct hnl *nl;
 	struct nsid_known *ids;             /* by nsid: a namespace of a thousand peers finds one at once */
 	size_t n_ids;
+	struct namemap id_of;               /* netns -> its nsid + 1 in ids */
 };
 
 struct nls {
@@ -49,6 +50,7 @@ struct nls {
 	struct namemap index;               /* netns -> index in v + 1 */
 	uint64_t closed_writes;
 	uint64_t nsid_requests;
+	struct hnl *fd_of;                  /* the socket whose namespace fd nsid_of() left open */
 };
 
 int nls_new(struct nls **ret) {
@@ -64,6 +66,7 @@ static void nls_entry_fini(struct nls_entry *e) {
 	hnl_free(e->nl);
 	free(e->netns);
 	free(e->ids);
+	namemap_clear(&e->id_of);
 }
 
 void nls_free(struct nls *s) {
@@ -128,6 +131,8 @@ int nls_get(struct nls *s, const char *netns, struct hnl **ret) {
 	return 0;
 }
 
+static size_t nsid_pos(const struct nls_entry *e, int nsid);
+
 void nls_drop(struct nls *s, const char *netns) {
 	struct nls_entry *e = nls_find(s, netns);
 	const char *name;
@@ -139,16 +144,28 @@ void nls_drop(struct nls *s, const char *netns) {
 	 * once the namespace is gone, and may give them out again) */
 	name = e->netns ? e->netns : "";
 	for (size_t i = 0; i < s->n; i++) {
-		size_t kept = 0;
+		struct nls_entry *o = &s->v[i];
+		uintptr_t id = o->n_ids ? (uintptr_t)namemap_get(&o->id_of, name, NULL) : 0;
+		size_t at;
 
-		for (size_t j = 0; j < s->v[i].n_ids; j++)
-			if (strcmp(s->v[i].ids[j].netns, name) != 0)
-				s->v[i].ids[kept++] = s->v[i].ids[j];
-		s->v[i].n_ids = kept;
+		if (!id)
+			continue;
+		namemap_del(&o->id_of, name, NULL);
+		at = nsid_pos(o, (int)(id - 1));
+		if (at < o->n_ids && o->ids[at].nsid == (int)(id - 1)) {
+			memmove(&o->ids[at], &o->ids[at + 1], (o->n_ids - at - 1) * sizeof(o->ids[0]));
+			o->n_ids--;
+		}
 	}
+	if (s->fd_of == e->nl)
+		s->fd_of = NULL;
+	/* out of the index before its name is freed; the last entry takes
+	 * its place */
+	namemap_del(&s->index, e->netns, NULL);
 	nls_entry_fini(e);
 	*e = s->v[--s->n];
-	(void)nls_reindex(s);
+	if (e != &s->v[s->n] && namemap_put(&s->index, e->netns, NULL, (void *)(uintptr_t)(e - s->v + 1)) < 0)
+		(void)nls_reindex(s);
 }
 
 uint64_t nls_write_count(const struct nls *s) {
@@ -926,7 +943,9 @@ static int observe_one(struct nls *nls, struct ns_state *ns, const struct observ
 	int r;
 
 	ns_state_clear(ns);
-	if (ns->name && !netns_exists(ns->name)) {
+	/* a socket kept from before may be of a namespace since deleted; a
+	 * new one finds that out opening it */
+	if (ns->name && nls_find(nls, ns->name) && !netns_exists(ns->name)) {
 		nls_drop(nls, ns->name);
 		return 0;
 	}
@@ -998,8 +1017,6 @@ static int nsid_of(struct hnl *nl, struct hnl *other) {
 		return -1;
 	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
 	r = hnl_request(nl, nlh, nsid_cb, &rep);
-	/* asked once per pair: a namespace keeps no fd for it */
-	hnl_netns_fd_close(other);
 	return r < 0 ? -1 : rep.nsid;
 }
 
@@ -1024,6 +1041,27 @@ static const char *nsid_cached(const struct nls_entry *e, int nsid) {
 	return i < e->n_ids && e->ids[i].nsid == nsid ? e->ids[i].netns : NULL;
 }
 
+/* Keep that `netns` (the name an entry of the pool holds, "" for the
+ * current one) has the id nsid in e's namespace.  Out of memory, it is
+ * asked again. */
+static void nsid_learn(struct nls_entry *e, int nsid, const char *netns) {
+	struct nsid_known *v;
+	size_t at;
+
+	if (nsid_cached(e, nsid) || namemap_get(&e->id_of, netns, NULL))
+		return;
+	v = realloc(e->ids, (e->n_ids + 1) * sizeof(*v));
+	if (!v)
+		return;
+	e->ids = v;
+	if (namemap_put(&e->id_of, netns, NULL, (void *)(uintptr_t)(nsid + 1)) < 0)
+		return;
+	at = nsid_pos(e, nsid);
+	memmove(&v[at + 1], &v[at], (e->n_ids - at) * sizeof(*v));
+	v[at] = (struct nsid_known){ nsid, netns };
+	e->n_ids++;
+}
+
 /* Whether namespace `other` has the id nsid in namespace `here`: asked
  * once per pair, then kept. */
 static bool nsid_is(struct nls *s, const char *here, const char *other, int nsid) {
@@ -1039,25 +1077,25 @@ static bool nsid_is(struct nls *s, const char *here, const char *other, int nsid
 	known = nsid_cached(e, nsid);
 	if (known)
 		return strcmp(known, o->netns ? o->netns : "") == 0;
-	for (size_t i = 0; i < e->n_ids; i++)
-		if (strcmp(e->ids[i].netns, o->netns ? o->netns : "") == 0)
-			return false;               /* it has another id here */
+	if (namemap_get(&e->id_of, o->netns, NULL))
+		return false;                   /* it has another id here */
 	s->nsid_requests++;
+	/* the fd of the namespace asked about is kept for the next question,
+	 * which is often about the same one: only that one */
+	if (s->fd_of && s->fd_of != o->nl)
+		hnl_netns_fd_close(s->fd_of);
+	s->fd_of = o->nl;
 	id = nsid_of(e->nl, o->nl);
-	if (id >= 0) {
-		struct nsid_known *v = realloc(e->ids, (e->n_ids + 1) * sizeof(*v));
-
-		if (v) {
-			size_t at;
-
-			e->ids = v;
-			at = nsid_pos(e, id);
-			memmove(&v[at + 1], &v[at], (e->n_ids - at) * sizeof(*v));
-			v[at] = (struct nsid_known){ id, o->netns ? o->netns : "" };
-			e->n_ids++;
-		}
-	}
+	if (id >= 0)
+		nsid_learn(e, id, o->netns ? o->netns : "");
 	return id == nsid;
+}
+
+/* Close the namespace fd the last nsid question left open. */
+static void nls_nsid_done(struct nls *s) {
+	if (s->fd_of)
+		hnl_netns_fd_close(s->fd_of);
+	s->fd_of = NULL;
 }
 
 uint64_t nls_nsid_requests(const struct nls *s) {
@@ -1070,6 +1108,7 @@ uint64_t nls_nsid_requests(const struct nls *s) {
 struct backref {
 	int ifindex, link_ifindex;
 	struct ns_state *ns;
+	const struct link *l;
 };
 
 struct resolver {
@@ -1102,10 +1141,20 @@ static void backrefs_build(struct resolver *rs) {
 				continue;
 			if (grow((void **)&rs->v, &cap, rs->n, sizeof(*rs->v)) < 0)
 				return;                 /* the scan below does without */
-			rs->v[rs->n++] = (struct backref){ l->ifindex, l->link_ifindex, ns };
+			rs->v[rs->n++] = (struct backref){ l->ifindex, l->link_ifindex, ns, l };
 		}
 	}
 	qsort(rs->v, rs->n, sizeof(*rs->v), cmp_backref);
+}
+
+/* Whether veth l of ns and b are a pair: l's peer namespace is b's, or
+ * b's is ns.  Asked in the namespace with fewer devices about the one
+ * with more: a thousand routers with a veth each into one bridge
+ * namespace open that namespace once. */
+static bool veth_pair_is(struct nls *nls, const struct ns_state *ns, const struct link *l, const struct backref *b) {
+	if (b->ns->n_links < ns->n_links)
+		return nsid_is(nls, b->ns->name, ns->name, b->l->link_netnsid);
+	return nsid_is(nls, ns->name, b->ns->name, l->link_netnsid);
 }
 
 /* The namespace a link's peer or lower device is in (link_netnsid in
@@ -1123,7 +1172,7 @@ static struct ns_state *peer_ns_of(struct resolver *rs, const struct ns_state *n
 		return p && p->exists ? p : NULL;
 	}
 	if (l->kind == LINK_VETH) {
-		struct backref key = { l->link_ifindex, l->ifindex, NULL }, *b;
+		struct backref key = { l->link_ifindex, l->ifindex, NULL, NULL }, *b;
 
 		if (!rs->built)
 			backrefs_build(rs);
@@ -1133,7 +1182,7 @@ static struct ns_state *peer_ns_of(struct resolver *rs, const struct ns_state *n
 			while (b > rs->v && cmp_backref(b - 1, &key) == 0)
 				b--;
 			for (; b < rs->v + rs->n && cmp_backref(b, &key) == 0; b++)
-				if (b->ns != ns && nsid_is(rs->nls, ns->name, b->ns->name, l->link_netnsid))
+				if (b->ns != ns && veth_pair_is(rs->nls, ns, l, b))
 					return b->ns;
 		}
 		return NULL;
@@ -1147,6 +1196,15 @@ static struct ns_state *peer_ns_of(struct resolver *rs, const struct ns_state *n
 			return p;
 	}
 	return NULL;
+}
+
+/* A veth's peer points back at it: the id p's peer has in peer_ns is
+ * ns, known without asking. */
+static void peer_learn(struct nls *nls, const struct ns_state *ns, const struct ns_state *peer_ns, const struct link *p) {
+	struct nls_entry *here = nls_find(nls, ns->name), *there = nls_find(nls, peer_ns->name);
+
+	if (here && there && p->link_netnsid >= 0)
+		nsid_learn(there, p->link_netnsid, here->netns ? here->netns : "");
 }
 
 /* Fill the names that point into other namespaces of the state: veth
@@ -1180,6 +1238,8 @@ static void resolve_cross_ns(struct resolver *rs, struct ns_state *ns, const str
 		if (!p)
 			continue;
 		link_set_lower(l, p, peer_ns->name);
+		if (l->kind == LINK_VETH && p->kind == LINK_VETH && p->link_ifindex == l->ifindex)
+			peer_learn(rs->nls, ns, peer_ns, p);
 	}
 }
 
@@ -1202,6 +1262,7 @@ int state_observe_ns(struct nls *nls, struct state *st, const struct observe_ns_
 	for (size_t i = 0; i < st->n_ns; i++)
 		if (&st->ns[i] != ns)
 			resolve_cross_ns(&rs, &st->ns[i], ns);
+	nls_nsid_done(nls);
 	free(rs.v);
 	return 0;
 }
@@ -1241,6 +1302,7 @@ int state_observe(struct nls *nls, const struct observe_ns_req *reqs, size_t n, 
 	rs.st = st;
 	for (size_t i = 0; i < st->n_ns; i++)
 		resolve_cross_ns(&rs, &st->ns[i], NULL);
+	nls_nsid_done(nls);
 	free(rs.v);
 	*ret = st;
 	return 0;

@@ -42,6 +42,7 @@ static int path_of(const char *profile, const char *ext, char *buf, size_t size)
 
 static void addr_unindex(struct owner *o);
 static void netns_reindex(struct owner *o);
+static void links_unindex(struct owner *o);
 
 static const char *intern_ns(struct owner *o, const char *s) {
 	if (!s || strcmp(s, "-") == 0 || !*s)
@@ -87,6 +88,7 @@ void owner_free(struct owner *o) {
 	free(o->netns);
 	namemap_clear(&o->netns_idx);
 	free(o->links);
+	namemap_clear(&o->link_idx);
 	for (size_t i = 0; i < o->n_nics; i++)
 		free(o->nics[i].alias);
 	free(o->nics);
@@ -97,9 +99,11 @@ void owner_free(struct owner *o) {
 	for (size_t i = 0; i < o->n_routes; i++)
 		owned_routes_fini(&o->routes[i]);
 	free(o->routes);
+	namemap_clear(&o->routes_idx);
 	for (size_t i = 0; i < o->n_disk_tables; i++)
 		free(o->disk_tables[i].v);
 	free(o->disk_tables);
+	namemap_clear(&o->disk_idx);
 	strpool_free(o->pool);
 	free(o);
 }
@@ -150,6 +154,7 @@ void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 	o->n_netns = kept;
 	netns_reindex(o);
 	o->n_links = o->n_addrs = o->n_rules = o->n_sysctls = 0;
+	links_unindex(o);
 	addr_unindex(o);
 	for (size_t i = 0; i < o->n_nics; i++)
 		free(o->nics[i].alias);
@@ -157,9 +162,11 @@ void owner_clear(struct owner *o, bool (*keep_netns)(const char *name)) {
 	for (size_t i = 0; i < o->n_routes; i++)
 		owned_routes_fini(&o->routes[i]);
 	o->n_routes = 0;
+	namemap_clear(&o->routes_idx);
 	for (size_t i = 0; i < o->n_disk_tables; i++)
 		free(o->disk_tables[i].v);
 	o->n_disk_tables = 0;
+	namemap_clear(&o->disk_idx);
 	o->routes_on_disk = 0;
 	o->routes_loaded = true;
 	o->routes_dirty = true;
@@ -203,31 +210,77 @@ int owner_add_netns(struct owner *o, const char *netns) {
 	return r;
 }
 
+/* Records keep their namespace interned in the pool: the same name is
+ * the same pointer (NULL for the current namespace). */
+struct ns_match {
+	const char *key, *netns;
+	bool interned;
+};
+
+static bool ns_match(const struct ns_match *m, const char *x) {
+	return m->interned ? x == m->key : netns_eq(x, m->netns);
+}
+
+#define REMOVE_IF(arr, n, match) do {                                 \
+	size_t _kept = 0;                                                \
+	for (size_t _i = 0; _i < (n); _i++)                              \
+		if (!ns_match((match), (arr)[_i].netns))                 \
+			(arr)[_kept++] = (arr)[_i];                      \
+	(n) = _kept;                                                     \
+} while (0)
+
 void owner_del_netns(struct owner *o, const char *netns) {
+	struct ns_match m = { .netns = netns };
+	size_t had_links = o->n_links, had_addrs = o->n_addrs;
+
+	m.key = intern_ns(o, netns);
+	m.interned = m.key || !netns || !*netns;
 	o->changes++;
 	for (size_t i = 0; i < o->n_netns; i++)
-		if (netns_eq(o->netns[i], netns)) {
+		if (ns_match(&m, o->netns[i])) {
+			bool indexed = o->netns_indexed == o->n_netns;
+
+			namemap_del(&o->netns_idx, o->netns[i], NULL);
 			REMOVE_AT(o->netns, o->n_netns, i);
-			netns_reindex(o);
+			o->netns_indexed = indexed ? o->n_netns : SIZE_MAX;
 			break;
 		}
 	/* what was in it went with it (down deletes a namespace hanet made
-	 * whole, with the devices, addresses and rules it holds) */
-	for (size_t i = o->n_links; i-- > 0;)
-		if (netns_eq(o->links[i].netns, netns))
-			REMOVE_AT(o->links, o->n_links, i);
-	for (size_t i = o->n_addrs; i-- > 0;)
-		if (netns_eq(o->addrs[i].netns, netns))
-			REMOVE_AT(o->addrs, o->n_addrs, i);
-	addr_unindex(o);
-	for (size_t i = o->n_rules; i-- > 0;)
-		if (netns_eq(o->rules[i].netns, netns))
-			REMOVE_AT(o->rules, o->n_rules, i);
+	 * whole, with the devices, addresses and rules it holds); one pass
+	 * each, a thousand namespaces deleted one by one */
+	REMOVE_IF(o->links, o->n_links, &m);
+	if (o->n_links != had_links)
+		links_unindex(o);
+	REMOVE_IF(o->addrs, o->n_addrs, &m);
+	if (o->n_addrs != had_addrs)
+		addr_unindex(o);
+	REMOVE_IF(o->rules, o->n_rules, &m);
 }
 
 /* ---- links ---------------------------------------------------------------------- */
 
+static void links_unindex(struct owner *o) {
+	namemap_clear(&o->link_idx);
+	o->links_indexed = SIZE_MAX;
+}
+
+static int link_index(struct owner *o, size_t i) {
+	const char *k = strpool_intern(o->pool, o->links[i].name);
+
+	if (!k || namemap_put(&o->link_idx, o->links[i].netns, k, (void *)(uintptr_t)(i + 1)) < 0) {
+		links_unindex(o);
+		return -ENOMEM;
+	}
+	o->links_indexed = i + 1;
+	return 0;
+}
+
 struct owned_link *owner_link(const struct owner *o, const char *netns, const char *name) {
+	if (o->links_indexed == o->n_links) {
+		uintptr_t k = (uintptr_t)namemap_get(&o->link_idx, netns, name);
+
+		return k ? &o->links[k - 1] : NULL;
+	}
 	for (size_t i = 0; i < o->n_links; i++)
 		if (netns_eq(o->links[i].netns, netns) && strcmp(o->links[i].name, name) == 0)
 			return &o->links[i];
@@ -237,6 +290,7 @@ struct owned_link *owner_link(const struct owner *o, const char *netns, const ch
 int owner_add_link(struct owner *o, const char *netns, const char *name, enum link_kind kind) {
 	struct owned_link l = { .kind = kind };
 	struct owned_link *have = owner_link(o, netns, name);
+	int r;
 
 	if (have && have->kind == kind)
 		return 0;
@@ -250,7 +304,18 @@ int owner_add_link(struct owner *o, const char *netns, const char *name, enum li
 	l.netns = intern_ns(o, netns);
 	if (netns && !l.netns)
 		return -ENOMEM;
-	return APPEND(o->links, o->n_links, l);
+	r = APPEND(o->links, o->n_links, l);
+	if (r < 0)
+		return r;
+	if (o->links_indexed != o->n_links - 1) {
+		/* the records moved since they were indexed: all again */
+		namemap_clear(&o->link_idx);
+		for (size_t i = 0; i < o->n_links - 1; i++)
+			if (link_index(o, i) < 0)
+				return 0;               /* scanned */
+	}
+	link_index(o, o->n_links - 1);
+	return 0;
 }
 
 void owner_del_link(struct owner *o, const char *netns, const char *name) {
@@ -258,6 +323,7 @@ void owner_del_link(struct owner *o, const char *netns, const char *name) {
 	for (size_t i = 0; i < o->n_links; i++)
 		if (netns_eq(o->links[i].netns, netns) && strcmp(o->links[i].name, name) == 0) {
 			REMOVE_AT(o->links, o->n_links, i);
+			links_unindex(o);
 			return;
 		}
 }
@@ -512,10 +578,9 @@ void owner_del_sysctl(struct owner *o, const char *netns) {
 /* ---- routes ------------------------------------------------------------------------ */
 
 static struct owned_routes *routes_of(const struct owner *o, const char *netns) {
-	for (size_t i = 0; i < o->n_routes; i++)
-		if (netns_eq(o->routes[i].netns, netns))
-			return &o->routes[i];
-	return NULL;
+	uintptr_t i = (uintptr_t)namemap_get(&o->routes_idx, netns, NULL);
+
+	return i ? &o->routes[i - 1] : NULL;
 }
 
 static int routes_of_new(struct owner *o, const char *netns, struct owned_routes **ret) {
@@ -529,10 +594,15 @@ static int routes_of_new(struct owner *o, const char *netns, struct owned_routes
 	z.netns = intern_ns(o, netns);
 	if (netns && !z.netns)
 		return -ENOMEM;
-	r = route_map_new(16, &z.keys);
+	r = route_map_new(4, &z.keys);     /* grows: a router namespace has a few */
 	if (r < 0)
 		return r;
 	r = APPEND(o->routes, o->n_routes, z);
+	if (r >= 0) {
+		r = namemap_put(&o->routes_idx, z.netns, NULL, (void *)(uintptr_t)o->n_routes);
+		if (r < 0)
+			o->n_routes--;
+	}
 	if (r < 0) {
 		route_map_free(z.keys);
 		return r;
@@ -601,15 +671,16 @@ int owner_route_tables(const struct owner *o, const char *netns, uint32_t **ret,
 	size_t n = 0;
 
 	if (!o->routes_loaded) {
-		for (size_t i = 0; i < o->n_disk_tables; i++)
-			if (netns_eq(o->disk_tables[i].netns, netns) && o->disk_tables[i].n) {
-				free(v);
-				v = malloc(o->disk_tables[i].n * sizeof(*v));
-				if (!v)
-					return -ENOMEM;
-				memcpy(v, o->disk_tables[i].v, o->disk_tables[i].n * sizeof(*v));
-				n = o->disk_tables[i].n;
-			}
+		uintptr_t i = (uintptr_t)namemap_get(&o->disk_idx, netns, NULL);
+		const struct owned_route_tables *t = i ? &o->disk_tables[i - 1] : NULL;
+
+		if (t) {
+			v = malloc(t->n * sizeof(*v));
+			if (!v)
+				return -ENOMEM;
+			memcpy(v, t->v, t->n * sizeof(*v));
+			n = t->n;
+		}
 	} else {
 		struct owned_routes *or = routes_of(o, netns);
 
@@ -787,7 +858,8 @@ static int parse_line(struct owner *o, char *line) {
 		}
 		o->disk_tables = v;
 		o->disk_tables[o->n_disk_tables++] = t;
-		return 0;
+		/* the last line of a namespace with tables is the one that counts */
+		return t.n ? namemap_put(&o->disk_idx, t.netns, NULL, (void *)(uintptr_t)o->n_disk_tables) : 0;
 	}
 	if (strcmp(f[0], "routes") == 0 && n == 2) {
 		uint64_t c;

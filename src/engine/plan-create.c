@@ -150,6 +150,10 @@ int plan_build_want(struct planner *pl) {
 
 	if (!p)
 		return 0;
+	/* room for the links and a peer each (want_add grows one at a
+	 * time): untouched room costs no memory, copies do */
+	if (!pl->want && p->n_links && !(pl->want = malloc(2 * p->n_links * sizeof(*pl->want))))
+		return -ENOMEM;
 	for (size_t i = 0; i < p->n_links; i++) {
 		struct want_link *w = want_add(pl);
 
@@ -254,6 +258,29 @@ static bool want_up(const struct want_link *w) {
 	return plan_kind_is_created(w->l.kind) && !w->foreign_port;
 }
 
+/* Each (netns, dev) of the VIPs points at its last VIP, which chains to
+ * the earlier ones. */
+static int vips_index(struct planner *pl) {
+	const struct profile *p = pl->prof;
+
+	pl->vip_next = calloc(p->n_vips ? p->n_vips : 1, sizeof(*pl->vip_next));
+	if (!pl->vip_next)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_vips; i++) {
+		const struct vip *v = &p->vips[i];
+
+		pl->vip_next[i] = (uintptr_t)namemap_get(&pl->vip_idx, v->netns, v->dev);
+		if (namemap_put(&pl->vip_idx, v->netns, v->dev, (void *)(uintptr_t)(i + 1)) < 0) {
+			namemap_clear(&pl->vip_idx);
+			free(pl->vip_next);
+			pl->vip_next = NULL;
+			return -ENOMEM;
+		}
+	}
+	pl->vips_indexed = true;
+	return 0;
+}
+
 bool want_has_addr(struct planner *pl, const char *netns, const char *dev, const struct ipaddr *ip) {
 	struct want_link *w = want_find(pl, netns, dev);
 
@@ -261,12 +288,20 @@ bool want_has_addr(struct planner *pl, const char *netns, const char *dev, const
 		for (size_t i = 0; i < w->l.n_addrs; i++)
 			if (ipaddr_eq(&w->l.addrs[i], ip))
 				return true;
-	for (size_t i = 0; pl->prof && i < pl->prof->n_vips; i++) {
-		const struct vip *v = &pl->prof->vips[i];
+	if (!pl->prof)
+		return false;
+	if (!pl->vips_indexed && vips_index(pl) < 0) {
+		for (size_t i = 0; i < pl->prof->n_vips; i++) {
+			const struct vip *v = &pl->prof->vips[i];
 
-		if (netns_eq(v->netns, netns) && strcmp(v->dev, dev) == 0 && ipaddr_eq(&v->address, ip))
-			return true;
+			if (netns_eq(v->netns, netns) && strcmp(v->dev, dev) == 0 && ipaddr_eq(&v->address, ip))
+				return true;
+		}
+		return false;
 	}
+	for (size_t i = (uintptr_t)namemap_get(&pl->vip_idx, netns, dev); i; i = pl->vip_next[i - 1])
+		if (ipaddr_eq(&pl->prof->vips[i - 1].address, ip))
+			return true;
 	return false;
 }
 
@@ -1157,8 +1192,11 @@ int plan_vips(struct planner *pl) {
 		 * not in the ownership records */
 		a->owned = !have && v->owner == VIP_OWNER_LOCAL;
 		if (have) {
-			a->old_addr = have->a;
-			a->old_addr.netns = a->netns;
+			a->old_addr = malloc(sizeof(*a->old_addr));
+			if (!a->old_addr)
+				return -ENOMEM;
+			*a->old_addr = have->a;
+			a->old_addr->netns = a->netns;
 			have->a = want;
 			have->a.flags = (want.flags & ~(uint32_t)IFA_F_SECONDARY) | (a->old_addr.flags & IFA_F_SECONDARY);
 			r = act_text(a, "vip %s %s dev %s%s: change %s", v->name, format_ipaddr(&v->address, true, ip, sizeof(ip)),

@@ -72,6 +72,11 @@ struct planner {
 	size_t n_want;
 	struct namemap want_idx;            /* (netns, name) -> index in want + 1, of the first want_indexed */
 	size_t want_indexed;
+	/* the profile's VIPs by (netns, dev): the first + 1, then vip_next
+	 * (index + 1, 0 ends); built when first asked */
+	struct namemap vip_idx;
+	size_t *vip_next;
+	bool vips_indexed;
 	const struct route *const *routes;  /* desired: [route] sections, then bulk */
 	size_t n_routes;
 	uint8_t *present;                   /* desired routes the kernel has as declared (updated by the simulation) */

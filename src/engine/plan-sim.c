@@ -270,6 +270,13 @@ int sim_init(struct planner *pl) {
 		ns->exists = o->exists;
 		ns->fwd4 = o->forwarding4;
 		ns->fwd6 = o->forwarding6;
+		/* room for what is there at once (sim_link_add and sim_addr_add
+		 * grow one at a time): a bridge namespace of a thousand ports
+		 * is not copied a thousand times */
+		if (o->n_links && !ns->links && !(ns->links = malloc(o->n_links * sizeof(*ns->links))))
+			return -ENOMEM;
+		if (o->n_addrs && !ns->addrs && !(ns->addrs = malloc(o->n_addrs * sizeof(*ns->addrs))))
+			return -ENOMEM;
 		for (size_t j = 0; j < o->n_links; j++)
 			if (!sim_link_add(pl, ns, &o->links[j]))
 				return -ENOMEM;
@@ -368,6 +375,7 @@ static void link_free(struct link *l) {
 static void action_fini(struct action *a) {
 	free(a->text);
 	free(a->rule);
+	free(a->old_addr);
 	link_free(a->link);
 	link_free(a->have);
 	link_free(a->nic_before);
@@ -392,8 +400,6 @@ void plan_free(struct plan *p) {
 	for (size_t i = 0; i < p->n_notes; i++)
 		free(p->notes[i]);
 	free(p->notes);
-	for (size_t i = 0; i < p->n_want_links; i++)
-		link_fini(&p->want_links[i]);
 	free(p->want_links);
 	strpool_free(p->pool);
 	free(p);

@@ -90,19 +90,34 @@ int plan_build(const struct plan_input *in, struct plan **ret, char *err, size_t
 		    (r = plan_addresses(&pl)) < 0 || (r = plan_vips(&pl)) < 0 || (r = plan_routes(&pl)) < 0 || (r = plan_rules(&pl)) < 0)
 			goto out;
 	}
-	/* hand the desired links to the caller (show, wait) */
-	pl.p->want_links = calloc(pl.n_want ? pl.n_want : 1, sizeof(*pl.p->want_links));
+	/* hand the desired links to the caller (show, wait); a verify, alive
+	 * with the plan it checks, has no use for them */
+	pl.p->want_links = calloc(pl.n_want && !(in->flags & PLAN_ACTIONS_ONLY) ? pl.n_want : 1, sizeof(*pl.p->want_links));
 	if (!pl.p->want_links) {
 		r = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < pl.n_want; i++) {
-		if (link_copy(&pl.p->want_links[i], &pl.want[i].l) < 0) {
+	for (size_t i = 0; !(in->flags & PLAN_ACTIONS_ONLY) && i < pl.n_want; i++) {
+		struct plan_want *pw = &pl.p->want_links[i];
+
+		pw->netns = plan_intern(&pl, pl.want[i].l.netns);
+		if (pl.want[i].l.netns && *pl.want[i].l.netns && !pw->netns) {
 			r = -ENOMEM;
 			goto out;
 		}
-		pl.p->want_links[i].netns = plan_intern(&pl, pl.want[i].l.netns);
+		memcpy(pw->name, pl.want[i].l.name, IFNAMSIZ);
+		pw->kind = pl.want[i].l.kind;
 		pl.p->n_want_links++;
+	}
+	/* the actions' array grew by doubling: a thousand namespaces leave
+	 * megabytes unused, alive while the apply and verify run */
+	if (pl.p->n && pl.p->n < pl.p->cap) {
+		struct action *v = realloc(pl.p->v, pl.p->n * sizeof(*v));
+
+		if (v) {
+			pl.p->v = v;
+			pl.p->cap = pl.p->n;
+		}
 	}
 	r = 0;
 out:
@@ -115,6 +130,8 @@ out:
 		link_fini(&pl.want[i].l);
 	free(pl.want);
 	namemap_clear(&pl.want_idx);
+	namemap_clear(&pl.vip_idx);
+	free(pl.vip_next);
 	free(pl.present);
 	if (r < 0) {
 		if (r == -ENOMEM && err && errsize && !err[0])

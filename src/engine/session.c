@@ -235,7 +235,7 @@ int session_verify(struct session *s, unsigned plan_flags, struct plan **ret_lef
 		snprintf(s->err, sizeof(s->err), "verify: reading the kernel's state: %s", strerror(-r));
 		return r;
 	}
-	in = session_input(s, s->st_verify, plan_flags);
+	in = session_input(s, s->st_verify, plan_flags | PLAN_ACTIONS_ONLY);
 	return plan_build(&in, ret_left, s->err, sizeof(s->err));
 }
 

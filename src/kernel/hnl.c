@@ -36,7 +36,7 @@ struct hnl {
 	uint32_t portid;
 	uint32_t seq;
 	uint64_t writes;
-	char errmsg[512];
+	char *errmsg;               /* the kernel's text of the last failure; made when there is one */
 	char *rbuf;                 /* lent while a request, dump or batch runs */
 	unsigned rbuf_depth;
 	bool big_bufs;
@@ -147,6 +147,7 @@ void hnl_free(struct hnl *nl) {
 	if (nl->netns_fd >= 0)
 		close(nl->netns_fd);
 	free(nl->netns);
+	free(nl->errmsg);
 	free(nl);
 }
 
@@ -162,13 +163,30 @@ void hnl_netns_fd_close(struct hnl *nl) {
 		close(nl->netns_fd);
 	nl->netns_fd = -1;
 }
-const char *hnl_errmsg(const struct hnl *nl) { return nl->errmsg; }
+#define ERRMSG_SIZE 512
+
+const char *hnl_errmsg(const struct hnl *nl) { return nl->errmsg ? nl->errmsg : ""; }
+
+/* The buffer of the message: a thousand namespaces' sockets need none
+ * until something fails.  NULL: out of memory (the text is lost). */
+static char *errmsg_buf(struct hnl *nl) {
+	if (!nl->errmsg)
+		nl->errmsg = malloc(ERRMSG_SIZE);
+	return nl->errmsg;
+}
+
+static void errmsg_clear(struct hnl *nl) {
+	if (nl->errmsg)
+		nl->errmsg[0] = '\0';
+}
 
 void hnl_set_errmsg(struct hnl *nl, const char *fmt, ...) {
 	va_list ap;
 
+	if (!errmsg_buf(nl))
+		return;
 	va_start(ap, fmt);
-	vsnprintf(nl->errmsg, sizeof(nl->errmsg), fmt, ap);
+	vsnprintf(nl->errmsg, ERRMSG_SIZE, fmt, ap);
 	va_end(ap);
 }
 uint64_t hnl_write_count(const struct hnl *nl) { return nl->writes; }
@@ -193,8 +211,10 @@ static int ext_ack_attr(const struct nlattr *a, void *data) {
 
 	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0) {
 		const char *s = mnl_attr_get_str(a);
-		size_t n = strnlen(s, sizeof(nl->errmsg) - 1);
+		size_t n = strnlen(s, ERRMSG_SIZE - 1);
 
+		if (!errmsg_buf(nl))
+			return MNL_CB_OK;
 		memcpy(nl->errmsg, s, n);
 		nl->errmsg[n] = '\0';
 		/* drop a trailing newline some messages carry */
@@ -273,7 +293,7 @@ static int sock_send(struct hnl *nl, const void *buf, size_t len) {
 static int request_run(struct hnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data) {
 	int r, cb_error = 0;
 
-	nl->errmsg[0] = '\0';
+	errmsg_clear(nl);
 	req->nlmsg_seq = ++nl->seq;
 	req->nlmsg_pid = 0;
 	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
@@ -373,7 +393,7 @@ int hnl_dump_run(struct hnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void (*reset
 
 	if (r < 0)
 		return r;
-	nl->errmsg[0] = '\0';
+	errmsg_clear(nl);
 	for (int i = 0; i < NL_DUMP_TRIES; i++) {
 		if (i > 0 && reset_cb)
 			reset_cb(data);
@@ -502,7 +522,7 @@ static int batch_flush(struct hnl_batch *b) {
 				continue;
 			seen[i] = 1;
 			acked++;
-			nl->errmsg[0] = '\0';
+			errmsg_clear(nl);
 			error = ack_error(nl, nlh);
 			if (error < 0) {
 				b->failed++;

@@ -383,10 +383,9 @@ static const char *link_dep(const struct link *l, size_t k) {
 }
 
 static ssize_t link_index(const struct profile *p, const char *name) {
-	for (size_t i = 0; i < p->n_links; i++)
-		if (strcmp(p->links[i].name, name) == 0)
-			return (ssize_t)i;
-	return -1;
+	const struct link *l = profile_find_link_any(p, name);
+
+	return l ? l - p->links : -1;
 }
 
 static void check_cycles(struct load *ld) {

@@ -762,7 +762,7 @@ static const struct key_def *kind_keys(enum sec_type t, size_t *ret_n) {
 	return *ret_n ? ops->keys : NULL;
 }
 
-static const struct key_def *key_find(enum sec_type t, const char *key) {
+static const struct key_def *key_scan(enum sec_type t, const char *key) {
 	const struct key_def *kk;
 	size_t n;
 
@@ -774,6 +774,42 @@ static const struct key_def *key_find(enum sec_type t, const char *key) {
 		if (strcmp(kk[i].key, key) == 0)
 			return &kk[i];
 	return NULL;
+}
+
+/* The keys of each section type by name, made from the tables the
+ * first time a section of that type is read: a profile of ten thousand
+ * sections asks for fifty thousand keys.  The tables are constant, so
+ * the maps are kept for the life of the process. */
+static struct namemap key_maps[_SEC_TYPE_MAX];
+static bool key_mapped[_SEC_TYPE_MAX];
+
+static void key_map_build(enum sec_type t) {
+	const struct key_def *kk;
+	size_t n;
+
+	key_mapped[t] = true;
+	/* the first of a name is the one the scan finds: put in reverse */
+	kk = kind_keys(t, &n);
+	for (size_t i = n; i-- > 0;)
+		if (namemap_put(&key_maps[t], NULL, kk[i].key, (void *)&kk[i]) < 0)
+			goto oom;
+	for (size_t i = ARRAY_SIZE(keys); i-- > 0;)
+		if ((keys[i].sections & SEC_BIT(t)) && namemap_put(&key_maps[t], NULL, keys[i].key, (void *)&keys[i]) < 0)
+			goto oom;
+	return;
+oom:
+	namemap_clear(&key_maps[t]);
+	key_mapped[t] = false;
+}
+
+static const struct key_def *key_find(enum sec_type t, const char *key) {
+	if ((unsigned)t >= _SEC_TYPE_MAX)
+		return NULL;
+	if (!key_mapped[t])
+		key_map_build(t);
+	if (!key_mapped[t])
+		return key_scan(t, key);
+	return namemap_get(&key_maps[t], NULL, key);
 }
 
 static bool team_priority_key(const char *key) {

@@ -5,7 +5,8 @@
 # kernel per namespace must not grow with the number of namespaces
 # (requests are counted, not timed: the machine may be loaded): apply,
 # apply with nothing to do (no write at all) and down; down deletes the
-# namespaces whole, one action each.  tools/bench/bench-scale.sh is the
+# namespaces whole, one action each; a re-apply asks at most 4 requests a
+# namespace.  tools/bench/bench-scale.sh is the
 # full-size benchmark.
 . "$(dirname "$0")/../lib.sh"
 hn_sandbox "$@"
@@ -36,7 +37,11 @@ for n in 20 100; do
 	# what was in a namespace deleted whole is forgotten with it
 	[ -z "$(ls -A /run/hanet/owned 2>/dev/null)" ] ||
 		hn_fail "records left after down (N=$n): $(ls /run/hanet/owned; head -n 20 /run/hanet/owned/*.owned)"
-	echo "N=$n requests: apply ${AP[$n]}, re-apply ${RE[$n]}, down ${DN[$n]}"
+	echo "# N=$n requests: apply ${AP[$n]}, re-apply ${RE[$n]}, down ${DN[$n]}"
+	# a re-apply asks each namespace its links, addresses and routes, and
+	# one namespace id per veth pair (the peer's side is known from it)
+	[ "${RE[$n]}" -le $((4 * (n + 1) + 10)) ] ||
+		hn_fail "re-apply (N=$n): ${RE[$n]} requests, more than 4 a namespace"
 done
 # per namespace, N=100 against N=20: at most 1.5x, and 20 requests of slack
 for what in AP RE DN; do

@@ -481,8 +481,38 @@ static void test_hostile_files(void **state) {
 	assert_int_equal(system(path), 0);
 }
 
+/* Deleting from the maps: every other key still found, whatever the
+ * collisions (a small map wraps around), and the deleted ones gone. */
+static void test_namemap_del(void **state) {
+	struct namemap m = { 0 };
+	static char names[600][16];
+	const char *ns[3] = { NULL, "a", "qr-1" };
+
+	(void)state;
+	for (int i = 0; i < 600; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%d", i);
+		assert_int_equal(namemap_put(&m, ns[i % 3], names[i], (void *)(uintptr_t)(i + 1)), 0);
+	}
+	for (int i = 0; i < 600; i += 3)
+		namemap_del(&m, ns[i % 3], names[i]);
+	namemap_del(&m, "nowhere", "n1");                  /* not there: nothing */
+	assert_int_equal(m.n, 400);
+	for (int i = 0; i < 600; i++)
+		assert_ptr_equal(namemap_get(&m, ns[i % 3], names[i]), i % 3 ? (void *)(uintptr_t)(i + 1) : NULL);
+	for (int i = 0; i < 600; i++)
+		namemap_del(&m, ns[i % 3], names[i]);
+	assert_int_equal(m.n, 0);
+	assert_null(namemap_get(&m, "a", "n1"));
+	/* "" and NULL are the same namespace */
+	assert_int_equal(namemap_put(&m, "", "x", (void *)1), 0);
+	namemap_del(&m, NULL, "x");
+	assert_int_equal(m.n, 0);
+	namemap_clear(&m);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_namemap_del),
 		cmocka_unit_test(test_duration),   cmocka_unit_test(test_format_duration),
 		cmocka_unit_test(test_bool),       cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_mac),        cmocka_unit_test(test_addresses),

@@ -61,7 +61,7 @@ cat >"$W/lib.sh" <<'EOF'
 set -e
 mkdir -p /run/netns /run/hanet
 mount -t tmpfs -o mode=0755 bench /run/netns
-mount -t tmpfs -o mode=0755 bench /run/hanet
+mount -t tmpfs -o mode=0700 bench /run/hanet
 ip link set lo up
 EOF
 cat >"$W/ip-batch.sh" <<EOF

@@ -45,7 +45,7 @@ HANET=$TOP/hanet
 NOTIFY=$TOP/tools/keepalived/hanet-notify
 mount -t tmpfs bench /run/netns
 mkdir -p /run/hanet
-mount -t tmpfs bench /run/hanet
+mount -t tmpfs -o mode=0700 bench /run/hanet
 tmp=$(mktemp -d /tmp/hanet-bench.XXXXXX)
 KA_PIDS=()
 cleanup() {

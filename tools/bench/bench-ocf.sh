@@ -25,7 +25,7 @@ if [ -z "${HN_BENCH_INNER:-}" ]; then
 	[ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 100 ] || { echo "bench-ocf: 1..100 rounds" >&2; exit 1; }
 	mount -t tmpfs bench /run/netns
 	mkdir -p /run/hanet
-	mount -t tmpfs bench /run/hanet
+	mount -t tmpfs -o mode=0700 bench /run/hanet
 	tmp=$(mktemp -d /tmp/hanet-bench.XXXXXX)
 	# IPaddr2 keeps its state in HA_RSCTMP (/run/resource-agents): a tmpfs
 	# of the sandbox's own

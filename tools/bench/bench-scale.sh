@@ -38,7 +38,7 @@ set -euo pipefail
 HANET=$1 D=$2 N=$3
 mkdir -p /run/netns /run/hanet
 mount -t tmpfs -o mode=0755 bench /run/netns
-mount -t tmpfs -o mode=0755 bench /run/hanet
+mount -t tmpfs -o mode=0700 bench /run/hanet
 ip link set lo up
 us() { echo ${EPOCHREALTIME/./}; }
 t0=$(us); "$HANET" validate "$D/routers.ini" >/dev/null; t1=$(us)

@@ -23,7 +23,7 @@ N=${1:-50}
 [ "$N" -ge 1 ] && [ "$N" -le 1000 ] || { echo "bench-vip: 1..1000 cycles" >&2; exit 1; }
 mount -t tmpfs bench /run/netns
 mkdir -p /run/hanet
-mount -t tmpfs bench /run/hanet
+mount -t tmpfs -o mode=0700 bench /run/hanet
 tmp=$(mktemp -d /tmp/hanet-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 ip netns add ctl

@@ -73,7 +73,7 @@ HANET=$TOP/hanet
 DB=$TOP/build/tests/drift-bench
 mkdir -p /run/netns /run/hanet
 mount -t tmpfs -o mode=0755 bench /run/netns
-mount -t tmpfs -o mode=0755 bench /run/hanet
+mount -t tmpfs -o mode=0700 bench /run/hanet
 ip link set lo up
 "$HANET" apply "$P" >/dev/null
 nns=$(ls /run/netns | wc -l)
@@ -162,7 +162,7 @@ if [ "$ROUTES" -gt 0 ]; then
 fi
 mkdir -p /run/netns /run/hanet
 mount -t tmpfs -o mode=0755 bench /run/netns
-mount -t tmpfs -o mode=0755 bench /run/hanet
+mount -t tmpfs -o mode=0700 bench /run/hanet
 ip link set lo up
 ip link add eth1 type veth peer name eth1-p
 ip link add eth2 type veth peer name eth2-p
