@@ -328,6 +328,13 @@ out:
 }
 
 /* idx: the device's ifindex as takeover_before_read() found it, or -1. */
+/* The address a takeover adds: the profile's, nodad when asked. */
+static void takeover_addr(const struct vip_move *mv, struct addr *ret) {
+	vip_addr_on(mv->v, mv->v->dev, ret);
+	if (mv->nodad && mv->v->address.family == AF_INET6)
+		ret->flags |= IFA_F_NODAD;
+}
+
 static int takeover_one(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	const struct vip *v = mv->v;
 	struct announce_result ar = { 0 };
@@ -346,7 +353,7 @@ static int takeover_one(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	if (idx < 0)
 		return log_error_errno(idx, "vip %s: device %s in netns %s: %s", v->name, v->dev, ns_name(v->netns),
 		                       idx == -ENODEV ? "no such device" : strerror(-idx));
-	vip_addr_on(v, v->dev, &want);
+	takeover_addr(mv, &want);
 	r = addr_add(nl, &want, idx, true);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: adding %s on %s in netns %s: %m%s%s", v->name, ip, v->dev,
@@ -374,7 +381,7 @@ static int takeover_fix(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	r = hnl_pool_get(c, v->netns, &nl);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: netns %s: %m", v->name, ns_name(v->netns));
-	vip_addr_on(v, v->dev, &want);
+	takeover_addr(mv, &want);
 	r = vip_get(nl, idx, &v->address, &have);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: reading %s back from %s: %m", v->name, ip, v->dev);
