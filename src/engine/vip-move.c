@@ -2,6 +2,7 @@
 /* Moving a set of VIPs together (see vip-move.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <linux/if_addr.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,36 +219,54 @@ static int run_schedule(const char *profile, struct vip_move *m, size_t n, bool 
 
 /* The rest of the schedule from a child of its own, so that the caller
  * returns at once; nothing of the caller's (a shell waiting on a pipe,
- * the locks) is kept. */
+ * the locks) is kept.  The child starts with /dev/null as its standard
+ * streams: a shell reading the caller's output ($(hanet vip ...)) sees
+ * its end when the caller exits, not once the child has had the
+ * processor to close them (tens of milliseconds on a busy machine). */
 static void schedule_background(const char *profile, struct vip_move *m, size_t n, bool check, int *lock_fds,
                                 size_t n_locks) {
+	int saved[3] = { -1, -1, -1 }, null;
 	bool any = false;
 	pid_t pid;
-	int fd;
 
 	for (size_t i = 0; i < n; i++)
 		any |= m[i].t_announced && m[i].count > 1;
 	if (!any)
 		return;
 	fflush(NULL);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0)
+		for (int fd = 0; fd < 3; fd++) {
+			saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+			dup2(null, fd);
+		}
 	pid = fork();
-	if (pid < 0) {
-		log_warning_errno(-errno, "announcing the VIPs again: %m");
+	if (pid != 0) {
+		int e = errno;
+
+		for (int fd = 0; null >= 0 && fd < 3; fd++) {
+			if (saved[fd] >= 0) {
+				dup2(saved[fd], fd);
+				close(saved[fd]);
+			} else {
+				close(fd);
+			}
+		}
+		if (null >= 0)
+			close(null);
+		if (pid < 0)
+			log_warning_errno(-e, "announcing the VIPs again: %m");
 		return;
 	}
-	if (pid > 0)
-		return;
+	for (int fd = 0; fd < 3; fd++)
+		if (saved[fd] >= 0)
+			close(saved[fd]);
+	if (null >= 0)
+		close(null);
 	for (size_t i = 0; i < n_locks; i++)
 		if (lock_fds[i] >= 0)
 			close(lock_fds[i]);
 	setsid();
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
 	run_schedule(profile, m, n, check, false);
 	_exit(0);
 }
