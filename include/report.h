@@ -67,6 +67,8 @@ struct report_group {
 	size_t n_trials;
 	uint32_t redone;            /* trials measured again (the prober fell behind around the fault) */
 	uint64_t redo_limit_ns;     /* ... by more than this */
+	struct ipaddr vip;          /* the address the trials' reactions are for (not set: any); the
+	                             * steps of a trial's breakdown (trial_breakdown) are its */
 };
 
 /* A probe run without any fault (`hanet measure --steady`): the gaps

@@ -7,7 +7,10 @@
  * SECONDS the wall-clock time of the event (CLOCK_REALTIME, seconds
  * since the epoch with a fraction: 1796342400.123456), KIND membership
  * (a cluster's new membership), resource (a resource started or
- * stopped) or anything else (a note), TEXT what happened.  A thread reads
+ * stopped), step (a step of the cluster's reaction, from its daemons'
+ * logs: TEXT may begin with the address of the VIP it is a step for,
+ * "step 10.70.0.50 pacemaker-execd: start api") or anything else (a
+ * note), TEXT what happened.  A thread reads
  * what each service appends, through /proc/PID/root of its main process
  * (a restarted service starts a new file), and adds each line to the
  * timeline, at its time on the timeline's clock (CLOCK_MONOTONIC). */
@@ -34,5 +37,9 @@ void svc_events_stop(struct svc_events *e);
  * time to CLOCK_MONOTONIC.  0, or -EINVAL for a line that is not one. */
 int svc_events_parse(const char *line, int64_t mono_minus_real_ns, uint64_t *ret_t_ns, enum tl_kind *ret_kind,
                      const char **ret_text);
+
+/* A step's TEXT: the VIP address it begins with into *ret_addr (else
+ * left unset) and the rest into *ret_text. */
+void svc_events_step_addr(const char *text, struct ipaddr *ret_addr, const char **ret_text);
 
 #endif

@@ -57,6 +57,9 @@ enum tl_kind {
 	TL_VRRP,                    /* VRRP adverts of a router id: a new sender or priority (a master elected, resigning) */
 	TL_MEMBERSHIP,              /* a cluster's new membership (a service's events file: corosync) */
 	TL_RESOURCE,                /* a cluster resource started or stopped (a service's events file: Pacemaker) */
+	TL_STEP,                    /* a step of a cluster's reaction, from its daemons' logs (a service's events
+	                             * file: the node loss seen, a DC elected, a transition, a start executed); addr
+	                             * set: a step for that VIP only */
 	_TL_KIND_MAX,
 };
 
@@ -109,6 +112,8 @@ int timeline_stop(struct timeline *tl);
 /* Add an event (thread-safe; t_ns 0 = now).  Returns its time. */
 uint64_t timeline_add(struct timeline *tl, enum tl_kind kind, uint64_t t_ns, const char *netns, const char *dev,
                       const char *detail);
+/* Add a copy of ev (thread-safe; t_ns 0 = now).  Returns its time. */
+uint64_t timeline_add_event(struct timeline *tl, const struct tl_event *ev);
 /* An announcement, at the time of its first frame. */
 void timeline_add_announce(struct timeline *tl, const char *netns, const char *dev, const struct ipaddr *ip,
                            const struct announce_result *res);
@@ -158,5 +163,24 @@ struct trial_result {
  * order), the fault time. */
 int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, const struct tl_event *ev,
                   size_t n_ev, const struct trial_opts *opts, struct trial_result *ret);
+
+/* Where the time of a trial went, from the fault to the first reply
+ * after the outage: the trial's events that are steps of the way, in
+ * time order, each the end of the stretch since the one before (the
+ * fault for the first), and the first reply last (ev NULL).  The steps:
+ * the first new membership, each cluster step (TL_STEP; one with an
+ * address only for vip) the first time its text is seen, the first time
+ * vip was added, announced (hanet's announcement) and seen announced on
+ * the wire.  The stretches add up to first reply - fault. */
+struct tl_step {
+	const struct tl_event *ev;  /* NULL: the first reply */
+	uint64_t t_ns;
+};
+
+/* The steps of a recovered trial into out (at most max, the first reply
+ * always last); returns how many, 0 when res did not recover (or memory
+ * ran out). */
+size_t trial_breakdown(const struct tl_event *ev, size_t n_ev, const struct trial_result *res,
+                       const struct ipaddr *vip, struct tl_step *out, size_t max);
 
 #endif

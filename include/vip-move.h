@@ -32,6 +32,8 @@ struct vip_move {
 	const struct vip *v;
 	uint32_t count;                 /* announcements: the VIP's own, or overridden */
 	uint32_t interval_us;
+	bool nodad;                     /* takeover: an IPv6 address without duplicate address detection,
+	                                 * whatever the profile says (a migration: the source holds it) */
 	/* out: takeover */
 	uint64_t t_begin;               /* CLOCK_MONOTONIC ns: the set's first request */
 	uint64_t t_added, t_announced, t_done;

@@ -175,6 +175,14 @@ if pm:
         over = a["outage_p50_us"] - 2200000
         line("Pacemaker node death: outage p50 %s, %s past token + consensus (2.2s), target <= 500ms"
              % (ms(a["outage_p50_us"]), ms(over)), over <= 500000)
+        # Pacemaker's own delays, from each trial's breakdown (doc/lab.md)
+        tr = [x for x in pm["groups"] if x["name"] == "node-death"][0]["trials"]
+        bd = [x.get("breakdown") or [] for x in tr]
+        slept = sum(any("sleeps 1s" in s["step"] for s in b) for b in bd)
+        dc = sum(any("the DC (" in s["step"] for s in b) for b in bd)
+        print("    (of %d trials: %d with the DC's 1s sleep on pending CIB updates, %d with the DC lost and "
+              "an election: Pacemaker's own, see the breakdown in out/demo/architectures.txt)"
+              % (len(tr), slept, dc))
     mv = g.get("move")
     if mv:
         line("Pacemaker resource move (crm_resource --move), hanet-vip: outage p50 %s, target <= 50ms"

@@ -41,7 +41,7 @@
 
 static const char usage_text[] =
 	"Usage: hanet vip takeover [--json] [--foreground] [--lock-wait DURATION] [--collision-check DURATION]\n"
-	"                          [--announce-count N] [--announce-interval DURATION] PROFILE VIP[,VIP...]\n"
+	"                          [--announce-count N] [--announce-interval DURATION] [--nodad] PROFILE VIP[,VIP...]\n"
 	"       hanet vip release [--json] [--lock-wait DURATION] PROFILE VIP[,VIP...]\n"
 	"       hanet vip status [--json] PROFILE [VIP[,VIP...]]\n"
 	"       hanet vip announce [--json] [--foreground] [--announce-count N] [--announce-interval DURATION]\n"
@@ -72,6 +72,9 @@ static const char usage_text[] =
 	"                          one that answers elsewhere fails the takeover (exit 1)\n"
 	"  -n, --announce-count N  announcements of each VIP, instead of the profile's\n"
 	"  -i, --announce-interval DURATION  their interval, instead of the profile's\n"
+	"  -D, --nodad             takeover: IPv6 addresses without duplicate address\n"
+	"                          detection, whatever the profile says (a migration:\n"
+	"                          the source still holds them)\n"
 	"  -P, --rt-priority N     follow: run SCHED_RR at priority N (default 1; 0: not)\n"
 	"  -h, --help              this text\n"
 	"\n"
@@ -86,7 +89,7 @@ struct vip_opts {
 	bool foreground;
 	uint64_t lock_wait_us;
 	uint64_t collision_wait_us;
-	bool count_set, interval_set;
+	bool count_set, interval_set, nodad;
 	uint32_t count;
 	uint64_t interval_us;
 };
@@ -429,13 +432,14 @@ enum {
 	OPT_LOCK_WAIT = 1u << 1,
 	OPT_COLLISION = 1u << 2,
 	OPT_ANNOUNCE = 1u << 3,        /* --announce-count, --announce-interval */
+	OPT_NODAD = 1u << 4,
 };
 
 static const struct {
 	const char *name;
 	unsigned opts;
 } vip_subs[] = {
-	[VIP_TAKEOVER] = { "takeover", OPT_FOREGROUND | OPT_LOCK_WAIT | OPT_COLLISION | OPT_ANNOUNCE },
+	[VIP_TAKEOVER] = { "takeover", OPT_FOREGROUND | OPT_LOCK_WAIT | OPT_COLLISION | OPT_ANNOUNCE | OPT_NODAD },
 	[VIP_RELEASE] = { "release", OPT_LOCK_WAIT },
 	[VIP_STATUS] = { "status", 0 },
 	[VIP_ANNOUNCE] = { "announce", OPT_FOREGROUND | OPT_ANNOUNCE },
@@ -452,6 +456,7 @@ static int parse_args(enum vip_sub sub, const char *cmd, int argc, char **argv, 
 		{ "collision-check", required_argument, NULL, 'c' },
 		{ "announce-count", required_argument, NULL, 'n' },
 		{ "announce-interval", required_argument, NULL, 'i' },
+		{ "nodad", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -460,7 +465,7 @@ static int parse_args(enum vip_sub sub, const char *cmd, int argc, char **argv, 
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jfl:c:n:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jfl:c:n:i:Dh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'f':
@@ -488,6 +493,10 @@ static int parse_args(enum vip_sub sub, const char *cmd, int argc, char **argv, 
 				return EXIT_USAGE;
 			o->interval_set = true;
 			used |= OPT_ANNOUNCE;
+			break;
+		case 'D':
+			o->nodad = true;
+			used |= OPT_NODAD;
 			break;
 		case 'h': usage_print(usage_text); return EXIT_OK;
 		default: return cmd_usage_error(cmd, usage_text, "unknown option %s", argv[optind - 1]);
@@ -548,6 +557,7 @@ int cmd_vip(int argc, char **argv) {
 			m[i].count = o.count;
 		if (o.interval_set)
 			m[i].interval_us = (uint32_t)o.interval_us;
+		m[i].nodad = o.nodad;
 	}
 	mo = (struct vip_move_opts){ .lock_wait_us = o.lock_wait_us, .collision_wait_us = o.collision_wait_us,
 	                             .foreground = o.foreground };

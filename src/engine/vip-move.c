@@ -2,6 +2,7 @@
 /* Moving a set of VIPs together (see vip-move.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <linux/if_addr.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,36 +219,54 @@ static int run_schedule(const char *profile, struct vip_move *m, size_t n, bool 
 
 /* The rest of the schedule from a child of its own, so that the caller
  * returns at once; nothing of the caller's (a shell waiting on a pipe,
- * the locks) is kept. */
+ * the locks) is kept.  The child starts with /dev/null as its standard
+ * streams: a shell reading the caller's output ($(hanet vip ...)) sees
+ * its end when the caller exits, not once the child has had the
+ * processor to close them (tens of milliseconds on a busy machine). */
 static void schedule_background(const char *profile, struct vip_move *m, size_t n, bool check, int *lock_fds,
                                 size_t n_locks) {
+	int saved[3] = { -1, -1, -1 }, null;
 	bool any = false;
 	pid_t pid;
-	int fd;
 
 	for (size_t i = 0; i < n; i++)
 		any |= m[i].t_announced && m[i].count > 1;
 	if (!any)
 		return;
 	fflush(NULL);
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null >= 0)
+		for (int fd = 0; fd < 3; fd++) {
+			saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+			dup2(null, fd);
+		}
 	pid = fork();
-	if (pid < 0) {
-		log_warning_errno(-errno, "announcing the VIPs again: %m");
+	if (pid != 0) {
+		int e = errno;
+
+		for (int fd = 0; null >= 0 && fd < 3; fd++) {
+			if (saved[fd] >= 0) {
+				dup2(saved[fd], fd);
+				close(saved[fd]);
+			} else {
+				close(fd);
+			}
+		}
+		if (null >= 0)
+			close(null);
+		if (pid < 0)
+			log_warning_errno(-e, "announcing the VIPs again: %m");
 		return;
 	}
-	if (pid > 0)
-		return;
+	for (int fd = 0; fd < 3; fd++)
+		if (saved[fd] >= 0)
+			close(saved[fd]);
+	if (null >= 0)
+		close(null);
 	for (size_t i = 0; i < n_locks; i++)
 		if (lock_fds[i] >= 0)
 			close(lock_fds[i]);
 	setsid();
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
 	run_schedule(profile, m, n, check, false);
 	_exit(0);
 }
@@ -328,6 +347,13 @@ out:
 }
 
 /* idx: the device's ifindex as takeover_before_read() found it, or -1. */
+/* The address a takeover adds: the profile's, nodad when asked. */
+static void takeover_addr(const struct vip_move *mv, struct addr *ret) {
+	vip_addr_on(mv->v, mv->v->dev, ret);
+	if (mv->nodad && mv->v->address.family == AF_INET6)
+		ret->flags |= IFA_F_NODAD;
+}
+
 static int takeover_one(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	const struct vip *v = mv->v;
 	struct announce_result ar = { 0 };
@@ -346,7 +372,7 @@ static int takeover_one(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	if (idx < 0)
 		return log_error_errno(idx, "vip %s: device %s in netns %s: %s", v->name, v->dev, ns_name(v->netns),
 		                       idx == -ENODEV ? "no such device" : strerror(-idx));
-	vip_addr_on(v, v->dev, &want);
+	takeover_addr(mv, &want);
 	r = addr_add(nl, &want, idx, true);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: adding %s on %s in netns %s: %m%s%s", v->name, ip, v->dev,
@@ -374,7 +400,7 @@ static int takeover_fix(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	r = hnl_pool_get(c, v->netns, &nl);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: netns %s: %m", v->name, ns_name(v->netns));
-	vip_addr_on(v, v->dev, &want);
+	takeover_addr(mv, &want);
 	r = vip_get(nl, idx, &v->address, &have);
 	if (r < 0)
 		return log_error_errno(r, "vip %s: reading %s back from %s: %m", v->name, ip, v->dev);

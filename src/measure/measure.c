@@ -1234,6 +1234,13 @@ static int run_fault(struct measure *m, const struct measure_opts *o, const stru
 	g->name = fc->name;
 	g->description = m->group_desc[m->rep.n_groups];
 	g->interval_ns = pr->interval_us * 1000;
+	{
+		struct trial_opts to = { 0 };
+
+		fault_trial_opts(f, &to);
+		if (to.vip)
+			g->vip = *to.vip;
+	}
 	m->rep.n_groups++;
 	m->rep.groups = m->groups;
 	progress(o, "fault %s: %s; %" PRIu32 " trial%s, probe %s every %s", fc->name, fault_describe(f), trials,

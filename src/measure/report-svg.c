@@ -62,6 +62,7 @@ static const char *kind_color(enum tl_kind k) {
 	case TL_OVERFLOW: return "#000000";
 	case TL_MEMBERSHIP: return "#e377c2";
 	case TL_RESOURCE: return "#bcbd22";
+	case TL_STEP: return "#8c564b";
 	default: return "#7f7f7f";
 	}
 }

@@ -279,6 +279,44 @@ static void reaction_text(const struct trial_result *t, char *buf, size_t size) 
 		tl_event_format(&t->reaction, buf, size);
 }
 
+#define REPORT_MAX_STEPS 48
+
+/* The trial's breakdown (trial_breakdown), when it has a cluster's
+ * steps (a membership, a daemon's step): 0 otherwise. */
+static size_t cluster_breakdown(const struct report_group *g, const struct report_trial *tr, struct tl_step *out) {
+	size_t n;
+
+	if (!tr->ev)
+		return 0;
+	n = trial_breakdown(tr->ev, tr->n_ev, &tr->res, ipaddr_is_set(&g->vip) ? &g->vip : NULL, out,
+	                    REPORT_MAX_STEPS);
+	for (size_t i = 0; i < n; i++)
+		if (out[i].ev && (out[i].ev->kind == TL_STEP || out[i].ev->kind == TL_MEMBERSHIP))
+			return n;
+	return 0;
+}
+
+static void step_text(const struct tl_step *st, char *buf, size_t size) {
+	if (st->ev)
+		tl_event_format(st->ev, buf, size);
+	else
+		snprintf(buf, size, "the first reply");
+}
+
+/* Under a trial's row: each step, the time it took and its time from the fault. */
+static void print_breakdown(FILE *f, const struct tl_step *st, size_t n, uint64_t fault_ns) {
+	uint64_t prev = fault_ns;
+
+	for (size_t i = 0; i < n; i++) {
+		char a[2][24], text[160];
+
+		step_text(&st[i], text, sizeof(text));
+		fprintf(f, "        %9s  (at %9s)  %s\n", report_fmt_ns((int64_t)(st[i].t_ns - prev), a[0], sizeof(a[0])),
+		        report_fmt_ns((int64_t)(st[i].t_ns - fault_ns), a[1], sizeof(a[1])), text);
+		prev = st[i].t_ns;
+	}
+}
+
 int report_print_table(const struct report *r, FILE *f) {
 	char a[8][24], pct[16];
 	enum report_verdict verdict = report_verdict(r);
@@ -344,6 +382,13 @@ int report_print_table(const struct report *r, FILE *f) {
 			                ? "<0"
 			                : report_fmt_ns(t->convergence_ns, a[3], sizeof(a[3])),
 			        react, t->recovered ? "" : "  (no reply after the fault: not recovered)");
+			{
+				struct tl_step st[REPORT_MAX_STEPS];
+				size_t n_st = cluster_breakdown(g, &g->trials[i], st);
+
+				if (n_st)
+					print_breakdown(f, st, n_st, t->fault_ns);
+			}
 		}
 		if (n_blind)
 			fprintf(f, "  * no probe was sent for more than %s after the fault (the machine was busy): an "
@@ -477,6 +522,31 @@ int report_print_json(const struct report *r, FILE *f) {
 				json_null(&j, "reaction");
 			if (r->sla.set)
 				json_bool(&j, "within_sla", trial_outage(t) <= r->sla.failover_max_us * 1000);
+			{
+				/* where the time went: each step, its time from the
+				 * one before (us) and from the fault (at_us) */
+				struct tl_step st[REPORT_MAX_STEPS];
+				size_t n_st = cluster_breakdown(g, &g->trials[i], st);
+				uint64_t prev = t->fault_ns;
+
+				if (n_st) {
+					json_arr_begin(&j, "breakdown");
+					for (size_t k = 0; k < n_st; k++) {
+						char text[160];
+
+						step_text(&st[k], text, sizeof(text));
+						json_obj_begin(&j, NULL);
+						json_str(&j, "step", text);
+						json_str(&j, "kind", st[k].ev ? tl_kind_name(st[k].ev->kind) : "reply");
+						json_str(&j, "netns", st[k].ev ? st[k].ev->netns : "");
+						json_us(&j, "at_us", st[k].t_ns - t->fault_ns);
+						json_us(&j, "us", st[k].t_ns - prev);
+						json_obj_end(&j);
+						prev = st[k].t_ns;
+					}
+					json_arr_end(&j);
+				}
+			}
 			if (g->trials[i].ev) {
 				/* the trial's events, times from the fault */
 				const struct report_trial *tr = &g->trials[i];

@@ -50,7 +50,7 @@ int svc_events_parse(const char *line, int64_t mono_minus_real_ns, uint64_t *ret
 	static const struct {
 		const char *name;
 		enum tl_kind kind;
-	} kinds[] = { { "membership", TL_MEMBERSHIP }, { "resource", TL_RESOURCE } };
+	} kinds[] = { { "membership", TL_MEMBERSHIP }, { "resource", TL_RESOURCE }, { "step", TL_STEP } };
 	const char *p = line, *word;
 	uint64_t sec = 0, frac = 0, scale = 1000000000;
 	size_t len;
@@ -97,19 +97,39 @@ int svc_events_parse(const char *line, int64_t mono_minus_real_ns, uint64_t *ret
 	return 0;
 }
 
+void svc_events_step_addr(const char *text, struct ipaddr *ret_addr, const char **ret_text) {
+	char word[IPADDR_STRLEN];
+	size_t len = strcspn(text, " ");
+
+	*ret_text = text;
+	if (len == 0 || len >= sizeof(word))
+		return;
+	memcpy(word, text, len);
+	word[len] = '\0';
+	if (parse_ipaddr(word, ret_addr) < 0)
+		return;
+	text += len;
+	while (*text == ' ')
+		text++;
+	*ret_text = text;
+}
+
 static void add_line(struct svc_events *e, struct follow *f, const char *line) {
 	const struct service_conf *c = service_conf(e->s, f->svc);
+	struct tl_event ev = { 0 };
 	const char *text;
-	enum tl_kind kind;
-	uint64_t t;
 
 	if (!line[0])
 		return;
-	if (svc_events_parse(line, mono_minus_real(), &t, &kind, &text) < 0) {
+	if (svc_events_parse(line, mono_minus_real(), &ev.t_ns, &ev.kind, &text) < 0) {
 		log_debug("service %s: %s: not an event: %s", c->name, c->events, line);
 		return;
 	}
-	timeline_add(e->tl, kind, t, c->netns, NULL, text);
+	if (ev.kind == TL_STEP)
+		svc_events_step_addr(text, &ev.addr, &text);
+	snprintf(ev.netns, sizeof(ev.netns), "%s", c->netns ? c->netns : "");
+	snprintf(ev.detail, sizeof(ev.detail), "%s", text);
+	timeline_add_event(e->tl, &ev);
 }
 
 /* Read what f's open file has new, line by line. */

@@ -79,6 +79,7 @@ const char *tl_kind_name(enum tl_kind k) {
 		[TL_NOTE] = "note",                 [TL_GARP] = "garp",
 		[TL_UNSOL_NA] = "unsolicited-na",   [TL_VRRP] = "vrrp",
 		[TL_MEMBERSHIP] = "membership",     [TL_RESOURCE] = "resource",
+		[TL_STEP] = "step",
 	};
 	return (unsigned)k < ARRAY_SIZE(names) && names[k] ? names[k] : "unknown";
 }
@@ -496,6 +497,20 @@ uint64_t timeline_add(struct timeline *tl, enum tl_kind kind, uint64_t t_ns, con
 	return t_ns;
 }
 
+uint64_t timeline_add_event(struct timeline *tl, const struct tl_event *ev) {
+	struct tl_event *e;
+	uint64_t t_ns = ev->t_ns ? ev->t_ns : now_ns();
+
+	pthread_mutex_lock(&tl->lock);
+	e = append(tl);
+	if (e) {
+		*e = *ev;
+		e->t_ns = t_ns;
+	}
+	pthread_mutex_unlock(&tl->lock);
+	return t_ns;
+}
+
 void timeline_add_announce(struct timeline *tl, const char *netns, const char *dev, const struct ipaddr *ip,
                            const struct announce_result *res) {
 	char d[64];
@@ -758,4 +773,68 @@ int trial_analyze(const struct probe_rec *rec, size_t n_rec, uint64_t fault_ns, 
 	free(lost_before);
 	*ret = res;
 	return 0;
+}
+
+/* ---- where the time went ------------------------------------------------- */
+
+static bool same_addr(const struct tl_event *e, const struct ipaddr *vip) {
+	return vip && e->addr.family == vip->family && memcmp(e->addr.a, vip->a, ipaddr_len(vip->family)) == 0;
+}
+
+/* Whether e is a step of the way to the first reply (not yet counted
+ * for its kind, or its text for a cluster step, among taken[0..n)). */
+static bool is_step(const struct tl_event *e, const struct ipaddr *vip, const struct tl_step *taken, size_t n) {
+	switch (e->kind) {
+	case TL_STEP:
+		if (ipaddr_is_set(&e->addr) && !same_addr(e, vip))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if (taken[i].ev->kind == TL_STEP && strcmp(taken[i].ev->detail, e->detail) == 0)
+				return false;
+		return true;
+	case TL_ADDR_ADD:
+	case TL_ANNOUNCE:
+	case TL_GARP:
+	case TL_UNSOL_NA:
+		if (!same_addr(e, vip))
+			return false;
+		/* fall through */
+	case TL_MEMBERSHIP:
+		for (size_t i = 0; i < n; i++)
+			if (taken[i].ev->kind == e->kind)
+				return false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int cmp_step(const void *a, const void *b) {
+	const struct tl_step *x = a, *y = b;
+
+	return x->t_ns < y->t_ns ? -1 : x->t_ns > y->t_ns;
+}
+
+size_t trial_breakdown(const struct tl_event *ev, size_t n_ev, const struct trial_result *res,
+                       const struct ipaddr *vip, struct tl_step *out, size_t max) {
+	struct tl_step *cand;
+	size_t n = 0, n_cand = 0;
+
+	if (!res->recovered || max == 0)
+		return 0;
+	/* the candidates in time order: the first of each kind or text is
+	 * the one taken */
+	cand = calloc(n_ev ? n_ev : 1, sizeof(*cand));
+	if (!cand)
+		return 0;
+	for (size_t k = 0; k < n_ev; k++)
+		if (ev[k].t_ns > res->fault_ns && ev[k].t_ns <= res->gap_end_ns)
+			cand[n_cand++] = (struct tl_step){ &ev[k], ev[k].t_ns };
+	qsort(cand, n_cand, sizeof(*cand), cmp_step);
+	for (size_t k = 0; k < n_cand && n + 1 < max; k++)
+		if (is_step(cand[k].ev, vip, out, n))
+			out[n++] = cand[k];
+	free(cand);
+	out[n++] = (struct tl_step){ NULL, res->gap_end_ns };
+	return n;
 }

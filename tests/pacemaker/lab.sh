@@ -7,7 +7,9 @@
 #     2.2 s, after the fault), then the VIP is added on another node,
 #     announced from that node's MAC, and replies resume (ctl2's link is
 #     down: they come from the new holder); the cluster's alert of api's
-#     start there is in the trial, and legacy's (IPaddr2) move too;
+#     start there is in the trial, and legacy's (IPaddr2) move too; the
+#     trial's breakdown runs from the membership through the cluster's
+#     steps for api (not legacy's) to the first reply, adding up;
 #   move: crm_resource --move, a migration (allow-migrate): migrate_to on
 #     ctl2, migrate_from on the target (the VIP added and announced
 #     there), then the stop on ctl2, no start; the VIP added on the target
@@ -134,6 +136,16 @@ def check(name, n, t):
         return "%s: detection %d us, api added on %s %d us after the fault, outage %d us" % (
             what, t["detection_us"], new, adds[0]["t_us"], t["outage_us"])
     assert t["convergence_us"] is not None and t["convergence_us"] > 0, (what, t)
+    # where the time went: from the fault through the membership, the
+    # cluster's steps (the new holder's execd running the agent among
+    # them), the VIP added, to the first reply; the stretches add up
+    bd = t["breakdown"]
+    assert bd[0]["kind"] == "membership" and bd[-1]["kind"] == "reply", (what, bd)
+    assert any(("pacemaker-execd: start api" in b["step"]) and b["netns"] == new for b in bd), (what, bd)
+    assert not any("start legacy" in b["step"] for b in bd), (what, "another VIP's step", bd)
+    assert any(b["kind"] == "addr-add" and b["netns"] == new for b in bd), (what, bd)
+    assert abs(sum(b["us"] for b in bd) - bd[-1]["at_us"]) <= len(bd), (what, bd)
+    assert abs(bd[-1]["at_us"] - (t["detection_us"] + t["convergence_us"])) <= 2, (what, bd[-1], t["detection_us"])
     # ctl2 held legacy too: the same trial has IPaddr2's move, after the
     # membership, announced from its new holder (tools/demo-table)
     ladds = [e for e in first(ev, "addr-add", address=LEGACY + "/24") if e["t_us"] > mem[0]["t_us"]]

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "svc-events.h"
+#include "util.h"
 
 static void test_kinds(void **state) {
 	const char *text;
@@ -31,6 +32,23 @@ static void test_kinds(void **state) {
 	assert_int_equal(t, 3000000000ull);
 	assert_int_equal(kind, TL_NOTE);
 	assert_string_equal(text, "controller on ctl3: node ctl2 lost");
+	/* a step of the cluster's reaction, for a VIP or for all */
+	assert_int_equal(svc_events_parse("5 step 10.70.0.50 pacemaker-execd: start api: the agent runs", 0, &t, &kind,
+	                                  &text), 0);
+	assert_int_equal(kind, TL_STEP);
+	{
+		struct ipaddr a = { 0 }, want;
+
+		svc_events_step_addr(text, &a, &text);
+		assert_int_equal(parse_ipaddr("10.70.0.50", &want), 0);
+		assert_int_equal(a.family, want.family);
+		assert_memory_equal(a.a, want.a, 4);
+		assert_string_equal(text, "pacemaker-execd: start api: the agent runs");
+		memset(&a, 0, sizeof(a));
+		svc_events_step_addr("pacemaker-controld: DC elected", &a, &text);
+		assert_false(ipaddr_is_set(&a));
+		assert_string_equal(text, "pacemaker-controld: DC elected");
+	}
 	/* nanoseconds kept, more digits ignored */
 	assert_int_equal(svc_events_parse("1.1234567899 membership x", 0, &t, &kind, &text), 0);
 	assert_int_equal(t, 1123456789ull);

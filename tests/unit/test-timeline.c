@@ -269,6 +269,54 @@ static void test_format(void **state) {
 	assert_string_equal(tl_kind_name(_TL_KIND_MAX), "unknown");
 }
 
+/* Where the time went: the fault, the cluster's steps (another VIP's
+ * left out, a text seen twice taken once), the VIP's first add and
+ * announcement, the first reply; the stretches add up. */
+static void test_breakdown(void **state) {
+	struct tl_event ev[8] = { 0 };
+	struct tl_step st[8];
+	struct trial_result r;
+	struct ipaddr vip, other;
+	size_t n, k = 0;
+	uint64_t sum = 0, prev = FAULT;
+
+	(void)state;
+	assert_int_equal(parse_ipaddr("10.0.0.50", &vip), 0);
+	assert_int_equal(parse_ipaddr("10.0.0.60", &other), 0);
+	fill(50 * US, FAULT, FAULT + 100 * MS);
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 40 * MS, .kind = TL_MEMBERSHIP, .detail = "new membership" };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 45 * MS, .kind = TL_STEP, .detail = "node lost", .netns = "a" };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 46 * MS, .kind = TL_STEP, .detail = "node lost", .netns = "b" };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 60 * MS, .kind = TL_STEP, .detail = "start other", .addr = other };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 70 * MS, .kind = TL_STEP, .detail = "start vip", .addr = vip };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 90 * MS, .kind = TL_ADDR_ADD, .addr = vip };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 91 * MS, .kind = TL_GARP, .addr = vip };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 30 * MS, .kind = TL_RESOURCE, .detail = "not a step" };
+	assert_int_equal(trial_analyze(rec, N, FAULT, ev, k, &opts_1ms, &r), 0);
+	assert_true(r.recovered);
+	n = trial_breakdown(ev, k, &r, &vip, st, 8);
+	assert_int_equal(n, 6);
+	assert_int_equal(st[0].ev->kind, TL_MEMBERSHIP);
+	assert_string_equal(st[1].ev->netns, "a");
+	assert_string_equal(st[2].ev->detail, "start vip");
+	assert_int_equal(st[3].ev->kind, TL_ADDR_ADD);
+	assert_int_equal(st[4].ev->kind, TL_GARP);
+	assert_null(st[5].ev);
+	assert_int_equal(st[5].t_ns, r.gap_end_ns);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(st[i].t_ns >= prev);
+		sum += st[i].t_ns - prev;
+		prev = st[i].t_ns;
+	}
+	assert_int_equal(sum, r.gap_end_ns - FAULT);
+	/* room for two: one step, then the reply */
+	assert_int_equal(trial_breakdown(ev, k, &r, &vip, st, 2), 2);
+	assert_null(st[1].ev);
+	/* not recovered: nothing */
+	r.recovered = false;
+	assert_int_equal(trial_breakdown(ev, k, &r, &vip, st, 8), 0);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_noop_fault),
@@ -284,6 +332,7 @@ int main(void) {
 		cmocka_unit_test(test_lost_at_the_end),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_breakdown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -152,6 +152,23 @@ grep -q 'api: taken over from ctl2' "$HN_TMP/ra.log" || hn_fail "migrate_from no
 hn_expect_rc 0 ra monitor
 ip -n sw addr del 10.0.0.100/24 dev c0-sw
 hn_expect_rc 0 ra stop
+# an IPv6 VIP whose [vip] asks for duplicate address detection: a start
+# keeps it, migrate_from adds the address nodad (the source holds it:
+# DAD would mark it dadfailed)
+sed '/^\[vip api6\]/,/^\[/{/^nodad/d}' "$P" >"$HN_TMP/dad.ini"
+grep -q '^nodad' "$HN_TMP/dad.ini" && hn_fail "dad.ini still has nodad"
+v6flags() { ip -n ctl -6 -o addr show dev c0 to 2001:db8::100/128; }
+OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra start
+case $(v6flags) in *nodad*) hn_fail "start added api6 nodad: $(v6flags)" ;; "") hn_fail "start did not add api6" ;; esac
+OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra stop
+ip -n sw addr add 2001:db8::100/64 dev c0-sw nodad
+OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra migrate_from
+case $(v6flags) in *nodad*) ;; *) hn_fail "migrate_from added api6 without nodad: $(v6flags)" ;; esac
+# past DAD's time (one probe, 1 s): still usable
+sleep 1.5
+case $(v6flags) in "" | *dadfailed* | *tentative*) hn_fail "api6 after migrate_from: $(v6flags)" ;; esac
+ip -n sw addr del 2001:db8::100/64 dev c0-sw
+OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra stop
 unset OCF_RESKEY_CRM_meta_migrate_source OCF_RESKEY_CRM_meta_migrate_target
 
 # configuration errors: OCF_ERR_CONFIGURED (6), OCF_ERR_INSTALLED (5)
