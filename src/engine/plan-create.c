@@ -1198,7 +1198,7 @@ int plan_vips(struct planner *pl) {
 			*a->old_addr = have->a;
 			a->old_addr->netns = a->netns;
 			have->a = want;
-			have->a.flags = (want.flags & ~(uint32_t)IFA_F_SECONDARY) | (a->old_addr.flags & IFA_F_SECONDARY);
+			have->a.flags = (want.flags & ~(uint32_t)IFA_F_SECONDARY) | (a->old_addr->flags & IFA_F_SECONDARY);
 			r = act_text(a, "vip %s %s dev %s%s: change %s", v->name, format_ipaddr(&v->address, true, ip, sizeof(ip)),
 			             v->dev, plan_ns_suffix(v->netns, sfx, sizeof(sfx)), why);
 		} else {
