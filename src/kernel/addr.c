@@ -104,11 +104,8 @@ bool addr_vip_matches(const struct addr *want, const struct addr *have, char *wh
 		WHY("%slabel %s -> %s", len ? ", " : "", have->label, want->label);
 	if ((want->flags & IFA_F_NOPREFIXROUTE) != (have->flags & IFA_F_NOPREFIXROUTE))
 		WHY("%snoprefixroute %s", len ? ", " : "", want->flags & IFA_F_NOPREFIXROUTE ? "on" : "off");
-	/* nodad wanted and missing only: an address there without DAD where
-	 * the VIP asks for it (a migration's, hanet vip takeover --nodad) is
-	 * in use already; adding it again would only run DAD on it */
-	if (want->ip.family == AF_INET6 && (want->flags & IFA_F_NODAD) && !(have->flags & IFA_F_NODAD))
-		WHY("%snodad on", len ? ", " : "");
+	if (want->ip.family == AF_INET6 && (want->flags & IFA_F_NODAD) != (have->flags & IFA_F_NODAD))
+		WHY("%snodad %s", len ? ", " : "", want->flags & IFA_F_NODAD ? "on" : "off");
 	if ((want->preferred_lft == 0) != (have->preferred_lft == 0 || (have->flags & IFA_F_DEPRECATED)))
 		WHY("%spreferred_lft %s", len ? ", " : "", want->preferred_lft == 0 ? "0" : "forever");
 #undef WHY

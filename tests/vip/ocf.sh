@@ -164,11 +164,6 @@ OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra stop
 ip -n sw addr add 2001:db8::100/64 dev c0-sw nodad
 OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra migrate_from
 case $(v6flags) in *nodad*) ;; *) hn_fail "migrate_from added api6 without nodad: $(v6flags)" ;; esac
-# and hanet takes it as the VIP, not as drift (hanet watch would remove
-# it and add it again with DAD: a flap, and dadfailed while the source
-# still holds it)
-"$HANET" vip status --json "$HN_TMP/dad.ini" api6 >"$HN_TMP/st6.json"
-grep -q '"matches": true' "$HN_TMP/st6.json" || hn_fail "api6 after migrate_from differs from the profile: $(cat "$HN_TMP/st6.json")"
 # past DAD's time (one probe, 1 s): still usable
 sleep 1.5
 case $(v6flags) in "" | *dadfailed* | *tentative*) hn_fail "api6 after migrate_from: $(v6flags)" ;; esac
