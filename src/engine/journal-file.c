@@ -25,7 +25,7 @@
  * file is not undone: every field added to them needs its tag here. */
 #if __SIZEOF_POINTER__ == 8 && defined(__x86_64__)
 _Static_assert(sizeof(struct action) == 448, "struct action changed: write and read the new field in journal-file.c");
-_Static_assert(sizeof(struct link) == 680, "struct link changed: write and read the new field in journal-file.c");
+_Static_assert(sizeof(struct link) == 400, "struct link changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct route) == 152, "struct route changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct addr) == 88, "struct addr changed: write and read the new field in journal-file.c");
 _Static_assert(sizeof(struct rule) == 176, "struct rule changed: write and read the new field in journal-file.c");
@@ -1058,6 +1058,12 @@ static int read_link(struct ctx *c, struct rd r, struct link **ret) {
 				case LK_BOND_ARP_TARGET:
 					if (b->n_arp_ip_target >= BOND_MAX_ARP_TARGETS) {
 						r2 = bad(c, "more than %d ARP targets", BOND_MAX_ARP_TARGETS);
+						goto out;
+					}
+					/* in the arena, as the link's other arrays */
+					if (!b->arp_ip_target &&
+					    !(b->arp_ip_target = arena_alloc(c->arena, BOND_MAX_ARP_TARGETS * sizeof(*b->arp_ip_target)))) {
+						r2 = -ENOMEM;
 						goto out;
 					}
 					r2 = v_ip(c, tag, &v, &b->arp_ip_target[b->n_arp_ip_target++]);

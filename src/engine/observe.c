@@ -221,6 +221,16 @@ static int grow(void **v, size_t *cap, size_t n, size_t size) {
 	return 0;
 }
 
+/* The room grow() left past n handed back once a dump is complete: the
+ * bridges' namespace of a thousand ports would otherwise keep half its
+ * links' array unused for as long as the state lives. */
+static void trim(void **v, size_t n, size_t size) {
+	void *nv;
+
+	if (n && (nv = realloc(*v, n * size)))
+		*v = nv;
+}
+
 /* ---- parsing ---------------------------------------------------------------- */
 
 struct attrs {
@@ -708,6 +718,7 @@ static int dump_links(struct hnl *nl, struct ns_state *ns) {
 	r = hnl_dump_run(nl, nlh, link_cb, reset_links, &c);
 	if (r < 0)
 		return r;
+	trim((void **)&ns->links, ns->n_links, sizeof(*ns->links));
 	qsort(ns->links, ns->n_links, sizeof(*ns->links), cmp_link_index);
 	for (size_t i = 0; i < ns->n_links; i++)
 		if (strcmp(ns->links[i].name, "lo") == 0)
@@ -763,9 +774,13 @@ static int dump_addrs(struct hnl *nl, struct ns_state *ns) {
 	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	struct dump_ctx c = { .ns = ns };
+	int r;
 
 	ifa->ifa_family = AF_UNSPEC;
-	return hnl_dump_run(nl, nlh, addr_cb, reset_addrs, &c);
+	r = hnl_dump_run(nl, nlh, addr_cb, reset_addrs, &c);
+	if (r >= 0)
+		trim((void **)&ns->addrs, ns->n_addrs, sizeof(*ns->addrs));
+	return r;
 }
 
 struct route_dump {

@@ -346,7 +346,6 @@ out:
 	return ret;
 }
 
-/* idx: the device's ifindex as takeover_before_read() found it, or -1. */
 /* The address a takeover adds: the profile's, nodad when asked. */
 static void takeover_addr(const struct vip_move *mv, struct addr *ret) {
 	vip_addr_on(mv->v, mv->v->dev, ret);
@@ -354,6 +353,7 @@ static void takeover_addr(const struct vip_move *mv, struct addr *ret) {
 		ret->flags |= IFA_F_NODAD;
 }
 
+/* idx: the device's ifindex as takeover_before_read() found it, or -1. */
 static int takeover_one(struct hnl_pool *c, struct vip_move *mv, int idx) {
 	const struct vip *v = mv->v;
 	struct announce_result ar = { 0 };

@@ -321,15 +321,13 @@ static int bond_parse(const struct nlattr *info_data, const struct nlattr *const
 			const struct nlattr *t;
 
 			mnl_attr_for_each_nested(t, a) {
-				struct ipaddr *ip;
+				struct ipaddr ip = { .family = AF_INET, .plen = 32 };
 
 				if (mnl_attr_get_payload_len(t) < 4 || b->n_arp_ip_target >= BOND_MAX_ARP_TARGETS)
 					continue;
-				ip = &b->arp_ip_target[b->n_arp_ip_target++];
-				memset(ip, 0, sizeof(*ip));
-				ip->family = AF_INET;
-				ip->plen = 32;
-				memcpy(ip->a, mnl_attr_get_payload(t), 4);
+				memcpy(ip.a, mnl_attr_get_payload(t), 4);
+				if (bond_arp_target_add(b, &ip) < 0)
+					return -ENOMEM;
 			}
 			break;
 		}
@@ -528,11 +526,17 @@ static void bond_mask(struct link *l, const struct link *by) {
 }
 
 static int bond_copy(struct link *dst, const struct link *src) {
-	return namelist_copy(&dst->u.bond.slaves, &src->u.bond.slaves);
+	/* both of src's pointers dropped before either copy can fail */
+	dst->u.bond.arp_ip_target = NULL;
+	dst->u.bond.n_arp_ip_target = 0;
+	if (namelist_copy(&dst->u.bond.slaves, &src->u.bond.slaves) < 0)
+		return -ENOMEM;
+	return bond_arp_targets_copy(&dst->u.bond, &src->u.bond);
 }
 
 static void bond_fini(struct link *l) {
 	namelist_fini(&l->u.bond.slaves);
+	bond_arp_targets_fini(&l->u.bond);
 }
 
 /* Its keys in [bond NAME] (keydef.h), after those every link takes. */

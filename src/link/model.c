@@ -204,6 +204,38 @@ int namelist_copy(struct namelist *dst, const struct namelist *src) {
 	return 0;
 }
 
+int bond_arp_target_add(struct bond_conf *b, const struct ipaddr *a) {
+	struct ipaddr *v;
+
+	if (b->n_arp_ip_target >= BOND_MAX_ARP_TARGETS)
+		return -ENOSPC;
+	v = realloc(b->arp_ip_target, (b->n_arp_ip_target + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	b->arp_ip_target = v;
+	v[b->n_arp_ip_target++] = *a;
+	return 0;
+}
+
+int bond_arp_targets_copy(struct bond_conf *dst, const struct bond_conf *src) {
+	dst->arp_ip_target = NULL;
+	dst->n_arp_ip_target = 0;
+	if (!src->n_arp_ip_target)
+		return 0;
+	dst->arp_ip_target = malloc(src->n_arp_ip_target * sizeof(*dst->arp_ip_target));
+	if (!dst->arp_ip_target)
+		return -ENOMEM;
+	memcpy(dst->arp_ip_target, src->arp_ip_target, src->n_arp_ip_target * sizeof(*dst->arp_ip_target));
+	dst->n_arp_ip_target = src->n_arp_ip_target;
+	return 0;
+}
+
+void bond_arp_targets_fini(struct bond_conf *b) {
+	free(b->arp_ip_target);
+	b->arp_ip_target = NULL;
+	b->n_arp_ip_target = 0;
+}
+
 static void *memdup_(const void *p, size_t n) {
 	void *d;
 

@@ -950,8 +950,7 @@ static int arp_tok(const char *tok, void *data) {
 		key_bad(x->c, "at most %d targets", BOND_MAX_ARP_TARGETS);
 		return x->r = -EINVAL;
 	}
-	x->b->arp_ip_target[x->b->n_arp_ip_target++] = a;
-	return 0;
+	return x->r = bond_arp_target_add(x->b, &a);
 }
 
 static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
@@ -1014,7 +1013,7 @@ static int parse_bond_opt(struct key_ctx *c, const struct bond_opt_desc *d) {
 	case BOND_OT_IPLIST: {
 		struct arp_ctx x = { .c = c, .b = b };
 		int r;
-		b->n_arp_ip_target = 0;
+		bond_arp_targets_fini(b);
 		r = split_list(c->value, arp_tok, &x);
 		if (r == -ENAMETOOLONG && !x.r) {
 			key_bad(c, "an address in the list is too long");

@@ -311,6 +311,9 @@ unshare --pid --fork --mount-proc bash -c '
 	for i in $(seq 250); do flock -n /run/hanet/lock true || break; sleep 0.02; done
 	kill -9 "$w"
 	for i in $(seq 100); do [ -d /proc/$w ] || break; sleep 0.02; done
+	# the waiting process held it until now: the other run takes it
+	# once it is gone (woken late on a loaded machine)
+	for i in $(seq 250); do flock -n /run/hanet/lock true || break; sleep 0.02; done
 	echo $((w - 1)) >/proc/sys/kernel/ns_last_pid
 	sleep 60 &
 	[ "$!" = "$w" ] || { echo "FAIL: pid $w not recycled (got $!)" >&2; exit 1; }

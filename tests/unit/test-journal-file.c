@@ -37,6 +37,7 @@ struct fixture {
 	struct action v[6];
 	struct link bond, team, veth;
 	char slaves[2][IFNAMSIZ], ports[2][IFNAMSIZ];
+	struct ipaddr arp[1];
 	int32_t prio[2];
 	bool prio_set[2];
 	struct route r1, r2, old1, old2, lost;
@@ -62,7 +63,8 @@ static void fixture_init(struct fixture *f) {
 	f->bond.u.bond.set = 1ull << BOND_OPT_MODE | 1ull << BOND_OPT_MIIMON;
 	f->bond.u.bond.val[BOND_OPT_MODE] = 1;
 	f->bond.u.bond.val[BOND_OPT_MIIMON] = 100;
-	ip4(&f->bond.u.bond.arp_ip_target[0], "10.0.0.9", 32);
+	ip4(&f->arp[0], "10.0.0.9", 32);
+	f->bond.u.bond.arp_ip_target = f->arp;
 	f->bond.u.bond.n_arp_ip_target = 1;
 	snprintf(f->slaves[0], IFNAMSIZ, "eth0");
 	snprintf(f->slaves[1], IFNAMSIZ, "eth1");

@@ -91,13 +91,10 @@ static void fill_all(struct link *l) {
 			break;
 		case BOND_OT_IPLIST:
 			for (int i = 0; i < 3; i++) {
-				struct ipaddr *a = &b->arp_ip_target[i];
+				struct ipaddr a = { .family = AF_INET, .plen = 32, .a = { 192, 0, 2, (uint8_t)(10 + i) } };
 
-				a->family = AF_INET;
-				a->plen = 32;
-				a->a[0] = 192, a->a[1] = 0, a->a[2] = 2, a->a[3] = (uint8_t)(10 + i);
+				assert_int_equal(bond_arp_target_add(b, &a), 0);
 			}
-			b->n_arp_ip_target = 3;
 			b->set |= BIT(o);
 			break;
 		case BOND_OT_MAC:
@@ -178,6 +175,8 @@ static void test_bond_roundtrip(void **state) {
 			link_ops_bond.diff(&want, &got, &d);
 			assert_int_equal(d.level, DISRUPT_NONE);
 		}
+		link_fini(&want);
+		link_fini(&got);
 	}
 }
 
