@@ -357,6 +357,9 @@ struct vip {
 	 * record, vip.h): watch keeps it.  Set by watch, never by the
 	 * profile loader (apply leaves external VIPs alone). */
 	bool held;
+	/* held, and its takeover added it without DAD (--nodad, a
+	 * migration's): that is the address wanted, not drift.  Set with held. */
+	bool held_nodad;
 };
 
 /* ---- routes and rules --------------------------------------------- */

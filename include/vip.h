@@ -40,6 +40,7 @@ struct vip_held {
 	uint64_t since_us;                  /* CLOCK_REALTIME of the takeover */
 	int pid;                            /* of the takeover */
 	uint64_t token;                     /* unique per takeover */
+	bool nodad;                         /* an IPv6 address taken over without DAD (--nodad) */
 };
 
 /* Take the lock of a VIP, waiting up to timeout_us (0: do not wait).
@@ -50,7 +51,7 @@ void vip_unlock(int fd);
 /* Read a held record: -ENOENT when the VIP is not held. */
 int vip_held_read(const char *profile, const char *vip, struct vip_held *ret);
 /* Write (atomically) a held record for v, as it went on dev in netns. */
-int vip_held_write(const char *profile, const struct vip *v, const char *netns, const char *dev,
+int vip_held_write(const char *profile, const struct vip *v, const char *netns, const char *dev, bool nodad,
                    struct vip_held *ret);
 /* Remove it; absent is success. */
 int vip_held_remove(const char *profile, const char *vip);

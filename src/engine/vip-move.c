@@ -519,7 +519,7 @@ int vip_moves_takeover(const char *profile, struct vip_move *m, size_t n, const 
 
 		if (takeover_fix(&c, &m[i], idx[i]) < 0)
 			goto out;
-		r = vip_held_write(profile, m[i].v, m[i].v->netns, m[i].v->dev, &held);
+		r = vip_held_write(profile, m[i].v, m[i].v->netns, m[i].v->dev, m[i].nodad, &held);
 		if (r < 0) {
 			log_error_errno(r, "vip %s: writing its record under %s: %m", m[i].v->name, VIP_RUN_DIR);
 			goto out;

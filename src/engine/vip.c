@@ -114,6 +114,8 @@ int vip_held_read(const char *profile, const char *vip, struct vip_held *ret) {
 			h.pid = atoi(val);
 		} else if (strcmp(key, "token") == 0) {
 			parse_u64(val, &h.token);
+		} else if (strcmp(key, "nodad") == 0) {
+			h.nodad = strcmp(val, "1") == 0;
 		}
 	}
 	fclose(f);
@@ -123,7 +125,7 @@ int vip_held_read(const char *profile, const char *vip, struct vip_held *ret) {
 	return 0;
 }
 
-int vip_held_write(const char *profile, const struct vip *v, const char *netns, const char *dev,
+int vip_held_write(const char *profile, const struct vip *v, const char *netns, const char *dev, bool nodad,
                    struct vip_held *ret) {
 	struct vip_held h = { 0 };
 	char path[PATH_MAX], ip[IPADDR_STRLEN], buf[1024];
@@ -142,9 +144,11 @@ int vip_held_write(const char *profile, const struct vip *v, const char *netns, 
 	h.pid = (int)getpid();
 	/* unique enough: the same pid never takes over twice in one microsecond */
 	h.token = now_ns() ^ ((uint64_t)(unsigned)h.pid << 40);
-	n = snprintf(buf, sizeof(buf), HELD_MAGIC "\nnetns %s\ndev %s\naddress %s\nsince %" PRIu64 "\npid %d\ntoken %" PRIu64 "\n",
+	h.nodad = nodad && v->address.family == AF_INET6;
+	n = snprintf(buf, sizeof(buf),
+	             HELD_MAGIC "\nnetns %s\ndev %s\naddress %s\nsince %" PRIu64 "\npid %d\ntoken %" PRIu64 "\nnodad %d\n",
 	             h.netns[0] ? h.netns : "-", h.dev, format_ipaddr(&h.ip, true, ip, sizeof(ip)), h.since_us, h.pid,
-	             h.token);
+	             h.token, h.nodad);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -ENAMETOOLONG;
 	r = write_file_atomic(path, buf, (size_t)n, 0600);
@@ -166,20 +170,24 @@ int vip_held_remove(const char *profile, const char *vip) {
 	return 0;
 }
 
+static bool held_here(const struct vip_held *h, const struct vip *v) {
+	return netns_eq(h->netns[0] ? h->netns : NULL, v->netns) && strcmp(h->dev, v->dev) == 0 &&
+	       ipaddr_eq(&h->ip, &v->address);
+}
+
 bool vip_is_held(const char *profile, const struct vip *v) {
 	struct vip_held h;
 
-	if (vip_held_read(profile, v->name, &h) < 0)
-		return false;
-	return netns_eq(h.netns[0] ? h.netns : NULL, v->netns) && strcmp(h.dev, v->dev) == 0 &&
-	       ipaddr_eq(&h.ip, &v->address);
+	return vip_held_read(profile, v->name, &h) >= 0 && held_here(&h, v);
 }
 
 void vip_held_mark(struct profile *p, const char *profile) {
 	for (size_t i = 0; p && i < p->n_vips; i++) {
 		struct vip *v = &p->vips[i];
+		struct vip_held h;
 
-		v->held = v->owner == VIP_OWNER_EXTERNAL && vip_is_held(profile, v);
+		v->held = v->owner == VIP_OWNER_EXTERNAL && vip_held_read(profile, v->name, &h) >= 0 && held_here(&h, v);
+		v->held_nodad = v->held && h.nodad;
 	}
 }
 
@@ -327,6 +335,9 @@ void vip_status(const struct profile *p, const struct vip *v, const struct state
 	memset(ret, 0, sizeof(*ret));
 	ret->held = vip_held_read(p->name, v->name, &ret->h) >= 0;
 	vip_addr_on(v, v->dev, &want);
+	/* taken over without DAD (a migration's): so it is wanted */
+	if (ret->held && ret->h.nodad && held_here(&ret->h, v))
+		want.flags |= IFA_F_NODAD;
 	for (size_t i = 0; i < st->n_ns; i++) {
 		const struct ns_state *ns = &st->ns[i];
 

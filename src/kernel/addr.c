@@ -86,7 +86,7 @@ void addr_from_vip(const struct vip *v, struct addr *ret) {
 	memcpy(a.label, v->label, IFNAMSIZ);
 	if (v->noprefixroute)
 		a.flags |= IFA_F_NOPREFIXROUTE;
-	if (v->nodad && v->address.family == AF_INET6)
+	if ((v->nodad || v->held_nodad) && v->address.family == AF_INET6)
 		a.flags |= IFA_F_NODAD;
 	a.preferred_lft = v->preferred_zero ? 0 : UINT32_MAX;
 	a.valid_lft = UINT32_MAX;

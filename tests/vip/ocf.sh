@@ -164,8 +164,17 @@ OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra stop
 ip -n sw addr add 2001:db8::100/64 dev c0-sw nodad
 OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra migrate_from
 case $(v6flags) in *nodad*) ;; *) hn_fail "migrate_from added api6 without nodad: $(v6flags)" ;; esac
-# past DAD's time (one probe, 1 s): still usable
-sleep 1.5
+# the held record says it went on nodad: vip status takes it as the VIP,
+# and hanet watch leaves it alone (taking it for drift, it would remove
+# it and add it again with DAD: a flap, and dadfailed while the source
+# still holds it)
+grep -qx 'nodad 1' /run/hanet/vip/*/api6.held ||
+	hn_fail "the held record does not say nodad: $(cat /run/hanet/vip/*/api6.held)"
+"$HANET" vip status --json "$HN_TMP/dad.ini" api6 >"$HN_TMP/st6.json" || true
+grep -q '"matches": true' "$HN_TMP/st6.json" || hn_fail "api6 after migrate_from differs from the profile: $(cat "$HN_TMP/st6.json")"
+# past DAD's time (one probe, 1 s), under hanet watch: still usable
+hn_expect_rc 0 "$HANET" watch --max-runtime 1500ms --records "$HN_TMP/w6.jsonl" "$HN_TMP/dad.ini"
+grep -q api6 "$HN_TMP/w6.jsonl" && hn_fail "hanet watch repaired the migrated api6: $(cat "$HN_TMP/w6.jsonl")"
 case $(v6flags) in "" | *dadfailed* | *tentative*) hn_fail "api6 after migrate_from: $(v6flags)" ;; esac
 ip -n sw addr del 2001:db8::100/64 dev c0-sw
 OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra stop
