@@ -53,7 +53,6 @@ struct ns_state {
 	bool lo_up;
 	bool forwarding;                    /* IPv4 and IPv6 "all" forwarding both on */
 	bool forwarding4, forwarding6;
-	bool promote_all;                   /* net.ipv4.conf.all.promote_secondaries (read with the sysctls) */
 	struct link *links;                 /* sorted by ifindex */
 	size_t n_links;
 	struct addr *addrs;                 /* kernel order per device */
@@ -111,6 +110,10 @@ int observe_parse_route(const struct nlmsghdr *nlh, const struct ns_state *ns, s
 int observe_parse_rule(const struct nlmsghdr *nlh, struct rule *ret);
 
 /* Read one link by name from the kernel (RTM_GETLINK). -ENODEV if absent. */
+/* net.ipv4.conf.all.promote_secondaries of netns (NULL or "": the
+ * current one).  Read only where an address with secondaries goes: it is a
+ * file under /proc/sys, whose lookup grows with the host's namespaces. */
+int observe_promote_all(const char *netns, bool *ret);
 int observe_get_link(struct hnl *nl, const char *name, struct link *ret);
 /* Derived fields of a namespace's links: master names, bond slaves,
  * bridge ports, vlan/macvlan lower names in the same namespace. */

@@ -15,6 +15,7 @@
 #include <linux/if_link.h>
 #include <linux/ip.h>
 #include <linux/net_namespace.h>
+#include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,7 +635,7 @@ static void ns_state_clear(struct ns_state *ns) {
 	ns->n_routes_filtered = 0;
 	ns->exists = false;
 	ns->lo_up = false;
-	ns->forwarding = ns->forwarding4 = ns->forwarding6 = ns->promote_all = false;
+	ns->forwarding = ns->forwarding4 = ns->forwarding6 = false;
 }
 
 static void reset_links(void *data) {
@@ -934,23 +935,51 @@ static int read_bool_file(const char *path, bool *ret) {
 	return 0;
 }
 
-struct sysctl_read {
-	struct ns_state *ns;
-};
+static int read_promote_all(void *data) {
+	return read_bool_file("/proc/sys/net/ipv4/conf/all/promote_secondaries", data);
+}
 
-static int read_sysctls(void *data) {
+int observe_promote_all(const char *netns, bool *ret) {
+	*ret = false;
+	return netns && *netns ? netns_run(netns, read_promote_all, ret) : read_promote_all(ret);
+}
+
+static int netconf_cb(const struct nlmsghdr *nlh, void *data) {
+	const struct nlattr *tb[NETCONFA_MAX + 1];
+	const struct netconfmsg *ncm = mnl_nlmsg_get_payload(nlh);
 	struct ns_state *ns = data;
-	bool v4 = false, v6 = false, promote = false;
 
-	read_bool_file("/proc/sys/net/ipv4/conf/all/forwarding", &v4);
-	read_bool_file("/proc/sys/net/ipv6/conf/all/forwarding", &v6);
-	/* the kernel promotes when "all" or the device's own says so */
-	read_bool_file("/proc/sys/net/ipv4/conf/all/promote_secondaries", &promote);
-	ns->forwarding4 = v4;
-	ns->forwarding6 = v6;
-	ns->forwarding = v4 && v6;
-	ns->promote_all = promote;
-	return 0;
+	if (nlh->nlmsg_type != RTM_NEWNETCONF || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ncm)))
+		return MNL_CB_OK;
+	if (parse_attrs(nlh, NLMSG_ALIGN(sizeof(*ncm)), tb, NETCONFA_MAX) < 0 || !tb[NETCONFA_IFINDEX] ||
+	    !tb[NETCONFA_FORWARDING] || (int32_t)mnl_attr_get_u32(tb[NETCONFA_IFINDEX]) != NETCONFA_IFINDEX_ALL)
+		return MNL_CB_OK;
+	if (ncm->ncm_family == AF_INET)
+		ns->forwarding4 = mnl_attr_get_u32(tb[NETCONFA_FORWARDING]) != 0;
+	else if (ncm->ncm_family == AF_INET6)
+		ns->forwarding6 = mnl_attr_get_u32(tb[NETCONFA_FORWARDING]) != 0;
+	return MNL_CB_OK;
+}
+
+static void netconf_reset(void *data) {
+	struct ns_state *ns = data;
+
+	ns->forwarding4 = ns->forwarding6 = false;
+}
+
+/* net.ipv{4,6}.conf.all.forwarding: one netconf dump of both families on
+ * the namespace's socket (opening /proc/sys/.../all/... instead costs a
+ * lookup that grows with the number of namespaces on the host). */
+static int read_forwarding(struct hnl *nl, struct ns_state *ns) {
+	char buf[NL_MSG_SIZE];
+	struct nlmsghdr *nlh = hnl_msg_new(buf, RTM_GETNETCONF, NLM_F_DUMP);
+	struct netconfmsg *ncm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ncm));
+	int r;
+
+	ncm->ncm_family = AF_UNSPEC;
+	r = hnl_dump_run(nl, nlh, netconf_cb, netconf_reset, ns);
+	ns->forwarding = ns->forwarding4 && ns->forwarding6;
+	return r;
 }
 
 static int observe_one(struct nls *nls, struct ns_state *ns, const struct observe_ns_req *req) {
@@ -994,9 +1023,7 @@ static int observe_one(struct nls *nls, struct ns_state *ns, const struct observ
 	}
 	if (!req->sysctls)
 		return 0;
-	if (ns->name)
-		return netns_run(ns->name, read_sysctls, ns);
-	return read_sysctls(ns);
+	return read_forwarding(nl, ns);
 }
 
 /* ---- across namespaces --------------------------------------------------- */

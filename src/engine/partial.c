@@ -379,7 +379,6 @@ static int shadow_add(struct scope_state *ss, const struct ns_state *o, const st
 	x->exists = o->exists;
 	x->forwarding4 = o->forwarding4;
 	x->forwarding6 = o->forwarding6;
-	x->promote_all = o->promote_all;
 	x->links = calloc(n ? n : 1, sizeof(*x->links));
 	if (!x->links) {
 		free(take);

@@ -47,6 +47,7 @@ struct sim_ns {
 	struct sim_addr *addrs;
 	size_t n_addrs;
 	const struct ns_state *obs;         /* NULL for a namespace this plan creates */
+	int8_t promote_all;                 /* net.ipv4.conf.all.promote_secondaries: -1 not read yet */
 	bool doomed;                        /* deleted whole: what is in it goes with it */
 	uint8_t *route_gone;                /* per obs->routes */
 	struct route_map *route_idx;        /* key -> index in obs->routes */

@@ -267,6 +267,7 @@ int sim_init(struct planner *pl) {
 		if (!ns)
 			return -ENOMEM;
 		ns->obs = o;
+		ns->promote_all = -1;
 		ns->exists = o->exists;
 		ns->fwd4 = o->forwarding4;
 		ns->fwd6 = o->forwarding6;
@@ -590,12 +591,23 @@ static uint32_t sim_dev_table(struct planner *pl, const char *netns, const char 
 }
 
 /* net.ipv4.conf.{all,DEV}.promote_secondaries, as observed (a device
- * this plan makes is taken not to promote: its addresses go with it). */
+ * this plan makes is taken not to promote: its addresses go with it).
+ * "all" is read the first time a namespace needs it. */
 static bool sim_promotes(struct planner *pl, const char *netns, const char *dev) {
 	struct sim_ns *ns = sim_ns(pl, netns);
 	struct sim_link *sl = sim_link(pl, netns, dev);
+	bool all = false;
 
-	return (ns && ns->obs && ns->obs->promote_all) || (sl && !sl->created && sl->l.promote_secondaries);
+	if (sl && !sl->created && sl->l.promote_secondaries)
+		return true;
+	if (!ns || !ns->obs || !ns->obs->exists)
+		return false;
+	if (ns->promote_all < 0) {
+		/* unreadable: taken as off, what a namespace starts with */
+		observe_promote_all(netns, &all);
+		ns->promote_all = all;
+	}
+	return ns->promote_all;
 }
 
 static bool sim_has_addr4(struct planner *pl, const char *netns, const char *dev) {
