@@ -92,10 +92,14 @@ grep -q '^move: .*: 2 trials' "$O/one.txt" || hn_fail "--trials 2 not honoured"
 grep -q '^c2-down' "$O/one.txt" && hn_fail "--fault move ran other faults"
 grep -q '^steady state, no fault:$' "$O/one.txt" || hn_fail "--steady: no steady state"
 grep -q '^SLA: PASS$' "$O/one.txt" || hn_fail "move alone: expected PASS"
-"$HANET" measure --json --fault c2-down --trials 1 "$LAB" 2>/dev/null | python3 -c '
+rc=0
+"$HANET" measure --json --fault c2-down --trials 1 "$LAB" >"$O/one.json" 2>"$O/one-json.err" || rc=$?
+[ $rc -eq 0 ] || { cat "$O/one-json.err"; hn_fail "measure --json --fault c2-down: exit $rc"; }
+python3 - "$O/one.json" <<'PY' || { cat "$O/one-json.err"; hn_fail "measure --json --fault c2-down: $(head -c 2000 "$O/one.json")"; }
 import json, sys
-j = json.load(sys.stdin)
-assert j["pass"] is True and len(j["groups"]) == 1 and j["steady"] == [], j'
+j = json.load(open(sys.argv[1]))
+assert j["pass"] is True and len(j["groups"]) == 1 and j["steady"] == [], j
+PY
 
 # 3. --keep leaves the lab; hanet down removes it.
 "$HANET" measure --keep --fault c2-down --trials 1 "$LAB" >/dev/null 2>"$O/keep.err"
