@@ -173,7 +173,7 @@ static int add_table(struct reqs *q, const char *netns, uint32_t table) {
 }
 
 int plan_observe_reqs(const struct profile *p, const struct route_index *routes, const struct owner *o,
-                      struct observe_ns_req **ret, size_t *ret_n) {
+                      unsigned plan_flags, struct observe_ns_req **ret, size_t *ret_n) {
 	struct reqs q = { 0 };
 	int r = 0;
 
@@ -220,11 +220,12 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 		x->rules = true;
 	}
 	/* a namespace hanet may delete: what a rollback would make again
-	 * (one the profile keeps is not deleted) */
+	 * (its forwarding); one the profile keeps is not deleted, but by a
+	 * down */
 	{
 		struct namemap kept = { 0 };
 
-		for (size_t i = 0; p && i < p->n_netns; i++)
+		for (size_t i = 0; p && !(plan_flags & PLAN_DOWN) && i < p->n_netns; i++)
 			if (namemap_put(&kept, p->netns[i].name, NULL, &kept) < 0) {
 				namemap_clear(&kept);
 				goto oom;
