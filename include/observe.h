@@ -109,11 +109,11 @@ int observe_parse_addr(const struct nlmsghdr *nlh, struct addr *ret);
 int observe_parse_route(const struct nlmsghdr *nlh, const struct ns_state *ns, struct route *ret);
 int observe_parse_rule(const struct nlmsghdr *nlh, struct rule *ret);
 
-/* Read one link by name from the kernel (RTM_GETLINK). -ENODEV if absent. */
 /* net.ipv4.conf.all.promote_secondaries of netns (NULL or "": the
  * current one).  Read only where an address with secondaries goes: it is a
  * file under /proc/sys, whose lookup grows with the host's namespaces. */
 int observe_promote_all(const char *netns, bool *ret);
+/* Read one link by name from the kernel (RTM_GETLINK). -ENODEV if absent. */
 int observe_get_link(struct hnl *nl, const char *name, struct link *ret);
 /* Derived fields of a namespace's links: master names, bond slaves,
  * bridge ports, vlan/macvlan lower names in the same namespace. */

@@ -222,11 +222,13 @@ void plan_print(const struct plan *p, FILE *f);
 void plan_json(const struct plan *p, const char *profile, struct json *j);
 
 /* Namespaces a profile touches (declared, referenced, owned): observe
- * requests for all of them, with the route tables in use.  *ret is an
- * array of n observe_ns_req to free with plan_observe_reqs_free(). */
+ * requests for all of them, with the route tables in use.  plan_flags:
+ * of the plans built on what they observe (PLAN_DOWN: a down may delete
+ * every namespace hanet made, those the profile declares too).  *ret is
+ * an array of n observe_ns_req to free with plan_observe_reqs_free(). */
 struct observe_ns_req;
 int plan_observe_reqs(const struct profile *p, const struct route_index *routes, const struct owner *o,
-                      struct observe_ns_req **ret, size_t *ret_n);
+                      unsigned plan_flags, struct observe_ns_req **ret, size_t *ret_n);
 void plan_observe_reqs_free(struct observe_ns_req *reqs, size_t n);
 
 #endif

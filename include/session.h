@@ -34,6 +34,7 @@ struct session {
 	size_t *bulk_file;                  /* per bulk route: its [routes] section */
 	struct route_index *routes;         /* [route] sections, then bulk */
 	bool no_route_filter;               /* keep every observed route (down, show) */
+	bool down;                          /* SESSION_DOWN */
 	struct owner *owner;
 	struct nls *nls;
 	struct observe_ns_req *reqs;
@@ -48,6 +49,7 @@ struct session {
 enum {
 	SESSION_NAME_OK = 1u << 0,          /* PROFILE may be a name with records but no file (down, show) */
 	SESSION_NO_ROUTES = 1u << 1,        /* do not read [routes] files (down, show) */
+	SESSION_DOWN = 1u << 2,             /* its plans are downs (PLAN_DOWN): observe for them */
 };
 
 /* Load; on an invalid profile prints the diagnostics and returns

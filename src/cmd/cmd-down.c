@@ -62,7 +62,7 @@ int cmd_down(int argc, char **argv) {
 	}
 	if (argc - optind != 1)
 		return cmd_usage_error("down", usage_text, "expected one PROFILE");
-	r = cmd_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES);
+	r = cmd_load(&s, argv[optind], SESSION_NAME_OK | SESSION_NO_ROUTES | SESSION_DOWN);
 	if (r != 0)
 		return r;
 	if (!dry) {

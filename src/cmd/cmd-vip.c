@@ -338,6 +338,7 @@ static bool status_one(const struct profile *p, const struct vip *v, const struc
 			json_str(j, "address", format_ipaddr(&h->ip, true, buf, sizeof(buf)));
 			json_uint(j, "since_us", h->since_us);
 			json_int(j, "pid", h->pid);
+			json_bool(j, "nodad", h->nodad);
 			json_obj_end(j);
 		}
 		json_arr_begin(j, "locations");
@@ -365,7 +366,7 @@ static bool status_one(const struct profile *p, const struct vip *v, const struc
 
 		if (gmtime_r(&t, &tm))
 			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		printf(", held by this node since %s (takeover pid %d)", when, h->pid);
+		printf(", held by this node since %s (takeover pid %d%s)", when, h->pid, h->nodad ? ", without DAD" : "");
 	} else {
 		printf(", not held by this node");
 	}

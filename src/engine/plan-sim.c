@@ -625,9 +625,10 @@ static bool sim_has_addr4(struct planner *pl, const char *netns, const char *dev
  * inverse removes those still there and adds them again after the
  * primary, which makes it the primary again. */
 static int sim_secondaries_lose(struct planner *pl, struct action *a, const struct addr *x, uint32_t table,
-                                bool promote, size_t *ret_promoted) {
+                                size_t *ret_promoted) {
 	struct sim_ns *ns = sim_ns(pl, x->netns);
 	size_t promoted = 0;
+	int promote = -1;                   /* asked at the first secondary: most primaries have none */
 	int r;
 
 	for (size_t i = 0; ns && i < ns->n_addrs; i++) {
@@ -643,6 +644,8 @@ static int sim_secondaries_lose(struct planner *pl, struct action *a, const stru
 			return -ENOMEM;
 		a->lost_addrs = v;
 		v[a->n_lost_addrs++] = y->a;
+		if (promote < 0)
+			promote = sim_promotes(pl, x->netns, x->dev);
 		if (promote) {
 			if (!promoted++)
 				y->a.flags &= ~(uint32_t)IFA_F_SECONDARY;
@@ -673,9 +676,7 @@ int sim_addr_loses(struct planner *pl, struct action *a, const struct addr *x) {
 		return 0;
 	c.table = sim_dev_table(pl, x->netns, x->dev);
 	if (!(x->flags & IFA_F_SECONDARY)) {
-		bool promote = sim_promotes(pl, x->netns, x->dev);
-
-		if ((r = sim_secondaries_lose(pl, a, x, c.table, promote, &promoted)) < 0)
+		if ((r = sim_secondaries_lose(pl, a, x, c.table, &promoted)) < 0)
 			return r;
 		if (promoted && act_text_add(a, "; the kernel makes %s the primary (promote_secondaries)%s",
 		                             format_ipaddr(&a->lost_addrs[n_addrs0].ip, true, buf, sizeof(buf)),

@@ -173,7 +173,7 @@ static int add_table(struct reqs *q, const char *netns, uint32_t table) {
 }
 
 int plan_observe_reqs(const struct profile *p, const struct route_index *routes, const struct owner *o,
-                      struct observe_ns_req **ret, size_t *ret_n) {
+                      unsigned plan_flags, struct observe_ns_req **ret, size_t *ret_n) {
 	struct reqs q = { 0 };
 	int r = 0;
 
@@ -193,16 +193,13 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 		if (p->links[i].kind == LINK_VETH && !req_for(&q, p->links[i].u.veth.peer_netns))
 			goto oom;
 	}
-	/* where an address may be removed (a VIP changed, an owned address
-	 * dropped), net.ipv4.conf.all.promote_secondaries (a sysctl) says
-	 * what the kernel does with the secondaries of its subnet */
-	for (size_t i = 0; p && i < p->n_vips; i++) {
-		struct observe_ns_req *x = req_for(&q, p->vips[i].netns);
-
-		if (!x)
+	/* no sysctl where a VIP is, or an address on record: what the kernel
+	 * does with the secondaries of an address removed there
+	 * (promote_secondaries) the plan reads where a primary with
+	 * secondaries goes (sim_promotes) */
+	for (size_t i = 0; p && i < p->n_vips; i++)
+		if (!req_for(&q, p->vips[i].netns))
 			goto oom;
-		x->sysctls = true;
-	}
 	for (size_t i = 0; routes && i < routes->n; i++) {
 		const struct route *x = routes->v[i], *prev = i ? routes->v[i - 1] : NULL;
 
@@ -220,11 +217,12 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 		x->rules = true;
 	}
 	/* a namespace hanet may delete: what a rollback would make again
-	 * (one the profile keeps is not deleted) */
+	 * (its forwarding); one the profile keeps is not deleted, but by a
+	 * down */
 	{
 		struct namemap kept = { 0 };
 
-		for (size_t i = 0; p && i < p->n_netns; i++)
+		for (size_t i = 0; p && !(plan_flags & PLAN_DOWN) && i < p->n_netns; i++)
 			if (namemap_put(&kept, p->netns[i].name, NULL, &kept) < 0) {
 				namemap_clear(&kept);
 				goto oom;
@@ -247,13 +245,9 @@ int plan_observe_reqs(const struct profile *p, const struct route_index *routes,
 	for (size_t i = 0; o && i < o->n_nics; i++)
 		if (!req_for(&q, o->nics[i].netns) || !req_for(&q, o->nics[i].orig_netns))
 			goto oom;
-	for (size_t i = 0; o && i < o->n_addrs; i++) {
-		struct observe_ns_req *x = req_for(&q, o->addrs[i].netns);
-
-		if (!x)
+	for (size_t i = 0; o && i < o->n_addrs; i++)
+		if (!req_for(&q, o->addrs[i].netns))
 			goto oom;
-		x->sysctls = true;
-	}
 	for (size_t i = 0; o && i < o->n_sysctls; i++) {
 		struct observe_ns_req *x = req_for(&q, o->sysctls[i].netns);
 

@@ -137,6 +137,7 @@ int session_load(struct session *s, const char *arg, unsigned flags) {
 	memset(s, 0, sizeof(*s));
 	s->arg = arg;
 	s->no_route_filter = flags & SESSION_NO_ROUTES;
+	s->down = flags & SESSION_DOWN;
 	if ((flags & SESSION_NAME_OK) && (stat(arg, &sb) < 0 || !S_ISREG(sb.st_mode)) && !strchr(arg, '/')) {
 		/* never cut: a name cut short could be another profile's */
 		if (!profile_name_valid(arg)) {
@@ -188,7 +189,7 @@ int session_observe(struct session *s) {
 	int r;
 
 	if (!s->reqs) {
-		r = plan_observe_reqs(s->profile, s->routes, s->owner, &s->reqs, &s->n_reqs);
+		r = plan_observe_reqs(s->profile, s->routes, s->owner, s->down ? PLAN_DOWN : 0, &s->reqs, &s->n_reqs);
 		if (r < 0)
 			return r;
 		for (size_t i = 0; !s->no_route_filter && s->routes && s->routes->n && i < s->n_reqs; i++) {

@@ -332,7 +332,7 @@ static int lab_apply(struct measure *m, bool down, char *err, size_t errsize) {
 		return r;
 	}
 	m->applied_once = true;
-	r = session_load(&s, m->path, down ? SESSION_NAME_OK | SESSION_NO_ROUTES : 0);
+	r = session_load(&s, m->path, down ? SESSION_NAME_OK | SESSION_NO_ROUTES | SESSION_DOWN : 0);
 	if (r < 0) {
 		snprintf(err, errsize, "%s", s.err[0] ? s.err : r == -EINVAL ? "invalid profile" : strerror(-r));
 		goto out;

@@ -496,7 +496,8 @@ int watch_ensure_reqs(struct watch *w) {
 
 	if (w->s.reqs)
 		return 0;
-	r = plan_observe_reqs(w->s.profile, w->s.routes, w->s.owner, &w->s.reqs, &w->s.n_reqs);
+	r = plan_observe_reqs(w->s.profile, w->s.routes, w->s.owner, w->s.down ? PLAN_DOWN : 0, &w->s.reqs,
+	                      &w->s.n_reqs);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; w->s.routes && w->s.routes->n && i < w->s.n_reqs; i++) {

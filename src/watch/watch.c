@@ -474,6 +474,7 @@ static void down_on_exit(struct watch *w) {
 		plan_observe_reqs_free(w->s.reqs, w->s.n_reqs);
 		w->s.reqs = NULL;
 		w->s.n_reqs = 0;
+		w->s.down = true;               /* what a down needs observed */
 		r = watch_ensure_reqs(w);
 	}
 	if (r >= 0)

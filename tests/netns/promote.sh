@@ -72,6 +72,20 @@ for round in none:0 dev:1 all:1; do
 	ip -n p route add 10.32.0.0/16 via 10.20.0.254 dev v0 src 10.20.0.7
 	ip -n p route add 10.33.0.0/16 via 10.20.0.254 dev v0 table 500
 
+	# net.ipv4.conf.all.promote_secondaries is a file under /proc/sys,
+	# whose lookup grows with the host's namespaces: read once, where a
+	# primary with secondaries goes, and not for one without (10.21.0.1)
+	strace -f -qq -e trace=openat -o "$HN_TMP/opens" "$HANET" apply --dry-run "$B" >"$HN_TMP/plan.raw" ||
+		hn_fail "$where: plan of B failed"
+	# (the device's own flag, in IFLA_AF_SPEC, settles it without "all")
+	hn_assert_eq "$(grep -c '"/proc/sys/' "$HN_TMP/opens")" "$([ "$where" = dev ] && echo 0 || echo 1)" \
+		"$where: files opened under /proc/sys by the plan of B"
+	sed 's|^addresses = .*|addresses = 10.20.0.1/24, 10.20.0.2/24, 10.20.0.3/24, 10.21.0.9/24|' "$A" >"$HN_TMP/c.ini"
+	strace -f -qq -e trace=openat -o "$HN_TMP/opens" "$HANET" apply --dry-run "$HN_TMP/c.ini" >"$HN_TMP/plan.raw" ||
+		hn_fail "$where: plan of C failed"
+	grep -q '10.21.0.1/24.*remove' "$HN_TMP/plan.raw" || hn_fail "$where: the plan of C does not remove 10.21.0.1: $(cat "$HN_TMP/plan.raw")"
+	hn_assert_eq "$(grep -c '"/proc/sys/' "$HN_TMP/opens")" 0 "$where: files opened under /proc/sys by a plan removing a primary without secondaries"
+
 	plan_of "$B" >"$HN_TMP/plan"
 	sed "s/^/  $where: /" "$HN_TMP/plan"
 	if [ "$promote" = 0 ]; then

@@ -210,6 +210,9 @@ apply_ok "$P3"
 "$HANET" check "$P3"
 apply_ok "$P2"
 
+# forwarding turned on by hand in b (the profile does not say): a down
+# that fails makes b again as it was, forwarding on
+ip netns exec b sysctl -qw net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1
 dump_all >"$HN_TMP/d2"
 each_step "$HN_TMP/d2" down "$P2"
 "$HANET" down "$P2"

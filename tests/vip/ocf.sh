@@ -172,11 +172,31 @@ grep -qx 'nodad 1' /run/hanet/vip/*/api6.held ||
 	hn_fail "the held record does not say nodad: $(cat /run/hanet/vip/*/api6.held)"
 "$HANET" vip status --json "$HN_TMP/dad.ini" api6 >"$HN_TMP/st6.json" || true
 grep -q '"matches": true' "$HN_TMP/st6.json" || hn_fail "api6 after migrate_from differs from the profile: $(cat "$HN_TMP/st6.json")"
+grep -q '"nodad": true' "$HN_TMP/st6.json" || hn_fail "vip status does not say the held api6 went on nodad: $(cat "$HN_TMP/st6.json")"
+"$HANET" vip status "$HN_TMP/dad.ini" api6 | grep -q 'takeover pid [0-9]*, without DAD)' ||
+	hn_fail "vip status (text) does not say the held api6 went on nodad: $("$HANET" vip status "$HN_TMP/dad.ini" api6)"
 # past DAD's time (one probe, 1 s), under hanet watch: still usable
 hn_expect_rc 0 "$HANET" watch --max-runtime 1500ms --records "$HN_TMP/w6.jsonl" "$HN_TMP/dad.ini"
 grep -q api6 "$HN_TMP/w6.jsonl" && hn_fail "hanet watch repaired the migrated api6: $(cat "$HN_TMP/w6.jsonl")"
 case $(v6flags) in "" | *dadfailed* | *tentative*) hn_fail "api6 after migrate_from: $(v6flags)" ;; esac
+# gone while held: hanet watch adds it back as it was taken over, nodad
+# (with DAD, dadfailed: the source still holds it)
+ip -n ctl addr del 2001:db8::100/64 dev c0
+hn_expect_rc 0 "$HANET" watch --max-runtime 1500ms "$HN_TMP/dad.ini"
+case $(v6flags) in *dadfailed* | *tentative* | "") hn_fail "api6 added back by hanet watch: $(v6flags)" ;; *nodad*) ;;
+*) hn_fail "hanet watch added api6 back without nodad: $(v6flags)" ;; esac
+# the source gone, a plain start of the held VIP: the address as the
+# profile declares it (DAD), and so recorded
 ip -n sw addr del 2001:db8::100/64 dev c0-sw
+OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra start
+grep -qx 'nodad 0' /run/hanet/vip/*/api6.held ||
+	hn_fail "the held record after a plain start: $(cat /run/hanet/vip/*/api6.held)"
+case $(v6flags) in *nodad* | *dadfailed* | "") hn_fail "api6 after a plain start: $(v6flags)" ;; esac
+"$HANET" vip status --json "$HN_TMP/dad.ini" api6 >"$HN_TMP/st6.json" || true
+grep -q '"matches": true' "$HN_TMP/st6.json" || hn_fail "api6 after a plain start differs: $(cat "$HN_TMP/st6.json")"
+grep -q '"nodad": false' "$HN_TMP/st6.json" || hn_fail "vip status after a plain start: $(cat "$HN_TMP/st6.json")"
+hn_expect_rc 0 "$HANET" watch --max-runtime 500ms --records "$HN_TMP/w6c.jsonl" "$HN_TMP/dad.ini"
+grep -q api6 "$HN_TMP/w6c.jsonl" && hn_fail "hanet watch repaired api6 after a plain start: $(cat "$HN_TMP/w6c.jsonl")"
 OCF_RESKEY_profile=$HN_TMP/dad.ini OCF_RESKEY_vip=api6 hn_expect_rc 0 ra stop
 unset OCF_RESKEY_CRM_meta_migrate_source OCF_RESKEY_CRM_meta_migrate_target
 
