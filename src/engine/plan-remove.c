@@ -267,78 +267,13 @@ static struct sim_link *sim_upper_of(struct planner *pl, const struct sim_link *
  * on it follow in turn.  A macvlan only follows its lower device's
  * carrier: it keeps its addresses, and its routes are marked linkdown. */
 
-/* A link goes down: the vlans on it that are down already (and those on
- * them) come up with it again when it does, which the inverse undoes. */
+/* Visit the devices on lower (sim_is_upper, in any namespace) and those
+ * on them, depth first and at most 8 deep.  visit returns < 0 to stop
+ * with that error, 0 to leave the devices on u alone, 1 to visit them. */
+typedef int (*upper_visit_fn)(struct planner *pl, struct sim_ns *ns, struct sim_link *u, void *data);
 
-int sim_vlans_stay_down(struct planner *pl, struct action *a, struct sim_link *lower, int guard) {
-	if (guard > 8)
-		return 0;
-	for (size_t i = 0; i < pl->n_ns; i++) {
-		struct sim_ns *ns = &pl->ns[i];
-
-		for (size_t j = 0; j < ns->n_links; j++) {
-			struct sim_link *u = &ns->links[j];
-			int r;
-
-			if (!sim_is_upper(pl, ns, u, lower) || !link_follows_lower_state(&u->l) || u->l.up)
-				continue;
-			r = act_dev_add(&a->stay_down, &a->n_stay_down, ns->name, u->l.name);
-			if (r >= 0)
-				r = sim_vlans_stay_down(pl, a, u, guard + 1);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
-}
-
-static int sim_uppers_follow(struct planner *pl, struct action *a, struct sim_link *lower, bool up, int guard,
-                             char *names, size_t size) {
-	char sfx[300];
-
-	if (guard > 8)
-		return 0;
-	for (size_t i = 0; i < pl->n_ns; i++) {
-		struct sim_ns *ns = &pl->ns[i];
-
-		for (size_t j = 0; j < ns->n_links; j++) {
-			struct sim_link *u = &ns->links[j];
-			size_t len = strlen(names);
-			int r;
-
-			if (!sim_is_upper(pl, ns, u, lower) || !link_follows_lower_state(&u->l) || u->l.up == up)
-				continue;
-			u->l.up = up;
-			snprintf(names + len, size - len, "%s%s%s", len ? ", " : "", u->l.name,
-			         plan_ns_suffix(ns->name, sfx, sizeof(sfx)));
-			if (!up && (r = sim_link_loses(pl, a, ns->name, u->l.name, false)) < 0)
-				return r;
-			r = sim_uppers_follow(pl, a, u, up, guard + 1, names, size);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
-}
-
-int sim_link_state_follows(struct planner *pl, struct action *a, struct sim_link *lower, bool up) {
-	size_t n_addrs0 = a->n_lost_addrs, n_routes0 = a->n_lost_routes;
-	char names[1024] = "";
-	int r = sim_uppers_follow(pl, a, lower, up, 0, names, sizeof(names));
-
-	if (r < 0 || !names[0])
-		return r;
-	r = act_text_add(a, "; the kernel %s %s %s with it", up ? "brings" : "takes", names, up ? "up" : "down");
-	if (r >= 0)
-		r = act_text_lost(a, ", which loses", n_addrs0, n_routes0);
-	return r;
-}
-
-/* The mtus of the devices on a link (and on those), for the inverse of
- * an action that may lower them to a value the plan does not know. */
-
-static int sim_uppers_mtu_back(struct planner *pl, struct action *a, const struct sim_link *lower, int guard,
-                               size_t *ret_n) {
+static int sim_walk_uppers(struct planner *pl, const struct sim_link *lower, int guard, upper_visit_fn visit,
+                           void *data) {
 	if (guard > 8)
 		return 0;
 	for (size_t i = 0; i < pl->n_ns; i++) {
@@ -350,14 +285,85 @@ static int sim_uppers_mtu_back(struct planner *pl, struct action *a, const struc
 
 			if (!sim_is_upper(pl, ns, u, lower))
 				continue;
-			if (act_mtu_back_add(a, ns->name, u->l.name, u->l.mtu) < 0)
-				return -ENOMEM;
-			(*ret_n)++;
-			if ((r = sim_uppers_mtu_back(pl, a, u, guard + 1, ret_n)) < 0)
+			r = visit(pl, ns, u, data);
+			if (r > 0)
+				r = sim_walk_uppers(pl, u, guard + 1, visit, data);
+			if (r < 0)
 				return r;
 		}
 	}
 	return 0;
+}
+
+/* A link goes down: the vlans on it that are down already (and those on
+ * them) come up with it again when it does, which the inverse undoes. */
+
+static int visit_stay_down(struct planner *pl, struct sim_ns *ns, struct sim_link *u, void *data) {
+	struct action *a = data;
+	int r;
+
+	(void)pl;
+	if (!link_follows_lower_state(&u->l) || u->l.up)
+		return 0;
+	r = act_dev_add(&a->stay_down, &a->n_stay_down, ns->name, u->l.name);
+	return r < 0 ? r : 1;
+}
+
+int sim_vlans_stay_down(struct planner *pl, struct action *a, struct sim_link *lower, int guard) {
+	return sim_walk_uppers(pl, lower, guard, visit_stay_down, a);
+}
+
+struct follow {
+	struct action *a;
+	bool up;
+	char names[1024];                   /* the devices that followed, for the action's text */
+};
+
+static int visit_follow(struct planner *pl, struct sim_ns *ns, struct sim_link *u, void *data) {
+	struct follow *f = data;
+	size_t len = strlen(f->names);
+	char sfx[300];
+	int r;
+
+	if (!link_follows_lower_state(&u->l) || u->l.up == f->up)
+		return 0;
+	u->l.up = f->up;
+	snprintf(f->names + len, sizeof(f->names) - len, "%s%s%s", len ? ", " : "", u->l.name,
+	         plan_ns_suffix(ns->name, sfx, sizeof(sfx)));
+	if (!f->up && (r = sim_link_loses(pl, f->a, ns->name, u->l.name, false)) < 0)
+		return r;
+	return 1;
+}
+
+int sim_link_state_follows(struct planner *pl, struct action *a, struct sim_link *lower, bool up) {
+	size_t n_addrs0 = a->n_lost_addrs, n_routes0 = a->n_lost_routes;
+	struct follow f = { .a = a, .up = up };
+	int r = sim_walk_uppers(pl, lower, 0, visit_follow, &f);
+
+	if (r < 0 || !f.names[0])
+		return r;
+	r = act_text_add(a, "; the kernel %s %s %s with it", up ? "brings" : "takes", f.names, up ? "up" : "down");
+	if (r >= 0)
+		r = act_text_lost(a, ", which loses", n_addrs0, n_routes0);
+	return r;
+}
+
+/* The mtus of the devices on a link (and on those), for the inverse of
+ * an action that may lower them to a value the plan does not know. */
+
+struct mtu_walk {
+	struct action *a;
+	size_t n;
+};
+
+static int visit_mtu_back(struct planner *pl, struct sim_ns *ns, struct sim_link *u, void *data) {
+	struct mtu_walk *m = data;
+
+	(void)pl;
+	if (act_mtu_back_add(m->a, ns->name, u->l.name, u->l.mtu) < 0)
+		return -ENOMEM;
+	m->n++;
+	return 1;
 }
 
 /* A port leaves its bond or team, which closes it: the vlans on it go
@@ -369,7 +375,7 @@ static int sim_uppers_mtu_back(struct planner *pl, struct action *a, const struc
  * the port is back (a no-op where nothing was lowered). */
 
 int sim_port_released(struct planner *pl, struct action *a, struct sim_link *port, bool was_up) {
-	size_t n = 0;
+	struct mtu_walk mb = { .a = a };
 	int r;
 
 	if (was_up) {
@@ -377,9 +383,9 @@ int sim_port_released(struct planner *pl, struct action *a, struct sim_link *por
 		    (r = sim_vlans_stay_down(pl, a, port, 0)) < 0 || (r = sim_link_state_follows(pl, a, port, false)) < 0)
 			return r;
 	}
-	if ((r = sim_uppers_mtu_back(pl, a, port, 0, &n)) < 0)
+	if ((r = sim_walk_uppers(pl, port, 0, visit_mtu_back, &mb)) < 0)
 		return r;
-	if (n && act_text_add(a, "; it gets back its mtu from before %s (the devices on it are lowered to it if it is lower)",
+	if (mb.n && act_text_add(a, "; it gets back its mtu from before %s (the devices on it are lowered to it if it is lower)",
 	                      a->old_master) < 0)
 		return -ENOMEM;
 	return 0;
