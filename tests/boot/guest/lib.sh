@@ -23,6 +23,9 @@ check() {
 
 stage() { cat "$OUT/stage" 2>/dev/null || echo ifupdown; }
 next_stage() { echo "$1" >"$OUT/stage"; sync; }
+# boot again: a full shutdown, then tools/boot-lab starts the guest anew
+# (a power cycle: user-mode Linux's in-place restart can hang)
+lab_reboot() { : >"$OUT/reboot"; sync; systemctl poweroff; }
 
 # until SECONDS CMD...: true once CMD is, within SECONDS (0.2 s steps)
 until_true() {
