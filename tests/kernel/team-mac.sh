@@ -89,10 +89,10 @@ answered 10 || hn_fail "no answer after the repair"
 # failover under hanet watch: c1a's switch port goes down
 HW_MAX_RUNTIME=120s hw_start "$CTL" --resync-interval 0
 ip -n switch link set c1a-sw down
-hw_until 10 test "$(active)" = c1b || hn_fail "no failover to c1b: $(active); $(tail "$W_LOG")"
+hw_until_is 10 = c1b active || hn_fail "no failover to c1b: $(active); $(tail "$W_LOG")"
 answered 10 || hn_fail "no answer after the failover to c1b"
 ip -n switch link set c1a-sw up
-hw_until 10 test "$(active)" = c1a || hn_fail "no failback to c1a: $(active); $(tail "$W_LOG")"
+hw_until_is 10 = c1a active || hn_fail "no failback to c1a: $(active); $(tail "$W_LOG")"
 answered 10 || hn_fail "no answer after the failback to c1a"
 hn_assert_eq "$(mac c1b)" "$t" "c1b's MAC after the failovers"
 hw_stop

@@ -41,7 +41,7 @@ grep -q "bond bond0: active slave s0 -> s1" "$W_LOG" || hn_fail "no log line: $(
 
 ip -n sw link set s0p up
 hw_wait_record 5 event=bond-active-slave link=bond0 from=s1 to=s0
-hw_until 2 test "$(hw_metric 'hanet_watch_failovers_total{profile="bond",netns="",link="bond0"}')" -ge 2 ||
+hw_until_is 2 -ge 2 hw_metric 'hanet_watch_failovers_total{profile="bond",netns="",link="bond0"}' ||
 	hn_fail "failovers not counted: $(cat "$W_MET")"
 # watch repaired nothing: failovers are not drift
 hn_assert_eq "$(hw_records event=repair)" 0 "repairs during failovers"

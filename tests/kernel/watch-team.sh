@@ -32,19 +32,19 @@ priority.t1 = 5
 addresses = 10.5.0.1/24
 INI
 hw_start "$P" --resync-interval 0
-hw_until 5 test "$(active)" = t0 || hn_fail "t0 not active: $(active)"
+hw_until_is 5 = t0 active || hn_fail "t0 not active: $(active)"
 # apply chose it (a port with a link, the highest priority): no failover yet
 hn_assert_eq "$(hw_records event=team-active-port)" 0 "team records before any failover"
 
 # the active port loses its carrier: t1
 ip -n sw link set t0p down
-hw_until 5 test "$(active)" = t1 || hn_fail "no failover to t1: $(active); $(tail "$W_LOG")"
+hw_until_is 5 = t1 active || hn_fail "no failover to t1: $(active); $(tail "$W_LOG")"
 hw_wait_record 3 event=team-active-port link=team0 from=t0 to=t1 by=hanet "why=t0 has no link"
 hw_wait_record 3 event=carrier link=t0 carrier=down
 
 # it comes back: the higher priority takes over again
 ip -n sw link set t0p up
-hw_until 5 test "$(active)" = t0 || hn_fail "no failback to t0: $(active)"
+hw_until_is 5 = t0 active || hn_fail "no failback to t0: $(active)"
 hw_wait_record 3 event=team-active-port link=team0 from=t1 to=t0 by=hanet
 grep -q "team team0: active port t1 -> t0 (t0 has a higher priority (10 > 5))" "$W_LOG" || hn_fail "no log line: $(cat "$W_LOG")"
 
@@ -56,7 +56,7 @@ hw_wait_record 3 event=repair kind=slave object=t1
 hn_assert_eq "$(active)" t0 "active port after t1 came back"
 "$KL" show team0 | grep -q "priority.t1=5" || hn_fail "t1 priority not restored: $("$KL" show team0)"
 
-hw_until 2 test "$(hw_metric 'hanet_watch_failovers_total{profile="team",netns="",link="team0"}')" -ge 2 ||
+hw_until_is 2 -ge 2 hw_metric 'hanet_watch_failovers_total{profile="team",netns="",link="team0"}' ||
 	hn_fail "failovers not counted: $(cat "$W_MET")"
 "$HANET" check "$P" >/dev/null || hn_fail "check: $("$HANET" check "$P" 2>&1)"
 hw_stop

@@ -155,6 +155,19 @@ hw_wait_record() {
 hw_has_record() { [ "$(hw_records "$@")" -gt 0 ]; }
 
 # hw_metric NAME{LABELS}: its value in the metrics file ("" when absent).
+# hw_until_is SECS OP WANT CMD...: until "$(CMD...)" OP WANT (test's =,
+# -ge...), CMD run again at every try
+hw_until_is() {
+	local secs=$1
+	shift
+	hw_until "$secs" hw_is "$@"
+}
+hw_is() {
+	local op=$1 want=$2
+	shift 2
+	test "$("$@")" "$op" "$want"
+}
+
 hw_metric() {
 	awk -v m="$1" 'index($0, m " ") == 1 { print $2 }' "$W_MET" 2>/dev/null
 }

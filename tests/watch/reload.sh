@@ -48,12 +48,12 @@ hw_wait_record 2 event=reload result=invalid
 hw_alive || hn_fail "watch died on an invalid profile"
 ip -n api addr del 10.0.0.60/24 dev v0p
 hw_until 3 sh -c 'ip -n api -4 -o addr show dev v0p | grep -q 10.0.0.60/24' || hn_fail "old profile not enforced after a bad reload"
-hw_until 2 test "$(hw_metric 'hanet_watch_reloads_total{profile="wt",result="invalid"}')" = 1 ||
+hw_until_is 2 = 1 hw_metric 'hanet_watch_reloads_total{profile="wt",result="invalid"}' ||
 	hn_fail "metrics: $(cat "$W_MET")"
 
 # fixed again: back to normal
 cp "$HN_TMP/good.ini" "$P"
 kill -HUP "$W_PID"
-hw_until 3 test "$(hw_records event=reload result=ok)" = 2 || hn_fail "second good reload not recorded"
+hw_until_is 3 = 2 hw_records event=reload result=ok || hn_fail "second good reload not recorded"
 hw_converged "$P"
 hw_stop

@@ -26,7 +26,7 @@ wait "$LPID"
 hn_assert_eq "$(grep -c 'spa=10.0.0.50 .*tpa=10.0.0.50' "$HN_TMP/frames")" 2 "gratuitous ARPs after the re-add"
 
 hw_converged "$P"
-hw_until 2 test "$(hw_metric 'hanet_watch_drift_repairs_total{profile="wt",kind="vip"}')" = 1 ||
+hw_until_is 2 = 1 hw_metric 'hanet_watch_drift_repairs_total{profile="wt",kind="vip"}' ||
 	hn_fail "metrics: $(cat "$W_MET")"
 hw_stop
 # the last metrics write says watch is down
