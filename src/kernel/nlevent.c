@@ -478,7 +478,11 @@ static int set_rcvbuf(int fd, int bytes) {
 	return 0;
 }
 
-/* In the namespace already: the event socket. */
+/* In the namespace already: the event socket.  Its groups are given to
+ * bind() as one mask (every rtnetlink group hanet reads is below 32): each
+ * NETLINK_ADD_MEMBERSHIP walks every subscribed socket of the protocol in
+ * the kernel, so a thousand namespaces subscribed group by group cost
+ * seven such walks each. */
 static int event_socket_here(unsigned groups, int rcvbuf) {
 	static const struct { unsigned g; unsigned grp[2]; } map[] = {
 		{ NLEV_G_LINK, { RTNLGRP_LINK, 0 } },
@@ -489,24 +493,25 @@ static int event_socket_here(unsigned groups, int rcvbuf) {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int fd, r;
 
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		if (!(groups & map[i].g) && map[i].g != NLEV_G_LINK)
+			continue;       /* links always: they keep the table of names */
+		for (size_t k = 0; k < 2 && map[i].grp[k]; k++) {
+			_Static_assert(RTNLGRP_IPV6_RULE <= 32, "a group beyond the bind mask");
+			sa.nl_groups |= 1u << (map[i].grp[k] - 1);
+		}
+	}
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
 	r = set_rcvbuf(fd, rcvbuf);
 	if (r < 0)
 		goto fail;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		goto fail_errno;
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
-		if (!(groups & map[i].g) && map[i].g != NLEV_G_LINK)
-			continue;       /* links always: they keep the table of names */
-		for (size_t k = 0; k < 2 && map[i].grp[k]; k++)
-			if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &map[i].grp[k], sizeof(unsigned)) < 0)
-				goto fail_errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		goto fail;
 	}
 	return fd;
-fail_errno:
-	r = -errno;
 fail:
 	close(fd);
 	return r;
@@ -516,13 +521,18 @@ fail:
  * namespace (entered by the caller).  *ret_intr: the dump was
  * interrupted by a change (NLM_F_DUMP_INTR) and should be redone. */
 static int dump_links_here(struct nlev_ns *n, uint8_t *buf, bool *ret_intr) {
+	/* without the statistics: the kernel's cost per link is less */
 	struct {
 		struct nlmsghdr nlh;
 		struct ifinfomsg ifi;
+		struct nlattr mask_hdr;
+		uint32_t mask;
 	} req = {
 		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
 		         .nlmsg_seq = 1 },
 		.ifi = { .ifi_family = AF_UNSPEC },
+		.mask_hdr = { .nla_len = NLA_HDRLEN + sizeof(uint32_t), .nla_type = IFLA_EXT_MASK },
+		.mask = RTEXT_FILTER_SKIP_STATS,
 	};
 	bool done = false, intr = false;
 	int fd, r = 0;

@@ -97,8 +97,7 @@ struct wteam {
 };
 
 struct want {
-	const char *netns;
-	char name[IFNAMSIZ];
+	const char *netns, *name;       /* interned in the watch's pool */
 	enum link_kind kind;
 };
 
@@ -134,6 +133,8 @@ struct watch {
 	struct wteam *teams_closed;     /* later events of the batch may name them */
 	struct want *want;
 	size_t n_want;
+	struct namemap want_index;      /* (netns, name) -> its index + 1 */
+	struct namemap want_names;      /* name alone (any namespace) -> 1 */
 	struct bond_seen *bonds;
 	size_t n_bonds;
 	struct strpool *pool;           /* namespace names of want and bonds */

@@ -230,22 +230,34 @@ void watch_status_watching(struct watch *w) {
 /* ---- what the profile wants and hanet owns -------------------------------------------------- */
 
 static int want_add(struct watch *w, const char *netns, const char *name, enum link_kind kind) {
-	struct want *v;
+	struct want *v, e = { .kind = kind };
+	int r;
 
-	for (size_t i = 0; i < w->n_want; i++)
-		if (netns_eq(w->want[i].netns, netns) && strcmp(w->want[i].name, name) == 0)
-			return 0;
+	if (namemap_get(&w->want_index, netns, name))
+		return 0;
+	e.netns = netns ? strpool_intern(w->pool, netns) : NULL;
+	e.name = strpool_intern(w->pool, name);
+	if ((netns && !e.netns) || !e.name)
+		return -ENOMEM;
 	v = realloc(w->want, (w->n_want + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	w->want = v;
-	v[w->n_want].netns = netns ? strpool_intern(w->pool, netns) : NULL;
-	if (netns && !v[w->n_want].netns)
-		return -ENOMEM;
-	snprintf(v[w->n_want].name, IFNAMSIZ, "%s", name);
-	v[w->n_want].kind = kind;
-	w->n_want++;
+	r = namemap_put(&w->want_index, e.netns, e.name, (void *)(uintptr_t)(w->n_want + 1));
+	if (r >= 0)
+		r = namemap_put(&w->want_names, NULL, e.name, (void *)1);
+	if (r < 0) {
+		namemap_del(&w->want_index, e.netns, e.name);
+		return r;
+	}
+	v[w->n_want++] = e;
 	return 0;
+}
+
+static void want_clear(struct watch *w) {
+	w->n_want = 0;
+	namemap_clear(&w->want_index);
+	namemap_clear(&w->want_names);
 }
 
 /* From the profile alone (before a plan says more). */
@@ -254,7 +266,7 @@ static int want_from_profile(struct watch *w) {
 	const struct profile *p = w->s.profile;
 	int r = 0;
 
-	w->n_want = 0;
+	want_clear(w);
 	for (size_t i = 0; p && r >= 0 && i < p->n_links; i++) {
 		const struct link *l = &p->links[i];
 
@@ -278,10 +290,9 @@ int watch_want_from_plan(struct watch *w, const struct plan *p) {
 }
 
 const struct want *watch_want_find(const struct watch *w, const char *netns, const char *name) {
-	for (size_t i = 0; i < w->n_want; i++)
-		if (netns_eq(w->want[i].netns, netns) && strcmp(w->want[i].name, name) == 0)
-			return &w->want[i];
-	return NULL;
+	uintptr_t i = (uintptr_t)namemap_get(&w->want_index, netns, name);
+
+	return i ? &w->want[i - 1] : NULL;
 }
 
 /* A link event worth looking at: the name is one the profile wants or
@@ -293,9 +304,8 @@ bool watch_link_relevant(const struct watch *w, const char *name) {
 
 	if (!name[0])
 		return false;
-	for (size_t i = 0; i < w->n_want; i++)
-		if (strcmp(w->want[i].name, name) == 0)
-			return true;
+	if (namemap_get(&w->want_names, NULL, name))
+		return true;
 	for (size_t i = 0; o && i < o->n_links; i++)
 		if (strcmp(o->links[i].name, name) == 0)
 			return true;
@@ -727,6 +737,7 @@ static void watch_fini(struct watch *w) {
 	nlev_track_stop();
 	namemap_clear(&w->ns_index);
 	free(w->ns);
+	want_clear(w);
 	free(w->want);
 	free(w->bonds);
 	profile_view_free(w->view);
