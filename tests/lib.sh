@@ -154,6 +154,29 @@ hn_dump_json() {
 	printf 'route show table all\nrule show\n' | ip $n -6 -d -j -batch -
 }
 
+# hn_plan_steps PROFILE [CMD]: how many steps `CMD --dry-run` (default
+# apply) plans
+hn_plan_steps() { "$HANET" "${2:-apply}" --dry-run "$1" | grep -cE '^ *[0-9]+  '; }
+
+# hn_fail_steps LABEL CMD PROFILE FROM TO STATE REF: `hanet CMD PROFILE`
+# with a failure injected at each of its steps FROM to TO in turn (the
+# test build, HANET_FAIL_AT=k); every time exit status 3, the step named
+# in the error, no undo step that failed, and the output of the command
+# STATE equal to the file REF.
+hn_fail_steps() {
+	local label=$1 cmd=$2 prof=$3 from=$4 to=$5 state=$6 ref=$7 k rc
+	for ((k = from; k <= to; k++)); do
+		rc=0
+		HANET_FAIL_AT=$k "$HANET_TEST" "$cmd" "$prof" >"$HN_TMP/out" 2>&1 || rc=$?
+		[ $rc -eq 3 ] || { cat "$HN_TMP/out"; hn_fail "$label: a failure at step $k: exit $rc, expected 3"; }
+		grep -q "step $k (.*failure injected" "$HN_TMP/out" || { cat "$HN_TMP/out"; hn_fail "$label: step $k: no message"; }
+		grep -q 'failed too\|could not undo' "$HN_TMP/out" && { cat "$HN_TMP/out"; hn_fail "$label: step $k: an undo step failed"; }
+		"$state" >"$HN_TMP/fail-steps.state"
+		diff -u "$ref" "$HN_TMP/fail-steps.state" >&2 ||
+			{ cat "$HN_TMP/out"; hn_fail "$label: a failure at step $k of $to did not leave the state as it was"; }
+	done
+}
+
 # hn_dump_json of the current namespace and of every named one, as one
 # JSON document.
 hn_dump_json_all() {

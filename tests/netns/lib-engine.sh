@@ -84,20 +84,12 @@ settle() {
 # HANET_KILL_AT) at each step K ("last": the last step), and the next
 # command (check PREV) rolls the change back to the same dump.
 fail_each_step() {
-	local label=$1 prof=$2 prev=$3 n k rc
+	local label=$1 prof=$2 prev=$3 n k
 	shift 3
 	hn_dump_json_all >"$HN_TMP/before"
-	n=$("$HANET" apply --dry-run "$prof" | grep -cE '^ *[0-9]+  ')
+	n=$(hn_plan_steps "$prof")
 	[ "$n" -gt 0 ] || hn_fail "$label: an empty plan"
-	for ((k = 1; k <= n; k++)); do
-		rc=0
-		HANET_FAIL_AT=$k "$HANET_TEST" apply "$prof" >"$HN_TMP/out" 2>&1 || rc=$?
-		[ $rc -eq 3 ] || { cat "$HN_TMP/out"; hn_fail "$label: failure at step $k: exit $rc, expected 3"; }
-		grep -q 'failed too\|could not undo' "$HN_TMP/out" && { cat "$HN_TMP/out"; hn_fail "$label: step $k: an undo step failed"; }
-		hn_dump_json_all >"$HN_TMP/after"
-		diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 ||
-			hn_fail "$label: a failure at step $k of $n did not leave the state as it was"
-	done
+	hn_fail_steps "$label" apply "$prof" 1 "$n" hn_dump_json_all "$HN_TMP/before"
 	echo "$label: a failure at each of the $n steps left every namespace as it was"
 	for k in "$@"; do
 		[ "$k" = last ] && k=$n

@@ -164,21 +164,11 @@ dump_all() {
 
 # inject a failure at each step of `hanet CMD PROFILE`; compare with $1
 each_step() {
-	local before=$1 cmd=$2 profile=$3 n k out rc
-	n=$("$HANET" "$cmd" --dry-run "$profile" | grep -cE '^ *[0-9]+  ')
+	local before=$1 cmd=$2 profile=$3 n
+	n=$(hn_plan_steps "$profile" "$cmd")
 	[ "$n" -gt 3 ] || hn_fail "$cmd: a plan of $n steps is too short to test"
 	echo "$cmd $(basename "$profile"): $n steps"
-	for k in $(seq 1 "$n"); do
-		rc=0
-		out=$(HANET_FAIL_AT=$k "$HANET_TEST" "$cmd" "$profile" 2>&1) || rc=$?
-		[ $rc -eq 3 ] || { echo "$out"; hn_fail "$cmd with a failure at step $k: exit $rc, expected 3"; }
-		grep -q "step $k (.*failure injected" <<<"$out" || { echo "$out"; hn_fail "step $k: no message"; }
-		dump_all >"$HN_TMP/after"
-		if ! diff -u "$before" "$HN_TMP/after"; then
-			echo "$out"
-			hn_fail "$cmd: a failure at step $k did not leave the state as it was"
-		fi
-	done
+	hn_fail_steps "$cmd" "$cmd" "$profile" 1 "$n" dump_all "$before"
 }
 
 dump_all >"$HN_TMP/d0"

@@ -106,7 +106,7 @@ EOT
 # default all) of applying PROFILE over the state now leaves every
 # namespace as it was
 each_step() {
-	local name=$1 prof=$2 from=${3:-1} to=${4:-} n k rc
+	local name=$1 prof=$2 from=${3:-1} to=${4:-} n
 	"$HANET" apply --dry-run "$prof" >"$HN_TMP/plan.$name"
 	kl_prefix "  $name: " "$HN_TMP/plan.$name"
 	n=$(grep -cE '^ *[0-9]+  ' "$HN_TMP/plan.$name")
@@ -115,15 +115,7 @@ each_step() {
 	[ "$from" -le "$to" ] || hn_fail "$name: a plan of $n steps has no step $from"
 	foreign_routes_there || hn_fail "$name: the routes in tables the profile does not mention are not there before"
 	hn_dump_json_all >"$HN_TMP/before"
-	for ((k = from; k <= to; k++)); do
-		rc=0
-		HANET_FAIL_AT=$k "$HANET_TEST" apply "$prof" >"$HN_TMP/out" 2>&1 || rc=$?
-		[ $rc -eq 3 ] || { cat "$HN_TMP/out"; hn_fail "$name: a failure at step $k: exit $rc, expected 3"; }
-		grep -q 'failed too\|could not undo' "$HN_TMP/out" && { cat "$HN_TMP/out"; hn_fail "$name: step $k: an undo failed"; }
-		hn_dump_json_all >"$HN_TMP/after"
-		diff -u "$HN_TMP/before" "$HN_TMP/after" >&2 ||
-			hn_fail "$name: a failure at step $k of $n did not leave the state as it was"
-	done
+	hn_fail_steps "$name" apply "$prof" "$from" "$to" hn_dump_json_all "$HN_TMP/before"
 	echo "$name: a failure at each of the steps $from to $to (of $n) left every namespace as it was"
 }
 

@@ -196,17 +196,9 @@ hk_state() {
 # and the output of the command STATE equal to the file REF.  The plan
 # must have MIN steps or more.
 hk_fail_each_step() {
-	local label=$1 prof=$2 state=$3 ref=$4 min=$5 steps k rc
-	steps=$("$HANET" apply --dry-run "$prof" | grep -c '^ *[0-9]')
+	local label=$1 prof=$2 state=$3 ref=$4 min=$5 steps
+	steps=$(hn_plan_steps "$prof")
 	[ "$steps" -ge "$min" ] || hn_fail "$label: expected a plan of $min steps or more, got $steps"
-	for ((k = 1; k <= steps; k++)); do
-		rc=0
-		HANET_FAIL_AT=$k "$HANET_TEST" apply "$prof" >"$HN_TMP/out" 2>&1 || rc=$?
-		sed "s/^/  $label, fail at $k: /" "$HN_TMP/out"
-		hn_assert_eq "$rc" 3 "$label: exit status with a failure injected at step $k"
-		grep -q 'failed too' "$HN_TMP/out" && hn_fail "$label: step $k: an undo step failed"
-		"$state" >"$HN_TMP/state"
-		diff -u "$ref" "$HN_TMP/state" || hn_fail "$label: state not restored after a failure at step $k of $steps"
-	done
+	hn_fail_steps "$label" apply "$prof" 1 "$steps" "$state" "$ref"
 	echo "$label: a failure at each of the $steps steps left the state as it was"
 }
