@@ -57,4 +57,20 @@ int profile_scope_build(const struct profile *p, const struct route_index *route
                         struct profile_view **ret_view, struct state **ret_st);
 void state_scope_free(struct state *st);
 
+/* The positions of each namespace's links, VIPs, rules and namespace
+ * section in a profile, so that a scope of a few namespaces is built from
+ * their objects alone (and their routes, from the route index), not from
+ * a pass over the whole profile.  Good while the profile's arrays are the
+ * ones it was built for (scope_index_valid). */
+struct scope_index;
+int scope_index_build(const struct profile *p, struct scope_index **ret);
+void scope_index_free(struct scope_index *x);
+bool scope_index_valid(const struct scope_index *x, const struct profile *p);
+/* profile_scope_build for the namespaces names[] (NULL: the current
+ * one); -ESTALE when x is not p's. */
+int profile_scope_build_named(const struct profile *p, const struct scope_index *x, const struct route_index *routes,
+                              size_t n_bulk, const size_t *bulk_file, const struct state *st,
+                              const char *const *names, size_t n_names, struct profile_view **ret_view,
+                              struct state **ret_st);
+
 #endif

@@ -87,6 +87,9 @@ struct route_index {
 /* -EEXIST when two routes have the same key (err says which). */
 int route_index_build(struct route_index *ix, const struct route *const *v, size_t n, char *err, size_t errsize);
 void route_index_fini(struct route_index *ix);
+/* The positions in v of netns's routes, appended to *v (n entries of
+ * cap, grown as needed), in no order. */
+int route_index_ns_positions(const struct route_index *ix, const char *netns, size_t **v, size_t *n, size_t *cap);
 /* The index of the desired route with this key in netns, or -1. */
 ssize_t route_index_find(const struct route_index *ix, const char *netns, const struct route_key *k);
 void route_index_reset(struct route_index *ix);

@@ -187,63 +187,96 @@ static bool route_kept_cb(const struct route *r, void *data) {
 	return route_kept(k->p, k->st, k->removed, r);
 }
 
-/* The routes of a view: those of the session's index `routes` that
- * keep() takes, each with its `present`.  [route] sections are copied
- * into the view's profile (which lists them), bulk routes are shared.
- * The index points at the view's copy of a section, or with `shared` at
- * the session's own route (a scope: its plan's actions then name the
- * same routes as the whole profile's). */
+/* Positions in an array, ascending: what a view or a scope takes. */
+struct pick {
+	size_t *v;
+	size_t n, cap;
+};
+
+static int pick_add(struct pick *pk, size_t pos) {
+	if (pk->n == pk->cap) {
+		size_t cap = pk->cap ? pk->cap * 2 : 8;
+		size_t *v = realloc(pk->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		pk->v = v;
+		pk->cap = cap;
+	}
+	pk->v[pk->n++] = pos;
+	return 0;
+}
+
+static int cmp_pos(const void *a, const void *b) {
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void pick_sort(struct pick *pk) {
+	if (pk->n > 1)
+		qsort(pk->v, pk->n, sizeof(*pk->v), cmp_pos);
+}
+
+static void pick_fini(struct pick *pk) {
+	free(pk->v);
+	*pk = (struct pick){ 0 };
+}
+
+/* The routes of the session's index that keep() takes. */
+static int pick_routes(const struct route_index *routes, bool (*keep)(const struct route *r, void *data), void *data,
+                       struct pick *pk) {
+	for (size_t i = 0; i < routes->n; i++)
+		if (keep(routes->v[i], data) && pick_add(pk, i) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* The routes of a view: those of the session's index `routes` at the
+ * positions kept (ascending), each with its `present`.  [route] sections
+ * are copied into the view's profile (which lists them), bulk routes are
+ * shared.  The index points at the view's copy of a section, or with
+ * `shared` at the session's own route (a scope: its plan's actions then
+ * name the same routes as the whole profile's). */
 static int view_routes(struct profile_view *v, const struct profile *p, const struct route_index *routes,
-                       size_t n_bulk, const size_t *bulk_file, bool shared,
-                       bool (*keep)(const struct route *r, void *data), void *data) {
-	size_t n = routes->n, n_sections = n - n_bulk, n_rv = 0, n_kept = 0, n_copies = 0;
+                       size_t n_bulk, const size_t *bulk_file, bool shared, const struct pick *kept) {
+	size_t n_sections = routes->n - n_bulk, n_kept = kept->n, n_copies = 0;
 	const struct route **rv = NULL;
-	size_t *orig = NULL;
-	uint8_t *kept = malloc(n ? n : 1);
 	char err[256];
 	int r = -ENOMEM;
 
-	if (!kept)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		kept[i] = keep(routes->v[i], data);
-		n_kept += kept[i];
-		n_copies += kept[i] && i < n_sections && i < p->n_routes;
-	}
+	for (size_t k = 0; k < n_kept; k++)
+		n_copies += kept->v[k] < n_sections && kept->v[k] < p->n_routes;
 	/* arrays of the size kept: a scope of one namespace among a
 	 * thousand copies a few routes, not the whole profile's */
 	rv = calloc(n_kept ? n_kept : 1, sizeof(*rv));
-	orig = malloc((n_kept ? n_kept : 1) * sizeof(*orig));
 	v->bulk_file = malloc((n_kept - n_copies ? n_kept - n_copies : 1) * sizeof(*v->bulk_file));
 	v->profile.routes = malloc((n_copies ? n_copies : 1) * sizeof(struct route));
 	v->profile.n_routes = 0;
-	if (!rv || !orig || !v->bulk_file || !v->profile.routes)
+	if (!rv || !v->bulk_file || !v->profile.routes)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		if (!kept[i])
-			continue;
-		rv[n_rv] = routes->v[i];
+	for (size_t k = 0; k < n_kept; k++) {
+		size_t i = kept->v[k];
+
+		rv[k] = routes->v[i];
 		if (i < n_sections && i < p->n_routes) {
 			struct route *c = &v->profile.routes[v->profile.n_routes++];
 
 			*c = *routes->v[i];
 			if (!shared)
-				rv[n_rv] = c;
+				rv[k] = c;
 		} else {
 			v->bulk_file[v->n_bulk++] = bulk_file ? bulk_file[i - n_sections] : 0;
 		}
-		orig[n_rv++] = i;
 	}
-	r = route_index_build(&v->routes, rv, n_rv, err, sizeof(err));
+	r = route_index_build(&v->routes, rv, n_kept, err, sizeof(err));
 	if (r < 0)
 		goto out;
-	for (size_t i = 0; i < n_rv; i++)
-		v->routes.present[i] = routes->present[orig[i]];
+	for (size_t k = 0; k < n_kept; k++)
+		v->routes.present[k] = routes->present[kept->v[k]];
 	r = 0;
 out:
-	free(kept);
 	free(rv);
-	free(orig);
 	return r;
 }
 
@@ -313,8 +346,12 @@ int profile_view_build(const struct profile *p, const struct route_index *routes
 
 	if (routes) {
 		struct kept k = { p, st, removed };
+		struct pick kept = { 0 };
 
-		r = view_routes(v, p, routes, n_bulk, bulk_file, false, route_kept_cb, &k);
+		r = pick_routes(routes, route_kept_cb, &k, &kept);
+		if (r >= 0)
+			r = view_routes(v, p, routes, n_bulk, bulk_file, false, &kept);
+		pick_fini(&kept);
 		if (r < 0)
 			goto fail;
 	}
@@ -425,118 +462,338 @@ static bool route_in_cb(const struct route *r, void *data) {
 	return scope_has(data, r->netns);
 }
 
-int profile_scope_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
-                        const size_t *bulk_file, const struct state *st, netns_pred_fn in, void *data,
-                        struct profile_view **ret_view, struct state **ret_st) {
+/* What a scope takes, by position (ascending): the profile's links,
+ * VIPs, rules, namespace sections and routes; the observed namespaces
+ * (scoped) and those holding a peer of a scoped veth (shadows); and the
+ * peers, (netns, name). */
+struct scope_picks {
+	struct pick link, vip, rule, netns, route, st, shadow;
+	struct namemap peers, peer_ns;
+};
+
+static void picks_fini(struct scope_picks *pk) {
+	pick_fini(&pk->link);
+	pick_fini(&pk->vip);
+	pick_fini(&pk->rule);
+	pick_fini(&pk->netns);
+	pick_fini(&pk->route);
+	pick_fini(&pk->st);
+	pick_fini(&pk->shadow);
+	namemap_clear(&pk->peers);
+	namemap_clear(&pk->peer_ns);
+}
+
+/* A scoped veth's peer outside the scope: its namespace is shadowed. */
+static int picks_peer(struct scope_picks *pk, const struct link *l, bool peer_in_scope) {
+	if (l->kind != LINK_VETH || peer_in_scope)
+		return 0;
+	if (namemap_put(&pk->peers, veth_peer_ns(l), l->u.veth.peer, (void *)1) < 0 ||
+	    namemap_put(&pk->peer_ns, veth_peer_ns(l), NULL, (void *)1) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* A namespace section is taken when its namespace is scoped, or shadowed
+ * and observed. */
+static bool netns_taken(const struct scope_picks *pk, const struct state *st, const char *name, bool scoped) {
+	return scoped || (pk->peer_ns.n && namemap_get(&pk->peer_ns, name, NULL) && state_ns(st, name));
+}
+
+/* The picks of the namespaces in() says yes to: one pass over the whole
+ * profile and state (a scope of many namespaces). */
+static int picks_scan(const struct profile *p, const struct route_index *routes, const struct state *st,
+                      netns_pred_fn in, void *data, struct scope_picks *pk) {
+	struct scope_in x = { .in = in, .data = data };
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		const struct link *l = &p->links[i];
+
+		if (!scope_has(&x, l->netns))
+			continue;
+		if (pick_add(&pk->link, i) < 0 || picks_peer(pk, l, l->kind == LINK_VETH && scope_has(&x, veth_peer_ns(l))) < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < st->n_ns; i++) {
+		if (scope_has(&x, st->ns[i].name)) {
+			if (pick_add(&pk->st, i) < 0)
+				return -ENOMEM;
+		} else if (pk->peer_ns.n && namemap_get(&pk->peer_ns, st->ns[i].name, NULL) && pick_add(&pk->shadow, i) < 0) {
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < p->n_netns; i++)
+		if (netns_taken(pk, st, p->netns[i].name, scope_has(&x, p->netns[i].name)) && pick_add(&pk->netns, i) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < p->n_vips; i++)
+		if (scope_has(&x, p->vips[i].netns) && pick_add(&pk->vip, i) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < p->n_rules; i++)
+		if (scope_has(&x, p->rules[i].netns) && pick_add(&pk->rule, i) < 0)
+			return -ENOMEM;
+	if (routes && pick_routes(routes, route_in_cb, &x, &pk->route) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* ---- the objects of each namespace, for scopes of a few ---------------------------------------------- */
+
+enum { OBJ_LINK, OBJ_VIP, OBJ_RULE, OBJ_NETNS, _OBJ_MAX };
+
+struct ns_objs {
+	size_t *v[_OBJ_MAX];
+	size_t n[_OBJ_MAX];
+};
+
+struct scope_index {
+	const struct link *links;
+	const struct vip *vips;
+	const struct rule *rules;
+	const struct netns_conf *netns;
+	size_t n_links, n_vips, n_rules, n_netns;
+	struct namemap map;             /* netns -> its index in objs + 1 */
+	struct ns_objs *objs;
+	size_t n_objs;
+};
+
+static const char *obj_netns(const struct profile *p, int k, size_t i) {
+	switch (k) {
+	case OBJ_LINK: return p->links[i].netns;
+	case OBJ_VIP: return p->vips[i].netns;
+	case OBJ_RULE: return p->rules[i].netns;
+	default: return p->netns[i].name;
+	}
+}
+
+static size_t obj_count(const struct profile *p, int k) {
+	return k == OBJ_LINK ? p->n_links : k == OBJ_VIP ? p->n_vips : k == OBJ_RULE ? p->n_rules : p->n_netns;
+}
+
+void scope_index_free(struct scope_index *x) {
+	if (!x)
+		return;
+	for (size_t i = 0; i < x->n_objs; i++)
+		for (int k = 0; k < _OBJ_MAX; k++)
+			free(x->objs[i].v[k]);
+	free(x->objs);
+	namemap_clear(&x->map);
+	free(x);
+}
+
+int scope_index_build(const struct profile *p, struct scope_index **ret) {
+	struct scope_index *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return -ENOMEM;
+	x->links = p->links;
+	x->vips = p->vips;
+	x->rules = p->rules;
+	x->netns = p->netns;
+	x->n_links = p->n_links;
+	x->n_vips = p->n_vips;
+	x->n_rules = p->n_rules;
+	x->n_netns = p->n_netns;
+	/* counted, then filled */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int k = 0; k < _OBJ_MAX; k++)
+			for (size_t i = 0; i < obj_count(p, k); i++) {
+				const char *ns = obj_netns(p, k, i);
+				uintptr_t j = (uintptr_t)namemap_get(&x->map, ns, NULL);
+				struct ns_objs *o;
+
+				if (!j) {
+					struct ns_objs *v = realloc(x->objs, (x->n_objs + 1) * sizeof(*v));
+
+					if (!v)
+						goto fail;
+					x->objs = v;
+					memset(&v[x->n_objs], 0, sizeof(*v));
+					if (namemap_put(&x->map, ns, NULL, (void *)(uintptr_t)(x->n_objs + 1)) < 0)
+						goto fail;
+					j = ++x->n_objs;
+				}
+				o = &x->objs[j - 1];
+				if (pass == 1)
+					o->v[k][o->n[k]] = i;
+				o->n[k]++;
+			}
+		if (pass == 0)
+			for (size_t j = 0; j < x->n_objs; j++)
+				for (int k = 0; k < _OBJ_MAX; k++) {
+					if (x->objs[j].n[k] && !(x->objs[j].v[k] = malloc(x->objs[j].n[k] * sizeof(size_t))))
+						goto fail;
+					x->objs[j].n[k] = 0;
+				}
+	}
+	*ret = x;
+	return 0;
+fail:
+	scope_index_free(x);
+	return -ENOMEM;
+}
+
+bool scope_index_valid(const struct scope_index *x, const struct profile *p) {
+	return x && x->links == p->links && x->n_links == p->n_links && x->vips == p->vips && x->n_vips == p->n_vips &&
+	       x->rules == p->rules && x->n_rules == p->n_rules && x->netns == p->netns && x->n_netns == p->n_netns;
+}
+
+static int pick_objs(const struct scope_index *x, const char *netns, int k, struct pick *pk) {
+	uintptr_t j = (uintptr_t)namemap_get(&x->map, netns, NULL);
+
+	for (size_t i = 0; j && i < x->objs[j - 1].n[k]; i++)
+		if (pick_add(pk, x->objs[j - 1].v[k][i]) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static bool name_in(const char *const *names, size_t n, const char *netns) {
+	for (size_t i = 0; i < n; i++)
+		if (names[i] == netns || netns_eq(names[i], netns))
+			return true;
+	return false;
+}
+
+/* The picks of a few namespaces, from their objects alone. */
+static int picks_named(const struct profile *p, const struct scope_index *x, const struct route_index *routes,
+                       const struct state *st, const char *const *names, size_t n_names, struct scope_picks *pk) {
+	struct pick shadow_names = { 0 };   /* indexes in p->links of the veths whose peers are shadowed */
+	int r = -ENOMEM;
+
+	for (size_t i = 0; i < n_names; i++)
+		if (pick_objs(x, names[i], OBJ_LINK, &pk->link) < 0 || pick_objs(x, names[i], OBJ_VIP, &pk->vip) < 0 ||
+		    pick_objs(x, names[i], OBJ_RULE, &pk->rule) < 0 || pick_objs(x, names[i], OBJ_NETNS, &pk->netns) < 0)
+			goto out;
+	for (size_t k = 0; k < pk->link.n; k++) {
+		const struct link *l = &p->links[pk->link.v[k]];
+		bool known;
+
+		if (l->kind != LINK_VETH || name_in(names, n_names, veth_peer_ns(l)))
+			continue;
+		known = namemap_get(&pk->peer_ns, veth_peer_ns(l), NULL) != NULL;
+		if (picks_peer(pk, l, false) < 0 || (!known && pick_add(&shadow_names, pk->link.v[k]) < 0))
+			goto out;
+	}
+	for (size_t i = 0; i < n_names; i++) {
+		const struct ns_state *ns = state_ns(st, names[i]);
+
+		if (ns && pick_add(&pk->st, (size_t)(ns - st->ns)) < 0)
+			goto out;
+	}
+	for (size_t k = 0; k < shadow_names.n; k++) {
+		const char *pns = veth_peer_ns(&p->links[shadow_names.v[k]]);
+		const struct ns_state *ns = state_ns(st, pns);
+
+		if (ns && (pick_add(&pk->shadow, (size_t)(ns - st->ns)) < 0 || pick_objs(x, pns, OBJ_NETNS, &pk->netns) < 0))
+			goto out;
+	}
+	for (size_t i = 0; routes && i < n_names; i++)
+		if (route_index_ns_positions(routes, names[i], &pk->route.v, &pk->route.n, &pk->route.cap) < 0)
+			goto out;
+	pick_sort(&pk->link);
+	pick_sort(&pk->vip);
+	pick_sort(&pk->rule);
+	pick_sort(&pk->netns);
+	pick_sort(&pk->route);
+	pick_sort(&pk->st);
+	pick_sort(&pk->shadow);
+	r = 0;
+out:
+	pick_fini(&shadow_names);
+	return r;
+}
+
+/* ---- a scope from its picks ------------------------------------------------------------------------- */
+
+static void *copy_picked(const void *v, size_t size, const struct pick *pk, size_t *ret_n) {
+	char *c = malloc((pk->n ? pk->n : 1) * size);
+
+	for (size_t k = 0; c && k < pk->n; k++)
+		memcpy(c + k * size, (const char *)v + pk->v[k] * size, size);
+	*ret_n = c ? pk->n : 0;
+	return c;
+}
+
+static int scope_from_picks(const struct profile *p, const struct route_index *routes, size_t n_bulk,
+                            const size_t *bulk_file, const struct state *st, const struct scope_picks *pk,
+                            struct profile_view **ret_view, struct state **ret_st) {
 	struct profile_view *v = calloc(1, sizeof(*v));
 	struct scope_state *ss = calloc(1, sizeof(*ss));
 	struct state *s = ss ? &ss->st : NULL;
-	struct namemap peers = { 0 }, peer_ns = { 0 };
-	struct scope_in x = { .in = in, .data = data };
-	uint8_t *take = NULL;
-	size_t n;
 	int r = -ENOMEM;
 
 	if (!v || !s)
 		goto fail;
 	ss->first_shadow = SIZE_MAX;        /* no shadow of its own yet: nothing of st freed on failure */
-	/* the peers of the scope's veths, and their namespaces */
-	for (size_t i = 0; i < p->n_links; i++) {
-		const struct link *l = &p->links[i];
-		const char *pns = l->kind == LINK_VETH ? veth_peer_ns(l) : NULL;
-
-		if (l->kind != LINK_VETH || scope_has(&x, pns) || !scope_has(&x, l->netns))
-			continue;
-		if (namemap_put(&peers, pns, l->u.veth.peer, (void *)1) < 0 ||
-		    namemap_put(&peer_ns, pns, NULL, (void *)1) < 0)
-			goto fail;
-	}
-	/* every array the size of what the scope takes (counted first): a
-	 * repair of one namespace among a thousand copies little */
-	/* take: 1 a scoped namespace, 2 a shadow (each asked once) */
-	take = malloc((st->n_ns > p->n_netns ? st->n_ns : p->n_netns) + 1);
-	if (!take)
-		goto fail;
-	n = 0;
-	for (size_t i = 0; i < st->n_ns; i++) {
-		take[i] = scope_has(&x, st->ns[i].name) ? 1 : peer_ns.n && namemap_get(&peer_ns, st->ns[i].name, NULL) ? 2 : 0;
-		n += take[i] != 0;
-	}
-	s->ns = calloc(n ? n : 1, sizeof(*s->ns));
+	/* every array the size of what the scope takes: a repair of one
+	 * namespace among a thousand copies little */
+	s->ns = calloc(pk->st.n + pk->shadow.n ? pk->st.n + pk->shadow.n : 1, sizeof(*s->ns));
 	if (!s->ns)
 		goto fail;
-	for (size_t i = 0; i < st->n_ns; i++) {
-		if (take[i] != 1)
-			continue;
-		s->ns[s->n_ns] = st->ns[i];
+	for (size_t k = 0; k < pk->st.n; k++) {
+		s->ns[s->n_ns] = st->ns[pk->st.v[k]];
 		if (namemap_put(&s->index, s->ns[s->n_ns].name, NULL, &s->ns[s->n_ns]) < 0)
 			goto fail;
 		s->n_ns++;
 	}
 	ss->first_shadow = s->n_ns;
-	for (size_t i = 0; i < st->n_ns; i++)
-		if (take[i] == 2 && shadow_add(ss, &st->ns[i], &peers) < 0)
+	for (size_t k = 0; k < pk->shadow.n; k++)
+		if (shadow_add(ss, &st->ns[pk->shadow.v[k]], &pk->peers) < 0)
 			goto fail;
 	v->profile = *p;
 	v->profile.index = NULL;            /* arrays of its own: indexed below */
 	v->profile.routes = NULL;
 	v->owns_netns = true;
-	n = 0;
-	for (size_t i = 0; i < p->n_netns; i++) {
-		take[i] = scope_has(&x, p->netns[i].name) || namemap_get(&s->index, p->netns[i].name, NULL);
-		n += take[i];
-	}
-	v->profile.netns = malloc((n ? n : 1) * sizeof(*p->netns));
-	n = 0;
-	for (size_t i = 0; i < p->n_links; i++)
-		n += scope_has(&x, p->links[i].netns);
-	v->profile.links = malloc((n ? n : 1) * sizeof(struct link));
-	n = 0;
-	for (size_t i = 0; i < p->n_vips; i++)
-		n += scope_has(&x, p->vips[i].netns);
-	v->profile.vips = malloc((n ? n : 1) * sizeof(struct vip));
-	n = 0;
-	for (size_t i = 0; i < p->n_rules; i++)
-		n += scope_has(&x, p->rules[i].netns);
-	v->profile.rules = malloc((n ? n : 1) * sizeof(struct rule));
+	v->profile.netns = copy_picked(p->netns, sizeof(*p->netns), &pk->netns, &v->profile.n_netns);
+	v->profile.links = copy_picked(p->links, sizeof(*p->links), &pk->link, &v->profile.n_links);
+	v->profile.vips = copy_picked(p->vips, sizeof(*p->vips), &pk->vip, &v->profile.n_vips);
+	v->profile.rules = copy_picked(p->rules, sizeof(*p->rules), &pk->rule, &v->profile.n_rules);
+	v->profile.n_routes = 0;
 	if (!routes)
 		v->profile.routes = calloc(1, sizeof(struct route));
 	if (!v->profile.netns || !v->profile.links || !v->profile.vips || (!routes && !v->profile.routes) ||
 	    !v->profile.rules)
 		goto fail;
-	v->profile.n_netns = v->profile.n_links = v->profile.n_vips = v->profile.n_routes = v->profile.n_rules = 0;
-	for (size_t i = 0; i < p->n_netns; i++)
-		if (take[i])
-			v->profile.netns[v->profile.n_netns++] = p->netns[i];
-	for (size_t i = 0; i < p->n_links; i++)
-		if (scope_has(&x, p->links[i].netns))
-			v->profile.links[v->profile.n_links++] = p->links[i];
-	for (size_t i = 0; i < p->n_vips; i++)
-		if (scope_has(&x, p->vips[i].netns))
-			v->profile.vips[v->profile.n_vips++] = p->vips[i];
-	for (size_t i = 0; i < p->n_rules; i++)
-		if (scope_has(&x, p->rules[i].netns))
-			v->profile.rules[v->profile.n_rules++] = p->rules[i];
 	r = profile_index_build(&v->profile);
 	if (r < 0)
 		goto fail;
 	if (routes) {
-		r = view_routes(v, p, routes, n_bulk, bulk_file, true, route_in_cb, &x);
+		r = view_routes(v, p, routes, n_bulk, bulk_file, true, &pk->route);
 		if (r < 0)
 			goto fail;
 	}
-	namemap_clear(&peers);
-	namemap_clear(&peer_ns);
-	free(take);
 	*ret_view = v;
 	*ret_st = s;
 	return 0;
 fail:
-	namemap_clear(&peers);
-	namemap_clear(&peer_ns);
-	free(take);
 	profile_view_free(v);
 	state_scope_free(s);
+	return r;
+}
+
+int profile_scope_build(const struct profile *p, const struct route_index *routes, size_t n_bulk,
+                        const size_t *bulk_file, const struct state *st, netns_pred_fn in, void *data,
+                        struct profile_view **ret_view, struct state **ret_st) {
+	struct scope_picks pk = { 0 };
+	int r = picks_scan(p, routes, st, in, data, &pk);
+
+	if (r >= 0)
+		r = scope_from_picks(p, routes, n_bulk, bulk_file, st, &pk, ret_view, ret_st);
+	picks_fini(&pk);
+	return r;
+}
+
+int profile_scope_build_named(const struct profile *p, const struct scope_index *x, const struct route_index *routes,
+                              size_t n_bulk, const size_t *bulk_file, const struct state *st,
+                              const char *const *names, size_t n_names, struct profile_view **ret_view,
+                              struct state **ret_st) {
+	struct scope_picks pk = { 0 };
+	int r;
+
+	if (!scope_index_valid(x, p))
+		return -ESTALE;
+	r = picks_named(p, x, routes, st, names, n_names, &pk);
+	if (r >= 0)
+		r = scope_from_picks(p, routes, n_bulk, bulk_file, st, &pk, ret_view, ret_st);
+	picks_fini(&pk);
 	return r;
 }
 

@@ -488,6 +488,26 @@ static struct route_index_ns *index_ns(const struct route_index *ix, const char 
 	return NULL;
 }
 
+int route_index_ns_positions(const struct route_index *ix, const char *netns, size_t **v, size_t *n, size_t *cap) {
+	const struct route_index_ns *ns = index_ns(ix, netns);
+
+	for (size_t i = 0; ns && i < ns->cap; i++) {
+		if (!ns->slots[i])
+			continue;
+		if (*n == *cap) {
+			size_t c = *cap ? *cap * 2 : 8;
+			size_t *nv = realloc(*v, c * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			*v = nv;
+			*cap = c;
+		}
+		(*v)[(*n)++] = (size_t)(uint32_t)ns->slots[i] - 1;
+	}
+	return 0;
+}
+
 /* The namespace's entry, added (without slots) when new. */
 static struct route_index_ns *index_ns_add(struct route_index *ix, const char *netns) {
 	struct route_index_ns *ns = index_ns(ix, netns), *nv;

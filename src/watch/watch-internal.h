@@ -122,6 +122,7 @@ struct watch {
 	bool loaded;
 	struct profile_view *view;      /* while devices are missing: the part of the profile applied */
 	struct route_index *sections;   /* the [route] sections alone: fast paths of big profiles */
+	struct scope_index *scope_ix;   /* each namespace's objects: scoped plans of a few namespaces */
 	char waiting_for[512];          /* what the view leaves out, as last said */
 	struct wns **ns;
 	size_t n_ns;

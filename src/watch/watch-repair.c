@@ -196,26 +196,14 @@ static bool in_scope(const char *netns, void *data) {
 	return n && n->scoped;
 }
 
-/* A scope of a few namespaces (a repair, a burst of drift): its names in
- * a short list, compared by pointer, then by text.  Building a scope asks
- * about every object of the profile, and most answers are "no": a few
- * comparisons that stop at the first differing byte cost less than
- * hashing each name. */
+/* A scope of a few namespaces (a repair, a burst of drift): its names,
+ * whose objects the scope index lists (profile_scope_build_named). */
 #define SCOPE_FEW 16
 
 struct scope_few {
 	const char *name[SCOPE_FEW];
 	size_t n;
 };
-
-static bool in_scope_few(const char *netns, void *data) {
-	const struct scope_few *f = data;
-
-	for (size_t i = 0; i < f->n; i++)
-		if (f->name[i] == netns || netns_eq(f->name[i], netns))
-			return true;
-	return false;
-}
 
 /* The scoped namespaces in *f; false when there are more than it holds. */
 static bool scope_few_get(const struct watch *w, struct scope_few *f) {
@@ -272,10 +260,18 @@ static int plan_scope(struct watch *w, struct scope *sc, struct plan **ret) {
 	if (w->view || !w->s.st)
 		return -EXDEV;
 	in = watch_plan_in(w, 0);               /* marks the VIPs held */
-	if (scope_few_get(w, &few))
-		r = profile_scope_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, in_scope_few,
-		                        &few, &sc->view, &sc->st);
-	else
+	if (scope_few_get(w, &few)) {
+		/* from the few namespaces' own objects: the index of them is
+		 * made at the first repair after a (re)load */
+		if (!scope_index_valid(w->scope_ix, w->s.profile)) {
+			scope_index_free(w->scope_ix);
+			w->scope_ix = NULL;
+			if (scope_index_build(w->s.profile, &w->scope_ix) < 0)
+				return -EXDEV;
+		}
+		r = profile_scope_build_named(w->s.profile, w->scope_ix, w->s.routes, w->s.n_bulk, w->s.bulk_file,
+		                              w->s.st, few.name, few.n, &sc->view, &sc->st);
+	} else
 		r = profile_scope_build(w->s.profile, w->s.routes, w->s.n_bulk, w->s.bulk_file, w->s.st, in_scope, w,
 		                        &sc->view, &sc->st);
 	if (r < 0)
@@ -331,6 +327,8 @@ static int sections_index(struct watch *w) {
 }
 
 void watch_sections_free(struct watch *w) {
+	scope_index_free(w->scope_ix);
+	w->scope_ix = NULL;
 	if (!w->sections)
 		return;
 	route_index_fini(w->sections);

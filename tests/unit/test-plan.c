@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "owner.h"
+#include "partial.h"
 #include "plan.h"
 #include "route.h"
 #include "observe.h"
@@ -52,6 +53,15 @@ static struct link *st_link(struct state *st, const char *netns, const char *nam
 	l->mtu = 1500;
 	l->link_netnsid = -1;
 	l->set = LINK_SET_MTU | LINK_SET_STATE | LINK_SET_ALIAS;
+	return l;
+}
+
+static struct link *st_veth(struct state *st, const char *netns, const char *name, int ifindex, const char *peer,
+                            const char *peer_netns) {
+	struct link *l = st_link(st, netns, name, LINK_VETH, ifindex);
+
+	snprintf(l->u.veth.peer, sizeof(l->u.veth.peer), "%s", peer);
+	l->u.veth.peer_netns = peer_netns ? strpool_intern(st->pool, peer_netns) : NULL;
 	return l;
 }
 
@@ -778,6 +788,134 @@ static void test_many_foreign_ports(void **state) {
 	run_fini(&x);
 }
 
+/* ---- scopes ----------------------------------------------------------------- */
+
+struct names {
+	const char *const *v;
+	size_t n;
+};
+
+static bool names_has(const char *netns, void *data) {
+	const struct names *x = data;
+
+	for (size_t i = 0; i < x->n; i++)
+		if (netns_eq(x->v[i], netns))
+			return true;
+	return false;
+}
+
+static void assert_same_scope(const struct profile_view *a, const struct state *sa, const struct profile_view *b,
+                              const struct state *sb, const struct run *x) {
+	struct plan_input in = { .owner = x->o };
+	struct plan *pa = NULL, *pb = NULL;
+	char err[512], *ta, *tb;
+
+	assert_int_equal(a->profile.n_links, b->profile.n_links);
+	for (size_t i = 0; i < a->profile.n_links; i++) {
+		assert_string_equal(a->profile.links[i].name, b->profile.links[i].name);
+		assert_true(netns_eq(a->profile.links[i].netns, b->profile.links[i].netns));
+	}
+	assert_int_equal(a->profile.n_vips, b->profile.n_vips);
+	for (size_t i = 0; i < a->profile.n_vips; i++)
+		assert_string_equal(a->profile.vips[i].name, b->profile.vips[i].name);
+	assert_int_equal(a->profile.n_rules, b->profile.n_rules);
+	for (size_t i = 0; i < a->profile.n_rules; i++)
+		assert_string_equal(a->profile.rules[i].name, b->profile.rules[i].name);
+	assert_int_equal(a->profile.n_netns, b->profile.n_netns);
+	for (size_t i = 0; i < a->profile.n_netns; i++)
+		assert_string_equal(a->profile.netns[i].name, b->profile.netns[i].name);
+	assert_int_equal(a->routes.n, b->routes.n);
+	for (size_t i = 0; i < a->routes.n; i++) {
+		assert_ptr_equal(a->routes.v[i], b->routes.v[i]);
+		assert_int_equal(a->routes.present[i], b->routes.present[i]);
+	}
+	assert_int_equal(sa->n_ns, sb->n_ns);
+	for (size_t i = 0; i < sa->n_ns; i++) {
+		assert_true(netns_eq(sa->ns[i].name, sb->ns[i].name));
+		assert_int_equal(sa->ns[i].n_links, sb->ns[i].n_links);
+		for (size_t j = 0; j < sa->ns[i].n_links; j++)
+			assert_string_equal(sa->ns[i].links[j].name, sb->ns[i].links[j].name);
+	}
+	in.profile = &a->profile;
+	in.routes = &a->routes;
+	in.st = sa;
+	assert_int_equal(plan_build(&in, &pa, err, sizeof(err)), 0);
+	in.profile = &b->profile;
+	in.routes = &b->routes;
+	in.st = sb;
+	assert_int_equal(plan_build(&in, &pb, err, sizeof(err)), 0);
+	ta = plan_text(pa);
+	tb = plan_text(pb);
+	assert_string_equal(ta, tb);
+	free(ta);
+	free(tb);
+	plan_free(pa);
+	plan_free(pb);
+}
+
+/* A scope of a few namespaces built from the scope index (the watch's
+ * repairs) is the one a pass over the whole profile builds: the same
+ * objects in the same order, the same observed namespaces, shadows of
+ * the peers' namespaces and plan. */
+static void test_scope_named(void **state) {
+	static const char *const s1[] = { "qr-1" }, *const s2[] = { "qr-3", "qr-0" }, *const s3[] = { NULL },
+	                         *const s4[] = { "brns" }, *const s5[] = { "qr-2", "brns" };
+	static const struct names scopes[] = { { s1, 1 }, { s2, 2 }, { s3, 1 }, { s4, 1 }, { s5, 2 } };
+	struct scope_index *ix = NULL;
+	char text[8192], name[IFNAMSIZ], peer[IFNAMSIZ], rg[IFNAMSIZ];
+	struct run x;
+	int n;
+
+	(void)state;
+	n = snprintf(text, sizeof(text), "[netns brns]\n[bridge br0]\nnetns = brns\nports = rp-0, rp-1, rp-2, rp-3\n"
+	                                 "[veth h0]\npeer = h1\npeer_netns = qr-2\naddresses = 192.0.2.1/24\n");
+	for (int i = 0; i < 4; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+		              "[netns qr-%d]\n[veth rg-%d]\nnetns = qr-%d\npeer = rp-%d\naddresses = 10.%d.0.1/24\n"
+		              "[veth rp-%d]\nnetns = brns\npeer = rg-%d\n"
+		              "[vip vip-%d]\naddress = 10.%d.0.100/24\ndev = rg-%d\nnetns = qr-%d\n"
+		              "[route r-%d]\nto = 172.16.%d.0/24\nvia = 10.%d.0.254\ndev = rg-%d\nnetns = qr-%d\n"
+		              "[rule rule-%d]\nfrom = 10.%d.0.0/24\ntable = 100\npriority = 1000\nnetns = qr-%d\n",
+		              i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i);
+	assert_true((size_t)n < sizeof(text));
+	run_init(&x, text);
+	st_veth(x.st, NULL, "h0", 2, "h1", "qr-2");
+	st_link(x.st, "brns", "lo", LINK_NIC, 1);
+	st_link(x.st, "brns", "br0", LINK_BRIDGE, 2);
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "qr-%d", i);
+		snprintf(peer, sizeof(peer), "rp-%d", i);
+		snprintf(rg, sizeof(rg), "rg-%d", i);
+		snprintf(st_veth(x.st, "brns", peer, 3 + i, rg, name)->master, IFNAMSIZ, "br0");
+		st_link(x.st, name, "lo", LINK_NIC, 1);
+		st_veth(x.st, name, rg, 2, peer, "brns");
+		if (i == 2)
+			st_veth(x.st, name, "h1", 3, "h0", NULL);
+	}
+	run_plan(&x, 0);
+	if (x.r != 0)
+		fprintf(stderr, "plan: %s\n", x.err);
+	assert_int_equal(x.r, 0);
+	assert_int_equal(scope_index_build(x.p, &ix), 0);
+	assert_true(scope_index_valid(ix, x.p));
+	for (size_t k = 0; k < ARRAY_SIZE(scopes); k++) {
+		struct profile_view *va = NULL, *vb = NULL;
+		struct state *sa = NULL, *sb = NULL;
+
+		assert_int_equal(profile_scope_build(x.p, &x.ix, 0, NULL, x.st, names_has, (void *)&scopes[k], &va, &sa), 0);
+		assert_int_equal(profile_scope_build_named(x.p, ix, &x.ix, 0, NULL, x.st, scopes[k].v, scopes[k].n, &vb, &sb),
+		                 0);
+		assert_true(va->profile.n_links > 0);
+		assert_same_scope(va, sa, vb, sb, &x);
+		profile_view_free(va);
+		profile_view_free(vb);
+		state_scope_free(sa);
+		state_scope_free(sb);
+	}
+	scope_index_free(ix);
+	run_fini(&x);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_order),    cmocka_unit_test(test_nothing_to_do),
@@ -787,6 +925,7 @@ int main(void) {
 		cmocka_unit_test(test_mtu_follows_kernel), cmocka_unit_test(test_team_port_mac),
 		cmocka_unit_test(test_team_port_leaves), cmocka_unit_test(test_owner_route_tables),
 		cmocka_unit_test(test_stable), cmocka_unit_test(test_many_foreign_ports),
+		cmocka_unit_test(test_scope_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
