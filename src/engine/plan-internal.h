@@ -69,6 +69,15 @@ struct planner {
 	struct sim_ns *ns;
 	size_t n_ns;
 	struct namemap ns_idx;              /* namespace -> index in ns + 1 */
+	/* the last two namespaces found, by the name's pointer (checked by
+	 * text): a plan asks for the same one or two again and again */
+	const char *ns_hit_key[2];
+	size_t ns_hit[2];                   /* index in ns + 1 */
+	unsigned ns_hit_next;
+	/* and the last one not found while there were n_ns_miss (the
+	 * owner's records of a thousand namespaces, in a plan of one) */
+	char ns_miss[NETNS_NAME_MAX + 1];
+	size_t n_ns_miss;                   /* n_ns + 1 then; 0: none */
 	struct want_link *want;
 	size_t n_want;
 	struct namemap want_idx;            /* (netns, name) -> index in want + 1, of the first want_indexed */

@@ -36,9 +36,26 @@ const char *plan_ns_suffix(const char *netns, char *buf, size_t size) {
 }
 
 struct sim_ns *sim_ns(struct planner *pl, const char *netns) {
-	uintptr_t i = (uintptr_t)namemap_get(&pl->ns_idx, netns, NULL);
+	uintptr_t i;
 
-	return i ? &pl->ns[i - 1] : NULL;
+	for (unsigned k = 0; k < 2; k++)
+		if (pl->ns_hit[k] && pl->ns_hit_key[k] == netns && netns_eq(pl->ns[pl->ns_hit[k] - 1].name, netns))
+			return &pl->ns[pl->ns_hit[k] - 1];
+	if (pl->n_ns_miss == pl->n_ns + 1 && netns_eq(pl->ns_miss, netns))
+		return NULL;            /* namespaces are only ever added: still not there */
+	i = (uintptr_t)namemap_get(&pl->ns_idx, netns, NULL);
+	if (!i) {
+		size_t len = netns ? strnlen(netns, sizeof(pl->ns_miss) - 1) : 0;
+
+		memcpy(pl->ns_miss, netns ? netns : "", len);
+		pl->ns_miss[len] = '\0';
+		pl->n_ns_miss = pl->n_ns + 1;
+		return NULL;
+	}
+	pl->ns_hit_key[pl->ns_hit_next] = netns;
+	pl->ns_hit[pl->ns_hit_next] = i;
+	pl->ns_hit_next ^= 1;
+	return &pl->ns[i - 1];
 }
 
 struct sim_ns *sim_ns_add(struct planner *pl, const char *netns) {
