@@ -266,10 +266,8 @@ static void on_addr(struct watch *w, struct wns *n, const struct nlev *ev) {
 		         watch_in_ns(n->name, nsb, sizeof(nsb)));
 	else
 		snprintf(what, sizeof(what), "address %s removed from %s%s", ip, ev->ifname, watch_in_ns(n->name, nsb, sizeof(nsb)));
-	if (desired && watch_fast_addr(w, n, ev, what)) {
-		watch_mark_confirm(w, n, ev->arrived_ns);
+	if (desired && watch_fast_addr_hold(w, n, ev, what))
 		return;
-	}
 	watch_mark_dirty(w, n, what, ev->arrived_ns, w->o->debounce_us);
 }
 
@@ -290,6 +288,8 @@ static void on_route(struct watch *w, struct wns *n, const struct nlev *ev) {
 		snprintf(what, sizeof(what), "route %s%s%s removed%s", r->name ? r->name : "", r->name ? " " : "",
 		         ev->addr.plen ? ip : "default", watch_in_ns(n->name, nsb, sizeof(nsb)));
 	}
+	/* after a held address repair there: the route may need it */
+	watch_fast_flush_ns(w, n);
 	if (watch_fast_route(w, n, idx, what, ev->arrived_ns)) {
 		watch_mark_confirm(w, n, ev->arrived_ns);
 		return;
@@ -314,6 +314,13 @@ static void on_rule(struct watch *w, struct wns *n, const struct nlev *ev) {
 void watch_on_nlev(const struct nlev *ev, void *data) {
 	struct wns *n = data;
 	struct watch *w = n->w;
+
+	/* a held repair of this namespace first: its address and link
+	 * events in order (the routes an address removal takes with it are
+	 * no reason to let the other namespaces' repairs wait) */
+	if (ev->type != NLEV_ROUTE_NEW && ev->type != NLEV_ROUTE_DEL && ev->type != NLEV_RULE_NEW &&
+	    ev->type != NLEV_RULE_DEL)
+		watch_fast_flush_ns(w, n);
 
 	if (log_get_level() >= LOG_LEVEL_DEBUG) {
 		char line[512];

@@ -96,6 +96,18 @@ struct wteam {
 	struct wteam *next_closed;
 };
 
+/* An address removed by someone else, its repair held until the end of
+ * the epoll batch: the drift of several namespaces at once is planned
+ * and applied together (watch_fast_flush). */
+struct fast_pending {
+	struct wns *n;
+	char dev[IFNAMSIZ];
+	struct ipaddr ip;
+	uint64_t t_ns;
+	char what[600];
+};
+#define FAST_PENDING_MAX 16
+
 struct want {
 	const char *netns, *name;       /* interned in the watch's pool */
 	enum link_kind kind;
@@ -123,6 +135,8 @@ struct watch {
 	struct profile_view *view;      /* while devices are missing: the part of the profile applied */
 	struct route_index *sections;   /* the [route] sections alone: fast paths of big profiles */
 	struct scope_index *scope_ix;   /* each namespace's objects: scoped plans of a few namespaces */
+	struct fast_pending fast_q[FAST_PENDING_MAX];   /* at most one per namespace */
+	size_t n_fast_q;
 	char waiting_for[512];          /* what the view leaves out, as last said */
 	struct wns **ns;
 	size_t n_ns;
@@ -216,7 +230,12 @@ struct bond_seen *watch_bond_seen(struct watch *w, const char *netns, const char
 void watch_bonds_from_state(struct watch *w);
 struct plan_input watch_plan_in(struct watch *w, unsigned flags);
 void watch_sections_free(struct watch *w);
-bool watch_fast_addr(struct watch *w, struct wns *n, const struct nlev *ev, const char *what);
+/* Hold the repair of a removed address (true), or false when the fast
+ * path does not apply; watch_fast_flush repairs what is held, before any
+ * other event of the same namespace and at the end of the epoll batch. */
+bool watch_fast_addr_hold(struct watch *w, struct wns *n, const struct nlev *ev, const char *what);
+void watch_fast_flush(struct watch *w);
+void watch_fast_flush_ns(struct watch *w, const struct wns *n);
 bool watch_fast_route(struct watch *w, struct wns *n, ssize_t idx, const char *what, uint64_t t_ns);
 bool watch_fast_link_down(struct watch *w, struct wns *n, const struct nlev *ev, const char *what);
 void watch_on_nlev(const struct nlev *ev, void *data);

@@ -162,7 +162,9 @@ static int run_plan(struct watch *w, const struct plan *p, struct apply **ret_ap
 	r = session_apply(&w->s,
 	                  &(struct session_apply_opts){
 	                          .plan = p,
-	                          .apply = { .verbose = log_get_level() >= LOG_LEVEL_DEBUG },
+	                          /* fail_at: the test build's HANET_FAIL_AT */
+	                          .apply = { .verbose = log_get_level() >= LOG_LEVEL_DEBUG,
+	                                     .fail_at = apply_fail_at_from_env() },
 	                  },
 	                  &res);
 	unlock_now(w);
@@ -422,29 +424,184 @@ static bool fast_ok(const struct watch *w) {
 	return !w->o->no_fast_path && w->s.st && w->phase == PHASE_DRIFT && !w->echo;
 }
 
-bool watch_fast_addr(struct watch *w, struct wns *n, const struct nlev *ev, const char *what) {
-	struct ns_state *ns = fast_ok(w) ? state_ns(w->s.st, n->name) : NULL;
-	struct fast_target t = { .type = ACT_ADDR_ADD, .netns = n->name, .dev = ev->ifname, .ip = &ev->addr };
+/* The address out of the state as last observed (it went, the event
+ * says): *ret_saved and *ret_j to put it back; false when it was not
+ * there (it went before). */
+static bool addr_unobserve(struct ns_state *ns, const char *dev, const struct ipaddr *ip, struct addr *ret_saved,
+                           size_t *ret_j) {
+	size_t j;
+
+	for (j = 0; j < ns->n_addrs; j++)
+		if (strcmp(ns->addrs[j].dev, dev) == 0 && ipaddr_eq(&ns->addrs[j].ip, ip))
+			break;
+	if (j == ns->n_addrs)
+		return false;
+	*ret_saved = ns->addrs[j];
+	*ret_j = j;
+	memmove(&ns->addrs[j], &ns->addrs[j + 1], (ns->n_addrs - j - 1) * sizeof(*ns->addrs));
+	ns->n_addrs--;
+	return true;
+}
+
+static void addr_reobserve(struct ns_state *ns, const struct addr *saved, size_t j) {
+	memmove(&ns->addrs[j + 1], &ns->addrs[j], (ns->n_addrs - j) * sizeof(*ns->addrs));
+	ns->addrs[j] = *saved;
+	ns->n_addrs++;
+}
+
+static bool fast_addr(struct watch *w, const struct fast_pending *q) {
+	struct ns_state *ns = fast_ok(w) ? state_ns(w->s.st, q->n->name) : NULL;
+	struct fast_target t = { .type = ACT_ADDR_ADD, .netns = q->n->name, .dev = q->dev, .ip = &q->ip };
 	struct addr saved;
 	size_t j;
-	bool ok;
+	bool ok, had;
 
 	if (!ns || !ns->exists)
 		return false;
-	for (j = 0; j < ns->n_addrs; j++)
-		if (strcmp(ns->addrs[j].dev, ev->ifname) == 0 && ipaddr_eq(&ns->addrs[j].ip, &ev->addr))
-			break;
-	if (j == ns->n_addrs)
-		/* not in the state as last observed (it went before): as is */
-		return fast_apply(w, &t, what, "re-added", ev->arrived_ns);
-	saved = ns->addrs[j];
-	memmove(&ns->addrs[j], &ns->addrs[j + 1], (ns->n_addrs - j - 1) * sizeof(*ns->addrs));
-	ns->n_addrs--;
-	ok = fast_apply(w, &t, what, "re-added", ev->arrived_ns);
-	memmove(&ns->addrs[j + 1], &ns->addrs[j], (ns->n_addrs - j) * sizeof(*ns->addrs));
-	ns->addrs[j] = saved;
-	ns->n_addrs++;
+	had = addr_unobserve(ns, q->dev, &q->ip, &saved, &j);
+	ok = fast_apply(w, &t, q->what, "re-added", q->t_ns);
+	if (had)
+		addr_reobserve(ns, &saved, j);
 	return ok;
+}
+
+static void fast_one(struct watch *w, const struct fast_pending *q) {
+	if (fast_addr(w, q))
+		watch_mark_confirm(w, q->n, q->t_ns);
+	else
+		watch_mark_dirty(w, q->n, q->what, q->t_ns, w->o->debounce_us);
+}
+
+/* Several namespaces' addresses at once: one scoped plan of them all,
+ * their re-adds one transaction; false (nothing done) when that does not
+ * work out, and each is then repaired on its own. */
+static bool fast_many(struct watch *w) {
+	const size_t nq = w->n_fast_q;
+	struct ns_state *nss[FAST_PENDING_MAX];
+	struct addr saved[FAST_PENDING_MAX];
+	size_t js[FAST_PENDING_MAX], ks[FAST_PENDING_MAX], n_acts = 0;
+	bool had[FAST_PENDING_MAX] = { false };
+	struct action *acts = NULL;
+	struct plan *p = NULL, many;
+	struct apply *ap = NULL;
+	struct scope sc = { 0 };
+	char err[1024];
+	bool ok = false;
+	uint64_t done;
+	int r;
+
+	if (!fast_ok(w))
+		return false;
+	for (size_t i = 0; i < nq; i++) {
+		nss[i] = state_ns(w->s.st, w->fast_q[i].n->name);
+		if (!nss[i] || !nss[i]->exists)
+			return false;
+	}
+	for (size_t i = 0; i < nq; i++) {
+		had[i] = addr_unobserve(nss[i], w->fast_q[i].dev, &w->fast_q[i].ip, &saved[i], &js[i]);
+		w->fast_q[i].n->scoped = true;
+	}
+	r = plan_scope(w, &sc, &p);
+	for (size_t i = 0; i < nq; i++)
+		w->fast_q[i].n->scoped = false;
+	if (r < 0)
+		goto out;
+	/* each one's re-add, in the plan's order */
+	for (size_t k = 0; k < p->n; k++)
+		for (size_t i = 0; i < nq; i++) {
+			const struct fast_pending *q = &w->fast_q[i];
+			struct fast_target t = { .type = ACT_ADDR_ADD, .netns = q->n->name, .dev = q->dev, .ip = &q->ip };
+
+			if (fast_match(&p->v[k], &t)) {
+				ks[n_acts++] = k;
+				break;
+			}
+		}
+	if (n_acts != nq) {
+		log_debug("fast path: %zu addresses at once: %zu re-adds in the plan", nq, n_acts);
+		goto out;
+	}
+	acts = malloc(nq * sizeof(*acts));
+	if (!acts)
+		goto out;
+	for (size_t i = 0; i < nq; i++)
+		acts[i] = p->v[ks[i]];
+	many = *p;
+	many.v = acts;
+	many.n = nq;
+	r = run_plan(w, &many, &ap, err, sizeof(err));
+	if (r < 0) {
+		log_debug("fast path: %zu addresses at once: %s", nq, err);
+		goto out;
+	}
+	done = now_ns();
+	for (size_t i = 0; i < nq; i++) {
+		const struct fast_pending *q = &w->fast_q[i];
+		const struct action *a = NULL;
+
+		for (size_t k = 0; k < nq && !a; k++) {
+			struct fast_target t = { .type = ACT_ADDR_ADD, .netns = q->n->name, .dev = q->dev, .ip = &q->ip };
+
+			if (fast_match(&acts[k], &t))
+				a = &acts[k];
+		}
+		log_notice("drift: %s; re-added in %.1f ms (with %zu other namespace%s)", q->what,
+		           (double)(done - q->t_ns) / 1e6, nq - 1, nq == 2 ? "" : "s");
+		records_repair(w->rec, repair_kind(a), a->netns, a->object ? a->object : a->name[0] ? a->name : NULL, a->text,
+		               q->what, q->t_ns, done);
+		watch_mark_confirm(w, q->n, q->t_ns);
+	}
+	watch_announce_vips(w, ap);
+	apply_free(ap);
+	ok = true;
+out:
+	free(acts);
+	plan_free(p);
+	scope_free(&sc);
+	for (size_t i = nq; i-- > 0;)
+		if (had[i])
+			addr_reobserve(nss[i], &saved[i], js[i]);
+	return ok;
+}
+
+bool watch_fast_addr_hold(struct watch *w, struct wns *n, const struct nlev *ev, const char *what) {
+	struct fast_pending *q;
+
+	if (!fast_ok(w))
+		return false;
+	watch_fast_flush_ns(w, n);
+	if (w->n_fast_q == FAST_PENDING_MAX)
+		watch_fast_flush(w);
+	q = &w->fast_q[w->n_fast_q++];
+	q->n = n;
+	snprintf(q->dev, sizeof(q->dev), "%s", ev->ifname);
+	q->ip = ev->addr;
+	q->t_ns = ev->arrived_ns;
+	snprintf(q->what, sizeof(q->what), "%s", what);
+	return true;
+}
+
+void watch_fast_flush(struct watch *w) {
+	size_t nq = w->n_fast_q;
+
+	if (!nq)
+		return;
+	if (nq > 1 && fast_many(w)) {
+		w->n_fast_q = 0;
+		return;
+	}
+	/* taken off the queue first: a repair's own events come later */
+	w->n_fast_q = 0;
+	for (size_t i = 0; i < nq; i++)
+		fast_one(w, &w->fast_q[i]);
+}
+
+void watch_fast_flush_ns(struct watch *w, const struct wns *n) {
+	for (size_t i = 0; i < w->n_fast_q; i++)
+		if (w->fast_q[i].n == n) {
+			watch_fast_flush(w);
+			return;
+		}
 }
 
 bool watch_fast_route(struct watch *w, struct wns *n, ssize_t idx, const char *what, uint64_t t_ns) {

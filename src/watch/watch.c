@@ -837,6 +837,9 @@ int watch_run(const char *path, const struct watch_opts *o) {
 		for (int i = 0; i < n && !w.quit; i++) {
 			struct src *s = evs[i].data.ptr;
 
+			/* repairs held from the events before go first */
+			if (s->type != SRC_NLEV)
+				watch_fast_flush(&w);
 			switch (s->type) {
 			case SRC_NLEV:
 				watch_on_nlev_fd(&w, s->ptr);
@@ -869,6 +872,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 				break;
 			}
 		}
+		watch_fast_flush(&w);
 		if (resync_due && !w.quit && w.resync_at && now_ns() >= w.resync_at)
 			watch_resync(&w);
 		watch_teams_reap(&w);

@@ -154,7 +154,6 @@ hw_wait_record() {
 }
 hw_has_record() { [ "$(hw_records "$@")" -gt 0 ]; }
 
-# hw_metric NAME{LABELS}: its value in the metrics file ("" when absent).
 # hw_until_is SECS OP WANT CMD...: until "$(CMD...)" OP WANT (test's =,
 # -ge...), CMD run again at every try
 hw_until_is() {
@@ -168,6 +167,7 @@ hw_is() {
 	test "$("$@")" "$op" "$want"
 }
 
+# hw_metric NAME{LABELS}: its value in the metrics file ("" when absent).
 hw_metric() {
 	awk -v m="$1" 'index($0, m " ") == 1 { print $2 }' "$W_MET" 2>/dev/null
 }
