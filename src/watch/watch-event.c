@@ -364,6 +364,7 @@ void watch_on_nlev_fd(struct watch *w, struct wns *n) {
 	if (r < 0) {
 		/* treat it like an overflow: we do not know what we missed */
 		log_warning_errno(r, "netns %s: reading events: %m; observing it again", watch_ns_label(n->name));
+		watch_fast_flush_ns(w, n);
 		watch_unsubscribe(w, n);
 		watch_mark_dirty(w, NULL, "events lost (socket error)", now_ns(), w->o->debounce_us);
 	}

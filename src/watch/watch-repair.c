@@ -475,12 +475,12 @@ static void fast_one(struct watch *w, const struct fast_pending *q) {
 /* Several namespaces' addresses at once: one scoped plan of them all,
  * their re-adds one transaction; false (nothing done) when that does not
  * work out, and each is then repaired on its own. */
-static bool fast_many(struct watch *w) {
-	const size_t nq = w->n_fast_q;
+static bool fast_many(struct watch *w, const struct fast_pending *q, size_t nq) {
 	struct ns_state *nss[FAST_PENDING_MAX];
 	struct addr saved[FAST_PENDING_MAX];
 	size_t js[FAST_PENDING_MAX], ks[FAST_PENDING_MAX], n_acts = 0;
-	bool had[FAST_PENDING_MAX] = { false };
+	size_t at[FAST_PENDING_MAX];        /* each repair's place in acts */
+	bool had[FAST_PENDING_MAX] = { false }, matched[FAST_PENDING_MAX] = { false };
 	struct action *acts = NULL;
 	struct plan *p = NULL, many;
 	struct apply *ap = NULL;
@@ -492,27 +492,30 @@ static bool fast_many(struct watch *w) {
 
 	if (!fast_ok(w))
 		return false;
+	if (nq > FAST_PENDING_MAX)
+		return false;
 	for (size_t i = 0; i < nq; i++) {
-		nss[i] = state_ns(w->s.st, w->fast_q[i].n->name);
+		nss[i] = state_ns(w->s.st, q[i].n->name);
 		if (!nss[i] || !nss[i]->exists)
 			return false;
 	}
 	for (size_t i = 0; i < nq; i++) {
-		had[i] = addr_unobserve(nss[i], w->fast_q[i].dev, &w->fast_q[i].ip, &saved[i], &js[i]);
-		w->fast_q[i].n->scoped = true;
+		had[i] = addr_unobserve(nss[i], q[i].dev, &q[i].ip, &saved[i], &js[i]);
+		q[i].n->scoped = true;
 	}
 	r = plan_scope(w, &sc, &p);
 	for (size_t i = 0; i < nq; i++)
-		w->fast_q[i].n->scoped = false;
+		q[i].n->scoped = false;
 	if (r < 0)
 		goto out;
-	/* each one's re-add, in the plan's order */
-	for (size_t k = 0; k < p->n; k++)
+	/* each one's re-add, once, in the plan's order */
+	for (size_t k = 0; k < p->n && n_acts < nq; k++)
 		for (size_t i = 0; i < nq; i++) {
-			const struct fast_pending *q = &w->fast_q[i];
-			struct fast_target t = { .type = ACT_ADDR_ADD, .netns = q->n->name, .dev = q->dev, .ip = &q->ip };
+			struct fast_target t = { .type = ACT_ADDR_ADD, .netns = q[i].n->name, .dev = q[i].dev, .ip = &q[i].ip };
 
-			if (fast_match(&p->v[k], &t)) {
+			if (!matched[i] && fast_match(&p->v[k], &t)) {
+				matched[i] = true;
+				at[i] = n_acts;
 				ks[n_acts++] = k;
 				break;
 			}
@@ -536,20 +539,13 @@ static bool fast_many(struct watch *w) {
 	}
 	done = now_ns();
 	for (size_t i = 0; i < nq; i++) {
-		const struct fast_pending *q = &w->fast_q[i];
-		const struct action *a = NULL;
+		const struct action *a = &acts[at[i]];
 
-		for (size_t k = 0; k < nq && !a; k++) {
-			struct fast_target t = { .type = ACT_ADDR_ADD, .netns = q->n->name, .dev = q->dev, .ip = &q->ip };
-
-			if (fast_match(&acts[k], &t))
-				a = &acts[k];
-		}
-		log_notice("drift: %s; re-added in %.1f ms (with %zu other namespace%s)", q->what,
-		           (double)(done - q->t_ns) / 1e6, nq - 1, nq == 2 ? "" : "s");
+		log_notice("drift: %s; re-added in %.1f ms (with %zu other namespace%s)", q[i].what,
+		           (double)(done - q[i].t_ns) / 1e6, nq - 1, nq == 2 ? "" : "s");
 		records_repair(w->rec, repair_kind(a), a->netns, a->object ? a->object : a->name[0] ? a->name : NULL, a->text,
-		               q->what, q->t_ns, done);
-		watch_mark_confirm(w, q->n, q->t_ns);
+		               q[i].what, q[i].t_ns, done);
+		watch_mark_confirm(w, q[i].n, q[i].t_ns);
 	}
 	watch_announce_vips(w, ap);
 	apply_free(ap);
@@ -582,18 +578,18 @@ bool watch_fast_addr_hold(struct watch *w, struct wns *n, const struct nlev *ev,
 }
 
 void watch_fast_flush(struct watch *w) {
+	struct fast_pending q[FAST_PENDING_MAX];
 	size_t nq = w->n_fast_q;
 
 	if (!nq)
 		return;
-	if (nq > 1 && fast_many(w)) {
-		w->n_fast_q = 0;
-		return;
-	}
-	/* taken off the queue first: a repair's own events come later */
+	/* taken off the queue first: nothing that runs below holds again */
+	memcpy(q, w->fast_q, nq * sizeof(*q));
 	w->n_fast_q = 0;
+	if (nq > 1 && fast_many(w, q, nq))
+		return;
 	for (size_t i = 0; i < nq; i++)
-		fast_one(w, &w->fast_q[i]);
+		fast_one(w, &q[i]);
 }
 
 void watch_fast_flush_ns(struct watch *w, const struct wns *n) {

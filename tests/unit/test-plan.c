@@ -860,14 +860,21 @@ static void assert_same_scope(const struct profile_view *a, const struct state *
 static void test_scope_named(void **state) {
 	static const char *const s1[] = { "qr-1" }, *const s2[] = { "qr-3", "qr-0" }, *const s3[] = { NULL },
 	                         *const s4[] = { "brns" }, *const s5[] = { "qr-2", "brns" };
-	static const struct names scopes[] = { { s1, 1 }, { s2, 2 }, { s3, 1 }, { s4, 1 }, { s5, 2 } };
+	static const char *const s6[] = { "qr-1", "qr-9" };     /* qr-9: declared, not observed */
+	static const struct names scopes[] = { { s1, 1 }, { s2, 2 }, { s3, 1 }, { s4, 1 }, { s5, 2 }, { s6, 2 } };
+	/* bulk routes ([routes] files): after the sections in the index */
+	static const char *const bulk_ns[] = { "qr-1", "brns", "qr-3", "qr-1" };
+	struct route bulk[4];
+	const struct route *all[32];
+	size_t bulk_file[4] = { 0, 1, 0, 1 }, n_all = 0;
+	struct route_index bix = { 0 };
 	struct scope_index *ix = NULL;
 	char text[8192], name[IFNAMSIZ], peer[IFNAMSIZ], rg[IFNAMSIZ];
 	struct run x;
 	int n;
 
 	(void)state;
-	n = snprintf(text, sizeof(text), "[netns brns]\n[bridge br0]\nnetns = brns\nports = rp-0, rp-1, rp-2, rp-3\n"
+	n = snprintf(text, sizeof(text), "[netns brns]\n[netns qr-9]\n[bridge br0]\nnetns = brns\nports = rp-0, rp-1, rp-2, rp-3\n"
 	                                 "[veth h0]\npeer = h1\npeer_netns = qr-2\naddresses = 192.0.2.1/24\n");
 	for (int i = 0; i < 4; i++)
 		n += snprintf(text + n, sizeof(text) - (size_t)n,
@@ -898,20 +905,44 @@ static void test_scope_named(void **state) {
 	assert_int_equal(x.r, 0);
 	assert_int_equal(scope_index_build(x.p, &ix), 0);
 	assert_true(scope_index_valid(ix, x.p));
-	for (size_t k = 0; k < ARRAY_SIZE(scopes); k++) {
-		struct profile_view *va = NULL, *vb = NULL;
-		struct state *sa = NULL, *sb = NULL;
+	for (size_t i = 0; i < x.p->n_routes; i++)
+		all[n_all++] = &x.p->routes[i];
+	for (size_t i = 0; i < ARRAY_SIZE(bulk); i++) {
+		char cidr[32];
 
-		assert_int_equal(profile_scope_build(x.p, &x.ix, 0, NULL, x.st, names_has, (void *)&scopes[k], &va, &sa), 0);
-		assert_int_equal(profile_scope_build_named(x.p, ix, &x.ix, 0, NULL, x.st, scopes[k].v, scopes[k].n, &vb, &sb),
-		                 0);
-		assert_true(va->profile.n_links > 0);
-		assert_same_scope(va, sa, vb, sb, &x);
-		profile_view_free(va);
-		profile_view_free(vb);
-		state_scope_free(sa);
-		state_scope_free(sb);
+		memset(&bulk[i], 0, sizeof(bulk[i]));
+		snprintf(cidr, sizeof(cidr), "172.30.%zu.0/24", i);
+		assert_int_equal(parse_prefix(cidr, true, &bulk[i].dst), 0);
+		bulk[i].set = ROUTE_SET_TABLE;
+		bulk[i].table = 200;
+		bulk[i].netns = bulk_ns[i];
+		all[n_all++] = &bulk[i];
 	}
+	assert_int_equal(route_index_build(&bix, all, n_all, NULL, 0), 0);
+	for (int with_bulk = 0; with_bulk < 2; with_bulk++)
+		for (size_t k = 0; k < ARRAY_SIZE(scopes); k++) {
+			const struct route_index *rix = with_bulk ? &bix : &x.ix;
+			size_t nb = with_bulk ? ARRAY_SIZE(bulk) : 0;
+			const size_t *bf = with_bulk ? bulk_file : NULL;
+			struct profile_view *va = NULL, *vb = NULL;
+			struct state *sa = NULL, *sb = NULL;
+
+			assert_int_equal(profile_scope_build(x.p, rix, nb, bf, x.st, names_has, (void *)&scopes[k], &va, &sa), 0);
+			assert_int_equal(
+			        profile_scope_build_named(x.p, ix, rix, nb, bf, x.st, scopes[k].v, scopes[k].n, &vb, &sb), 0);
+			assert_true(va->profile.n_links > 0 || k == 5);
+			assert_same_scope(va, sa, vb, sb, &x);
+			assert_int_equal(va->n_bulk, vb->n_bulk);
+			for (size_t i = 0; i < va->n_bulk; i++)
+				assert_int_equal(va->bulk_file[i], vb->bulk_file[i]);
+			if (with_bulk && k == 0)
+				assert_int_equal(vb->n_bulk, 2);        /* qr-1's two */
+			profile_view_free(va);
+			profile_view_free(vb);
+			state_scope_free(sa);
+			state_scope_free(sb);
+		}
+	route_index_fini(&bix);
 	scope_index_free(ix);
 	run_fini(&x);
 }

@@ -51,6 +51,7 @@ hw_stop
 # the test build, with its debug lines (what the fast path tried)
 printf '#!/bin/sh\nexec %s --verbose "$@"\n' "$HANET_TEST" >"$HN_TMP/hanet-test-verbose"
 chmod +x "$HN_TMP/hanet-test-verbose"
+: >"$W_REC"
 HANET=$HN_TMP/hanet-test-verbose HANET_FAIL_AT=2 hw_start "$P"
 kill -STOP "$W_PID"
 for i in 1 2 4; do
@@ -61,6 +62,7 @@ for i in 1 2 4; do
 	hw_until 5 vip_there "$i" || hn_fail "VIP v$i not re-added after a burst that failed together: $(tail -5 "$W_LOG")"
 	hw_wait_record 2 event=repair kind=vip object="v$i" netns="s$i"
 done
+hn_assert_eq "$(hw_records event=repair)" 3 "repair records of the second burst"
 grep -q 'fast path: 3 addresses at once: .*failure injected' "$W_LOG" ||
 	hn_fail "the burst was not tried together: $(grep -E 'drift|fast path' "$W_LOG")"
 grep -q 'other namespace' "$W_LOG" && hn_fail "a burst that failed was logged as repaired together"
