@@ -471,14 +471,15 @@ struct scope_picks {
 	struct namemap peers, peer_ns;
 };
 
+static void picks_each(struct scope_picks *pk, void (*fn)(struct pick *pk)) {
+	struct pick *all[] = { &pk->link, &pk->vip, &pk->rule, &pk->netns, &pk->route, &pk->st, &pk->shadow };
+
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		fn(all[i]);
+}
+
 static void picks_fini(struct scope_picks *pk) {
-	pick_fini(&pk->link);
-	pick_fini(&pk->vip);
-	pick_fini(&pk->rule);
-	pick_fini(&pk->netns);
-	pick_fini(&pk->route);
-	pick_fini(&pk->st);
-	pick_fini(&pk->shadow);
+	picks_each(pk, pick_fini);
 	namemap_clear(&pk->peers);
 	namemap_clear(&pk->peer_ns);
 }
@@ -688,13 +689,7 @@ static int picks_named(const struct profile *p, const struct scope_index *x, con
 	for (size_t i = 0; routes && i < n_names; i++)
 		if (route_index_ns_positions(routes, names[i], &pk->route.v, &pk->route.n, &pk->route.cap) < 0)
 			goto out;
-	pick_sort(&pk->link);
-	pick_sort(&pk->vip);
-	pick_sort(&pk->rule);
-	pick_sort(&pk->netns);
-	pick_sort(&pk->route);
-	pick_sort(&pk->st);
-	pick_sort(&pk->shadow);
+	picks_each(pk, pick_sort);
 	r = 0;
 out:
 	pick_fini(&shadow_names);

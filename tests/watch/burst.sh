@@ -23,18 +23,24 @@ P=$HN_TMP/burst.ini
 } >"$P"
 vip_there() { ip -n "s$1" -4 -o addr show dev "a$1" | grep -q "10.2.$1.100/24"; }
 snap() { ip -4 -n "$1" -o addr show; ip -n "$1" route show; ip -n "$1" -o link show; }
+# burst N...: with the watch stopped, the VIP of each namespace sN deleted;
+# once it runs again, each is back within 5 s and recorded
+burst() {
+	local i
+	kill -STOP "$W_PID"
+	for i in "$@"; do
+		ip -n "s$i" addr del "10.2.$i.100/24" dev "a$i"
+	done
+	kill -CONT "$W_PID"
+	for i in "$@"; do
+		hw_until 5 vip_there "$i" || hn_fail "VIP v$i not re-added after the burst $*: $(tail -5 "$W_LOG")"
+		hw_wait_record 2 event=repair kind=vip object="v$i" netns="s$i"
+	done
+}
 
 hw_start "$P"
 snap s4 >"$HN_TMP/s4.before"
-kill -STOP "$W_PID"
-for i in 1 2 3; do
-	ip -n "s$i" addr del "10.2.$i.100/24" dev "a$i"
-done
-kill -CONT "$W_PID"
-for i in 1 2 3; do
-	hw_until 3 vip_there "$i" || hn_fail "VIP v$i not re-added: $(tail -5 "$W_LOG")"
-	hw_wait_record 2 event=repair kind=vip object="v$i" netns="s$i"
-done
+burst 1 2 3
 hn_assert_eq "$(grep -c 'drift: vip v[123] .*re-added in .* ms (with 2 other namespaces)' "$W_LOG")" 3 \
 	"drift lines of the three VIPs repaired together"
 hn_assert_eq "$(hw_records event=repair)" 3 "repair records"
@@ -53,15 +59,7 @@ printf '#!/bin/sh\nexec %s --verbose "$@"\n' "$HANET_TEST" >"$HN_TMP/hanet-test-
 chmod +x "$HN_TMP/hanet-test-verbose"
 : >"$W_REC"
 HANET=$HN_TMP/hanet-test-verbose HANET_FAIL_AT=2 hw_start "$P"
-kill -STOP "$W_PID"
-for i in 1 2 4; do
-	ip -n "s$i" addr del "10.2.$i.100/24" dev "a$i"
-done
-kill -CONT "$W_PID"
-for i in 1 2 4; do
-	hw_until 5 vip_there "$i" || hn_fail "VIP v$i not re-added after a burst that failed together: $(tail -5 "$W_LOG")"
-	hw_wait_record 2 event=repair kind=vip object="v$i" netns="s$i"
-done
+burst 1 2 4
 hn_assert_eq "$(hw_records event=repair)" 3 "repair records of the second burst"
 grep -q 'fast path: 3 addresses at once: .*failure injected' "$W_LOG" ||
 	hn_fail "the burst was not tried together: $(grep -E 'drift|fast path' "$W_LOG")"
