@@ -10,6 +10,8 @@ PACKAGES=(
 	libnl-3-dev libnl-route-3-dev libmnl-dev libteam-dev libsystemd-dev
 	# tests: unit tests, fuzzing, leak checks, JSON/XML checks
 	libcmocka-dev clang libclang-rt-14-dev valgrind python3 strace
+	# the frames on the wire the VIP tests look at (tests/vip/keepalived.sh)
+	tcpdump
 	# the kernel lab: namespaces, user-mode Linux with its modules
 	iproute2 kmod util-linux procps iputils-ping user-mode-linux jq
 	# the cluster engines the labs and tests run: keepalived (VRRP),
