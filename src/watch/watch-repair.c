@@ -53,6 +53,12 @@ static const char *phase_name(enum phase ph) {
 	return ph == PHASE_START ? "apply" : ph == PHASE_RELOAD ? "reload" : "drift";
 }
 
+/* The record of a repair: the action, what caused it, from when to when. */
+static void record_repair(struct watch *w, const struct action *a, const char *cause, uint64_t t_ns, uint64_t done_ns) {
+	records_repair(w->rec, repair_kind(a), a->netns, a->object ? a->object : a->name[0] ? a->name : NULL, a->text,
+	               cause, t_ns, done_ns);
+}
+
 /* Log and record what a plan did. */
 
 static void report_applied(struct watch *w, const struct plan *p, uint64_t done_ns) {
@@ -68,8 +74,7 @@ static void report_applied(struct watch *w, const struct plan *p, uint64_t done_
 			continue;
 		}
 		log_notice("drift: %s; %s (repaired in %.1f ms)", cause, a->text, ms);
-		records_repair(w->rec, repair_kind(a), a->netns, a->object ? a->object : a->name[0] ? a->name : NULL,
-		               a->text, cause, first, done_ns);
+		record_repair(w, a, cause, first, done_ns);
 	}
 }
 
@@ -411,8 +416,7 @@ planned:
 	}
 	done = now_ns();
 	log_notice("drift: %s; %s in %.1f ms", what, done_verb, (double)(done - t_ns) / 1e6);
-	records_repair(w->rec, repair_kind(one.v), one.v->netns,
-	               one.v->object ? one.v->object : one.v->name[0] ? one.v->name : NULL, one.v->text, what, t_ns, done);
+	record_repair(w, one.v, what, t_ns, done);
 	watch_announce_vips(w, ap);
 	apply_free(ap);
 	plan_free(p);
@@ -543,8 +547,7 @@ static bool fast_many(struct watch *w, const struct fast_pending *q, size_t nq) 
 
 		log_notice("drift: %s; re-added in %.1f ms (with %zu other namespace%s)", q[i].what,
 		           (double)(done - q[i].t_ns) / 1e6, nq - 1, nq == 2 ? "" : "s");
-		records_repair(w->rec, repair_kind(a), a->netns, a->object ? a->object : a->name[0] ? a->name : NULL, a->text,
-		               q[i].what, q[i].t_ns, done);
+		record_repair(w, a, q[i].what, q[i].t_ns, done);
 		watch_mark_confirm(w, q[i].n, q[i].t_ns);
 	}
 	watch_announce_vips(w, ap);
