@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* rtnetlink event sockets, one per namespace, decoded into typed events.
+/* rtnetlink events of a set of namespaces, decoded into typed events.
  * Used by watch mode (drift, failovers), by apply --wait, and by the
- * measurement timeline.  Sockets are opened inside their namespace, with a
- * large receive buffer; an overflow (ENOBUFS) is reported as
- * NLEV_OVERFLOW so the caller resyncs (dump again): never ignored. */
+ * measurement timeline.  One socket, with a large receive buffer, in the
+ * namespace current when the set is made, hears every namespace of the
+ * set by the id the set gives it there (RTM_NEWNSID, when it has none);
+ * an overflow (ENOBUFS) is reported as NLEV_OVERFLOW for every namespace
+ * so the caller resyncs (dump again): never ignored. */
 #ifndef HANET_NLEVENT_H
 #define HANET_NLEVENT_H
 
@@ -43,6 +45,7 @@ struct nlev {
 	uint64_t arrived_ns;            /* the earliest it can have arrived, time in the socket's
 	                                   queue included (see nlev_note_wait) */
 	const char *netns;              /* as given to nlev_add_netns */
+	void *tag;                      /* as given to nlev_add_netns */
 	int ifindex;
 	char ifname[IFNAMSIZ];
 	unsigned flags;                 /* NLEV_F_* for link events */
@@ -66,14 +69,19 @@ enum {
 };
 
 struct nlev_set;
+struct nlev_ns;
 
+/* A set, its socket in the calling thread's current namespace. */
 int nlev_set_new(struct nlev_set **ret);
 void nlev_set_free(struct nlev_set *s);
-/* Subscribe in one more namespace (NULL: the current one). */
-int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups);
-/* One fd for poll/epoll: readable when any namespace has events (with
- * one namespace, its socket).  Add every namespace first: a set whose
- * only socket was handed out takes no other (-EBUSY); -1 with none. */
+/* Hear one more namespace (NULL: the current one); its events carry tag.
+ * The set holds the namespace (an fd) until it is removed; *ret (when
+ * not NULL) is what to remove. */
+int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void *tag, struct nlev_ns **ret);
+/* Stop hearing it and let it go.  Not from inside nlev_dispatch's
+ * callback, except for an NLEV_OVERFLOW event. */
+void nlev_remove_netns(struct nlev_set *s, struct nlev_ns *n);
+/* The set's fd for poll/epoll: readable when any namespace has events. */
 int nlev_fd(struct nlev_set *s);
 /* Read what is pending without blocking; cb per event.  Returns the
  * number of events, or negative errno. */
@@ -86,15 +94,15 @@ int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *da
  * latencies counted from it include the queueing. */
 void nlev_note_wait(uint64_t entered_ns, uint64_t woke_ns);
 /* Stamp arrivals exactly: a thread of its own notes when each event
- * socket added from now on becomes readable, and arrived_ns is that
- * time (nlev_note_wait's bound stays for sockets it does not follow). */
+ * set made from now on becomes readable, and arrived_ns is that
+ * time (nlev_note_wait's bound stays for sets it does not follow). */
 int nlev_track_arrivals(void);
 void nlev_track_stop(void);                 /* after the last nlev_set_free */
 
-/* The receive buffer of the sockets added after this call (and of those
- * already added), in bytes; default NLEV_RCVBUF_DEFAULT.  Set with
+/* The receive buffer of the set's socket, in bytes; default
+ * NLEV_RCVBUF_DEFAULT.  Set with
  * SO_RCVBUFFORCE when privileged, else SO_RCVBUF (capped by rmem_max). */
-#define NLEV_RCVBUF_DEFAULT (8 << 20)
+#define NLEV_RCVBUF_DEFAULT (32 << 20)
 int nlev_set_rcvbuf(struct nlev_set *s, int bytes);
 
 /* "link-new", "addr-del", "overflow", ... */

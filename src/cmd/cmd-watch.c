@@ -42,7 +42,7 @@ static const char usage_text[] =
 	"                           kernel sends no event for, such as a link's alias\n"
 	"                           (default 60s; 0: never)\n"
 	"      --no-fast-path       repair every drift through a resync\n"
-	"      --rcvbuf BYTES       receive buffer of the event sockets (a testing\n"
+	"      --rcvbuf BYTES       receive buffer of the event socket (a testing\n"
 	"                           aid: a small one overflows under a flood)\n"
 	"  -h, --help               this text\n"
 	"\n"

@@ -305,10 +305,10 @@ int session_wait_devices(struct session *s, uint64_t timeout_us) {
 	r = nlev_set_new(&ev);
 	if (r < 0)
 		return r;
-	r = nlev_add_netns(ev, NULL, NLEV_G_LINK);
+	r = nlev_add_netns(ev, NULL, NLEV_G_LINK, NULL, NULL);
 	for (size_t i = 0; r >= 0 && i < s->profile->n_netns; i++)
 		if (netns_exists(s->profile->netns[i].name))
-			r = nlev_add_netns(ev, s->profile->netns[i].name, NLEV_G_LINK);
+			r = nlev_add_netns(ev, s->profile->netns[i].name, NLEV_G_LINK, NULL, NULL);
 	if (r < 0)
 		goto out;
 	log_info("waiting up to %.1fs for %s%s%s", (double)timeout_us / 1e6, missing->name,

@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* rtnetlink event sockets, one per namespace, behind one epoll fd.
+/* rtnetlink events of many namespaces, read from one socket.
  *
- * Each socket is opened inside its namespace (the calling thread enters
- * it and comes back) and keeps listening there.  RTM_NEWLINK carries the
- * whole state of a link, not what changed, so every namespace keeps the
- * last state seen per ifindex (admin, carrier, master, a bond's active
- * slave, a bond slave's state) and the events say what differs.  The
- * table is primed with a dump when the namespace is added and again after
- * an overflow; link messages are always received to keep it current (and
- * to name the device of address events), and reported only when asked.
+ * The set's socket lives in the namespace current when the set was made
+ * (its home) and listens to every namespace that has an id there
+ * (NETLINK_LISTEN_ALL_NSID): each message says by that id where it
+ * happened.  A namespace added is given an id in the home when it has
+ * none (RTM_NEWNSID), and is held by an fd so that its id names it
+ * while it is in the set.  One socket instead of one per namespace: the
+ * kernel walks every subscribed rtnetlink socket of the machine for
+ * every message it broadcasts, and every subscription, so a thousand
+ * sockets made each change cost a thousand checks.
+ *
+ * RTM_NEWLINK carries the whole state of a link, not what changed, so
+ * every namespace keeps the last state seen per ifindex (admin, carrier,
+ * master, a bond's active slave, a bond slave's state) and the events say
+ * what differs.  The table is primed with a dump when the namespace is
+ * added and again after an overflow; link messages are always received
+ * to keep it current (and to name the device of address events), and
+ * reported only when asked.
  *
  * An overflow (ENOBUFS: the kernel dropped messages) is reported as
- * NLEV_OVERFLOW for that namespace; the caller must resync. */
+ * NLEV_OVERFLOW for every namespace of the set; the caller must resync. */
 #include <net/if.h>
 
 #include <errno.h>
@@ -19,10 +28,13 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +51,7 @@
 #include "util.h"
 
 #define NLEV_BUF_SIZE IOBUF_SIZE
-#define NLEV_MAX_READS 64           /* datagrams per namespace per dispatch */
+#define NLEV_MAX_READS 256          /* datagrams per dispatch */
 
 struct nlev_link {
 	int ifindex;
@@ -52,13 +64,13 @@ struct nlev_link {
 
 struct nlev_ns {
 	char *name;                     /* NULL: the namespace current at nlev_add_netns */
-	int fd;                         /* opened in the namespace: holds it (no fd of its own) */
-	dev_t ns_dev;                   /* the namespace's identity, to find it again by name */
-	ino_t ns_ino;
+	int nsfd;                       /* holds the namespace: its id stays its own */
+	int nsid;                       /* its id in the set's home; -1: the home itself */
+	void *tag;                      /* the caller's, in its events */
+	struct nlev_ns *next_same;      /* others of the same namespace (one name each) */
 	unsigned groups;
 	struct nlev_link *links;
 	size_t n_links, cap_links;
-	uint64_t drained_ns;            /* last found empty */
 };
 
 /* the caller's loop: see nlev_note_wait */
@@ -192,11 +204,29 @@ static void arrivals_arm(int fd, int op) {
 	epoll_ctl(arr_ep, op, fd, &ee);
 }
 
-static uint64_t arrival_bound(const struct nlev_ns *n, uint64_t read_ns) {
+/* The set: one socket for all its namespaces. */
+struct nlev_set {
+	int fd;                         /* the event socket, in the home namespace */
+	int reqfd;                      /* requests (ids, dumps), in the home namespace */
+	int homefd;                     /* the home namespace */
+	dev_t home_dev;
+	ino_t home_ino;
+	int self_nsid;                  /* the home's id for itself, -1 when none */
+	unsigned bound;                 /* NLEV_G_* the socket listens to */
+	struct nlev_ns **ns;
+	size_t n_ns;
+	struct nlev_ns *home;           /* the home namespace's entries */
+	struct nlev_ns **by_nsid;       /* the first entry of each id */
+	size_t cap_nsid;
+	uint64_t drained_ns;            /* last found empty */
+	uint32_t seq;
+};
+
+static uint64_t arrival_bound(const struct nlev_set *s, uint64_t read_ns) {
 	uint64_t t;
 
-	if (arr_ep >= 0 && n->fd >= 0 && (size_t)n->fd < arr_cap) {
-		t = atomic_load(&arr_ready[n->fd]);
+	if (arr_ep >= 0 && s->fd >= 0 && (size_t)s->fd < arr_cap) {
+		t = atomic_load(&arr_ready[s->fd]);
 		if (t && !(t & ARR_ARMED) && t <= read_ns)
 			return t;
 	}
@@ -206,20 +236,9 @@ static uint64_t arrival_bound(const struct nlev_ns *n, uint64_t read_ns) {
 	if (wait_woke_ns - wait_entered_ns >= NLEV_SLEPT_NS)
 		t = wait_woke_ns;
 	else
-		t = n->drained_ns > prev_woke_ns ? n->drained_ns : prev_woke_ns;
+		t = s->drained_ns > prev_woke_ns ? s->drained_ns : prev_woke_ns;
 	return t && t < read_ns ? t : read_ns;
 }
-
-/* With one namespace the set is its socket; the epoll fd is made when a
- * second one is added (a thousand namespaces watched one set each would
- * otherwise take a thousand epoll fds). */
-struct nlev_set {
-	int epfd;
-	struct nlev_ns **ns;
-	size_t n_ns;
-	int rcvbuf;
-	bool fd_given;                  /* nlev_fd handed out the only socket */
-};
 
 const char *nlev_type_name(enum nlev_type t) {
 	static const char *const names[] = {
@@ -449,6 +468,7 @@ static bool decode(struct nlev_ns *n, const struct nlmsghdr *nlh, uint64_t t, st
 	memset(ev, 0, sizeof(*ev));
 	ev->t_ns = t;
 	ev->netns = n->name;
+	ev->tag = n->tag;
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
@@ -478,172 +498,221 @@ static int set_rcvbuf(int fd, int bytes) {
 	return 0;
 }
 
-/* In the namespace already: the event socket.  Its groups are given to
- * bind() as one mask (every rtnetlink group hanet reads is below 32): each
- * NETLINK_ADD_MEMBERSHIP walks every subscribed socket of the protocol in
- * the kernel, so a thousand namespaces subscribed group by group cost
- * seven such walks each. */
-static int event_socket_here(unsigned groups, int rcvbuf) {
+/* The rtnetlink groups of NLEV_G_* (links always: they keep the table of
+ * names), as a bind() mask: every group hanet reads is below 32. */
+static uint32_t group_mask(unsigned groups) {
 	static const struct { unsigned g; unsigned grp[2]; } map[] = {
 		{ NLEV_G_LINK, { RTNLGRP_LINK, 0 } },
 		{ NLEV_G_ADDR, { RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR } },
 		{ NLEV_G_ROUTE, { RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE } },
 		{ NLEV_G_RULE, { RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE } },
 	};
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int fd, r;
+	uint32_t mask = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
 		if (!(groups & map[i].g) && map[i].g != NLEV_G_LINK)
-			continue;       /* links always: they keep the table of names */
+			continue;
 		for (size_t k = 0; k < 2 && map[i].grp[k]; k++) {
 			_Static_assert(RTNLGRP_IPV6_RULE <= 32, "a group beyond the bind mask");
-			sa.nl_groups |= 1u << (map[i].grp[k] - 1);
+			mask |= 1u << (map[i].grp[k] - 1);
 		}
 	}
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	r = set_rcvbuf(fd, rcvbuf);
-	if (r < 0)
-		goto fail;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return r;
+	return mask;
 }
 
-/* Fill the link table from a dump, without events.  Runs in the
- * namespace (entered by the caller).  *ret_intr: the dump was
- * interrupted by a change (NLM_F_DUMP_INTR) and should be redone. */
-static int dump_links_here(struct nlev_ns *n, uint8_t *buf, bool *ret_intr) {
+/* Listen to more groups: the ones not yet bound, one membership each (a
+ * set's groups are nearly always all given with its first namespace). */
+static int listen_groups(struct nlev_set *s, unsigned groups) {
+	uint32_t have = group_mask(s->bound), want = group_mask(groups) & ~have;
+
+	for (unsigned g = 1; g <= 32; g++) {
+		if (!(want & (1u << (g - 1))))
+			continue;
+		if (setsockopt(s->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof(g)) < 0)
+			return -errno;
+	}
+	s->bound |= groups;
+	return 0;
+}
+
+/* A request on the set's request socket; its replies, in order, to cb
+ * (NULL: none expected but the ack).  Returns 0 or the kernel's error. */
+static int request(struct nlev_set *s, void *req, size_t len, uint8_t *buf,
+                   int (*cb)(const struct nlmsghdr *nlh, void *data), void *data) {
+	struct nlmsghdr *rq = req;
+	bool dump = rq->nlmsg_flags & NLM_F_DUMP;
+	int r = 0;
+
+	rq->nlmsg_seq = ++s->seq;
+	if (send(s->reqfd, req, len, 0) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = recv(s->reqfd, buf, NLEV_BUF_SIZE, 0);
+		const struct nlmsghdr *nlh;
+		int left;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		left = (int)n;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_seq != s->seq)
+				continue;       /* a reply to an earlier request given up on */
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return r;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+				return e->error < 0 ? e->error : r;
+			}
+			if (cb && r == 0)
+				r = cb(nlh, data);
+			if (!dump)
+				return r;
+		}
+	}
+}
+
+struct nsid_req {
+	struct nlmsghdr nlh;
+	struct rtgenmsg g;
+	uint8_t pad[3];
+	struct nlattr fd_hdr;
+	uint32_t fd;
+	struct nlattr id_hdr;
+	int32_t id;
+};
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data) {
+	const struct nlattr *tb[64] = { 0 };
+
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return 0;
+	mnl_attr_parse(nlh, NLMSG_ALIGN(sizeof(struct rtgenmsg)), attr_cb, tb);
+	if (tb[NETNSA_NSID])
+		*(int *)data = (int32_t)mnl_attr_get_u32(tb[NETNSA_NSID]);
+	return 0;
+}
+
+/* The id of the namespace of nsfd in the home, given one when it has
+ * none (make); -1 when it has none. */
+static int nsid_get(struct nlev_set *s, int nsfd, bool make, uint8_t *buf) {
+	struct nsid_req req = {
+		.nlh = { .nlmsg_len = offsetof(struct nsid_req, id_hdr), .nlmsg_type = RTM_GETNSID,
+		         .nlmsg_flags = NLM_F_REQUEST },
+		.g = { .rtgen_family = AF_UNSPEC },
+		.fd_hdr = { .nla_len = NLA_HDRLEN + sizeof(uint32_t), .nla_type = NETNSA_FD },
+		.fd = (uint32_t)nsfd,
+		.id_hdr = { .nla_len = NLA_HDRLEN + sizeof(int32_t), .nla_type = NETNSA_NSID },
+		.id = -1,
+	};
+	int id = -1, r;
+
+	_Static_assert(offsetof(struct nsid_req, fd_hdr) == NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct rtgenmsg)),
+	               "the attributes follow the aligned header");
+	r = request(s, &req, req.nlh.nlmsg_len, buf, nsid_cb, &id);
+	if (r < 0 || id >= 0 || !make)
+		return r < 0 ? r : id;
+	/* none yet: the kernel picks one (-1); a race with another taker
+	 * is EEXIST, and the id is there all the same */
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = RTM_NEWNSID;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	r = request(s, &req, sizeof(req), buf, NULL, NULL);
+	if (r < 0 && r != -EEXIST)
+		return r;
+	req.nlh.nlmsg_len = offsetof(struct nsid_req, id_hdr);
+	req.nlh.nlmsg_type = RTM_GETNSID;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST;
+	r = request(s, &req, req.nlh.nlmsg_len, buf, nsid_cb, &id);
+	return r < 0 ? r : id < 0 ? -ENOENT : id;
+}
+
+struct dump_ctx {
+	struct nlev_ns *n;
+	bool intr;
+};
+
+static int dump_link_cb(const struct nlmsghdr *nlh, void *data) {
+	struct dump_ctx *c = data;
+	struct link_msg m;
+	struct nlev_link *l;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		c->intr = true;
+	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
+		return 0;
+	parse_link(nlh, &m);
+	l = link_find(c->n, m.ifindex);
+	if (!l)
+		l = link_add(c->n, m.ifindex);
+	if (!l)
+		return -ENOMEM;
+	link_store(l, &m);
+	return 0;
+}
+
+/* Fill the link table from a dump of the namespace (by its id: from the
+ * home, without entering it), without events; again when a change
+ * interrupted it (NLM_F_DUMP_INTR), at most five times: the events that
+ * follow carry the current state of every link they name. */
+static int prime(struct nlev_set *s, struct nlev_ns *n, uint8_t *buf) {
 	/* without the statistics: the kernel's cost per link is less */
 	struct {
 		struct nlmsghdr nlh;
 		struct ifinfomsg ifi;
 		struct nlattr mask_hdr;
 		uint32_t mask;
+		struct nlattr id_hdr;
+		int32_t id;
 	} req = {
-		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-		         .nlmsg_seq = 1 },
+		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		.ifi = { .ifi_family = AF_UNSPEC },
 		.mask_hdr = { .nla_len = NLA_HDRLEN + sizeof(uint32_t), .nla_type = IFLA_EXT_MASK },
 		.mask = RTEXT_FILTER_SKIP_STATS,
+		.id_hdr = { .nla_len = NLA_HDRLEN + sizeof(int32_t), .nla_type = IFLA_TARGET_NETNSID },
+		.id = n->nsid,
 	};
-	bool done = false, intr = false;
-	int fd, r = 0;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		r = -errno;
-		goto out;
-	}
-	n->n_links = 0;
-	while (!done) {
-		ssize_t len = recv(fd, buf, NLEV_BUF_SIZE, 0);
-		const struct nlmsghdr *nlh;
-		int left;
-
-		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		left = (int)len;
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
-			if (nlh->nlmsg_type == NLMSG_DONE) {
-				done = true;
-				break;
-			}
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-				r = e->error < 0 ? e->error : -EPROTO;
-				goto out;
-			}
-			if (nlh->nlmsg_type == RTM_NEWLINK && mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct ifinfomsg)) {
-				struct link_msg m;
-				struct nlev_link *l;
-
-				parse_link(nlh, &m);
-				l = link_find(n, m.ifindex);
-				if (!l)
-					l = link_add(n, m.ifindex);
-				if (!l) {
-					r = -ENOMEM;
-					goto out;
-				}
-				link_store(l, &m);
-			}
-		}
-	}
-	*ret_intr = intr;
-out:
-	close(fd);
-	return r;
-}
-
-static int prime_here(struct nlev_ns *n, uint8_t *buf) {
+	if (n->nsid < 0)
+		req.nlh.nlmsg_len = offsetof(__typeof__(req), id_hdr);
 	for (int attempt = 0; attempt < 5; attempt++) {
-		bool intr = false;
-		int r = dump_links_here(n, buf, &intr);
+		struct dump_ctx c = { .n = n };
+		int r;
 
-		if (r < 0 || !intr)
+		n->n_links = 0;
+		r = request(s, &req, req.nlh.nlmsg_len, buf, dump_link_cb, &c);
+		if (r < 0 || !c.intr)
 			return r;
 	}
-	/* still changing: keep the last dump, the events that follow carry
-	 * the current state of every link they name */
 	return 0;
 }
 
-/* Switch the calling thread to the namespace of fd and back: the
- * namespace is held by its fd, so it is found even after its name is
- * gone from /run/netns. */
-static int enter_fd(int fd, int *ret_saved) {
-	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), r;
+/* The event socket (bind_groups: non-blocking, listening to every
+ * namespace with an id here) or the request socket (0). */
+static int home_socket(int *ret_fd, unsigned bind_groups, int rcvbuf) {
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = bind_groups };
+	int fd, one = 1, r;
 
-	if (saved < 0)
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | (bind_groups ? SOCK_NONBLOCK : 0), NETLINK_ROUTE);
+	if (fd < 0)
 		return -errno;
-	if (setns(fd, CLONE_NEWNET) < 0) {
+	if (rcvbuf > 0 && (r = set_rcvbuf(fd, rcvbuf)) < 0)
+		goto fail;
+	if (bind_groups && setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &one, sizeof(one)) < 0) {
 		r = -errno;
-		close(saved);
-		return r;
+		goto fail;
 	}
-	*ret_saved = saved;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	*ret_fd = fd;
 	return 0;
-}
-
-/* The namespace is found again by its name (the socket keeps it alive,
- * so its identity is not given to another while it lives): -ESTALE when
- * the name names another namespace now, or none (-ENOENT). */
-static int prime(struct nlev_ns *n) {
-	int saved = -1, nsfd, r;
-	struct stat sb;
-	uint8_t *buf;
-
-	nsfd = n->name ? netns_open(n->name) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0)
-		return n->name ? nsfd : -errno;
-	if (fstat(nsfd, &sb) < 0 || sb.st_dev != n->ns_dev || sb.st_ino != n->ns_ino) {
-		close(nsfd);
-		return -ESTALE;
-	}
-	r = enter_fd(nsfd, &saved);
-	close(nsfd);
-	if (r < 0)
-		return r;
-	buf = iobuf_take();
-	r = buf ? prime_here(n, buf) : -ENOMEM;
-	iobuf_give(buf);
-	netns_leave(saved);
+fail:
+	close(fd);
 	return r;
 }
 
@@ -651,25 +720,41 @@ static int prime(struct nlev_ns *n) {
 
 int nlev_set_new(struct nlev_set **ret) {
 	struct nlev_set *s = calloc(1, sizeof(*s));
+	struct stat sb;
+	int r;
 
 	if (!s)
 		return -ENOMEM;
-	s->rcvbuf = NLEV_RCVBUF_DEFAULT;
-	s->epfd = -1;
+	s->fd = s->reqfd = -1;
+	s->self_nsid = -1;
+	s->drained_ns = now_ns();
+	s->homefd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (s->homefd < 0 || fstat(s->homefd, &sb) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	s->home_dev = sb.st_dev;
+	s->home_ino = sb.st_ino;
+	/* links from the start: NLEV_G_LINK is in every namespace's groups */
+	r = home_socket(&s->fd, group_mask(NLEV_G_LINK), NLEV_RCVBUF_DEFAULT);
+	if (r < 0)
+		goto fail;
+	s->bound = NLEV_G_LINK;
+	r = home_socket(&s->reqfd, 0, 0);
+	if (r < 0)
+		goto fail;
 	*ret = s;
 	return 0;
+fail:
+	nlev_set_free(s);
+	return r;
 }
 
 static void ns_free(struct nlev_ns *n) {
 	if (!n)
 		return;
-	if (n->fd >= 0) {
-		if (arr_ep >= 0 && (size_t)n->fd < arr_cap) {
-			epoll_ctl(arr_ep, EPOLL_CTL_DEL, n->fd, NULL);
-			atomic_store(&arr_ready[n->fd], 0);
-		}
-		close(n->fd);
-	}
+	if (n->nsfd >= 0)
+		close(n->nsfd);
 	free(n->links);
 	free(n->name);
 	free(n);
@@ -681,189 +766,248 @@ void nlev_set_free(struct nlev_set *s) {
 	for (size_t i = 0; i < s->n_ns; i++)
 		ns_free(s->ns[i]);
 	free(s->ns);
-	if (s->epfd >= 0)
-		close(s->epfd);
+	free(s->by_nsid);
+	if (s->fd >= 0) {
+		if (arr_ep >= 0 && (size_t)s->fd < arr_cap) {
+			epoll_ctl(arr_ep, EPOLL_CTL_DEL, s->fd, NULL);
+			atomic_store(&arr_ready[s->fd], 0);
+		}
+		close(s->fd);
+	}
+	if (s->reqfd >= 0)
+		close(s->reqfd);
+	if (s->homefd >= 0)
+		close(s->homefd);
 	free(s);
 }
 
 int nlev_set_rcvbuf(struct nlev_set *s, int bytes) {
 	if (bytes <= 0)
 		return -EINVAL;
-	s->rcvbuf = bytes;
-	for (size_t i = 0; i < s->n_ns; i++) {
-		int r = set_rcvbuf(s->ns[i]->fd, bytes);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return set_rcvbuf(s->fd, bytes);
 }
 
-int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups) {
-	struct nlev_ns *n, **v;
-	struct epoll_event ee = { .events = EPOLLIN };
-	int saved = -1, nsfd = -1, r;
+/* The head of the entries of id nsid (-1: the home), by reference. */
+static struct nlev_ns **chain_of(struct nlev_set *s, int nsid) {
+	if (nsid < 0 || nsid == s->self_nsid)
+		return &s->home;
+	return (size_t)nsid < s->cap_nsid ? &s->by_nsid[nsid] : NULL;
+}
+
+int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void *tag, struct nlev_ns **ret) {
+	struct nlev_ns *n, **v, **head;
 	uint8_t *buf = NULL;
+	struct stat sb;
+	int r;
 
 	if (groups == 0)
 		return -EINVAL;
-	if (s->n_ns == 1 && s->fd_given)
-		return -EBUSY;          /* the caller polls the first socket alone */
-	if (s->n_ns == 1 && s->epfd < 0) {
-		s->epfd = epoll_create1(EPOLL_CLOEXEC);
-		if (s->epfd < 0)
-			return -errno;
-		ee.data.ptr = s->ns[0];
-		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->ns[0]->fd, &ee) < 0) {
-			r = -errno;
-			close(s->epfd);
-			s->epfd = -1;
-			return r;
-		}
-	}
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	n->fd = -1;
-	n->drained_ns = now_ns();
 	n->groups = groups;
+	n->tag = tag;
+	n->nsid = -1;
 	if (netns && !(n->name = strdup(netns))) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	nsfd = netns ? netns_open(netns) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0) {
-		r = netns ? nsfd : -errno;
+	n->nsfd = netns ? netns_open(netns) : open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (n->nsfd < 0) {
+		r = netns ? n->nsfd : -errno;
 		goto fail;
 	}
-	{
-		struct stat sb;
-
-		if (fstat(nsfd, &sb) < 0) {
-			r = -errno;
-			close(nsfd);
-			goto fail;
-		}
-		n->ns_dev = sb.st_dev;
-		n->ns_ino = sb.st_ino;
-	}
-	r = netns ? enter_fd(nsfd, &saved) : 0;
-	close(nsfd);
-	if (r < 0)
+	if (fstat(n->nsfd, &sb) < 0) {
+		r = -errno;
 		goto fail;
+	}
 	buf = iobuf_take();
-	n->fd = event_socket_here(groups, s->rcvbuf);
-	/* after subscribing: a change between the dump and the first read
-	 * arrives as an event */
-	r = n->fd < 0 ? n->fd : buf ? prime_here(n, buf) : -ENOMEM;
-	iobuf_give(buf);
-	if (saved >= 0)
-		netns_leave(saved);
+	if (!buf) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = listen_groups(s, groups);
 	if (r < 0)
 		goto fail;
+	if (sb.st_dev != s->home_dev || sb.st_ino != s->home_ino) {
+		/* its events come from now on: a change between the dump
+		 * below and the first read arrives as an event */
+		r = nsid_get(s, n->nsfd, true, buf);
+		if (r < 0)
+			goto fail;
+		n->nsid = r;
+		if ((size_t)n->nsid >= s->cap_nsid) {
+			size_t cap = s->cap_nsid ? s->cap_nsid : 64;
+			struct nlev_ns **b;
 
+			while (cap <= (size_t)n->nsid)
+				cap *= 2;
+			b = realloc(s->by_nsid, cap * sizeof(*b));
+			if (!b) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			memset(b + s->cap_nsid, 0, (cap - s->cap_nsid) * sizeof(*b));
+			s->by_nsid = b;
+			s->cap_nsid = cap;
+		}
+	} else if (!s->home) {
+		/* the home's own messages carry no id, unless it has one for
+		 * itself */
+		r = nsid_get(s, s->homefd, false, buf);
+		s->self_nsid = r >= 0 ? r : -1;
+	}
+	r = prime(s, n, buf);
+	if (r < 0)
+		goto fail;
 	v = realloc(s->ns, (s->n_ns + 1) * sizeof(*v));
 	if (!v) {
 		r = -ENOMEM;
 		goto fail;
 	}
 	s->ns = v;
-	ee.data.ptr = n;
-	if (s->epfd >= 0 && epoll_ctl(s->epfd, EPOLL_CTL_ADD, n->fd, &ee) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	arrivals_arm(n->fd, EPOLL_CTL_ADD);
+	head = chain_of(s, n->nsid);
+	n->next_same = *head;
+	*head = n;
 	s->ns[s->n_ns++] = n;
+	if (s->n_ns == 1)
+		arrivals_arm(s->fd, EPOLL_CTL_ADD);
+	iobuf_give(buf);
+	if (ret)
+		*ret = n;
 	return 0;
 fail:
+	iobuf_give(buf);
 	ns_free(n);
 	return r;
 }
 
-int nlev_fd(struct nlev_set *s) {
-	if (s->epfd >= 0 || s->n_ns == 0)
-		return s->epfd;
-	s->fd_given = true;
-	return s->ns[0]->fd;
+void nlev_remove_netns(struct nlev_set *s, struct nlev_ns *n) {
+	struct nlev_ns **p = chain_of(s, n->nsid);
+
+	for (; p && *p; p = &(*p)->next_same)
+		if (*p == n) {
+			*p = n->next_same;
+			break;
+		}
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (s->ns[i] == n) {
+			s->ns[i] = s->ns[--s->n_ns];
+			break;
+		}
+	/* its id may go to another namespace once this one is gone: what
+	 * is still queued of it is read as of nobody */
+	ns_free(n);
 }
 
-static int read_ns(struct nlev_ns *n, uint8_t *buf, void (*cb)(const struct nlev *ev, void *data), void *data) {
-	int count = 0;
+int nlev_fd(struct nlev_set *s) {
+	return s->fd;
+}
 
+/* The id in the message's control data: -1 when none (the home). */
+static int msg_nsid(struct msghdr *mh) {
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int id;
+
+			memcpy(&id, CMSG_DATA(c), sizeof(id));
+			return id;
+		}
+	return -1;
+}
+
+/* Events were lost: every table is read again, so that later events
+ * compare with the truth, and every namespace is told. */
+static int overflow(struct nlev_set *s, uint8_t *buf, uint64_t t, void (*cb)(const struct nlev *ev, void *data),
+                    void *data) {
+	/* the callbacks may remove namespaces: by a copy of the list */
+	size_t n = s->n_ns;
+	struct nlev_ns **v = malloc((n ? n : 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	memcpy(v, s->ns, n * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		prime(s, v[i], buf);    /* a failed dump keeps what it read: the caller resyncs */
+	for (size_t i = 0; i < n; i++) {
+		struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .arrived_ns = t };
+		bool still = false;
+
+		for (size_t k = 0; k < s->n_ns && !still; k++)
+			still = s->ns[k] == v[i];
+		if (!still)
+			continue;
+		ev.netns = v[i]->name;
+		ev.tag = v[i]->tag;
+		cb(&ev, data);
+	}
+	free(v);
+	return (int)n;
+}
+
+int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data) {
+	int count = 0;
+	uint8_t *buf = iobuf_take();
+
+	if (!buf)
+		return -ENOMEM;
 	for (int i = 0; i < NLEV_MAX_READS; i++) {
 		struct sockaddr_nl from = { 0 };
-		socklen_t fromlen = sizeof(from);
-		ssize_t len = recvfrom(n->fd, buf, NLEV_BUF_SIZE, 0, (struct sockaddr *)&from, &fromlen);
+		struct iovec iov = { .iov_base = buf, .iov_len = NLEV_BUF_SIZE };
+		union {
+			char b[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+		                     .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+		ssize_t len = recvmsg(s->fd, &mh, 0);
 		uint64_t t = now_ns(), arrived;
 		const struct nlmsghdr *nlh;
+		struct nlev_ns **head;
 		int left;
 
 		if (len < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				n->drained_ns = t;
-				arrivals_arm(n->fd, EPOLL_CTL_MOD);
+				s->drained_ns = t;
+				arrivals_arm(s->fd, EPOLL_CTL_MOD);
 				break;
 			}
 			if (errno == ENOBUFS) {
-				struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .arrived_ns = t, .netns = n->name };
-				int r;
+				int r = overflow(s, buf, t, cb, data);
 
-				/* the link table missed changes: read it again so
-				 * later events compare with the truth */
-				r = prime(n);
-				if (r < 0)
-					return r;
-				cb(&ev, data);
-				count++;
+				if (r < 0) {
+					count = r;
+					break;
+				}
+				count += r;
 				continue;
 			}
-			return -errno;
+			count = -errno;
+			break;
 		}
 		if (from.nl_pid != 0)
 			continue;       /* only the kernel speaks on this socket */
+		head = chain_of(s, msg_nsid(&mh));
+		if (!head || !*head)
+			continue;       /* a namespace not in the set */
 		left = (int)len;
-		arrived = arrival_bound(n, t);
+		arrived = arrival_bound(s, t);
 		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			struct nlev ev;
+			/* callbacks do not remove namespaces here: the chain
+			 * stays as it is while a datagram is read */
+			for (struct nlev_ns *n = *head; n; n = n->next_same) {
+				struct nlev ev;
 
-			if (decode(n, nlh, t, &ev)) {
-				ev.arrived_ns = arrived;
-				cb(&ev, data);
-				count++;
+				if (decode(n, nlh, t, &ev)) {
+					ev.arrived_ns = arrived;
+					cb(&ev, data);
+					count++;
+				}
 			}
 		}
-	}
-	return count;
-}
-
-int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data) {
-	struct epoll_event evs[16];
-	int n, count = 0;
-	uint8_t *buf;
-
-	if (s->epfd < 0) {
-		n = s->n_ns > 0;        /* one (or none): its socket is non-blocking */
-		if (n)
-			evs[0].data.ptr = s->ns[0];
-	} else {
-		n = epoll_wait(s->epfd, evs, ARRAY_SIZE(evs), 0);
-		if (n < 0)
-			return errno == EINTR ? 0 : -errno;
-	}
-	if (n == 0)
-		return 0;
-	buf = iobuf_take();
-	if (!buf)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		int r = read_ns(evs[i].data.ptr, buf, cb, data);
-		if (r < 0) {
-			count = r;
-			break;
-		}
-		count += r;
 	}
 	iobuf_give(buf);
 	return count;

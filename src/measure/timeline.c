@@ -138,7 +138,7 @@ void timeline_free(struct timeline *tl) {
 int timeline_add_netns(struct timeline *tl, const char *netns, unsigned groups) {
 	if (tl->running)
 		return -EBUSY;
-	return nlev_add_netns(tl->nlev, netns, groups ? groups : NLEV_G_LINK | NLEV_G_ADDR);
+	return nlev_add_netns(tl->nlev, netns, groups ? groups : NLEV_G_LINK | NLEV_G_ADDR, NULL, NULL);
 }
 
 /* Under the lock.  NULL when full (TIMELINE_MAX_EVENTS: counted in

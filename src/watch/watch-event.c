@@ -26,8 +26,6 @@ static struct wns *wns_get(struct watch *w, const char *netns) {
 		return NULL;
 	}
 	n->w = w;
-	n->src.type = SRC_NLEV;
-	n->src.ptr = n;
 	if (namemap_put(&w->ns_index, n->name, NULL, n) < 0) {
 		free(n->name);
 		free(n);
@@ -63,8 +61,7 @@ void watch_teams_reap(struct watch *w) {
 
 void watch_unsubscribe(struct watch *w, struct wns *n) {
 	if (n->ev) {
-		epoll_ctl(w->epfd, EPOLL_CTL_DEL, nlev_fd(n->ev), NULL);
-		nlev_set_free(n->ev);
+		nlev_remove_netns(w->events, n->ev);
 		n->ev = NULL;
 	}
 	/* every reference hanet holds on the namespace goes, so that a
@@ -93,31 +90,16 @@ static int ns_identity(const char *name, dev_t *ret_dev, ino_t *ret_ino) {
 }
 
 static int subscribe(struct watch *w, struct wns *n) {
-	struct nlev_set *ev = NULL;
 	int r;
 
 	r = ns_identity(n->name, &n->dev, &n->ino);
 	if (r < 0)
 		return r;
-	r = nlev_set_new(&ev);
+	r = nlev_add_netns(w->events, n->name, NLEV_G_LINK | NLEV_G_ADDR | NLEV_G_ROUTE | NLEV_G_RULE, n, &n->ev);
 	if (r < 0)
 		return r;
-	if (w->o->rcvbuf > 0 && (r = nlev_set_rcvbuf(ev, w->o->rcvbuf)) < 0)
-		goto fail;
-	r = nlev_add_netns(ev, n->name, NLEV_G_LINK | NLEV_G_ADDR | NLEV_G_ROUTE | NLEV_G_RULE);
-	if (r < 0)
-		goto fail;
-	n->ev = ev;
-	r = watch_epoll_add(w, nlev_fd(ev), &n->src);
-	if (r < 0) {
-		n->ev = NULL;
-		goto fail;
-	}
 	log_debug("netns %s: watching its events", watch_ns_label(n->name));
 	return 0;
-fail:
-	nlev_set_free(ev);
-	return r;
 }
 
 /* Bring the subscriptions in line with /run/netns: a namespace gone (or
@@ -312,8 +294,8 @@ static void on_rule(struct watch *w, struct wns *n, const struct nlev *ev) {
 }
 
 void watch_on_nlev(const struct nlev *ev, void *data) {
-	struct wns *n = data;
-	struct watch *w = n->w;
+	struct wns *n = ev->tag;
+	struct watch *w = data;
 
 	/* a held repair of this namespace first: its address and link
 	 * events in order (the routes an address removal takes with it are
@@ -355,19 +337,22 @@ void watch_on_nlev(const struct nlev *ev, void *data) {
 	}
 }
 
-void watch_on_nlev_fd(struct watch *w, struct wns *n) {
-	int r;
+/* Reading the events failed: treated like an overflow, since what was
+ * missed is not known.  Every namespace is subscribed again (its link
+ * table read again) at the resync. */
+void watch_events_lost(struct watch *w, int err) {
+	log_warning_errno(err, "reading events: %m; observing every namespace again");
+	watch_fast_flush(w);
+	for (size_t i = 0; i < w->n_ns; i++)
+		watch_unsubscribe(w, w->ns[i]);
+	watch_mark_dirty(w, NULL, "events lost (socket error)", now_ns(), w->o->debounce_us);
+}
 
-	if (!n->ev)
-		return;
-	r = nlev_dispatch(n->ev, watch_on_nlev, n);
-	if (r < 0) {
-		/* treat it like an overflow: we do not know what we missed */
-		log_warning_errno(r, "netns %s: reading events: %m; observing it again", watch_ns_label(n->name));
-		watch_fast_flush_ns(w, n);
-		watch_unsubscribe(w, n);
-		watch_mark_dirty(w, NULL, "events lost (socket error)", now_ns(), w->o->debounce_us);
-	}
+void watch_on_nlev_fd(struct watch *w) {
+	int r = nlev_dispatch(w->events, watch_on_nlev, w);
+
+	if (r < 0)
+		watch_events_lost(w, r);
 }
 
 void watch_on_inotify(struct watch *w) {

@@ -77,8 +77,7 @@ struct watch;
 struct wns {
 	struct watch *w;
 	char *name;                     /* NULL: the namespace hanet runs in */
-	struct nlev_set *ev;            /* NULL: not subscribed (absent) */
-	struct src src;
+	struct nlev_ns *ev;             /* in w->events; NULL: not subscribed (absent) */
 	dev_t dev;                      /* of /run/netns/NAME when subscribed */
 	ino_t ino;
 	bool used;                      /* in the current profile's observe requests */
@@ -155,7 +154,8 @@ struct watch {
 	struct strpool *pool;           /* namespace names of want and bonds */
 
 	int epfd, sigfd, tfd_resync, tfd_house, tfd_end, inofd;
-	struct src s_sig, s_resync, s_house, s_end, s_ino;
+	struct nlev_set *events;        /* the events of every namespace subscribed */
+	struct src s_sig, s_resync, s_house, s_end, s_ino, s_nlev;
 	uint64_t resync_at;             /* CLOCK_MONOTONIC ns the resync timer is armed for; 0: not */
 	bool resync_urgent;             /* armed for drift: confirmations do not push it later */
 	uint64_t settle_first;          /* the first confirmation since the last resync */
@@ -239,7 +239,8 @@ void watch_fast_flush_ns(struct watch *w, const struct wns *n);
 bool watch_fast_route(struct watch *w, struct wns *n, ssize_t idx, const char *what, uint64_t t_ns);
 bool watch_fast_link_down(struct watch *w, struct wns *n, const struct nlev *ev, const char *what);
 void watch_on_nlev(const struct nlev *ev, void *data);
-void watch_on_nlev_fd(struct watch *w, struct wns *n);
+void watch_on_nlev_fd(struct watch *w);
+void watch_events_lost(struct watch *w, int err);
 void watch_on_inotify(struct watch *w);
 int watch_ensure_reqs(struct watch *w);
 int watch_observe(struct watch *w, bool full);

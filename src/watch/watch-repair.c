@@ -696,16 +696,14 @@ static void drain_echoes(struct watch *w) {
 	uint64_t until = now_ns() + 2000000000ull;
 
 	w->echo = true;
-	for (size_t i = 0; i < w->n_ns; i++) {
-		/* all of it: a big route table echoes one event per route */
-		while (w->ns[i]->ev && now_ns() < until) {
-			int r = nlev_dispatch(w->ns[i]->ev, watch_on_nlev, w->ns[i]);
+	/* all of it: a big route table echoes one event per route */
+	while (now_ns() < until) {
+		int r = nlev_dispatch(w->events, watch_on_nlev, w);
 
-			if (r <= 0) {
-				if (r < 0)
-					watch_on_nlev_fd(w, w->ns[i]);   /* says it, and resubscribes */
-				break;
-			}
+		if (r <= 0) {
+			if (r < 0)
+				watch_events_lost(w, r);
+			break;
 		}
 	}
 	w->echo = false;

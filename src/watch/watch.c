@@ -684,6 +684,11 @@ static int setup_fds(struct watch *w) {
 	r = nlev_track_arrivals();
 	if (r < 0)
 		log_warning_errno(r, "watch: stamping event arrivals: %m; latencies are bounds");
+	r = nlev_set_new(&w->events);
+	if (r < 0)
+		return r;
+	if (w->o->rcvbuf > 0 && (r = nlev_set_rcvbuf(w->events, w->o->rcvbuf)) < 0)
+		return r;
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->tfd_resync = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	w->tfd_house = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -695,7 +700,8 @@ static int setup_fds(struct watch *w) {
 	w->s_house = (struct src){ SRC_HOUSE, NULL };
 	w->s_end = (struct src){ SRC_END, NULL };
 	w->s_ino = (struct src){ SRC_INOTIFY, NULL };
-	if (watch_epoll_add(w, w->sigfd, &w->s_sig) < 0 || watch_epoll_add(w, w->tfd_resync, &w->s_resync) < 0 ||
+	w->s_nlev = (struct src){ SRC_NLEV, NULL };
+	if (watch_epoll_add(w, nlev_fd(w->events), &w->s_nlev) < 0 || watch_epoll_add(w, w->sigfd, &w->s_sig) < 0 || watch_epoll_add(w, w->tfd_resync, &w->s_resync) < 0 ||
 	    watch_epoll_add(w, w->tfd_house, &w->s_house) < 0 || watch_epoll_add(w, w->tfd_end, &w->s_end) < 0)
 		return -errno;
 
@@ -729,11 +735,10 @@ static void watch_fini(struct watch *w) {
 	watch_teams_reap(w);
 	free(w->teams);
 	for (size_t i = 0; i < w->n_ns; i++) {
-		if (w->ns[i]->ev)
-			nlev_set_free(w->ns[i]->ev);
 		free(w->ns[i]->name);
 		free(w->ns[i]);
 	}
+	nlev_set_free(w->events);
 	nlev_track_stop();
 	namemap_clear(&w->ns_index);
 	free(w->ns);
@@ -842,7 +847,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 				watch_fast_flush(&w);
 			switch (s->type) {
 			case SRC_NLEV:
-				watch_on_nlev_fd(&w, s->ptr);
+				watch_on_nlev_fd(&w);
 				break;
 			case SRC_TEAM:
 				/* closed by an earlier event of this batch */
@@ -889,8 +894,7 @@ int watch_run(const char *path, const struct watch_opts *o) {
 	watch_teams_reap(&w);
 	for (size_t i = 0; i < w.n_ns; i++)
 		if (w.ns[i]->ev) {
-			epoll_ctl(w.epfd, EPOLL_CTL_DEL, nlev_fd(w.ns[i]->ev), NULL);
-			nlev_set_free(w.ns[i]->ev);
+			nlev_remove_netns(w.events, w.ns[i]->ev);
 			w.ns[i]->ev = NULL;
 		}
 	if (o->down_on_exit)

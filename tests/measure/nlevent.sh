@@ -110,6 +110,29 @@ wait "$WPID" 2>/dev/null || true
 expect "$EV2" "^link-del ns=a ifindex=$IA ifname=va" "va deleted"
 expect "$EV2" "^link-del ns=b ifindex=$IB ifname=vb" "vb deleted with its peer"
 
+# One socket hears every namespace of the set by the id each has here:
+# the home (the namespace the set was made in, no id) and b; c has an id
+# here too but is not in the set, and nothing of it may show, as itself
+# or as another.
+ip netns add c
+ip netns set c auto
+ip -n b link add hb0 type veth peer name hb1
+EV4=$HN_TMP/events4
+start_watch "$EV4" -N - -N b -g link,addr -t 3000
+ip -n c link add c0 type veth peer name c1
+ip -n c addr add 10.3.0.1/24 dev c0
+ip link add h0 type veth peer name h1
+ip addr add 10.4.0.1/24 dev h0
+ip -n b addr add 10.5.0.1/24 dev hb0
+wait_for "$EV4" "^addr-new ns=b ifindex=[0-9]+ ifname=hb0 addr=10.5.0.1/24$" "b heard with the home"
+wait_for "$EV4" "^addr-new ns=- ifindex=[0-9]+ ifname=h0 addr=10.4.0.1/24$" "the home heard"
+kill "$WPID" 2>/dev/null || true
+wait "$WPID" 2>/dev/null || true
+expect "$EV4" "^link-new ns=- ifindex=[0-9]+ ifname=h0 " "a link made in the home"
+! grep -Eq "c0|c1|10\.3\.0\.1" "$EV4" || { cat "$EV4" >&2; hn_fail "events of c, a namespace not in the set"; }
+[ -n "$(ip netns list | sed -n 's/^b (id: \([0-9]*\))$/\1/p')" ] || hn_fail "b has no id here: $(ip netns list)"
+ip link del h0
+
 # Overflow: a tiny receive buffer, nothing read while 300 addresses are
 # added, then reading must report the loss before anything else.
 ip -n a link add d0 type veth peer name d1

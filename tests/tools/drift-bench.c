@@ -157,7 +157,7 @@ static int bench_vip(const char *netns, const char *dev, const char *cidr, long 
 	pthread_mutex_init(&m.lock, NULL);
 	m.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (m.efd < 0 || (r = hnl_open(netns, &nl)) < 0 || (r = nlev_set_new(&m.s)) < 0 ||
-	    (r = nlev_add_netns(m.s, netns, NLEV_G_ADDR)) < 0) {
+	    (r = nlev_add_netns(m.s, netns, NLEV_G_ADDR, NULL, NULL)) < 0) {
 		fprintf(stderr, "drift-bench: netns %s: %s\n", netns ? netns : "-", m.efd < 0 ? strerror(errno) : strerror(-r));
 		goto out;
 	}

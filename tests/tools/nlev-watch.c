@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
 	if (rcvbuf > 0 && (r = nlev_set_rcvbuf(s, (int)rcvbuf)) < 0)
 		goto fail;
 	for (size_t i = 0; i < n_netns; i++)
-		if ((r = nlev_add_netns(s, netns[i], groups)) < 0)
+		if ((r = nlev_add_netns(s, netns[i], groups, NULL, NULL)) < 0)
 			goto fail;
 	printf("ready\n");
 	fflush(stdout);
