@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtnetlink events of a set of namespaces, decoded into typed events.
  * Used by watch mode (drift, failovers), by apply --wait, and by the
- * measurement timeline.  One socket, with a large receive buffer, in the
- * namespace current when the set is made, hears every namespace of the
- * set by the id the set gives it there (RTM_NEWNSID, when it has none);
- * an overflow (ENOBUFS) is reported as NLEV_OVERFLOW for every namespace
- * so the caller resyncs (dump again): never ignored. */
+ * measurement timeline.  One socket, with a large receive buffer, in a
+ * namespace of the set's own, hears every namespace of the set by the id
+ * the set gives it there (RTM_NEWNSID); an overflow (ENOBUFS) is reported
+ * as NLEV_OVERFLOW for every namespace so the caller resyncs (dump
+ * again): never ignored. */
 #ifndef HANET_NLEVENT_H
 #define HANET_NLEVENT_H
 
@@ -71,18 +71,23 @@ enum {
 struct nlev_set;
 struct nlev_ns;
 
-/* A set, its socket in the calling thread's current namespace. */
+/* A set (the calling thread makes the set's namespace, and comes back). */
 int nlev_set_new(struct nlev_set **ret);
 void nlev_set_free(struct nlev_set *s);
 /* Hear one more namespace (NULL: the current one); its events carry tag.
  * The set holds the namespace (an fd) until it is removed; *ret (when
- * not NULL) is what to remove. */
+ * not NULL) is what to remove.  -EPERM: the process lacks
+ * CAP_NET_BROADCAST, without which the kernel gives it no event of
+ * another namespace.  Not from inside nlev_dispatch's callback. */
 int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void *tag, struct nlev_ns **ret);
 /* Stop hearing it and let it go.  Not from inside nlev_dispatch's
  * callback, except for an NLEV_OVERFLOW event. */
 void nlev_remove_netns(struct nlev_set *s, struct nlev_ns *n);
 /* The set's fd for poll/epoll: readable when any namespace has events. */
 int nlev_fd(struct nlev_set *s);
+/* Something is queued (nlev_dispatch reads a bounded number of messages,
+ * and may return 0 having read only others'). */
+bool nlev_pending(struct nlev_set *s);
 /* Read what is pending without blocking; cb per event.  Returns the
  * number of events, or negative errno. */
 int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data);

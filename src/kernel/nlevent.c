@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rtnetlink events of many namespaces, read from one socket.
  *
- * The set's socket lives in the namespace current when the set was made
- * (its home) and listens to every namespace that has an id there
- * (NETLINK_LISTEN_ALL_NSID): each message says by that id where it
- * happened.  A namespace added is given an id in the home when it has
- * none (RTM_NEWNSID), and is held by an fd so that its id names it
- * while it is in the set.  One socket instead of one per namespace: the
+ * The set's socket lives in a namespace of the set's own, new and empty
+ * (the caller's when it may not make one), and listens to every
+ * namespace that has an id there (NETLINK_LISTEN_ALL_NSID): each message
+ * says by that id where it happened.  A namespace added is given an id
+ * there (RTM_NEWNSID), and is held by an fd so that its id names it
+ * while it is in the set; an id given up is not trusted again until the
+ * kernel says it went with its namespace (RTM_DELNSID).  Only the set's
+ * namespaces have ids in its own: nothing else is heard, and no other
+ * namespace is given ids.  One socket instead of one per namespace: the
  * kernel walks every subscribed rtnetlink socket of the machine for
- * every message it broadcasts, and every subscription, so a thousand
- * sockets made each change cost a thousand checks.
+ * every message it broadcasts, and at every subscription, so a thousand
+ * sockets made each change cost a thousand checks.  Hearing other
+ * namespaces takes CAP_NET_BROADCAST.
  *
  * RTM_NEWLINK carries the whole state of a link, not what changed, so
  * every namespace keeps the last state seen per ifindex (admin, carrier,
@@ -30,6 +34,9 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
@@ -65,9 +72,11 @@ struct nlev_link {
 struct nlev_ns {
 	char *name;                     /* NULL: the namespace current at nlev_add_netns */
 	int nsfd;                       /* holds the namespace: its id stays its own */
-	int nsid;                       /* its id in the set's home; -1: the home itself */
+	int nsid;                       /* its id in the set's namespace; -1: that namespace itself */
 	void *tag;                      /* the caller's, in its events */
 	struct nlev_ns *next_same;      /* others of the same namespace (one name each) */
+	dev_t dev;                      /* its identity */
+	ino_t ino;
 	unsigned groups;
 	struct nlev_link *links;
 	size_t n_links, cap_links;
@@ -204,20 +213,32 @@ static void arrivals_arm(int fd, int op) {
 	epoll_ctl(arr_ep, op, fd, &ee);
 }
 
+/* An id in the set's namespace: the entries of the namespace that has it. */
+struct nsid_slot {
+	int nsid;                       /* -1: a free slot */
+	struct nlev_ns *head;
+	bool retired;                   /* its namespace left the set: its messages are dropped until
+	                                   the id is gone (RTM_DELNSID) or it comes back */
+	dev_t dev;                      /* the namespace it was given to */
+	ino_t ino;
+};
+
 /* The set: one socket for all its namespaces. */
 struct nlev_set {
-	int fd;                         /* the event socket, in the home namespace */
-	int reqfd;                      /* requests (ids, dumps), in the home namespace */
-	int homefd;                     /* the home namespace */
-	dev_t home_dev;
-	ino_t home_ino;
-	int self_nsid;                  /* the home's id for itself, -1 when none */
+	int fd;                         /* the event socket, in the set's namespace */
+	int reqfd;                      /* requests (ids, dumps), in the set's namespace */
+	int nsfd;                       /* the set's namespace */
+	bool private_ns;                /* made for the set (else the caller's) */
+	dev_t ns_dev;
+	ino_t ns_ino;
+	int self_nsid;                  /* the caller's namespace's id for itself, -1 when none */
 	unsigned bound;                 /* NLEV_G_* the socket listens to */
+	bool armed;                     /* in the arrivals thread's epoll */
 	struct nlev_ns **ns;
 	size_t n_ns;
-	struct nlev_ns *home;           /* the home namespace's entries */
-	struct nlev_ns **by_nsid;       /* the first entry of each id */
-	size_t cap_nsid;
+	struct nlev_ns *here;           /* the entries of the set's own namespace */
+	struct nsid_slot *ids;          /* by id, open addressing */
+	size_t cap_ids, n_ids;
 	uint64_t drained_ns;            /* last found empty */
 	uint32_t seq;
 };
@@ -499,10 +520,11 @@ static int set_rcvbuf(int fd, int bytes) {
 }
 
 /* The rtnetlink groups of NLEV_G_* (links always: they keep the table of
- * names), as a bind() mask: every group hanet reads is below 32. */
+ * names; namespace ids always: see id_gone), as a bind() mask: every
+ * group hanet reads is below 32. */
 static uint32_t group_mask(unsigned groups) {
 	static const struct { unsigned g; unsigned grp[2]; } map[] = {
-		{ NLEV_G_LINK, { RTNLGRP_LINK, 0 } },
+		{ NLEV_G_LINK, { RTNLGRP_LINK, RTNLGRP_NSID } },
 		{ NLEV_G_ADDR, { RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR } },
 		{ NLEV_G_ROUTE, { RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE } },
 		{ NLEV_G_RULE, { RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE } },
@@ -513,7 +535,7 @@ static uint32_t group_mask(unsigned groups) {
 		if (!(groups & map[i].g) && map[i].g != NLEV_G_LINK)
 			continue;
 		for (size_t k = 0; k < 2 && map[i].grp[k]; k++) {
-			_Static_assert(RTNLGRP_IPV6_RULE <= 32, "a group beyond the bind mask");
+			_Static_assert(RTNLGRP_IPV6_RULE <= 32 && RTNLGRP_NSID <= 32, "a group beyond the bind mask");
 			mask |= 1u << (map[i].grp[k] - 1);
 		}
 	}
@@ -535,19 +557,21 @@ static int listen_groups(struct nlev_set *s, unsigned groups) {
 	return 0;
 }
 
-/* A request on the set's request socket; its replies, in order, to cb
- * (NULL: none expected but the ack).  Returns 0 or the kernel's error. */
-static int request(struct nlev_set *s, void *req, size_t len, uint8_t *buf,
-                   int (*cb)(const struct nlmsghdr *nlh, void *data), void *data) {
+/* A request on fd (a blocking socket); its replies, in order, to cb (NULL:
+ * none expected but the ack).  *ret_intr (when given): a dump interrupted
+ * by a change (NLM_F_DUMP_INTR).  Returns 0 or the kernel's error, a
+ * dump's included (in its NLMSG_DONE). */
+static int request(int fd, uint32_t seq, void *req, size_t len, uint8_t *buf, size_t size,
+                   int (*cb)(const struct nlmsghdr *nlh, void *data), void *data, bool *ret_intr) {
 	struct nlmsghdr *rq = req;
 	bool dump = rq->nlmsg_flags & NLM_F_DUMP;
 	int r = 0;
 
-	rq->nlmsg_seq = ++s->seq;
-	if (send(s->reqfd, req, len, 0) < 0)
+	rq->nlmsg_seq = seq;
+	if (send(fd, req, len, 0) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = recv(s->reqfd, buf, NLEV_BUF_SIZE, 0);
+		ssize_t n = recv(fd, buf, size, 0);
 		const struct nlmsghdr *nlh;
 		int left;
 
@@ -558,10 +582,17 @@ static int request(struct nlev_set *s, void *req, size_t len, uint8_t *buf,
 		}
 		left = (int)n;
 		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_seq != s->seq)
+			if (nlh->nlmsg_seq != seq)
 				continue;       /* a reply to an earlier request given up on */
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return r;
+			if (ret_intr && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
+				*ret_intr = true;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				int err = 0;
+
+				if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(err))
+					memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+				return err < 0 ? err : r;
+			}
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 
@@ -596,9 +627,9 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data) {
 	return 0;
 }
 
-/* The id of the namespace of nsfd in the home, given one when it has
- * none (make); -1 when it has none. */
-static int nsid_get(struct nlev_set *s, int nsfd, bool make, uint8_t *buf) {
+/* The id of the namespace of nsfd in the set's namespace, given one when
+ * it has none (make); -1 when it has none. */
+static int nsid_get(struct nlev_set *s, int nsfd, bool make) {
 	struct nsid_req req = {
 		.nlh = { .nlmsg_len = offsetof(struct nsid_req, id_hdr), .nlmsg_type = RTM_GETNSID,
 		         .nlmsg_flags = NLM_F_REQUEST },
@@ -608,11 +639,12 @@ static int nsid_get(struct nlev_set *s, int nsfd, bool make, uint8_t *buf) {
 		.id_hdr = { .nla_len = NLA_HDRLEN + sizeof(int32_t), .nla_type = NETNSA_NSID },
 		.id = -1,
 	};
+	uint8_t buf[1024];
 	int id = -1, r;
 
 	_Static_assert(offsetof(struct nsid_req, fd_hdr) == NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct rtgenmsg)),
 	               "the attributes follow the aligned header");
-	r = request(s, &req, req.nlh.nlmsg_len, buf, nsid_cb, &id);
+	r = request(s->reqfd, ++s->seq, &req, req.nlh.nlmsg_len, buf, sizeof(buf), nsid_cb, &id, NULL);
 	if (r < 0 || id >= 0 || !make)
 		return r < 0 ? r : id;
 	/* none yet: the kernel picks one (-1); a race with another taker
@@ -620,44 +652,57 @@ static int nsid_get(struct nlev_set *s, int nsfd, bool make, uint8_t *buf) {
 	req.nlh.nlmsg_len = sizeof(req);
 	req.nlh.nlmsg_type = RTM_NEWNSID;
 	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	r = request(s, &req, sizeof(req), buf, NULL, NULL);
+	r = request(s->reqfd, ++s->seq, &req, sizeof(req), buf, sizeof(buf), NULL, NULL, NULL);
 	if (r < 0 && r != -EEXIST)
 		return r;
 	req.nlh.nlmsg_len = offsetof(struct nsid_req, id_hdr);
 	req.nlh.nlmsg_type = RTM_GETNSID;
 	req.nlh.nlmsg_flags = NLM_F_REQUEST;
-	r = request(s, &req, req.nlh.nlmsg_len, buf, nsid_cb, &id);
+	r = request(s->reqfd, ++s->seq, &req, req.nlh.nlmsg_len, buf, sizeof(buf), nsid_cb, &id, NULL);
 	return r < 0 ? r : id < 0 ? -ENOENT : id;
 }
 
-struct dump_ctx {
-	struct nlev_ns *n;
-	bool intr;
-};
-
 static int dump_link_cb(const struct nlmsghdr *nlh, void *data) {
-	struct dump_ctx *c = data;
+	struct nlev_ns *n = data;
 	struct link_msg m;
 	struct nlev_link *l;
 
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		c->intr = true;
 	if (nlh->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg))
 		return 0;
 	parse_link(nlh, &m);
-	l = link_find(c->n, m.ifindex);
+	l = link_find(n, m.ifindex);
 	if (!l)
-		l = link_add(c->n, m.ifindex);
+		l = link_add(n, m.ifindex);
 	if (!l)
 		return -ENOMEM;
 	link_store(l, &m);
 	return 0;
 }
 
-/* Fill the link table from a dump of the namespace (by its id: from the
- * home, without entering it), without events; again when a change
- * interrupted it (NLM_F_DUMP_INTR), at most five times: the events that
- * follow carry the current state of every link they name. */
+/* Switch the calling thread to the namespace of fd; *ret_saved: where to
+ * come back (netns_leave). */
+static int enter_fd(int fd, int *ret_saved) {
+	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), r;
+
+	if (saved < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		close(saved);
+		return r;
+	}
+	*ret_saved = saved;
+	return 0;
+}
+
+/* Fill the link table from a dump of the namespace, without events; again
+ * when a change interrupted it, at most five times (the events that
+ * follow carry the current state of every link they name).  From the
+ * set's private namespace the dump names the namespace by its id
+ * (IFLA_TARGET_NETNSID); otherwise it is made inside the namespace: a
+ * dump from the caller's namespace could give that namespace an id for
+ * itself (a link whose peer is there), and other programs' events
+ * would carry it. */
 static int prime(struct nlev_set *s, struct nlev_ns *n, uint8_t *buf) {
 	/* without the statistics: the kernel's cost per link is less */
 	struct {
@@ -675,24 +720,38 @@ static int prime(struct nlev_set *s, struct nlev_ns *n, uint8_t *buf) {
 		.id_hdr = { .nla_len = NLA_HDRLEN + sizeof(int32_t), .nla_type = IFLA_TARGET_NETNSID },
 		.id = n->nsid,
 	};
+	int fd = s->reqfd, saved = -1, r = 0;
 
-	if (n->nsid < 0)
+	if (!s->private_ns || n->nsid < 0) {
 		req.nlh.nlmsg_len = offsetof(__typeof__(req), id_hdr);
+		if (n->nsid >= 0 || !s->private_ns) {
+			r = enter_fd(n->nsfd, &saved);
+			if (r < 0)
+				return r;
+			fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+			r = fd < 0 ? -errno : 0;
+			netns_leave(saved);
+			if (r < 0)
+				return r;
+		}
+	}
 	for (int attempt = 0; attempt < 5; attempt++) {
-		struct dump_ctx c = { .n = n };
-		int r;
+		bool intr = false;
 
 		n->n_links = 0;
-		r = request(s, &req, req.nlh.nlmsg_len, buf, dump_link_cb, &c);
-		if (r < 0 || !c.intr)
-			return r;
+		r = request(fd, ++s->seq, &req, req.nlh.nlmsg_len, buf, NLEV_BUF_SIZE, dump_link_cb, n, &intr);
+		if (r < 0 || !intr)
+			break;
 	}
-	return 0;
+	if (fd != s->reqfd)
+		close(fd);
+	return r;
 }
 
 /* The event socket (bind_groups: non-blocking, listening to every
- * namespace with an id here) or the request socket (0). */
-static int home_socket(int *ret_fd, unsigned bind_groups, int rcvbuf) {
+ * namespace with an id here) or the request socket (0), in the calling
+ * thread's namespace. */
+static int set_socket(int *ret_fd, unsigned bind_groups, int rcvbuf) {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = bind_groups };
 	int fd, one = 1, r;
 
@@ -716,33 +775,59 @@ fail:
 	return r;
 }
 
+/* The set's sockets and namespace: a new, empty namespace of the set's
+ * own when the thread may make one (then only the set's namespaces have
+ * ids there, nothing else is heard, and the caller's namespace gets no
+ * ids), else the current one. */
+static int set_open(struct nlev_set *s) {
+	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), r;
+	struct stat sb;
+
+	if (saved < 0)
+		return -errno;
+	s->private_ns = unshare(CLONE_NEWNET) == 0;
+	s->nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	r = s->nsfd < 0 || fstat(s->nsfd, &sb) < 0 ? -errno : 0;
+	if (r == 0) {
+		s->ns_dev = sb.st_dev;
+		s->ns_ino = sb.st_ino;
+		r = set_socket(&s->fd, group_mask(NLEV_G_LINK), NLEV_RCVBUF_DEFAULT);
+	}
+	if (r == 0)
+		r = set_socket(&s->reqfd, 0, 0);
+	if (s->private_ns && setns(saved, CLONE_NEWNET) < 0)
+		abort();        /* the thread would go on in the wrong namespace */
+	close(saved);
+	return r;
+}
+
+/* Whether the process may hear other namespaces' events
+ * (NETLINK_LISTEN_ALL_NSID needs CAP_NET_BROADCAST, or they are dropped
+ * without a word). */
+static bool may_broadcast(void) {
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return true;    /* cannot tell: the events will say */
+	return d[CAP_NET_BROADCAST / 32].effective & (1u << (CAP_NET_BROADCAST % 32));
+}
+
 /* ---- the set ----------------------------------------------------------- */
 
 int nlev_set_new(struct nlev_set **ret) {
 	struct nlev_set *s = calloc(1, sizeof(*s));
-	struct stat sb;
 	int r;
 
 	if (!s)
 		return -ENOMEM;
-	s->fd = s->reqfd = -1;
+	s->fd = s->reqfd = s->nsfd = -1;
 	s->self_nsid = -1;
 	s->drained_ns = now_ns();
-	s->homefd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (s->homefd < 0 || fstat(s->homefd, &sb) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	s->home_dev = sb.st_dev;
-	s->home_ino = sb.st_ino;
-	/* links from the start: NLEV_G_LINK is in every namespace's groups */
-	r = home_socket(&s->fd, group_mask(NLEV_G_LINK), NLEV_RCVBUF_DEFAULT);
+	r = set_open(s);
 	if (r < 0)
 		goto fail;
 	s->bound = NLEV_G_LINK;
-	r = home_socket(&s->reqfd, 0, 0);
-	if (r < 0)
-		goto fail;
 	*ret = s;
 	return 0;
 fail:
@@ -766,7 +851,7 @@ void nlev_set_free(struct nlev_set *s) {
 	for (size_t i = 0; i < s->n_ns; i++)
 		ns_free(s->ns[i]);
 	free(s->ns);
-	free(s->by_nsid);
+	free(s->ids);
 	if (s->fd >= 0) {
 		if (arr_ep >= 0 && (size_t)s->fd < arr_cap) {
 			epoll_ctl(arr_ep, EPOLL_CTL_DEL, s->fd, NULL);
@@ -776,8 +861,8 @@ void nlev_set_free(struct nlev_set *s) {
 	}
 	if (s->reqfd >= 0)
 		close(s->reqfd);
-	if (s->homefd >= 0)
-		close(s->homefd);
+	if (s->nsfd >= 0)
+		close(s->nsfd);
 	free(s);
 }
 
@@ -787,15 +872,63 @@ int nlev_set_rcvbuf(struct nlev_set *s, int bytes) {
 	return set_rcvbuf(s->fd, bytes);
 }
 
-/* The head of the entries of id nsid (-1: the home), by reference. */
+/* ---- ids: a small open-addressing table --------------------------------- */
+
+static struct nsid_slot *id_find(const struct nlev_set *s, int nsid) {
+	if (!s->cap_ids || nsid < 0)
+		return NULL;
+	for (size_t i = (size_t)nsid * 2654435761u & (s->cap_ids - 1);; i = (i + 1) & (s->cap_ids - 1)) {
+		if (s->ids[i].nsid == nsid)
+			return &s->ids[i];
+		if (s->ids[i].nsid < 0)
+			return NULL;
+	}
+}
+
+static struct nsid_slot *id_put(struct nlev_set *s, int nsid) {
+	struct nsid_slot *e = id_find(s, nsid);
+
+	if (e)
+		return e;
+	if ((s->n_ids + 1) * 2 > s->cap_ids) {
+		size_t cap = s->cap_ids ? s->cap_ids * 2 : 64;
+		struct nsid_slot *v = malloc(cap * sizeof(*v)), *old = s->ids;
+		size_t n_old = s->cap_ids;
+
+		if (!v)
+			return NULL;
+		for (size_t i = 0; i < cap; i++)
+			v[i] = (struct nsid_slot){ .nsid = -1 };
+		s->ids = v;
+		s->cap_ids = cap;
+		s->n_ids = 0;
+		for (size_t i = 0; i < n_old; i++)
+			if (old[i].nsid >= 0)
+				*id_put(s, old[i].nsid) = old[i];
+		free(old);
+	}
+	for (size_t i = (size_t)nsid * 2654435761u & (s->cap_ids - 1);; i = (i + 1) & (s->cap_ids - 1))
+		if (s->ids[i].nsid < 0) {
+			s->ids[i] = (struct nsid_slot){ .nsid = nsid };
+			s->n_ids++;
+			return &s->ids[i];
+		}
+}
+
+/* The head of the entries of id nsid (-1: the set's own namespace), by
+ * reference; NULL when none. */
 static struct nlev_ns **chain_of(struct nlev_set *s, int nsid) {
+	struct nsid_slot *e;
+
 	if (nsid < 0 || nsid == s->self_nsid)
-		return &s->home;
-	return (size_t)nsid < s->cap_nsid ? &s->by_nsid[nsid] : NULL;
+		return &s->here;
+	e = id_find(s, nsid);
+	return e ? &e->head : NULL;
 }
 
 int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void *tag, struct nlev_ns **ret) {
 	struct nlev_ns *n, **v, **head;
+	struct nsid_slot *e = NULL;
 	uint8_t *buf = NULL;
 	struct stat sb;
 	int r;
@@ -805,6 +938,7 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void 
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return -ENOMEM;
+	n->nsfd = -1;
 	n->groups = groups;
 	n->tag = tag;
 	n->nsid = -1;
@@ -821,6 +955,8 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void 
 		r = -errno;
 		goto fail;
 	}
+	n->dev = sb.st_dev;
+	n->ino = sb.st_ino;
 	buf = iobuf_take();
 	if (!buf) {
 		r = -ENOMEM;
@@ -829,32 +965,33 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void 
 	r = listen_groups(s, groups);
 	if (r < 0)
 		goto fail;
-	if (sb.st_dev != s->home_dev || sb.st_ino != s->home_ino) {
+	if (n->dev != s->ns_dev || n->ino != s->ns_ino) {
+		if (!may_broadcast()) {
+			r = -EPERM;     /* its events would never come */
+			goto fail;
+		}
 		/* its events come from now on: a change between the dump
 		 * below and the first read arrives as an event */
-		r = nsid_get(s, n->nsfd, true, buf);
+		r = nsid_get(s, n->nsfd, true);
 		if (r < 0)
 			goto fail;
 		n->nsid = r;
-		if ((size_t)n->nsid >= s->cap_nsid) {
-			size_t cap = s->cap_nsid ? s->cap_nsid : 64;
-			struct nlev_ns **b;
-
-			while (cap <= (size_t)n->nsid)
-				cap *= 2;
-			b = realloc(s->by_nsid, cap * sizeof(*b));
-			if (!b) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			memset(b + s->cap_nsid, 0, (cap - s->cap_nsid) * sizeof(*b));
-			s->by_nsid = b;
-			s->cap_nsid = cap;
+		e = id_put(s, n->nsid);
+		if (!e) {
+			r = -ENOMEM;
+			goto fail;
 		}
-	} else if (!s->home) {
-		/* the home's own messages carry no id, unless it has one for
+		/* the namespace that had this id before is gone, unless it is
+		 * this one again: what is still queued of the other is not
+		 * this one's (id_gone) */
+		if (e->retired && e->dev == n->dev && e->ino == n->ino)
+			e->retired = false;
+		e->dev = n->dev;
+		e->ino = n->ino;
+	} else if (!s->here && !s->private_ns) {
+		/* the caller's own messages carry no id, unless it has one for
 		 * itself */
-		r = nsid_get(s, s->homefd, false, buf);
+		r = nsid_get(s, s->nsfd, false);
 		s->self_nsid = r >= 0 ? r : -1;
 	}
 	r = prime(s, n, buf);
@@ -866,12 +1003,14 @@ int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void 
 		goto fail;
 	}
 	s->ns = v;
-	head = chain_of(s, n->nsid);
+	head = e ? &e->head : &s->here;
 	n->next_same = *head;
 	*head = n;
 	s->ns[s->n_ns++] = n;
-	if (s->n_ns == 1)
+	if (!s->armed) {
 		arrivals_arm(s->fd, EPOLL_CTL_ADD);
+		s->armed = true;
+	}
 	iobuf_give(buf);
 	if (ret)
 		*ret = n;
@@ -883,20 +1022,24 @@ fail:
 }
 
 void nlev_remove_netns(struct nlev_set *s, struct nlev_ns *n) {
-	struct nlev_ns **p = chain_of(s, n->nsid);
+	struct nsid_slot *e = n->nsid >= 0 ? id_find(s, n->nsid) : NULL;
+	struct nlev_ns **p = e ? &e->head : &s->here;
 
-	for (; p && *p; p = &(*p)->next_same)
+	for (; *p; p = &(*p)->next_same)
 		if (*p == n) {
 			*p = n->next_same;
 			break;
 		}
+	/* its id may go to another namespace once this one is gone: until
+	 * the kernel says so (RTM_DELNSID), what comes with it is this
+	 * one's, and nobody's */
+	if (e && !e->head)
+		e->retired = true;
 	for (size_t i = 0; i < s->n_ns; i++)
 		if (s->ns[i] == n) {
 			s->ns[i] = s->ns[--s->n_ns];
 			break;
 		}
-	/* its id may go to another namespace once this one is gone: what
-	 * is still queued of it is read as of nobody */
 	ns_free(n);
 }
 
@@ -904,7 +1047,14 @@ int nlev_fd(struct nlev_set *s) {
 	return s->fd;
 }
 
-/* The id in the message's control data: -1 when none (the home). */
+bool nlev_pending(struct nlev_set *s) {
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* The id in the message's control data: -1 when none (the set's own
+ * namespace). */
 static int msg_nsid(struct msghdr *mh) {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
 		if (c->cmsg_level == SOL_NETLINK && c->cmsg_type == NETLINK_LISTEN_ALL_NSID &&
@@ -915,6 +1065,25 @@ static int msg_nsid(struct msghdr *mh) {
 			return id;
 		}
 	return -1;
+}
+
+/* An id of the set's namespace went with its namespace (RTM_DELNSID, in
+ * order with that namespace's last messages): a retired id may now be
+ * given to another namespace, whose messages are its own. */
+static void id_gone(struct nlev_set *s, const struct nlmsghdr *nlh) {
+	const struct nlattr *tb[64] = { 0 };
+	struct nsid_slot *e;
+
+	if (nlh->nlmsg_type != RTM_DELNSID || mnl_nlmsg_get_payload_len(nlh) < sizeof(struct rtgenmsg))
+		return;
+	mnl_attr_parse(nlh, NLMSG_ALIGN(sizeof(struct rtgenmsg)), attr_cb, tb);
+	if (!tb[NETNSA_NSID])
+		return;
+	e = id_find(s, (int32_t)mnl_attr_get_u32(tb[NETNSA_NSID]));
+	if (e)
+		e->retired = false;
+	if (s->self_nsid >= 0 && (int32_t)mnl_attr_get_u32(tb[NETNSA_NSID]) == s->self_nsid)
+		s->self_nsid = -1;
 }
 
 /* Events were lost: every table is read again, so that later events
@@ -964,8 +1133,9 @@ int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *da
 		ssize_t len = recvmsg(s->fd, &mh, 0);
 		uint64_t t = now_ns(), arrived;
 		const struct nlmsghdr *nlh;
+		struct nsid_slot *e;
 		struct nlev_ns **head;
-		int left;
+		int left, nsid;
 
 		if (len < 0) {
 			if (errno == EINTR)
@@ -990,14 +1160,20 @@ int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *da
 		}
 		if (from.nl_pid != 0)
 			continue;       /* only the kernel speaks on this socket */
-		head = chain_of(s, msg_nsid(&mh));
+		nsid = msg_nsid(&mh);
+		if (nsid < 0 && len >= (ssize_t)NLMSG_HDRLEN)
+			id_gone(s, (const struct nlmsghdr *)buf);
+		e = nsid >= 0 ? id_find(s, nsid) : NULL;
+		if (e && e->retired)
+			continue;       /* of a namespace no longer in the set */
+		head = chain_of(s, nsid);
 		if (!head || !*head)
 			continue;       /* a namespace not in the set */
 		left = (int)len;
 		arrived = arrival_bound(s, t);
 		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-			/* callbacks do not remove namespaces here: the chain
-			 * stays as it is while a datagram is read */
+			/* callbacks neither add nor remove namespaces (nlevent.h):
+			 * the chain stays as it is while a datagram is read */
 			for (struct nlev_ns *n = *head; n; n = n->next_same) {
 				struct nlev ev;
 

@@ -436,8 +436,9 @@ static void *timeline_thread(void *arg) {
 		if (p[1].revents) {
 			/* what is already queued belongs to the trial (bounded:
 			 * a flood must not keep the thread from ending) */
-			for (int i = 0; i < 64 && (r = nlev_dispatch(tl->nlev, on_event, tl)) > 0; i++)
-				;
+			for (int i = 0; i < 64 && (r = nlev_dispatch(tl->nlev, on_event, tl)) >= 0; i++)
+				if (r == 0 && !nlev_pending(tl->nlev))
+					break;
 			break;
 		}
 	}

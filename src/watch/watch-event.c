@@ -131,7 +131,13 @@ bool watch_ns_check(struct watch *w) {
 		if (exists && !n->ev) {
 			int r = subscribe(w, n);
 
-			if (r < 0)
+			if (r == -EPERM && !n->said_eperm) {
+				/* not a namespace still coming: the process lacks
+				 * a capability, and nothing of it would be heard */
+				n->said_eperm = true;
+				log_warning("netns %s: cannot hear its events without CAP_NET_BROADCAST; its drift is "
+				            "repaired only by the periodic resync", watch_ns_label(n->name));
+			} else if (r < 0)
 				log_debug_errno(r, "netns %s: cannot watch it yet: %m", watch_ns_label(n->name));
 			else
 				changed = true;

@@ -84,6 +84,7 @@ struct wns {
 	bool dirty;
 	bool scoped;                    /* in the namespaces being planned (a repair's scope) */
 	bool pending;                   /* planned by a resync that did not converge: in the next scope */
+	bool said_eperm;                /* warned that its events cannot be heard */
 };
 
 struct wteam {

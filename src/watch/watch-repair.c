@@ -700,11 +700,12 @@ static void drain_echoes(struct watch *w) {
 	while (now_ns() < until) {
 		int r = nlev_dispatch(w->events, watch_on_nlev, w);
 
-		if (r <= 0) {
-			if (r < 0)
-				watch_events_lost(w, r);
+		if (r < 0) {
+			watch_events_lost(w, r);
 			break;
 		}
+		if (r == 0 && !nlev_pending(w->events))
+			break;
 	}
 	w->echo = false;
 }

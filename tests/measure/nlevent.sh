@@ -110,15 +110,19 @@ wait "$WPID" 2>/dev/null || true
 expect "$EV2" "^link-del ns=a ifindex=$IA ifname=va" "va deleted"
 expect "$EV2" "^link-del ns=b ifindex=$IB ifname=vb" "vb deleted with its peer"
 
-# One socket hears every namespace of the set by the id each has here:
-# the home (the namespace the set was made in, no id) and b; c has an id
-# here too but is not in the set, and nothing of it may show, as itself
-# or as another.
+# One socket hears every namespace of the set by the id each has in the
+# set's own namespace: here (the caller's namespace) and b, with a veth
+# between them (a dump of b made from here would give this namespace an
+# id for itself, and its events would carry it).  c has an id here but
+# is not in the set: nothing of it may show, as itself or as another.
+# The set gives no namespace an id here.
 ip netns add c
 ip netns set c auto
 ip -n b link add hb0 type veth peer name hb1
+ip link add hx0 type veth peer name hx1 netns b
+ip netns add d
 EV4=$HN_TMP/events4
-start_watch "$EV4" -N - -N b -g link,addr -t 3000
+start_watch "$EV4" -N - -N b -N d -g link,addr -t 3000
 ip -n c link add c0 type veth peer name c1
 ip -n c addr add 10.3.0.1/24 dev c0
 ip link add h0 type veth peer name h1
@@ -130,8 +134,9 @@ kill "$WPID" 2>/dev/null || true
 wait "$WPID" 2>/dev/null || true
 expect "$EV4" "^link-new ns=- ifindex=[0-9]+ ifname=h0 " "a link made in the home"
 ! grep -Eq "c0|c1|10\.3\.0\.1" "$EV4" || { cat "$EV4" >&2; hn_fail "events of c, a namespace not in the set"; }
-[ -n "$(ip netns list | sed -n 's/^b (id: \([0-9]*\))$/\1/p')" ] || hn_fail "b has no id here: $(ip netns list)"
+ip netns list | grep -q '^d (id:' && hn_fail "the set gave d an id here: $(ip netns list)"
 ip link del h0
+ip link del hx0
 
 # Overflow: a tiny receive buffer, nothing read while 300 addresses are
 # added, then reading must report the loss before anything else.
