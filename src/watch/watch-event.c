@@ -380,9 +380,12 @@ void watch_on_inotify(struct watch *w) {
 				/* let it die now: no socket of ours keeps it */
 				watch_unsubscribe(w, n);
 				watch_mark_dirty(w, NULL, what, now_ns(), w->o->debounce_us);
-			} else {
+			} else if (!w->echo) {
 				watch_mark_dirty(w, NULL, NULL, now_ns(), w->o->debounce_us);
 			}
+			/* a namespace that came while a plan was applied (made by
+			 * it, most likely) is subscribed and observed by that
+			 * resync's verify: no resync of everything after it */
 		}
 	}
 }

@@ -707,6 +707,8 @@ static void drain_echoes(struct watch *w) {
 		if (r == 0 && !nlev_pending(w->events))
 			break;
 	}
+	/* namespaces the plan made or removed */
+	watch_on_inotify(w);
 	w->echo = false;
 }
 
