@@ -28,6 +28,8 @@ void strv_free(char **v);
 /* Switch the calling thread into a namespace and back.  netns_enter
  * saves the current namespace in *ret_saved_fd. */
 int netns_enter(const char *name, int *ret_saved_fd);
+/* The same by an fd of the namespace (the caller keeps it). */
+int netns_enter_fd(int fd, int *ret_saved_fd);
 int netns_leave(int saved_fd);   /* setns back and close; always closes */
 
 /* Run fn(data) inside namespace name and come back. */

@@ -81,7 +81,7 @@ void nlev_set_free(struct nlev_set *s);
  * another namespace.  Not from inside nlev_dispatch's callback. */
 int nlev_add_netns(struct nlev_set *s, const char *netns, unsigned groups, void *tag, struct nlev_ns **ret);
 /* Stop hearing it and let it go.  Not from inside nlev_dispatch's
- * callback, except for an NLEV_OVERFLOW event. */
+ * callback. */
 void nlev_remove_netns(struct nlev_set *s, struct nlev_ns *n);
 /* The set's fd for poll/epoll: readable when any namespace has events. */
 int nlev_fd(struct nlev_set *s);

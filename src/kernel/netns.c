@@ -201,8 +201,22 @@ oom:
 	return -ENOMEM;
 }
 
+int netns_enter_fd(int fd, int *ret_saved_fd) {
+	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), r;
+
+	if (saved < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		close(saved);
+		return r;
+	}
+	*ret_saved_fd = saved;
+	return 0;
+}
+
 int netns_enter(const char *name, int *ret_saved_fd) {
-	int fd, saved, r;
+	int fd, r;
 
 	r = start_fd_init();
 	if (r < 0)
@@ -210,21 +224,9 @@ int netns_enter(const char *name, int *ret_saved_fd) {
 	fd = netns_open(name);
 	if (fd < 0)
 		return fd;
-	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (saved < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		r = -errno;
-		close(fd);
-		close(saved);
-		return r;
-	}
+	r = netns_enter_fd(fd, ret_saved_fd);
 	close(fd);
-	*ret_saved_fd = saved;
-	return 0;
+	return r;
 }
 
 int netns_leave(int saved_fd) {

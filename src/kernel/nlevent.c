@@ -679,22 +679,6 @@ static int dump_link_cb(const struct nlmsghdr *nlh, void *data) {
 	return 0;
 }
 
-/* Switch the calling thread to the namespace of fd; *ret_saved: where to
- * come back (netns_leave). */
-static int enter_fd(int fd, int *ret_saved) {
-	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), r;
-
-	if (saved < 0)
-		return -errno;
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		r = -errno;
-		close(saved);
-		return r;
-	}
-	*ret_saved = saved;
-	return 0;
-}
-
 /* Fill the link table from a dump of the namespace, without events; again
  * when a change interrupted it, at most five times (the events that
  * follow carry the current state of every link they name).  From the
@@ -722,18 +706,17 @@ static int prime(struct nlev_set *s, struct nlev_ns *n, uint8_t *buf) {
 	};
 	int fd = s->reqfd, saved = -1, r = 0;
 
-	if (!s->private_ns || n->nsid < 0) {
+	/* in a private namespace every entry has an id */
+	if (!s->private_ns) {
 		req.nlh.nlmsg_len = offsetof(__typeof__(req), id_hdr);
-		if (n->nsid >= 0 || !s->private_ns) {
-			r = enter_fd(n->nsfd, &saved);
-			if (r < 0)
-				return r;
-			fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-			r = fd < 0 ? -errno : 0;
-			netns_leave(saved);
-			if (r < 0)
-				return r;
-		}
+		r = netns_enter_fd(n->nsfd, &saved);
+		if (r < 0)
+			return r;
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		r = fd < 0 ? -errno : 0;
+		netns_leave(saved);
+		if (r < 0)
+			return r;
 	}
 	for (int attempt = 0; attempt < 5; attempt++) {
 		bool intr = false;
@@ -1090,29 +1073,15 @@ static void id_gone(struct nlev_set *s, const struct nlmsghdr *nlh) {
  * compare with the truth, and every namespace is told. */
 static int overflow(struct nlev_set *s, uint8_t *buf, uint64_t t, void (*cb)(const struct nlev *ev, void *data),
                     void *data) {
-	/* the callbacks may remove namespaces: by a copy of the list */
-	size_t n = s->n_ns;
-	struct nlev_ns **v = malloc((n ? n : 1) * sizeof(*v));
+	for (size_t i = 0; i < s->n_ns; i++)
+		prime(s, s->ns[i], buf);        /* a failed dump keeps what it read: the caller resyncs */
+	for (size_t i = 0; i < s->n_ns; i++) {
+		struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .arrived_ns = t, .netns = s->ns[i]->name,
+		                   .tag = s->ns[i]->tag };
 
-	if (!v)
-		return -ENOMEM;
-	memcpy(v, s->ns, n * sizeof(*v));
-	for (size_t i = 0; i < n; i++)
-		prime(s, v[i], buf);    /* a failed dump keeps what it read: the caller resyncs */
-	for (size_t i = 0; i < n; i++) {
-		struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .arrived_ns = t };
-		bool still = false;
-
-		for (size_t k = 0; k < s->n_ns && !still; k++)
-			still = s->ns[k] == v[i];
-		if (!still)
-			continue;
-		ev.netns = v[i]->name;
-		ev.tag = v[i]->tag;
 		cb(&ev, data);
 	}
-	free(v);
-	return (int)n;
+	return (int)s->n_ns;
 }
 
 int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *data), void *data) {
@@ -1146,13 +1115,7 @@ int nlev_dispatch(struct nlev_set *s, void (*cb)(const struct nlev *ev, void *da
 				break;
 			}
 			if (errno == ENOBUFS) {
-				int r = overflow(s, buf, t, cb, data);
-
-				if (r < 0) {
-					count = r;
-					break;
-				}
-				count += r;
+				count += overflow(s, buf, t, cb, data);
 				continue;
 			}
 			count = -errno;
