@@ -113,12 +113,14 @@ expect "$EV2" "^link-del ns=b ifindex=$IB ifname=vb" "vb deleted with its peer"
 # One socket hears every namespace of the set by the id each has in the
 # set's own namespace: here (the caller's namespace) and b, with a veth
 # between them (a dump of b made from here would give this namespace an
-# id for itself, and its events would carry it).  c has an id here but
-# is not in the set: nothing of it may show, as itself or as another.
-# The set gives no namespace an id here.
+# id for itself, and its events would carry it).  c is not in the set
+# but has an id here, and one in the set's namespace too once b is read
+# from there (a veth between b and c): nothing of it may show, as itself
+# or as another.  The set gives no namespace an id here.
 ip netns add c
 ip netns set c auto
 ip -n b link add hb0 type veth peer name hb1
+ip -n b link add bc0 type veth peer name bc1 netns c
 ip link add hx0 type veth peer name hx1 netns b
 ip netns add d
 EV4=$HN_TMP/events4
