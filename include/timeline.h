@@ -75,6 +75,7 @@ struct tl_event {
 	char dev[IFNAMSIZ];
 	struct ipaddr addr;         /* address and route events */
 	char detail[64];            /* "active slave eth2", "3 frames", the caller's text */
+	uint64_t seq;               /* the order recorded: of two at the same time, the first */
 };
 
 const char *tl_kind_name(enum tl_kind k);      /* "carrier-down", "active-slave", ... */

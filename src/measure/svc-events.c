@@ -35,6 +35,8 @@ struct svc_events {
 	pthread_t thread;
 	atomic_bool stop;
 	atomic_uint_fast64_t passes;        /* reads of every file done */
+	bool have_offset;                   /* the thread's own: */
+	int64_t mono_minus_real;            /* what maps every file's times, kept while the clocks agree */
 };
 
 static int64_t mono_minus_real(void) {
@@ -119,9 +121,18 @@ static void add_line(struct svc_events *e, struct follow *f, const char *line) {
 	struct tl_event ev = { 0 };
 	const char *text;
 
+	int64_t offset = mono_minus_real();
+
 	if (!line[0])
 		return;
-	if (svc_events_parse(line, mono_minus_real(), &ev.t_ns, &ev.kind, &text) < 0) {
+	/* One offset for every line of every file while the realtime clock
+	 * is not set or slewed by over a millisecond: sampled for each line,
+	 * its jitter would reorder two lines of the same millisecond. */
+	if (!e->have_offset || llabs(offset - e->mono_minus_real) > 1000000) {
+		e->mono_minus_real = offset;
+		e->have_offset = true;
+	}
+	if (svc_events_parse(line, e->mono_minus_real, &ev.t_ns, &ev.kind, &text) < 0) {
 		log_debug("service %s: %s: not an event: %s", c->name, c->events, line);
 		return;
 	}

@@ -158,8 +158,9 @@ static struct tl_event *append(struct timeline *tl) {
 		tl->ev = v;
 		tl->cap_ev = cap;
 	}
-	e = &tl->ev[tl->n_ev++];
+	e = &tl->ev[tl->n_ev];
 	memset(e, 0, sizeof(*e));
+	e->seq = tl->n_ev++;
 	return e;
 }
 
@@ -534,10 +535,14 @@ void timeline_add_announce(struct timeline *tl, const char *netns, const char *d
 	pthread_mutex_unlock(&tl->lock);
 }
 
+/* By time, then in the order recorded: a service's log gives its lines
+ * at the same millisecond in the order they happened. */
 static int cmp_event(const void *a, const void *b) {
 	const struct tl_event *x = a, *y = b;
 
-	return x->t_ns < y->t_ns ? -1 : x->t_ns > y->t_ns;
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 int timeline_events(struct timeline *tl, uint64_t from_ns, uint64_t to_ns, struct tl_event **ret, size_t *ret_n) {
@@ -810,10 +815,16 @@ static bool is_step(const struct tl_event *e, const struct ipaddr *vip, const st
 	}
 }
 
+/* By time; of two at the same time a membership first (the cluster's
+ * steps are its consequences, logged in the same millisecond by another
+ * node's daemon), then in the order recorded. */
 static int cmp_step(const void *a, const void *b) {
 	const struct tl_step *x = a, *y = b;
+	bool mx = x->ev->kind == TL_MEMBERSHIP, my = y->ev->kind == TL_MEMBERSHIP;
 
-	return x->t_ns < y->t_ns ? -1 : x->t_ns > y->t_ns;
+	if (x->t_ns == y->t_ns && mx != my)
+		return mx ? -1 : 1;
+	return cmp_event(x->ev, y->ev);
 }
 
 size_t trial_breakdown(const struct tl_event *ev, size_t n_ev, const struct trial_result *res,

@@ -317,6 +317,35 @@ static void test_breakdown(void **state) {
 	assert_int_equal(trial_breakdown(ev, k, &r, &vip, st, 8), 0);
 }
 
+/* Events of the same time: a membership first, the others in the order
+ * the timeline recorded them (seq), wherever they are in the array. */
+static void test_breakdown_ties(void **state) {
+	struct tl_event ev[5] = { 0 };
+	struct tl_step st[8];
+	struct trial_result r;
+	struct ipaddr vip;
+	size_t n, k = 0;
+
+	(void)state;
+	assert_int_equal(parse_ipaddr("10.0.0.50", &vip), 0);
+	fill(50 * US, FAULT, FAULT + 100 * MS);
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 40 * MS, .kind = TL_STEP, .detail = "node lost", .seq = 0 };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 40 * MS, .kind = TL_MEMBERSHIP, .detail = "new", .seq = 1 };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 50 * MS, .kind = TL_STEP, .detail = "second", .seq = 3 };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 50 * MS, .kind = TL_STEP, .detail = "first", .seq = 2 };
+	ev[k++] = (struct tl_event){ .t_ns = FAULT + 90 * MS, .kind = TL_ADDR_ADD, .addr = vip, .seq = 4 };
+	assert_int_equal(trial_analyze(rec, N, FAULT, ev, k, &opts_1ms, &r), 0);
+	assert_true(r.recovered);
+	n = trial_breakdown(ev, k, &r, &vip, st, 8);
+	assert_int_equal(n, 6);
+	assert_int_equal(st[0].ev->kind, TL_MEMBERSHIP);
+	assert_string_equal(st[1].ev->detail, "node lost");
+	assert_string_equal(st[2].ev->detail, "first");
+	assert_string_equal(st[3].ev->detail, "second");
+	assert_int_equal(st[4].ev->kind, TL_ADDR_ADD);
+	assert_null(st[5].ev);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_noop_fault),
@@ -333,6 +362,7 @@ int main(void) {
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_breakdown),
+		cmocka_unit_test(test_breakdown_ties),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
