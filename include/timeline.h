@@ -113,7 +113,8 @@ int timeline_stop(struct timeline *tl);
 /* Add an event (thread-safe; t_ns 0 = now).  Returns its time. */
 uint64_t timeline_add(struct timeline *tl, enum tl_kind kind, uint64_t t_ns, const char *netns, const char *dev,
                       const char *detail);
-/* Add a copy of ev (thread-safe; t_ns 0 = now).  Returns its time. */
+/* Add a copy of ev (thread-safe; t_ns 0 = now; seq the order it is added
+ * in, whatever ev's).  Returns its time. */
 uint64_t timeline_add_event(struct timeline *tl, const struct tl_event *ev);
 /* An announcement, at the time of its first frame. */
 void timeline_add_announce(struct timeline *tl, const char *netns, const char *dev, const struct ipaddr *ip,

@@ -39,12 +39,28 @@ struct svc_events {
 	int64_t mono_minus_real;            /* what maps every file's times, kept while the clocks agree */
 };
 
-static int64_t mono_minus_real(void) {
-	struct timespec r, m;
+static int64_t ts_ns(const struct timespec *t) {
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
 
-	clock_gettime(CLOCK_REALTIME, &r);
-	clock_gettime(CLOCK_MONOTONIC, &m);
-	return ((int64_t)m.tv_sec - (int64_t)r.tv_sec) * 1000000000 + ((int64_t)m.tv_nsec - (int64_t)r.tv_nsec);
+/* CLOCK_MONOTONIC - CLOCK_REALTIME: the realtime clock read between two
+ * monotonic reads, of a few tries the one least apart (a thread
+ * preempted between two reads would skew the difference). */
+static int64_t mono_minus_real(void) {
+	int64_t best = 0, gap = INT64_MAX;
+
+	for (int i = 0; i < 4; i++) {
+		struct timespec m0, r, m1;
+
+		clock_gettime(CLOCK_MONOTONIC, &m0);
+		clock_gettime(CLOCK_REALTIME, &r);
+		clock_gettime(CLOCK_MONOTONIC, &m1);
+		if (ts_ns(&m1) - ts_ns(&m0) < gap) {
+			gap = ts_ns(&m1) - ts_ns(&m0);
+			best = ts_ns(&m0) + gap / 2 - ts_ns(&r);
+		}
+	}
+	return best;
 }
 
 int svc_events_parse(const char *line, int64_t mono_minus_real_ns, uint64_t *ret_t_ns, enum tl_kind *ret_kind,
@@ -125,9 +141,9 @@ static void add_line(struct svc_events *e, struct follow *f, const char *line) {
 
 	if (!line[0])
 		return;
-	/* One offset for every line of every file while the realtime clock
-	 * is not set or slewed by over a millisecond: sampled for each line,
-	 * its jitter would reorder two lines of the same millisecond. */
+	/* One offset for every line of every file until the realtime clock
+	 * is stepped by over a millisecond: sampled for each line, its
+	 * jitter would reorder two lines of the same millisecond. */
 	if (!e->have_offset || llabs(offset - e->mono_minus_real) > 1000000) {
 		e->mono_minus_real = offset;
 		e->have_offset = true;

@@ -506,8 +506,11 @@ uint64_t timeline_add_event(struct timeline *tl, const struct tl_event *ev) {
 	pthread_mutex_lock(&tl->lock);
 	e = append(tl);
 	if (e) {
+		uint64_t seq = e->seq;
+
 		*e = *ev;
 		e->t_ns = t_ns;
+		e->seq = seq;
 	}
 	pthread_mutex_unlock(&tl->lock);
 	return t_ns;

@@ -346,6 +346,29 @@ static void test_breakdown_ties(void **state) {
 	assert_null(st[5].ev);
 }
 
+/* Events added at the same time come back in the order added: the
+ * timeline numbers them, whatever seq the caller's copy had. */
+static void test_added_order(void **state) {
+	struct timeline *tl;
+	struct tl_event e = { .t_ns = FAULT, .kind = TL_STEP, .seq = 7 }, *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(timeline_new(&tl), 0);
+	snprintf(e.detail, sizeof(e.detail), "second");
+	timeline_add_event(tl, &e);
+	snprintf(e.detail, sizeof(e.detail), "first");
+	e.seq = 0;
+	timeline_add_event(tl, &e);
+	assert_int_equal(timeline_events(tl, 0, 0, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].detail, "second");
+	assert_string_equal(v[1].detail, "first");
+	assert_true(v[0].seq < v[1].seq);
+	free(v);
+	timeline_free(tl);
+}
+
 int main(void) {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_noop_fault),
@@ -363,6 +386,7 @@ int main(void) {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_breakdown),
 		cmocka_unit_test(test_breakdown_ties),
+		cmocka_unit_test(test_added_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
