@@ -58,6 +58,8 @@ struct nlev {
 	uint8_t protocol;               /* route/rule events */
 	uint32_t priority;              /* route events: metric; rule events: priority */
 	unsigned iff;                   /* link events: IFF_* as the message says */
+	size_t overflow_i, overflow_n;  /* overflow events: one to each of the set's overflow_n
+	                                   namespaces, this the overflow_i-th (0: the first) */
 };
 
 /* Groups to subscribe to. */

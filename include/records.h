@@ -45,7 +45,9 @@ void records_carrier(struct records *r, uint64_t mono_ns, const char *netns, con
  * first event of the drift was read; done_ns: when the repair was acked. */
 void records_repair(struct records *r, const char *kind, const char *netns, const char *object, const char *action,
                     const char *cause, uint64_t detected_ns, uint64_t done_ns);
-void records_overflow(struct records *r, uint64_t mono_ns, const char *netns);
+/* One overflow of the event socket, after which n namespaces are
+ * observed again. */
+void records_overflow(struct records *r, uint64_t mono_ns, size_t n);
 void records_reload(struct records *r, uint64_t mono_ns, const char *path, bool ok, const char *why);
 
 /* Counters without a record of their own. */

@@ -1077,7 +1077,7 @@ static int overflow(struct nlev_set *s, uint8_t *buf, uint64_t t, void (*cb)(con
 		prime(s, s->ns[i], buf);        /* a failed dump keeps what it read: the caller resyncs */
 	for (size_t i = 0; i < s->n_ns; i++) {
 		struct nlev ev = { .type = NLEV_OVERFLOW, .t_ns = t, .arrived_ns = t, .netns = s->ns[i]->name,
-		                   .tag = s->ns[i]->tag };
+		                   .tag = s->ns[i]->tag, .overflow_i = i, .overflow_n = s->n_ns };
 
 		cb(&ev, data);
 	}

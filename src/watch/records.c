@@ -266,12 +266,13 @@ void records_repair(struct records *r, const char *kind, const char *netns, cons
 	line_end(r, &l);
 }
 
-void records_overflow(struct records *r, uint64_t mono_ns, const char *netns) {
+void records_overflow(struct records *r, uint64_t mono_ns, size_t n) {
 	struct line l;
 
 	r->overflows++;
-	if (!line_begin(r, &l, "overflow", mono_ns, netns))
+	if (!line_begin(r, &l, "overflow", mono_ns, NULL))
 		return;
+	json_uint(&l.j, "namespaces", n);
 	line_end(r, &l);
 }
 

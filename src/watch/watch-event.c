@@ -319,8 +319,13 @@ void watch_on_nlev(const struct nlev *ev, void *data) {
 
 	switch (ev->type) {
 	case NLEV_OVERFLOW:
-		records_overflow(w->rec, ev->t_ns, n->name);
-		log_warning("netns %s: events were lost (socket overflow): observing it again", watch_ns_label(n->name));
+		/* one socket for every namespace: said and recorded once, each
+		 * namespace observed again */
+		if (ev->overflow_i == 0) {
+			records_overflow(w->rec, ev->t_ns, ev->overflow_n);
+			log_warning("events were lost (socket overflow): observing the %zu namespace%s again",
+			            ev->overflow_n, ev->overflow_n == 1 ? "" : "s");
+		}
 		watch_mark_dirty(w, n, "events lost (socket overflow)", ev->t_ns, 0);
 		break;
 	case NLEV_LINK_NEW:
