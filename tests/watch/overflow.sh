@@ -30,6 +30,9 @@ hw_wait_record 2 event=overflow namespaces=2 netns=null
 hw_wait_log "events were lost (socket overflow): observing the 2 namespaces again" || hn_fail "no overflow line"
 hw_converged "$P"
 n=$(hw_records event=overflow)
+# once for each overflow, not for each namespace: no two at the same time
+t=$(grep '"event":"overflow"' "$W_REC" | grep -o '"mono_ns":[0-9]*' | sort | uniq -d)
+[ -z "$t" ] || hn_fail "an overflow recorded twice: $(grep '"event":"overflow"' "$W_REC")"
 hn_assert_eq "$(grep -c 'events were lost' "$W_LOG")" "$n" "overflow lines, one for each overflow record"
 hw_until 2 sh -c "[ \"\$(awk '/^hanet_watch_overflows_total/ { print \$2 }' $W_MET)\" = $n ]" ||
 	hn_fail "not $n overflows counted: $(cat "$W_MET")"
