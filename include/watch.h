@@ -16,8 +16,8 @@
  * then verified.  A few drifts have a fast path: a VIP or address removed,
  * a route removed, a link set down are planned at once against the last
  * observed state with only that change, applied (one action), and a
- * coalesced resync confirms afterwards.  An event socket overflow
- * (ENOBUFS) makes its namespace dirty as a whole: never ignored.
+ * coalesced resync confirms afterwards.  An overflow of the event socket
+ * (ENOBUFS) makes every namespace dirty as a whole: never ignored.
  */
 #ifndef HANET_WATCH_H
 #define HANET_WATCH_H

@@ -44,13 +44,14 @@ answered() {
 c1a=$(mac c1a)
 c1b=$(mac c1b)
 [ "$c1a" != "$c1b" ] || hn_fail "the lab's links share a MAC address"
-# Without IPv6 on the ports.  The guest's kernel (6.1) gives a team's
-# ports IPv6 link-local addresses (from 6.3 it does not: IFF_NO_ADDRCONF):
-# the backup port's router solicitations carry the team's MAC address,
-# the switch then sends the team's frames to the backup port, which drops
-# them, until the active port sends again, and a ping here failed for 10 s
-# at random.  hanet does not yet turn IPv6 addrconf off on the ports it
-# puts in a team.
+# Without IPv6 on the ports.  The kernel gives a team's ports IPv6
+# addrconf (an upstream change that set IFF_NO_ADDRCONF on them was
+# reverted: teamd's nsna_ping link watch needs IPv6 there), so the backup
+# port's IPv6 frames (router solicitations, DAD, MLD) carry the team's MAC
+# address; the switch then sends the team's frames to the backup port,
+# which drops them, until the active port sends again, and a ping here
+# failed for 10 s at random.  hanet does not yet turn IPv6 addrconf off
+# on the ports it puts in a team.
 for p in c1a c1b; do
 	ip netns exec ctl1 sysctl -qw "net.ipv6.conf.$p.disable_ipv6=1"
 done
