@@ -137,17 +137,8 @@ static void add_line(struct svc_events *e, struct follow *f, const char *line) {
 	struct tl_event ev = { 0 };
 	const char *text;
 
-	int64_t offset = mono_minus_real();
-
 	if (!line[0])
 		return;
-	/* One offset for every line of every file until the realtime clock
-	 * is stepped by over a millisecond: sampled for each line, its
-	 * jitter would reorder two lines of the same millisecond. */
-	if (!e->have_offset || llabs(offset - e->mono_minus_real) > 1000000) {
-		e->mono_minus_real = offset;
-		e->have_offset = true;
-	}
 	if (svc_events_parse(line, e->mono_minus_real, &ev.t_ns, &ev.kind, &text) < 0) {
 		log_debug("service %s: %s: not an event: %s", c->name, c->events, line);
 		return;
@@ -160,6 +151,19 @@ static void add_line(struct svc_events *e, struct follow *f, const char *line) {
 }
 
 /* Read what f's open file has new, line by line. */
+/* One offset for every line of every file until the realtime clock is
+ * stepped by over a millisecond: sampled for each line, its jitter would
+ * reorder two lines of the same millisecond.  Looked at once for each
+ * read. */
+static void offset_check(struct svc_events *e) {
+	int64_t offset = mono_minus_real();
+
+	if (!e->have_offset || llabs(offset - e->mono_minus_real) > 1000000) {
+		e->mono_minus_real = offset;
+		e->have_offset = true;
+	}
+}
+
 static void drain(struct svc_events *e, struct follow *f) {
 	char buf[8192];
 	ssize_t n;
@@ -168,6 +172,7 @@ static void drain(struct svc_events *e, struct follow *f) {
 		return;
 	while ((n = pread(f->fd, buf, sizeof(buf), f->off)) > 0) {
 		f->off += n;
+		offset_check(e);
 		for (ssize_t i = 0; i < n; i++) {
 			if (buf[i] != '\n') {
 				if (f->n_part < sizeof(f->part) - 1)
